@@ -1,0 +1,73 @@
+//! The six CustomResourceDefinitions (apiextensions.k8s.io/v1) of the kubeless.io group.
+
+use serde_json::{Value, json};
+
+use super::{GROUP, VERSION};
+
+/// One kind of the group: its names and the columns `kubectl get` prints for it.
+pub struct Kind {
+    pub kind: &'static str,
+    pub plural: &'static str,
+    pub short_names: &'static [&'static str],
+    /// (column name, JSONPath) printer columns, before the age.
+    pub columns: &'static [(&'static str, &'static str)],
+}
+
+pub const KINDS: &[Kind] = &[
+    Kind { kind: "Function", plural: "functions", short_names: &["fn", "fns"], columns: &[("Runtime", ".spec.runtime"), ("Handler", ".spec.handler")] },
+    Kind { kind: "HTTPTrigger", plural: "httptriggers", short_names: &[], columns: &[("Function", ".spec.function-name"), ("Host", ".spec.host-name"), ("Path", ".spec.path")] },
+    Kind { kind: "CronJobTrigger", plural: "cronjobtriggers", short_names: &[], columns: &[("Schedule", ".spec.schedule"), ("Function", ".spec.function-name")] },
+    Kind { kind: "KafkaTrigger", plural: "kafkatriggers", short_names: &[], columns: &[("Topic", ".spec.topic")] },
+    Kind { kind: "NATSTrigger", plural: "natstriggers", short_names: &[], columns: &[("Topic", ".spec.topic")] },
+    Kind { kind: "KinesisTrigger", plural: "kinesistriggers", short_names: &[], columns: &[("Stream", ".spec.stream"), ("Function", ".spec.function-name")] },
+];
+
+/// The CRD of one kind. `spec` and `status` keep unknown fields: a Function embeds whole
+/// Deployment, ServiceSpec and HorizontalPodAutoscaler objects, as Kubeless defined it.
+pub fn crd(kind: &Kind) -> Value {
+    let mut columns: Vec<Value> =
+        kind.columns.iter().map(|(name, path)| json!({"name": name, "type": "string", "jsonPath": path})).collect();
+    columns.push(json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}));
+    let mut names = json!({
+        "kind": kind.kind,
+        "listKind": format!("{}List", kind.kind),
+        "plural": kind.plural,
+        "singular": kind.kind.to_lowercase(),
+        "categories": ["kubeless", "kfn"],
+    });
+    if !kind.short_names.is_empty() {
+        names["shortNames"] = json!(kind.short_names);
+    }
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {
+            "name": format!("{}.{GROUP}", kind.plural),
+            "labels": {"app.kubernetes.io/part-of": "kfn"},
+        },
+        "spec": {
+            "group": GROUP,
+            "scope": "Namespaced",
+            "names": names,
+            "versions": [{
+                "name": VERSION,
+                "served": true,
+                "storage": true,
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                        "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                    },
+                }},
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": columns,
+            }],
+        },
+    })
+}
+
+/// All six CRDs.
+pub fn all() -> Vec<Value> {
+    KINDS.iter().map(crd).collect()
+}

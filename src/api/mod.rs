@@ -1,0 +1,8 @@
+//! kubeless.io/v1beta1: the custom resources kfn keeps compatible with Kubeless.
+
+pub mod crd;
+
+/// The API group of every kfn (and Kubeless) custom resource.
+pub const GROUP: &str = "kubeless.io";
+/// The served and stored version.
+pub const VERSION: &str = "v1beta1";

@@ -1,0 +1,22 @@
+//! `kfn cluster-info`: which API server commands talk to, why, and whether it answers.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use super::GlobalArgs;
+use crate::client;
+
+pub async fn run(global: &GlobalArgs) -> Result<ExitCode> {
+    let conn = client::connect(&global.target()).await?;
+    let version = conn
+        .client
+        .apiserver_version()
+        .await
+        .with_context(|| format!("the API server {} (from {}) does not answer", conn.server, conn.source))?;
+    println!("API server:  {}", conn.server);
+    println!("chosen from: {}", conn.source);
+    println!("namespace:   {}", conn.namespace);
+    println!("version:     {}", version.git_version);
+    Ok(ExitCode::SUCCESS)
+}

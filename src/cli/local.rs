@@ -1,0 +1,146 @@
+//! `kfn local`: start, stop, inspect and wipe the local engine.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+
+use crate::engine::daemon::{self, Status};
+use crate::engine::state::StateDir;
+use crate::engine::{self, ServeOptions};
+
+#[derive(Args, Debug)]
+pub struct LocalArgs {
+    #[command(subcommand)]
+    pub command: LocalCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LocalCommand {
+    /// Start the engine in the background and print where it listens
+    Start {
+        /// Port on 127.0.0.1 (default: the last one used, else a free one)
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Stop the engine (SIGTERM, then SIGKILL after the grace period)
+    Stop {
+        /// Seconds to wait for a graceful stop
+        #[arg(long, default_value_t = 10)]
+        grace: u64,
+    },
+    /// Show whether the engine runs, where, and what it holds (exit 3 when stopped)
+    Status,
+    /// Print the path of the engine's kubeconfig, starting the engine if needed
+    Kubeconfig,
+    /// Stop the engine and delete all its state
+    Reset {
+        /// Do not ask for confirmation
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Run the engine in the foreground, logging to stderr
+    Serve {
+        /// Port on 127.0.0.1 (default: the last one used, else a free one)
+        #[arg(long)]
+        port: Option<u16>,
+    },
+}
+
+pub async fn run(args: LocalArgs) -> Result<ExitCode> {
+    let state = StateDir::resolve()?;
+    match args.command {
+        LocalCommand::Start { port } => {
+            let (info, started) = tokio::task::spawn_blocking({
+                let state = state.clone();
+                move || daemon::start(&state, port)
+            })
+            .await??;
+            if started {
+                println!("kfn local engine started at {} (pid {})", info.url(), info.pid);
+            } else {
+                println!("kfn local engine is already running at {} (pid {})", info.url(), info.pid);
+                if let Some(p) = port.filter(|p| !info.address.ends_with(&format!(":{p}"))) {
+                    eprintln!("warning: --port {p} ignored: the running engine keeps its address; stop it first to change the port");
+                }
+            }
+            println!("kubeconfig: {}", state.kubeconfig().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        LocalCommand::Stop { grace } => {
+            let stale = matches!(daemon::status(&state), Status::Stopped { stale: Some(_) });
+            match daemon::stop(&state, Duration::from_secs(grace))? {
+                Some(pid) => println!("kfn local engine stopped (pid {pid})"),
+                None if stale => println!("kfn local engine is not running (cleaned up after a crashed engine)"),
+                None => println!("kfn local engine is not running"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        LocalCommand::Status => {
+            let objects = state.object_count().map(|n| n.to_string()).unwrap_or_else(|| "0".into());
+            let code = match daemon::status(&state) {
+                Status::Running(info) => {
+                    println!("status:     running");
+                    println!("address:    {}", info.url());
+                    println!("pid:        {}", info.pid);
+                    println!("started:    {}", info.started);
+                    ExitCode::SUCCESS
+                }
+                Status::Stopped { stale } => {
+                    println!("status:     not running");
+                    if let Some(pid) = stale {
+                        println!("note:       engine pid {pid} had crashed; its pid file was removed");
+                    }
+                    ExitCode::from(3)
+                }
+            };
+            println!("state:      {}", state.root.display());
+            println!("kubeconfig: {}", state.kubeconfig().display());
+            println!("objects:    {objects}");
+            Ok(code)
+        }
+        LocalCommand::Kubeconfig => {
+            let state = tokio::task::spawn_blocking(crate::client::ensure_local_engine).await??;
+            println!("{}", state.kubeconfig().display());
+            Ok(ExitCode::SUCCESS)
+        }
+        LocalCommand::Reset { yes } => {
+            if !yes && !confirm(&state)? {
+                eprintln!("reset cancelled; nothing was changed");
+                return Ok(ExitCode::from(1));
+            }
+            if let Some(pid) = daemon::stop(&state, Duration::from_secs(10))? {
+                println!("kfn local engine stopped (pid {pid})");
+            }
+            if state.root.exists() {
+                std::fs::remove_dir_all(&state.root)?;
+            }
+            println!("local engine state removed ({})", state.root.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        LocalCommand::Serve { port } => {
+            init_logging();
+            engine::serve(&state, ServeOptions { port }).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn confirm(state: &StateDir) -> Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!("kfn local reset deletes all local state in {}: pass --yes to confirm (stdin is not a terminal)", state.root.display());
+    }
+    eprint!("This stops the local engine and deletes all its state in {}. Continue? [y/N] ", state.root.display());
+    std::io::stderr().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KFN_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

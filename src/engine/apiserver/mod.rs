@@ -1,0 +1,217 @@
+//! The local engine's Kubernetes API server: the REST subset kfn, kube-rs and kubectl use,
+//! on loopback, behind a bearer token.
+
+mod discovery;
+mod objects;
+pub mod patch;
+pub mod selector;
+pub mod status;
+pub mod table;
+pub mod validate;
+mod watch;
+
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use bytes::Bytes;
+use http::{HeaderValue, Method, StatusCode, header};
+use serde_json::Value;
+
+use crate::engine::resources::{Registry, ResourceDef};
+use crate::engine::store::Store;
+pub use status::ApiError;
+
+/// The largest request body accepted, as on a real API server.
+pub const MAX_BODY: usize = 3 * 1024 * 1024;
+
+/// Where CRDs are stored.
+pub const CRD_RESOURCE: &str = "apiextensions.k8s.io/customresourcedefinitions";
+
+pub struct ApiServer {
+    pub store: Store,
+    registry: RwLock<Arc<Registry>>,
+    token: String,
+}
+
+impl ApiServer {
+    pub fn new(store: Store, token: String) -> Arc<Self> {
+        let server = Arc::new(ApiServer { store, registry: RwLock::new(Arc::new(Registry::build([]))), token });
+        server.refresh_registry();
+        server
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Rebuilds the served resources from the stored CRDs.
+    pub fn refresh_registry(&self) {
+        let (crds, _) = self.store.list(CRD_RESOURCE, None);
+        let registry = Registry::build(crds.iter().map(|o| &o.value));
+        *self.registry.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(registry);
+    }
+
+    /// The axum router serving every path.
+    pub fn router(self: &Arc<Self>) -> axum::Router {
+        axum::Router::new().fallback(handle).with_state(self.clone())
+    }
+}
+
+/// Query parameters of one request.
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn parse(raw: Option<&str>) -> Self {
+        Query(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn flag(&self, name: &str) -> bool {
+        matches!(self.get(name), Some("true" | "1"))
+    }
+}
+
+/// One request for a resource, parsed from its path.
+pub struct ResourceRequest {
+    pub def: Arc<ResourceDef>,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub subresource: Option<String>,
+    /// What follows the subresource in the path (the proxied path of `services/x/proxy/...`).
+    pub subpath: Option<String>,
+    pub method: Method,
+    pub query: Query,
+    pub accept: String,
+    pub content_type: String,
+    pub body: Bytes,
+}
+
+pub fn json_response(code: u16, value: &Value) -> Response {
+    bytes_response(code, Bytes::from(serde_json::to_vec(value).expect("JSON serialises")))
+}
+
+pub fn bytes_response(code: u16, body: Bytes) -> Response {
+    let mut resp = Response::new(Body::from(body));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp
+}
+
+pub fn error_response(err: &ApiError) -> Response {
+    json_response(err.code, &err.to_status())
+}
+
+async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    let method = req.method().clone();
+    let result = route(&server, req).await;
+    let resp = result.unwrap_or_else(|e| error_response(&e));
+    tracing::debug!(target: "kfn::api", "{} {} {}", method, path, resp.status().as_u16());
+    resp
+}
+
+async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiError> {
+    let path = req.uri().path().trim_end_matches('/').to_string();
+    if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
+        return Ok(plain(200, "ok"));
+    }
+    let authorized = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), server.token.as_bytes()));
+    if !authorized {
+        return Err(ApiError::unauthorized());
+    }
+    let accept = header_text(&req, header::ACCEPT);
+    let content_type = header_text(&req, header::CONTENT_TYPE);
+    let method = req.method().clone();
+    let query = Query::parse(req.uri().query());
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|_| ApiError::too_large(MAX_BODY))?;
+
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let registry = server.registry();
+    let (group, version, rest) = match segments.as_slice() {
+        [] => return Ok(json_response(200, &discovery::root_paths(&registry))),
+        ["version"] => return Ok(json_response(200, &discovery::version())),
+        ["openapi", "v2"] => return Ok(discovery::openapi_v2(&accept)),
+        ["openapi", "v3"] => return Ok(json_response(200, &serde_json::json!({"paths": {}}))),
+        ["kfn", "status"] => {
+            return Ok(json_response(200, &serde_json::json!({"objects": server.store.count(), "pid": std::process::id()})));
+        }
+        ["api"] => return Ok(json_response(200, &discovery::core_versions())),
+        ["api", "v1"] => return Ok(json_response(200, &discovery::resource_list(&registry, "", "v1"))),
+        ["apis"] => return Ok(json_response(200, &discovery::group_list(&registry))),
+        ["apis", group] => return discovery::group(&registry, group).map(|g| json_response(200, &g)),
+        ["apis", group, version] => {
+            return discovery::known_version(&registry, group, version)
+                .map(|()| json_response(200, &discovery::resource_list(&registry, group, version)));
+        }
+        ["api", "v1", rest @ ..] => ("", "v1", rest),
+        ["apis", group, version, rest @ ..] => (*group, *version, rest),
+        _ => return Err(ApiError::no_route()),
+    };
+    // Namespaced paths start with namespaces/<ns>/<resource>; `namespaces/<ns>/status` and
+    // `namespaces/<ns>/finalize` are subresources of the namespace object itself.
+    let (namespace, parts): (Option<String>, Vec<&str>) = match rest {
+        ["namespaces", ns, resource, tail @ ..]
+            if !(group.is_empty() && tail.is_empty() && ["status", "finalize"].contains(resource)) =>
+        {
+            (Some(ns.to_string()), std::iter::once(*resource).chain(tail.iter().copied()).collect())
+        }
+        _ => (None, rest.to_vec()),
+    };
+    let (plural, name, sub, subpath) = match parts.as_slice() {
+        [plural] => (plural.to_string(), None, None, None),
+        [plural, name] => (plural.to_string(), Some(name.to_string()), None, None),
+        [plural, name, sub, tail @ ..] => {
+            (plural.to_string(), Some(name.to_string()), Some(sub.to_string()), Some(tail.join("/")))
+        }
+        _ => return Err(ApiError::no_route()),
+    };
+    let def = registry.find(group, version, &plural).ok_or_else(ApiError::no_route)?;
+    if namespace.is_some() && !def.namespaced {
+        return Err(ApiError::no_route());
+    }
+    let request = ResourceRequest {
+        def,
+        namespace,
+        name,
+        subresource: sub,
+        subpath,
+        method,
+        query,
+        accept,
+        content_type,
+        body,
+    };
+    objects::serve(server, request).await
+}
+
+fn header_text(req: &Request, name: header::HeaderName) -> String {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+fn plain(code: u16, text: &'static str) -> Response {
+    let mut resp = Response::new(Body::from(text));
+    *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub use objects::{create_object, delete_object};
+
+/// The current time as the API server writes timestamps.
+pub fn objects_now() -> String {
+    objects::now()
+}

@@ -1,0 +1,181 @@
+//! Label and field selectors of list and watch requests.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use kube::core::{Expression, Selector, SelectorExt};
+use serde_json::Value;
+
+/// Parses a label selector in the API server's syntax: comma-separated requirements, each
+/// `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k` (exists) or `!k` (does not exist).
+pub fn parse_label_selector(text: &str) -> Result<Selector, String> {
+    let mut exprs = Vec::new();
+    for part in split_top_level(text) {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        exprs.push(parse_requirement(part)?);
+    }
+    Ok(Selector::from_iter(exprs))
+}
+
+/// Splits at commas that are not inside parentheses.
+fn split_top_level(text: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0usize, 0usize);
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            ',' if depth == 0 => {
+                parts.push(&text[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
+}
+
+fn parse_requirement(part: &str) -> Result<Expression, String> {
+    if let Some(key) = part.strip_prefix('!') {
+        return Ok(Expression::DoesNotExist(valid_key(key.trim())?));
+    }
+    if let Some((k, v)) = part.split_once("!=") {
+        return Ok(Expression::NotEqual(valid_key(k.trim())?, valid_value(v.trim())?));
+    }
+    if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+        return Ok(Expression::Equal(valid_key(k.trim())?, valid_value(v.trim())?));
+    }
+    for (word, negate) in [(" notin ", true), (" in ", false)] {
+        if let Some((k, set)) = part.split_once(word) {
+            let set = set.trim();
+            let inner = set
+                .strip_prefix('(')
+                .and_then(|s| s.strip_suffix(')'))
+                .ok_or_else(|| format!("unable to parse requirement: found '{set}', expected: '('"))?;
+            let values = inner
+                .split(',')
+                .map(|v| valid_value(v.trim()))
+                .collect::<Result<BTreeSet<_>, _>>()?;
+            let key = valid_key(k.trim())?;
+            return Ok(if negate { Expression::NotIn(key, values) } else { Expression::In(key, values) });
+        }
+    }
+    Ok(Expression::Exists(valid_key(part)?))
+}
+
+fn valid_key(key: &str) -> Result<String, String> {
+    let ok = !key.is_empty()
+        && key.len() <= 317
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if ok { Ok(key.to_string()) } else { Err(format!("unable to parse requirement: invalid label key \"{key}\"")) }
+}
+
+fn valid_value(value: &str) -> Result<String, String> {
+    let ok = value.len() <= 63 && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if ok { Ok(value.to_string()) } else { Err(format!("unable to parse requirement: invalid label value: \"{value}\"")) }
+}
+
+/// Whether an object's labels satisfy a selector.
+pub fn labels_match(selector: &Selector, object: &Value) -> bool {
+    if selector.selects_all() {
+        return true;
+    }
+    let labels: BTreeMap<String, String> = object
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .unwrap_or_default();
+    selector.matches(&labels)
+}
+
+/// A field selector: `path=value`, `path==value` or `path!=value` requirements on dotted
+/// field paths (`metadata.name`, `involvedObject.uid`, `status.phase`, …).
+#[derive(Debug, Default, Clone)]
+pub struct FieldSelector(Vec<(String, bool, String)>);
+
+impl FieldSelector {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut reqs = Vec::new();
+        for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (path, equal, value) = if let Some((k, v)) = part.split_once("!=") {
+                (k, false, v)
+            } else if let Some((k, v)) = part.split_once("==").or_else(|| part.split_once('=')) {
+                (k, true, v)
+            } else {
+                return Err(format!("invalid selector: '{part}'; can't understand '{part}'"));
+            };
+            reqs.push((path.trim().to_string(), equal, value.trim().to_string()));
+        }
+        Ok(FieldSelector(reqs))
+    }
+
+    pub fn matches(&self, object: &Value) -> bool {
+        self.0.iter().all(|(path, equal, value)| {
+            let pointer = format!("/{}", path.replace('.', "/"));
+            let actual = match object.pointer(&pointer) {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            (actual == *value) == *equal
+        })
+    }
+
+    /// The value required for `metadata.name`, if the selector pins it (used to short-cut).
+    pub fn pinned_name(&self) -> Option<&str> {
+        self.0.iter().find(|(p, eq, _)| p == "metadata.name" && *eq).map(|(_, _, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(labels: Value) -> Value {
+        json!({"metadata": {"name": "x", "namespace": "ns", "labels": labels}})
+    }
+
+    #[test]
+    fn every_operator_selects_as_the_api_server_does() {
+        let o = obj(json!({"app": "web", "tier": "front"}));
+        let cases = [
+            ("app=web", true),
+            ("app==web", true),
+            ("app!=web", false),
+            ("app!=db", true),
+            ("app in (web, db)", true),
+            ("app notin (web,db)", false),
+            ("tier", true),
+            ("!tier", false),
+            ("!missing", true),
+            ("missing", false),
+            ("app=web,tier in (front)", true),
+            ("app=web,tier=back", false),
+            ("", true),
+        ];
+        for (text, want) in cases {
+            let sel = parse_label_selector(text).unwrap();
+            assert_eq!(labels_match(&sel, &o), want, "selector {text:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_selectors_are_refused() {
+        assert!(parse_label_selector("app in web").is_err());
+        assert!(parse_label_selector("a b=c").is_err());
+    }
+
+    #[test]
+    fn field_selectors_compare_dotted_paths() {
+        let o = json!({"metadata": {"name": "x", "namespace": "ns"}, "involvedObject": {"kind": "Pod"}});
+        assert!(FieldSelector::parse("metadata.name=x").unwrap().matches(&o));
+        assert!(FieldSelector::parse("metadata.name=x,metadata.namespace!=other").unwrap().matches(&o));
+        assert!(!FieldSelector::parse("metadata.namespace==other").unwrap().matches(&o));
+        assert!(FieldSelector::parse("involvedObject.kind=Pod").unwrap().matches(&o));
+        assert!(FieldSelector::parse("nonsense").is_err());
+    }
+}

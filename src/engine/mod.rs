@@ -1,0 +1,143 @@
+//! The local engine: a Kubernetes API server on loopback with objects kept in SQLite.
+
+pub mod apiserver;
+pub mod daemon;
+pub mod resources;
+pub mod state;
+pub mod store;
+pub mod tls;
+
+use std::os::fd::AsRawFd;
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use serde_json::json;
+
+use apiserver::ApiServer;
+use state::{EngineInfo, StateDir};
+use store::Store;
+
+/// Options of `kfn local serve`.
+#[derive(Clone, Debug, Default)]
+pub struct ServeOptions {
+    /// Port to listen on; the last used one (or a free one) when `None`.
+    pub port: Option<u16>,
+}
+
+/// Holds the state directory's lock for as long as the engine runs, so two engines never share
+/// one state directory.
+pub struct StateLock(#[allow(dead_code)] std::fs::File);
+
+pub fn lock_state(state: &StateDir) -> Result<StateLock> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(state.lock_file())
+        .with_context(|| format!("cannot open {}", state.lock_file().display()))?;
+    // SAFETY: flock on a file descriptor we own; no memory is shared.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc != 0 {
+        let who = state.read_info().map(|i| format!(" (pid {}, {})", i.pid, i.url())).unwrap_or_default();
+        bail!("another local engine is already running with the state directory {}{who}", state.root.display());
+    }
+    Ok(StateLock(file))
+}
+
+/// Opens the store and fills what a fresh engine has: the `default` namespace and the
+/// kubeless.io CRDs.
+pub fn open(state: &StateDir) -> Result<Arc<ApiServer>> {
+    state.ensure()?;
+    let store = Store::open(&state.db())?;
+    let server = ApiServer::new(store, state.token()?);
+    bootstrap(&server)?;
+    Ok(server)
+}
+
+fn bootstrap(server: &Arc<ApiServer>) -> Result<()> {
+    let registry = server.registry();
+    let crd_def = registry.find("apiextensions.k8s.io", "v1", "customresourcedefinitions").expect("built in");
+    for crd in crate::api::crd::all() {
+        let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        if server.store.get(&store::Key::new(apiserver::CRD_RESOURCE, "", &name)).is_none() {
+            apiserver::create_object(server, &crd_def, None, crd, false)
+                .map_err(|e| anyhow::anyhow!("cannot create the CRD {name}: {}", e.message))?;
+        }
+    }
+    let ns_def = server.registry().find("", "v1", "namespaces").expect("built in");
+    for ns in ["default", "kube-system"] {
+        if server.store.get(&store::Key::new(&ns_def.store_key(), "", ns)).is_none() {
+            let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+            apiserver::create_object(server, &ns_def, None, obj, false)
+                .map_err(|e| anyhow::anyhow!("cannot create the namespace {ns}: {}", e.message))?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs the engine in the foreground until SIGINT or SIGTERM.
+pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
+    state.ensure()?;
+    let _lock = lock_state(state)?;
+    let server = open(state)?;
+    let listener = bind(state, options.port).await?;
+    let address = listener.local_addr()?.to_string();
+    let certs = tls::ensure(state)?;
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls::server_config(&certs)?);
+    state.save_port(listener.local_addr()?.port())?;
+    state.write_kubeconfig(&address, &state.token()?, &certs.ca)?;
+    let info = EngineInfo {
+        pid: std::process::id(),
+        address: address.clone(),
+        started: apiserver::objects_now(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    state.write_info(&info)?;
+    tracing::info!("kfn local engine listening on https://{address} (state in {})", state.root.display());
+    let router = server.router();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((tcp, _)) = accepted else { continue };
+                let (acceptor, router) = (acceptor.clone(), router.clone());
+                tokio::spawn(async move {
+                    let _ = tcp.set_nodelay(true);
+                    let Ok(stream) = acceptor.accept(tcp).await else { return };
+                    let service = hyper_util::service::TowerToHyperService::new(router);
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+    state.remove_info();
+    tracing::info!("kfn local engine stopped");
+    Ok(())
+}
+
+async fn bind(state: &StateDir, port: Option<u16>) -> Result<tokio::net::TcpListener> {
+    if let Some(port) = port {
+        return tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{port} (given with --port)"));
+    }
+    if let Some(port) = state.saved_port() {
+        if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+            return Ok(l);
+        }
+    }
+    tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.context("cannot listen on a free loopback port")
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("a SIGTERM handler can be installed");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,6 @@
+//! kfn: serverless functions on Kubernetes, compatible with Kubeless, with a local engine.
+
+pub mod api;
+pub mod cli;
+pub mod client;
+pub mod engine;
