@@ -14,19 +14,56 @@ pub struct Kind {
 }
 
 pub const KINDS: &[Kind] = &[
-    Kind { kind: "Function", plural: "functions", short_names: &["fn", "fns"], columns: &[("Runtime", ".spec.runtime"), ("Handler", ".spec.handler")] },
-    Kind { kind: "HTTPTrigger", plural: "httptriggers", short_names: &[], columns: &[("Function", ".spec.function-name"), ("Host", ".spec.host-name"), ("Path", ".spec.path")] },
-    Kind { kind: "CronJobTrigger", plural: "cronjobtriggers", short_names: &[], columns: &[("Schedule", ".spec.schedule"), ("Function", ".spec.function-name")] },
-    Kind { kind: "KafkaTrigger", plural: "kafkatriggers", short_names: &[], columns: &[("Topic", ".spec.topic")] },
-    Kind { kind: "NATSTrigger", plural: "natstriggers", short_names: &[], columns: &[("Topic", ".spec.topic")] },
-    Kind { kind: "KinesisTrigger", plural: "kinesistriggers", short_names: &[], columns: &[("Stream", ".spec.stream"), ("Function", ".spec.function-name")] },
+    Kind {
+        kind: "Function",
+        plural: "functions",
+        short_names: &["fn", "fns"],
+        columns: &[("Runtime", ".spec.runtime"), ("Handler", ".spec.handler")],
+    },
+    Kind {
+        kind: "HTTPTrigger",
+        plural: "httptriggers",
+        short_names: &[],
+        columns: &[
+            ("Function", ".spec.function-name"),
+            ("Host", ".spec.host-name"),
+            ("Path", ".spec.path"),
+        ],
+    },
+    Kind {
+        kind: "CronJobTrigger",
+        plural: "cronjobtriggers",
+        short_names: &[],
+        columns: &[("Schedule", ".spec.schedule"), ("Function", ".spec.function-name")],
+    },
+    Kind {
+        kind: "KafkaTrigger",
+        plural: "kafkatriggers",
+        short_names: &[],
+        columns: &[("Topic", ".spec.topic")],
+    },
+    Kind {
+        kind: "NATSTrigger",
+        plural: "natstriggers",
+        short_names: &[],
+        columns: &[("Topic", ".spec.topic")],
+    },
+    Kind {
+        kind: "KinesisTrigger",
+        plural: "kinesistriggers",
+        short_names: &[],
+        columns: &[("Stream", ".spec.stream"), ("Function", ".spec.function-name")],
+    },
 ];
 
 /// The CRD of one kind. `spec` and `status` keep unknown fields: a Function embeds whole
 /// Deployment, ServiceSpec and HorizontalPodAutoscaler objects, as Kubeless defined it.
 pub fn crd(kind: &Kind) -> Value {
-    let mut columns: Vec<Value> =
-        kind.columns.iter().map(|(name, path)| json!({"name": name, "type": "string", "jsonPath": path})).collect();
+    let mut columns: Vec<Value> = kind
+        .columns
+        .iter()
+        .map(|(name, path)| json!({"name": name, "type": "string", "jsonPath": path}))
+        .collect();
     columns.push(json!({"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}));
     let mut names = json!({
         "kind": kind.kind,

@@ -61,9 +61,15 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             if started {
                 println!("kfn local engine started at {} (pid {})", info.url(), info.pid);
             } else {
-                println!("kfn local engine is already running at {} (pid {})", info.url(), info.pid);
+                println!(
+                    "kfn local engine is already running at {} (pid {})",
+                    info.url(),
+                    info.pid
+                );
                 if let Some(p) = port.filter(|p| !info.address.ends_with(&format!(":{p}"))) {
-                    eprintln!("warning: --port {p} ignored: the running engine keeps its address; stop it first to change the port");
+                    eprintln!(
+                        "warning: --port {p} ignored: the running engine keeps its address; stop it first to change the port"
+                    );
                 }
             }
             println!("kubeconfig: {}", state.kubeconfig().display());
@@ -73,13 +79,18 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             let stale = matches!(daemon::status(&state), Status::Stopped { stale: Some(_) });
             match daemon::stop(&state, Duration::from_secs(grace))? {
                 Some(pid) => println!("kfn local engine stopped (pid {pid})"),
-                None if stale => println!("kfn local engine is not running (cleaned up after a crashed engine)"),
+                None if stale => {
+                    println!("kfn local engine is not running (cleaned up after a crashed engine)")
+                }
                 None => println!("kfn local engine is not running"),
             }
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Status => {
-            let objects = state.object_count().map(|n| n.to_string()).unwrap_or_else(|| "0".into());
+            let objects = state
+                .object_count()
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "0".into());
             let code = match daemon::status(&state) {
                 Status::Running(info) => {
                     println!("status:     running");
@@ -131,9 +142,15 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
 fn confirm(state: &StateDir) -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        bail!("kfn local reset deletes all local state in {}: pass --yes to confirm (stdin is not a terminal)", state.root.display());
+        bail!(
+            "kfn local reset deletes all local state in {}: pass --yes to confirm (stdin is not a terminal)",
+            state.root.display()
+        );
     }
-    eprint!("This stops the local engine and deletes all its state in {}. Continue? [y/N] ", state.root.display());
+    eprint!(
+        "This stops the local engine and deletes all its state in {}. Continue? [y/N] ",
+        state.root.display()
+    );
     std::io::stderr().flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
@@ -142,5 +159,8 @@ fn confirm(state: &StateDir) -> Result<bool> {
 
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("KFN_LOG").unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -70,7 +70,11 @@ pub fn ensure_local_engine() -> Result<StateDir> {
     let state = StateDir::resolve()?;
     if let daemon::Status::Stopped { .. } = daemon::status(&state) {
         let (info, _) = daemon::start(&state, None)?;
-        eprintln!("Started the local engine at {} (state in {}; stop it with `kfn local stop`)", info.url(), state.root.display());
+        eprintln!(
+            "Started the local engine at {} (state in {}; stop it with `kfn local stop`)",
+            info.url(),
+            state.root.display()
+        );
     }
     Ok(state)
 }
@@ -79,9 +83,15 @@ pub fn ensure_local_engine() -> Result<StateDir> {
 pub async fn connect(target: &Target) -> Result<Connection> {
     let source = choose(target)?;
     let kubeconfig = match &source {
-        Source::Flag(path) => Kubeconfig::read_from(path)
-            .with_context(|| format!("cannot read the kubeconfig {} (given with --kubeconfig)", path.display()))?,
-        Source::Env(value) => Kubeconfig::read().with_context(|| format!("cannot read the kubeconfig KUBECONFIG={value}"))?,
+        Source::Flag(path) => Kubeconfig::read_from(path).with_context(|| {
+            format!(
+                "cannot read the kubeconfig {} (given with --kubeconfig)",
+                path.display()
+            )
+        })?,
+        Source::Env(value) => {
+            Kubeconfig::read().with_context(|| format!("cannot read the kubeconfig KUBECONFIG={value}"))?
+        }
         Source::Home(path) => {
             Kubeconfig::read_from(path).with_context(|| format!("cannot read the kubeconfig {}", path.display()))?
         }
@@ -90,7 +100,10 @@ pub async fn connect(target: &Target) -> Result<Connection> {
             Kubeconfig::read_from(state.kubeconfig()).context("cannot read the local engine's kubeconfig")?
         }
     };
-    let options = KubeConfigOptions { context: target.context.clone(), ..Default::default() };
+    let options = KubeConfigOptions {
+        context: target.context.clone(),
+        ..Default::default()
+    };
     let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
         .with_context(|| match &target.context {
@@ -103,5 +116,10 @@ pub async fn connect(target: &Target) -> Result<Connection> {
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
     let client = kube::Client::try_from(config).context("cannot build a client for the API server")?;
-    Ok(Connection { client, namespace, server, source })
+    Ok(Connection {
+        client,
+        namespace,
+        server,
+        source,
+    })
 }

@@ -13,7 +13,9 @@ use super::state::{EngineInfo, StateDir};
 pub enum Status {
     Running(EngineInfo),
     /// Not running; `stale` holds the pid of a crashed engine whose files were cleaned up.
-    Stopped { stale: Option<u32> },
+    Stopped {
+        stale: Option<u32>,
+    },
 }
 
 fn alive(pid: u32) -> bool {
@@ -24,7 +26,9 @@ fn alive(pid: u32) -> bool {
 
 /// Whether the engine accepts connections at `address`.
 pub fn healthy(address: &str) -> bool {
-    address.parse().is_ok_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
+    address
+        .parse()
+        .is_ok_and(|addr| TcpStream::connect_timeout(&addr, Duration::from_millis(500)).is_ok())
 }
 
 /// Finds the engine of a state directory, cleaning up after one that crashed.
@@ -53,7 +57,9 @@ pub fn start(state: &StateDir, port: Option<u16>) -> Result<(EngineInfo, bool)> 
         .with_context(|| format!("cannot open {}", state.log_file().display()))?;
     let exe = std::env::current_exe().context("cannot find the kfn binary to start the engine")?;
     let mut cmd = Command::new(exe);
-    cmd.args(["local", "serve"]).env("KFN_HOME", &state.root).env_remove("RUST_BACKTRACE");
+    cmd.args(["local", "serve"])
+        .env("KFN_HOME", &state.root)
+        .env_remove("RUST_BACKTRACE");
     if let Some(port) = port {
         cmd.args(["--port", &port.to_string()]);
     }
@@ -68,10 +74,10 @@ pub fn start(state: &StateDir, port: Option<u16>) -> Result<(EngineInfo, bool)> 
     let mut child = cmd.spawn().context("cannot start the local engine")?;
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        if let Some(info) = state.read_info().filter(|i| i.pid == child.id()) {
-            if healthy(&info.address) {
-                return Ok((info, true));
-            }
+        if let Some(info) = state.read_info().filter(|i| i.pid == child.id())
+            && healthy(&info.address)
+        {
+            return Ok((info, true));
         }
         if let Some(exit) = child.try_wait()? {
             bail!("the local engine exited at start ({exit}):\n{}", log_tail(state, 10));
@@ -94,7 +100,9 @@ pub fn log_tail(state: &StateDir, lines: usize) -> String {
 /// Stops a running engine: SIGTERM, then SIGKILL if it has not exited after `grace`.
 /// Returns the pid it stopped, or `None` when none was running.
 pub fn stop(state: &StateDir, grace: Duration) -> Result<Option<u32>> {
-    let Status::Running(info) = status(state) else { return Ok(None) };
+    let Status::Running(info) = status(state) else {
+        return Ok(None);
+    };
     let pid = info.pid as libc::pid_t;
     // SAFETY: sending a signal to the engine's pid.
     unsafe { libc::kill(pid, libc::SIGTERM) };

@@ -38,8 +38,14 @@ pub fn lock_state(state: &StateDir) -> Result<StateLock> {
     // SAFETY: flock on a file descriptor we own; no memory is shared.
     let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if rc != 0 {
-        let who = state.read_info().map(|i| format!(" (pid {}, {})", i.pid, i.url())).unwrap_or_default();
-        bail!("another local engine is already running with the state directory {}{who}", state.root.display());
+        let who = state
+            .read_info()
+            .map(|i| format!(" (pid {}, {})", i.pid, i.url()))
+            .unwrap_or_default();
+        bail!(
+            "another local engine is already running with the state directory {}{who}",
+            state.root.display()
+        );
     }
     Ok(StateLock(file))
 }
@@ -49,24 +55,34 @@ pub fn lock_state(state: &StateDir) -> Result<StateLock> {
 pub fn open(state: &StateDir) -> Result<Arc<ApiServer>> {
     state.ensure()?;
     let store = Store::open(&state.db())?;
-    let server = ApiServer::new(store, state.token()?);
+    let server = ApiServer::new(store, state.token()?, state.root.join("logs"));
     bootstrap(&server)?;
     Ok(server)
 }
 
 fn bootstrap(server: &Arc<ApiServer>) -> Result<()> {
     let registry = server.registry();
-    let crd_def = registry.find("apiextensions.k8s.io", "v1", "customresourcedefinitions").expect("built in");
+    let crd_def = registry
+        .find("apiextensions.k8s.io", "v1", "customresourcedefinitions")
+        .expect("built in");
     for crd in crate::api::crd::all() {
         let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        if server.store.get(&store::Key::new(apiserver::CRD_RESOURCE, "", &name)).is_none() {
+        if server
+            .store
+            .get(&store::Key::new(apiserver::CRD_RESOURCE, "", &name))
+            .is_none()
+        {
             apiserver::create_object(server, &crd_def, None, crd, false)
                 .map_err(|e| anyhow::anyhow!("cannot create the CRD {name}: {}", e.message))?;
         }
     }
     let ns_def = server.registry().find("", "v1", "namespaces").expect("built in");
     for ns in ["default", "kube-system"] {
-        if server.store.get(&store::Key::new(&ns_def.store_key(), "", ns)).is_none() {
+        if server
+            .store
+            .get(&store::Key::new(&ns_def.store_key(), "", ns))
+            .is_none()
+        {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
             apiserver::create_object(server, &ns_def, None, obj, false)
                 .map_err(|e| anyhow::anyhow!("cannot create the namespace {ns}: {}", e.message))?;
@@ -93,7 +109,10 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
         version: env!("CARGO_PKG_VERSION").to_string(),
     };
     state.write_info(&info)?;
-    tracing::info!("kfn local engine listening on https://{address} (state in {})", state.root.display());
+    tracing::info!(
+        "kfn local engine listening on https://{address} (state in {})",
+        state.root.display()
+    );
     let router = server.router();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
@@ -125,12 +144,14 @@ async fn bind(state: &StateDir, port: Option<u16>) -> Result<tokio::net::TcpList
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{port} (given with --port)"));
     }
-    if let Some(port) = state.saved_port() {
-        if let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
-            return Ok(l);
-        }
+    if let Some(port) = state.saved_port()
+        && let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await
+    {
+        return Ok(l);
     }
-    tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.context("cannot listen on a free loopback port")
+    tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .context("cannot listen on a free loopback port")
 }
 
 async fn shutdown_signal() {

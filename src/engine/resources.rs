@@ -73,12 +73,20 @@ impl ResourceDef {
     }
 
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 
     /// `configmaps` or `functions.kubeless.io`, as error messages name a resource.
     pub fn qualified(&self) -> String {
-        if self.group.is_empty() { self.plural.clone() } else { format!("{}.{}", self.plural, self.group) }
+        if self.group.is_empty() {
+            self.plural.clone()
+        } else {
+            format!("{}.{}", self.plural, self.group)
+        }
     }
 }
 
@@ -97,18 +105,201 @@ struct Builtin {
 
 /// Built-in kinds. Columns name a `table::builtin_cell` computation, or `name`/`age`.
 const BUILTINS: &[Builtin] = &[
-    Builtin { group: "", version: "v1", kind: "Namespace", plural: "namespaces", namespaced: false, short: &["ns"], status: true, generation: false, extra: &["finalize"], columns: &[("Name", "name"), ("Status", "namespace.status"), ("Age", "age")] },
-    Builtin { group: "", version: "v1", kind: "ConfigMap", plural: "configmaps", namespaced: true, short: &["cm"], status: false, generation: false, extra: &[], columns: &[("Name", "name"), ("Data", "count.data"), ("Age", "age")] },
-    Builtin { group: "", version: "v1", kind: "Secret", plural: "secrets", namespaced: true, short: &[], status: false, generation: false, extra: &[], columns: &[("Name", "name"), ("Type", "secret.type"), ("Data", "count.data"), ("Age", "age")] },
-    Builtin { group: "", version: "v1", kind: "Service", plural: "services", namespaced: true, short: &["svc"], status: true, generation: false, extra: &["proxy"], columns: &[("Name", "name"), ("Type", "service.type"), ("Cluster-IP", "service.clusterip"), ("External-IP", "service.externalip"), ("Port(s)", "service.ports"), ("Age", "age")] },
-    Builtin { group: "", version: "v1", kind: "Pod", plural: "pods", namespaced: true, short: &["po"], status: true, generation: false, extra: &["log"], columns: &[("Name", "name"), ("Ready", "pod.ready"), ("Status", "pod.status"), ("Restarts", "pod.restarts"), ("Age", "age")] },
-    Builtin { group: "", version: "v1", kind: "Event", plural: "events", namespaced: true, short: &["ev"], status: false, generation: false, extra: &[], columns: &[("Last Seen", "event.lastseen"), ("Type", "event.type"), ("Reason", "event.reason"), ("Object", "event.object"), ("Message", "event.message")] },
-    Builtin { group: "apps", version: "v1", kind: "Deployment", plural: "deployments", namespaced: true, short: &["deploy"], status: true, generation: true, extra: &["scale"], columns: &[("Name", "name"), ("Ready", "deployment.ready"), ("Up-to-date", "deployment.updated"), ("Available", "deployment.available"), ("Age", "age")] },
-    Builtin { group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", namespaced: true, short: &["hpa"], status: true, generation: true, extra: &[], columns: &[("Name", "name"), ("Reference", "hpa.reference"), ("MinPods", "hpa.min"), ("MaxPods", "hpa.max"), ("Replicas", "hpa.replicas"), ("Age", "age")] },
-    Builtin { group: "batch", version: "v1", kind: "CronJob", plural: "cronjobs", namespaced: true, short: &["cj"], status: true, generation: true, extra: &[], columns: &[("Name", "name"), ("Schedule", "cronjob.schedule"), ("Suspend", "cronjob.suspend"), ("Active", "cronjob.active"), ("Last Schedule", "cronjob.last"), ("Age", "age")] },
-    Builtin { group: "networking.k8s.io", version: "v1", kind: "Ingress", plural: "ingresses", namespaced: true, short: &["ing"], status: true, generation: true, extra: &[], columns: &[("Name", "name"), ("Class", "ingress.class"), ("Hosts", "ingress.hosts"), ("Address", "ingress.address"), ("Ports", "ingress.ports"), ("Age", "age")] },
-    Builtin { group: "coordination.k8s.io", version: "v1", kind: "Lease", plural: "leases", namespaced: true, short: &[], status: false, generation: false, extra: &[], columns: &[("Name", "name"), ("Holder", "lease.holder"), ("Age", "age")] },
-    Builtin { group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", namespaced: false, short: &["crd", "crds"], status: true, generation: true, extra: &[], columns: &[("Name", "name"), ("Created At", "crd.created")] },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "Namespace",
+        plural: "namespaces",
+        namespaced: false,
+        short: &["ns"],
+        status: true,
+        generation: false,
+        extra: &["finalize"],
+        columns: &[("Name", "name"), ("Status", "namespace.status"), ("Age", "age")],
+    },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "ConfigMap",
+        plural: "configmaps",
+        namespaced: true,
+        short: &["cm"],
+        status: false,
+        generation: false,
+        extra: &[],
+        columns: &[("Name", "name"), ("Data", "count.data"), ("Age", "age")],
+    },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "Secret",
+        plural: "secrets",
+        namespaced: true,
+        short: &[],
+        status: false,
+        generation: false,
+        extra: &[],
+        columns: &[
+            ("Name", "name"),
+            ("Type", "secret.type"),
+            ("Data", "count.data"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "Service",
+        plural: "services",
+        namespaced: true,
+        short: &["svc"],
+        status: true,
+        generation: false,
+        extra: &["proxy"],
+        columns: &[
+            ("Name", "name"),
+            ("Type", "service.type"),
+            ("Cluster-IP", "service.clusterip"),
+            ("External-IP", "service.externalip"),
+            ("Port(s)", "service.ports"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "Pod",
+        plural: "pods",
+        namespaced: true,
+        short: &["po"],
+        status: true,
+        generation: false,
+        extra: &["log"],
+        columns: &[
+            ("Name", "name"),
+            ("Ready", "pod.ready"),
+            ("Status", "pod.status"),
+            ("Restarts", "pod.restarts"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "",
+        version: "v1",
+        kind: "Event",
+        plural: "events",
+        namespaced: true,
+        short: &["ev"],
+        status: false,
+        generation: false,
+        extra: &[],
+        columns: &[
+            ("Last Seen", "event.lastseen"),
+            ("Type", "event.type"),
+            ("Reason", "event.reason"),
+            ("Object", "event.object"),
+            ("Message", "event.message"),
+        ],
+    },
+    Builtin {
+        group: "apps",
+        version: "v1",
+        kind: "Deployment",
+        plural: "deployments",
+        namespaced: true,
+        short: &["deploy"],
+        status: true,
+        generation: true,
+        extra: &["scale"],
+        columns: &[
+            ("Name", "name"),
+            ("Ready", "deployment.ready"),
+            ("Up-to-date", "deployment.updated"),
+            ("Available", "deployment.available"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "autoscaling",
+        version: "v2",
+        kind: "HorizontalPodAutoscaler",
+        plural: "horizontalpodautoscalers",
+        namespaced: true,
+        short: &["hpa"],
+        status: true,
+        generation: true,
+        extra: &[],
+        columns: &[
+            ("Name", "name"),
+            ("Reference", "hpa.reference"),
+            ("MinPods", "hpa.min"),
+            ("MaxPods", "hpa.max"),
+            ("Replicas", "hpa.replicas"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "batch",
+        version: "v1",
+        kind: "CronJob",
+        plural: "cronjobs",
+        namespaced: true,
+        short: &["cj"],
+        status: true,
+        generation: true,
+        extra: &[],
+        columns: &[
+            ("Name", "name"),
+            ("Schedule", "cronjob.schedule"),
+            ("Suspend", "cronjob.suspend"),
+            ("Active", "cronjob.active"),
+            ("Last Schedule", "cronjob.last"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "networking.k8s.io",
+        version: "v1",
+        kind: "Ingress",
+        plural: "ingresses",
+        namespaced: true,
+        short: &["ing"],
+        status: true,
+        generation: true,
+        extra: &[],
+        columns: &[
+            ("Name", "name"),
+            ("Class", "ingress.class"),
+            ("Hosts", "ingress.hosts"),
+            ("Address", "ingress.address"),
+            ("Ports", "ingress.ports"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
+        group: "coordination.k8s.io",
+        version: "v1",
+        kind: "Lease",
+        plural: "leases",
+        namespaced: true,
+        short: &[],
+        status: false,
+        generation: false,
+        extra: &[],
+        columns: &[("Name", "name"), ("Holder", "lease.holder"), ("Age", "age")],
+    },
+    Builtin {
+        group: "apiextensions.k8s.io",
+        version: "v1",
+        kind: "CustomResourceDefinition",
+        plural: "customresourcedefinitions",
+        namespaced: false,
+        short: &["crd", "crds"],
+        status: true,
+        generation: true,
+        extra: &[],
+        columns: &[("Name", "name"), ("Created At", "crd.created")],
+    },
 ];
 
 fn builtin_defs() -> Vec<ResourceDef> {
@@ -122,7 +313,15 @@ fn builtin_defs() -> Vec<ResourceDef> {
             singular: b.kind.to_lowercase(),
             namespaced: b.namespaced,
             short_names: b.short.iter().map(|s| s.to_string()).collect(),
-            categories: if ["pods", "services", "deployments", "horizontalpodautoscalers", "cronjobs"].contains(&b.plural) {
+            categories: if [
+                "pods",
+                "services",
+                "deployments",
+                "horizontalpodautoscalers",
+                "cronjobs",
+            ]
+            .contains(&b.plural)
+            {
                 vec!["all".into()]
             } else {
                 vec![]
@@ -157,7 +356,9 @@ pub fn from_crd(crd: &Value) -> Vec<ResourceDef> {
     let names = &spec["names"];
     let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     let list = |v: &Value| -> Vec<String> {
-        v.as_array().map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect()).unwrap_or_default()
+        v.as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(String::from)).collect())
+            .unwrap_or_default()
     };
     let plural = text(&names["plural"]);
     let kind = text(&names["kind"]);
@@ -196,7 +397,11 @@ pub fn from_crd(crd: &Value) -> Vec<ResourceDef> {
                 categories: list(&names["categories"]),
                 status_subresource: v.pointer("/subresources/status").is_some(),
                 generation: true,
-                extra_subresources: if v.pointer("/subresources/scale").is_some() { vec!["scale"] } else { vec![] },
+                extra_subresources: if v.pointer("/subresources/scale").is_some() {
+                    vec!["scale"]
+                } else {
+                    vec![]
+                },
                 custom: true,
                 columns,
             }
@@ -216,7 +421,10 @@ impl Registry {
         for crd in crds {
             for def in from_crd(crd) {
                 // A CRD may not shadow a built-in resource.
-                if !defs.iter().any(|d| d.group == def.group && d.plural == def.plural && d.version == def.version) {
+                if !defs
+                    .iter()
+                    .any(|d| d.group == def.group && d.plural == def.plural && d.version == def.version)
+                {
                     defs.push(Arc::new(def));
                 }
             }
@@ -225,7 +433,10 @@ impl Registry {
     }
 
     pub fn find(&self, group: &str, version: &str, plural: &str) -> Option<Arc<ResourceDef>> {
-        self.defs.iter().find(|d| d.group == group && d.version == version && d.plural == plural).cloned()
+        self.defs
+            .iter()
+            .find(|d| d.group == group && d.version == version && d.plural == plural)
+            .cloned()
     }
 
     pub fn all(&self) -> &[Arc<ResourceDef>] {
@@ -268,6 +479,11 @@ mod tests {
         let names: Vec<_> = def.columns.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Name", "Size", "Age"]);
         assert!(registry.find("example.com", "v0", "widgets").is_none());
-        assert!(registry.groups().iter().any(|(g, v)| g == "example.com" && v == &["v1"]));
+        assert!(
+            registry
+                .groups()
+                .iter()
+                .any(|(g, v)| g == "example.com" && v == &["v1"])
+        );
     }
 }

@@ -36,7 +36,9 @@ impl StateDir {
     /// `$KFN_HOME`, else `$XDG_STATE_HOME/kfn` (`~/.local/state/kfn`).
     pub fn resolve() -> Result<StateDir> {
         if let Some(home) = std::env::var_os("KFN_HOME").filter(|v| !v.is_empty()) {
-            return Ok(StateDir { root: PathBuf::from(home) });
+            return Ok(StateDir {
+                root: PathBuf::from(home),
+            });
         }
         let base = dirs::state_dir()
             .or_else(|| dirs::home_dir().map(|h| h.join(".local/state")))
@@ -68,7 +70,8 @@ impl StateDir {
 
     /// Creates the directory, readable by its owner only.
     pub fn ensure(&self) -> Result<()> {
-        fs::create_dir_all(&self.root).with_context(|| format!("cannot create the state directory {}", self.root.display()))?;
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create the state directory {}", self.root.display()))?;
         fs::set_permissions(&self.root, fs::Permissions::from_mode(0o700))
             .with_context(|| format!("cannot set permissions on {}", self.root.display()))?;
         Ok(())
@@ -77,10 +80,10 @@ impl StateDir {
     /// The bearer token, generated on first use.
     pub fn token(&self) -> Result<String> {
         let path = self.token_file();
-        if let Ok(token) = fs::read_to_string(&path) {
-            if !token.trim().is_empty() {
-                return Ok(token.trim().to_string());
-            }
+        if let Ok(token) = fs::read_to_string(&path)
+            && !token.trim().is_empty()
+        {
+            return Ok(token.trim().to_string());
         }
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random bytes for the token: {e}"))?;
@@ -123,7 +126,9 @@ impl StateDir {
     pub fn object_count(&self) -> Option<u64> {
         let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let db = rusqlite::Connection::open_with_flags(self.db(), flags).ok()?;
-        db.query_row("SELECT count(*) FROM objects", [], |r| r.get::<_, i64>(0)).ok().map(|n| n as u64)
+        db.query_row("SELECT count(*) FROM objects", [], |r| r.get::<_, i64>(0))
+            .ok()
+            .map(|n| n as u64)
     }
 }
 

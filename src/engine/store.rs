@@ -28,7 +28,11 @@ pub struct Key {
 
 impl Key {
     pub fn new(resource: &str, namespace: &str, name: &str) -> Self {
-        Key { resource: resource.to_string(), namespace: namespace.to_string(), name: name.to_string() }
+        Key {
+            resource: resource.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        }
     }
 }
 
@@ -94,6 +98,9 @@ pub enum Outcome {
     Unchanged(Option<Arc<Object>>),
 }
 
+/// A watch's start: the events to send first, and the receiver of later ones.
+pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
+
 /// Why a watch could not start where it was asked to.
 #[derive(Debug)]
 pub struct TooOld {
@@ -126,7 +133,10 @@ pub enum StoreError {
 impl Store {
     /// Opens (creating if needed) the store in the SQLite file at `path`.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let open_err = |source| StoreError::Open { path: path.display().to_string(), source };
+        let open_err = |source| StoreError::Open {
+            path: path.display().to_string(),
+            source,
+        };
         let db = Connection::open(path).map_err(open_err)?;
         // WAL with synchronous=NORMAL: a committed write is in the log before the call returns,
         // so it survives the process being killed (only an OS crash could lose the last ones).
@@ -152,7 +162,11 @@ impl Store {
             let rows = stmt
                 .query_map([], |r| {
                     Ok((
-                        Key { resource: r.get(0)?, namespace: r.get(1)?, name: r.get(2)? },
+                        Key {
+                            resource: r.get(0)?,
+                            namespace: r.get(1)?,
+                            name: r.get(2)?,
+                        },
                         r.get::<_, i64>(3)? as u64,
                         r.get::<_, String>(4)?,
                     ))
@@ -161,13 +175,26 @@ impl Store {
             for row in rows {
                 let (key, orv, body) = row.map_err(open_err)?;
                 if let Ok(value) = serde_json::from_str::<Value>(&body) {
-                    objects.insert(key, Arc::new(Object { value, json: Bytes::from(body), rv: orv }));
+                    objects.insert(
+                        key,
+                        Arc::new(Object {
+                            value,
+                            json: Bytes::from(body),
+                            rv: orv,
+                        }),
+                    );
                 }
             }
         }
         let (events, _) = broadcast::channel(8192);
         Ok(Store {
-            inner: Mutex::new(Inner { db, objects, rv, history: VecDeque::new(), history_floor: rv }),
+            inner: Mutex::new(Inner {
+                db,
+                objects,
+                rv,
+                history: VecDeque::new(),
+                history_floor: rv,
+            }),
             events,
         })
     }
@@ -184,13 +211,20 @@ impl Store {
     /// ordered by namespace and name, with the store's current resourceVersion.
     pub fn list(&self, resource: &str, namespace: Option<&str>) -> (Vec<Arc<Object>>, u64) {
         let inner = self.lock();
-        let items = range(&inner.objects, resource, namespace).map(|(_, o)| o.clone()).collect();
+        let items = range(&inner.objects, resource, namespace)
+            .map(|(_, o)| o.clone())
+            .collect();
         (items, inner.rv)
     }
 
     /// Keys of every object in a namespace, across resources.
     pub fn keys_in_namespace(&self, namespace: &str) -> Vec<Key> {
-        self.lock().objects.keys().filter(|k| k.namespace == namespace).cloned().collect()
+        self.lock()
+            .objects
+            .keys()
+            .filter(|k| k.namespace == namespace)
+            .cloned()
+            .collect()
     }
 
     /// Number of stored objects.
@@ -242,11 +276,16 @@ impl Store {
                 }
                 match current {
                     None => (Outcome::Created(object.clone()), (EventType::Added, object, None)),
-                    Some(prev) => (Outcome::Updated(object.clone()), (EventType::Modified, object, Some(prev))),
+                    Some(prev) => (
+                        Outcome::Updated(object.clone()),
+                        (EventType::Modified, object, Some(prev)),
+                    ),
                 }
             }
             Mutation::Delete => {
-                let Some(prev) = current else { return Ok(Outcome::Unchanged(None)) };
+                let Some(prev) = current else {
+                    return Ok(Outcome::Unchanged(None));
+                };
                 let mut value = prev.value.clone();
                 set_resource_version(&mut value, rv);
                 let object = Object::new(value, rv);
@@ -258,7 +297,10 @@ impl Store {
                     bump_rv(&tx, rv)?;
                     tx.commit().map_err(StoreError::from)?;
                 }
-                (Outcome::Deleted(object.clone()), (EventType::Deleted, object, Some(prev)))
+                (
+                    Outcome::Deleted(object.clone()),
+                    (EventType::Deleted, object, Some(prev)),
+                )
             }
         };
         if dry_run {
@@ -270,12 +312,17 @@ impl Store {
             EventType::Deleted => inner.objects.remove(key),
             _ => inner.objects.insert(key.clone(), object.clone()),
         };
-        let event = Arc::new(Event { kind, key: key.clone(), object, previous });
+        let event = Arc::new(Event {
+            kind,
+            key: key.clone(),
+            object,
+            previous,
+        });
         inner.history.push_back(event.clone());
-        if inner.history.len() > HISTORY {
-            if let Some(old) = inner.history.pop_front() {
-                inner.history_floor = old.object.rv;
-            }
+        if inner.history.len() > HISTORY
+            && let Some(old) = inner.history.pop_front()
+        {
+            inner.history_floor = old.object.rv;
         }
         // No receiver is not an error: nobody is watching.
         let _ = self.events.send(event);
@@ -285,25 +332,33 @@ impl Store {
     /// Starts a watch of one resource. With `from` = `None` the current objects come back as
     /// the backlog (as ADDED events to send first); with `Some(rv)` the backlog is every change
     /// after `rv`, or `TooOld` when the history no longer reaches back that far.
-    pub fn watch(
-        &self,
-        resource: &str,
-        namespace: Option<&str>,
-        from: Option<u64>,
-    ) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>), TooOld> {
+    pub fn watch(&self, resource: &str, namespace: Option<&str>, from: Option<u64>) -> Result<WatchStart, TooOld> {
         let inner = self.lock();
         let receiver = self.events.subscribe();
         let in_scope = |k: &Key| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns);
         let backlog = match from {
             None => range(&inner.objects, resource, namespace)
                 .map(|(k, o)| {
-                    Arc::new(Event { kind: EventType::Added, key: k.clone(), object: o.clone(), previous: None })
+                    Arc::new(Event {
+                        kind: EventType::Added,
+                        key: k.clone(),
+                        object: o.clone(),
+                        previous: None,
+                    })
                 })
                 .collect(),
             Some(rv) if rv < inner.history_floor => {
-                return Err(TooOld { requested: rv, oldest: inner.history_floor });
+                return Err(TooOld {
+                    requested: rv,
+                    oldest: inner.history_floor,
+                });
             }
-            Some(rv) => inner.history.iter().filter(|e| e.object.rv > rv && in_scope(&e.key)).cloned().collect(),
+            Some(rv) => inner
+                .history
+                .iter()
+                .filter(|e| e.object.rv > rv && in_scope(&e.key))
+                .cloned()
+                .collect(),
         };
         Ok((backlog, receiver))
     }
@@ -321,7 +376,8 @@ fn range<'a>(
 }
 
 fn bump_rv(tx: &rusqlite::Transaction<'_>, rv: u64) -> Result<(), StoreError> {
-    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('rv', ?1)")?.execute(params![rv as i64])?;
+    tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('rv', ?1)")?
+        .execute(params![rv as i64])?;
     Ok(())
 }
 
@@ -353,15 +409,23 @@ mod tests {
         put(&store, "a", "1");
         put(&store, "b", "2");
         store
-            .mutate::<StoreError>(&Key::new("/configmaps", "default", "b"), false, |_| Ok(Mutation::Delete))
+            .mutate::<StoreError>(&Key::new("/configmaps", "default", "b"), false, |_| {
+                Ok(Mutation::Delete)
+            })
             .unwrap();
         let rv = store.resource_version();
         assert_eq!(rv, 3);
         drop(store);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.count(), 1);
-        assert_eq!(store.resource_version(), 3, "a delete's version is not reused after a restart");
-        let Outcome::Created(obj) = put(&store, "c", "3") else { panic!("expected a create") };
+        assert_eq!(
+            store.resource_version(),
+            3,
+            "a delete's version is not reused after a restart"
+        );
+        let Outcome::Created(obj) = put(&store, "c", "3") else {
+            panic!("expected a create")
+        };
         assert_eq!(obj.value["metadata"]["resourceVersion"], "4");
     }
 
@@ -377,7 +441,10 @@ mod tests {
         assert_eq!(backlog[0].kind, EventType::Modified);
         drop(store);
         let store = Store::open(&path).unwrap();
-        assert!(store.watch("/configmaps", None, Some(1)).is_err(), "history before a restart is gone");
+        assert!(
+            store.watch("/configmaps", None, Some(1)).is_err(),
+            "history before a restart is gone"
+        );
         assert!(store.watch("/configmaps", None, Some(2)).is_ok());
     }
 }

@@ -19,10 +19,16 @@ pub struct Certificates {
 
 /// Reads the engine's certificates, making them on first use.
 pub fn ensure(state: &StateDir) -> Result<Certificates> {
-    let (ca_path, cert_path, key_path) = (state.root.join("ca.crt"), state.root.join("server.crt"), state.root.join("server.key"));
-    if let (Ok(ca), Ok(cert), Ok(key)) =
-        (std::fs::read_to_string(&ca_path), std::fs::read_to_string(&cert_path), std::fs::read_to_string(&key_path))
-    {
+    let (ca_path, cert_path, key_path) = (
+        state.root.join("ca.crt"),
+        state.root.join("server.crt"),
+        state.root.join("server.key"),
+    );
+    if let (Ok(ca), Ok(cert), Ok(key)) = (
+        std::fs::read_to_string(&ca_path),
+        std::fs::read_to_string(&cert_path),
+        std::fs::read_to_string(&key_path),
+    ) {
         return Ok(Certificates { ca, cert, key });
     }
     let certs = generate().context("cannot make the engine's TLS certificates")?;
@@ -35,16 +41,26 @@ pub fn ensure(state: &StateDir) -> Result<Certificates> {
 fn generate() -> Result<Certificates, rcgen::Error> {
     let ca_key = KeyPair::generate()?;
     let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.distinguished_name.push(DnType::CommonName, "kfn local engine CA");
+    ca_params
+        .distinguished_name
+        .push(DnType::CommonName, "kfn local engine CA");
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    ca_params.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     let ca_cert = ca_params.self_signed(&ca_key)?;
     let issuer = Issuer::new(ca_params, ca_key);
     let server_key = KeyPair::generate()?;
     let mut params = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])?;
     params.distinguished_name.push(DnType::CommonName, "kfn local engine");
     let cert = params.signed_by(&server_key, &issuer)?;
-    Ok(Certificates { ca: ca_cert.pem(), cert: cert.pem(), key: server_key.serialize_pem() })
+    Ok(Certificates {
+        ca: ca_cert.pem(),
+        cert: cert.pem(),
+        key: server_key.serialize_pem(),
+    })
 }
 
 /// The rustls server configuration for the engine's listener.

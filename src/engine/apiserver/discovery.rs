@@ -27,7 +27,13 @@ pub fn version() -> Value {
 }
 
 pub fn root_paths(registry: &Registry) -> Value {
-    let mut paths = vec!["/api".to_string(), "/api/v1".into(), "/apis".into(), "/healthz".into(), "/version".into()];
+    let mut paths = vec![
+        "/api".to_string(),
+        "/api/v1".into(),
+        "/apis".into(),
+        "/healthz".into(),
+        "/version".into(),
+    ];
     for (group, versions) in registry.groups() {
         paths.push(format!("/apis/{group}"));
         paths.extend(versions.iter().map(|v| format!("/apis/{group}/{v}")));
@@ -44,7 +50,10 @@ pub fn core_versions() -> Value {
 }
 
 fn group_doc(group: &str, versions: &[String]) -> Value {
-    let gv: Vec<Value> = versions.iter().map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v})).collect();
+    let gv: Vec<Value> = versions
+        .iter()
+        .map(|v| json!({"groupVersion": format!("{group}/{v}"), "version": v}))
+        .collect();
     json!({
         "name": group,
         "versions": gv,
@@ -74,11 +83,24 @@ pub fn known_version(registry: &Registry, group: &str, version: &str) -> Result<
     }
 }
 
-const VERBS: &[&str] = &["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+const VERBS: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 
 pub fn resource_list(registry: &Registry, group: &str, version: &str) -> Value {
     let mut resources = Vec::new();
-    for d in registry.all().iter().filter(|d| d.group == group && d.version == version) {
+    for d in registry
+        .all()
+        .iter()
+        .filter(|d| d.group == group && d.version == version)
+    {
         let mut entry = json!({
             "name": d.plural,
             "singularName": d.singular,
@@ -112,7 +134,11 @@ pub fn resource_list(registry: &Registry, group: &str, version: &str) -> Value {
             }));
         }
     }
-    let group_version = if group.is_empty() { version.to_string() } else { format!("{group}/{version}") };
+    let group_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources})
 }
 

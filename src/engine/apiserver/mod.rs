@@ -2,6 +2,7 @@
 //! on loopback, behind a bearer token.
 
 mod discovery;
+mod logs;
 mod objects;
 pub mod patch;
 pub mod selector;
@@ -10,6 +11,7 @@ pub mod table;
 pub mod validate;
 mod watch;
 
+use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
@@ -33,11 +35,18 @@ pub struct ApiServer {
     pub store: Store,
     registry: RwLock<Arc<Registry>>,
     token: String,
+    /// Where pod logs are kept: `<logs>/<namespace>/<pod>.log`.
+    pub logs: PathBuf,
 }
 
 impl ApiServer {
-    pub fn new(store: Store, token: String) -> Arc<Self> {
-        let server = Arc::new(ApiServer { store, registry: RwLock::new(Arc::new(Registry::build([]))), token });
+    pub fn new(store: Store, token: String, logs: PathBuf) -> Arc<Self> {
+        let server = Arc::new(ApiServer {
+            store,
+            registry: RwLock::new(Arc::new(Registry::build([]))),
+            token,
+            logs,
+        });
         server.refresh_registry();
         server
     }
@@ -64,7 +73,11 @@ pub struct Query(Vec<(String, String)>);
 
 impl Query {
     fn parse(raw: Option<&str>) -> Self {
-        Query(form_urlencoded::parse(raw.unwrap_or_default().as_bytes()).into_owned().collect())
+        Query(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect(),
+        )
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -98,7 +111,8 @@ pub fn json_response(code: u16, value: &Value) -> Response {
 pub fn bytes_response(code: u16, body: Bytes) -> Response {
     let mut resp = Response::new(Body::from(body));
     *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     resp
 }
 
@@ -133,7 +147,9 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     let content_type = header_text(&req, header::CONTENT_TYPE);
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
-    let body = axum::body::to_bytes(req.into_body(), MAX_BODY).await.map_err(|_| ApiError::too_large(MAX_BODY))?;
+    let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
+        .await
+        .map_err(|_| ApiError::too_large(MAX_BODY))?;
 
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let registry = server.registry();
@@ -143,12 +159,19 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         ["openapi", "v2"] => return Ok(discovery::openapi_v2(&accept)),
         ["openapi", "v3"] => return Ok(json_response(200, &serde_json::json!({"paths": {}}))),
         ["kfn", "status"] => {
-            return Ok(json_response(200, &serde_json::json!({"objects": server.store.count(), "pid": std::process::id()})));
+            return Ok(json_response(
+                200,
+                &serde_json::json!({"objects": server.store.count(), "pid": std::process::id()}),
+            ));
         }
         ["api"] => return Ok(json_response(200, &discovery::core_versions())),
-        ["api", "v1"] => return Ok(json_response(200, &discovery::resource_list(&registry, "", "v1"))),
+        ["api", "v1"] => {
+            return Ok(json_response(200, &discovery::resource_list(&registry, "", "v1")));
+        }
         ["apis"] => return Ok(json_response(200, &discovery::group_list(&registry))),
-        ["apis", group] => return discovery::group(&registry, group).map(|g| json_response(200, &g)),
+        ["apis", group] => {
+            return discovery::group(&registry, group).map(|g| json_response(200, &g));
+        }
         ["apis", group, version] => {
             return discovery::known_version(&registry, group, version)
                 .map(|()| json_response(200, &discovery::resource_list(&registry, group, version)));
@@ -163,16 +186,22 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         ["namespaces", ns, resource, tail @ ..]
             if !(group.is_empty() && tail.is_empty() && ["status", "finalize"].contains(resource)) =>
         {
-            (Some(ns.to_string()), std::iter::once(*resource).chain(tail.iter().copied()).collect())
+            (
+                Some(ns.to_string()),
+                std::iter::once(*resource).chain(tail.iter().copied()).collect(),
+            )
         }
         _ => (None, rest.to_vec()),
     };
     let (plural, name, sub, subpath) = match parts.as_slice() {
         [plural] => (plural.to_string(), None, None, None),
         [plural, name] => (plural.to_string(), Some(name.to_string()), None, None),
-        [plural, name, sub, tail @ ..] => {
-            (plural.to_string(), Some(name.to_string()), Some(sub.to_string()), Some(tail.join("/")))
-        }
+        [plural, name, sub, tail @ ..] => (
+            plural.to_string(),
+            Some(name.to_string()),
+            Some(sub.to_string()),
+            Some(tail.join("/")),
+        ),
         _ => return Err(ApiError::no_route()),
     };
     let def = registry.find(group, version, &plural).ok_or_else(ApiError::no_route)?;
@@ -195,13 +224,20 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
 }
 
 fn header_text(req: &Request, name: header::HeaderName) -> String {
-    req.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
 }
 
 fn plain(code: u16, text: &'static str) -> Response {
     let mut resp = Response::new(Body::from(text));
     *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     resp
 }
 

@@ -25,6 +25,10 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
         (&Method::GET, false, None) => list(server, &req),
         (&Method::GET, true, None) if req.query.flag("watch") => watch::serve(server, &req),
         (&Method::GET, true, None | Some("status")) => get(server, &req),
+        (&Method::GET, true, Some("log")) if req.def.group.is_empty() && req.def.plural == "pods" => {
+            let pod = get_value(server, &req)?;
+            super::logs::serve(server, &req, &pod)
+        }
         (&Method::POST, false, None) => create(server, &req),
         (&Method::PUT, true, None | Some("status") | Some("finalize")) => update(server, &req),
         (&Method::PATCH, true, None | Some("status")) => patch(server, &req),
@@ -36,11 +40,18 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
 }
 
 pub fn now() -> String {
-    Timestamp::now().round(k8s_openapi::jiff::Unit::Second).unwrap_or(Timestamp::now()).to_string()
+    Timestamp::now()
+        .round(k8s_openapi::jiff::Unit::Second)
+        .unwrap_or(Timestamp::now())
+        .to_string()
 }
 
 fn key_of(def: &ResourceDef, namespace: Option<&str>, name: &str) -> Key {
-    Key::new(&def.store_key(), if def.namespaced { namespace.unwrap_or("") } else { "" }, name)
+    Key::new(
+        &def.store_key(),
+        if def.namespaced { namespace.unwrap_or("") } else { "" },
+        name,
+    )
 }
 
 /// The object as this resource's version presents it.
@@ -65,7 +76,10 @@ fn decode_body(req: &ResourceRequest) -> Result<Value, ApiError> {
     let base = req.content_type.split(';').next().unwrap_or_default().trim();
     if !matches!(base, "" | "application/json" | "application/yaml" | "*/*") {
         // Clients that sent protobuf or CBOR retry with JSON on a 415.
-        return Err(ApiError::unsupported_media_type(base, &["application/json", "application/yaml"]));
+        return Err(ApiError::unsupported_media_type(
+            base,
+            &["application/json", "application/yaml"],
+        ));
     }
     decode(&req.body, base == "application/yaml")
 }
@@ -74,9 +88,11 @@ fn decode_body(req: &ResourceRequest) -> Result<Value, ApiError> {
 fn decode(body: &[u8], yaml: bool) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(body).map_err(|_| ApiError::bad_request("the request body is not UTF-8 text"))?;
     let value: Value = if yaml {
-        serde_saphyr::from_str(text).map_err(|e| ApiError::bad_request(format!("the request body is not valid YAML: {e}")))?
+        serde_saphyr::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("the request body is not valid YAML: {e}")))?
     } else {
-        serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?
+        serde_json::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("the request body is not valid JSON: {e}")))?
     };
     if !value.is_object() {
         return Err(ApiError::bad_request("the request body must be a JSON object"));
@@ -92,13 +108,16 @@ fn meta_str<'a>(v: &'a Value, field: &str) -> &'a str {
     v["metadata"][field].as_str().unwrap_or_default()
 }
 
-fn get(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+fn get_value(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Arc<Object>, ApiError> {
     let name = req.name.as_deref().unwrap_or_default();
-    let obj = server
+    server
         .store
         .get(&key_of(&req.def, req.namespace.as_deref(), name))
-        .ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
-    Ok(respond_object(req, 200, &obj.value))
+        .ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))
+}
+
+fn get(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    Ok(respond_object(req, 200, &get_value(server, req)?.value))
 }
 
 /// Label and field selectors of a list or watch request.
@@ -131,10 +150,15 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
         Some(token) => Some(decode_continue(token)?),
         None => None,
     };
-    let limit = req.query.get("limit").and_then(|l| l.parse::<usize>().ok()).filter(|l| *l > 0);
+    let limit = req
+        .query
+        .get("limit")
+        .and_then(|l| l.parse::<usize>().ok())
+        .filter(|l| *l > 0);
     let mut matching = objects.iter().filter(|o| {
-        start_after.as_ref().is_none_or(|(ns, name)| (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (ns.as_str(), name.as_str()))
-            && selection.matches(&o.value)
+        start_after.as_ref().is_none_or(|(ns, name)| {
+            (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (ns.as_str(), name.as_str())
+        }) && selection.matches(&o.value)
     });
     let page: Vec<&Arc<Object>> = match limit {
         Some(l) => matching.by_ref().take(l).collect(),
@@ -142,17 +166,24 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
     };
     let remaining = matching.count();
     let mut list_meta = json!({"resourceVersion": rv.to_string()});
-    if remaining > 0 {
-        if let Some(last) = page.last() {
-            let token = format!("{}/{}", meta_str(&last.value, "namespace"), meta_str(&last.value, "name"));
-            list_meta["continue"] = json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token));
-            list_meta["remainingItemCount"] = json!(remaining);
-        }
+    if remaining > 0
+        && let Some(last) = page.last()
+    {
+        let token = format!(
+            "{}/{}",
+            meta_str(&last.value, "namespace"),
+            meta_str(&last.value, "name")
+        );
+        list_meta["continue"] = json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token));
+        list_meta["remainingItemCount"] = json!(remaining);
     }
     if table::wants_table(&req.accept) {
         let include = IncludeObject::parse(req.query.get("includeObject"));
         let values: Vec<&Value> = page.iter().map(|o| &o.value).collect();
-        return Ok(json_response(200, &table::table(&req.def, values, include, list_meta, Timestamp::now())));
+        return Ok(json_response(
+            200,
+            &table::table(&req.def, values, include, list_meta, Timestamp::now()),
+        ));
     }
     // Lists are assembled from each object's stored JSON, without re-serialising it.
     let api_version = req.def.api_version();
@@ -177,7 +208,9 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
 
 fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
     let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).map_err(|_| bad())?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad())?;
     let text = String::from_utf8(raw).map_err(|_| bad())?;
     let (ns, name) = text.split_once('/').ok_or_else(bad)?;
     Ok((ns.to_string(), name.to_string()))
@@ -216,7 +249,10 @@ fn generate_suffix() -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mut bytes = [0u8; 5];
     getrandom::fill(&mut bytes).expect("the OS gives random bytes");
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 /// Fills server-owned metadata of a new object and checks its name and namespace.
@@ -239,11 +275,14 @@ fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> R
         meta.remove("namespace");
     }
     let mut name = meta.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-    if name.is_empty() {
-        if let Some(prefix) = meta.get("generateName").and_then(Value::as_str).filter(|p| !p.is_empty()) {
-            name = format!("{prefix}{}", generate_suffix());
-            meta.insert("name".into(), json!(name));
-        }
+    if name.is_empty()
+        && let Some(prefix) = meta
+            .get("generateName")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+    {
+        name = format!("{prefix}{}", generate_suffix());
+        meta.insert("name".into(), json!(name));
     }
     if name.is_empty() {
         return Err(ApiError::invalid(
@@ -261,7 +300,12 @@ fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> R
     check.map_err(|detail| ApiError::invalid(&def.kind, &name, "metadata.name", detail))?;
     meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     meta.insert("creationTimestamp".into(), json!(now()));
-    for f in ["resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink"] {
+    for f in [
+        "resourceVersion",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "selfLink",
+    ] {
         meta.remove(f);
     }
     if def.generation {
@@ -269,10 +313,11 @@ fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> R
     } else {
         meta.remove("generation");
     }
-    if def.status_subresource && def.custom {
-        if let Some(m) = obj.as_object_mut() {
-            m.remove("status");
-        }
+    if def.status_subresource
+        && def.custom
+        && let Some(m) = obj.as_object_mut()
+    {
+        m.remove("status");
     }
     special_fields(def, obj)
 }
@@ -297,7 +342,10 @@ fn crd_status(crd: &mut Value) -> Result<(), ApiError> {
     let name = meta_str(crd, "name").to_string();
     let spec = &crd["spec"];
     let group = spec["group"].as_str().unwrap_or_default();
-    let plural = spec.pointer("/names/plural").and_then(Value::as_str).unwrap_or_default();
+    let plural = spec
+        .pointer("/names/plural")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let invalid = |field: &str, detail: String| ApiError::invalid("CustomResourceDefinition", &name, field, detail);
     if group.is_empty() {
         return Err(invalid("spec.group", "Required value".into()));
@@ -305,25 +353,37 @@ fn crd_status(crd: &mut Value) -> Result<(), ApiError> {
     if plural.is_empty() {
         return Err(invalid("spec.names.plural", "Required value".into()));
     }
-    if spec.pointer("/names/kind").and_then(Value::as_str).unwrap_or_default().is_empty() {
+    if spec
+        .pointer("/names/kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .is_empty()
+    {
         return Err(invalid("spec.names.kind", "Required value".into()));
     }
     if spec["versions"].as_array().is_none_or(Vec::is_empty) {
-        return Err(invalid("spec.versions", "Required value: must have exactly one version marked as storage version".into()));
+        return Err(invalid(
+            "spec.versions",
+            "Required value: must have exactly one version marked as storage version".into(),
+        ));
     }
     if !["Namespaced", "Cluster"].contains(&spec["scope"].as_str().unwrap_or_default()) {
         return Err(invalid(
             "spec.scope",
-            format!("Unsupported value: {}: supported values: \"Cluster\", \"Namespaced\"", spec["scope"]),
+            format!(
+                "Unsupported value: {}: supported values: \"Cluster\", \"Namespaced\"",
+                spec["scope"]
+            ),
         ));
     }
     if name != format!("{plural}.{group}") {
-        return Err(invalid("metadata.name", format!("Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group")));
+        return Err(invalid(
+            "metadata.name",
+            format!("Invalid value: \"{name}\": must be spec.names.plural+\".\"+spec.group"),
+        ));
     }
     let t = now();
-    let condition = |kind: &str, reason: &str, message: &str| {
-        json!({"type": kind, "status": "True", "lastTransitionTime": t, "reason": reason, "message": message})
-    };
+    let condition = |kind: &str, reason: &str, message: &str| json!({"type": kind, "status": "True", "lastTransitionTime": t, "reason": reason, "message": message});
     let mut accepted = spec["names"].clone();
     if accepted.get("singular").is_none_or(|s| s.as_str() == Some("")) {
         accepted["singular"] = json!(spec["names"]["kind"].as_str().unwrap_or_default().to_lowercase());
@@ -331,8 +391,13 @@ fn crd_status(crd: &mut Value) -> Result<(), ApiError> {
     if accepted.get("listKind").is_none() {
         accepted["listKind"] = json!(format!("{}List", spec["names"]["kind"].as_str().unwrap_or_default()));
     }
-    let stored: Vec<Value> =
-        spec["versions"].as_array().into_iter().flatten().filter(|v| v["storage"] == json!(true)).map(|v| v["name"].clone()).collect();
+    let stored: Vec<Value> = spec["versions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|v| v["storage"] == json!(true))
+        .map(|v| v["name"].clone())
+        .collect();
     crd["status"] = json!({
         "conditions": [
             condition("NamesAccepted", "NoConflicts", "no conflicts found"),
@@ -362,7 +427,9 @@ pub fn create_object(
         Some(_) => Err(ApiError::already_exists(&def.qualified(), &def.plural, &name)),
         None => Ok(Mutation::Put(obj)),
     })?;
-    let Outcome::Created(created) = outcome else { return Err(ApiError::internal("create did not create")) };
+    let Outcome::Created(created) = outcome else {
+        return Err(ApiError::internal("create did not create"));
+    };
     if !dry_run {
         after_change(server, def, &key, &Outcome::Created(created.clone()));
     }
@@ -370,7 +437,10 @@ pub fn create_object(
 }
 
 fn namespaces_def(server: &ApiServer) -> Arc<ResourceDef> {
-    server.registry().find("", "v1", "namespaces").expect("namespaces are built in")
+    server
+        .registry()
+        .find("", "v1", "namespaces")
+        .expect("namespaces are built in")
 }
 
 /// Creates a namespace the first time something is put in it; refuses a terminating one.
@@ -384,7 +454,8 @@ fn ensure_namespace(server: &Arc<ApiServer>, namespace: &str, dry_run: bool) -> 
         )),
         Some(_) => Ok(()),
         None => {
-            validate::dns1123_label(namespace).map_err(|d| ApiError::invalid("Namespace", namespace, "metadata.name", d))?;
+            validate::dns1123_label(namespace)
+                .map_err(|d| ApiError::invalid("Namespace", namespace, "metadata.name", d))?;
             if dry_run {
                 return Ok(());
             }
@@ -480,7 +551,13 @@ fn next_version(
         }
     };
     let meta = next["metadata"].as_object_mut().expect("checked");
-    for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"] {
+    for field in [
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+        "generation",
+    ] {
         match current["metadata"].get(field) {
             Some(v) => meta.insert(field.into(), v.clone()),
             None => meta.remove(field),
@@ -514,10 +591,14 @@ fn finish(server: &Arc<ApiServer>, req: &ResourceRequest, key: &Key, outcome: Ou
     }
     match outcome {
         Outcome::Created(o) => Ok(respond_object(req, 201, &o.value)),
-        Outcome::Updated(o) | Outcome::Deleted(o) | Outcome::Unchanged(Some(o)) => Ok(respond_object(req, 200, &o.value)),
-        Outcome::Unchanged(None) => {
-            Err(ApiError::not_found(&req.def.qualified(), &req.def.plural, req.name.as_deref().unwrap_or_default()))
+        Outcome::Updated(o) | Outcome::Deleted(o) | Outcome::Unchanged(Some(o)) => {
+            Ok(respond_object(req, 200, &o.value))
         }
+        Outcome::Unchanged(None) => Err(ApiError::not_found(
+            &req.def.qualified(),
+            &req.def.plural,
+            req.name.as_deref().unwrap_or_default(),
+        )),
     }
 }
 
@@ -537,7 +618,11 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     let kind = PatchKind::from_content_type(&req.content_type)
         .ok_or_else(|| ApiError::unsupported_media_type(&req.content_type, PATCH_TYPES))?;
     if kind == PatchKind::Strategic && req.def.custom {
-        let accepted: Vec<&str> = PATCH_TYPES.iter().copied().filter(|t| !t.contains("strategic")).collect();
+        let accepted: Vec<&str> = PATCH_TYPES
+            .iter()
+            .copied()
+            .filter(|t| !t.contains("strategic"))
+            .collect();
         return Err(ApiError::unsupported_media_type(&req.content_type, &accepted));
     }
     let patch_doc: Value = if kind == PatchKind::Apply {
@@ -550,7 +635,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let manager = req.query.get("fieldManager").unwrap_or_default().to_string();
     if kind == PatchKind::Apply && manager.is_empty() {
-        return Err(ApiError::bad_request("PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch"));
+        return Err(ApiError::bad_request(
+            "PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch",
+        ));
     }
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
@@ -649,7 +736,10 @@ pub fn delete_object(
         return Err(ApiError::new(
             403,
             "Forbidden",
-            format!("namespaces \"{}\" is forbidden: this namespace may not be deleted", key.name),
+            format!(
+                "namespaces \"{}\" is forbidden: this namespace may not be deleted",
+                key.name
+            ),
         ));
     }
     let outcome = server.store.mutate(key, dry_run, |current| {
@@ -689,7 +779,11 @@ pub fn delete_object(
 }
 
 fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
-    let options: Value = if req.body.is_empty() { json!({}) } else { decode_body(req)? };
+    let options: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        decode_body(req)?
+    };
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let dry = dry_run(req) || options["dryRun"].as_array().is_some_and(|d| d.contains(&json!("All")));
@@ -707,7 +801,11 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
     let (objects, _) = server.store.list(&req.def.store_key(), req.namespace.as_deref());
     let mut deleted = Vec::new();
     for o in objects.iter().filter(|o| selection.matches(&o.value)) {
-        let key = key_of(&req.def, Some(meta_str(&o.value, "namespace")), meta_str(&o.value, "name"));
+        let key = key_of(
+            &req.def,
+            Some(meta_str(&o.value, "namespace")),
+            meta_str(&o.value, "name"),
+        );
         match delete_object(server, &req.def, &key, &Value::Null, dry_run(req)) {
             Ok(Outcome::Deleted(d) | Outcome::Updated(d)) => deleted.push(present(&req.def, &d.value)),
             Ok(_) => {}
@@ -750,7 +848,10 @@ fn after_change(server: &Arc<ApiServer>, def: &ResourceDef, key: &Key, outcome: 
 
 fn delete_instances(server: &Arc<ApiServer>, crd: &Value) {
     let group = crd.pointer("/spec/group").and_then(Value::as_str).unwrap_or_default();
-    let plural = crd.pointer("/spec/names/plural").and_then(Value::as_str).unwrap_or_default();
+    let plural = crd
+        .pointer("/spec/names/plural")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let resource = format!("{group}/{plural}");
     let (objects, _) = server.store.list(&resource, None);
     for o in objects {
@@ -761,14 +862,20 @@ fn delete_instances(server: &Arc<ApiServer>, crd: &Value) {
 
 /// The garbage collector's background deletion: objects owned by a deleted object go too.
 fn collect_dependents(server: &Arc<ApiServer>, owner: &Value) {
-    let Some(uid) = owner.pointer("/metadata/uid").and_then(Value::as_str) else { return };
+    let Some(uid) = owner.pointer("/metadata/uid").and_then(Value::as_str) else {
+        return;
+    };
     let namespace = meta_str(owner, "namespace");
     let registry = server.registry();
     for key in server.store.keys_in_namespace(namespace) {
-        let Some(obj) = server.store.get(&key) else { continue };
-        let owned = obj.value.pointer("/metadata/ownerReferences").and_then(Value::as_array).is_some_and(|refs| {
-            refs.iter().any(|r| r["uid"].as_str() == Some(uid))
-        });
+        let Some(obj) = server.store.get(&key) else {
+            continue;
+        };
+        let owned = obj
+            .value
+            .pointer("/metadata/ownerReferences")
+            .and_then(Value::as_array)
+            .is_some_and(|refs| refs.iter().any(|r| r["uid"].as_str() == Some(uid)));
         if !owned {
             continue;
         }
@@ -791,14 +898,20 @@ fn empty_namespace(server: &Arc<ApiServer>, namespace: &str) {
 fn finish_namespace(server: &Arc<ApiServer>, namespace: &str) {
     let def = namespaces_def(server);
     let key = key_of(&def, None, namespace);
-    let terminating =
-        server.store.get(&key).is_some_and(|ns| ns.value.pointer("/metadata/deletionTimestamp").is_some());
-    if terminating && server.store.keys_in_namespace(namespace).is_empty() {
-        if let Ok(outcome) = server.store.mutate::<ApiError>(&key, false, |_| Ok(Mutation::Delete)) {
-            collect_dependents(server, match &outcome {
+    let terminating = server
+        .store
+        .get(&key)
+        .is_some_and(|ns| ns.value.pointer("/metadata/deletionTimestamp").is_some());
+    if terminating
+        && server.store.keys_in_namespace(namespace).is_empty()
+        && let Ok(outcome) = server.store.mutate::<ApiError>(&key, false, |_| Ok(Mutation::Delete))
+    {
+        collect_dependents(
+            server,
+            match &outcome {
                 Outcome::Deleted(o) => &o.value,
                 _ => return,
-            });
-        }
+            },
+        );
     }
 }

@@ -165,7 +165,10 @@ pub fn field_set(applied: &Value) -> Value {
                 }
             }
             Value::Array(items) => {
-                if let Some(key) = field.and_then(|f| merge_key(f, items)).filter(|_| items.iter().all(Value::is_object)) {
+                if let Some(key) = field
+                    .and_then(|f| merge_key(f, items))
+                    .filter(|_| items.iter().all(Value::is_object))
+                {
                     for item in items {
                         let id = serde_json::json!({ key: item[key] });
                         out.insert(format!("k:{id}"), walk(item, None));
@@ -214,8 +217,12 @@ fn remove_dropped(live: &mut Value, prev: &Value, now: &Value) {
                 _ => {}
             }
         } else if let Some(id) = path.strip_prefix("k:") {
-            let Ok(Value::Object(id)) = serde_json::from_str::<Value>(id) else { continue };
-            let Some(items) = live.as_array_mut() else { continue };
+            let Ok(Value::Object(id)) = serde_json::from_str::<Value>(id) else {
+                continue;
+            };
+            let Some(items) = live.as_array_mut() else {
+                continue;
+            };
             let matches = |item: &Value| id.iter().all(|(k, v)| &item[k] == v);
             match still {
                 None => items.retain(|item| !matches(item)),
@@ -253,8 +260,14 @@ mod tests {
     #[test]
     fn strategic_merge_replaces_plain_lists_and_unions_finalizers() {
         let mut live = json!({"metadata": {"finalizers": ["a"]}, "spec": {"args": ["1", "2"]}, "data": {"k": "v"}});
-        strategic_merge(&mut live, &json!({"metadata": {"finalizers": ["b"]}, "spec": {"args": ["3"]}, "data": {"k": null}}));
-        assert_eq!(live, json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"args": ["3"]}, "data": {}}));
+        strategic_merge(
+            &mut live,
+            &json!({"metadata": {"finalizers": ["b"]}, "spec": {"args": ["3"]}, "data": {"k": null}}),
+        );
+        assert_eq!(
+            live,
+            json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"args": ["3"]}, "data": {}})
+        );
     }
 
     #[test]
@@ -264,7 +277,10 @@ mod tests {
         live["data"]["z"] = json!("set by someone else");
         let second = json!({"metadata": {"labels": {"a": "1"}}, "data": {"x": "9"}});
         apply(&mut live, &second, Some(&field_set(&first)));
-        assert_eq!(live, json!({"metadata": {"labels": {"a": "1"}}, "data": {"x": "9", "z": "set by someone else"}}));
+        assert_eq!(
+            live,
+            json!({"metadata": {"labels": {"a": "1"}}, "data": {"x": "9", "z": "set by someone else"}})
+        );
     }
 
     #[test]

@@ -60,22 +60,33 @@ fn parse_requirement(part: &str) -> Result<Expression, String> {
                 .map(|v| valid_value(v.trim()))
                 .collect::<Result<BTreeSet<_>, _>>()?;
             let key = valid_key(k.trim())?;
-            return Ok(if negate { Expression::NotIn(key, values) } else { Expression::In(key, values) });
+            return Ok(if negate {
+                Expression::NotIn(key, values)
+            } else {
+                Expression::In(key, values)
+            });
         }
     }
     Ok(Expression::Exists(valid_key(part)?))
 }
 
 fn valid_key(key: &str) -> Result<String, String> {
-    let ok = !key.is_empty()
-        && key.len() <= 317
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-    if ok { Ok(key.to_string()) } else { Err(format!("unable to parse requirement: invalid label key \"{key}\"")) }
+    let ok =
+        !key.is_empty() && key.len() <= 317 && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
+    if ok {
+        Ok(key.to_string())
+    } else {
+        Err(format!("unable to parse requirement: invalid label key \"{key}\""))
+    }
 }
 
 fn valid_value(value: &str) -> Result<String, String> {
     let ok = value.len() <= 63 && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if ok { Ok(value.to_string()) } else { Err(format!("unable to parse requirement: invalid label value: \"{value}\"")) }
+    if ok {
+        Ok(value.to_string())
+    } else {
+        Err(format!("unable to parse requirement: invalid label value: \"{value}\""))
+    }
 }
 
 /// Whether an object's labels satisfy a selector.
@@ -86,7 +97,11 @@ pub fn labels_match(selector: &Selector, object: &Value) -> bool {
     let labels: BTreeMap<String, String> = object
         .pointer("/metadata/labels")
         .and_then(Value::as_object)
-        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect())
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
         .unwrap_or_default();
     selector.matches(&labels)
 }
@@ -126,7 +141,10 @@ impl FieldSelector {
 
     /// The value required for `metadata.name`, if the selector pins it (used to short-cut).
     pub fn pinned_name(&self) -> Option<&str> {
-        self.0.iter().find(|(p, eq, _)| p == "metadata.name" && *eq).map(|(_, _, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(p, eq, _)| p == "metadata.name" && *eq)
+            .map(|(_, _, v)| v.as_str())
     }
 }
 
@@ -173,7 +191,11 @@ mod tests {
     fn field_selectors_compare_dotted_paths() {
         let o = json!({"metadata": {"name": "x", "namespace": "ns"}, "involvedObject": {"kind": "Pod"}});
         assert!(FieldSelector::parse("metadata.name=x").unwrap().matches(&o));
-        assert!(FieldSelector::parse("metadata.name=x,metadata.namespace!=other").unwrap().matches(&o));
+        assert!(
+            FieldSelector::parse("metadata.name=x,metadata.namespace!=other")
+                .unwrap()
+                .matches(&o)
+        );
         assert!(!FieldSelector::parse("metadata.namespace==other").unwrap().matches(&o));
         assert!(FieldSelector::parse("involvedObject.kind=Pod").unwrap().matches(&o));
         assert!(FieldSelector::parse("nonsense").is_err());

@@ -96,7 +96,10 @@ fn text(v: &Value) -> String {
 }
 
 fn count(v: &Value) -> usize {
-    v.as_object().map(|m| m.len()).or_else(|| v.as_array().map(Vec::len)).unwrap_or(0)
+    v.as_object()
+        .map(|m| m.len())
+        .or_else(|| v.as_array().map(Vec::len))
+        .unwrap_or(0)
 }
 
 fn or_none(s: String) -> String {
@@ -136,7 +139,11 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .find_map(|s| s.pointer("/state/waiting/reason").and_then(Value::as_str).map(String::from));
+                .find_map(|s| {
+                    s.pointer("/state/waiting/reason")
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                });
             if o.pointer("/metadata/deletionTimestamp").is_some() {
                 "Terminating".into()
             } else {
@@ -151,12 +158,19 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
             .sum::<i64>()
             .to_string(),
         "event.lastseen" => {
-            let t = o["lastTimestamp"].as_str().or(o["eventTime"].as_str()).or(o["metadata"]["creationTimestamp"].as_str());
+            let t = o["lastTimestamp"]
+                .as_str()
+                .or(o["eventTime"].as_str())
+                .or(o["metadata"]["creationTimestamp"].as_str());
             age(t, now)
         }
         "event.type" => text(&o["type"]),
         "event.reason" => text(&o["reason"]),
-        "event.object" => format!("{}/{}", text(&o["involvedObject"]["kind"]).to_lowercase(), text(&o["involvedObject"]["name"])),
+        "event.object" => format!(
+            "{}/{}",
+            text(&o["involvedObject"]["kind"]).to_lowercase(),
+            text(&o["involvedObject"]["name"])
+        ),
         "event.message" => text(&o["message"]),
         "deployment.ready" => format!(
             "{}/{}",
@@ -165,12 +179,21 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
         ),
         "deployment.updated" => status["updatedReplicas"].as_i64().unwrap_or(0).to_string(),
         "deployment.available" => status["availableReplicas"].as_i64().unwrap_or(0).to_string(),
-        "hpa.reference" => format!("{}/{}", text(&spec["scaleTargetRef"]["kind"]), text(&spec["scaleTargetRef"]["name"])),
+        "hpa.reference" => format!(
+            "{}/{}",
+            text(&spec["scaleTargetRef"]["kind"]),
+            text(&spec["scaleTargetRef"]["name"])
+        ),
         "hpa.min" => spec["minReplicas"].as_i64().unwrap_or(1).to_string(),
         "hpa.max" => text(&spec["maxReplicas"]),
         "hpa.replicas" => status["currentReplicas"].as_i64().unwrap_or(0).to_string(),
         "cronjob.schedule" => text(&spec["schedule"]),
-        "cronjob.suspend" => if spec["suspend"].as_bool() == Some(true) { "True" } else { "False" }.into(),
+        "cronjob.suspend" => if spec["suspend"].as_bool() == Some(true) {
+            "True"
+        } else {
+            "False"
+        }
+        .into(),
         "cronjob.active" => count(&status["active"]).to_string(),
         "cronjob.last" => match status["lastScheduleTime"].as_str() {
             Some(t) => age(Some(t), now),
@@ -178,7 +201,12 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
         },
         "ingress.class" => or_none(text(&spec["ingressClassName"])),
         "ingress.hosts" => {
-            let hosts: Vec<String> = spec["rules"].as_array().into_iter().flatten().map(|r| text(&r["host"])).collect();
+            let hosts: Vec<String> = spec["rules"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|r| text(&r["host"]))
+                .collect();
             if hosts.is_empty() { "*".into() } else { hosts.join(",") }
         }
         "ingress.address" => String::new(),
@@ -247,7 +275,9 @@ mod tests {
 
     #[test]
     fn only_a_table_first_accept_asks_for_a_table() {
-        assert!(wants_table("application/json;as=Table;v=v1;g=meta.k8s.io,application/json"));
+        assert!(wants_table(
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+        ));
         assert!(!wants_table("application/json"));
     }
 }

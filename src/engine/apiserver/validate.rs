@@ -4,12 +4,15 @@
 pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
     let label_ok = |l: &str| {
         !l.is_empty()
-            && l.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && l.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !l.starts_with('-')
             && !l.ends_with('-')
     };
     if name.len() > 253 {
-        return Err(format!("Invalid value: \"{name}\": must be no more than 253 characters"));
+        return Err(format!(
+            "Invalid value: \"{name}\": must be no more than 253 characters"
+        ));
     }
     if name.split('.').all(label_ok) {
         Ok(())
@@ -24,7 +27,9 @@ pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
 pub fn dns1123_label(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
         && name.len() <= 63
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !name.starts_with('-')
         && !name.ends_with('-');
     if ok {

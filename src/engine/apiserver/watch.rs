@@ -61,7 +61,8 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response,
     });
     let mut resp = Response::new(Body::from_stream(stream));
     *resp.status_mut() = StatusCode::OK;
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     Ok(resp)
 }
 
@@ -116,12 +117,14 @@ async fn pump(
     timeout: Duration,
 ) {
     let resource = format.def.store_key();
-    let send = |event: &Event| translate(event, &selection).map(|kind| line(kind.as_str(), format.object(&event.object.value)));
+    let send = |event: &Event| {
+        translate(event, &selection).map(|kind| line(kind.as_str(), format.object(&event.object.value)))
+    };
     for event in &backlog {
-        if let Some(chunk) = send(event) {
-            if tx.send(chunk).await.is_err() {
-                return;
-            }
+        if let Some(chunk) = send(event)
+            && tx.send(chunk).await.is_err()
+        {
+            return;
         }
     }
     let deadline = tokio::time::sleep(timeout);
@@ -135,11 +138,10 @@ async fn pump(
                     if event.key.resource != resource || namespace.as_ref().is_some_and(|ns| *ns != event.key.namespace) {
                         continue;
                     }
-                    if let Some(chunk) = send(&event) {
-                        if tx.send(chunk).await.is_err() {
+                    if let Some(chunk) = send(&event)
+                        && tx.send(chunk).await.is_err() {
                             return;
                         }
-                    }
                 }
                 // A watcher too slow to keep up is closed; the client lists again.
                 Err(_) => return,

@@ -1,0 +1,148 @@
+//! A local engine in a temporary `KFN_HOME`, driven by the real `kfn` binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use http::Request;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use serde_json::Value;
+
+pub const KFN: &str = env!("CARGO_BIN_EXE_kfn");
+
+pub struct Engine {
+    pub home: tempfile::TempDir,
+}
+
+/// A command's outcome, with text already decoded.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// `kfn` with a clean environment: its own KFN_HOME and HOME, no kubeconfig.
+pub fn kfn_command(home: &Path) -> Command {
+    let mut cmd = Command::new(KFN);
+    cmd.env("KFN_HOME", home.join("state"))
+        .env("HOME", home)
+        .env_remove("KUBECONFIG")
+        .env_remove("XDG_STATE_HOME")
+        .env_remove("RUST_BACKTRACE")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+impl Engine {
+    /// An engine directory with nothing started yet.
+    pub fn new() -> Engine {
+        Engine {
+            home: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    /// A started engine.
+    pub fn start() -> Engine {
+        let engine = Engine::new();
+        let run = engine.kfn(&["local", "start"]);
+        assert_eq!(run.code, 0, "kfn local start failed: {}{}", run.stdout, run.stderr);
+        engine
+    }
+
+    pub fn state(&self) -> PathBuf {
+        self.home.path().join("state")
+    }
+
+    pub fn kubeconfig(&self) -> PathBuf {
+        self.state().join("kubeconfig")
+    }
+
+    pub fn kfn(&self, args: &[&str]) -> Run {
+        kfn_command(self.home.path())
+            .args(args)
+            .output()
+            .expect("kfn runs")
+            .into()
+    }
+
+    pub fn kubectl(&self, args: &[&str]) -> Run {
+        self.kubectl_stdin(args, None)
+    }
+
+    pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
+        use std::io::Write;
+        let mut child = Command::new("kubectl")
+            .arg("--kubeconfig")
+            .arg(self.kubeconfig())
+            .args(args)
+            .env("HOME", self.home.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("kubectl is installed (.ci/run installs it)");
+        let mut input = child.stdin.take().expect("piped");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("stdin written");
+        }
+        drop(input);
+        child.wait_with_output().expect("kubectl runs").into()
+    }
+
+    pub fn pid(&self) -> u32 {
+        let info: Value =
+            serde_json::from_str(&std::fs::read_to_string(self.state().join("engine.json")).expect("engine.json"))
+                .unwrap();
+        info["pid"].as_u64().unwrap() as u32
+    }
+
+    pub async fn client(&self) -> kube::Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let kubeconfig = Kubeconfig::read_from(self.kubeconfig()).expect("the engine wrote a kubeconfig");
+        let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+            .await
+            .unwrap();
+        kube::Client::try_from(config).unwrap()
+    }
+}
+
+impl Drop for Engine {
+    fn drop(&mut self) {
+        let _ = self.kfn(&["local", "stop", "--grace", "3"]);
+    }
+}
+
+pub fn functions(client: &kube::Client, ns: &str) -> Api<DynamicObject> {
+    let gvk = GroupVersionKind::gvk("kubeless.io", "v1beta1", "Function");
+    Api::namespaced_with(client.clone(), ns, &ApiResource::from_gvk(&gvk))
+}
+
+/// Sends a raw request and returns the status code and the parsed JSON body.
+pub async fn raw(client: &kube::Client, req: Request<Vec<u8>>) -> (u16, Value) {
+    let (parts, body) = req.into_parts();
+    let req = Request::from_parts(parts, kube::client::Body::from(body));
+    let resp = client.send(req).await.expect("the engine answers");
+    let code = resp.status().as_u16();
+    let bytes = resp.into_body().collect_bytes().await.expect("a body");
+    (code, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+pub fn function(name: &str) -> Value {
+    serde_json::json!({
+        "apiVersion": "kubeless.io/v1beta1",
+        "kind": "Function",
+        "metadata": {"name": name, "labels": {"created-by": "kubeless", "function": name}},
+        "spec": {"handler": "hello.hello", "runtime": "python3.12", "function": "def hello(e, c):\n    return 'hi'\n",
+                 "function-content-type": "text", "deps": "", "timeout": "180"}
+    })
+}

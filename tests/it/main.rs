@@ -1,0 +1,6 @@
+//! Integration tests: the real `kfn` binary and a real local engine, over HTTPS.
+
+mod api;
+mod common;
+mod kubectl;
+mod local;
