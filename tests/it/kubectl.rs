@@ -93,3 +93,30 @@ fn kubectl_reads_pod_logs() {
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("not found"), "{}", run.stderr);
 }
+
+#[test]
+fn kubectl_create_generators_work_whatever_encoding_kubectl_uses() {
+    // kubectl 1.32 and later send these in protobuf, older ones in JSON.
+    let engine = Engine::start();
+    let auth = engine.home.path().join("auth");
+    std::fs::write(&auth, "foo:bar").unwrap();
+    let from_file = format!("--from-file=auth={}", auth.display());
+    ok(
+        &engine.kubectl(&["create", "secret", "generic", "basic-auth", &from_file]),
+        "create secret",
+    );
+    let run = engine.kubectl(&["get", "secret", "basic-auth", "-o", "jsonpath={.data.auth} {.type}"]);
+    ok(&run, "get secret");
+    assert_eq!(run.stdout, "Zm9vOmJhcg== Opaque");
+    ok(&engine.kubectl(&["create", "namespace", "team-b"]), "create namespace");
+    ok(
+        &engine.kubectl(&["create", "configmap", "settings", "-n", "team-b", "--from-literal=x=1"]),
+        "create cm",
+    );
+    let run = engine.kubectl(&["get", "cm", "settings", "-n", "team-b", "-o", "jsonpath={.data.x}"]);
+    ok(&run, "get cm");
+    assert_eq!(run.stdout, "1");
+    let run = engine.kubectl(&["get", "ns", "team-b"]);
+    ok(&run, "get ns");
+    assert!(run.stdout.contains("Active"));
+}

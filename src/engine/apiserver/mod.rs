@@ -5,6 +5,7 @@ mod discovery;
 mod logs;
 mod objects;
 pub mod patch;
+mod protobuf;
 pub mod selector;
 pub mod status;
 pub mod table;

@@ -74,14 +74,17 @@ fn respond_object(req: &ResourceRequest, code: u16, value: &Value) -> Response {
 
 fn decode_body(req: &ResourceRequest) -> Result<Value, ApiError> {
     let base = req.content_type.split(';').next().unwrap_or_default().trim();
-    if !matches!(base, "" | "application/json" | "application/yaml" | "*/*") {
-        // Clients that sent protobuf or CBOR retry with JSON on a 415.
-        return Err(ApiError::unsupported_media_type(
+    match base {
+        "" | "application/json" | "*/*" => decode(&req.body, false),
+        "application/yaml" => decode(&req.body, true),
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(&req.body).map_err(|message| {
+            ApiError::unsupported_media_type(base, &["application/json", "application/yaml"]).with_message(message)
+        }),
+        _ => Err(ApiError::unsupported_media_type(
             base,
-            &["application/json", "application/yaml"],
-        ));
+            &["application/json", "application/yaml", super::protobuf::MEDIA_TYPE],
+        )),
     }
-    decode(&req.body, base == "application/yaml")
 }
 
 /// Decodes a request body (JSON, or YAML when `yaml`), which must be an object.
@@ -326,6 +329,10 @@ fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> R
 fn special_fields(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
     if def.store_key() == CRD_RESOURCE {
         crd_status(obj)?;
+    } else if def.plural == "secrets" && def.group.is_empty() {
+        if obj["type"].as_str().is_none_or(str::is_empty) {
+            obj["type"] = json!("Opaque");
+        }
     } else if def.plural == "namespaces" && def.group.is_empty() {
         if obj.pointer("/metadata/deletionTimestamp").is_none() {
             obj["status"] = json!({"phase": "Active"});
