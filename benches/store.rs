@@ -60,7 +60,9 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let kubeconfig = Kubeconfig::read_from(state.join("kubeconfig")).unwrap();
-    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.unwrap();
+    let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
+        .await
+        .unwrap();
     let client = kube::Client::try_from(config).unwrap();
     let gvk = GroupVersionKind::gvk("kubeless.io", "v1beta1", "Function");
     let api: Api<DynamicObject> = Api::namespaced_with(client, "default", &ApiResource::from_gvk(&gvk));
@@ -78,7 +80,9 @@ async fn main() {
         let api = api.clone();
         tasks.push(tokio::spawn(async move {
             for i in (FUNCTIONS / 2 + w..FUNCTIONS).step_by(16) {
-                api.create(&PostParams::default(), &function(&format!("fn-{i:04}"))).await.unwrap();
+                api.create(&PostParams::default(), &function(&format!("fn-{i:04}")))
+                    .await
+                    .unwrap();
             }
         }));
     }
@@ -98,7 +102,10 @@ async fn main() {
     let mut selected = Vec::new();
     for _ in 0..LISTS {
         let start = Instant::now();
-        let list = api.list(&ListParams::default().labels("function in (fn-0001,fn-0500,fn-0999)")).await.unwrap();
+        let list = api
+            .list(&ListParams::default().labels("function in (fn-0001,fn-0500,fn-0999)"))
+            .await
+            .unwrap();
         selected.push(start.elapsed());
         assert_eq!(list.items.len(), 3);
     }
@@ -107,8 +114,26 @@ async fn main() {
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("| measure | result |");
     println!("|---|---|");
-    println!("| create, sequential ({} Functions) | {:.0} creates/s ({:.2} ms each) |", FUNCTIONS / 2, per_sec(FUNCTIONS / 2, sequential), ms(sequential) / (FUNCTIONS / 2) as f64);
-    println!("| create, 16 concurrent ({} Functions) | {:.0} creates/s |", FUNCTIONS / 2, per_sec(FUNCTIONS / 2, concurrent));
-    println!("| list all {FUNCTIONS} Functions (decoded by kube) | p50 {:.1} ms, p95 {:.1} ms ({:.0} lists/s) |", ms(percentile(&times, 0.5)), ms(percentile(&times, 0.95)), 1000.0 / ms(percentile(&times, 0.5)));
-    println!("| list with a label selector (3 of {FUNCTIONS}) | p50 {:.2} ms, p95 {:.2} ms |", ms(percentile(&selected, 0.5)), ms(percentile(&selected, 0.95)));
+    println!(
+        "| create, sequential ({} Functions) | {:.0} creates/s ({:.2} ms each) |",
+        FUNCTIONS / 2,
+        per_sec(FUNCTIONS / 2, sequential),
+        ms(sequential) / (FUNCTIONS / 2) as f64
+    );
+    println!(
+        "| create, 16 concurrent ({} Functions) | {:.0} creates/s |",
+        FUNCTIONS / 2,
+        per_sec(FUNCTIONS / 2, concurrent)
+    );
+    println!(
+        "| list all {FUNCTIONS} Functions (decoded by kube) | p50 {:.1} ms, p95 {:.1} ms ({:.0} lists/s) |",
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.95)),
+        1000.0 / ms(percentile(&times, 0.5))
+    );
+    println!(
+        "| list with a label selector (3 of {FUNCTIONS}) | p50 {:.2} ms, p95 {:.2} ms |",
+        ms(percentile(&selected, 0.5)),
+        ms(percentile(&selected, 0.95))
+    );
 }

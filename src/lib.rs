@@ -4,3 +4,6 @@ pub mod api;
 pub mod cli;
 pub mod client;
 pub mod engine;
+pub mod output;
+pub mod runtimes;
+pub mod source;

@@ -1,6 +1,8 @@
 //! kubeless.io/v1beta1: the custom resources kfn keeps compatible with Kubeless.
 
 pub mod crd;
+pub mod flags;
+pub mod function;
 
 /// The API group of every kfn (and Kubeless) custom resource.
 pub const GROUP: &str = "kubeless.io";

@@ -1,0 +1,472 @@
+//! The kubeless.io/v1beta1 Function object: built from `function deploy` flags exactly as
+//! Kubeless builds it (same fields, same defaults, same order), and changed by
+//! `function update` only where a flag was given.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use super::{GROUP, VERSION};
+
+/// Default timeout, seconds, as a string (the type Kubeless stores).
+pub const DEFAULT_TIMEOUT: &str = "180";
+pub const DEFAULT_PORT: i32 = 8080;
+pub const DEFAULT_PULL_POLICY: &str = "Always";
+/// The name of the function Service's port (the `http-` prefix is for Istio).
+pub const PORT_NAME: &str = "http-function-port";
+
+/// Code as the Function carries it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Code {
+    pub function: String,
+    pub content_type: String,
+    pub checksum: String,
+}
+
+/// What `deploy` and `update` flags ask for. `None` (or empty) means "not given".
+#[derive(Clone, Debug, Default)]
+pub struct FunctionFlags {
+    pub name: String,
+    pub namespace: String,
+    pub handler: Option<String>,
+    pub runtime: Option<String>,
+    pub code: Option<Code>,
+    pub deps: Option<String>,
+    pub labels: Vec<(String, String)>,
+    pub env: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+    pub node_selectors: Vec<(String, String)>,
+    pub service_account: Option<String>,
+    /// Canonical quantities.
+    pub memory: Option<String>,
+    pub cpu: Option<String>,
+    pub runtime_image: Option<String>,
+    pub image_pull_policy: Option<String>,
+    pub timeout: Option<String>,
+    pub port: Option<i32>,
+    pub service_port: Option<i32>,
+    pub headless: Option<bool>,
+}
+
+/// The labels every Function gets, then the user's on top.
+pub fn labels(name: &str, user: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut labels = BTreeMap::from([
+        ("created-by".to_string(), "kubeless".to_string()),
+        ("function".to_string(), name.to_string()),
+    ]);
+    labels.extend(user.iter().cloned());
+    labels
+}
+
+fn env_list(env: &[(String, String)]) -> Value {
+    Value::Array(env.iter().map(|(k, v)| json!({"name": k, "value": v})).collect())
+}
+
+fn resources(memory: &str, cpu: &str) -> Value {
+    let list = json!({"cpu": cpu, "memory": memory});
+    json!({"limits": list, "requests": list})
+}
+
+fn secret_volume(secret: &str) -> (Value, Value) {
+    let volume = format!("{secret}-vol");
+    (
+        json!({"name": volume, "secret": {"secretName": secret}}),
+        json!({"name": volume, "mountPath": format!("/{secret}")}),
+    )
+}
+
+fn service(labels: &BTreeMap<String, String>, port: i32, service_port: i32, headless: bool) -> Value {
+    let mut spec = json!({
+        "ports": [{"name": PORT_NAME, "protocol": "TCP", "port": if service_port > 0 { service_port } else { port }, "targetPort": port}],
+        "selector": labels,
+    });
+    if headless {
+        spec["clusterIP"] = json!("None");
+    }
+    spec["type"] = json!("ClusterIP");
+    spec
+}
+
+/// The zero HorizontalPodAutoscaler Kubeless writes into every new Function.
+pub fn empty_hpa() -> Value {
+    json!({
+        "metadata": {"creationTimestamp": null},
+        "spec": {"scaleTargetRef": {"kind": "", "name": ""}, "maxReplicas": 0},
+        "status": {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": null, "conditions": null},
+    })
+}
+
+/// The Function `function deploy` submits.
+pub fn build(flags: &FunctionFlags) -> Value {
+    let labels = labels(&flags.name, &flags.labels);
+    let code = flags.code.clone().unwrap_or_default();
+    let mut container = Map::new();
+    container.insert("name".into(), json!(""));
+    if let Some(image) = flags.runtime_image.as_deref().filter(|i| !i.is_empty()) {
+        container.insert("image".into(), json!(image));
+    }
+    if !flags.env.is_empty() {
+        container.insert("env".into(), env_list(&flags.env));
+    }
+    container.insert(
+        "resources".into(),
+        match (&flags.memory, &flags.cpu) {
+            (None, None) => json!({}),
+            (m, c) => resources(m.as_deref().unwrap_or("0"), c.as_deref().unwrap_or("0")),
+        },
+    );
+    let mut pod = Map::new();
+    if !flags.secrets.is_empty() {
+        let (volumes, mounts): (Vec<Value>, Vec<Value>) = flags.secrets.iter().map(|s| secret_volume(s)).unzip();
+        container.insert("volumeMounts".into(), Value::Array(mounts));
+        pod.insert("volumes".into(), Value::Array(volumes));
+    }
+    container.insert(
+        "imagePullPolicy".into(),
+        json!(flags.image_pull_policy.as_deref().unwrap_or(DEFAULT_PULL_POLICY)),
+    );
+    pod.insert("containers".into(), json!([container]));
+    if !flags.node_selectors.is_empty() {
+        let selectors: BTreeMap<_, _> = flags.node_selectors.iter().cloned().collect();
+        pod.insert("nodeSelector".into(), json!(selectors));
+    }
+    if let Some(sa) = flags.service_account.as_deref().filter(|s| !s.is_empty()) {
+        pod.insert("serviceAccountName".into(), json!(sa));
+    }
+    json!({
+        "kind": "Function",
+        "apiVersion": format!("{GROUP}/{VERSION}"),
+        "metadata": {"name": flags.name, "namespace": flags.namespace, "creationTimestamp": null, "labels": labels},
+        "spec": {
+            "handler": flags.handler.clone().unwrap_or_default(),
+            "function": code.function,
+            "function-content-type": code.content_type,
+            "checksum": code.checksum,
+            "runtime": flags.runtime.clone().unwrap_or_default(),
+            "timeout": flags.timeout.as_deref().unwrap_or(DEFAULT_TIMEOUT),
+            "deps": flags.deps.clone().unwrap_or_default(),
+            "deployment": {
+                "metadata": {"creationTimestamp": null},
+                "spec": {
+                    "selector": null,
+                    "template": {"metadata": {"creationTimestamp": null}, "spec": pod},
+                    "strategy": {},
+                },
+                "status": {},
+            },
+            "service": service(
+                &labels,
+                flags.port.unwrap_or(DEFAULT_PORT),
+                flags.service_port.unwrap_or(0),
+                flags.headless.unwrap_or(false),
+            ),
+            "horizontalPodAutoscaler": empty_hpa(),
+        },
+    })
+}
+
+/// Applies `function update` flags to the stored Function: only what a flag gives changes;
+/// labels are added to, secrets are added once, the rest is kept.
+pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
+    let spec = path(&mut function, &["spec"]);
+    let mut set = |key: &str, value: &Option<String>| {
+        if let Some(v) = value {
+            spec.insert(key.into(), json!(v));
+        }
+    };
+    set("handler", &flags.handler);
+    set("runtime", &flags.runtime);
+    set("deps", &flags.deps);
+    set("timeout", &flags.timeout);
+    if let Some(code) = &flags.code {
+        spec.insert("function".into(), json!(code.function));
+        spec.insert("function-content-type".into(), json!(code.content_type));
+        spec.insert("checksum".into(), json!(code.checksum));
+    }
+
+    let mut labels: BTreeMap<String, String> = function
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    labels.extend(flags.labels.iter().cloned());
+    path(&mut function, &["metadata"]).insert("labels".into(), json!(labels));
+
+    let pod = path(&mut function, &["spec", "deployment", "spec", "template", "spec"]);
+    if !flags.node_selectors.is_empty() {
+        let selectors: BTreeMap<_, _> = flags.node_selectors.iter().cloned().collect();
+        pod.insert("nodeSelector".into(), json!(selectors));
+    }
+    if let Some(sa) = &flags.service_account {
+        pod.insert("serviceAccountName".into(), json!(sa));
+    }
+    for secret in &flags.secrets {
+        let (volume, mount) = secret_volume(secret);
+        let volumes = pod.entry("volumes").or_insert_with(|| json!([]));
+        if let Some(list) = volumes
+            .as_array_mut()
+            .filter(|l| !l.iter().any(|v| v["name"] == volume["name"]))
+        {
+            list.push(volume);
+        }
+        let container = first_container(pod);
+        let mounts = container.entry("volumeMounts").or_insert_with(|| json!([]));
+        if let Some(list) = mounts
+            .as_array_mut()
+            .filter(|l| !l.iter().any(|m| m["name"] == mount["name"]))
+        {
+            list.push(mount);
+        }
+    }
+    let container = first_container(pod);
+    if !flags.env.is_empty() {
+        container.insert("env".into(), env_list(&flags.env));
+    }
+    if let Some(image) = &flags.runtime_image {
+        container.insert("image".into(), json!(image));
+    }
+    if let Some(policy) = &flags.image_pull_policy {
+        container.insert("imagePullPolicy".into(), json!(policy));
+    }
+    if flags.memory.is_some() || flags.cpu.is_some() {
+        let old = |kind: &str, which: &str| {
+            container
+                .get("resources")
+                .and_then(|r| r.pointer(&format!("/{kind}/{which}")))
+                .and_then(Value::as_str)
+                .map(String::from)
+        };
+        let memory = flags
+            .memory
+            .clone()
+            .or_else(|| old("requests", "memory"))
+            .unwrap_or_else(|| "0".into());
+        let cpu = flags
+            .cpu
+            .clone()
+            .or_else(|| old("requests", "cpu"))
+            .unwrap_or_else(|| "0".into());
+        container.insert("resources".into(), resources(&memory, &cpu));
+    }
+
+    let service = path(&mut function, &["spec", "service"]);
+    let old_port = service
+        .get("ports")
+        .and_then(|p| p[0]["targetPort"].as_i64())
+        .map(|p| p as i32);
+    let old_service_port = service
+        .get("ports")
+        .and_then(|p| p[0]["port"].as_i64())
+        .map(|p| p as i32);
+    let port = flags.port.or(old_port).unwrap_or(DEFAULT_PORT);
+    let service_port = match (flags.service_port, flags.port) {
+        (Some(sp), _) => sp,
+        // A new --port moves the service port too, unless it was set apart before.
+        (None, Some(_)) if old_service_port != old_port => old_service_port.unwrap_or(0),
+        (None, Some(p)) => p,
+        (None, None) => old_service_port.unwrap_or(port),
+    };
+    let headless = flags
+        .headless
+        .unwrap_or(service.get("clusterIP").and_then(Value::as_str) == Some("None"));
+    let rebuilt = self::service(&labels, port, service_port, headless);
+    *service = rebuilt.as_object().expect("a service spec").clone();
+    function
+}
+
+/// The object at a path of keys, made (as an empty object) where missing.
+fn path<'a>(value: &'a mut Value, keys: &[&str]) -> &'a mut Map<String, Value> {
+    let mut at = value;
+    for key in keys {
+        if !at[*key].is_object() {
+            at[*key] = json!({});
+        }
+        at = &mut at[*key];
+    }
+    at.as_object_mut().expect("made an object")
+}
+
+fn first_container(pod: &mut Map<String, Value>) -> &mut Map<String, Value> {
+    let containers = pod.entry("containers").or_insert_with(|| json!([]));
+    if !containers.is_array() {
+        *containers = json!([]);
+    }
+    let list = containers.as_array_mut().expect("made an array");
+    if list.is_empty() {
+        list.push(json!({"name": ""}));
+    }
+    if !list[0].is_object() {
+        list[0] = json!({"name": ""});
+    }
+    list[0].as_object_mut().expect("made an object")
+}
+
+/// The JSON value with every object's keys sorted, as Kubeless prints YAML.
+pub fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output;
+
+    fn hello() -> FunctionFlags {
+        let text = "def hello(event, context):\n  print(event)\n  return event['data']\n";
+        FunctionFlags {
+            name: "hello".into(),
+            namespace: "default".into(),
+            handler: Some("test.hello".into()),
+            runtime: Some("python3.7".into()),
+            code: Some(Code {
+                function: text.into(),
+                content_type: "text".into(),
+                checksum: crate::source::checksum(text.as_bytes()),
+            }),
+            ..Default::default()
+        }
+    }
+
+    /// Compares with `src/api/snapshots/<name>`; `KFN_UPDATE_SNAPSHOTS=1` rewrites the file.
+    fn snapshot(name: &str, text: &str) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src/api/snapshots")
+            .join(name);
+        if std::env::var_os("KFN_UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, text).unwrap();
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        assert_eq!(
+            text, want,
+            "snapshot {name} differs (KFN_UPDATE_SNAPSHOTS=1 rewrites it)"
+        );
+    }
+
+    #[test]
+    fn the_kubeless_example_object_field_for_field() {
+        let f = build(&hello());
+        snapshot("deploy-hello.yaml", &output::yaml(&f));
+        snapshot("deploy-hello.json", &output::json(&f, 4));
+    }
+
+    #[test]
+    fn memory_alone_sets_cpu_to_zero_in_limits_and_requests() {
+        let f = build(&FunctionFlags {
+            memory: Some("128Mi".into()),
+            ..hello()
+        });
+        let want = json!({"cpu": "0", "memory": "128Mi"});
+        let container = &f["spec"]["deployment"]["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(container["resources"], json!({"limits": want, "requests": want}));
+    }
+
+    #[test]
+    fn ports_and_headless() {
+        let f = build(&FunctionFlags {
+            port: Some(9091),
+            service_port: Some(9092),
+            headless: Some(true),
+            ..hello()
+        });
+        snapshot("deploy-ports-headless.yaml", &output::yaml(&f["spec"]["service"]));
+        let plain = build(&hello());
+        assert_eq!(plain["spec"]["service"]["ports"][0]["port"], 8080);
+        assert_eq!(plain["spec"]["service"]["ports"][0]["targetPort"], 8080);
+        assert!(plain["spec"]["service"].get("clusterIP").is_none());
+    }
+
+    #[test]
+    fn secrets_env_labels_and_node_selectors() {
+        let flags = FunctionFlags {
+            secrets: vec!["db".into(), "api".into()],
+            env: crate::api::flags::pairs(&["foo:bar,bar=foo".into()]),
+            labels: crate::api::flags::pairs(&["foo:bar,bar=foo,foobar".into()]),
+            node_selectors: crate::api::flags::pairs(&["disk=ssd".into()]),
+            service_account: Some("runner".into()),
+            ..hello()
+        };
+        snapshot("deploy-metadata.yaml", &output::yaml(&build(&flags)));
+    }
+
+    #[test]
+    fn update_changes_only_what_flags_give() {
+        let deployed = build(&FunctionFlags {
+            timeout: Some("30".into()),
+            image_pull_policy: Some("IfNotPresent".into()),
+            secrets: vec!["db".into()],
+            memory: Some("128Mi".into()),
+            ..hello()
+        });
+        let mut with_hpa = deployed.clone();
+        with_hpa["spec"]["horizontalPodAutoscaler"] =
+            json!({"metadata": {"name": "hello"}, "spec": {"maxReplicas": 3}});
+        let updated = update(
+            with_hpa.clone(),
+            &FunctionFlags {
+                name: "hello".into(),
+                namespace: "default".into(),
+                handler: Some("test.other".into()),
+                secrets: vec!["db".into(), "extra".into()],
+                cpu: Some("0.5".into()),
+                labels: vec![("tier".into(), "web".into())],
+                ..Default::default()
+            },
+        );
+        let spec = &updated["spec"];
+        assert_eq!(spec["handler"], "test.other");
+        assert_eq!(spec["timeout"], "30", "no reset to 180 without --timeout");
+        assert_eq!(spec["runtime"], "python3.7");
+        assert_eq!(
+            spec["horizontalPodAutoscaler"], with_hpa["spec"]["horizontalPodAutoscaler"],
+            "the HPA is kept"
+        );
+        let pod = &spec["deployment"]["spec"]["template"]["spec"];
+        assert_eq!(
+            pod["containers"][0]["imagePullPolicy"], "IfNotPresent",
+            "no reset to Always"
+        );
+        let volumes: Vec<_> = pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(volumes, ["db-vol", "extra-vol"], "secrets are not duplicated");
+        assert_eq!(pod["containers"][0]["volumeMounts"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            pod["containers"][0]["resources"]["limits"],
+            json!({"cpu": "0.5", "memory": "128Mi"})
+        );
+        assert_eq!(updated["metadata"]["labels"]["tier"], "web");
+        assert_eq!(updated["metadata"]["labels"]["function"], "hello");
+        assert_eq!(
+            spec["service"]["selector"]["tier"], "web",
+            "the service follows the labels"
+        );
+        assert_eq!(spec["service"]["ports"][0]["port"], 8080);
+
+        let moved = update(
+            deployed,
+            &FunctionFlags {
+                port: Some(9000),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            moved["spec"]["service"]["ports"][0],
+            json!({"name": PORT_NAME, "protocol": "TCP", "port": 9000, "targetPort": 9000})
+        );
+    }
+}

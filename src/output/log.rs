@@ -1,0 +1,123 @@
+//! Log lines on stderr in the shape the Kubeless CLI (logrus) writes them: on a terminal
+//! `INFO[0000] message`, otherwise `time="…" level=info msg="message"`.
+
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+use std::time::Instant;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+    Error,
+    Fatal,
+}
+
+impl Level {
+    fn tag(self) -> &'static str {
+        match self {
+            Level::Info => "INFO",
+            Level::Warn => "WARN",
+            Level::Error => "ERRO",
+            Level::Fatal => "FATA",
+        }
+    }
+    fn word(self) -> &'static str {
+        match self {
+            Level::Info => "info",
+            Level::Warn => "warning",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+    fn colour(self) -> &'static str {
+        match self {
+            Level::Info => "36",
+            Level::Warn => "33",
+            Level::Error | Level::Fatal => "31",
+        }
+    }
+}
+
+fn start() -> Instant {
+    static START: OnceLock<Instant> = OnceLock::new();
+    *START.get_or_init(Instant::now)
+}
+
+/// Starts the clock the terminal form counts seconds from (call early in `main`).
+pub fn init() {
+    start();
+}
+
+/// Formats one line; `tty` chooses the terminal form, `colour` its ANSI colours.
+pub fn format(level: Level, message: &str, tty: bool, colour: bool, elapsed_secs: u64, now: &str) -> String {
+    if tty {
+        let tag = if colour {
+            format!("\x1b[{}m{}\x1b[0m", level.colour(), level.tag())
+        } else {
+            level.tag().to_string()
+        };
+        format!("{tag}[{elapsed_secs:04}] {message:<44}")
+    } else {
+        let quoted = message.contains([' ', '"', '=', '\n', '\t']) || message.is_empty();
+        let msg = if quoted {
+            format!("{message:?}")
+        } else {
+            message.to_string()
+        };
+        format!("time=\"{now}\" level={} msg={msg}", level.word())
+    }
+}
+
+pub fn log(level: Level, message: &str) {
+    let stderr = std::io::stderr();
+    let tty = stderr.is_terminal();
+    let colour = tty && std::env::var_os("NO_COLOR").is_none();
+    let now = k8s_openapi::jiff::Zoned::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string();
+    eprintln!(
+        "{}",
+        format(level, message, tty, colour, start().elapsed().as_secs(), &now)
+    );
+}
+
+pub fn info(message: &str) {
+    log(Level::Info, message);
+}
+
+pub fn warn(message: &str) {
+    log(Level::Warn, message);
+}
+
+pub fn error(message: &str) {
+    log(Level::Error, message);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_look_like_logrus() {
+        assert_eq!(
+            format(Level::Info, "Deploying function...", true, false, 0, ""),
+            format!("INFO[0000] {:<44}", "Deploying function...")
+        );
+        assert_eq!(
+            format(
+                Level::Fatal,
+                "Request timeout exceeded",
+                false,
+                false,
+                3,
+                "2026-01-01T00:00:00Z"
+            ),
+            "time=\"2026-01-01T00:00:00Z\" level=fatal msg=\"Request timeout exceeded\""
+        );
+        assert_eq!(
+            format(Level::Warn, "short", false, false, 0, "t"),
+            "time=\"t\" level=warning msg=short"
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! Printing: YAML and JSON documents, Kubeless-style tables, and Kubeless-style log lines.
+
+pub mod log;
+pub mod table;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// YAML with every map's keys sorted, as Kubeless prints objects.
+pub fn yaml(value: &Value) -> String {
+    serde_saphyr::to_string(&crate::api::function::sorted(value)).expect("a JSON value is valid YAML")
+}
+
+/// JSON indented with `indent` spaces (Kubeless uses 4 for dry runs, 2 for lists).
+pub fn json(value: &impl Serialize, indent: usize) -> String {
+    let pad = " ".repeat(indent);
+    let mut out = Vec::new();
+    let formatter = serde_json::ser::PrettyFormatter::with_indent(pad.as_bytes());
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, formatter);
+    value.serialize(&mut ser).expect("JSON serialises");
+    String::from_utf8(out).expect("JSON is UTF-8")
+}
+
+/// Writes to stdout; a closed pipe (`kfn ... | head`) ends the program quietly.
+pub fn print(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+    }
+}
