@@ -87,7 +87,7 @@ pub fn quantity(value: &str) -> Result<String, String> {
         if frac.len() <= 3 {
             let millis: u64 = format!("{whole}{frac:0<3}").parse().map_err(|_| bad())?;
             let sign = if value.starts_with('-') { "-" } else { "" };
-            return Ok(if millis % 1000 == 0 {
+            return Ok(if millis.is_multiple_of(1000) {
                 format!("{sign}{}", millis / 1000)
             } else {
                 format!("{sign}{millis}m")

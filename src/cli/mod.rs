@@ -1,12 +1,14 @@
 //! The command line: flags → typed requests → library calls. One module per command group.
 
 mod cluster_info;
+pub mod function;
 mod local;
+mod misc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::client::Target;
 
@@ -17,7 +19,7 @@ pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Flags every command takes, as kubectl has them.
@@ -50,16 +52,32 @@ impl GlobalArgs {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Deploy, update, call and inspect functions
+    Function(function::FunctionArgs),
+    /// Print the server's runtime catalog
+    GetServerConfig,
+    /// Print kfn's version
+    Version,
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    Completion(misc::CompletionArgs),
     /// Run the whole system on this machine, with no cluster
     Local(local::LocalArgs),
     /// Show which API server kfn talks to, and how it chose it
     ClusterInfo,
 }
 
-/// Parses the command line, runs the command and maps errors to exit codes: 0 ok, 1 error,
-/// 2 usage (from clap).
+/// Parses the command line, runs the command and maps errors to exit codes: 0 success, 1
+/// error (usage errors included, as Kubeless has it).
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    crate::output::log::init();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -70,14 +88,33 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            crate::output::log::log(crate::output::log::Level::Fatal, &format!("{err:#}"));
             ExitCode::from(1)
         }
     }
 }
 
+/// Prints the help of a command group (`kfn function` with no subcommand), exit 0.
+pub fn print_help(path: &[&str]) -> anyhow::Result<ExitCode> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let mut at = &mut cmd;
+    for name in path {
+        at = at.find_subcommand_mut(name).expect("a known command");
+    }
+    crate::output::print(&at.render_help().to_string());
+    Ok(ExitCode::SUCCESS)
+}
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return print_help(&[]);
+    };
+    match command {
+        Command::Function(args) => function::run(args, &cli.global).await,
+        Command::GetServerConfig => misc::server_config(&cli.global).await,
+        Command::Version => misc::version(),
+        Command::Completion(args) => misc::completion(args),
         Command::Local(args) => local::run(args).await,
         Command::ClusterInfo => cluster_info::run(&cli.global).await,
     }

@@ -3,6 +3,8 @@
 //! Order: `--local`; else `--kubeconfig`; else `$KUBECONFIG`; else `~/.kube/config` when it
 //! exists; else the local engine, started on demand.
 
+pub mod kubeless;
+
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
@@ -41,11 +43,82 @@ impl std::fmt::Display for Source {
 }
 
 /// A client and what it is connected to.
+#[derive(Clone)]
 pub struct Connection {
     pub client: kube::Client,
     pub namespace: String,
     pub server: String,
     pub source: Source,
+}
+
+impl Connection {
+    /// Turns a kube error into a message a user can act on: which server could not be reached
+    /// and how to start the local engine, which credentials were refused, or the API server's
+    /// own message.
+    pub fn explain(&self, err: kube::Error) -> anyhow::Error {
+        match err {
+            kube::Error::Api(status) if status.code == 401 || status.code == 403 => anyhow::anyhow!(
+                "the API server {} refused the credentials from {} ({} {}): {}",
+                self.server,
+                self.source,
+                status.code,
+                status.reason,
+                status.message
+            ),
+            kube::Error::Api(status) => anyhow::anyhow!("{}", status.message),
+            other => {
+                let hint = match self.source {
+                    Source::Local(_) => "; check it with `kfn local status`".to_string(),
+                    _ => "; start the local engine with `kfn local start` and pass --local to use it".to_string(),
+                };
+                anyhow::anyhow!(
+                    "cannot reach the API server {} (from {}): {}{hint}",
+                    self.server,
+                    self.source,
+                    chain(&other)
+                )
+            }
+        }
+    }
+}
+
+/// An error and its causes on one line.
+fn chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// The namespace commands use, without connecting: `-n`, else the kubeconfig context's
+/// namespace, else `default`.
+pub fn namespace(target: &Target) -> Result<String> {
+    if let Some(ns) = &target.namespace {
+        return Ok(ns.clone());
+    }
+    let kubeconfig = match choose(target)? {
+        Source::Flag(path) | Source::Home(path) => Kubeconfig::read_from(path).ok(),
+        Source::Env(_) => Kubeconfig::read().ok(),
+        Source::Local(_) => None,
+    };
+    let ns = kubeconfig.and_then(|kc| {
+        let context = target.context.clone().or(kc.current_context.clone())?;
+        kc.contexts
+            .iter()
+            .find(|c| c.name == context)?
+            .context
+            .as_ref()?
+            .namespace
+            .clone()
+    });
+    Ok(ns.unwrap_or_else(|| "default".to_string()))
 }
 
 /// Decides where the kubeconfig comes from, without reading it.

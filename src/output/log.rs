@@ -73,8 +73,8 @@ pub fn log(level: Level, message: &str) {
     let stderr = std::io::stderr();
     let tty = stderr.is_terminal();
     let colour = tty && std::env::var_os("NO_COLOR").is_none();
-    let now = k8s_openapi::jiff::Zoned::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+    let now = k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string();
     eprintln!(
         "{}",

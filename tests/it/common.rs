@@ -146,3 +146,13 @@ pub fn function(name: &str) -> Value {
                  "function-content-type": "text", "deps": "", "timeout": "180"}
     })
 }
+
+pub fn sha256(text: &str) -> String {
+    sha256_bytes(text.as_bytes())
+}
+
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let hex: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}

@@ -2,5 +2,6 @@
 
 mod api;
 mod common;
+mod function;
 mod kubectl;
 mod local;

@@ -1,0 +1,242 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_kfn_global_optspecs
+    string join \n kubeconfig= context= n/namespace= local h/help V/version
+end
+
+function __fish_kfn_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_kfn_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_kfn_using_subcommand
+    set -l cmd (__fish_kfn_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c kfn -n "__fish_kfn_needs_command" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_needs_command" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_needs_command" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_needs_command" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_needs_command" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_needs_command" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "deploy" -d 'Deploy a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "update" -d 'Update a function: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "delete" -d 'Delete a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "list" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "ls" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s r -l runtime -d 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l handler -d 'Handler: <module>.<function>' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s f -l from-file -d 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s d -l dependencies -d 'Dependency file (requirements.txt, package.json, ...) or its URL' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s l -l label -d 'Labels, key=value or key:value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s e -l env -d 'Environment variables, key=value or key:value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l secrets -d 'Secrets to mount at /<secret> (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l node-selectors -d 'Node selectors, key=value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l service-account -d 'Service account of the function\'s pods' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l memory -d 'Memory request and limit (a quantity: 128Mi, 1G, ...)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l cpu -d 'CPU request and limit (a quantity: 100m, 0.5, ...)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l runtime-image -d 'Custom image to run instead of a runtime' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l image-pull-policy -d 'Image pull policy: Always, IfNotPresent or Never [deploy default: Always]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l timeout -d 'Timeout of one call, in seconds [deploy default: 180]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s o -l output -d 'Output format of --dryrun: yaml or json' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l port -d 'Port the function listens on [deploy default: 8080]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l servicePort -d 'Port of the function\'s Service, when it differs from --port' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l wait-timeout -d 'How long --wait waits (e.g. 90s, 2m)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l schedule -d 'Cron schedule; also creates a CronJobTrigger named like the function' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l headless -d 'Make the function\'s Service headless (clusterIP: None)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l dryrun -d 'Print the Function object instead of submitting it'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l wait -d 'Wait until the function\'s Deployment is ready'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s r -l runtime -d 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l handler -d 'Handler: <module>.<function>' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s f -l from-file -d 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s d -l dependencies -d 'Dependency file (requirements.txt, package.json, ...) or its URL' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s l -l label -d 'Labels, key=value or key:value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s e -l env -d 'Environment variables, key=value or key:value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l secrets -d 'Secrets to mount at /<secret> (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l node-selectors -d 'Node selectors, key=value (repeatable, comma-separated)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l service-account -d 'Service account of the function\'s pods' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l memory -d 'Memory request and limit (a quantity: 128Mi, 1G, ...)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l cpu -d 'CPU request and limit (a quantity: 100m, 0.5, ...)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l runtime-image -d 'Custom image to run instead of a runtime' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l image-pull-policy -d 'Image pull policy: Always, IfNotPresent or Never [deploy default: Always]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l timeout -d 'Timeout of one call, in seconds [deploy default: 180]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s o -l output -d 'Output format of --dryrun: yaml or json' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l port -d 'Port the function listens on [deploy default: 8080]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l servicePort -d 'Port of the function\'s Service, when it differs from --port' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l wait-timeout -d 'How long --wait waits (e.g. 90s, 2m)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l headless -d 'Make the function\'s Service headless (clusterIP: None)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l dryrun -d 'Print the Function object instead of submitting it'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l wait -d 'Wait until the function\'s Deployment is ready'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from update" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -s o -l out -d 'Output format: wide, json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -s o -l out -d 'Output format: wide, json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s o -l out -d 'Output format: json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Deploy a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "update" -d 'Update a function: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "list" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand version" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand version" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand version" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand version" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand version" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand version" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand completion" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "start" -d 'Start the engine in the background and print where it listens'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "stop" -d 'Stop the engine (SIGTERM, then SIGKILL after the grace period)'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "status" -d 'Show whether the engine runs, where, and what it holds (exit 3 when stopped)'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "kubeconfig" -d 'Print the path of the engine\'s kubeconfig, starting the engine if needed'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "reset" -d 'Stop the engine and delete all its state'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -l grace -d 'Seconds to wait for a graceful stop' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from stop" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from status" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from kubeconfig" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s y -l yes -d 'Do not ask for confirmation'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "start" -d 'Start the engine in the background and print where it listens'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop the engine (SIGTERM, then SIGKILL after the grace period)'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show whether the engine runs, where, and what it holds (exit 3 when stopped)'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "kubeconfig" -d 'Print the path of the engine\'s kubeconfig, starting the engine if needed'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "reset" -d 'Stop the engine and delete all its state'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "deploy" -d 'Deploy a function'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "update" -d 'Update a function: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "delete" -d 'Delete a function'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "list" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "start" -d 'Start the engine in the background and print where it listens'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "stop" -d 'Stop the engine (SIGTERM, then SIGKILL after the grace period)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "status" -d 'Show whether the engine runs, where, and what it holds (exit 3 when stopped)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "kubeconfig" -d 'Print the path of the engine\'s kubeconfig, starting the engine if needed'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "reset" -d 'Stop the engine and delete all its state'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'

@@ -1,0 +1,417 @@
+//! `function deploy` and `function update`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use kube::api::PostParams;
+use serde_json::{Value, json};
+
+use super::{one_name, status_hint, wait};
+use crate::api::flags;
+use crate::api::function::{self, Code, FunctionFlags};
+use crate::cli::GlobalArgs;
+use crate::client::kubeless::{self, Catalog};
+use crate::client::{self, Connection};
+use crate::output::{self, log};
+use crate::source::{self, Packing};
+
+/// Flags `deploy` and `update` share.
+#[derive(Args, Debug, Clone)]
+pub struct CommonFlags {
+    /// The function name
+    #[arg(value_name = "FUNCTION_NAME")]
+    pub names: Vec<String>,
+    /// Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)
+    #[arg(short = 'r', long)]
+    pub runtime: Option<String>,
+    /// Handler: <module>.<function>
+    #[arg(long)]
+    pub handler: Option<String>,
+    /// Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL
+    #[arg(short = 'f', long = "from-file", value_name = "PATH_OR_URL")]
+    pub from_file: Option<String>,
+    /// Dependency file (requirements.txt, package.json, ...) or its URL
+    #[arg(short = 'd', long, value_name = "PATH_OR_URL")]
+    pub dependencies: Option<String>,
+    /// Labels, key=value or key:value (repeatable, comma-separated)
+    #[arg(short = 'l', long = "label")]
+    pub label: Vec<String>,
+    /// Environment variables, key=value or key:value (repeatable, comma-separated)
+    #[arg(short = 'e', long = "env")]
+    pub env: Vec<String>,
+    /// Secrets to mount at /<secret> (repeatable, comma-separated)
+    #[arg(long)]
+    pub secrets: Vec<String>,
+    /// Node selectors, key=value (repeatable, comma-separated)
+    #[arg(long = "node-selectors")]
+    pub node_selectors: Vec<String>,
+    /// Service account of the function's pods
+    #[arg(long = "service-account")]
+    pub service_account: Option<String>,
+    /// Memory request and limit (a quantity: 128Mi, 1G, ...)
+    #[arg(long)]
+    pub memory: Option<String>,
+    /// CPU request and limit (a quantity: 100m, 0.5, ...)
+    #[arg(long)]
+    pub cpu: Option<String>,
+    /// Custom image to run instead of a runtime
+    #[arg(long = "runtime-image")]
+    pub runtime_image: Option<String>,
+    /// Image pull policy: Always, IfNotPresent or Never [deploy default: Always]
+    #[arg(long = "image-pull-policy")]
+    pub image_pull_policy: Option<String>,
+    /// Timeout of one call, in seconds [deploy default: 180]
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Output format of --dryrun: yaml or json
+    #[arg(short = 'o', long, default_value = "yaml")]
+    pub output: String,
+    /// Make the function's Service headless (clusterIP: None)
+    #[arg(long)]
+    pub headless: bool,
+    /// Print the Function object instead of submitting it
+    #[arg(long)]
+    pub dryrun: bool,
+    /// Port the function listens on [deploy default: 8080]
+    #[arg(long, allow_hyphen_values = true)]
+    pub port: Option<i64>,
+    /// Port of the function's Service, when it differs from --port
+    #[arg(long = "servicePort", allow_hyphen_values = true)]
+    pub service_port: Option<i64>,
+    /// Wait until the function's Deployment is ready
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits (e.g. 90s, 2m)
+    #[arg(long = "wait-timeout", default_value = "2m", value_name = "DURATION")]
+    pub wait_timeout: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DeployArgs {
+    #[command(flatten)]
+    pub common: CommonFlags,
+    /// Cron schedule; also creates a CronJobTrigger named like the function
+    #[arg(long)]
+    pub schedule: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub common: CommonFlags,
+}
+
+/// A DNS-1035 label: what a function name must be, since its Service is named after it.
+pub fn check_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.ends_with('-');
+    if !ok {
+        bail!(
+            "Invalid function name {name:?}: it must be a DNS-1035 label (at most 63 lower case letters, digits or '-', starting with a letter and ending with a letter or digit), e.g. hello-world"
+        );
+    }
+    Ok(())
+}
+
+/// Checks `--handler` is `<module>.<function>` and returns the module.
+pub fn check_handler(handler: &str) -> Result<&str> {
+    match handler.split_once('.') {
+        Some((module, func)) if !module.is_empty() && !func.is_empty() && !func.contains('.') => Ok(module),
+        _ => bail!(
+            "Invalid handler {handler:?} (given with --handler): it must be <module>.<function>, e.g. hello.handler"
+        ),
+    }
+}
+
+fn check_port(value: Option<i64>, flag: &str, allow_zero: bool) -> Result<Option<i32>> {
+    match value {
+        None => Ok(None),
+        Some(p) if (allow_zero && p == 0) || (1..=65535).contains(&p) => Ok(Some(p as i32)),
+        Some(p) if flag == "--port" => bail!("Invalid port number {p} specified (--port must be 1 to 65535)"),
+        Some(p) => bail!("Invalid servicePort number {p} specified (--servicePort must be 0 to 65535)"),
+    }
+}
+
+/// Everything that can be checked without the API server, turned into Function flags.
+async fn local_checks(
+    common: &CommonFlags,
+    name: &str,
+    namespace: &str,
+) -> Result<(FunctionFlags, Option<source::Content>)> {
+    if let Some(policy) = &common.image_pull_policy
+        && !["IfNotPresent", "Always", "Never"].contains(&policy.as_str())
+    {
+        bail!(
+            "image-pull-policy must be {{IfNotPresent|Always|Never}}, got {policy:?} (given with --image-pull-policy)"
+        );
+    }
+    let port = check_port(common.port, "--port", false)?;
+    let service_port = check_port(common.service_port, "--servicePort", true)?;
+    if let Some(handler) = &common.handler {
+        check_handler(handler)?;
+    }
+    let memory = common
+        .memory
+        .as_deref()
+        .map(flags::quantity)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("Wrong format of the memory value: {e} (given with --memory)"))?;
+    let cpu = common
+        .cpu
+        .as_deref()
+        .map(flags::quantity)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("Wrong format for cpu value: {e} (given with --cpu)"))?;
+    if let Some(timeout) = &common.timeout
+        && timeout.parse::<u64>().map_or(true, |t| t == 0)
+    {
+        bail!("Invalid timeout {timeout:?} (given with --timeout): it must be a whole number of seconds, at least 1");
+    }
+    let deps = match &common.dependencies {
+        Some(d) => Some(source::read_dependencies(d, "--dependencies").await?),
+        None => None,
+    };
+    let content = match &common.from_file {
+        Some(f) => Some(source::read(f, "--from-file").await?),
+        None => None,
+    };
+    let size = content.as_ref().map_or(0, |c| c.function.len()) + deps.as_ref().map_or(0, String::len);
+    if size > source::MAX_CONTENT {
+        bail!(
+            "--from-file: the function's code and dependencies take {:.1} MiB ({size} bytes) in the Function object, over the API server's limit of about 1 MiB; host the code at an http(s) URL and pass that URL to --from-file (and --dependencies) instead",
+            size as f64 / 1048576.0
+        );
+    }
+    let code = content.as_ref().map(|c| Code {
+        function: c.function.clone(),
+        content_type: c.content_type.clone(),
+        checksum: c.checksum.clone(),
+    });
+    let flags = FunctionFlags {
+        name: name.to_string(),
+        namespace: namespace.to_string(),
+        handler: common.handler.clone(),
+        runtime: common.runtime.clone(),
+        code,
+        deps,
+        labels: flags::pairs(&common.label),
+        env: flags::pairs(&common.env),
+        secrets: flags::items(&common.secrets),
+        node_selectors: flags::pairs(&common.node_selectors),
+        service_account: common.service_account.clone(),
+        memory,
+        cpu,
+        runtime_image: common.runtime_image.clone(),
+        image_pull_policy: common.image_pull_policy.clone(),
+        timeout: common.timeout.clone(),
+        port,
+        service_port,
+        headless: common.headless.then_some(true),
+    };
+    Ok((flags, content))
+}
+
+/// Checks the runtime against the catalog and that an archive or directory holds the
+/// handler's module; returns the runtime id to store (aliases resolved).
+fn check_runtime(
+    catalog: &Catalog,
+    runtime: &str,
+    handler: Option<&str>,
+    source: Option<(&str, &source::Content)>,
+) -> Result<String> {
+    let entry = catalog.find(runtime).with_context(|| {
+        format!(
+            "Invalid runtime: {runtime} (given with --runtime). Supported runtimes are: {}",
+            catalog.names().join(", ")
+        )
+    })?;
+    if let (Some(handler), Some((file, content))) = (handler, source) {
+        let module = check_handler(handler)?;
+        let packing = if std::path::Path::new(file).is_dir() {
+            Packing::Zip
+        } else {
+            Packing::of(file.split(['?', '#']).next().unwrap_or(file))
+        };
+        source::check_module(content, packing, module, &entry.suffix, "--from-file")?;
+    }
+    Ok(entry.name.clone())
+}
+
+fn parse_wait_timeout(text: &str) -> Result<Duration> {
+    let seconds = text.parse::<u64>().ok().map(Duration::from_secs);
+    seconds
+        .or_else(|| crate::api::schedule::go_duration(text).ok())
+        .filter(|d| !d.is_zero())
+        .with_context(|| format!("Invalid --wait-timeout {text:?}: give a duration such as 90s or 2m"))
+}
+
+fn print_dry_run(function: &Value, format: &str) -> Result<ExitCode> {
+    match format {
+        "yaml" => output::print(&output::yaml(function)),
+        "json" => output::print(&format!("{}\n", output::json(function, 4))),
+        other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let common = &args.common;
+    let name = one_name(&common.names, "function name")?;
+    check_name(&name)?;
+    if let Some(schedule) = &args.schedule {
+        crate::api::schedule::parse(schedule).map_err(|e| anyhow::anyhow!("Invalid value for --schedule. {e}"))?;
+    }
+    let target = global.target();
+    let namespace = client::namespace(&target)?;
+    let (mut flags, content) = local_checks(common, &name, &namespace).await?;
+    let source = common.from_file.as_deref().zip(content.as_ref());
+    if flags.runtime.is_none() && flags.runtime_image.is_none() {
+        bail!("Either `--runtime` or `--runtime-image` flag must be specified.");
+    }
+    if flags.runtime.is_some() && flags.handler.is_none() {
+        bail!("You must specify handler for the runtime (--handler <module>.<function>).");
+    }
+    if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
+        bail!(
+            "Output format needs to be yaml or json, got {:?} (given with --output)",
+            common.output
+        );
+    }
+    if common.dryrun {
+        // A dry run needs no API server: the built-in catalog checks the runtime.
+        let (ns, cm) = kubeless::config_location();
+        if let Some(runtime) = &flags.runtime {
+            flags.runtime = Some(check_runtime(
+                &Catalog::built_in(ns, cm),
+                runtime,
+                flags.handler.as_deref(),
+                source,
+            )?);
+        }
+        return print_dry_run(&function::build(&flags), &common.output);
+    }
+    let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
+    let conn = client::connect(&target).await?;
+    let catalog = kubeless::catalog(&conn).await?;
+    if let Some(runtime) = &flags.runtime {
+        flags.runtime = Some(check_runtime(&catalog, runtime, flags.handler.as_deref(), source)?);
+    }
+    let object = function::build(&flags);
+
+    log::info("Deploying function...");
+    let api = kubeless::functions(&conn, &namespace);
+    match api.create(&PostParams::default(), &kubeless::from_value(object)?).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(s)) if s.code == 409 => bail!(
+            "Function {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
+        ),
+        Err(e) => return Err(conn.explain(e).context(format!("Failed to deploy {name}. Received"))),
+    }
+    if let Some(schedule) = &args.schedule
+        && let Err(e) = create_schedule(&conn, &namespace, &name, schedule).await
+    {
+        // Nothing half-done: the function goes with its trigger.
+        let _ = api.delete(&name, &Default::default()).await;
+        return Err(e.context(format!("Failed to deploy cron job trigger {name}. Received")));
+    }
+    log::info(&format!("Function {name} submitted for deployment"));
+    status_hint(&name, global);
+    if common.wait {
+        return wait::until_ready(&conn, &namespace, &name, wait_timeout).await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn create_schedule(conn: &Connection, namespace: &str, name: &str, schedule: &str) -> Result<()> {
+    let trigger = json!({
+        "apiVersion": "kubeless.io/v1beta1",
+        "kind": "CronJobTrigger",
+        "metadata": {"name": name, "namespace": namespace, "labels": {"created-by": "kubeless", "function": name}},
+        "spec": {"schedule": schedule, "function-name": name, "payload": null},
+    });
+    kubeless::api(conn, namespace, "CronJobTrigger")
+        .create(&PostParams::default(), &kubeless::from_value(trigger)?)
+        .await
+        .map(|_| ())
+        .map_err(|e| conn.explain(e))
+}
+
+pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let common = &args.common;
+    let name = one_name(&common.names, "function name")?;
+    check_name(&name)?;
+    let target = global.target();
+    let namespace = client::namespace(&target)?;
+    let (mut flags, content) = local_checks(common, &name, &namespace).await?;
+    let source = common.from_file.as_deref().zip(content.as_ref());
+    let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
+    if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
+        bail!(
+            "Output format needs to be yaml or json, got {:?} (given with --output)",
+            common.output
+        );
+    }
+    let conn = client::connect(&target).await?;
+    let catalog = kubeless::catalog(&conn).await?;
+    let api = kubeless::functions(&conn, &namespace);
+    let current = match api.get_opt(&name).await {
+        Ok(Some(f)) => kubeless::to_value(&f),
+        Ok(None) => {
+            bail!("Function {name} is not found in namespace {namespace}; deploy it with `kfn function deploy {name}`")
+        }
+        Err(e) => return Err(conn.explain(e)),
+    };
+    // New code or a new runtime is checked with the handler and runtime it will run with.
+    let stored = |key: &str| {
+        current
+            .pointer(&format!("/spec/{key}"))
+            .and_then(Value::as_str)
+            .map(String::from)
+    };
+    let handler = flags.handler.clone().or_else(|| stored("handler"));
+    match (&flags.runtime, stored("runtime")) {
+        (Some(runtime), _) => flags.runtime = Some(check_runtime(&catalog, runtime, handler.as_deref(), source)?),
+        (None, Some(runtime)) if source.is_some() && !runtime.is_empty() => {
+            check_runtime(&catalog, &runtime, handler.as_deref(), source)?;
+        }
+        _ => {}
+    }
+    let updated = function::update(current, &flags);
+    if common.dryrun {
+        return print_dry_run(&updated, &common.output);
+    }
+    log::info("Redeploying function...");
+    api.replace(&name, &PostParams::default(), &kubeless::from_value(updated)?)
+        .await
+        .map_err(|e| conn.explain(e).context(format!("Failed to update {name}. Received")))?;
+    log::info(&format!("Function {name} submitted for deployment"));
+    status_hint(&name, global);
+    if common.wait {
+        return wait::until_ready(&conn, &namespace, &name, wait_timeout).await;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_handlers() {
+        assert!(check_name("hello-world").is_ok());
+        for bad in ["Hello", "1abc", "a_b", "abc-", "", &"a".repeat(64), "a.b"] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        assert_eq!(check_handler("hello.handler").unwrap(), "hello");
+        for bad in ["hello", ".x", "x.", "a.b.c"] {
+            assert!(check_handler(bad).is_err(), "{bad}");
+        }
+    }
+}

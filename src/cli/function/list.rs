@@ -1,0 +1,305 @@
+//! `function list` and `function describe`.
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use k8s_openapi::api::apps::v1::Deployment;
+use kube::api::{Api, ListParams};
+use serde_json::{Value, json};
+
+use super::one_name;
+use crate::cli::GlobalArgs;
+use crate::client::{self, Connection, kubeless};
+use crate::output::{self, table::Table};
+
+#[derive(Args, Debug)]
+pub struct ListArgs {
+    /// Functions to list (default: all in the namespace)
+    #[arg(value_name = "FUNCTION_NAME")]
+    pub names: Vec<String>,
+    /// Output format: wide, json or yaml (default: a table)
+    #[arg(short = 'o', long = "out", default_value = "")]
+    pub out: String,
+}
+
+#[derive(Args, Debug)]
+pub struct DescribeArgs {
+    #[arg(value_name = "FUNCTION_NAME")]
+    pub names: Vec<String>,
+    /// Output format: json or yaml (default: a table)
+    #[arg(short = 'o', long = "out", default_value = "")]
+    pub out: String,
+}
+
+/// The STATUS column, from the function's Deployment.
+pub fn status_text(deployment: Option<&Deployment>) -> String {
+    let Some(d) = deployment else {
+        return "MISSING: Check controller logs".into();
+    };
+    let status = d.status.clone().unwrap_or_default();
+    let ready = status.ready_replicas.unwrap_or(0);
+    let replicas = status.replicas.unwrap_or(0);
+    if ready > 0 {
+        format!("{ready}/{replicas} READY")
+    } else {
+        format!("{ready}/{replicas} NOT READY")
+    }
+}
+
+/// The DEPENDENCIES column: a Node.js package.json's dependencies one per line, else the text.
+pub fn deps_text(function: &Value) -> Result<String> {
+    let deps = function
+        .pointer("/spec/deps")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let runtime = function
+        .pointer("/spec/runtime")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if !runtime.contains("nodejs") || deps.trim().is_empty() {
+        return Ok(deps.to_string());
+    }
+    let package: Value = serde_json::from_str(deps).map_err(|e| {
+        anyhow::anyhow!(
+            "the dependencies of {} are not valid package.json: {e}",
+            name_of(function)
+        )
+    })?;
+    Ok(package["dependencies"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_default())
+}
+
+fn name_of(f: &Value) -> &str {
+    f.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+}
+
+fn text<'a>(f: &'a Value, pointer: &str) -> &'a str {
+    f.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn container(f: &Value) -> &Value {
+    f.pointer("/spec/deployment/spec/template/spec/containers/0")
+        .unwrap_or(&Value::Null)
+}
+
+/// The table rows of `function list` (`wide` adds memory, env and labels).
+pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> Result<String> {
+    let mut header = vec!["NAME", "NAMESPACE", "HANDLER", "RUNTIME", "DEPENDENCIES", "STATUS"];
+    if wide {
+        header.extend(["MEMORY", "ENV", "LABEL"]);
+    }
+    let mut table = Table::new(&header, 50);
+    for (f, d) in functions {
+        let mut row = vec![
+            name_of(f).to_string(),
+            text(f, "/metadata/namespace").to_string(),
+            text(f, "/spec/handler").to_string(),
+            text(f, "/spec/runtime").to_string(),
+            deps_text(f)?,
+            status_text(d.as_ref()),
+        ];
+        if wide {
+            let c = container(f);
+            row.push(
+                c.pointer("/resources/requests/memory")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+            let env: Vec<String> = c["env"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| format!("{} = {}", text(e, "/name"), text(e, "/value")))
+                .collect();
+            row.push(env.join("\n"));
+            let labels: Vec<String> = f
+                .pointer("/metadata/labels")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k} : {}", v.as_str().unwrap_or_default()))
+                .collect();
+            row.push(labels.join("\n"));
+        }
+        table.row(row);
+    }
+    Ok(table.render())
+}
+
+async fn deployment(conn: &Connection, namespace: &str, name: &str) -> Result<Option<Deployment>> {
+    let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    api.get_opt(name).await.map_err(|e| conn.explain(e))
+}
+
+/// A Function as scripts read it: without the server's bookkeeping.
+fn clean(mut f: Value) -> Value {
+    if let Some(meta) = f.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    f
+}
+
+pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if !["", "wide", "json", "yaml"].contains(&args.out.as_str()) {
+        bail!(
+            "Wrong output format. Please use only json|yaml (or wide); got {:?} (given with --out)",
+            args.out
+        );
+    }
+    let conn = client::connect(&global.target()).await?;
+    let api = kubeless::functions(&conn, &conn.namespace);
+    let functions: Vec<Value> = if args.names.is_empty() {
+        let list = api.list(&ListParams::default()).await.map_err(|e| conn.explain(e))?;
+        list.items.iter().map(kubeless::to_value).map(clean).collect()
+    } else {
+        let mut found = Vec::new();
+        for name in &args.names {
+            match api.get_opt(name).await {
+                Ok(Some(f)) => found.push(clean(kubeless::to_value(&f))),
+                Ok(None) => bail!(
+                    "Error listing function {name}: function {name:?} not found in namespace {}",
+                    conn.namespace
+                ),
+                Err(e) => return Err(conn.explain(e).context(format!("Error listing function {name}"))),
+            }
+        }
+        found
+    };
+    match args.out.as_str() {
+        "json" => output::print(&format!("{}\n", output::json(&functions, 2))),
+        "yaml" => output::print(&output::yaml(&Value::Array(functions))),
+        wide => {
+            let statuses = futures::future::join_all(
+                functions
+                    .iter()
+                    .map(|f| deployment(&conn, text(f, "/metadata/namespace"), name_of(f))),
+            )
+            .await;
+            let mut pairs = Vec::new();
+            for (f, d) in functions.into_iter().zip(statuses) {
+                pairs.push((f, d?));
+            }
+            output::print(&rows(&pairs, wide == "wide")?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The rows of `function describe`.
+pub fn describe_text(f: &Value) -> String {
+    let labels: BTreeMap<String, Value> = f
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| m.clone().into_iter().collect())
+        .unwrap_or_default();
+    let env: Vec<Value> = container(f)["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|e| json!({"name": e["name"], "value": e.get("value").cloned().unwrap_or(json!(""))}))
+        .collect();
+    let memory = container(f)
+        .pointer("/resources/requests/memory")
+        .and_then(Value::as_str)
+        .unwrap_or("0");
+    let mut table = Table::headless(80);
+    for (k, v) in [
+        ("Name:", name_of(f).to_string()),
+        ("Namespace:", text(f, "/metadata/namespace").to_string()),
+        ("Handler:", text(f, "/spec/handler").to_string()),
+        ("Runtime:", text(f, "/spec/runtime").to_string()),
+        ("Label:", serde_json::to_string(&labels).expect("JSON")),
+        ("Envvar:", serde_json::to_string(&env).expect("JSON")),
+        ("Memory:", memory.to_string()),
+        ("Dependencies:", text(f, "/spec/deps").to_string()),
+    ] {
+        table.row(vec![k.to_string(), v]);
+    }
+    table.render()
+}
+
+pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let name = one_name(&args.names, "function name")?;
+    if !["", "json", "yaml"].contains(&args.out.as_str()) {
+        bail!(
+            "Wrong output format. Please use only json|yaml; got {:?} (given with --out)",
+            args.out
+        );
+    }
+    let conn = client::connect(&global.target()).await?;
+    let f = match kubeless::functions(&conn, &conn.namespace).get_opt(&name).await {
+        Ok(Some(f)) => clean(kubeless::to_value(&f)),
+        Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
+        Err(e) => return Err(conn.explain(e).context("Can not describe function")),
+    };
+    match args.out.as_str() {
+        "json" => output::print(&format!("{}\n", output::json(&f, 2))),
+        "yaml" => output::print(&output::yaml(&f)),
+        _ => output::print(&describe_text(&f)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(ready: i32, replicas: i32) -> Deployment {
+        serde_json::from_value(json!({"status": {"readyReplicas": ready, "replicas": replicas}})).unwrap()
+    }
+
+    #[test]
+    fn status_strings() {
+        assert_eq!(status_text(Some(&deployment(1, 1))), "1/1 READY");
+        assert_eq!(status_text(Some(&deployment(0, 2))), "0/2 NOT READY");
+        assert_eq!(status_text(None), "MISSING: Check controller logs");
+    }
+
+    #[test]
+    fn wide_rows_line_up_with_their_header() {
+        let f = json!({"metadata": {"name": "hello", "namespace": "default", "labels": {"function": "hello"}},
+            "spec": {"handler": "h.f", "runtime": "nodejs20", "deps": "{\"dependencies\": {\"lodash\": \"^4\"}}",
+                "deployment": {"spec": {"template": {"spec": {"containers": [{"env": [{"name": "foo", "value": "bar"}],
+                    "resources": {"requests": {"memory": "128Mi"}}}]}}}}}});
+        let text = rows(&[(f, Some(deployment(1, 1)))], true).unwrap();
+        let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
+        assert_eq!(
+            lines[0],
+            [
+                "NAME",
+                "NAMESPACE",
+                "HANDLER",
+                "RUNTIME",
+                "DEPENDENCIES",
+                "STATUS",
+                "MEMORY",
+                "ENV",
+                "LABEL"
+            ]
+        );
+        assert_eq!(
+            lines[1],
+            [
+                "hello",
+                "default",
+                "h.f",
+                "nodejs20",
+                "lodash: ^4",
+                "1/1 READY",
+                "128Mi",
+                "foo = bar",
+                "function : hello"
+            ]
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! `get-server-config`, `version` and `completion`.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, CommandFactory, ValueEnum};
+
+use super::{Cli, GlobalArgs};
+use crate::client;
+use crate::client::kubeless::{self, CatalogSource};
+use crate::output::log;
+
+pub async fn server_config(global: &GlobalArgs) -> Result<ExitCode> {
+    let conn = client::connect(&global.target()).await?;
+    let catalog = kubeless::catalog(&conn).await?;
+    log::info("Current Server Config:");
+    match &catalog.source {
+        CatalogSource::ConfigMap { namespace, name } => {
+            log::info(&format!("Runtime catalog from ConfigMap {namespace}/{name}"))
+        }
+        CatalogSource::BuiltIn { namespace, name } => log::info(&format!(
+            "No ConfigMap {namespace}/{name} on the server: using kfn's built-in runtime catalog"
+        )),
+    }
+    log::info(&format!("Supported Runtimes are: {}", catalog.names().join(", ")));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn version() -> Result<ExitCode> {
+    crate::output::print(&format!("kfn version: v{}\n", env!("CARGO_PKG_VERSION")));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+    Elvish,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionArgs {
+    /// The shell to complete for
+    pub shell: Shell,
+}
+
+/// The completion script for a shell.
+pub fn completion_script(shell: Shell) -> String {
+    use clap_complete::Shell as S;
+    let shell = match shell {
+        Shell::Bash => S::Bash,
+        Shell::Zsh => S::Zsh,
+        Shell::Fish => S::Fish,
+        Shell::Powershell => S::PowerShell,
+        Shell::Elvish => S::Elvish,
+    };
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "kfn", &mut out);
+    String::from_utf8(out).expect("scripts are UTF-8")
+}
+
+pub fn completion(args: CompletionArgs) -> Result<ExitCode> {
+    crate::output::print(&completion_script(args.shell));
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// completions/ holds the generated scripts; this fails when they are out of date
+    /// (`KFN_UPDATE_SNAPSHOTS=1 cargo test completions` rewrites them).
+    #[test]
+    fn completions_are_up_to_date() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+        for (shell, file) in [
+            (Shell::Bash, "kfn.bash"),
+            (Shell::Zsh, "_kfn"),
+            (Shell::Fish, "kfn.fish"),
+            (Shell::Powershell, "_kfn.ps1"),
+            (Shell::Elvish, "kfn.elv"),
+        ] {
+            let script = completion_script(shell);
+            let path = dir.join(file);
+            if std::env::var_os("KFN_UPDATE_SNAPSHOTS").is_some() {
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(&path, &script).unwrap();
+            }
+            let committed = std::fs::read_to_string(&path).unwrap_or_default();
+            assert!(
+                committed == script,
+                "completions/{file} is out of date: run KFN_UPDATE_SNAPSHOTS=1 cargo test completions"
+            );
+        }
+    }
+}

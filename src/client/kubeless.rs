@@ -1,0 +1,178 @@
+//! Typed access to the kubeless.io objects and the server configuration, on any API server.
+
+use anyhow::Result;
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use serde_json::Value;
+
+use super::Connection;
+use crate::runtimes;
+
+/// The API resource of one kubeless.io kind (`Function`, `CronJobTrigger`, …).
+pub fn resource(kind: &str) -> ApiResource {
+    let gvk = GroupVersionKind::gvk(crate::api::GROUP, crate::api::VERSION, kind);
+    let mut ar = ApiResource::from_gvk(&gvk);
+    ar.plural = format!("{}s", kind.to_lowercase());
+    ar
+}
+
+pub fn api(conn: &Connection, namespace: &str, kind: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(conn.client.clone(), namespace, &resource(kind))
+}
+
+pub fn functions(conn: &Connection, namespace: &str) -> Api<DynamicObject> {
+    api(conn, namespace, "Function")
+}
+
+/// A DynamicObject as plain JSON.
+pub fn to_value(obj: &DynamicObject) -> Value {
+    serde_json::to_value(obj).expect("objects serialise")
+}
+
+pub fn from_value(value: Value) -> Result<DynamicObject> {
+    Ok(serde_json::from_value(value)?)
+}
+
+/// Where the runtime catalog came from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CatalogSource {
+    ConfigMap { namespace: String, name: String },
+    BuiltIn { namespace: String, name: String },
+}
+
+/// One runtime as the catalog in use describes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CatalogEntry {
+    pub name: String,
+    pub dep_file: String,
+    pub suffix: String,
+}
+
+pub struct Catalog {
+    pub source: CatalogSource,
+    pub runtimes: Vec<CatalogEntry>,
+}
+
+impl Catalog {
+    pub fn built_in(namespace: String, name: String) -> Catalog {
+        let runtimes = runtimes::CATALOG
+            .iter()
+            .map(|r| CatalogEntry {
+                name: r.name(),
+                dep_file: r.dep_file.into(),
+                suffix: r.suffix.into(),
+            })
+            .collect();
+        Catalog {
+            source: CatalogSource::BuiltIn { namespace, name },
+            runtimes,
+        }
+    }
+
+    /// Finds a runtime by id, or a bare language name standing for its newest version.
+    pub fn find(&self, name: &str) -> Option<&CatalogEntry> {
+        self.runtimes.iter().find(|r| r.name == name).or_else(|| {
+            let alias = runtimes::find(name)?.name();
+            self.runtimes.iter().find(|r| r.name == alias)
+        })
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.runtimes.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// Reads the `runtime-images` key of a `kubeless-config` ConfigMap.
+    pub fn parse(text: &str, source: CatalogSource) -> Result<Catalog> {
+        let doc: Value = serde_json::from_str(text).or_else(|_| serde_saphyr::from_str::<Value>(text))?;
+        let key = |v: &Value, k: &str| -> String {
+            v.as_object()
+                .and_then(|m| m.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)))
+                .and_then(|(_, v)| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let mut out = Vec::new();
+        for rt in doc
+            .as_array()
+            .ok_or_else(|| anyhow::anyhow!("runtime-images is not a list"))?
+        {
+            let id = key(rt, "ID");
+            let versions = rt
+                .as_object()
+                .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("versions")))
+                .map(|(_, v)| v);
+            for v in versions.and_then(Value::as_array).into_iter().flatten() {
+                out.push(CatalogEntry {
+                    name: format!("{id}{}", key(v, "version")),
+                    dep_file: key(rt, "depName"),
+                    suffix: key(rt, "fileNameSuffix"),
+                });
+            }
+        }
+        Ok(Catalog { source, runtimes: out })
+    }
+}
+
+/// Where Kubeless keeps its configuration: `$KUBELESS_NAMESPACE`/`$KUBELESS_CONFIG`, else
+/// `kubeless`/`kubeless-config`.
+pub fn config_location() -> (String, String) {
+    let env = |k: &str, d: &str| {
+        std::env::var(k)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| d.to_string())
+    };
+    (
+        env("KUBELESS_NAMESPACE", "kubeless"),
+        env("KUBELESS_CONFIG", "kubeless-config"),
+    )
+}
+
+/// The runtime catalog of the server's `kubeless-config` ConfigMap, or the built-in one when
+/// there is none (or it cannot be read).
+pub async fn catalog(conn: &Connection) -> Result<Catalog> {
+    let (namespace, name) = config_location();
+    let api: Api<ConfigMap> = Api::namespaced(conn.client.clone(), &namespace);
+    match api.get_opt(&name).await {
+        Ok(Some(cm)) => match cm.data.as_ref().and_then(|d| d.get("runtime-images")) {
+            Some(text) => Catalog::parse(
+                text,
+                CatalogSource::ConfigMap {
+                    namespace: namespace.clone(),
+                    name: name.clone(),
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("Unable to get the runtime images: ConfigMap {namespace}/{name}: {e}")),
+            None => Ok(Catalog::built_in(namespace, name)),
+        },
+        Ok(None) => Ok(Catalog::built_in(namespace, name)),
+        Err(kube::Error::Api(s)) if s.code == 403 => Ok(Catalog::built_in(namespace, name)),
+        Err(e) => Err(conn.explain(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kubeless_runtime_images_document_is_read() {
+        let text = r#"[{"ID": "python", "depName": "requirements.txt", "fileNameSuffix": ".py",
+            "versions": [{"name": "python37", "version": "3.7", "images": []}, {"name": "python38", "version": "3.8"}]},
+            {"id": "nodejs", "depName": "package.json", "fileNameSuffix": ".js", "versions": [{"version": "14"}]}]"#;
+        let catalog = Catalog::parse(
+            text,
+            CatalogSource::ConfigMap {
+                namespace: "k".into(),
+                name: "c".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(catalog.names(), ["python3.7", "python3.8", "nodejs14"]);
+        assert_eq!(catalog.find("nodejs14").unwrap().suffix, ".js");
+        assert!(
+            catalog.find("python3.12").is_none(),
+            "only what the server's catalog lists"
+        );
+    }
+}
