@@ -4,6 +4,7 @@ mod cluster_info;
 pub mod function;
 mod local;
 mod misc;
+pub mod reference;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

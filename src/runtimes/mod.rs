@@ -244,4 +244,15 @@ mod tests {
         let unique: std::collections::BTreeSet<_> = names.iter().collect();
         assert_eq!(unique.len(), names.len());
     }
+
+    #[test]
+    fn docs_list_every_runtime_id() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/runtimes.md")).unwrap();
+        for name in names() {
+            assert!(
+                doc.contains(&format!("`{name}`")),
+                "docs/runtimes.md does not list {name}"
+            );
+        }
+    }
 }

@@ -179,16 +179,33 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
         "json" => output::print(&format!("{}\n", output::json(&functions, 2))),
         "yaml" => output::print(&output::yaml(&Value::Array(functions))),
         wide => {
-            let statuses = futures::future::join_all(
-                functions
-                    .iter()
-                    .map(|f| deployment(&conn, text(f, "/metadata/namespace"), name_of(f))),
-            )
-            .await;
-            let mut pairs = Vec::new();
-            for (f, d) in functions.into_iter().zip(statuses) {
-                pairs.push((f, d?));
-            }
+            // One list of the namespace's Deployments instead of one request per function.
+            let deployments: BTreeMap<String, Deployment> = if args.names.is_empty() {
+                let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
+                let list = api.list(&ListParams::default()).await.map_err(|e| conn.explain(e))?;
+                list.items
+                    .into_iter()
+                    .filter_map(|d| Some((d.metadata.name.clone()?, d)))
+                    .collect()
+            } else {
+                let found =
+                    futures::future::join_all(functions.iter().map(|f| deployment(&conn, &conn.namespace, name_of(f))))
+                        .await;
+                let mut map = BTreeMap::new();
+                for (f, d) in functions.iter().zip(found) {
+                    if let Some(d) = d? {
+                        map.insert(name_of(f).to_string(), d);
+                    }
+                }
+                map
+            };
+            let pairs: Vec<(Value, Option<Deployment>)> = functions
+                .into_iter()
+                .map(|f| {
+                    let d = deployments.get(name_of(&f)).cloned();
+                    (f, d)
+                })
+                .collect();
             output::print(&rows(&pairs, wide == "wide")?);
         }
     }
