@@ -184,15 +184,7 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
         spec.insert("checksum".into(), json!(code.checksum));
     }
 
-    let mut labels: BTreeMap<String, String> = function
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut labels = super::labels_of(&function);
     labels.extend(flags.labels.iter().cloned());
     path(&mut function, &["metadata"]).insert("labels".into(), json!(labels));
 

@@ -9,3 +9,16 @@ pub mod schedule;
 pub const GROUP: &str = "kubeless.io";
 /// The served and stored version.
 pub const VERSION: &str = "v1beta1";
+
+/// An object's labels (`metadata.labels`) as a sorted map; empty when it has none.
+pub fn labels_of(object: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
+    object
+        .pointer("/metadata/labels")
+        .and_then(serde_json::Value::as_object)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

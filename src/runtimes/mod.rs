@@ -59,8 +59,12 @@ const fn py(version: &'static str, image: &'static str, kubeless: bool) -> Runti
 }
 
 const fn node(version: &'static str, image: &'static str, kubeless: bool) -> Runtime {
+    node_named("nodejs", version, image, kubeless)
+}
+
+const fn node_named(id: &'static str, version: &'static str, image: &'static str, kubeless: bool) -> Runtime {
     Runtime {
-        id: "nodejs",
+        id,
         version,
         language: Language::NodeJs,
         dep_file: "package.json",
@@ -147,26 +151,8 @@ pub const CATALOG: &[Runtime] = &[
     other("ruby", "2.5", "Gemfile", ".rb", "ruby:2.5"),
     other("ruby", "2.6", "Gemfile", ".rb", "ruby:2.6"),
     other("jvm", "1.8", "", ".jar", "openjdk:8-jre-alpine"),
-    Runtime {
-        id: "nodejs_distroless",
-        version: "8",
-        language: Language::NodeJs,
-        dep_file: "package.json",
-        suffix: ".js",
-        image: "node:8-slim",
-        install_image: "node:8-slim",
-        kubeless: true,
-    },
-    Runtime {
-        id: "nodejsCE",
-        version: "8",
-        language: Language::NodeJs,
-        dep_file: "package.json",
-        suffix: ".js",
-        image: "node:8-slim",
-        install_image: "node:8-slim",
-        kubeless: true,
-    },
+    node_named("nodejs_distroless", "8", "node:8-slim", true),
+    node_named("nodejsCE", "8", "node:8-slim", true),
     other("vertx", "1.8", "pom.xml", ".java", "openjdk:8-jdk-alpine"),
 ];
 

@@ -1,6 +1,6 @@
 //! Label and field selectors of list and watch requests.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use kube::core::{Expression, Selector, SelectorExt};
 use serde_json::Value;
@@ -94,15 +94,7 @@ pub fn labels_match(selector: &Selector, object: &Value) -> bool {
     if selector.selects_all() {
         return true;
     }
-    let labels: BTreeMap<String, String> = object
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let labels = crate::api::labels_of(object);
     selector.matches(&labels)
 }
 
