@@ -5,5 +5,6 @@ pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod output;
+pub mod runtime;
 pub mod runtimes;
 pub mod source;

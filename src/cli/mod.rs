@@ -5,6 +5,7 @@ pub mod function;
 mod local;
 mod misc;
 pub mod reference;
+mod runtime;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,6 +66,8 @@ pub enum Command {
     Local(local::LocalArgs),
     /// Show which API server kfn talks to, and how it chose it
     ClusterInfo,
+    /// The function runtime that runs inside every function replica
+    Runtime(runtime::RuntimeArgs),
 }
 
 /// Parses the command line, runs the command and maps errors to exit codes: 0 success, 1
@@ -118,5 +121,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completion(args) => misc::completion(args),
         Command::Local(args) => local::run(args).await,
         Command::ClusterInfo => cluster_info::run(&cli.global).await,
+        Command::Runtime(args) => runtime::run(args).await,
     }
 }

@@ -1,0 +1,30 @@
+//! `kfn runtime serve`: the function runtime, configured by the Kubeless environment.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Args, Subcommand};
+
+#[derive(Args, Debug)]
+pub struct RuntimeArgs {
+    #[command(subcommand)]
+    pub command: RuntimeCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RuntimeCommand {
+    /// Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER,
+    /// FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and
+    /// KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)
+    Serve,
+}
+
+pub async fn run(args: RuntimeArgs) -> Result<ExitCode> {
+    match args.command {
+        RuntimeCommand::Serve => {
+            let config = crate::runtime::Config::from_env()?;
+            crate::runtime::serve(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! Finding the Python or Node.js interpreter. A version manager's shim (pyenv, nvm, asdf) is a
+//! script that costs tens of milliseconds on every start, so the real executable is found once
+//! and remembered.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::Language;
+
+/// `KFN_PYTHON` / `KFN_NODE` when set, else `python3` / `node` on PATH, resolved through any
+/// version-manager shim.
+pub fn resolve(language: Language) -> Result<String> {
+    let (var, name, probe): (&str, &str, &[&str]) = match language {
+        Language::Python => ("KFN_PYTHON", "python3", &["-c", "import sys; print(sys.executable)"]),
+        Language::Node => ("KFN_NODE", "node", &["-e", "console.log(process.execPath)"]),
+    };
+    if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
+        return Ok(path.to_string_lossy().into_owned());
+    }
+    let found = on_path(name)
+        .with_context(|| format!("no {name} on PATH: the local engine runs {name} functions with it (or set {var})"))?;
+    if !is_script(&found) {
+        return Ok(found.to_string_lossy().into_owned());
+    }
+    let key = format!(
+        "{}\t{}",
+        found.display(),
+        std::env::var("PYENV_VERSION").unwrap_or_default()
+    );
+    let cache = dirs::cache_dir().map(|d| d.join("kfn").join("interpreters"));
+    if let Some(hit) = cache
+        .as_ref()
+        .and_then(|c| std::fs::read_to_string(c).ok())
+        .and_then(|text| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}\t")).map(String::from))
+        })
+        && Path::new(&hit).exists()
+    {
+        return Ok(hit);
+    }
+    let output = std::process::Command::new(&found)
+        .args(probe)
+        .output()
+        .with_context(|| format!("cannot run {}", found.display()))?;
+    let real = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if !output.status.success() || real.is_empty() {
+        return Ok(found.to_string_lossy().into_owned());
+    }
+    if let Some(cache) = cache {
+        let _ = std::fs::create_dir_all(cache.parent().expect("a parent"));
+        let mut text = std::fs::read_to_string(&cache).unwrap_or_default();
+        text.push_str(&format!("{key}\t{real}\n"));
+        let _ = std::fs::write(&cache, text);
+    }
+    Ok(real)
+}
+
+fn on_path(name: &str) -> Option<PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(name))
+        .find(|p| {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// Whether a file is a `#!` script rather than a binary.
+fn is_script(path: &Path) -> bool {
+    let mut head = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"#!"
+}

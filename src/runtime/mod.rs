@@ -1,0 +1,331 @@
+//! `kfn runtime serve`: the process inside every function replica. It serves the function over
+//! HTTP on `FUNC_PORT` (any path; `GET /healthz` and `GET /metrics` excepted), hands each call
+//! to a pool of language workers, enforces `FUNC_TIMEOUT`, counts calls for Prometheus and
+//! writes one access-log line per request.
+
+pub mod accesslog;
+pub mod interpreter;
+pub mod metrics;
+pub mod worker;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use bytes::Bytes;
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+
+use metrics::Metrics;
+use worker::{Answer, Job, Pool, RequestHead, WorkerSpec};
+
+pub const PYTHON_SHIM: &str = include_str!("shims/python.py");
+pub const NODE_SHIM: &str = include_str!("shims/node.js");
+
+/// The language a runtime id runs with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Python,
+    Node,
+}
+
+impl Language {
+    /// From `FUNC_RUNTIME` (`python3.12`, `nodejs20`, `nodejs_distroless8`, …).
+    pub fn of(runtime: &str) -> Option<Language> {
+        if runtime.starts_with("python") {
+            Some(Language::Python)
+        } else if runtime.starts_with("node") {
+            Some(Language::Node)
+        } else {
+            None
+        }
+    }
+}
+
+/// The runtime's configuration, from the Kubeless environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub module: String,
+    pub handler: String,
+    pub timeout: Duration,
+    pub port: u16,
+    pub runtime: String,
+    pub memory_limit: String,
+    pub code_dir: String,
+    pub function_name: String,
+    pub workers: usize,
+    pub body_limit: usize,
+    pub language: Language,
+    pub access_log: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Config> {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let runtime = var("FUNC_RUNTIME").unwrap_or_default();
+        let language = Language::of(&runtime).with_context(|| {
+            format!("FUNC_RUNTIME={runtime:?}: kfn's runtime runs Python (python3.x) and Node.js (nodejsN) functions")
+        })?;
+        let module = var("MOD_NAME").context("MOD_NAME is not set: the module of the handler")?;
+        let handler = var("FUNC_HANDLER").context("FUNC_HANDLER is not set: the function to call")?;
+        let timeout: f64 = match var("FUNC_TIMEOUT") {
+            Some(t) => t
+                .parse()
+                .ok()
+                .filter(|t: &f64| *t > 0.0)
+                .with_context(|| format!("FUNC_TIMEOUT={t:?} is not a number of seconds"))?,
+            None => 180.0,
+        };
+        let port = match var("FUNC_PORT") {
+            Some(p) => p
+                .parse()
+                .with_context(|| format!("FUNC_PORT={p:?} is not a port number"))?,
+            None => 8080,
+        };
+        let workers = match var("KFN_WORKERS") {
+            Some(w) => w
+                .parse()
+                .ok()
+                .filter(|w| *w > 0)
+                .with_context(|| format!("KFN_WORKERS={w:?} is not a positive number"))?,
+            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        };
+        let body_limit = match var("KFN_BODY_LIMIT") {
+            Some(b) => b
+                .parse()
+                .with_context(|| format!("KFN_BODY_LIMIT={b:?} is not a number of bytes"))?,
+            None => 100 * 1024 * 1024,
+        };
+        Ok(Config {
+            function_name: var("KFN_FUNCTION_NAME").unwrap_or_else(|| handler.clone()),
+            module,
+            handler,
+            timeout: Duration::from_secs_f64(timeout),
+            port,
+            runtime,
+            memory_limit: var("FUNC_MEMORY_LIMIT").unwrap_or_else(|| "0".into()),
+            code_dir: var("KUBELESS_INSTALL_VOLUME").unwrap_or_else(|| "/kubeless".into()),
+            workers,
+            body_limit,
+            language,
+            access_log: var("KFN_ACCESS_LOG").as_deref() != Some("off"),
+        })
+    }
+
+    /// The label value of a method in the metrics: Kubeless's Node.js runtime prefixes the
+    /// module name, its Python runtime does not.
+    fn metric_label(&self, method: &str) -> String {
+        match self.language {
+            Language::Python => method.to_string(),
+            Language::Node => format!("{}-{method}", self.module),
+        }
+    }
+}
+
+struct State {
+    config: Config,
+    pool: Pool,
+    metrics: Metrics,
+    next_id: AtomicU64,
+    log: accesslog::AccessLog,
+}
+
+/// Runs the runtime until SIGTERM or SIGINT.
+pub async fn serve(config: Config) -> Result<()> {
+    let program = interpreter::resolve(config.language)?;
+    let args = match config.language {
+        Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
+        Language::Node => vec!["-e".to_string(), NODE_SHIM.into()],
+    };
+    let mut env: Vec<(String, String)> = vec![("KFN_FUNCTION_NAME".into(), config.function_name.clone())];
+    if config.language == Language::Python {
+        env.push(("PYTHONUNBUFFERED".into(), "1".into()));
+    }
+    let spec = WorkerSpec {
+        program,
+        args,
+        env,
+        timeout: config.timeout,
+    };
+    let pool = worker::pool(spec, config.workers);
+    let addr = SocketAddr::from(([0, 0, 0, 0], config.port));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on port {} (FUNC_PORT)", config.port))?;
+    let state = Arc::new(State {
+        log: accesslog::AccessLog::start(config.access_log),
+        config,
+        pool,
+        metrics: Metrics::default(),
+        next_id: AtomicU64::new(1),
+    });
+
+    // A function that cannot load is fatal: say why and exit, so the replica is restarted and
+    // its status shows the reason.
+    let mut fatal = state.pool.fatal.clone();
+    let mut ready = state.pool.ready.clone();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => return Ok(()),
+            _ = fatal.changed() => {
+                if *ready.borrow_and_update() == 0
+                    && let Some(why) = fatal.borrow().clone() {
+                        bail!("{why}");
+                    }
+            }
+            accepted = listener.accept() => {
+                let Ok((stream, peer)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| handle(state.clone(), peer, req));
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+fn text_response(status: u16, body: &'static str, content_type: &'static str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    resp
+}
+
+async fn handle(
+    state: Arc<State>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let user_agent = req
+        .headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let referer = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let resp = if method == http::Method::GET && path == "/healthz" {
+        if *state.pool.ready.borrow() > 0 {
+            text_response(200, "OK", "text/plain; charset=utf-8")
+        } else {
+            text_response(
+                503,
+                "no worker has loaded the function yet",
+                "text/plain; charset=utf-8",
+            )
+        }
+    } else if method == http::Method::GET && path == "/metrics" {
+        let pids = state.pool.pids.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let mut resp = Response::new(Full::new(Bytes::from(state.metrics.render(&pids))));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        );
+        resp
+    } else {
+        let answer = call(&state, req).await;
+        let label = state.config.metric_label(method.as_str());
+        state.metrics.record(&label, started.elapsed(), answer.failed);
+        let mut resp = Response::new(Full::new(answer.body));
+        *resp.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        for (k, v) in answer.headers {
+            if let (Ok(k), Ok(v)) = (header::HeaderName::from_bytes(k.as_bytes()), HeaderValue::from_str(&v)) {
+                resp.headers_mut().append(k, v);
+            }
+        }
+        resp
+    };
+    let bytes = http_body::Body::size_hint(resp.body()).exact().unwrap_or(0);
+    state.log.line(
+        peer,
+        &method,
+        &path,
+        resp.status().as_u16(),
+        bytes,
+        &referer,
+        &user_agent,
+        started.elapsed(),
+    );
+    Ok(resp)
+}
+
+async fn call(state: &State, req: Request<Incoming>) -> Answer {
+    let (parts, body) = req.into_parts();
+    let body = match Limited::new(body, state.config.body_limit).collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            return Answer {
+                status: 413,
+                headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+                body: Bytes::from(format!(
+                    "request body over the limit of {} bytes",
+                    state.config.body_limit
+                )),
+                failed: false,
+            };
+        }
+        Err(_) => {
+            return Answer {
+                status: 400,
+                headers: vec![],
+                body: Bytes::from_static(b"the request body could not be read"),
+                failed: false,
+            };
+        }
+    };
+    let headers = parts
+        .headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let head = RequestHead {
+        id: state.next_id.fetch_add(1, Ordering::Relaxed),
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or("").to_string(),
+        headers,
+    };
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if state.pool.jobs.send(Job { head, body, reply }).await.is_err() {
+        return Answer {
+            status: 503,
+            headers: vec![],
+            body: Bytes::from_static(b"the runtime is stopping"),
+            failed: false,
+        };
+    }
+    answer.await.unwrap_or(Answer {
+        status: 500,
+        headers: vec![],
+        body: Bytes::from_static(b"the function's worker exited"),
+        failed: true,
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("a SIGTERM handler can be installed");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
