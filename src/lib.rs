@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client;
 pub mod engine;
 pub mod output;
+pub mod render;
 pub mod runtime;
 pub mod runtimes;
 pub mod source;

@@ -46,6 +46,9 @@ pub enum LocalCommand {
         /// Port on 127.0.0.1 (default: the last one used, else a free one)
         #[arg(long)]
         port: Option<u16>,
+        /// Only store and serve objects: run no functions (for `kfn controller` and tests)
+        #[arg(long)]
+        no_run: bool,
     },
 }
 
@@ -131,9 +134,9 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             println!("local engine state removed ({})", state.root.display());
             Ok(ExitCode::SUCCESS)
         }
-        LocalCommand::Serve { port } => {
+        LocalCommand::Serve { port, no_run } => {
             init_logging();
-            engine::serve(&state, ServeOptions { port }).await?;
+            engine::serve(&state, ServeOptions { port, no_run }).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -2,6 +2,7 @@
 
 pub mod apiserver;
 pub mod daemon;
+pub mod reconciler;
 pub mod resources;
 pub mod state;
 pub mod store;
@@ -22,6 +23,8 @@ use store::Store;
 pub struct ServeOptions {
     /// Port to listen on; the last used one (or a free one) when `None`.
     pub port: Option<u16>,
+    /// Store and serve objects only: run no functions (for an external controller).
+    pub no_run: bool,
 }
 
 /// Holds the state directory's lock for as long as the engine runs, so two engines never share
@@ -113,6 +116,9 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
         "kfn local engine listening on https://{address} (state in {})",
         state.root.display()
     );
+    if !options.no_run {
+        reconciler::start(server.clone(), state.root.clone());
+    }
     let router = server.router();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);

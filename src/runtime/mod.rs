@@ -61,6 +61,8 @@ pub struct Config {
     pub body_limit: usize,
     pub language: Language,
     pub access_log: bool,
+    /// The address to listen on (`KFN_BIND`, default all interfaces as in a pod).
+    pub bind: std::net::IpAddr,
 }
 
 impl Config {
@@ -113,6 +115,10 @@ impl Config {
             body_limit,
             language,
             access_log: var("KFN_ACCESS_LOG").as_deref() != Some("off"),
+            bind: match var("KFN_BIND") {
+                Some(b) => b.parse().with_context(|| format!("KFN_BIND={b:?} is not an IP address"))?,
+                None => std::net::IpAddr::from([0, 0, 0, 0]),
+            },
         })
     }
 
@@ -152,7 +158,7 @@ pub async fn serve(config: Config) -> Result<()> {
         timeout: config.timeout,
     };
     let pool = worker::pool(spec, config.workers);
-    let addr = SocketAddr::from(([0, 0, 0, 0], config.port));
+    let addr = SocketAddr::new(config.bind, config.port);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on port {} (FUNC_PORT)", config.port))?;

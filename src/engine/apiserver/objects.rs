@@ -922,3 +922,74 @@ fn finish_namespace(server: &Arc<ApiServer>, namespace: &str) {
         );
     }
 }
+
+/// Writes an object as the engine's own controllers do: created when missing, else replaced
+/// whole (status included, kept from the stored object when the new value has none), with the
+/// server's metadata kept and the generation bumped on spec changes.
+pub fn upsert(server: &Arc<ApiServer>, def: &ResourceDef, namespace: Option<&str>, mut value: Value) -> Result<Arc<Object>, ApiError> {
+    let name = meta_str(&value, "name").to_string();
+    let key = key_of(def, namespace, &name);
+    if server.store.get(&key).is_none() {
+        match create_object(server, def, namespace, value.clone(), false) {
+            Ok(created) => return Ok(created),
+            Err(e) if e.code == 409 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    check_type(def, &mut value)?;
+    let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
+        let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &name))?;
+        let meta = value["metadata"].as_object_mut().expect("checked");
+        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace"] {
+            match current.value["metadata"].get(field) {
+                Some(v) => meta.insert(field.into(), v.clone()),
+                None => meta.remove(field),
+            };
+        }
+        if value.get("status").is_none() {
+            if let Some(status) = current.value.get("status") {
+                value["status"] = status.clone();
+            }
+        }
+        if def.generation && without_meta_and_status(&value) != without_meta_and_status(&current.value) {
+            let generation = current.value["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+            value["metadata"]["generation"] = json!(generation);
+        }
+        if comparable(&value) == comparable(&current.value) {
+            return Ok(Mutation::Keep);
+        }
+        Ok(Mutation::Put(value))
+    })?;
+    after_change(server, def, &key, &outcome);
+    match outcome {
+        Outcome::Created(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Deleted(o) => Ok(o),
+        Outcome::Unchanged(None) => Err(ApiError::not_found(&def.qualified(), &def.plural, &name)),
+    }
+}
+
+/// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
+pub fn record_event(server: &Arc<ApiServer>, object: &Value, kind_type: &str, reason: &str, message: &str) {
+    let Some(def) = server.registry().find("", "v1", "events") else { return };
+    let namespace = meta_str(object, "namespace").to_string();
+    let name = meta_str(object, "name").to_string();
+    let t = now();
+    let event = json!({
+        "apiVersion": "v1",
+        "kind": "Event",
+        "metadata": {"generateName": format!("{name}."), "namespace": namespace},
+        "involvedObject": {
+            "apiVersion": object["apiVersion"], "kind": object["kind"], "name": name,
+            "namespace": namespace, "uid": object["metadata"]["uid"],
+        },
+        "type": kind_type,
+        "reason": reason,
+        "message": message,
+        "source": {"component": "kfn-local-engine"},
+        "firstTimestamp": t,
+        "lastTimestamp": t,
+        "count": 1,
+    });
+    if let Err(e) = create_object(server, &def, Some(&namespace), event, false) {
+        tracing::warn!("cannot record an event for {name}: {}", e.message);
+    }
+}

@@ -1,0 +1,223 @@
+//! What a replica needs on disk: the function's code unpacked under the state directory (keyed
+//! by its content), and its dependencies installed once per (runtime, dependency file).
+
+use std::collections::HashMap;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use base64::Engine;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::runtime::{Language, interpreter};
+
+/// Why a function cannot run here; becomes the Pod's waiting reason and message.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl Problem {
+    fn new(reason: &'static str, message: impl Into<String>) -> Self {
+        Problem { reason, message: message.into() }
+    }
+}
+
+/// A function ready to run: its code directory, its dependencies, its interpreter.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub code_dir: PathBuf,
+    pub deps_dir: Option<PathBuf>,
+    pub language: Language,
+    /// The installer's output, for the pod's log.
+    pub install_log: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Serialises work on one directory (two functions with the same code or dependencies).
+#[derive(Default)]
+pub struct Locks(Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>);
+
+impl Locks {
+    fn get(&self, path: &Path) -> Arc<tokio::sync::Mutex<()>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(path.to_path_buf()).or_default().clone()
+    }
+}
+
+/// Unpacks the code and installs the dependencies of a Function, reusing earlier work.
+pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Prepared, Problem> {
+    let spec = &function["spec"];
+    let text = |k: &str| spec[k].as_str().unwrap_or_default().to_string();
+    let runtime = text("runtime");
+    let image = crate::render::container(function)["image"].as_str().unwrap_or_default().to_string();
+    if text("handler").is_empty() || text("function").is_empty() {
+        return Err(if image.is_empty() {
+            Problem::new("InvalidFunction", "the function has no handler or no code")
+        } else {
+            Problem::new("ImageNotSupported", format!("the local engine runs functions from source; the image {image} (--runtime-image) needs a cluster"))
+        });
+    }
+    let Some(language) = Language::of(&runtime) else {
+        return Err(Problem::new(
+            "RuntimeNotSupported",
+            format!("the local engine runs Python and Node.js functions, not {runtime}; run it on a cluster with --runtime-image"),
+        ));
+    };
+    interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+    let entry = crate::runtimes::find(&runtime);
+    let suffix = entry.map(|r| r.suffix).unwrap_or(if language == Language::Python { ".py" } else { ".js" });
+
+    let content_type = text("function-content-type");
+    let code_key = hex(format!("{content_type}\n{}\n{}", text("checksum"), text("function")).as_bytes());
+    let code_dir = root.join("functions").join(&code_key[..24]);
+    {
+        let lock = locks.get(&code_dir);
+        let _guard = lock.lock().await;
+        if !code_dir.join(".kfn-ready").exists() {
+            let raw = source_bytes(function).await?;
+            let (module, _) = crate::render::handler(function);
+            let dir = code_dir.clone();
+            let ct = content_type.clone();
+            let suffix = suffix.to_string();
+            tokio::task::spawn_blocking(move || unpack(&raw, &ct, &dir, &module, &suffix))
+                .await
+                .map_err(|e| Problem::new("SourceUnavailable", e.to_string()))??;
+        }
+    }
+    let deps = text("deps");
+    let (deps_dir, install_log) = if deps.trim().is_empty() {
+        (None, String::new())
+    } else {
+        let key = hex(format!("{runtime}\n{deps}").as_bytes());
+        let dir = root.join("deps").join(&key[..24]);
+        let lock = locks.get(&dir);
+        let _guard = lock.lock().await;
+        let log = if dir.join(".kfn-ready").exists() {
+            std::fs::read_to_string(dir.join("install.log")).unwrap_or_default()
+        } else {
+            install(language, &deps, &dir).await?
+        };
+        (Some(dir), log)
+    };
+    Ok(Prepared { code_dir, deps_dir, language, install_log })
+}
+
+/// The code's bytes: the text, the decoded base64, or the URL's body; checked against the
+/// checksum when there is one.
+async fn source_bytes(function: &Value) -> Result<Vec<u8>, Problem> {
+    let spec = &function["spec"];
+    let code = spec["function"].as_str().unwrap_or_default();
+    let content_type = spec["function-content-type"].as_str().unwrap_or_default();
+    let raw = if content_type.starts_with("base64") {
+        base64::engine::general_purpose::STANDARD
+            .decode(code.trim())
+            .map_err(|e| Problem::new("SourceUnavailable", format!("the function's base64 code does not decode: {e}")))?
+    } else if content_type.starts_with("url") {
+        crate::source::fetch(code, "the function's URL").await.map_err(|e| Problem::new("SourceUnavailable", format!("{e:#}")))?
+    } else {
+        code.as_bytes().to_vec()
+    };
+    if let Some(want) = spec["checksum"].as_str().and_then(|c| c.strip_prefix("sha256:")).filter(|c| !c.is_empty()) {
+        let have = hex(&raw);
+        if have != want {
+            return Err(Problem::new("ChecksumMismatch", format!("the code's sha256 is {have}, the Function says {want}")));
+        }
+    }
+    Ok(raw)
+}
+
+/// Writes the code into `dir` (through a temporary directory, so a half-written one is never
+/// used): a plain file as `<module><suffix>`, archives extracted.
+fn unpack(raw: &[u8], content_type: &str, dir: &Path, module: &str, suffix: &str) -> Result<(), Problem> {
+    let fail = |e: String| Problem::new("SourceUnavailable", e);
+    let tmp = dir.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| fail(e.to_string()))?;
+    if content_type.contains("zip") {
+        zip::ZipArchive::new(Cursor::new(raw))
+            .and_then(|mut z| z.extract(&tmp))
+            .map_err(|e| fail(format!("the function's zip cannot be unpacked: {e}")))?;
+    } else if content_type.contains("compressedtar") {
+        let reader: Box<dyn Read> = match raw {
+            [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(raw)),
+            [b'B', b'Z', b'h', ..] => Box::new(bzip2::read::BzDecoder::new(raw)),
+            [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => Box::new(lzma_rust2::XzReader::new(raw, false)),
+            _ => Box::new(raw),
+        };
+        tar::Archive::new(reader).unpack(&tmp).map_err(|e| fail(format!("the function's tar cannot be unpacked: {e}")))?;
+    } else {
+        std::fs::write(tmp.join(format!("{module}{suffix}")), raw).map_err(|e| fail(e.to_string()))?;
+    }
+    std::fs::write(tmp.join(".kfn-ready"), b"").map_err(|e| fail(e.to_string()))?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::rename(&tmp, dir).map_err(|e| fail(e.to_string()))
+}
+
+/// Installs dependencies into `dir`: `pip install --target` or `npm install`.
+async fn install(language: Language, deps: &str, dir: &Path) -> Result<String, Problem> {
+    let tmp = dir.with_extension("tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+    let mut cmd = match language {
+        Language::Python => {
+            let file = tmp.join("requirements.txt");
+            std::fs::write(&file, deps).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+            let python = interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+            let mut c = tokio::process::Command::new(python);
+            c.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--target"]).arg(&tmp).arg("-r").arg(&file);
+            c
+        }
+        Language::Node => {
+            std::fs::write(tmp.join("package.json"), deps).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+            let mut c = tokio::process::Command::new("npm");
+            c.args(["install", "--omit=dev", "--no-audit", "--no-fund", "--prefix"]).arg(&tmp).current_dir(&tmp);
+            c
+        }
+    };
+    let output = cmd.output().await.map_err(|e| Problem::new("DependencyInstallFailed", format!("cannot run the installer: {e}")))?;
+    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    if !output.status.success() {
+        let tail: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+        let tail = tail[tail.len().saturating_sub(3)..].join(" | ");
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(Problem::new("DependencyInstallFailed", format!("installing the dependencies failed: {tail}")));
+    }
+    let _ = std::fs::write(tmp.join("install.log"), &log);
+    std::fs::write(tmp.join(".kfn-ready"), b"").map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::rename(&tmp, dir).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+    Ok(log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn plain_code_is_written_as_the_module_and_archives_are_extracted() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("code");
+        unpack(b"x = 1\n", "text", &target, "hello", ".py").unwrap();
+        assert_eq!(std::fs::read_to_string(target.join("hello.py")).unwrap(), "x = 1\n");
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        zip.start_file("index.js", zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut zip, b"module.exports = 1").unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        let target = dir.path().join("zipped");
+        unpack(&bytes, "base64+zip", &target, "index", ".js").unwrap();
+        assert!(target.join("index.js").exists());
+    }
+
+    #[tokio::test]
+    async fn a_wrong_checksum_is_refused() {
+        let f = json!({"spec": {"function": "x", "function-content-type": "text", "checksum": "sha256:00"}});
+        let problem = source_bytes(&f).await.unwrap_err();
+        assert_eq!(problem.reason, "ChecksumMismatch");
+    }
+}

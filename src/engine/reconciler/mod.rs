@@ -1,0 +1,222 @@
+//! The local engine's reconciler: for every Function it keeps a Service, a Deployment and Pods
+//! in the store, and the replica processes those objects describe.
+
+mod artifacts;
+pub mod replica;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::sync::Notify;
+
+use crate::engine::apiserver::{self, ApiServer};
+use crate::engine::store::{Key, Object};
+use artifacts::{Locks, Prepared, Problem};
+use replica::Handle;
+
+const FUNCTIONS: &str = "kubeless.io/functions";
+const DEPLOYMENTS: &str = "apps/deployments";
+
+pub struct Reconciler {
+    server: Arc<ApiServer>,
+    root: PathBuf,
+    locks: Locks,
+    tasks: std::sync::Mutex<HashMap<(String, String), Arc<Notify>>>,
+}
+
+/// Starts the reconciler; it runs until the process ends.
+pub fn start(server: Arc<ApiServer>, root: PathBuf) -> Arc<Reconciler> {
+    let reconciler = Arc::new(Reconciler { server, root, locks: Locks::default(), tasks: Default::default() });
+    tokio::spawn(reconciler.clone().run());
+    reconciler
+}
+
+impl Reconciler {
+    async fn run(self: Arc<Self>) {
+        // Pods of an earlier run have no process behind them any more.
+        let (pods, _) = self.server.store.list("/pods", None);
+        for pod in pods.iter().filter(|p| p.value.pointer(&format!("/metadata/annotations/{}", replica::PORT_ANNOTATION.replace('/', "~1"))).is_some()) {
+            replica::delete_pod(&self.server, meta(&pod.value, "namespace"), meta(&pod.value, "name"));
+        }
+        let Ok((backlog, mut events)) = self.server.store.watch(FUNCTIONS, None, None) else { return };
+        for event in backlog {
+            self.poke(&event.key.namespace, &event.key.name);
+        }
+        loop {
+            match events.recv().await {
+                Ok(event) if event.key.resource == FUNCTIONS => self.poke(&event.key.namespace, &event.key.name),
+                Ok(event) if event.key.resource == DEPLOYMENTS => {
+                    // A Deployment's replicas changed (kubectl scale, the autoscaler): its function follows.
+                    let owned = event.object.value.pointer("/metadata/ownerReferences/0/kind").and_then(Value::as_str) == Some("Function");
+                    if owned {
+                        self.poke_existing(&event.key.namespace, &event.key.name);
+                    }
+                }
+                Ok(_) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let (all, _) = self.server.store.list(FUNCTIONS, None);
+                    for f in all {
+                        self.poke(meta(&f.value, "namespace"), meta(&f.value, "name"));
+                    }
+                }
+                Err(_) => return,
+            }
+        }
+    }
+
+    fn poke_existing(self: &Arc<Self>, namespace: &str, name: &str) {
+        if let Some(n) = self.tasks.lock().unwrap_or_else(|p| p.into_inner()).get(&(namespace.to_string(), name.to_string())) {
+            n.notify_one();
+        }
+    }
+
+    /// Wakes the controller of one function, starting it when there is none.
+    fn poke(self: &Arc<Self>, namespace: &str, name: &str) {
+        let key = (namespace.to_string(), name.to_string());
+        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = tasks.get(&key) {
+            n.notify_one();
+            return;
+        }
+        let notify = Arc::new(Notify::new());
+        tasks.insert(key.clone(), notify.clone());
+        let this = self.clone();
+        tokio::spawn(async move {
+            FunctionController { r: this.clone(), namespace: key.0.clone(), name: key.1.clone(), notify, replicas: Vec::new(), prepared: None }
+                .run()
+                .await;
+            this.tasks.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+        });
+    }
+}
+
+fn meta<'a>(v: &'a Value, field: &str) -> &'a str {
+    v["metadata"][field].as_str().unwrap_or_default()
+}
+
+struct FunctionController {
+    r: Arc<Reconciler>,
+    namespace: String,
+    name: String,
+    notify: Arc<Notify>,
+    replicas: Vec<Handle>,
+    /// The revision last prepared, and the outcome.
+    prepared: Option<(String, Result<Prepared, Problem>)>,
+}
+
+impl FunctionController {
+    async fn run(mut self) {
+        loop {
+            if !self.reconcile().await {
+                for h in self.replicas.drain(..) {
+                    h.stop().await;
+                }
+                return;
+            }
+            tokio::select! {
+                _ = self.notify.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+        }
+    }
+
+    fn get(&self, resource: &str) -> Option<Arc<Object>> {
+        self.r.server.store.get(&Key::new(resource, &self.namespace, &self.name))
+    }
+
+    /// One pass; false when the function is gone.
+    async fn reconcile(&mut self) -> bool {
+        let server = self.r.server.clone();
+        let Some(function) = self.get(FUNCTIONS) else { return false };
+        let function = function.value.clone();
+        if function.pointer("/metadata/deletionTimestamp").is_some() {
+            return false;
+        }
+        let registry = server.registry();
+        let (svc_def, dep_def) = (registry.find("", "v1", "services").expect("built in"), registry.find("apps", "v1", "deployments").expect("built in"));
+        if let Err(e) = apiserver::upsert(&server, &svc_def, Some(&self.namespace), crate::render::service(&function)) {
+            tracing::warn!("function {}/{}: cannot write its Service: {}", self.namespace, self.name, e.message);
+        }
+        let existing = self.get(DEPLOYMENTS);
+        let hpa_min = function.pointer("/spec/horizontalPodAutoscaler/spec/minReplicas").and_then(Value::as_i64);
+        let replicas = existing.as_ref().and_then(|d| d.value.pointer("/spec/replicas").and_then(Value::as_i64)).or(hpa_min).unwrap_or(1).max(0);
+        let mut desired = crate::render::deployment(&function, replicas);
+        if let Some(d) = &existing {
+            desired["status"] = d.value.get("status").cloned().unwrap_or(json!({}));
+        }
+        let deployment = match apiserver::upsert(&server, &dep_def, Some(&self.namespace), desired) {
+            Ok(d) => d.value.clone(),
+            Err(e) => {
+                tracing::warn!("function {}/{}: cannot write its Deployment: {}", self.namespace, self.name, e.message);
+                return true;
+            }
+        };
+
+        let revision = crate::render::revision(&function);
+        if self.prepared.as_ref().is_none_or(|(r, _)| *r != revision) {
+            let outcome = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
+            self.prepared = Some((revision.clone(), outcome));
+        }
+        let prepared = self.prepared.as_ref().map(|(_, p)| p.clone()).expect("set above");
+        let want = replicas as usize;
+        let current: Vec<usize> = (0..self.replicas.len()).filter(|i| self.replicas[*i].revision == revision).collect();
+        if current.len() < want {
+            for _ in current.len()..want {
+                let spec = replica::Spec {
+                    server: server.clone(),
+                    function: function.clone(),
+                    deployment: deployment.clone(),
+                    revision: revision.clone(),
+                    logs: server.logs.clone(),
+                    changed: self.notify.clone(),
+                };
+                let handle = match &prepared {
+                    Ok(p) => replica::start(spec, p.clone()),
+                    Err(problem) => replica::start_failed(spec, problem),
+                };
+                self.replicas.push(handle);
+            }
+        } else if current.len() > want {
+            // Scale down: not-ready replicas first, then the newest.
+            let mut extra: Vec<usize> = current.clone();
+            extra.sort_by_key(|i| (self.replicas[*i].ready.load(Ordering::SeqCst), std::cmp::Reverse(*i)));
+            let mut remove: Vec<usize> = extra.into_iter().take(current.len() - want).collect();
+            remove.sort_unstable_by(|a, b| b.cmp(a));
+            for i in remove {
+                self.replicas.remove(i).stop().await;
+            }
+        }
+        // Roll out: old replicas go once the new ones are ready (none fails while updating).
+        let ready_new = self.replicas.iter().filter(|h| h.revision == revision && h.ready.load(Ordering::SeqCst)).count();
+        if ready_new >= want {
+            let (keep, old): (Vec<Handle>, Vec<Handle>) = self.replicas.drain(..).partition(|h| h.revision == revision);
+            self.replicas = keep;
+            for h in old {
+                h.stop().await;
+            }
+        }
+        self.write_status(&deployment, &revision);
+        true
+    }
+
+    fn write_status(&self, deployment: &Value, revision: &str) {
+        let server = &self.r.server;
+        let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else { return };
+        let ready = self.replicas.iter().filter(|h| h.ready.load(Ordering::SeqCst)).count();
+        let updated = self.replicas.iter().filter(|h| h.revision == revision).count();
+        let mut d = deployment.clone();
+        d["status"] = json!({
+            "observedGeneration": deployment["metadata"]["generation"],
+            "replicas": self.replicas.len(),
+            "updatedReplicas": updated,
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "unavailableReplicas": self.replicas.len().saturating_sub(ready),
+        });
+        let _ = apiserver::upsert(server, &dep_def, Some(&self.namespace), d);
+    }
+}

@@ -1,0 +1,360 @@
+//! One replica of a function: a `kfn runtime serve` process on a free loopback port, kept
+//! running (restarted with back-off when it exits), mirrored by a Pod object whose status tells
+//! the truth, with its output in the pod's log file.
+
+use std::collections::VecDeque;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{Notify, watch};
+
+use super::artifacts::{Prepared, Problem};
+use crate::engine::apiserver::{self, ApiServer};
+
+/// The annotation that tells the service proxy where a pod listens.
+pub const PORT_ANNOTATION: &str = "kfn.io/port";
+
+pub struct Handle {
+    pub pod: String,
+    pub revision: String,
+    pub ready: Arc<AtomicBool>,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Handle {
+    /// Stops the process (SIGTERM, then SIGKILL) and removes the pod; waits until done.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+pub struct Spec {
+    pub server: Arc<ApiServer>,
+    pub function: Value,
+    pub deployment: Value,
+    pub revision: String,
+    pub logs: PathBuf,
+    /// Tells the function's controller something changed.
+    pub changed: Arc<Notify>,
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut bytes = [0u8; 5];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The Pod object of a replica, before any status.
+fn pod_object(spec: &Spec, name: &str, port: u16) -> Value {
+    let f = &spec.function;
+    let mut labels = crate::render::labels(f);
+    labels.insert("pod-template-hash".into(), spec.revision.clone());
+    let container = spec.deployment.pointer("/spec/template/spec/containers/0").cloned().unwrap_or(json!({}));
+    json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": crate::render::namespace(f), "labels": labels,
+            "annotations": {PORT_ANNOTATION: port.to_string(), "kfn.io/revision": spec.revision},
+            "ownerReferences": [crate::render::owner_reference(&spec.deployment)],
+        },
+        "spec": {"containers": [container], "nodeName": "kfn-local", "restartPolicy": "Always"},
+    })
+}
+
+struct PodStatus {
+    phase: &'static str,
+    ready: bool,
+    restarts: u32,
+    state: Value,
+    last_state: Value,
+    started: String,
+}
+
+fn with_status(mut pod: Value, s: &PodStatus) -> Value {
+    let name = pod["metadata"]["name"].clone();
+    let container = pod.pointer("/spec/containers/0/name").cloned().unwrap_or(name);
+    let image = pod.pointer("/spec/containers/0/image").cloned().unwrap_or(json!(""));
+    let ready = if s.ready { "True" } else { "False" };
+    pod["status"] = json!({
+        "phase": s.phase,
+        "podIP": "127.0.0.1",
+        "hostIP": "127.0.0.1",
+        "startTime": s.started,
+        "conditions": [
+            {"type": "PodScheduled", "status": "True"},
+            {"type": "Initialized", "status": "True"},
+            {"type": "ContainersReady", "status": ready},
+            {"type": "Ready", "status": ready},
+        ],
+        "containerStatuses": [{
+            "name": container, "image": image, "imageID": "", "ready": s.ready, "started": s.phase == "Running",
+            "restartCount": s.restarts, "state": s.state, "lastState": s.last_state,
+        }],
+    });
+    pod
+}
+
+fn write_pod(server: &Arc<ApiServer>, pod: &Value) {
+    let def = server.registry().find("", "v1", "pods").expect("pods are built in");
+    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+    if let Err(e) = apiserver::upsert(server, &def, Some(&ns), pod.clone()) {
+        tracing::warn!("cannot write pod {}: {}", pod["metadata"]["name"], e.message);
+    }
+}
+
+pub fn delete_pod(server: &Arc<ApiServer>, namespace: &str, name: &str) {
+    let def = server.registry().find("", "v1", "pods").expect("pods are built in");
+    let key = crate::engine::store::Key::new(&def.store_key(), namespace, name);
+    let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
+}
+
+/// Appends a line to a pod's log, with the timestamp pods/log filters on.
+async fn log_line(file: &mut tokio::fs::File, line: &str) {
+    let stamp = k8s_openapi::jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+    let _ = file.write_all(format!("{stamp} {line}\n").as_bytes()).await;
+}
+
+/// A replica that cannot run: a Pod waiting with the reason, and the reason in its log.
+pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
+    let name = format!("{}-{}-{}", crate::render::name(&spec.function), spec.revision, random_suffix());
+    let (stop, mut stopped) = watch::channel(false);
+    let server = spec.server.clone();
+    let message = problem.message.clone();
+    let reason = problem.reason;
+    let (pod_name, revision) = (name.clone(), spec.revision.clone());
+    let task = tokio::spawn(async move {
+        let ns = crate::render::namespace(&spec.function).to_string();
+        let pod = pod_object(&spec, &name, 0);
+        let status = PodStatus {
+            phase: "Pending",
+            ready: false,
+            restarts: 0,
+            state: json!({"waiting": {"reason": reason, "message": message}}),
+            last_state: json!({}),
+            started: apiserver::objects_now(),
+        };
+        let pod = with_status(pod, &status);
+        write_pod(&server, &pod);
+        apiserver::record_event(&server, &pod, "Warning", reason, &message);
+        if let Some(file) = open_log(&spec.logs, &ns, &name).await {
+            let mut file = file;
+            log_line(&mut file, &format!("kfn: {reason}: {message}")).await;
+        }
+        spec.changed.notify_one();
+        let _ = until_stopped(&mut stopped).await;
+        delete_pod(&server, &ns, &name);
+    });
+    Handle { pod: pod_name, revision, ready: Arc::new(AtomicBool::new(false)), stop, task }
+}
+
+async fn open_log(root: &std::path::Path, namespace: &str, pod: &str) -> Option<tokio::fs::File> {
+    let dir = root.join(namespace);
+    tokio::fs::create_dir_all(&dir).await.ok()?;
+    tokio::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{pod}.log"))).await.ok()
+}
+
+/// Starts a replica: a process supervised until the handle stops it.
+pub fn start(spec: Spec, prepared: Prepared) -> Handle {
+    let name = format!("{}-{}-{}", crate::render::name(&spec.function), spec.revision, random_suffix());
+    let ready = Arc::new(AtomicBool::new(false));
+    let (stop, stopped) = watch::channel(false);
+    let revision = spec.revision.clone();
+    let task = tokio::spawn(supervise(spec, prepared, name.clone(), ready.clone(), stopped));
+    Handle { pod: name, revision, ready, stop, task }
+}
+
+async fn supervise(spec: Spec, prepared: Prepared, name: String, ready: Arc<AtomicBool>, mut stopped: watch::Receiver<bool>) {
+    let server = spec.server.clone();
+    let ns = crate::render::namespace(&spec.function).to_string();
+    let Ok(port) = free_port() else { return };
+    let base = pod_object(&spec, &name, port);
+    let started = apiserver::objects_now();
+    let mut log = open_log(&spec.logs, &ns, &name).await;
+    if let Some(file) = log.as_mut() {
+        for line in prepared.install_log.lines().filter(|l| !l.trim().is_empty()) {
+            log_line(file, &format!("install: {line}")).await;
+        }
+    }
+    let mut restarts = 0u32;
+    let mut last_state = json!({});
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let mut status = PodStatus {
+            phase: "Running",
+            ready: false,
+            restarts,
+            state: json!({"running": {"startedAt": apiserver::objects_now()}}),
+            last_state: last_state.clone(),
+            started: started.clone(),
+        };
+        let mut child = match command(&spec, &prepared, port).spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                status.phase = "Pending";
+                status.state = json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot start kfn runtime: {e}")}});
+                write_pod(&server, &with_status(base.clone(), &status));
+                let _ = until_stopped(&mut stopped).await;
+                delete_pod(&server, &ns, &name);
+                return;
+            }
+        };
+        write_pod(&server, &with_status(base.clone(), &status));
+        let tail = Arc::new(std::sync::Mutex::new(VecDeque::<String>::new()));
+        let pumps = [
+            child.stdout.take().map(|o| tokio::spawn(pump(BufReader::new(o), spec.logs.clone(), ns.clone(), name.clone(), tail.clone()))),
+            child.stderr.take().map(|o| tokio::spawn(pump(BufReader::new(o), spec.logs.clone(), ns.clone(), name.clone(), tail.clone()))),
+        ];
+        // Ready once /healthz answers; a replica that exits first is restarted.
+        let exit = loop {
+            tokio::select! {
+                exit = child.wait() => break Some(exit),
+                _ = until_stopped(&mut stopped) => break None,
+                _ = tokio::time::sleep(Duration::from_millis(if status.ready { 1000 } else { 20 })) => {
+                    let healthy = healthz(port).await;
+                    if healthy != status.ready {
+                        status.ready = healthy;
+                        ready.store(healthy, Ordering::SeqCst);
+                        if healthy {
+                            backoff = Duration::from_secs(1);
+                        }
+                        write_pod(&server, &with_status(base.clone(), &status));
+                        spec.changed.notify_one();
+                    }
+                }
+            }
+        };
+        ready.store(false, Ordering::SeqCst);
+        let Some(exit) = exit else {
+            terminate(&mut child).await;
+            for p in pumps.into_iter().flatten() {
+                let _ = p.await;
+            }
+            delete_pod(&server, &ns, &name);
+            spec.changed.notify_one();
+            return;
+        };
+        for p in pumps.into_iter().flatten() {
+            let _ = p.await;
+        }
+        let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
+        let why = tail.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().find(|l| l.starts_with("error:") || l.contains("cannot load")).cloned()
+            .or_else(|| tail.lock().unwrap_or_else(|p| p.into_inner()).back().cloned())
+            .unwrap_or_default();
+        restarts += 1;
+        last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": apiserver::objects_now()}});
+        status.ready = false;
+        status.restarts = restarts;
+        status.last_state = last_state.clone();
+        status.state = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}s restarting failed container: {why}", backoff.as_secs())}});
+        let pod = with_status(base.clone(), &status);
+        write_pod(&server, &pod);
+        apiserver::record_event(&server, &pod, "Warning", "BackOff", &format!("Back-off restarting failed container: {why}"));
+        spec.changed.notify_one();
+        tokio::select! {
+            _ = tokio::time::sleep(backoff) => {}
+            _ = until_stopped(&mut stopped) => {
+                delete_pod(&server, &ns, &name);
+                spec.changed.notify_one();
+                return;
+            }
+        }
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+fn command(spec: &Spec, prepared: &Prepared, port: u16) -> tokio::process::Command {
+    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kfn"));
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["runtime", "serve"]);
+    for (k, v) in crate::render::runtime_env(&spec.function) {
+        cmd.env(k, v);
+    }
+    let code = prepared.code_dir.display().to_string();
+    cmd.env("FUNC_PORT", port.to_string())
+        .env("KFN_BIND", "127.0.0.1")
+        .env("KUBELESS_INSTALL_VOLUME", &code)
+        .env("KFN_FUNCTION_NAME", crate::render::name(&spec.function))
+        .env_remove("RUST_BACKTRACE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    match (&prepared.deps_dir, prepared.language) {
+        (Some(deps), crate::runtime::Language::Python) => {
+            cmd.env("PYTHONPATH", format!("{}:{code}", deps.display()));
+        }
+        (Some(deps), crate::runtime::Language::Node) => {
+            cmd.env("NODE_PATH", deps.join("node_modules"));
+        }
+        (None, _) => {}
+    }
+    // SAFETY: prctl only asks the kernel to end the replica when the engine dies.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    let mut cmd = tokio::process::Command::from(cmd);
+    cmd.kill_on_drop(true);
+    cmd
+}
+
+async fn healthz(port: u16) -> bool {
+    let Ok(Ok(mut stream)) = tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(("127.0.0.1", port))).await else {
+        return false;
+    };
+    if stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.is_err() {
+        return false;
+    }
+    let mut buf = [0u8; 16];
+    let read = tokio::time::timeout(Duration::from_millis(500), tokio::io::AsyncReadExt::read(&mut stream, &mut buf)).await;
+    matches!(read, Ok(Ok(n)) if buf[..n].starts_with(b"HTTP/1.1 200"))
+}
+
+async fn terminate(child: &mut tokio::process::Child) {
+    if let Some(pid) = child.id() {
+        // SAFETY: signalling our own child.
+        unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
+    }
+    if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
+        let _ = child.kill().await;
+    }
+}
+
+async fn pump<R: tokio::io::AsyncRead + Unpin>(
+    reader: BufReader<R>,
+    root: PathBuf,
+    namespace: String,
+    pod: String,
+    tail: Arc<std::sync::Mutex<VecDeque<String>>>,
+) {
+    let Some(mut file) = open_log(&root, &namespace, &pod).await else { return };
+    let mut lines = reader.lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        log_line(&mut file, &line).await;
+        let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+        tail.push_back(line);
+        if tail.len() > 20 {
+            tail.pop_front();
+        }
+    }
+}
+
+/// Waits until the handle asks the replica to stop.
+async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
+    let _ = stopped.wait_for(|s| *s).await.map(|_| ());
+}
