@@ -59,13 +59,20 @@ pub fn format(level: Level, message: &str, tty: bool, colour: bool, elapsed_secs
         };
         format!("{tag}[{elapsed_secs:04}] {message:<44}")
     } else {
-        let quoted = message.contains([' ', '"', '=', '\n', '\t']) || message.is_empty();
+        // The first line in logfmt; further lines (a log excerpt, say) follow as they are.
+        let (first, rest) = message.split_once('\n').map_or((message, None), |(f, r)| (f, Some(r)));
+        let quoted = first.contains([' ', '"', '=', '\t']) || first.is_empty();
         let msg = if quoted {
-            format!("{message:?}")
+            format!("{first:?}")
         } else {
-            message.to_string()
+            first.to_string()
         };
-        format!("time=\"{now}\" level={} msg={msg}", level.word())
+        let mut line = format!("time=\"{now}\" level={} msg={msg}", level.word());
+        if let Some(rest) = rest {
+            line.push('\n');
+            line.push_str(rest);
+        }
+        line
     }
 }
 

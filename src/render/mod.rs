@@ -28,19 +28,33 @@ pub fn labels(function: &Value) -> BTreeMap<String, String> {
 
 /// The first container of the Function's Deployment template.
 pub fn container(function: &Value) -> &Value {
-    function.pointer("/spec/deployment/spec/template/spec/containers/0").unwrap_or(&Value::Null)
+    function
+        .pointer("/spec/deployment/spec/template/spec/containers/0")
+        .unwrap_or(&Value::Null)
 }
 
 /// The port the function listens on (the Service's first targetPort, else 8080).
 pub fn target_port(function: &Value) -> u16 {
-    let port = &function.pointer("/spec/service/ports/0/targetPort").cloned().unwrap_or(Value::Null);
-    port.as_u64().or_else(|| port.as_str().and_then(|p| p.parse().ok())).map(|p| p as u16).unwrap_or(8080)
+    let port = &function
+        .pointer("/spec/service/ports/0/targetPort")
+        .cloned()
+        .unwrap_or(Value::Null);
+    port.as_u64()
+        .or_else(|| port.as_str().and_then(|p| p.parse().ok()))
+        .map(|p| p as u16)
+        .unwrap_or(8080)
 }
 
 /// The Service's first port and its name.
 pub fn service_port(function: &Value) -> (u16, String) {
-    let p = function.pointer("/spec/service/ports/0").cloned().unwrap_or(Value::Null);
-    (p["port"].as_u64().map(|p| p as u16).unwrap_or(8080), p["name"].as_str().unwrap_or("http-function-port").to_string())
+    let p = function
+        .pointer("/spec/service/ports/0")
+        .cloned()
+        .unwrap_or(Value::Null);
+    (
+        p["port"].as_u64().map(|p| p as u16).unwrap_or(8080),
+        p["name"].as_str().unwrap_or("http-function-port").to_string(),
+    )
 }
 
 /// `(module, function)` of the handler.
@@ -60,7 +74,10 @@ pub fn runtime_env(function: &Value) -> Vec<(String, String)> {
         "" => "180",
         t => t,
     };
-    let memory = container(function).pointer("/resources/limits/memory").and_then(Value::as_str).unwrap_or("0");
+    let memory = container(function)
+        .pointer("/resources/limits/memory")
+        .and_then(Value::as_str)
+        .unwrap_or("0");
     let mut env = vec![
         ("FUNC_HANDLER".to_string(), func),
         ("MOD_NAME".into(), module),
@@ -82,8 +99,16 @@ pub fn runtime_env(function: &Value) -> Vec<(String, String)> {
 pub fn revision(function: &Value) -> String {
     let spec = &function["spec"];
     let relevant = json!([
-        spec["function"], spec["function-content-type"], spec["checksum"], spec["handler"], spec["runtime"],
-        spec["timeout"], spec["deps"], container(function)["env"], container(function)["resources"], target_port(function),
+        spec["function"],
+        spec["function-content-type"],
+        spec["checksum"],
+        spec["handler"],
+        spec["runtime"],
+        spec["timeout"],
+        spec["deps"],
+        container(function)["env"],
+        container(function)["resources"],
+        target_port(function),
     ]);
     let digest = Sha256::digest(relevant.to_string().as_bytes());
     digest.iter().take(5).map(|b| format!("{b:02x}")).collect()
@@ -125,7 +150,10 @@ pub fn deployment(function: &Value, replicas: i64) -> Value {
     let labels = labels(function);
     let fname = name(function);
     let port = target_port(function);
-    let env: Vec<Value> = runtime_env(function).into_iter().map(|(k, v)| json!({"name": k, "value": v})).collect();
+    let env: Vec<Value> = runtime_env(function)
+        .into_iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
     let mut container = json!({
         "name": fname,
         "image": format!("kfn-local/{}", text(function, "/spec/runtime")),
@@ -172,7 +200,18 @@ mod tests {
     fn the_runtime_environment_follows_the_controller() {
         let env = runtime_env(&function());
         let names: Vec<&str> = env.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["FUNC_HANDLER", "MOD_NAME", "FUNC_TIMEOUT", "FUNC_RUNTIME", "FUNC_MEMORY_LIMIT", "FUNC_PORT", "A"]);
+        assert_eq!(
+            names,
+            [
+                "FUNC_HANDLER",
+                "MOD_NAME",
+                "FUNC_TIMEOUT",
+                "FUNC_RUNTIME",
+                "FUNC_MEMORY_LIMIT",
+                "FUNC_PORT",
+                "A"
+            ]
+        );
         assert_eq!(env[0].1, "hello");
         assert_eq!(env[1].1, "test");
         assert_eq!(env[2].1, "180");
@@ -190,7 +229,10 @@ mod tests {
         changed["spec"]["checksum"] = json!("sha256:2");
         assert_ne!(revision(&f), revision(&changed));
         let d = deployment(&f, 2);
-        assert_eq!(d["spec"]["selector"]["matchLabels"], json!({"created-by": "kubeless", "function": "hello"}));
+        assert_eq!(
+            d["spec"]["selector"]["matchLabels"],
+            json!({"created-by": "kubeless", "function": "hello"})
+        );
         assert_eq!(d["metadata"]["ownerReferences"][0]["uid"], "u1");
         assert_eq!(service(&f)["spec"]["selector"]["tier"], "web");
     }

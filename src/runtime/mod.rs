@@ -116,7 +116,9 @@ impl Config {
             language,
             access_log: var("KFN_ACCESS_LOG").as_deref() != Some("off"),
             bind: match var("KFN_BIND") {
-                Some(b) => b.parse().with_context(|| format!("KFN_BIND={b:?} is not an IP address"))?,
+                Some(b) => b
+                    .parse()
+                    .with_context(|| format!("KFN_BIND={b:?} is not an IP address"))?,
                 None => std::net::IpAddr::from([0, 0, 0, 0]),
             },
         })
@@ -260,17 +262,21 @@ async fn handle(
         }
         resp
     };
+    // Probes and scrapes are not calls: they stay out of the access log.
+    let probe = method == http::Method::GET && (path == "/healthz" || path == "/metrics");
     let bytes = http_body::Body::size_hint(resp.body()).exact().unwrap_or(0);
-    state.log.line(
-        peer,
-        &method,
-        &path,
-        resp.status().as_u16(),
-        bytes,
-        &referer,
-        &user_agent,
-        started.elapsed(),
-    );
+    if !probe {
+        state.log.line(
+            peer,
+            &method,
+            &path,
+            resp.status().as_u16(),
+            bytes,
+            &referer,
+            &user_agent,
+            started.elapsed(),
+        );
+    }
     Ok(resp)
 }
 

@@ -1,6 +1,7 @@
 //! `kfn function`: deploy, update, delete, list and describe Functions.
 
 mod deploy;
+mod invoke;
 mod list;
 mod wait;
 
@@ -32,6 +33,13 @@ pub enum FunctionCommand {
     List(list::ListArgs),
     /// Show a function's details
     Describe(list::DescribeArgs),
+    /// Call a function through the API server
+    Call(invoke::CallArgs),
+    /// Print a function's logs (every replica)
+    Logs(invoke::LogsArgs),
+    /// Show call counts and durations from the functions' metrics
+    #[command(visible_alias = "stats")]
+    Top(invoke::TopArgs),
 }
 
 /// A command that takes exactly one function name.
@@ -60,6 +68,9 @@ pub async fn run(args: FunctionArgs, global: &GlobalArgs) -> Result<ExitCode> {
         FunctionCommand::Delete(a) => delete(a, global).await,
         FunctionCommand::List(a) => list::list(a, global).await,
         FunctionCommand::Describe(a) => list::describe(a, global).await,
+        FunctionCommand::Call(a) => invoke::call(a, global).await,
+        FunctionCommand::Logs(a) => invoke::logs(a, global).await,
+        FunctionCommand::Top(a) => invoke::top(a, global).await,
     }
 }
 

@@ -1,32 +1,178 @@
-//! `pods/<name>/log`: a pod's log file, with `tailLines` and `limitBytes`.
+//! `pods/<name>/log`: a pod's log file, with `tailLines`, `sinceSeconds`, `timestamps` and
+//! `follow`. Lines are stored as `<RFC 3339 time> <text>`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::response::Response;
+use bytes::Bytes;
 use http::{HeaderValue, header};
+use k8s_openapi::jiff::Timestamp;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::{ApiError, ApiServer, ResourceRequest};
-use crate::engine::store::Object;
+use crate::engine::store::{Key, Object};
+
+/// How a request wants the log.
+struct Options {
+    tail: Option<usize>,
+    since: Option<Timestamp>,
+    timestamps: bool,
+}
+
+/// A stored line's time and text (lines written without a time have none).
+fn split(line: &str) -> (Option<Timestamp>, &str) {
+    match line.split_once(' ') {
+        Some((t, rest)) => match t.parse::<Timestamp>() {
+            Ok(ts) => (Some(ts), rest),
+            Err(_) => (None, line),
+        },
+        None => (None, line),
+    }
+}
+
+fn render(text: &str, options: &Options) -> String {
+    let lines: Vec<(Option<Timestamp>, &str)> = text
+        .lines()
+        .map(split)
+        .filter(|(ts, _)| match (options.since, ts) {
+            (Some(since), Some(ts)) => *ts >= since,
+            _ => true,
+        })
+        .collect();
+    let start = options.tail.map_or(0, |n| lines.len().saturating_sub(n));
+    let mut out = String::new();
+    for (ts, line) in &lines[start..] {
+        if let (true, Some(ts)) = (options.timestamps, ts) {
+            out.push_str(&format!("{ts} "));
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
+}
 
 pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) -> Result<Response, ApiError> {
-    let namespace = pod.value["metadata"]["namespace"].as_str().unwrap_or_default();
-    let name = pod.value["metadata"]["name"].as_str().unwrap_or_default();
-    let path = server.logs.join(namespace).join(format!("{name}.log"));
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let text = match req.query.get("tailLines").and_then(|t| t.parse::<usize>().ok()) {
-        Some(n) => {
-            let lines: Vec<&str> = text.lines().collect();
-            let mut tail = lines[lines.len().saturating_sub(n)..].join("\n");
-            if !tail.is_empty() {
-                tail.push('\n');
-            }
-            tail
-        }
-        None => text,
+    let namespace = pod.value["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let name = pod.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let path = server.logs.join(&namespace).join(format!("{name}.log"));
+    let number = |k: &str| -> Result<Option<i64>, ApiError> {
+        req.query
+            .get(k)
+            .map(|v| {
+                v.parse::<i64>()
+                    .map_err(|_| ApiError::bad_request(format!("{k}: Invalid value: {v:?}: must be a number")))
+            })
+            .transpose()
     };
-    let mut resp = Response::new(Body::from(text));
+    let options = Options {
+        tail: number("tailLines")?.map(|n| n.max(0) as usize),
+        since: number("sinceSeconds")?.map(|s| Timestamp::now() - Duration::from_secs(s.max(0) as u64)),
+        timestamps: req.query.flag("timestamps"),
+    };
+    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    let first = render(&text, &options);
+    let mut resp = if req.query.flag("follow") {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
+        let server = server.clone();
+        let offset = text.len() as u64;
+        tokio::spawn(async move {
+            if tx.send(Bytes::from(first)).await.is_err() {
+                return;
+            }
+            follow(
+                server,
+                path,
+                offset,
+                Key::new("/pods", &namespace, &name),
+                options.timestamps,
+                tx,
+            )
+            .await;
+        });
+        let stream = futures::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|c| (Ok::<_, std::io::Error>(c), rx))
+        });
+        Response::new(Body::from_stream(stream))
+    } else {
+        Response::new(Body::from(first))
+    };
     resp.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     Ok(resp)
+}
+
+/// Sends lines as they are appended, until the pod goes or the client leaves.
+async fn follow(
+    server: Arc<ApiServer>,
+    path: std::path::PathBuf,
+    mut offset: u64,
+    pod: Key,
+    timestamps: bool,
+    tx: tokio::sync::mpsc::Sender<Bytes>,
+) {
+    let mut pending = String::new();
+    loop {
+        tokio::select! {
+            _ = tx.closed() => return,
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+        if let Ok(mut file) = tokio::fs::File::open(&path).await {
+            let mut more = String::new();
+            if file.seek(std::io::SeekFrom::Start(offset)).await.is_ok() && file.read_to_string(&mut more).await.is_ok()
+            {
+                offset += more.len() as u64;
+                pending.push_str(&more);
+            }
+        }
+        if let Some(end) = pending.rfind('\n') {
+            let complete: String = pending.drain(..=end).collect();
+            let text = render(
+                &complete,
+                &Options {
+                    tail: None,
+                    since: None,
+                    timestamps,
+                },
+            );
+            if tx.send(Bytes::from(text)).await.is_err() {
+                return;
+            }
+        }
+        if server.store.get(&pod).is_none() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tail_since_and_timestamps() {
+        let text = "2026-01-01T00:00:00Z old\n2026-01-01T00:00:10Z middle\n2026-01-01T00:00:20Z new\nplain line\n";
+        let all = Options {
+            tail: None,
+            since: None,
+            timestamps: false,
+        };
+        assert_eq!(render(text, &all), "old\nmiddle\nnew\nplain line\n");
+        let tail = Options {
+            tail: Some(2),
+            since: None,
+            timestamps: true,
+        };
+        assert_eq!(render(text, &tail), "2026-01-01T00:00:20Z new\nplain line\n");
+        let since = Options {
+            tail: None,
+            since: Some("2026-01-01T00:00:10Z".parse().unwrap()),
+            timestamps: false,
+        };
+        assert_eq!(render(text, &since), "middle\nnew\nplain line\n");
+    }
 }

@@ -6,6 +6,8 @@ mod logs;
 mod objects;
 pub mod patch;
 mod protobuf;
+mod proxy;
+pub use proxy::POD_HEADER;
 pub mod selector;
 pub mod status;
 pub mod table;
@@ -38,6 +40,7 @@ pub struct ApiServer {
     token: String,
     /// Where pod logs are kept: `<logs>/<namespace>/<pod>.log`.
     pub logs: PathBuf,
+    proxy: proxy::Proxy,
 }
 
 impl ApiServer {
@@ -47,6 +50,7 @@ impl ApiServer {
             registry: RwLock::new(Arc::new(Registry::build([]))),
             token,
             logs,
+            proxy: proxy::Proxy::new(),
         });
         server.refresh_registry();
         server
@@ -143,6 +147,10 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), server.token.as_bytes()));
     if !authorized {
         return Err(ApiError::unauthorized());
+    }
+    // The service proxy streams bodies both ways: it is routed before any body is read.
+    if let Some((namespace, service, rest)) = proxy::parse(req.uri().path()) {
+        return proxy::serve(server, &namespace, &service, &rest, req).await;
     }
     let accept = header_text(&req, header::ACCEPT);
     let content_type = header_text(&req, header::CONTENT_TYPE);

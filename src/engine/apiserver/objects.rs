@@ -29,6 +29,11 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
             let pod = get_value(server, &req)?;
             super::logs::serve(server, &req, &pod)
         }
+        (&Method::GET | &Method::PUT | &Method::PATCH, true, Some("scale"))
+            if req.def.extra_subresources.contains(&"scale") =>
+        {
+            scale(server, &req)
+        }
         (&Method::POST, false, None) => create(server, &req),
         (&Method::PUT, true, None | Some("status") | Some("finalize")) => update(server, &req),
         (&Method::PATCH, true, None | Some("status")) => patch(server, &req),
@@ -926,7 +931,12 @@ fn finish_namespace(server: &Arc<ApiServer>, namespace: &str) {
 /// Writes an object as the engine's own controllers do: created when missing, else replaced
 /// whole (status included, kept from the stored object when the new value has none), with the
 /// server's metadata kept and the generation bumped on spec changes.
-pub fn upsert(server: &Arc<ApiServer>, def: &ResourceDef, namespace: Option<&str>, mut value: Value) -> Result<Arc<Object>, ApiError> {
+pub fn upsert(
+    server: &Arc<ApiServer>,
+    def: &ResourceDef,
+    namespace: Option<&str>,
+    mut value: Value,
+) -> Result<Arc<Object>, ApiError> {
     let name = meta_str(&value, "name").to_string();
     let key = key_of(def, namespace, &name);
     if server.store.get(&key).is_none() {
@@ -940,7 +950,14 @@ pub fn upsert(server: &Arc<ApiServer>, def: &ResourceDef, namespace: Option<&str
     let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &name))?;
         let meta = value["metadata"].as_object_mut().expect("checked");
-        for field in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace"] {
+        for field in [
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace",
+        ] {
             match current.value["metadata"].get(field) {
                 Some(v) => meta.insert(field.into(), v.clone()),
                 None => meta.remove(field),
@@ -969,7 +986,9 @@ pub fn upsert(server: &Arc<ApiServer>, def: &ResourceDef, namespace: Option<&str
 
 /// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
 pub fn record_event(server: &Arc<ApiServer>, object: &Value, kind_type: &str, reason: &str, message: &str) {
-    let Some(def) = server.registry().find("", "v1", "events") else { return };
+    let Some(def) = server.registry().find("", "v1", "events") else {
+        return;
+    };
     let namespace = meta_str(object, "namespace").to_string();
     let name = meta_str(object, "name").to_string();
     let t = now();
@@ -991,5 +1010,76 @@ pub fn record_event(server: &Arc<ApiServer>, object: &Value, kind_type: &str, re
     });
     if let Err(e) = create_object(server, &def, Some(&namespace), event, false) {
         tracing::warn!("cannot record an event for {name}: {}", e.message);
+    }
+}
+
+/// The `scale` subresource: an autoscaling/v1 Scale view of `spec.replicas`.
+fn scale(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let name = req.name.as_deref().unwrap_or_default();
+    let key = key_of(&req.def, req.namespace.as_deref(), name);
+    let view = |o: &Value| {
+        json!({
+            "kind": "Scale",
+            "apiVersion": "autoscaling/v1",
+            "metadata": {"name": o["metadata"]["name"], "namespace": o["metadata"]["namespace"], "uid": o["metadata"]["uid"],
+                "resourceVersion": o["metadata"]["resourceVersion"], "creationTimestamp": o["metadata"]["creationTimestamp"]},
+            "spec": {"replicas": o.pointer("/spec/replicas").cloned().unwrap_or(json!(1))},
+            "status": {"replicas": o.pointer("/status/replicas").cloned().unwrap_or(json!(0)),
+                "selector": o.pointer("/spec/selector/matchLabels").and_then(Value::as_object)
+                    .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","))
+                    .unwrap_or_default()},
+        })
+    };
+    if req.method == Method::GET {
+        return Ok(json_response(200, &view(&get_value(server, req)?.value)));
+    }
+    let body: Value = decode(&req.body, false)?;
+    let outcome = server.store.mutate::<ApiError>(&key, dry_run(req), |current| {
+        let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
+        let mut scale = view(&current.value);
+        if req.method == Method::PUT {
+            scale = body.clone();
+        } else {
+            match PatchKind::from_content_type(&req.content_type) {
+                Some(PatchKind::Json) => {
+                    patch::json_patch(&mut scale, &body).map_err(|e| ApiError::new(422, "Invalid", e))?
+                }
+                Some(PatchKind::Merge | PatchKind::Apply) => patch::merge_patch(&mut scale, &body),
+                Some(PatchKind::Strategic) => patch::strategic_merge(&mut scale, &body),
+                None => return Err(ApiError::unsupported_media_type(&req.content_type, PATCH_TYPES)),
+            }
+        }
+        let replicas = scale
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .filter(|r| *r >= 0)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "Scale",
+                    name,
+                    "spec.replicas",
+                    format!(
+                        "Invalid value: {}: must be greater than or equal to 0",
+                        scale["spec"]["replicas"]
+                    ),
+                )
+            })?;
+        let mut next = current.value.clone();
+        next["spec"]["replicas"] = json!(replicas);
+        if comparable(&next) == comparable(&current.value) {
+            return Ok(Mutation::Keep);
+        }
+        let generation = current.value["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+        next["metadata"]["generation"] = json!(generation);
+        Ok(Mutation::Put(next))
+    })?;
+    if !dry_run(req) {
+        after_change(server, &req.def, &key, &outcome);
+    }
+    match outcome {
+        Outcome::Created(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Deleted(o) => {
+            Ok(json_response(200, &view(&o.value)))
+        }
+        Outcome::Unchanged(None) => Err(ApiError::not_found(&req.def.qualified(), &req.def.plural, name)),
     }
 }

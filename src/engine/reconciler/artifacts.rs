@@ -21,7 +21,10 @@ pub struct Problem {
 
 impl Problem {
     fn new(reason: &'static str, message: impl Into<String>) -> Self {
-        Problem { reason, message: message.into() }
+        Problem {
+            reason,
+            message: message.into(),
+        }
     }
 }
 
@@ -45,7 +48,12 @@ pub struct Locks(Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>);
 
 impl Locks {
     fn get(&self, path: &Path) -> Arc<tokio::sync::Mutex<()>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(path.to_path_buf()).or_default().clone()
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(path.to_path_buf())
+            .or_default()
+            .clone()
     }
 }
 
@@ -54,23 +62,35 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
     let spec = &function["spec"];
     let text = |k: &str| spec[k].as_str().unwrap_or_default().to_string();
     let runtime = text("runtime");
-    let image = crate::render::container(function)["image"].as_str().unwrap_or_default().to_string();
+    let image = crate::render::container(function)["image"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if text("handler").is_empty() || text("function").is_empty() {
         return Err(if image.is_empty() {
             Problem::new("InvalidFunction", "the function has no handler or no code")
         } else {
-            Problem::new("ImageNotSupported", format!("the local engine runs functions from source; the image {image} (--runtime-image) needs a cluster"))
+            Problem::new(
+                "ImageNotSupported",
+                format!(
+                    "the local engine runs functions from source; the image {image} (--runtime-image) needs a cluster"
+                ),
+            )
         });
     }
     let Some(language) = Language::of(&runtime) else {
         return Err(Problem::new(
             "RuntimeNotSupported",
-            format!("the local engine runs Python and Node.js functions, not {runtime}; run it on a cluster with --runtime-image"),
+            format!(
+                "the local engine runs Python and Node.js functions, not {runtime}; run it on a cluster with --runtime-image"
+            ),
         ));
     };
     interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
     let entry = crate::runtimes::find(&runtime);
-    let suffix = entry.map(|r| r.suffix).unwrap_or(if language == Language::Python { ".py" } else { ".js" });
+    let suffix = entry
+        .map(|r| r.suffix)
+        .unwrap_or(if language == Language::Python { ".py" } else { ".js" });
 
     let content_type = text("function-content-type");
     let code_key = hex(format!("{content_type}\n{}\n{}", text("checksum"), text("function")).as_bytes());
@@ -104,7 +124,12 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         };
         (Some(dir), log)
     };
-    Ok(Prepared { code_dir, deps_dir, language, install_log })
+    Ok(Prepared {
+        code_dir,
+        deps_dir,
+        language,
+        install_log,
+    })
 }
 
 /// The code's bytes: the text, the decoded base64, or the URL's body; checked against the
@@ -116,16 +141,30 @@ async fn source_bytes(function: &Value) -> Result<Vec<u8>, Problem> {
     let raw = if content_type.starts_with("base64") {
         base64::engine::general_purpose::STANDARD
             .decode(code.trim())
-            .map_err(|e| Problem::new("SourceUnavailable", format!("the function's base64 code does not decode: {e}")))?
+            .map_err(|e| {
+                Problem::new(
+                    "SourceUnavailable",
+                    format!("the function's base64 code does not decode: {e}"),
+                )
+            })?
     } else if content_type.starts_with("url") {
-        crate::source::fetch(code, "the function's URL").await.map_err(|e| Problem::new("SourceUnavailable", format!("{e:#}")))?
+        crate::source::fetch(code, "the function's URL")
+            .await
+            .map_err(|e| Problem::new("SourceUnavailable", format!("{e:#}")))?
     } else {
         code.as_bytes().to_vec()
     };
-    if let Some(want) = spec["checksum"].as_str().and_then(|c| c.strip_prefix("sha256:")).filter(|c| !c.is_empty()) {
+    if let Some(want) = spec["checksum"]
+        .as_str()
+        .and_then(|c| c.strip_prefix("sha256:"))
+        .filter(|c| !c.is_empty())
+    {
         let have = hex(&raw);
         if have != want {
-            return Err(Problem::new("ChecksumMismatch", format!("the code's sha256 is {have}, the Function says {want}")));
+            return Err(Problem::new(
+                "ChecksumMismatch",
+                format!("the code's sha256 is {have}, the Function says {want}"),
+            ));
         }
     }
     Ok(raw)
@@ -149,7 +188,9 @@ fn unpack(raw: &[u8], content_type: &str, dir: &Path, module: &str, suffix: &str
             [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => Box::new(lzma_rust2::XzReader::new(raw, false)),
             _ => Box::new(raw),
         };
-        tar::Archive::new(reader).unpack(&tmp).map_err(|e| fail(format!("the function's tar cannot be unpacked: {e}")))?;
+        tar::Archive::new(reader)
+            .unpack(&tmp)
+            .map_err(|e| fail(format!("the function's tar cannot be unpacked: {e}")))?;
     } else {
         std::fs::write(tmp.join(format!("{module}{suffix}")), raw).map_err(|e| fail(e.to_string()))?;
     }
@@ -167,25 +208,49 @@ async fn install(language: Language, deps: &str, dir: &Path) -> Result<String, P
         Language::Python => {
             let file = tmp.join("requirements.txt");
             std::fs::write(&file, deps).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
-            let python = interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+            let python =
+                interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
             let mut c = tokio::process::Command::new(python);
-            c.args(["-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--target"]).arg(&tmp).arg("-r").arg(&file);
+            c.args([
+                "-m",
+                "pip",
+                "install",
+                "--disable-pip-version-check",
+                "--no-input",
+                "--target",
+            ])
+            .arg(&tmp)
+            .arg("-r")
+            .arg(&file);
             c
         }
         Language::Node => {
-            std::fs::write(tmp.join("package.json"), deps).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
+            std::fs::write(tmp.join("package.json"), deps)
+                .map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
             let mut c = tokio::process::Command::new("npm");
-            c.args(["install", "--omit=dev", "--no-audit", "--no-fund", "--prefix"]).arg(&tmp).current_dir(&tmp);
+            c.args(["install", "--omit=dev", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&tmp)
+                .current_dir(&tmp);
             c
         }
     };
-    let output = cmd.output().await.map_err(|e| Problem::new("DependencyInstallFailed", format!("cannot run the installer: {e}")))?;
-    let log = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let output = cmd
+        .output()
+        .await
+        .map_err(|e| Problem::new("DependencyInstallFailed", format!("cannot run the installer: {e}")))?;
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     if !output.status.success() {
         let tail: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
         let tail = tail[tail.len().saturating_sub(3)..].join(" | ");
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(Problem::new("DependencyInstallFailed", format!("installing the dependencies failed: {tail}")));
+        return Err(Problem::new(
+            "DependencyInstallFailed",
+            format!("installing the dependencies failed: {tail}"),
+        ));
     }
     let _ = std::fs::write(tmp.join("install.log"), &log);
     std::fs::write(tmp.join(".kfn-ready"), b"").map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
@@ -206,7 +271,8 @@ mod tests {
         unpack(b"x = 1\n", "text", &target, "hello", ".py").unwrap();
         assert_eq!(std::fs::read_to_string(target.join("hello.py")).unwrap(), "x = 1\n");
         let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("index.js", zip::write::SimpleFileOptions::default()).unwrap();
+        zip.start_file("index.js", zip::write::SimpleFileOptions::default())
+            .unwrap();
         std::io::Write::write_all(&mut zip, b"module.exports = 1").unwrap();
         let bytes = zip.finish().unwrap().into_inner();
         let target = dir.path().join("zipped");

@@ -30,7 +30,12 @@ pub struct Reconciler {
 
 /// Starts the reconciler; it runs until the process ends.
 pub fn start(server: Arc<ApiServer>, root: PathBuf) -> Arc<Reconciler> {
-    let reconciler = Arc::new(Reconciler { server, root, locks: Locks::default(), tasks: Default::default() });
+    let reconciler = Arc::new(Reconciler {
+        server,
+        root,
+        locks: Locks::default(),
+        tasks: Default::default(),
+    });
     tokio::spawn(reconciler.clone().run());
     reconciler
 }
@@ -39,10 +44,19 @@ impl Reconciler {
     async fn run(self: Arc<Self>) {
         // Pods of an earlier run have no process behind them any more.
         let (pods, _) = self.server.store.list("/pods", None);
-        for pod in pods.iter().filter(|p| p.value.pointer(&format!("/metadata/annotations/{}", replica::PORT_ANNOTATION.replace('/', "~1"))).is_some()) {
+        for pod in pods.iter().filter(|p| {
+            p.value
+                .pointer(&format!(
+                    "/metadata/annotations/{}",
+                    replica::PORT_ANNOTATION.replace('/', "~1")
+                ))
+                .is_some()
+        }) {
             replica::delete_pod(&self.server, meta(&pod.value, "namespace"), meta(&pod.value, "name"));
         }
-        let Ok((backlog, mut events)) = self.server.store.watch(FUNCTIONS, None, None) else { return };
+        let Ok((backlog, mut events)) = self.server.store.watch(FUNCTIONS, None, None) else {
+            return;
+        };
         for event in backlog {
             self.poke(&event.key.namespace, &event.key.name);
         }
@@ -51,7 +65,12 @@ impl Reconciler {
                 Ok(event) if event.key.resource == FUNCTIONS => self.poke(&event.key.namespace, &event.key.name),
                 Ok(event) if event.key.resource == DEPLOYMENTS => {
                     // A Deployment's replicas changed (kubectl scale, the autoscaler): its function follows.
-                    let owned = event.object.value.pointer("/metadata/ownerReferences/0/kind").and_then(Value::as_str) == Some("Function");
+                    let owned = event
+                        .object
+                        .value
+                        .pointer("/metadata/ownerReferences/0/kind")
+                        .and_then(Value::as_str)
+                        == Some("Function");
                     if owned {
                         self.poke_existing(&event.key.namespace, &event.key.name);
                     }
@@ -69,7 +88,12 @@ impl Reconciler {
     }
 
     fn poke_existing(self: &Arc<Self>, namespace: &str, name: &str) {
-        if let Some(n) = self.tasks.lock().unwrap_or_else(|p| p.into_inner()).get(&(namespace.to_string(), name.to_string())) {
+        if let Some(n) = self
+            .tasks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&(namespace.to_string(), name.to_string()))
+        {
             n.notify_one();
         }
     }
@@ -86,9 +110,16 @@ impl Reconciler {
         tasks.insert(key.clone(), notify.clone());
         let this = self.clone();
         tokio::spawn(async move {
-            FunctionController { r: this.clone(), namespace: key.0.clone(), name: key.1.clone(), notify, replicas: Vec::new(), prepared: None }
-                .run()
-                .await;
+            FunctionController {
+                r: this.clone(),
+                namespace: key.0.clone(),
+                name: key.1.clone(),
+                notify,
+                replicas: Vec::new(),
+                prepared: None,
+            }
+            .run()
+            .await;
             this.tasks.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
         });
     }
@@ -125,25 +156,50 @@ impl FunctionController {
     }
 
     fn get(&self, resource: &str) -> Option<Arc<Object>> {
-        self.r.server.store.get(&Key::new(resource, &self.namespace, &self.name))
+        self.r
+            .server
+            .store
+            .get(&Key::new(resource, &self.namespace, &self.name))
     }
 
     /// One pass; false when the function is gone.
     async fn reconcile(&mut self) -> bool {
         let server = self.r.server.clone();
-        let Some(function) = self.get(FUNCTIONS) else { return false };
+        let Some(function) = self.get(FUNCTIONS) else {
+            return false;
+        };
         let function = function.value.clone();
         if function.pointer("/metadata/deletionTimestamp").is_some() {
             return false;
         }
         let registry = server.registry();
-        let (svc_def, dep_def) = (registry.find("", "v1", "services").expect("built in"), registry.find("apps", "v1", "deployments").expect("built in"));
-        if let Err(e) = apiserver::upsert(&server, &svc_def, Some(&self.namespace), crate::render::service(&function)) {
-            tracing::warn!("function {}/{}: cannot write its Service: {}", self.namespace, self.name, e.message);
+        let (svc_def, dep_def) = (
+            registry.find("", "v1", "services").expect("built in"),
+            registry.find("apps", "v1", "deployments").expect("built in"),
+        );
+        if let Err(e) = apiserver::upsert(
+            &server,
+            &svc_def,
+            Some(&self.namespace),
+            crate::render::service(&function),
+        ) {
+            tracing::warn!(
+                "function {}/{}: cannot write its Service: {}",
+                self.namespace,
+                self.name,
+                e.message
+            );
         }
         let existing = self.get(DEPLOYMENTS);
-        let hpa_min = function.pointer("/spec/horizontalPodAutoscaler/spec/minReplicas").and_then(Value::as_i64);
-        let replicas = existing.as_ref().and_then(|d| d.value.pointer("/spec/replicas").and_then(Value::as_i64)).or(hpa_min).unwrap_or(1).max(0);
+        let hpa_min = function
+            .pointer("/spec/horizontalPodAutoscaler/spec/minReplicas")
+            .and_then(Value::as_i64);
+        let replicas = existing
+            .as_ref()
+            .and_then(|d| d.value.pointer("/spec/replicas").and_then(Value::as_i64))
+            .or(hpa_min)
+            .unwrap_or(1)
+            .max(0);
         let mut desired = crate::render::deployment(&function, replicas);
         if let Some(d) = &existing {
             desired["status"] = d.value.get("status").cloned().unwrap_or(json!({}));
@@ -151,7 +207,12 @@ impl FunctionController {
         let deployment = match apiserver::upsert(&server, &dep_def, Some(&self.namespace), desired) {
             Ok(d) => d.value.clone(),
             Err(e) => {
-                tracing::warn!("function {}/{}: cannot write its Deployment: {}", self.namespace, self.name, e.message);
+                tracing::warn!(
+                    "function {}/{}: cannot write its Deployment: {}",
+                    self.namespace,
+                    self.name,
+                    e.message
+                );
                 return true;
             }
         };
@@ -163,7 +224,9 @@ impl FunctionController {
         }
         let prepared = self.prepared.as_ref().map(|(_, p)| p.clone()).expect("set above");
         let want = replicas as usize;
-        let current: Vec<usize> = (0..self.replicas.len()).filter(|i| self.replicas[*i].revision == revision).collect();
+        let current: Vec<usize> = (0..self.replicas.len())
+            .filter(|i| self.replicas[*i].revision == revision)
+            .collect();
         if current.len() < want {
             for _ in current.len()..want {
                 let spec = replica::Spec {
@@ -191,7 +254,11 @@ impl FunctionController {
             }
         }
         // Roll out: old replicas go once the new ones are ready (none fails while updating).
-        let ready_new = self.replicas.iter().filter(|h| h.revision == revision && h.ready.load(Ordering::SeqCst)).count();
+        let ready_new = self
+            .replicas
+            .iter()
+            .filter(|h| h.revision == revision && h.ready.load(Ordering::SeqCst))
+            .count();
         if ready_new >= want {
             let (keep, old): (Vec<Handle>, Vec<Handle>) = self.replicas.drain(..).partition(|h| h.revision == revision);
             self.replicas = keep;
@@ -205,7 +272,9 @@ impl FunctionController {
 
     fn write_status(&self, deployment: &Value, revision: &str) {
         let server = &self.r.server;
-        let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else { return };
+        let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else {
+            return;
+        };
         let ready = self.replicas.iter().filter(|h| h.ready.load(Ordering::SeqCst)).count();
         let updated = self.replicas.iter().filter(|h| h.revision == revision).count();
         let mut d = deployment.clone();

@@ -50,7 +50,10 @@ fn random_suffix() -> String {
     const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
     let mut bytes = [0u8; 5];
     let _ = getrandom::fill(&mut bytes);
-    bytes.iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 fn free_port() -> std::io::Result<u16> {
@@ -62,7 +65,11 @@ fn pod_object(spec: &Spec, name: &str, port: u16) -> Value {
     let f = &spec.function;
     let mut labels = crate::render::labels(f);
     labels.insert("pod-template-hash".into(), spec.revision.clone());
-    let container = spec.deployment.pointer("/spec/template/spec/containers/0").cloned().unwrap_or(json!({}));
+    let container = spec
+        .deployment
+        .pointer("/spec/template/spec/containers/0")
+        .cloned()
+        .unwrap_or(json!({}));
     json!({
         "apiVersion": "v1",
         "kind": "Pod",
@@ -124,13 +131,20 @@ pub fn delete_pod(server: &Arc<ApiServer>, namespace: &str, name: &str) {
 
 /// Appends a line to a pod's log, with the timestamp pods/log filters on.
 async fn log_line(file: &mut tokio::fs::File, line: &str) {
-    let stamp = k8s_openapi::jiff::Timestamp::now().strftime("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+    let stamp = k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S%.9fZ")
+        .to_string();
     let _ = file.write_all(format!("{stamp} {line}\n").as_bytes()).await;
 }
 
 /// A replica that cannot run: a Pod waiting with the reason, and the reason in its log.
 pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
-    let name = format!("{}-{}-{}", crate::render::name(&spec.function), spec.revision, random_suffix());
+    let name = format!(
+        "{}-{}-{}",
+        crate::render::name(&spec.function),
+        spec.revision,
+        random_suffix()
+    );
     let (stop, mut stopped) = watch::channel(false);
     let server = spec.server.clone();
     let message = problem.message.clone();
@@ -158,26 +172,54 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         let _ = until_stopped(&mut stopped).await;
         delete_pod(&server, &ns, &name);
     });
-    Handle { pod: pod_name, revision, ready: Arc::new(AtomicBool::new(false)), stop, task }
+    Handle {
+        pod: pod_name,
+        revision,
+        ready: Arc::new(AtomicBool::new(false)),
+        stop,
+        task,
+    }
 }
 
 async fn open_log(root: &std::path::Path, namespace: &str, pod: &str) -> Option<tokio::fs::File> {
     let dir = root.join(namespace);
     tokio::fs::create_dir_all(&dir).await.ok()?;
-    tokio::fs::OpenOptions::new().create(true).append(true).open(dir.join(format!("{pod}.log"))).await.ok()
+    tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(format!("{pod}.log")))
+        .await
+        .ok()
 }
 
 /// Starts a replica: a process supervised until the handle stops it.
 pub fn start(spec: Spec, prepared: Prepared) -> Handle {
-    let name = format!("{}-{}-{}", crate::render::name(&spec.function), spec.revision, random_suffix());
+    let name = format!(
+        "{}-{}-{}",
+        crate::render::name(&spec.function),
+        spec.revision,
+        random_suffix()
+    );
     let ready = Arc::new(AtomicBool::new(false));
     let (stop, stopped) = watch::channel(false);
     let revision = spec.revision.clone();
     let task = tokio::spawn(supervise(spec, prepared, name.clone(), ready.clone(), stopped));
-    Handle { pod: name, revision, ready, stop, task }
+    Handle {
+        pod: name,
+        revision,
+        ready,
+        stop,
+        task,
+    }
 }
 
-async fn supervise(spec: Spec, prepared: Prepared, name: String, ready: Arc<AtomicBool>, mut stopped: watch::Receiver<bool>) {
+async fn supervise(
+    spec: Spec,
+    prepared: Prepared,
+    name: String,
+    ready: Arc<AtomicBool>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let server = spec.server.clone();
     let ns = crate::render::namespace(&spec.function).to_string();
     let Ok(port) = free_port() else { return };
@@ -215,8 +257,24 @@ async fn supervise(spec: Spec, prepared: Prepared, name: String, ready: Arc<Atom
         write_pod(&server, &with_status(base.clone(), &status));
         let tail = Arc::new(std::sync::Mutex::new(VecDeque::<String>::new()));
         let pumps = [
-            child.stdout.take().map(|o| tokio::spawn(pump(BufReader::new(o), spec.logs.clone(), ns.clone(), name.clone(), tail.clone()))),
-            child.stderr.take().map(|o| tokio::spawn(pump(BufReader::new(o), spec.logs.clone(), ns.clone(), name.clone(), tail.clone()))),
+            child.stdout.take().map(|o| {
+                tokio::spawn(pump(
+                    BufReader::new(o),
+                    spec.logs.clone(),
+                    ns.clone(),
+                    name.clone(),
+                    tail.clone(),
+                ))
+            }),
+            child.stderr.take().map(|o| {
+                tokio::spawn(pump(
+                    BufReader::new(o),
+                    spec.logs.clone(),
+                    ns.clone(),
+                    name.clone(),
+                    tail.clone(),
+                ))
+            }),
         ];
         // Ready once /healthz answers; a replica that exits first is restarted.
         let exit = loop {
@@ -251,7 +309,13 @@ async fn supervise(spec: Spec, prepared: Prepared, name: String, ready: Arc<Atom
             let _ = p.await;
         }
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
-        let why = tail.lock().unwrap_or_else(|p| p.into_inner()).iter().rev().find(|l| l.starts_with("error:") || l.contains("cannot load")).cloned()
+        let why = tail
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .rev()
+            .find(|l| l.starts_with("error:") || l.contains("cannot load"))
+            .cloned()
             .or_else(|| tail.lock().unwrap_or_else(|p| p.into_inner()).back().cloned())
             .unwrap_or_default();
         restarts += 1;
@@ -262,7 +326,13 @@ async fn supervise(spec: Spec, prepared: Prepared, name: String, ready: Arc<Atom
         status.state = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}s restarting failed container: {why}", backoff.as_secs())}});
         let pod = with_status(base.clone(), &status);
         write_pod(&server, &pod);
-        apiserver::record_event(&server, &pod, "Warning", "BackOff", &format!("Back-off restarting failed container: {why}"));
+        apiserver::record_event(
+            &server,
+            &pod,
+            "Warning",
+            "BackOff",
+            &format!("Back-off restarting failed container: {why}"),
+        );
         spec.changed.notify_one();
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
@@ -314,14 +384,27 @@ fn command(spec: &Spec, prepared: &Prepared, port: u16) -> tokio::process::Comma
 }
 
 async fn healthz(port: u16) -> bool {
-    let Ok(Ok(mut stream)) = tokio::time::timeout(Duration::from_millis(200), tokio::net::TcpStream::connect(("127.0.0.1", port))).await else {
+    let Ok(Ok(mut stream)) = tokio::time::timeout(
+        Duration::from_millis(200),
+        tokio::net::TcpStream::connect(("127.0.0.1", port)),
+    )
+    .await
+    else {
         return false;
     };
-    if stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await.is_err() {
+    if stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .is_err()
+    {
         return false;
     }
     let mut buf = [0u8; 16];
-    let read = tokio::time::timeout(Duration::from_millis(500), tokio::io::AsyncReadExt::read(&mut stream, &mut buf)).await;
+    let read = tokio::time::timeout(
+        Duration::from_millis(500),
+        tokio::io::AsyncReadExt::read(&mut stream, &mut buf),
+    )
+    .await;
     matches!(read, Ok(Ok(n)) if buf[..n].starts_with(b"HTTP/1.1 200"))
 }
 
@@ -330,7 +413,10 @@ async fn terminate(child: &mut tokio::process::Child) {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
     }
-    if tokio::time::timeout(Duration::from_secs(5), child.wait()).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .is_err()
+    {
         let _ = child.kill().await;
     }
 }
@@ -342,7 +428,9 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
     pod: String,
     tail: Arc<std::sync::Mutex<VecDeque<String>>>,
 ) {
-    let Some(mut file) = open_log(&root, &namespace, &pod).await else { return };
+    let Some(mut file) = open_log(&root, &namespace, &pod).await else {
+        return;
+    };
     let mut lines = reader.lines();
     while let Ok(Some(line)) = lines.next_line().await {
         log_line(&mut file, &line).await;

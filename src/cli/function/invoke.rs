@@ -1,0 +1,524 @@
+//! `function call`, `function logs` and `function top`: talking to running functions through
+//! the API server (service proxy, pod logs).
+
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use base64::Engine;
+use clap::Args;
+use futures::{AsyncBufReadExt, StreamExt};
+use k8s_openapi::api::core::v1::{Pod, Service};
+use kube::api::{Api, ListParams, LogParams};
+use serde_json::{Value, json};
+
+use super::one_name;
+use crate::cli::GlobalArgs;
+use crate::client::{self, Connection, kubeless};
+use crate::output::{self, log, table::Table};
+
+#[derive(Args, Debug)]
+pub struct CallArgs {
+    #[arg(value_name = "FUNCTION_NAME")]
+    pub names: Vec<String>,
+    /// Data to send (a POST); JSON objects are sent as application/json
+    #[arg(short = 'd', long)]
+    pub data: Option<String>,
+    /// Read the data from a file (`-` for stdin)
+    #[arg(long = "data-file", value_name = "PATH", conflicts_with = "data")]
+    pub data_file: Option<String>,
+    /// HTTP method (default: GET without data, POST with it)
+    #[arg(short = 'X', long)]
+    pub method: Option<String>,
+    /// Extra request headers, `Name: value` (repeatable)
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// Query string, e.g. `a=1&b=2`
+    #[arg(long)]
+    pub query: Option<String>,
+    /// Path to call (default: /)
+    #[arg(long, default_value = "/")]
+    pub path: String,
+    /// Print the response's status line and headers before the body
+    #[arg(short = 'i', long)]
+    pub include: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct LogsArgs {
+    #[arg(value_name = "FUNCTION_NAME")]
+    pub names: Vec<String>,
+    /// Keep printing new lines
+    #[arg(short = 'f', long)]
+    pub follow: bool,
+    /// Only the last N lines of each replica
+    #[arg(long, value_name = "N")]
+    pub tail: Option<i64>,
+    /// Only lines newer than this (e.g. 10s, 5m, 1h)
+    #[arg(long, value_name = "DURATION")]
+    pub since: Option<String>,
+    /// Prefix each line with its time
+    #[arg(long)]
+    pub timestamps: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TopArgs {
+    /// One function (default: all in the namespace)
+    #[arg(short = 'f', long = "function")]
+    pub function: Option<String>,
+    /// Output format: json or yaml (default: a table)
+    #[arg(short = 'o', long = "out", default_value = "")]
+    pub out: String,
+}
+
+/// 11 random bytes, URL-safe base64 without padding: the event id Kubeless sends.
+fn event_id() -> String {
+    let mut bytes = [0u8; 11];
+    let _ = getrandom::fill(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// The Service port segment of proxy paths: the port's name, else its number.
+fn port_segment(svc: &Service) -> Option<String> {
+    let port = svc.spec.as_ref()?.ports.as_ref()?.first()?;
+    Some(
+        port.name
+            .clone()
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| port.port.to_string()),
+    )
+}
+
+fn read_data(args: &CallArgs) -> Result<Option<Vec<u8>>> {
+    Ok(match (&args.data, &args.data_file) {
+        (Some(d), _) => Some(d.clone().into_bytes()),
+        (None, Some(path)) if path == "-" => {
+            let mut buf = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut buf).context("--data-file -: cannot read stdin")?;
+            Some(buf)
+        }
+        (None, Some(path)) => Some(std::fs::read(path).with_context(|| format!("--data-file: cannot read {path}"))?),
+        (None, None) => None,
+    })
+}
+
+/// Last lines of a pod's log, for error messages.
+async fn last_lines(conn: &Connection, namespace: &str, pod: &str, lines: i64) -> String {
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    pods.logs(
+        pod,
+        &LogParams {
+            tail_lines: Some(lines),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_or_default()
+}
+
+pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let name = one_name(&args.names, "function name")?;
+    let data = read_data(&args)?;
+    let mut extra = Vec::new();
+    for h in &args.headers {
+        let (k, v) = h
+            .split_once(':')
+            .with_context(|| format!("Invalid header {h:?} (given with --header): use `Name: value`"))?;
+        extra.push((k.trim().to_string(), v.trim().to_string()));
+    }
+    let conn = client::connect(&global.target()).await?;
+    let ns = conn.namespace.clone();
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), &ns);
+    let svc = match services.get_opt(&name).await {
+        Ok(Some(s)) => s,
+        Ok(None) => bail!(
+            "Unable to find the service for {name} in namespace {ns}; is the function deployed? (`kfn function ls`)"
+        ),
+        Err(e) => return Err(conn.explain(e)),
+    };
+    let port = port_segment(&svc).with_context(|| format!("the service {name} has no port"))?;
+    let path = if args.path.starts_with('/') {
+        args.path.clone()
+    } else {
+        format!("/{}", args.path)
+    };
+    let query = args
+        .query
+        .as_ref()
+        .map(|q| format!("?{}", q.trim_start_matches('?')))
+        .unwrap_or_default();
+    let uri = format!("/api/v1/namespaces/{ns}/services/{name}:{port}/proxy{path}{query}");
+    let method = args
+        .method
+        .clone()
+        .unwrap_or_else(|| if data.is_some() { "POST" } else { "GET" }.into())
+        .to_uppercase();
+    let now = k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let mut req = http::Request::builder()
+        .method(method.as_str())
+        .uri(&uri)
+        .header("event-id", event_id())
+        .header("event-time", now)
+        .header("event-namespace", "cli.kubeless.io");
+    if let Some(d) = &data {
+        let json_object = serde_json::from_slice::<Value>(d).is_ok_and(|v| v.is_object());
+        let kind = if json_object {
+            "application/json"
+        } else {
+            "application/x-www-form-urlencoded"
+        };
+        if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            req = req.header("content-type", kind);
+        }
+        req = req.header("event-type", kind);
+    }
+    for (k, v) in &extra {
+        req = req.header(k.as_str(), v.as_str());
+    }
+    let req = req
+        .body(kube::client::Body::from(data.unwrap_or_default()))
+        .context("the request cannot be built")?;
+    let resp = conn.client.send(req).await.map_err(|e| conn.explain(e))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    let body = resp.into_body().collect_bytes().await.map_err(|e| conn.explain(e))?;
+    if args.include {
+        let mut head = format!(
+            "HTTP/1.1 {} {}\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        );
+        for (k, v) in &headers {
+            head.push_str(&format!("{k}: {}\n", v.to_str().unwrap_or_default()));
+        }
+        head.push('\n');
+        output::print(&head);
+    }
+    if status.is_success() {
+        let mut text = String::from_utf8_lossy(&body).into_owned();
+        text.push('\n');
+        output::print(&text);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let text = String::from_utf8_lossy(&body).into_owned();
+    if status.as_u16() == 408 {
+        log::error(&text);
+        bail!("Request timeout exceeded");
+    }
+    // An answer from the API server itself (no ready replica, …) is a Status.
+    if let Ok(s) = serde_json::from_slice::<Value>(&body) {
+        if s["kind"] == "Status" {
+            bail!(
+                "{} (HTTP {}); check the function with `kfn function ls {name}` and `kfn function logs {name}`",
+                s["message"].as_str().unwrap_or_default(),
+                status.as_u16()
+            );
+        }
+    }
+    let pod = match headers
+        .get(crate::engine::apiserver::POD_HEADER)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(p) => Some(p.to_string()),
+        None => {
+            let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &ns);
+            let list = pods
+                .list(&ListParams::default().labels(&format!("function={name}")))
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default();
+            list.first().and_then(|p| p.metadata.name.clone())
+        }
+    };
+    let mut message = format!(
+        "the function answered {} {}: {}",
+        status.as_u16(),
+        status.canonical_reason().unwrap_or(""),
+        text.trim_end()
+    );
+    if let Some(pod) = pod {
+        let lines = last_lines(&conn, &ns, &pod, 10).await;
+        if !lines.trim().is_empty() {
+            message.push_str(&format!("\nlast log lines of {pod}:\n{}", lines.trim_end()));
+        }
+    }
+    bail!(message)
+}
+
+pub async fn logs(args: LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let name = one_name(&args.names, "function name")?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| crate::api::schedule::go_duration(s).map_err(|e| anyhow::anyhow!("Invalid --since {s:?}: {e}")))
+        .transpose()?;
+    let conn = client::connect(&global.target()).await?;
+    let ns = conn.namespace.clone();
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &ns);
+    let list = pods
+        .list(&ListParams::default().labels(&format!("function={name}")))
+        .await
+        .map_err(|e| conn.explain(e).context("Can't find the function pod"))?;
+    let names: Vec<String> = list.items.iter().filter_map(|p| p.metadata.name.clone()).collect();
+    if names.is_empty() {
+        bail!("No pods of function {name} in namespace {ns}: is it deployed? (`kfn function ls {name}`)");
+    }
+    let params = LogParams {
+        follow: args.follow,
+        tail_lines: args.tail,
+        since_seconds: since.map(|d| d.as_secs().max(1) as i64),
+        timestamps: args.timestamps,
+        ..Default::default()
+    };
+    let prefix = names.len() > 1;
+    let mut streams = Vec::new();
+    for pod in &names {
+        let reader = pods
+            .log_stream(pod, &params)
+            .await
+            .map_err(|e| conn.explain(e).context("Getting log failed"))?;
+        let label = if prefix { format!("[{pod}] ") } else { String::new() };
+        streams.push(reader.lines().map(move |l| l.map(|l| format!("{label}{l}\n"))).boxed());
+    }
+    if args.follow {
+        let mut all = futures::stream::select_all(streams);
+        while let Some(line) = all.next().await {
+            output::print(&line.context("Getting log failed")?);
+        }
+    } else {
+        for mut s in streams {
+            while let Some(line) = s.next().await {
+                output::print(&line.context("Getting log failed")?);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One row of `function top`.
+#[derive(Debug, Default, Clone, PartialEq, serde::Serialize)]
+pub struct TopRow {
+    pub function: String,
+    pub namespace: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub method: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub total_calls: f64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub total_failures: f64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub total_duration_seconds: f64,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub avg_duration_seconds: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// Reads the function metrics of a Prometheus text exposition into rows per method.
+pub fn parse_metrics(function: &str, namespace: &str, text: &str) -> Option<Vec<TopRow>> {
+    let mut by_method: BTreeMap<String, TopRow> = BTreeMap::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (series, value) = line.rsplit_once(' ')?;
+        let value: f64 = value.parse().ok()?;
+        let (metric, labels) = match series.split_once('{') {
+            Some((m, l)) => (m, l.trim_end_matches('}')),
+            None => (series, ""),
+        };
+        let method = labels
+            .split(',')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| k.trim() == "method")
+            .map(|(_, v)| v.trim().trim_matches('"').to_string())
+            .unwrap_or_default();
+        let row = || TopRow {
+            function: function.into(),
+            namespace: namespace.into(),
+            method: method.clone(),
+            ..Default::default()
+        };
+        match metric {
+            "function_calls_total" => by_method.entry(method.clone()).or_insert_with(row).total_calls = value,
+            "function_failures_total" => by_method.entry(method.clone()).or_insert_with(row).total_failures = value,
+            "function_duration_seconds_sum" => {
+                by_method
+                    .entry(method.clone())
+                    .or_insert_with(row)
+                    .total_duration_seconds = value
+            }
+            _ => {}
+        }
+    }
+    let mut rows: Vec<TopRow> = by_method.into_values().collect();
+    for r in &mut rows {
+        if r.total_calls > 0.0 {
+            r.avg_duration_seconds = r.total_duration_seconds / r.total_calls;
+        }
+    }
+    if rows.is_empty() {
+        rows.push(TopRow {
+            function: function.into(),
+            namespace: namespace.into(),
+            ..Default::default()
+        });
+    }
+    Some(rows)
+}
+
+async fn scrape(conn: &Connection, namespace: &str, name: &str) -> Vec<TopRow> {
+    let message = |m: &str| {
+        vec![TopRow {
+            function: name.into(),
+            namespace: namespace.into(),
+            message: m.into(),
+            ..Default::default()
+        }]
+    };
+    let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
+    let Ok(svc) = services.get(name).await else {
+        return message("Function does not expose metrics");
+    };
+    let Some(port) = svc
+        .spec
+        .as_ref()
+        .and_then(|s| s.ports.as_ref())
+        .and_then(|p| p.first())
+        .map(|p| p.port)
+    else {
+        return message("Function does not expose metrics");
+    };
+    let req = http::Request::get(format!(
+        "/api/v1/namespaces/{namespace}/services/{name}:{port}/proxy/metrics"
+    ))
+    .body(Vec::new());
+    let Ok(req) = req else {
+        return message("Function does not expose metrics");
+    };
+    match conn.client.request_text(req).await {
+        Ok(text) => parse_metrics(name, namespace, &text).unwrap_or_else(|| message("Unable to get function metrics")),
+        Err(_) => message("Function does not expose metrics"),
+    }
+}
+
+pub async fn top(args: TopArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if !["", "json", "yaml"].contains(&args.out.as_str()) {
+        bail!(
+            "Wrong output format. Please use only json|yaml; got {:?} (given with --out)",
+            args.out
+        );
+    }
+    let conn = client::connect(&global.target()).await?;
+    let ns = conn.namespace.clone();
+    let api = kubeless::functions(&conn, &ns);
+    let names: Vec<String> = match &args.function {
+        Some(f) => match api.get_opt(f).await {
+            Ok(Some(_)) => vec![f.clone()],
+            Ok(None) => bail!("Error listing functions: function {f:?} not found in namespace {ns}"),
+            Err(e) => return Err(conn.explain(e).context("Error listing functions")),
+        },
+        None => api
+            .list(&ListParams::default())
+            .await
+            .map_err(|e| conn.explain(e).context("Error listing functions"))?
+            .items
+            .into_iter()
+            .filter_map(|f| f.metadata.name)
+            .collect(),
+    };
+    // All scrapes at once, each bounded: a function that does not answer in 5 s is left out.
+    let scrapes = names
+        .iter()
+        .map(|n| tokio::time::timeout(Duration::from_secs(5), scrape(&conn, &ns, n)));
+    let mut rows: Vec<TopRow> = futures::future::join_all(scrapes)
+        .await
+        .into_iter()
+        .flatten()
+        .flatten()
+        .collect();
+    rows.sort_by(|a, b| (&a.function, &a.method).cmp(&(&b.function, &b.method)));
+    match args.out.as_str() {
+        "json" => output::print(&format!("{}\n", output::json(&rows, 2))),
+        "yaml" => output::print(&output::yaml(&json!(rows))),
+        _ => {
+            let mut t = Table::new(
+                &[
+                    "NAME",
+                    "NAMESPACE",
+                    "METHOD",
+                    "TOTAL_CALLS",
+                    "TOTAL_FAILURES",
+                    "TOTAL_DURATION_SECONDS",
+                    "AVG_DURATION_SECONDS",
+                    "MESSAGE",
+                ],
+                50,
+            );
+            for r in rows {
+                let num = |v: f64| {
+                    if r.message.is_empty() {
+                        v.to_string()
+                    } else {
+                        String::new()
+                    }
+                };
+                t.row(vec![
+                    r.function.clone(),
+                    r.namespace.clone(),
+                    r.method.clone(),
+                    num(r.total_calls),
+                    num(r.total_failures),
+                    num(r.total_duration_seconds),
+                    num(r.avg_duration_seconds),
+                    r.message.clone(),
+                ]);
+            }
+            output::print(&t.render());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_become_rows_per_method() {
+        let text = "# TYPE function_calls_total counter\nfunction_calls_total{method=\"GET\"} 4\nfunction_calls_total{method=\"POST\"} 1\n\
+            function_failures_total{method=\"GET\"} 1\nfunction_duration_seconds_sum{method=\"GET\"} 0.02\n\
+            function_duration_seconds_bucket{le=\"0.005\",method=\"GET\"} 4\nprocess_cpu_seconds_total 0.5\n";
+        let rows = parse_metrics("hello", "default", text).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[0].method.as_str(), rows[0].total_calls, rows[0].total_failures),
+            ("GET", 4.0, 1.0)
+        );
+        assert_eq!(rows[0].avg_duration_seconds, 0.005);
+        assert_eq!(rows[1].total_duration_seconds, 0.0);
+        let json = serde_json::to_value(&rows[1]).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"function": "hello", "namespace": "default", "method": "POST", "total_calls": 1.0})
+        );
+        assert_eq!(parse_metrics("x", "d", "").unwrap()[0].method, "");
+        assert!(parse_metrics("x", "d", "garbage without value").is_none());
+    }
+
+    #[test]
+    fn event_ids_are_15_url_safe_characters() {
+        let id = event_id();
+        assert_eq!(id.len(), 15);
+        assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+    }
+}

@@ -1,0 +1,153 @@
+//! The Service proxy subresource,
+//! `/api/v1/namespaces/<ns>/services/<name>[:<port>]/proxy/<path>`: requests go to the ready
+//! pods of the Service (round robin), bodies streamed both ways.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::response::Response;
+use http::{HeaderName, HeaderValue, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::Value;
+
+use super::{ApiError, ApiServer};
+use crate::engine::reconciler::replica::PORT_ANNOTATION;
+use crate::engine::store::Key;
+
+/// The header that names the pod that answered (kfn's `function call` reads its logs on errors).
+pub const POD_HEADER: &str = "x-kfn-pod";
+
+pub struct Proxy {
+    client: Client<HttpConnector, Body>,
+    next: AtomicUsize,
+}
+
+impl Proxy {
+    pub fn new() -> Self {
+        let mut connector = HttpConnector::new();
+        connector.set_nodelay(true);
+        Proxy {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+            next: AtomicUsize::new(0),
+        }
+    }
+}
+
+/// `(namespace, "name[:port]", path after proxy)` when a path is a service proxy request.
+pub fn parse(path: &str) -> Option<(String, String, String)> {
+    let rest = path.strip_prefix("/api/v1/namespaces/")?;
+    let (namespace, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("services/")?;
+    let (service, rest) = rest.split_once('/')?;
+    let tail = rest.strip_prefix("proxy")?;
+    if !(tail.is_empty() || tail.starts_with('/')) {
+        return None;
+    }
+    let tail = if tail.is_empty() {
+        "/".to_string()
+    } else {
+        tail.to_string()
+    };
+    Some((namespace.to_string(), service.to_string(), tail))
+}
+
+fn ready(pod: &Value) -> bool {
+    pod.pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+}
+
+pub async fn serve(
+    server: &Arc<ApiServer>,
+    namespace: &str,
+    service: &str,
+    path: &str,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let name = service.split(':').next().unwrap_or(service);
+    let svc = server
+        .store
+        .get(&Key::new("/services", namespace, name))
+        .ok_or_else(|| ApiError::not_found("services", "services", name))?;
+    let selector = crate::api::labels_of(
+        &serde_json::json!({"metadata": {"labels": svc.value.pointer("/spec/selector").cloned().unwrap_or(Value::Null)}}),
+    );
+    let (pods, _) = server.store.list("/pods", Some(namespace));
+    let endpoints: Vec<(String, String)> = pods
+        .iter()
+        .filter(|p| {
+            let labels = crate::api::labels_of(&p.value);
+            !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v)) && ready(&p.value)
+        })
+        .filter_map(|p| {
+            let port = p
+                .value
+                .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))?
+                .as_str()?;
+            Some((p.value["metadata"]["name"].as_str()?.to_string(), port.to_string()))
+        })
+        .collect();
+    if endpoints.is_empty() {
+        return Err(ApiError::new(
+            503,
+            "ServiceUnavailable",
+            format!("no endpoints available for service \"{name}\""),
+        ));
+    }
+    let (pod, port) = &endpoints[server.proxy.next.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let uri: http::Uri = format!("http://127.0.0.1:{port}{path}{query}")
+        .parse()
+        .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;
+    let (mut parts, body) = req.into_parts();
+    parts.uri = uri;
+    for h in [
+        header::AUTHORIZATION,
+        header::HOST,
+        header::CONNECTION,
+        header::UPGRADE,
+        HeaderName::from_static("keep-alive"),
+    ] {
+        parts.headers.remove(h);
+    }
+    let forwarded = http::Request::from_parts(parts, body);
+    let resp = server.proxy.client.request(forwarded).await.map_err(|e| {
+        ApiError::new(
+            503,
+            "ServiceUnavailable",
+            format!("error trying to reach service \"{name}\" (pod {pod}): {e}"),
+        )
+    })?;
+    let (mut parts, body) = resp.into_parts();
+    if let Ok(v) = HeaderValue::from_str(pod) {
+        parts.headers.insert(POD_HEADER, v);
+    }
+    Ok(Response::from_parts(parts, Body::new(body)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_paths() {
+        assert_eq!(
+            parse("/api/v1/namespaces/default/services/hello:http-function-port/proxy/"),
+            Some(("default".into(), "hello:http-function-port".into(), "/".into()))
+        );
+        assert_eq!(
+            parse("/api/v1/namespaces/ns/services/hello/proxy"),
+            Some(("ns".into(), "hello".into(), "/".into()))
+        );
+        assert_eq!(
+            parse("/api/v1/namespaces/ns/services/hello/proxy/a/b"),
+            Some(("ns".into(), "hello".into(), "/a/b".into()))
+        );
+        assert_eq!(parse("/api/v1/namespaces/ns/services/hello"), None);
+        assert_eq!(parse("/api/v1/namespaces/ns/services/hello/proxyx"), None);
+    }
+}
