@@ -5,3 +5,4 @@ mod common;
 mod function;
 mod kubectl;
 mod local;
+mod run;

@@ -210,14 +210,14 @@ pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         bail!("Request timeout exceeded");
     }
     // An answer from the API server itself (no ready replica, …) is a Status.
-    if let Ok(s) = serde_json::from_slice::<Value>(&body) {
-        if s["kind"] == "Status" {
-            bail!(
-                "{} (HTTP {}); check the function with `kfn function ls {name}` and `kfn function logs {name}`",
-                s["message"].as_str().unwrap_or_default(),
-                status.as_u16()
-            );
-        }
+    if let Ok(s) = serde_json::from_slice::<Value>(&body)
+        && s["kind"] == "Status"
+    {
+        bail!(
+            "{} (HTTP {}); check the function with `kfn function ls {name}` and `kfn function logs {name}`",
+            s["message"].as_str().unwrap_or_default(),
+            status.as_u16()
+        );
     }
     let pod = match headers
         .get(crate::engine::apiserver::POD_HEADER)

@@ -963,10 +963,10 @@ pub fn upsert(
                 None => meta.remove(field),
             };
         }
-        if value.get("status").is_none() {
-            if let Some(status) = current.value.get("status") {
-                value["status"] = status.clone();
-            }
+        if value.get("status").is_none()
+            && let Some(status) = current.value.get("status")
+        {
+            value["status"] = status.clone();
         }
         if def.generation && without_meta_and_status(&value) != without_meta_and_status(&current.value) {
             let generation = current.value["metadata"]["generation"].as_i64().unwrap_or(0) + 1;

@@ -1,0 +1,521 @@
+//! Functions run on the local engine: `function call|logs|top` against real Python and Node.js
+//! replicas, updates, dependencies, timeouts, failures, restarts.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::common::{Engine, Run};
+
+fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, content).unwrap();
+    path
+}
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+fn example(path: &str) -> String {
+    format!("{}/examples/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Deploys and waits until ready.
+fn deploy(engine: &Engine, name: &str, args: &[&str]) {
+    let mut full = vec!["function", "deploy", name, "--wait", "--wait-timeout", "60s"];
+    full.extend_from_slice(args);
+    ok(&engine.kfn(&full), &format!("deploy {name}"));
+}
+
+#[test]
+fn python_and_node_functions_answer_calls_and_log_the_event() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "get-python",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "helloget.foo",
+            "--from-file",
+            &example("python/helloget.py"),
+        ],
+    );
+    deploy(
+        &engine,
+        "get-nodejs",
+        &[
+            "--runtime",
+            "nodejs20",
+            "--handler",
+            "helloget.foo",
+            "--from-file",
+            &example("nodejs/helloget.js"),
+        ],
+    );
+    for name in ["get-python", "get-nodejs"] {
+        let run = engine.kfn(&["function", "call", name]);
+        ok(&run, "call");
+        assert_eq!(run.stdout, "hello world\n");
+    }
+    let run = engine.kfn(&["function", "ls"]);
+    assert!(
+        run.stdout.lines().skip(1).all(|l| l.contains("1/1 READY")),
+        "{}",
+        run.stdout
+    );
+    let run = engine.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "function=get-python",
+        "-o",
+        "jsonpath={.items[0].status.phase} {.items[0].status.containerStatuses[0].ready}",
+    ]);
+    assert_eq!(run.stdout, "Running true");
+
+    for (name, runtime, file) in [
+        ("post-python", "python3.11", "python/hellowithdata.py"),
+        ("post-nodejs", "nodejs20", "nodejs/hellowithdata.js"),
+    ] {
+        deploy(
+            &engine,
+            name,
+            &[
+                "--runtime",
+                runtime,
+                "--handler",
+                "hellowithdata.handler",
+                "--from-file",
+                &example(file),
+            ],
+        );
+        let run = engine.kfn(&["function", "call", name, "--data", r#"{"it-s": "alive"}"#]);
+        ok(&run, "post");
+        let answer: Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(answer["it-s"], "alive", "{name}");
+        let run = engine.kfn(&["function", "logs", name]);
+        ok(&run, "logs");
+        for needle in ["alive", "cli.kubeless.io", "application/json"] {
+            assert!(run.stdout.contains(needle), "{name} logs show {needle}: {}", run.stdout);
+        }
+        let time = run.stdout.split("event-time").nth(1).unwrap_or_default();
+        assert!(
+            time.contains("Z'") || time.contains("Z\""),
+            "event-time ends in Z: {}",
+            run.stdout
+        );
+        assert!(run.stdout.contains("event-id"));
+    }
+    // Non-JSON data reaches the function as text.
+    let run = engine.kfn(&["function", "call", "post-python", "--data", "plain words"]);
+    ok(&run, "post text");
+    assert_eq!(run.stdout, "plain words\n");
+
+    let run = engine.kfn(&["function", "top", "-o", "json"]);
+    ok(&run, "top");
+    let rows: Value = serde_json::from_str(&run.stdout).unwrap();
+    let calls = |f: &str, m: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["function"] == f && r["method"] == m)
+            .map(|r| r["total_calls"].as_f64().unwrap())
+    };
+    assert_eq!(calls("get-python", "GET"), Some(1.0));
+    assert_eq!(calls("post-python", "POST"), Some(2.0));
+    assert_eq!(
+        calls("get-nodejs", "helloget-GET"),
+        Some(1.0),
+        "Node.js labels are <module>-<method>, as in Kubeless"
+    );
+    let run = engine.kfn(&["function", "top", "--function", "get-python"]);
+    ok(&run, "top table");
+    assert!(run.stdout.starts_with("NAME"), "{}", run.stdout);
+    assert!(run.stdout.contains("get-python"));
+}
+
+#[test]
+fn updates_roll_out_without_failed_calls() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let v1 = write(
+        dir,
+        "hello.py",
+        "def hello(event, context):\n    return 'hello world'\n",
+    );
+    deploy(
+        &engine,
+        "hello",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            v1.to_str().unwrap(),
+        ],
+    );
+    let v2 = write(
+        dir,
+        "v2.py",
+        "def hello(event, context):\n    return 'hello world updated'\n",
+    );
+    let home = engine.home.path().to_path_buf();
+    let caller = std::thread::spawn(move || {
+        (0..60)
+            .map(|_| {
+                let run: Run = crate::common::kfn_command(&home)
+                    .args(["function", "call", "hello"])
+                    .output()
+                    .unwrap()
+                    .into();
+                (run.code, run.stdout)
+            })
+            .collect::<Vec<_>>()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    ok(
+        &engine.kfn(&[
+            "function",
+            "update",
+            "hello",
+            "--from-file",
+            v2.to_str().unwrap(),
+            "--wait",
+        ]),
+        "update",
+    );
+    let results = caller.join().unwrap();
+    assert!(
+        results.iter().all(|(code, _)| *code == 0),
+        "no call failed during the update: {results:?}"
+    );
+    let run = engine.kfn(&["function", "call", "hello"]);
+    assert_eq!(run.stdout, "hello world updated\n");
+    let run = engine.kubectl(&["get", "pods", "-l", "function=hello", "-o", "name"]);
+    assert_eq!(run.stdout.lines().count(), 1, "the old replica is gone: {}", run.stdout);
+}
+
+#[test]
+fn dependencies_archives_and_custom_ports() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let py = write(
+        dir,
+        "withdeps.py",
+        "import six\ndef handler(event, context):\n    return 'six ' + six.__version__\n",
+    );
+    let reqs = write(dir, "requirements.txt", "six==1.16.0\n");
+    deploy(
+        &engine,
+        "py-deps",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "withdeps.handler",
+            "--from-file",
+            py.to_str().unwrap(),
+            "--dependencies",
+            reqs.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(engine.kfn(&["function", "call", "py-deps"]).stdout, "six 1.16.0\n");
+
+    let js = write(
+        dir,
+        "withdeps.js",
+        "const isNumber = require('is-number');\nmodule.exports = { handler: (event) => `number: ${isNumber(event.data.n)}` };\n",
+    );
+    let pkg = write(
+        dir,
+        "package.json",
+        r#"{"name": "withdeps", "version": "1.0.0", "dependencies": {"is-number": "7.0.0"}}"#,
+    );
+    deploy(
+        &engine,
+        "node-deps",
+        &[
+            "--runtime",
+            "nodejs20",
+            "--handler",
+            "withdeps.handler",
+            "--from-file",
+            js.to_str().unwrap(),
+            "--dependencies",
+            pkg.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        engine
+            .kfn(&["function", "call", "node-deps", "--data", r#"{"n": 5}"#])
+            .stdout,
+        "number: true\n"
+    );
+
+    // A zip with two modules.
+    let zip_path = dir.join("multi.zip");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("index.js", options).unwrap();
+        std::io::Write::write_all(
+            &mut zip,
+            b"const helper = require('./helper');\nmodule.exports = { helloGet: () => helper.greeting };\n",
+        )
+        .unwrap();
+        zip.start_file("helper.js", options).unwrap();
+        std::io::Write::write_all(&mut zip, b"module.exports = { greeting: 'hello world' };\n").unwrap();
+        zip.finish().unwrap();
+    }
+    deploy(
+        &engine,
+        "node-multi",
+        &[
+            "--runtime",
+            "nodejs20",
+            "--handler",
+            "index.helloGet",
+            "--from-file",
+            zip_path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(engine.kfn(&["function", "call", "node-multi"]).stdout, "hello world\n");
+
+    deploy(
+        &engine,
+        "custom-port",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "helloget.foo",
+            "--from-file",
+            &example("python/helloget.py"),
+            "--port",
+            "8081",
+        ],
+    );
+    let run = engine.kubectl(&[
+        "get",
+        "svc",
+        "custom-port",
+        "-o",
+        "jsonpath={.spec.ports[0].targetPort}",
+    ]);
+    assert_eq!(run.stdout, "8081");
+    assert_eq!(engine.kfn(&["function", "call", "custom-port"]).stdout, "hello world\n");
+}
+
+#[test]
+fn timeouts_and_exceptions_leave_the_runtime_serving() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let py = write(
+        dir,
+        "fail.py",
+        "def loop(event, context):\n    while True:\n        pass\n\ndef boom(event, context):\n    if event['data'] == b'boom':\n        raise ValueError('boom requested')\n    return 'still here'\n",
+    );
+    let js = write(
+        dir,
+        "fail.js",
+        "module.exports = { loop: () => { while (true) {} }, boom: (event) => { if (event.data === 'boom') throw new Error('boom requested'); return 'still here'; } };\n",
+    );
+    for (lang, runtime, file) in [("py", "python3.11", &py), ("js", "nodejs20", &js)] {
+        let timeout = format!("timeout-{lang}");
+        deploy(
+            &engine,
+            &timeout,
+            &[
+                "--runtime",
+                runtime,
+                "--handler",
+                "fail.loop",
+                "--from-file",
+                file.to_str().unwrap(),
+                "--timeout",
+                "2",
+            ],
+        );
+        let started = std::time::Instant::now();
+        let run = engine.kfn(&["function", "call", &timeout]);
+        let took = started.elapsed();
+        assert_eq!(run.code, 1, "{lang}");
+        assert!(
+            run.stderr.contains("Request timeout exceeded"),
+            "{lang}: {}",
+            run.stderr
+        );
+        assert!(
+            took >= std::time::Duration::from_millis(1900) && took < std::time::Duration::from_secs(5),
+            "{lang}: about 2 s, took {took:?}"
+        );
+
+        let boom = format!("boom-{lang}");
+        deploy(
+            &engine,
+            &boom,
+            &[
+                "--runtime",
+                runtime,
+                "--handler",
+                "fail.boom",
+                "--from-file",
+                file.to_str().unwrap(),
+            ],
+        );
+        let run = engine.kfn(&["function", "call", &boom, "--data", "boom"]);
+        assert_eq!(run.code, 1);
+        assert!(
+            run.stderr.contains("500") && run.stderr.contains("boom requested"),
+            "{lang}: {}",
+            run.stderr
+        );
+        assert!(
+            !run.stderr
+                .contains("the function answered 500 Internal Server Error: Traceback"),
+            "no traceback in the body"
+        );
+        assert!(
+            run.stderr.contains("last log lines of"),
+            "{lang}: the log follows: {}",
+            run.stderr
+        );
+        let run = engine.kfn(&["function", "call", &boom, "--data", "fine"]);
+        ok(&run, "call after an exception");
+        assert_eq!(run.stdout, "still here\n");
+    }
+}
+
+#[test]
+fn broken_functions_report_why_and_engine_restarts_bring_functions_back() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let broken = write(dir, "broken.py", "def handler(event, context:\n    return 1\n");
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "broken",
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "broken.handler",
+        "--from-file",
+        broken.to_str().unwrap(),
+        "--wait",
+        "--wait-timeout",
+        "5s",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("SyntaxError"),
+        "the reason is shown: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("CrashLoopBackOff"), "{}", run.stderr);
+    let run = engine.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "function=broken",
+        "-o",
+        "jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}",
+    ]);
+    assert_eq!(run.stdout, "CrashLoopBackOff");
+
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "golang",
+        "--runtime",
+        "go1.14",
+        "--handler",
+        "handler.Foo",
+        "--from-file",
+        broken.to_str().unwrap(),
+        "--wait",
+        "--wait-timeout",
+        "3s",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("RuntimeNotSupported"), "{}", run.stderr);
+
+    deploy(
+        &engine,
+        "survivor",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "helloget.foo",
+            "--from-file",
+            &example("python/helloget.py"),
+        ],
+    );
+    ok(&engine.kfn(&["local", "stop"]), "stop");
+    ok(&engine.kfn(&["local", "start"]), "start");
+    let mut answer = engine.kfn(&["function", "call", "survivor"]);
+    for _ in 0..100 {
+        if answer.code == 0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        answer = engine.kfn(&["function", "call", "survivor"]);
+    }
+    ok(&answer, "call after an engine restart");
+    assert_eq!(answer.stdout, "hello world\n");
+}
+
+#[test]
+fn logs_of_every_replica_with_tail() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "many",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "hellowithdata.handler",
+            "--from-file",
+            &example("python/hellowithdata.py"),
+        ],
+    );
+    ok(
+        &engine.kubectl(&["scale", "deployment", "many", "--replicas", "2"]),
+        "scale",
+    );
+    for _ in 0..100 {
+        if engine.kfn(&["function", "ls", "many"]).stdout.contains("2/2 READY") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for i in 0..4 {
+        ok(
+            &engine.kfn(&["function", "call", "many", "--data", &format!("call-{i}")]),
+            "call",
+        );
+    }
+    let run = engine.kfn(&["function", "logs", "many"]);
+    ok(&run, "logs");
+    let pods: std::collections::BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix('[')?.split(']').next())
+        .collect();
+    assert_eq!(pods.len(), 2, "lines of both replicas, prefixed: {}", run.stdout);
+    for i in 0..4 {
+        assert!(run.stdout.contains(&format!("call-{i}")), "{}", run.stdout);
+    }
+    let run = engine.kfn(&["function", "logs", "many", "--tail", "1"]);
+    ok(&run, "logs --tail");
+    assert_eq!(run.stdout.lines().count(), 2, "one line per replica: {}", run.stdout);
+}
