@@ -34,8 +34,14 @@ _kfn() {
             kfn,local)
                 cmd="kfn__subcmd__local"
                 ;;
+            kfn,runtime)
+                cmd="kfn__subcmd__runtime"
+                ;;
             kfn,version)
                 cmd="kfn__subcmd__version"
+                ;;
+            kfn__subcmd__function,call)
+                cmd="kfn__subcmd__function__subcmd__call"
                 ;;
             kfn__subcmd__function,delete)
                 cmd="kfn__subcmd__function__subcmd__delete"
@@ -52,11 +58,23 @@ _kfn() {
             kfn__subcmd__function,list)
                 cmd="kfn__subcmd__function__subcmd__list"
                 ;;
+            kfn__subcmd__function,logs)
+                cmd="kfn__subcmd__function__subcmd__logs"
+                ;;
             kfn__subcmd__function,ls)
                 cmd="kfn__subcmd__function__subcmd__list"
                 ;;
+            kfn__subcmd__function,stats)
+                cmd="kfn__subcmd__function__subcmd__top"
+                ;;
+            kfn__subcmd__function,top)
+                cmd="kfn__subcmd__function__subcmd__top"
+                ;;
             kfn__subcmd__function,update)
                 cmd="kfn__subcmd__function__subcmd__update"
+                ;;
+            kfn__subcmd__function__subcmd__help,call)
+                cmd="kfn__subcmd__function__subcmd__help__subcmd__call"
                 ;;
             kfn__subcmd__function__subcmd__help,delete)
                 cmd="kfn__subcmd__function__subcmd__help__subcmd__delete"
@@ -72,6 +90,12 @@ _kfn() {
                 ;;
             kfn__subcmd__function__subcmd__help,list)
                 cmd="kfn__subcmd__function__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__function__subcmd__help,logs)
+                cmd="kfn__subcmd__function__subcmd__help__subcmd__logs"
+                ;;
+            kfn__subcmd__function__subcmd__help,top)
+                cmd="kfn__subcmd__function__subcmd__help__subcmd__top"
                 ;;
             kfn__subcmd__function__subcmd__help,update)
                 cmd="kfn__subcmd__function__subcmd__help__subcmd__update"
@@ -94,8 +118,14 @@ _kfn() {
             kfn__subcmd__help,local)
                 cmd="kfn__subcmd__help__subcmd__local"
                 ;;
+            kfn__subcmd__help,runtime)
+                cmd="kfn__subcmd__help__subcmd__runtime"
+                ;;
             kfn__subcmd__help,version)
                 cmd="kfn__subcmd__help__subcmd__version"
+                ;;
+            kfn__subcmd__help__subcmd__function,call)
+                cmd="kfn__subcmd__help__subcmd__function__subcmd__call"
                 ;;
             kfn__subcmd__help__subcmd__function,delete)
                 cmd="kfn__subcmd__help__subcmd__function__subcmd__delete"
@@ -108,6 +138,12 @@ _kfn() {
                 ;;
             kfn__subcmd__help__subcmd__function,list)
                 cmd="kfn__subcmd__help__subcmd__function__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__function,logs)
+                cmd="kfn__subcmd__help__subcmd__function__subcmd__logs"
+                ;;
+            kfn__subcmd__help__subcmd__function,top)
+                cmd="kfn__subcmd__help__subcmd__function__subcmd__top"
                 ;;
             kfn__subcmd__help__subcmd__function,update)
                 cmd="kfn__subcmd__help__subcmd__function__subcmd__update"
@@ -129,6 +165,9 @@ _kfn() {
                 ;;
             kfn__subcmd__help__subcmd__local,stop)
                 cmd="kfn__subcmd__help__subcmd__local__subcmd__stop"
+                ;;
+            kfn__subcmd__help__subcmd__runtime,serve)
+                cmd="kfn__subcmd__help__subcmd__runtime__subcmd__serve"
                 ;;
             kfn__subcmd__local,help)
                 cmd="kfn__subcmd__local__subcmd__help"
@@ -172,6 +211,18 @@ _kfn() {
             kfn__subcmd__local__subcmd__help,stop)
                 cmd="kfn__subcmd__local__subcmd__help__subcmd__stop"
                 ;;
+            kfn__subcmd__runtime,help)
+                cmd="kfn__subcmd__runtime__subcmd__help"
+                ;;
+            kfn__subcmd__runtime,serve)
+                cmd="kfn__subcmd__runtime__subcmd__serve"
+                ;;
+            kfn__subcmd__runtime__subcmd__help,help)
+                cmd="kfn__subcmd__runtime__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__runtime__subcmd__help,serve)
+                cmd="kfn__subcmd__runtime__subcmd__help__subcmd__serve"
+                ;;
             *)
                 ;;
         esac
@@ -179,7 +230,7 @@ _kfn() {
 
     case "${cmd}" in
         kfn)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function get-server-config version completion local cluster-info help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,12 +320,78 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__function)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version deploy update delete list ls describe help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version deploy update delete list ls describe call logs top stats help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__function__subcmd__call)
+            opts="-d -X -H -i -n -h -V --data --data-file --method --header --query --path --include --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --method)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -X)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --header)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -H)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --query)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -497,8 +614,22 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__function__subcmd__help)
-            opts="deploy update delete list describe help"
+            opts="deploy update delete list describe call logs top help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__function__subcmd__help__subcmd__call)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -580,6 +711,34 @@ _kfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kfn__subcmd__function__subcmd__help__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__function__subcmd__help__subcmd__top)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kfn__subcmd__function__subcmd__help__subcmd__update)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -601,6 +760,90 @@ _kfn() {
                 return 0
             fi
             case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__function__subcmd__logs)
+            opts="-f -n -h -V --follow --tail --since --timestamps --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --tail)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__function__subcmd__top)
+            opts="-f -o -n -h -V --function --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --function)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --out)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -789,7 +1032,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help)
-            opts="function get-server-config version completion local cluster-info help"
+            opts="function get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -831,8 +1074,22 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help__subcmd__function)
-            opts="deploy update delete list describe"
+            opts="deploy update delete list describe call logs top"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__function__subcmd__call)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -887,6 +1144,34 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help__subcmd__function__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__function__subcmd__logs)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__function__subcmd__top)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1027,6 +1312,34 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help__subcmd__local__subcmd__stop)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__runtime)
+            opts="serve"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__runtime__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1257,7 +1570,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__serve)
-            opts="-n -h -V --port --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1365,6 +1678,108 @@ _kfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime__subcmd__help)
+            opts="serve help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime__subcmd__serve)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -33,6 +33,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand local 'Run the whole system on this machine, with no cluster'
             cand cluster-info 'Show which API server kfn talks to, and how it chose it'
+            cand runtime 'The function runtime that runs inside every function replica'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;function'= {
@@ -51,6 +52,10 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand list 'List functions'
             cand ls 'List functions'
             cand describe 'Show a function''s details'
+            cand call 'Call a function through the API server'
+            cand logs 'Print a function''s logs (every replica)'
+            cand top 'Show call counts and durations from the functions'' metrics'
+            cand stats 'Show call counts and durations from the functions'' metrics'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;function;deploy'= {
@@ -180,12 +185,83 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kfn;function;call'= {
+            cand -d 'Data to send (a POST); JSON objects are sent as application/json'
+            cand --data 'Data to send (a POST); JSON objects are sent as application/json'
+            cand --data-file 'Read the data from a file (`-` for stdin)'
+            cand -X 'HTTP method (default: GET without data, POST with it)'
+            cand --method 'HTTP method (default: GET without data, POST with it)'
+            cand -H 'Extra request headers, `Name: value` (repeatable)'
+            cand --header 'Extra request headers, `Name: value` (repeatable)'
+            cand --query 'Query string, e.g. `a=1&b=2`'
+            cand --path 'Path to call (default: /)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand -i 'Print the response''s status line and headers before the body'
+            cand --include 'Print the response''s status line and headers before the body'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;function;logs'= {
+            cand --tail 'Only the last N lines of each replica'
+            cand --since 'Only lines newer than this (e.g. 10s, 5m, 1h)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand -f 'Keep printing new lines'
+            cand --follow 'Keep printing new lines'
+            cand --timestamps 'Prefix each line with its time'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;function;top'= {
+            cand -f 'One function (default: all in the namespace)'
+            cand --function 'One function (default: all in the namespace)'
+            cand -o 'Output format: json or yaml (default: a table)'
+            cand --out 'Output format: json or yaml (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;function;stats'= {
+            cand -f 'One function (default: all in the namespace)'
+            cand --function 'One function (default: all in the namespace)'
+            cand -o 'Output format: json or yaml (default: a table)'
+            cand --out 'Output format: json or yaml (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kfn;function;help'= {
             cand deploy 'Deploy a function'
             cand update 'Update a function: only the flags given change it'
             cand delete 'Delete a function'
             cand list 'List functions'
             cand describe 'Show a function''s details'
+            cand call 'Call a function through the API server'
+            cand logs 'Print a function''s logs (every replica)'
+            cand top 'Show call counts and durations from the functions'' metrics'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;function;help;deploy'= {
@@ -197,6 +273,12 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;function;help;list'= {
         }
         &'kfn;function;help;describe'= {
+        }
+        &'kfn;function;help;call'= {
+        }
+        &'kfn;function;help;logs'= {
+        }
+        &'kfn;function;help;top'= {
         }
         &'kfn;function;help;help'= {
         }
@@ -316,6 +398,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
             cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --no-run 'Only store and serve objects: run no functions (for `kfn controller` and tests)'
             cand --local 'Use the local engine, whatever kubeconfig is present'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -356,6 +439,38 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kfn;runtime'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;runtime;serve'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;runtime;help'= {
+            cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;runtime;help;serve'= {
+        }
+        &'kfn;runtime;help;help'= {
+        }
         &'kfn;help'= {
             cand function 'Deploy, update, call and inspect functions'
             cand get-server-config 'Print the server''s runtime catalog'
@@ -363,6 +478,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand local 'Run the whole system on this machine, with no cluster'
             cand cluster-info 'Show which API server kfn talks to, and how it chose it'
+            cand runtime 'The function runtime that runs inside every function replica'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;help;function'= {
@@ -371,6 +487,9 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand delete 'Delete a function'
             cand list 'List functions'
             cand describe 'Show a function''s details'
+            cand call 'Call a function through the API server'
+            cand logs 'Print a function''s logs (every replica)'
+            cand top 'Show call counts and durations from the functions'' metrics'
         }
         &'kfn;help;function;deploy'= {
         }
@@ -381,6 +500,12 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;help;function;list'= {
         }
         &'kfn;help;function;describe'= {
+        }
+        &'kfn;help;function;call'= {
+        }
+        &'kfn;help;function;logs'= {
+        }
+        &'kfn;help;function;top'= {
         }
         &'kfn;help;get-server-config'= {
         }
@@ -409,6 +534,11 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;help;local;serve'= {
         }
         &'kfn;help;cluster-info'= {
+        }
+        &'kfn;help;runtime'= {
+            cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+        }
+        &'kfn;help;runtime;serve'= {
         }
         &'kfn;help;help'= {
         }

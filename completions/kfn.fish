@@ -36,20 +36,25 @@ complete -c kfn -n "__fish_kfn_needs_command" -f -a "version" -d 'Print kfn\'s v
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l context -d 'The kubeconfig context to use' -r
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -l local -d 'Use the local engine, whatever kubeconfig is present'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s h -l help -d 'Print help'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -s V -l version -d 'Print version'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "deploy" -d 'Deploy a function'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "update" -d 'Update a function: only the flags given change it'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "delete" -d 'Delete a function'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "list" -d 'List functions'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "ls" -d 'List functions'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "describe" -d 'Show a function\'s details'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "deploy" -d 'Deploy a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "update" -d 'Update a function: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "delete" -d 'Delete a function'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "list" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "ls" -d 'List functions'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "call" -d 'Call a function through the API server'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "logs" -d 'Print a function\'s logs (every replica)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "stats" -d 'Show call counts and durations from the functions\' metrics'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s r -l runtime -d 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l handler -d 'Handler: <module>.<function>' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s f -l from-file -d 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL' -r
@@ -132,11 +137,53 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcom
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from describe" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s d -l data -d 'Data to send (a POST); JSON objects are sent as application/json' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l data-file -d 'Read the data from a file (`-` for stdin)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s X -l method -d 'HTTP method (default: GET without data, POST with it)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s H -l header -d 'Extra request headers, `Name: value` (repeatable)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l query -d 'Query string, e.g. `a=1&b=2`' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l path -d 'Path to call (default: /)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s i -l include -d 'Print the response\'s status line and headers before the body'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l tail -d 'Only the last N lines of each replica' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l since -d 'Only lines newer than this (e.g. 10s, 5m, 1h)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep printing new lines'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l timestamps -d 'Prefix each line with its time'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from logs" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -s f -l function -d 'One function (default: all in the namespace)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -s o -l out -d 'Output format: json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from top" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -s f -l function -d 'One function (default: all in the namespace)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -s o -l out -d 'Output format: json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from stats" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "deploy" -d 'Deploy a function'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "update" -d 'Update a function: only the flags given change it'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Delete a function'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "list" -d 'List functions'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "call" -d 'Call a function through the API server'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Print a function\'s logs (every replica)'
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l context -d 'The kubeconfig context to use' -r
@@ -206,6 +253,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcomman
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l no-run -d 'Only store and serve objects: run no functions (for `kfn controller` and tests)'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
@@ -222,21 +270,42 @@ complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s n -l namespace 
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s V -l version -d 'Print version'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "function" -d 'Deploy, update, call and inspect functions'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "version" -d 'Print kfn\'s version'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "deploy" -d 'Deploy a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "update" -d 'Update a function: only the flags given change it'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "delete" -d 'Delete a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "list" -d 'List functions'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "describe" -d 'Show a function\'s details'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "call" -d 'Call a function through the API server'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "logs" -d 'Print a function\'s logs (every replica)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "start" -d 'Start the engine in the background and print where it listens'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "stop" -d 'Stop the engine (SIGTERM, then SIGKILL after the grace period)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "status" -d 'Show whether the engine runs, where, and what it holds (exit 3 when stopped)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "kubeconfig" -d 'Print the path of the engine\'s kubeconfig, starting the engine if needed'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "reset" -d 'Stop the engine and delete all its state'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
