@@ -368,6 +368,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
             [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--no-run', '--no-run', [CompletionResultType]::ParameterName, 'Only store and serve objects: run no functions (for `kfn controller` and tests)')
             [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')

@@ -1604,7 +1604,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__start)
-            opts="-n -h -V --port --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -339,6 +339,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
             cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --no-run 'Only store and serve objects: run no functions (for `kfn controller` and tests)'
             cand --local 'Use the local engine, whatever kubeconfig is present'
             cand -h 'Print help'
             cand --help 'Print help'

@@ -220,6 +220,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcomman
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l no-run -d 'Only store and serve objects: run no functions (for `kfn controller` and tests)'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s V -l version -d 'Print version'

@@ -24,6 +24,9 @@ pub enum LocalCommand {
         /// Port on 127.0.0.1 (default: the last one used, else a free one)
         #[arg(long)]
         port: Option<u16>,
+        /// Only store and serve objects: run no functions (for `kfn controller` and tests)
+        #[arg(long)]
+        no_run: bool,
     },
     /// Stop the engine (SIGTERM, then SIGKILL after the grace period)
     Stop {
@@ -55,10 +58,10 @@ pub enum LocalCommand {
 pub async fn run(args: LocalArgs) -> Result<ExitCode> {
     let state = StateDir::resolve()?;
     match args.command {
-        LocalCommand::Start { port } => {
+        LocalCommand::Start { port, no_run } => {
             let (info, started) = tokio::task::spawn_blocking({
                 let state = state.clone();
-                move || daemon::start(&state, port)
+                move || daemon::start(&state, ServeOptions { port, no_run })
             })
             .await??;
             if started {

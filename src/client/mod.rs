@@ -142,7 +142,7 @@ pub fn choose(target: &Target) -> Result<Source> {
 pub fn ensure_local_engine() -> Result<StateDir> {
     let state = StateDir::resolve()?;
     if let daemon::Status::Stopped { .. } = daemon::status(&state) {
-        let (info, _) = daemon::start(&state, None)?;
+        let (info, _) = daemon::start(&state, Default::default())?;
         eprintln!(
             "Started the local engine at {} (state in {}; stop it with `kfn local stop`)",
             info.url(),

@@ -57,7 +57,7 @@ pub fn status(state: &StateDir) -> Status {
 
 /// Starts the engine in the background unless it runs already. Returns its info and whether
 /// this call started it.
-pub fn start(state: &StateDir, port: Option<u16>) -> Result<(EngineInfo, bool)> {
+pub fn start(state: &StateDir, options: super::ServeOptions) -> Result<(EngineInfo, bool)> {
     if let Status::Running(info) = status(state) {
         return Ok((info, false));
     }
@@ -72,8 +72,11 @@ pub fn start(state: &StateDir, port: Option<u16>) -> Result<(EngineInfo, bool)> 
     cmd.args(["local", "serve"])
         .env("KFN_HOME", &state.root)
         .env_remove("RUST_BACKTRACE");
-    if let Some(port) = port {
+    if let Some(port) = options.port {
         cmd.args(["--port", &port.to_string()]);
+    }
+    if options.no_run {
+        cmd.arg("--no-run");
     }
     cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
     // SAFETY: setsid only detaches the child from our session; it is async-signal-safe.

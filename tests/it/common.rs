@@ -59,6 +59,18 @@ impl Engine {
         engine
     }
 
+    /// A started engine that stores objects but runs no functions: tests play the controller.
+    pub fn start_no_run() -> Engine {
+        let engine = Engine::new();
+        let run = engine.kfn(&["local", "start", "--no-run"]);
+        assert_eq!(
+            run.code, 0,
+            "kfn local start --no-run failed: {}{}",
+            run.stdout, run.stderr
+        );
+        engine
+    }
+
     pub fn state(&self) -> PathBuf {
         self.home.path().join("state")
     }

@@ -397,7 +397,7 @@ fn update_changes_only_the_flags_given() {
 
 #[test]
 fn list_describe_and_delete() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let file = write(engine.home.path(), "test.py", HELLO_PY.as_bytes());
     let pkg = write(
         engine.home.path(),
@@ -1174,7 +1174,7 @@ fn server_config_version_and_the_catalog_in_use() {
 async fn wait_returns_when_the_deployment_is_ready_and_explains_when_it_is_not() {
     use k8s_openapi::api::apps::v1::Deployment;
     use kube::api::{Api, Patch, PatchParams, PostParams};
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let file = write(engine.home.path(), "test.py", HELLO_PY.as_bytes());
     let client = engine.client().await;
     let deployments: Api<Deployment> = Api::namespaced(client.clone(), "default");
