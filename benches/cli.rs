@@ -68,7 +68,8 @@ fn main() {
         })
         .collect();
 
-    kfn(home.path(), &["local", "start"]);
+    // The control plane alone (no replicas started for the 50 functions).
+    kfn(home.path(), &["local", "start", "--no-run"]);
     let deploy: Vec<_> = (0..RUNS)
         .map(|i| {
             let name = format!("fn-{i}");
@@ -89,6 +90,17 @@ fn main() {
         })
         .collect();
     let list: Vec<_> = (0..RUNS).map(|_| kfn(home.path(), &["function", "ls"])).collect();
+    kfn(home.path(), &["local", "reset", "--yes"]);
+    kfn(home.path(), &["local", "start"]);
+    // Deploy to first answer: deploy --wait, then one call, for a new function each time.
+    let first_answer: Vec<_> = (0..10)
+        .map(|i| {
+            let name = format!("ready-{i}");
+            kfn(home.path(), &["function", "deploy", &name, "--runtime", "python3.11", "--from-file", f, "--handler", "test.hello", "--wait"])
+                + kfn(home.path(), &["function", "call", &name])
+        })
+        .collect();
+    let call: Vec<_> = (0..RUNS).map(|_| kfn(home.path(), &["function", "call", "ready-0"])).collect();
     kfn(home.path(), &["local", "stop"]);
 
     println!("| command (whole process, {RUNS} runs each) | wall time |");
@@ -96,8 +108,10 @@ fn main() {
     println!("| `kfn version` (process start-up) | {} |", summary(version));
     println!("| `kfn function deploy … --dryrun` | {} |", summary(dryrun));
     println!(
-        "| `kfn function deploy …` against the local engine | {} |",
+        "| `kfn function deploy …` against the local engine (`--no-run`) | {} |",
         summary(deploy)
     );
-    println!("| `kfn function ls` ({RUNS} functions) | {} |", summary(list));
+    println!("| `kfn function ls` ({RUNS} functions, `--no-run`) | {} |", summary(list));
+    println!("| deploy to first answer (`deploy --wait` + `call`, Python, 10 runs) | {} |", summary(first_answer));
+    println!("| `kfn function call` (through the API server's service proxy) | {} |", summary(call));
 }

@@ -64,7 +64,7 @@ pub async fn until_ready(conn: &Connection, namespace: &str, name: &str, timeout
                 timeout.as_secs()
             );
         }
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
