@@ -96,11 +96,26 @@ fn main() {
     let first_answer: Vec<_> = (0..10)
         .map(|i| {
             let name = format!("ready-{i}");
-            kfn(home.path(), &["function", "deploy", &name, "--runtime", "python3.11", "--from-file", f, "--handler", "test.hello", "--wait"])
-                + kfn(home.path(), &["function", "call", &name])
+            kfn(
+                home.path(),
+                &[
+                    "function",
+                    "deploy",
+                    &name,
+                    "--runtime",
+                    "python3.11",
+                    "--from-file",
+                    f,
+                    "--handler",
+                    "test.hello",
+                    "--wait",
+                ],
+            ) + kfn(home.path(), &["function", "call", &name])
         })
         .collect();
-    let call: Vec<_> = (0..RUNS).map(|_| kfn(home.path(), &["function", "call", "ready-0"])).collect();
+    let call: Vec<_> = (0..RUNS)
+        .map(|_| kfn(home.path(), &["function", "call", "ready-0"]))
+        .collect();
     kfn(home.path(), &["local", "stop"]);
 
     println!("| command (whole process, {RUNS} runs each) | wall time |");
@@ -111,7 +126,16 @@ fn main() {
         "| `kfn function deploy …` against the local engine (`--no-run`) | {} |",
         summary(deploy)
     );
-    println!("| `kfn function ls` ({RUNS} functions, `--no-run`) | {} |", summary(list));
-    println!("| deploy to first answer (`deploy --wait` + `call`, Python, 10 runs) | {} |", summary(first_answer));
-    println!("| `kfn function call` (through the API server's service proxy) | {} |", summary(call));
+    println!(
+        "| `kfn function ls` ({RUNS} functions, `--no-run`) | {} |",
+        summary(list)
+    );
+    println!(
+        "| deploy to first answer (`deploy --wait` + `call`, Python, 10 runs) | {} |",
+        summary(first_answer)
+    );
+    println!(
+        "| `kfn function call` (through the API server's service proxy) | {} |",
+        summary(call)
+    );
 }

@@ -510,6 +510,32 @@ fn without_meta_and_status(v: &Value) -> Value {
     v
 }
 
+/// Fields only the server sets, kept from the stored object on every update.
+const SERVER_FIELDS: &[&str] = &[
+    "uid",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "generation",
+    "namespace",
+];
+
+/// Keeps the server's own metadata from `current`, and bumps the generation when anything
+/// outside `metadata` and `status` changed.
+fn keep_server_fields(def: &ResourceDef, next: &mut Value, current: &Value) {
+    let meta = next["metadata"].as_object_mut().expect("objects have metadata");
+    for field in SERVER_FIELDS {
+        match current["metadata"].get(*field) {
+            Some(v) => meta.insert(field.to_string(), v.clone()),
+            None => meta.remove(*field),
+        };
+    }
+    if def.generation && without_meta_and_status(next) != without_meta_and_status(current) {
+        let generation = current["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
+        next["metadata"]["generation"] = json!(generation);
+    }
+}
+
 /// Decides the stored result of an update of `current` to `incoming` (a PUT body or a patched
 /// copy), enforcing the resourceVersion precondition and what clients may not change.
 fn next_version(
@@ -562,23 +588,7 @@ fn next_version(
             incoming
         }
     };
-    let meta = next["metadata"].as_object_mut().expect("checked");
-    for field in [
-        "uid",
-        "creationTimestamp",
-        "deletionTimestamp",
-        "deletionGracePeriodSeconds",
-        "generation",
-    ] {
-        match current["metadata"].get(field) {
-            Some(v) => meta.insert(field.into(), v.clone()),
-            None => meta.remove(field),
-        };
-    }
-    if def.generation && without_meta_and_status(&next) != without_meta_and_status(current) {
-        let generation = current["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
-        next["metadata"]["generation"] = json!(generation);
-    }
+    keep_server_fields(def, &mut next, current);
     special_fields(def, &mut next)?;
     let finalizers_left = next["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
     if next.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left && !is_namespace(def) {
@@ -949,29 +959,12 @@ pub fn upsert(
     check_type(def, &mut value)?;
     let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &name))?;
-        let meta = value["metadata"].as_object_mut().expect("checked");
-        for field in [
-            "uid",
-            "creationTimestamp",
-            "deletionTimestamp",
-            "deletionGracePeriodSeconds",
-            "generation",
-            "namespace",
-        ] {
-            match current.value["metadata"].get(field) {
-                Some(v) => meta.insert(field.into(), v.clone()),
-                None => meta.remove(field),
-            };
-        }
         if value.get("status").is_none()
             && let Some(status) = current.value.get("status")
         {
             value["status"] = status.clone();
         }
-        if def.generation && without_meta_and_status(&value) != without_meta_and_status(&current.value) {
-            let generation = current.value["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
-            value["metadata"]["generation"] = json!(generation);
-        }
+        keep_server_fields(def, &mut value, &current.value);
         if comparable(&value) == comparable(&current.value) {
             return Ok(Mutation::Keep);
         }
@@ -1069,8 +1062,7 @@ fn scale(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         if comparable(&next) == comparable(&current.value) {
             return Ok(Mutation::Keep);
         }
-        let generation = current.value["metadata"]["generation"].as_i64().unwrap_or(0) + 1;
-        next["metadata"]["generation"] = json!(generation);
+        keep_server_fields(&req.def, &mut next, &current.value);
         Ok(Mutation::Put(next))
     })?;
     if !dry_run(req) {

@@ -256,26 +256,23 @@ async fn supervise(
         };
         write_pod(&server, &with_status(base.clone(), &status));
         let tail = Arc::new(std::sync::Mutex::new(VecDeque::<String>::new()));
-        let pumps = [
-            child.stdout.take().map(|o| {
-                tokio::spawn(pump(
-                    BufReader::new(o),
-                    spec.logs.clone(),
-                    ns.clone(),
-                    name.clone(),
-                    tail.clone(),
-                ))
-            }),
-            child.stderr.take().map(|o| {
-                tokio::spawn(pump(
-                    BufReader::new(o),
-                    spec.logs.clone(),
-                    ns.clone(),
-                    name.clone(),
-                    tail.clone(),
-                ))
-            }),
+        let outputs: [Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>; 2] = [
+            child.stdout.take().map(|o| Box::new(o) as _),
+            child.stderr.take().map(|o| Box::new(o) as _),
         ];
+        let pumps: Vec<_> = outputs
+            .into_iter()
+            .flatten()
+            .map(|o| {
+                tokio::spawn(pump(
+                    BufReader::new(o),
+                    spec.logs.clone(),
+                    ns.clone(),
+                    name.clone(),
+                    tail.clone(),
+                ))
+            })
+            .collect();
         // Ready once /healthz answers; a replica that exits first is restarted.
         let exit = loop {
             tokio::select! {
@@ -298,14 +295,14 @@ async fn supervise(
         ready.store(false, Ordering::SeqCst);
         let Some(exit) = exit else {
             terminate(&mut child).await;
-            for p in pumps.into_iter().flatten() {
+            for p in pumps {
                 let _ = p.await;
             }
             delete_pod(&server, &ns, &name);
             spec.changed.notify_one();
             return;
         };
-        for p in pumps.into_iter().flatten() {
+        for p in pumps {
             let _ = p.await;
         }
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
