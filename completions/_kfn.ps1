@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('function', 'function', [CompletionResultType]::ParameterValue, 'Deploy, update, call and inspect functions')
+            [CompletionResult]::new('autoscale', 'autoscale', [CompletionResultType]::ParameterValue, 'Scale functions automatically: create, delete and list rules')
             [CompletionResult]::new('get-server-config', 'get-server-config', [CompletionResultType]::ParameterValue, 'Print the server''s runtime catalog')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kfn''s version')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -307,6 +308,98 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         'kfn;function;help;help' {
             break
         }
+        'kfn;autoscale' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Add an autoscaling rule to a function')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove a function''s autoscaling rule')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List autoscaling rules')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List autoscaling rules')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;autoscale;create' {
+            [CompletionResult]::new('--min', '--min', [CompletionResultType]::ParameterName, 'Fewest replicas')
+            [CompletionResult]::new('--max', '--max', [CompletionResultType]::ParameterName, 'Most replicas')
+            [CompletionResult]::new('--metric', '--metric', [CompletionResultType]::ParameterName, 'Metric: cpu (percent of the CPU request), memory (percent of the memory request) or qps (calls per second per replica); repeat (or comma-separate) for several, each with its --value')
+            [CompletionResult]::new('--value', '--value', [CompletionResultType]::ParameterName, 'Target of each metric, in --metric order')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;autoscale;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;autoscale;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json or yaml (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json or yaml (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;autoscale;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json or yaml (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json or yaml (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;autoscale;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Add an autoscaling rule to a function')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove a function''s autoscaling rule')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List autoscaling rules')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;autoscale;help;create' {
+            break
+        }
+        'kfn;autoscale;help;delete' {
+            break
+        }
+        'kfn;autoscale;help;list' {
+            break
+        }
+        'kfn;autoscale;help;help' {
+            break
+        }
         'kfn;get-server-config' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
@@ -523,6 +616,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         }
         'kfn;help' {
             [CompletionResult]::new('function', 'function', [CompletionResultType]::ParameterValue, 'Deploy, update, call and inspect functions')
+            [CompletionResult]::new('autoscale', 'autoscale', [CompletionResultType]::ParameterValue, 'Scale functions automatically: create, delete and list rules')
             [CompletionResult]::new('get-server-config', 'get-server-config', [CompletionResultType]::ParameterValue, 'Print the server''s runtime catalog')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kfn''s version')
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
@@ -565,6 +659,21 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;help;function;top' {
+            break
+        }
+        'kfn;help;autoscale' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Add an autoscaling rule to a function')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Remove a function''s autoscaling rule')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List autoscaling rules')
+            break
+        }
+        'kfn;help;autoscale;create' {
+            break
+        }
+        'kfn;help;autoscale;delete' {
+            break
+        }
+        'kfn;help;autoscale;list' {
             break
         }
         'kfn;help;get-server-config' {

@@ -16,6 +16,9 @@ _kfn() {
             ",$1")
                 cmd="kfn"
                 ;;
+            kfn,autoscale)
+                cmd="kfn__subcmd__autoscale"
+                ;;
             kfn,cluster-info)
                 cmd="kfn__subcmd__cluster__subcmd__info"
                 ;;
@@ -39,6 +42,33 @@ _kfn() {
                 ;;
             kfn,version)
                 cmd="kfn__subcmd__version"
+                ;;
+            kfn__subcmd__autoscale,create)
+                cmd="kfn__subcmd__autoscale__subcmd__create"
+                ;;
+            kfn__subcmd__autoscale,delete)
+                cmd="kfn__subcmd__autoscale__subcmd__delete"
+                ;;
+            kfn__subcmd__autoscale,help)
+                cmd="kfn__subcmd__autoscale__subcmd__help"
+                ;;
+            kfn__subcmd__autoscale,list)
+                cmd="kfn__subcmd__autoscale__subcmd__list"
+                ;;
+            kfn__subcmd__autoscale,ls)
+                cmd="kfn__subcmd__autoscale__subcmd__list"
+                ;;
+            kfn__subcmd__autoscale__subcmd__help,create)
+                cmd="kfn__subcmd__autoscale__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__autoscale__subcmd__help,delete)
+                cmd="kfn__subcmd__autoscale__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__autoscale__subcmd__help,help)
+                cmd="kfn__subcmd__autoscale__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__autoscale__subcmd__help,list)
+                cmd="kfn__subcmd__autoscale__subcmd__help__subcmd__list"
                 ;;
             kfn__subcmd__function,call)
                 cmd="kfn__subcmd__function__subcmd__call"
@@ -100,6 +130,9 @@ _kfn() {
             kfn__subcmd__function__subcmd__help,update)
                 cmd="kfn__subcmd__function__subcmd__help__subcmd__update"
                 ;;
+            kfn__subcmd__help,autoscale)
+                cmd="kfn__subcmd__help__subcmd__autoscale"
+                ;;
             kfn__subcmd__help,cluster-info)
                 cmd="kfn__subcmd__help__subcmd__cluster__subcmd__info"
                 ;;
@@ -123,6 +156,15 @@ _kfn() {
                 ;;
             kfn__subcmd__help,version)
                 cmd="kfn__subcmd__help__subcmd__version"
+                ;;
+            kfn__subcmd__help__subcmd__autoscale,create)
+                cmd="kfn__subcmd__help__subcmd__autoscale__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__autoscale,delete)
+                cmd="kfn__subcmd__help__subcmd__autoscale__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__autoscale,list)
+                cmd="kfn__subcmd__help__subcmd__autoscale__subcmd__list"
                 ;;
             kfn__subcmd__help__subcmd__function,call)
                 cmd="kfn__subcmd__help__subcmd__function__subcmd__call"
@@ -230,12 +272,226 @@ _kfn() {
 
     case "${cmd}" in
         kfn)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function get-server-config version completion local cluster-info runtime help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function autoscale get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create delete list ls help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__create)
+            opts="-n -h -V --min --max --metric --value --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --min)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --metric)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --value)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__help)
+            opts="create delete list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__autoscale__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1032,8 +1288,64 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help)
-            opts="function get-server-config version completion local cluster-info runtime help"
+            opts="function autoscale get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__autoscale)
+            opts="create delete list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__autoscale__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__autoscale__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__autoscale__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

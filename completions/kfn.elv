@@ -28,6 +28,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand function 'Deploy, update, call and inspect functions'
+            cand autoscale 'Scale functions automatically: create, delete and list rules'
             cand get-server-config 'Print the server''s runtime catalog'
             cand version 'Print kfn''s version'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -282,6 +283,88 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;function;help;help'= {
         }
+        &'kfn;autoscale'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Add an autoscaling rule to a function'
+            cand delete 'Remove a function''s autoscaling rule'
+            cand list 'List autoscaling rules'
+            cand ls 'List autoscaling rules'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;autoscale;create'= {
+            cand --min 'Fewest replicas'
+            cand --max 'Most replicas'
+            cand --metric 'Metric: cpu (percent of the CPU request), memory (percent of the memory request) or qps (calls per second per replica); repeat (or comma-separate) for several, each with its --value'
+            cand --value 'Target of each metric, in --metric order'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;autoscale;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;autoscale;list'= {
+            cand -o 'Output format: json or yaml (default: a table)'
+            cand --out 'Output format: json or yaml (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;autoscale;ls'= {
+            cand -o 'Output format: json or yaml (default: a table)'
+            cand --out 'Output format: json or yaml (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;autoscale;help'= {
+            cand create 'Add an autoscaling rule to a function'
+            cand delete 'Remove a function''s autoscaling rule'
+            cand list 'List autoscaling rules'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;autoscale;help;create'= {
+        }
+        &'kfn;autoscale;help;delete'= {
+        }
+        &'kfn;autoscale;help;list'= {
+        }
+        &'kfn;autoscale;help;help'= {
+        }
         &'kfn;get-server-config'= {
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
@@ -474,6 +557,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;help'= {
             cand function 'Deploy, update, call and inspect functions'
+            cand autoscale 'Scale functions automatically: create, delete and list rules'
             cand get-server-config 'Print the server''s runtime catalog'
             cand version 'Print kfn''s version'
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -507,6 +591,17 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;help;function;logs'= {
         }
         &'kfn;help;function;top'= {
+        }
+        &'kfn;help;autoscale'= {
+            cand create 'Add an autoscaling rule to a function'
+            cand delete 'Remove a function''s autoscaling rule'
+            cand list 'List autoscaling rules'
+        }
+        &'kfn;help;autoscale;create'= {
+        }
+        &'kfn;help;autoscale;delete'= {
+        }
+        &'kfn;help;autoscale;list'= {
         }
         &'kfn;help;get-server-config'= {
         }

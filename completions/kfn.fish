@@ -31,6 +31,7 @@ complete -c kfn -n "__fish_kfn_needs_command" -l local -d 'Use the local engine,
 complete -c kfn -n "__fish_kfn_needs_command" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_needs_command" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "version" -d 'Print kfn\'s version'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
@@ -185,6 +186,51 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcom
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Print a function\'s logs (every replica)'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -f -a "create" -d 'Add an autoscaling rule to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -f -a "delete" -d 'Remove a function\'s autoscaling rule'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -f -a "list" -d 'List autoscaling rules'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -f -a "ls" -d 'List autoscaling rules'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l min -d 'Fewest replicas' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l max -d 'Most replicas' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l metric -d 'Metric: cpu (percent of the CPU request), memory (percent of the memory request) or qps (calls per second per replica); repeat (or comma-separate) for several, each with its --value' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l value -d 'Target of each metric, in --metric order' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from create" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from delete" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -s o -l out -d 'Output format: json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from list" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -s o -l out -d 'Output format: json or yaml (default: a table)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from ls" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from help" -f -a "create" -d 'Add an autoscaling rule to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from help" -f -a "delete" -d 'Remove a function\'s autoscaling rule'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from help" -f -a "list" -d 'List autoscaling rules'
+complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand get-server-config" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -287,14 +333,15 @@ complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcomm
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "deploy" -d 'Deploy a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "update" -d 'Update a function: only the flags given change it'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "delete" -d 'Delete a function'
@@ -303,6 +350,9 @@ complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "call" -d 'Call a function through the API server'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "logs" -d 'Print a function\'s logs (every replica)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "create" -d 'Add an autoscaling rule to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "delete" -d 'Remove a function\'s autoscaling rule'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "list" -d 'List autoscaling rules'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "start" -d 'Start the engine in the background and print where it listens'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "stop" -d 'Stop the engine (SIGTERM, then SIGKILL after the grace period)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "status" -d 'Show whether the engine runs, where, and what it holds (exit 3 when stopped)'

@@ -3,6 +3,7 @@
 pub mod crd;
 pub mod flags;
 pub mod function;
+pub mod hpa;
 pub mod schedule;
 
 /// The API group of every kfn (and Kubeless) custom resource.

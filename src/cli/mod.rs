@@ -1,5 +1,6 @@
 //! The command line: flags → typed requests → library calls. One module per command group.
 
+mod autoscale;
 mod cluster_info;
 pub mod function;
 mod local;
@@ -56,6 +57,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Deploy, update, call and inspect functions
     Function(function::FunctionArgs),
+    /// Scale functions automatically: create, delete and list rules
+    Autoscale(autoscale::AutoscaleArgs),
     /// Print the server's runtime catalog
     GetServerConfig,
     /// Print kfn's version
@@ -116,6 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match command {
         Command::Function(args) => function::run(args, &cli.global).await,
+        Command::Autoscale(args) => autoscale::run(args, &cli.global).await,
         Command::GetServerConfig => misc::server_config(&cli.global).await,
         Command::Version => misc::version(),
         Command::Completion(args) => misc::completion(args),

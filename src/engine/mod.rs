@@ -1,6 +1,7 @@
 //! The local engine: a Kubernetes API server on loopback with objects kept in SQLite.
 
 pub mod apiserver;
+pub mod autoscaler;
 pub mod daemon;
 pub mod reconciler;
 pub mod resources;
@@ -118,6 +119,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     );
     if !options.no_run {
         reconciler::start(server.clone(), state.root.clone());
+        autoscaler::start(server.clone(), autoscaler::Options::from_env());
     }
     let router = server.router();
     let shutdown = shutdown_signal();

@@ -151,3 +151,40 @@ mod tests {
         assert!(process_usage(&[std::process::id()]).rss_bytes > 0);
     }
 }
+
+/// The totals a replica's `/metrics` text gives: calls (all methods), CPU seconds, RSS bytes.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Totals {
+    pub calls: f64,
+    pub cpu_seconds: f64,
+    pub rss_bytes: f64,
+}
+
+/// Reads [`Totals`] from Prometheus text.
+pub fn totals(text: &str) -> Totals {
+    let mut t = Totals::default();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        let Some((series, value)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let Ok(value) = value.parse::<f64>() else { continue };
+        let metric = series.split('{').next().unwrap_or(series);
+        match metric {
+            "function_calls_total" => t.calls += value,
+            "process_cpu_seconds_total" => t.cpu_seconds = value,
+            "process_resident_memory_bytes" => t.rss_bytes = value,
+            _ => {}
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod totals_tests {
+    #[test]
+    fn totals_add_up_methods() {
+        let text = "function_calls_total{method=\"GET\"} 3\nfunction_calls_total{method=\"POST\"} 2\nprocess_cpu_seconds_total 1.5\nprocess_resident_memory_bytes 1000\n";
+        let t = super::totals(text);
+        assert_eq!((t.calls, t.cpu_seconds, t.rss_bytes), (5.0, 1.5, 1000.0));
+    }
+}

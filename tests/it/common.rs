@@ -59,6 +59,19 @@ impl Engine {
         engine
     }
 
+    /// A started engine with extra environment (the autoscaler's timing, say).
+    pub fn start_with_env(env: &[(&str, &str)]) -> Engine {
+        let engine = Engine::new();
+        let run: Run = kfn_command(engine.home.path())
+            .envs(env.iter().copied())
+            .args(["local", "start"])
+            .output()
+            .expect("kfn runs")
+            .into();
+        assert_eq!(run.code, 0, "kfn local start failed: {}{}", run.stdout, run.stderr);
+        engine
+    }
+
     /// A started engine that stores objects but runs no functions: tests play the controller.
     pub fn start_no_run() -> Engine {
         let engine = Engine::new();

@@ -262,9 +262,35 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
     match args.out.as_str() {
         "json" => output::print(&format!("{}\n", output::json(&f, 2))),
         "yaml" => output::print(&output::yaml(&f)),
-        _ => output::print(&describe_text(&f)),
+        _ => {
+            output::print(&describe_text(&f));
+            output::print(&events_text(&conn, &name).await);
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The function's Events (scaling, failures), oldest first, as a block after the table.
+async fn events_text(conn: &Connection, name: &str) -> String {
+    use k8s_openapi::api::core::v1::Event;
+    let api: Api<Event> = Api::namespaced(conn.client.clone(), &conn.namespace);
+    let params = ListParams::default().fields(&format!("involvedObject.name={name},involvedObject.kind=Function"));
+    let events = api.list(&params).await.map(|l| l.items).unwrap_or_default();
+    if events.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("Events:\n");
+    for e in events {
+        let when = e.last_timestamp.as_ref().map(|t| t.0.to_string()).unwrap_or_default();
+        out.push_str(&format!(
+            "  {}\t{}\t{}\t{}\n",
+            when,
+            e.type_.unwrap_or_default(),
+            e.reason.unwrap_or_default(),
+            e.message.unwrap_or_default()
+        ));
+    }
+    out
 }
 
 #[cfg(test)]

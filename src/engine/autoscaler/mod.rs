@@ -1,0 +1,267 @@
+//! The local engine's autoscaler: every sync period it measures each autoscaled function's
+//! ready replicas (calls per second, CPU and memory against their requests, read from the
+//! replicas' `/metrics`), runs the HorizontalPodAutoscaler algorithm (`policy`), sets the
+//! Deployment's replicas, records Events, and keeps an autoscaling/v2 HPA object with status.
+
+pub mod policy;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::api::hpa::{self, Metric};
+use crate::engine::apiserver::{self, ApiServer};
+use crate::engine::reconciler::replica::PORT_ANNOTATION;
+use crate::engine::store::Key;
+use crate::runtime::metrics::{Totals, totals};
+
+/// The autoscaler's timing, from `KFN_HPA_SYNC_PERIOD`, `KFN_HPA_STABILIZATION` and
+/// `KFN_HPA_READINESS_DELAY` (Go durations such as `15s`, `5m`).
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub sync: Duration,
+    pub readiness_delay: Duration,
+    pub settings: policy::Settings,
+}
+
+impl Options {
+    pub fn from_env() -> Options {
+        let var = |k: &str, d: u64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| crate::api::schedule::go_duration(&v).ok())
+                .unwrap_or(Duration::from_secs(d))
+        };
+        Options {
+            sync: var("KFN_HPA_SYNC_PERIOD", 15).max(Duration::from_millis(100)),
+            readiness_delay: var("KFN_HPA_READINESS_DELAY", 30),
+            settings: policy::Settings {
+                tolerance: 0.1,
+                stabilization: var("KFN_HPA_STABILIZATION", 300),
+            },
+        }
+    }
+}
+
+/// What the autoscaler remembers of one function between syncs.
+#[derive(Default)]
+struct History {
+    /// The last totals of each pod, and when they were read.
+    samples: HashMap<String, (Totals, Instant)>,
+    /// Raw recommendations within the stabilization window.
+    recent: VecDeque<(Instant, u32)>,
+}
+
+pub fn start(server: Arc<ApiServer>, options: Options) {
+    tokio::spawn(async move {
+        let mut histories: HashMap<(String, String), History> = HashMap::new();
+        loop {
+            tokio::time::sleep(options.sync).await;
+            let (functions, _) = server.store.list("kubeless.io/functions", None);
+            let mut seen = Vec::new();
+            for f in functions {
+                let ns = f.value["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let name = f.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                let rule = hpa::read(&f.value);
+                sync_hpa_object(&server, &f.value, rule.as_ref());
+                let Some(rule) = rule else { continue };
+                seen.push((ns.clone(), name.clone()));
+                let history = histories.entry((ns.clone(), name.clone())).or_default();
+                scale(&server, &f.value, &rule, history, &options).await;
+            }
+            histories.retain(|k, _| seen.contains(k));
+        }
+    });
+}
+
+/// Keeps the HPA object of a function in step with its rule (none: no object).
+fn sync_hpa_object(server: &Arc<ApiServer>, function: &Value, rule: Option<&hpa::Autoscale>) {
+    let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") else {
+        return;
+    };
+    let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = function["metadata"]["name"].as_str().unwrap_or_default();
+    let key = Key::new(&def.store_key(), ns, name);
+    match rule {
+        Some(rule) => {
+            let mut obj = hpa::build(function, rule);
+            obj["metadata"]["ownerReferences"] = json!([crate::render::owner_reference(function)]);
+            if let Err(e) = apiserver::upsert(server, &def, Some(ns), obj) {
+                tracing::warn!("cannot write the HPA of {ns}/{name}: {}", e.message);
+            }
+        }
+        None => {
+            if server.store.get(&key).is_some() {
+                let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
+            }
+        }
+    }
+}
+
+async fn scrape(port: &str) -> Option<Totals> {
+    let mut stream = tokio::time::timeout(
+        Duration::from_secs(1),
+        tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")),
+    )
+    .await
+    .ok()?
+    .ok()?;
+    stream
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .await
+        .ok()?;
+    let mut text = String::new();
+    tokio::time::timeout(Duration::from_secs(2), stream.read_to_string(&mut text))
+        .await
+        .ok()?
+        .ok()?;
+    Some(totals(text.split_once("\r\n\r\n")?.1))
+}
+
+fn request(function: &Value, resource: &str) -> Option<f64> {
+    let c = crate::render::container(function);
+    c.pointer(&format!("/resources/requests/{resource}"))
+        .or_else(|| c.pointer(&format!("/resources/limits/{resource}")))
+        .and_then(hpa::quantity_value)
+        .filter(|v| *v > 0.0)
+}
+
+async fn scale(
+    server: &Arc<ApiServer>,
+    function: &Value,
+    rule: &hpa::Autoscale,
+    history: &mut History,
+    options: &Options,
+) {
+    let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = function["metadata"]["name"].as_str().unwrap_or_default();
+    let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else {
+        return;
+    };
+    let Some(deployment) = server.store.get(&Key::new(&dep_def.store_key(), ns, name)) else {
+        return;
+    };
+    let replicas = deployment
+        .value
+        .pointer("/spec/replicas")
+        .and_then(Value::as_u64)
+        .unwrap_or(1) as u32;
+
+    // Ready replicas past the readiness delay are measured; the others are left out.
+    let (pods, _) = server.store.list("/pods", Some(ns));
+    let now = Instant::now();
+    let mut rates = Vec::new();
+    let mut live = Vec::new();
+    for pod in pods.iter().map(|p| &p.value) {
+        if pod.pointer("/metadata/labels/function").and_then(Value::as_str) != Some(name) {
+            continue;
+        }
+        let ready = pod
+            .pointer("/status/containerStatuses/0/ready")
+            .and_then(Value::as_bool)
+            == Some(true);
+        let started = pod
+            .pointer("/status/containerStatuses/0/state/running/startedAt")
+            .and_then(Value::as_str)
+            .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok());
+        let old_enough = started.is_some_and(|t| {
+            (k8s_openapi::jiff::Timestamp::now().as_millisecond() - t.as_millisecond()) as u128
+                >= options.readiness_delay.as_millis()
+        });
+        let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        let port = pod
+            .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))
+            .and_then(Value::as_str);
+        let (true, true, Some(port)) = (ready, old_enough, port) else {
+            continue;
+        };
+        let Some(t) = scrape(port).await else { continue };
+        live.push(pod_name.clone());
+        if let Some((prev, at)) = history.samples.insert(pod_name, (t, now)) {
+            let secs = now.duration_since(at).as_secs_f64();
+            if secs > 0.0 && t.calls >= prev.calls {
+                rates.push((
+                    (t.calls - prev.calls) / secs,
+                    (t.cpu_seconds - prev.cpu_seconds).max(0.0) / secs,
+                    t.rss_bytes,
+                ));
+            }
+        }
+    }
+    history.samples.retain(|p, _| live.contains(p));
+
+    let mut measurements = Vec::new();
+    let mut described = Vec::new();
+    if !rates.is_empty() {
+        let n = rates.len() as f64;
+        for metric in &rule.metrics {
+            let current = match metric {
+                Metric::Qps(_) => Some(rates.iter().map(|r| r.0).sum::<f64>() / n),
+                Metric::Cpu(_) => {
+                    request(function, "cpu").map(|req| rates.iter().map(|r| r.1).sum::<f64>() / n / req * 100.0)
+                }
+                Metric::Memory(_) => {
+                    request(function, "memory").map(|req| rates.iter().map(|r| r.2).sum::<f64>() / n / req * 100.0)
+                }
+            };
+            if let Some(current) = current {
+                measurements.push(policy::Measurement {
+                    current,
+                    target: metric.target(),
+                });
+                described.push(format!(
+                    "{} {:.1}/{}",
+                    metric.name(),
+                    current,
+                    hpa::format_quantity(metric.target())
+                ));
+            }
+        }
+    }
+    history
+        .recent
+        .retain(|(at, _)| now.duration_since(*at) <= options.settings.stabilization);
+    let recent: Vec<u32> = history.recent.iter().map(|(_, r)| *r).collect();
+    let rec = policy::desired(replicas, rule.min, rule.max, &measurements, &recent, options.settings);
+    if !measurements.is_empty() {
+        history.recent.push_back((now, rec.raw));
+    }
+    if rec.count != replicas {
+        let mut d = deployment.value.clone();
+        d["spec"]["replicas"] = json!(rec.count);
+        if apiserver::upsert(server, &dep_def, Some(ns), d).is_ok() {
+            let why = if described.is_empty() {
+                "replicas outside [min, max]".to_string()
+            } else {
+                described.join(", ")
+            };
+            let direction = if rec.count > replicas { "above" } else { "below" };
+            apiserver::record_event(
+                server,
+                function,
+                "Normal",
+                "SuccessfulRescale",
+                &format!("New size: {}; reason: {why} ({direction} target)", rec.count),
+            );
+            tracing::info!(
+                "function {ns}/{name}: {replicas} -> {} replicas ({})",
+                rec.count,
+                described.join(", ")
+            );
+        }
+    }
+    if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers")
+        && let Some(obj) = server.store.get(&Key::new(&def.store_key(), ns, name))
+    {
+        let mut obj = obj.value.clone();
+        obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count,
+                "lastScaleTime": if rec.count != replicas { json!(apiserver::objects_now()) } else { obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null) }});
+        let _ = apiserver::upsert(server, &def, Some(ns), obj);
+    }
+}

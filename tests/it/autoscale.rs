@@ -1,0 +1,210 @@
+//! `kfn autoscale`: rules written into Functions, and the engine scaling replicas under load.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::{Engine, Run};
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+fn replicas(engine: &Engine, name: &str) -> u64 {
+    let run = engine.kubectl(&[
+        "get",
+        "deployment",
+        name,
+        "-o",
+        "jsonpath={.spec.replicas}/{.status.readyReplicas}",
+    ]);
+    run.stdout.split('/').next().and_then(|r| r.parse().ok()).unwrap_or(0)
+}
+
+#[test]
+fn rules_are_written_listed_and_removed() {
+    let engine = Engine::start_no_run();
+    let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "scaled",
+            "-r",
+            "python3.11",
+            "-f",
+            &f,
+            "--handler",
+            "helloget.foo",
+        ]),
+        "deploy",
+    );
+    let run = engine.kfn(&[
+        "autoscale",
+        "create",
+        "scaled",
+        "--metric",
+        "cpu",
+        "--value",
+        "70",
+        "--metric",
+        "qps",
+        "--value",
+        "50",
+        "--min",
+        "2",
+        "--max",
+        "5",
+    ]);
+    ok(&run, "autoscale create");
+    assert!(
+        run.stderr
+            .contains("Autoscaling rule for scaled submitted for deployment")
+    );
+    let run = engine.kubectl(&["get", "fn", "scaled", "-o", "json"]);
+    let hpa: Value = serde_json::from_str::<Value>(&run.stdout).unwrap()["spec"]["horizontalPodAutoscaler"].clone();
+    assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+    assert_eq!(hpa["spec"]["scaleTargetRef"]["kind"], "Deployment");
+    assert_eq!(hpa["spec"]["minReplicas"], 2);
+    assert_eq!(
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        70
+    );
+    assert_eq!(hpa["spec"]["metrics"][1]["object"]["target"]["averageValue"], "50");
+    let run = engine.kfn(&["autoscale", "list"]);
+    ok(&run, "list");
+    let row: Vec<&str> = run.stdout.lines().nth(1).unwrap().split('\t').map(str::trim).collect();
+    assert_eq!(
+        row,
+        ["scaled", "default", "scaled", "2", "5", "cpu,function_calls", "70,50"]
+    );
+    let bad = engine.kfn(&[
+        "autoscale",
+        "create",
+        "scaled",
+        "--metric",
+        "qps",
+        "--value",
+        "5",
+        "--min",
+        "3",
+        "--max",
+        "2",
+    ]);
+    assert_eq!(bad.code, 1);
+    assert!(
+        bad.stderr.contains("max must be greater than or equal to min"),
+        "{}",
+        bad.stderr
+    );
+    ok(&engine.kfn(&["autoscale", "delete", "scaled"]), "delete");
+    let run = engine.kfn(&["autoscale", "delete", "scaled"]);
+    assert!(
+        run.stderr.contains("Not found an autoscale definition for scaled"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        engine.kfn(&["autoscale", "list"]).stdout.lines().count(),
+        1,
+        "only the header"
+    );
+}
+
+#[tokio::test]
+async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
+    let engine = Engine::start_with_env(&[
+        ("KFN_HPA_SYNC_PERIOD", "1s"),
+        ("KFN_HPA_STABILIZATION", "6s"),
+        ("KFN_HPA_READINESS_DELAY", "0s"),
+    ]);
+    let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "busy",
+            "-r",
+            "python3.11",
+            "-f",
+            &f,
+            "--handler",
+            "helloget.foo",
+            "--wait",
+        ]),
+        "deploy",
+    );
+    ok(
+        &engine.kfn(&[
+            "autoscale",
+            "create",
+            "busy",
+            "--metric",
+            "qps",
+            "--value",
+            "50",
+            "--min",
+            "1",
+            "--max",
+            "4",
+        ]),
+        "autoscale",
+    );
+
+    // About 200 calls a second through the API server's service proxy.
+    let client = engine.client().await;
+    let stop = Arc::new(AtomicBool::new(false));
+    let load: Vec<_> = (0..4)
+        .map(|_| {
+            let (client, stop) = (client.clone(), stop.clone());
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    let req = http::Request::get("/api/v1/namespaces/default/services/busy:http-function-port/proxy/")
+                        .body(Vec::new())
+                        .unwrap();
+                    let _ = client.request_text(req).await;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut most = 0;
+    while started.elapsed() < Duration::from_secs(30) && most < 4 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        most = most.max(replicas(&engine, "busy"));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for t in load {
+        t.await.unwrap();
+    }
+    assert_eq!(most, 4, "200 req/s against 50 per replica reaches the maximum of 4");
+    let stopped = Instant::now();
+    let mut now = replicas(&engine, "busy");
+    while now > 1 && stopped.elapsed() < Duration::from_secs(40) {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        now = replicas(&engine, "busy");
+    }
+    assert_eq!(now, 1, "back to the minimum once the window passed");
+    assert!(
+        stopped.elapsed() >= Duration::from_secs(5),
+        "not before the stabilization window: {:?}",
+        stopped.elapsed()
+    );
+    let events = engine.kubectl(&["get", "events", "--field-selector", "involvedObject.name=busy"]);
+    assert!(events.stdout.contains("SuccessfulRescale"), "{}", events.stdout);
+    let describe = engine.kfn(&["function", "describe", "busy"]);
+    assert!(
+        describe.stdout.contains("New size: 4"),
+        "describe shows the scaling: {}",
+        describe.stdout
+    );
+    let hpa = engine.kubectl(&["get", "hpa", "busy", "-o", "jsonpath={.spec.maxReplicas}"]);
+    assert_eq!(hpa.stdout, "4");
+}
