@@ -31,6 +31,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('function', 'function', [CompletionResultType]::ParameterValue, 'Deploy, update, call and inspect functions')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages')
             [CompletionResult]::new('autoscale', 'autoscale', [CompletionResultType]::ParameterValue, 'Scale functions automatically: create, delete and list rules')
             [CompletionResult]::new('get-server-config', 'get-server-config', [CompletionResultType]::ParameterValue, 'Print the server''s runtime catalog')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kfn''s version')
@@ -308,6 +309,819 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         'kfn;function;help;help' {
             break
         }
+        'kfn;trigger' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP triggers: routes from a gateway to a function')
+            [CompletionResult]::new('cronjob', 'cronjob', [CompletionResultType]::ParameterValue, 'Cron job triggers: call a function on a schedule')
+            [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'NATS triggers: deliver a subject''s messages to functions')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Kafka triggers: deliver a topic''s messages to functions')
+            [CompletionResult]::new('kinesis', 'kinesis', [CompletionResultType]::ParameterValue, 'Kinesis triggers: deliver a stream''s records to a function')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;http' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an HTTP trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update an HTTP trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an HTTP trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;http;create' {
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route (without a leading slash)')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Host name of the route (nginx default: <function>.<API server host>.nip.io)')
+            [CompletionResult]::new('--tls-secret', '--tls-secret', [CompletionResultType]::ParameterName, 'Existing TLS secret for the route')
+            [CompletionResult]::new('--basic-auth-secret', '--basic-auth-secret', [CompletionResultType]::ParameterName, 'Secret with an htpasswd `auth` key: basic authentication')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'The function to call')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Ingress controller: nginx, traefik or kong')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--enableTLSAcme', '--enableTLSAcme', [CompletionResultType]::ParameterName, 'Ask for a TLS certificate (cert-manager / kube-lego)')
+            [CompletionResult]::new('--cors-enable', '--cors-enable', [CompletionResultType]::ParameterName, 'Add CORS headers')
+            [CompletionResult]::new('--dryrun', '--dryrun', [CompletionResultType]::ParameterName, 'Print the object instead of creating it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;http;update' {
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route (without a leading slash)')
+            [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Host name of the route (nginx default: <function>.<API server host>.nip.io)')
+            [CompletionResult]::new('--tls-secret', '--tls-secret', [CompletionResultType]::ParameterName, 'Existing TLS secret for the route')
+            [CompletionResult]::new('--basic-auth-secret', '--basic-auth-secret', [CompletionResultType]::ParameterName, 'Secret with an htpasswd `auth` key: basic authentication')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'The function to call')
+            [CompletionResult]::new('--gateway', '--gateway', [CompletionResultType]::ParameterName, 'Ingress controller: nginx, traefik or kong')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--enableTLSAcme', '--enableTLSAcme', [CompletionResultType]::ParameterName, 'Ask for a TLS certificate (cert-manager / kube-lego)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;http;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;http;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;http;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;http;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an HTTP trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update an HTTP trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an HTTP trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;http;help;create' {
+            break
+        }
+        'kfn;trigger;http;help;update' {
+            break
+        }
+        'kfn;trigger;http;help;delete' {
+            break
+        }
+        'kfn;trigger;http;help;list' {
+            break
+        }
+        'kfn;trigger;http;help;help' {
+            break
+        }
+        'kfn;trigger;cronjob' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cron job trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a cron job trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a cron job trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cron job triggers')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List cron job triggers')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;cronjob;create' {
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Cron schedule (5 fields, @hourly and the like, or @every <duration>), in UTC')
+            [CompletionResult]::new('--function', '--function', [CompletionResultType]::ParameterName, 'The function to call')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'JSON payload to POST at each firing (without one, the function gets a GET)')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'JSON payload to POST at each firing (without one, the function gets a GET)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A .json file (or its URL) with the payload')
+            [CompletionResult]::new('--payload-from-file', '--payload-from-file', [CompletionResultType]::ParameterName, 'A .json file (or its URL) with the payload')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--dryrun', '--dryrun', [CompletionResultType]::ParameterName, 'Print the object instead of creating it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;cronjob;update' {
+            [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Cron schedule')
+            [CompletionResult]::new('--function', '--function', [CompletionResultType]::ParameterName, 'The function to call')
+            [CompletionResult]::new('-p', '-p', [CompletionResultType]::ParameterName, 'JSON payload to POST at each firing (without one, the function gets a GET)')
+            [CompletionResult]::new('--payload', '--payload', [CompletionResultType]::ParameterName, 'JSON payload to POST at each firing (without one, the function gets a GET)')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'A .json file (or its URL) with the payload')
+            [CompletionResult]::new('--payload-from-file', '--payload-from-file', [CompletionResultType]::ParameterName, 'A .json file (or its URL) with the payload')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;cronjob;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;cronjob;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;cronjob;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;cronjob;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cron job trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a cron job trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a cron job trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cron job triggers')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;cronjob;help;create' {
+            break
+        }
+        'kfn;trigger;cronjob;help;update' {
+            break
+        }
+        'kfn;trigger;cronjob;help;delete' {
+            break
+        }
+        'kfn;trigger;cronjob;help;list' {
+            break
+        }
+        'kfn;trigger;cronjob;help;help' {
+            break
+        }
+        'kfn;trigger;nats' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;nats;create' {
+            [CompletionResult]::new('--trigger-topic', '--trigger-topic', [CompletionResultType]::ParameterName, 'Topic (subject) to consume')
+            [CompletionResult]::new('--function-selector', '--function-selector', [CompletionResultType]::ParameterName, 'Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--dryrun', '--dryrun', [CompletionResultType]::ParameterName, 'Print the object instead of creating it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;update' {
+            [CompletionResult]::new('--trigger-topic', '--trigger-topic', [CompletionResultType]::ParameterName, 'Topic (subject) to consume')
+            [CompletionResult]::new('--function-selector', '--function-selector', [CompletionResultType]::ParameterName, 'Label selector of the functions that receive every message')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;publish' {
+            [CompletionResult]::new('--url', '--url', [CompletionResultType]::ParameterName, 'NATS server URL, e.g. nats://127.0.0.1:4222')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Subject to publish to')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The message')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;nats;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;nats;help;create' {
+            break
+        }
+        'kfn;trigger;nats;help;update' {
+            break
+        }
+        'kfn;trigger;nats;help;delete' {
+            break
+        }
+        'kfn;trigger;nats;help;list' {
+            break
+        }
+        'kfn;trigger;nats;help;publish' {
+            break
+        }
+        'kfn;trigger;nats;help;help' {
+            break
+        }
+        'kfn;trigger;kafka' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;kafka;create' {
+            [CompletionResult]::new('--trigger-topic', '--trigger-topic', [CompletionResultType]::ParameterName, 'Topic (subject) to consume')
+            [CompletionResult]::new('--function-selector', '--function-selector', [CompletionResultType]::ParameterName, 'Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--dryrun', '--dryrun', [CompletionResultType]::ParameterName, 'Print the object instead of creating it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;update' {
+            [CompletionResult]::new('--trigger-topic', '--trigger-topic', [CompletionResultType]::ParameterName, 'Topic (subject) to consume')
+            [CompletionResult]::new('--function-selector', '--function-selector', [CompletionResultType]::ParameterName, 'Label selector of the functions that receive every message')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;publish' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kafka;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;kafka;help;create' {
+            break
+        }
+        'kfn;trigger;kafka;help;update' {
+            break
+        }
+        'kfn;trigger;kafka;help;delete' {
+            break
+        }
+        'kfn;trigger;kafka;help;list' {
+            break
+        }
+        'kfn;trigger;kafka;help;publish' {
+            break
+        }
+        'kfn;trigger;kafka;help;help' {
+            break
+        }
+        'kfn;trigger;kinesis' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a Kinesis trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a Kinesis trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a Kinesis trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List Kinesis triggers')
+            [CompletionResult]::new('ls', 'ls', [CompletionResultType]::ParameterValue, 'List Kinesis triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put records into a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('create-stream', 'create-stream', [CompletionResultType]::ParameterValue, 'Create a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;kinesis;create' {
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
+            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'shard-id')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'function-name')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret with aws_access_key_id and aws_secret_access_key')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Kinesis endpoint URL (e.g. a local kinesalite)')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--dryrun', '--dryrun', [CompletionResultType]::ParameterName, 'Print the object instead of creating it')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;update' {
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
+            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'shard-id')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'function-name')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;delete' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;list' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;ls' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Output format: json, yaml or wide (default: a table)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;publish' {
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
+            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'partition-key')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'records')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
+            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'shard-count')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;create-stream' {
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
+            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'partition-key')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'records')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
+            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'shard-count')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;trigger;kinesis;help' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a Kinesis trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a Kinesis trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a Kinesis trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List Kinesis triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put records into a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('create-stream', 'create-stream', [CompletionResultType]::ParameterValue, 'Create a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;kinesis;help;create' {
+            break
+        }
+        'kfn;trigger;kinesis;help;update' {
+            break
+        }
+        'kfn;trigger;kinesis;help;delete' {
+            break
+        }
+        'kfn;trigger;kinesis;help;list' {
+            break
+        }
+        'kfn;trigger;kinesis;help;publish' {
+            break
+        }
+        'kfn;trigger;kinesis;help;create-stream' {
+            break
+        }
+        'kfn;trigger;kinesis;help;help' {
+            break
+        }
+        'kfn;trigger;help' {
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP triggers: routes from a gateway to a function')
+            [CompletionResult]::new('cronjob', 'cronjob', [CompletionResultType]::ParameterValue, 'Cron job triggers: call a function on a schedule')
+            [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'NATS triggers: deliver a subject''s messages to functions')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Kafka triggers: deliver a topic''s messages to functions')
+            [CompletionResult]::new('kinesis', 'kinesis', [CompletionResultType]::ParameterValue, 'Kinesis triggers: deliver a stream''s records to a function')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'kfn;trigger;help;http' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an HTTP trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update an HTTP trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an HTTP trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)')
+            break
+        }
+        'kfn;trigger;help;http;create' {
+            break
+        }
+        'kfn;trigger;help;http;update' {
+            break
+        }
+        'kfn;trigger;help;http;delete' {
+            break
+        }
+        'kfn;trigger;help;http;list' {
+            break
+        }
+        'kfn;trigger;help;cronjob' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cron job trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a cron job trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a cron job trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cron job triggers')
+            break
+        }
+        'kfn;trigger;help;cronjob;create' {
+            break
+        }
+        'kfn;trigger;help;cronjob;update' {
+            break
+        }
+        'kfn;trigger;help;cronjob;delete' {
+            break
+        }
+        'kfn;trigger;help;cronjob;list' {
+            break
+        }
+        'kfn;trigger;help;nats' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            break
+        }
+        'kfn;trigger;help;nats;create' {
+            break
+        }
+        'kfn;trigger;help;nats;update' {
+            break
+        }
+        'kfn;trigger;help;nats;delete' {
+            break
+        }
+        'kfn;trigger;help;nats;list' {
+            break
+        }
+        'kfn;trigger;help;nats;publish' {
+            break
+        }
+        'kfn;trigger;help;kafka' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            break
+        }
+        'kfn;trigger;help;kafka;create' {
+            break
+        }
+        'kfn;trigger;help;kafka;update' {
+            break
+        }
+        'kfn;trigger;help;kafka;delete' {
+            break
+        }
+        'kfn;trigger;help;kafka;list' {
+            break
+        }
+        'kfn;trigger;help;kafka;publish' {
+            break
+        }
+        'kfn;trigger;help;kinesis' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a Kinesis trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a Kinesis trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a Kinesis trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List Kinesis triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put records into a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('create-stream', 'create-stream', [CompletionResultType]::ParameterValue, 'Create a stream (needs AWS or a Kinesis endpoint)')
+            break
+        }
+        'kfn;trigger;help;kinesis;create' {
+            break
+        }
+        'kfn;trigger;help;kinesis;update' {
+            break
+        }
+        'kfn;trigger;help;kinesis;delete' {
+            break
+        }
+        'kfn;trigger;help;kinesis;list' {
+            break
+        }
+        'kfn;trigger;help;kinesis;publish' {
+            break
+        }
+        'kfn;trigger;help;kinesis;create-stream' {
+            break
+        }
+        'kfn;trigger;help;help' {
+            break
+        }
         'kfn;autoscale' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
@@ -457,6 +1271,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         }
         'kfn;local;start' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 (default: the last one used, else a free one)')
+            [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -522,6 +1337,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         }
         'kfn;local;serve' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 (default: the last one used, else a free one)')
+            [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -616,6 +1432,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         }
         'kfn;help' {
             [CompletionResult]::new('function', 'function', [CompletionResultType]::ParameterValue, 'Deploy, update, call and inspect functions')
+            [CompletionResult]::new('trigger', 'trigger', [CompletionResultType]::ParameterValue, 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages')
             [CompletionResult]::new('autoscale', 'autoscale', [CompletionResultType]::ParameterValue, 'Scale functions automatically: create, delete and list rules')
             [CompletionResult]::new('get-server-config', 'get-server-config', [CompletionResultType]::ParameterValue, 'Print the server''s runtime catalog')
             [CompletionResult]::new('version', 'version', [CompletionResultType]::ParameterValue, 'Print kfn''s version')
@@ -659,6 +1476,125 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;help;function;top' {
+            break
+        }
+        'kfn;help;trigger' {
+            [CompletionResult]::new('http', 'http', [CompletionResultType]::ParameterValue, 'HTTP triggers: routes from a gateway to a function')
+            [CompletionResult]::new('cronjob', 'cronjob', [CompletionResultType]::ParameterValue, 'Cron job triggers: call a function on a schedule')
+            [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'NATS triggers: deliver a subject''s messages to functions')
+            [CompletionResult]::new('kafka', 'kafka', [CompletionResultType]::ParameterValue, 'Kafka triggers: deliver a topic''s messages to functions')
+            [CompletionResult]::new('kinesis', 'kinesis', [CompletionResultType]::ParameterValue, 'Kinesis triggers: deliver a stream''s records to a function')
+            break
+        }
+        'kfn;help;trigger;http' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create an HTTP trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update an HTTP trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete an HTTP trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)')
+            break
+        }
+        'kfn;help;trigger;http;create' {
+            break
+        }
+        'kfn;help;trigger;http;update' {
+            break
+        }
+        'kfn;help;trigger;http;delete' {
+            break
+        }
+        'kfn;help;trigger;http;list' {
+            break
+        }
+        'kfn;help;trigger;cronjob' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a cron job trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a cron job trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a cron job trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List cron job triggers')
+            break
+        }
+        'kfn;help;trigger;cronjob;create' {
+            break
+        }
+        'kfn;help;trigger;cronjob;update' {
+            break
+        }
+        'kfn;help;trigger;cronjob;delete' {
+            break
+        }
+        'kfn;help;trigger;cronjob;list' {
+            break
+        }
+        'kfn;help;trigger;nats' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            break
+        }
+        'kfn;help;trigger;nats;create' {
+            break
+        }
+        'kfn;help;trigger;nats;update' {
+            break
+        }
+        'kfn;help;trigger;nats;delete' {
+            break
+        }
+        'kfn;help;trigger;nats;list' {
+            break
+        }
+        'kfn;help;trigger;nats;publish' {
+            break
+        }
+        'kfn;help;trigger;kafka' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Publish a message')
+            break
+        }
+        'kfn;help;trigger;kafka;create' {
+            break
+        }
+        'kfn;help;trigger;kafka;update' {
+            break
+        }
+        'kfn;help;trigger;kafka;delete' {
+            break
+        }
+        'kfn;help;trigger;kafka;list' {
+            break
+        }
+        'kfn;help;trigger;kafka;publish' {
+            break
+        }
+        'kfn;help;trigger;kinesis' {
+            [CompletionResult]::new('create', 'create', [CompletionResultType]::ParameterValue, 'Create a Kinesis trigger')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Update a Kinesis trigger: only the flags given change it')
+            [CompletionResult]::new('delete', 'delete', [CompletionResultType]::ParameterValue, 'Delete a Kinesis trigger')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List Kinesis triggers')
+            [CompletionResult]::new('publish', 'publish', [CompletionResultType]::ParameterValue, 'Put records into a stream (needs AWS or a Kinesis endpoint)')
+            [CompletionResult]::new('create-stream', 'create-stream', [CompletionResultType]::ParameterValue, 'Create a stream (needs AWS or a Kinesis endpoint)')
+            break
+        }
+        'kfn;help;trigger;kinesis;create' {
+            break
+        }
+        'kfn;help;trigger;kinesis;update' {
+            break
+        }
+        'kfn;help;trigger;kinesis;delete' {
+            break
+        }
+        'kfn;help;trigger;kinesis;list' {
+            break
+        }
+        'kfn;help;trigger;kinesis;publish' {
+            break
+        }
+        'kfn;help;trigger;kinesis;create-stream' {
             break
         }
         'kfn;help;autoscale' {

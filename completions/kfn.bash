@@ -40,6 +40,9 @@ _kfn() {
             kfn,runtime)
                 cmd="kfn__subcmd__runtime"
                 ;;
+            kfn,trigger)
+                cmd="kfn__subcmd__trigger"
+                ;;
             kfn,version)
                 cmd="kfn__subcmd__version"
                 ;;
@@ -154,6 +157,9 @@ _kfn() {
             kfn__subcmd__help,runtime)
                 cmd="kfn__subcmd__help__subcmd__runtime"
                 ;;
+            kfn__subcmd__help,trigger)
+                cmd="kfn__subcmd__help__subcmd__trigger"
+                ;;
             kfn__subcmd__help,version)
                 cmd="kfn__subcmd__help__subcmd__version"
                 ;;
@@ -211,6 +217,93 @@ _kfn() {
             kfn__subcmd__help__subcmd__runtime,serve)
                 cmd="kfn__subcmd__help__subcmd__runtime__subcmd__serve"
                 ;;
+            kfn__subcmd__help__subcmd__trigger,cronjob)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__cronjob"
+                ;;
+            kfn__subcmd__help__subcmd__trigger,http)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__http"
+                ;;
+            kfn__subcmd__help__subcmd__trigger,kafka)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka"
+                ;;
+            kfn__subcmd__help__subcmd__trigger,kinesis)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis"
+                ;;
+            kfn__subcmd__help__subcmd__trigger,nats)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__cronjob,create)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__cronjob,delete)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__cronjob,list)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__cronjob,update)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__update"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__http,create)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__http,delete)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__http,list)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__http,update)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__update"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kafka,create)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kafka,delete)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kafka,list)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kafka,publish)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__publish"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kafka,update)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__update"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,create)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,create-stream)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__create__subcmd__stream"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,delete)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,list)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,publish)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__publish"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__kinesis,update)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__update"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__nats,create)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__create"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__nats,delete)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__delete"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__nats,list)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__list"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__nats,publish)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__publish"
+                ;;
+            kfn__subcmd__help__subcmd__trigger__subcmd__nats,update)
+                cmd="kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__update"
+                ;;
             kfn__subcmd__local,help)
                 cmd="kfn__subcmd__local__subcmd__help"
                 ;;
@@ -265,6 +358,303 @@ _kfn() {
             kfn__subcmd__runtime__subcmd__help,serve)
                 cmd="kfn__subcmd__runtime__subcmd__help__subcmd__serve"
                 ;;
+            kfn__subcmd__trigger,cronjob)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob"
+                ;;
+            kfn__subcmd__trigger,help)
+                cmd="kfn__subcmd__trigger__subcmd__help"
+                ;;
+            kfn__subcmd__trigger,http)
+                cmd="kfn__subcmd__trigger__subcmd__http"
+                ;;
+            kfn__subcmd__trigger,kafka)
+                cmd="kfn__subcmd__trigger__subcmd__kafka"
+                ;;
+            kfn__subcmd__trigger,kinesis)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis"
+                ;;
+            kfn__subcmd__trigger,nats)
+                cmd="kfn__subcmd__trigger__subcmd__nats"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,create)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,delete)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,help)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,list)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,ls)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob,update)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob__subcmd__help,create)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob__subcmd__help,delete)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob__subcmd__help,list)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__cronjob__subcmd__help,update)
+                cmd="kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,cronjob)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__cronjob"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,http)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__http"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,kafka)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,kinesis)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis"
+                ;;
+            kfn__subcmd__trigger__subcmd__help,nats)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__cronjob,create)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__cronjob,delete)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__cronjob,list)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__cronjob,update)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__http,create)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__http,delete)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__http,list)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__http,update)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kafka,create)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kafka,delete)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kafka,list)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kafka,publish)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kafka,update)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,create)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,create-stream)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__create__subcmd__stream"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,delete)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,list)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,publish)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__kinesis,update)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__nats,create)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__nats,delete)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__nats,list)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__nats,publish)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__help__subcmd__nats,update)
+                cmd="kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,create)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,delete)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,help)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,list)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,ls)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__http,update)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__http__subcmd__help,create)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__http__subcmd__help,delete)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__http__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__http__subcmd__help,list)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__http__subcmd__help,update)
+                cmd="kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,create)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,delete)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,help)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,list)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,ls)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,publish)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka,update)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,create)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,delete)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,list)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,publish)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__kafka__subcmd__help,update)
+                cmd="kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,create)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,create-stream)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__create__subcmd__stream"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,delete)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,help)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,list)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,ls)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,publish)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis,update)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,create)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,create-stream)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__create__subcmd__stream"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,delete)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,list)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,publish)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__kinesis__subcmd__help,update)
+                cmd="kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,create)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,delete)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,help)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,list)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,ls)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,publish)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats,update)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__update"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,create)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__create"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,delete)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__delete"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,help)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,list)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__list"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,publish)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__publish"
+                ;;
+            kfn__subcmd__trigger__subcmd__nats__subcmd__help,update)
+                cmd="kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__update"
+                ;;
             *)
                 ;;
         esac
@@ -272,7 +662,7 @@ _kfn() {
 
     case "${cmd}" in
         kfn)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function autoscale get-server-config version completion local cluster-info runtime help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function trigger autoscale get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1288,7 +1678,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help)
-            opts="function autoscale get-server-config version completion local cluster-info runtime help"
+            opts="function trigger autoscale get-server-config version completion local cluster-info runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1665,6 +2055,426 @@ _kfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kfn__subcmd__help__subcmd__trigger)
+            opts="http cronjob nats kafka kinesis"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__cronjob)
+            opts="create update delete list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__cronjob__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__http)
+            opts="create update delete list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__http__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka)
+            opts="create update delete list publish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kafka__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis)
+            opts="create update delete list publish create-stream"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__create__subcmd__stream)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__kinesis__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats)
+            opts="create update delete list publish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__trigger__subcmd__nats__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kfn__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1882,13 +2692,17 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__serve)
-            opts="-n -h -V --port --no-run --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --nats --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1916,13 +2730,17 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__start)
-            opts="-n -h -V --port --no-run --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --nats --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2092,6 +2910,2140 @@ _kfn() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version http cronjob nats kafka kinesis help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create update delete list ls help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__create)
+            opts="-p -f -o -n -h -V --schedule --function --payload --payload-from-file --dryrun --output --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload-from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help)
+            opts="create update delete list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__cronjob__subcmd__update)
+            opts="-p -f -n -h -V --schedule --function --payload --payload-from-file --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --payload-from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help)
+            opts="http cronjob nats kafka kinesis help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__cronjob)
+            opts="create update delete list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__cronjob__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__http)
+            opts="create update delete list"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__http__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka)
+            opts="create update delete list publish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kafka__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis)
+            opts="create update delete list publish create-stream"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__create__subcmd__stream)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__kinesis__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats)
+            opts="create update delete list publish"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__help__subcmd__nats__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create update delete list ls help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__create)
+            opts="-o -n -h -V --path --hostname --enableTLSAcme --tls-secret --basic-auth-secret --function-name --gateway --cors-enable --dryrun --output --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help)
+            opts="create update delete list help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__http__subcmd__update)
+            opts="-n -h -V --path --hostname --enableTLSAcme --tls-secret --basic-auth-secret --function-name --gateway --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --path)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --hostname)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tls-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --basic-auth-secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create update delete list ls publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__create)
+            opts="-o -n -h -V --trigger-topic --function-selector --dryrun --output --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trigger-topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help)
+            opts="create update delete list publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__publish)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kafka__subcmd__update)
+            opts="-n -h -V --trigger-topic --function-selector --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trigger-topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create update delete list ls publish create-stream help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__create)
+            opts="-o -n -h -V --stream --aws-region --shard-id --function-name --secret --endpoint --dryrun --output --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__create__subcmd__stream)
+            opts="-n -h -V --stream --aws-region --partition-key --records --secret --endpoint --shard-count --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help)
+            opts="create update delete list publish create-stream help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__create__subcmd__stream)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__publish)
+            opts="-n -h -V --stream --aws-region --partition-key --records --secret --endpoint --shard-count --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --partition-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --records)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-count)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__kinesis__subcmd__update)
+            opts="-n -h -V --stream --aws-region --shard-id --function-name --secret --endpoint --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --stream)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shard-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version create update delete list ls publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__create)
+            opts="-o -n -h -V --trigger-topic --function-selector --dryrun --output --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trigger-topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__delete)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help)
+            opts="create update delete list publish help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__publish)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__help__subcmd__update)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 5 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__list)
+            opts="-o -n -h -V --out --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__publish)
+            opts="-n -h -V --url --topic --message --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__trigger__subcmd__nats__subcmd__update)
+            opts="-n -h -V --trigger-topic --function-selector --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --trigger-topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -28,6 +28,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand function 'Deploy, update, call and inspect functions'
+            cand trigger 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
             cand autoscale 'Scale functions automatically: create, delete and list rules'
             cand get-server-config 'Print the server''s runtime catalog'
             cand version 'Print kfn''s version'
@@ -283,6 +284,719 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;function;help;help'= {
         }
+        &'kfn;trigger'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand http 'HTTP triggers: routes from a gateway to a function'
+            cand cronjob 'Cron job triggers: call a function on a schedule'
+            cand nats 'NATS triggers: deliver a subject''s messages to functions'
+            cand kafka 'Kafka triggers: deliver a topic''s messages to functions'
+            cand kinesis 'Kinesis triggers: deliver a stream''s records to a function'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;http'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create an HTTP trigger'
+            cand update 'Update an HTTP trigger: only the flags given change it'
+            cand delete 'Delete an HTTP trigger'
+            cand list 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)'
+            cand ls 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;http;create'= {
+            cand --path 'Path of the route (without a leading slash)'
+            cand --hostname 'Host name of the route (nginx default: <function>.<API server host>.nip.io)'
+            cand --tls-secret 'Existing TLS secret for the route'
+            cand --basic-auth-secret 'Secret with an htpasswd `auth` key: basic authentication'
+            cand --function-name 'The function to call'
+            cand --gateway 'Ingress controller: nginx, traefik or kong'
+            cand -o 'Output format of --dryrun: yaml or json'
+            cand --output 'Output format of --dryrun: yaml or json'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --enableTLSAcme 'Ask for a TLS certificate (cert-manager / kube-lego)'
+            cand --cors-enable 'Add CORS headers'
+            cand --dryrun 'Print the object instead of creating it'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;http;update'= {
+            cand --path 'Path of the route (without a leading slash)'
+            cand --hostname 'Host name of the route (nginx default: <function>.<API server host>.nip.io)'
+            cand --tls-secret 'Existing TLS secret for the route'
+            cand --basic-auth-secret 'Secret with an htpasswd `auth` key: basic authentication'
+            cand --function-name 'The function to call'
+            cand --gateway 'Ingress controller: nginx, traefik or kong'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --enableTLSAcme 'Ask for a TLS certificate (cert-manager / kube-lego)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;http;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;http;list'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;http;ls'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;http;help'= {
+            cand create 'Create an HTTP trigger'
+            cand update 'Update an HTTP trigger: only the flags given change it'
+            cand delete 'Delete an HTTP trigger'
+            cand list 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;http;help;create'= {
+        }
+        &'kfn;trigger;http;help;update'= {
+        }
+        &'kfn;trigger;http;help;delete'= {
+        }
+        &'kfn;trigger;http;help;list'= {
+        }
+        &'kfn;trigger;http;help;help'= {
+        }
+        &'kfn;trigger;cronjob'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a cron job trigger'
+            cand update 'Update a cron job trigger: only the flags given change it'
+            cand delete 'Delete a cron job trigger'
+            cand list 'List cron job triggers'
+            cand ls 'List cron job triggers'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;cronjob;create'= {
+            cand --schedule 'Cron schedule (5 fields, @hourly and the like, or @every <duration>), in UTC'
+            cand --function 'The function to call'
+            cand -p 'JSON payload to POST at each firing (without one, the function gets a GET)'
+            cand --payload 'JSON payload to POST at each firing (without one, the function gets a GET)'
+            cand -f 'A .json file (or its URL) with the payload'
+            cand --payload-from-file 'A .json file (or its URL) with the payload'
+            cand -o 'Output format of --dryrun: yaml or json'
+            cand --output 'Output format of --dryrun: yaml or json'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --dryrun 'Print the object instead of creating it'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;cronjob;update'= {
+            cand --schedule 'Cron schedule'
+            cand --function 'The function to call'
+            cand -p 'JSON payload to POST at each firing (without one, the function gets a GET)'
+            cand --payload 'JSON payload to POST at each firing (without one, the function gets a GET)'
+            cand -f 'A .json file (or its URL) with the payload'
+            cand --payload-from-file 'A .json file (or its URL) with the payload'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;cronjob;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;cronjob;list'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;cronjob;ls'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;cronjob;help'= {
+            cand create 'Create a cron job trigger'
+            cand update 'Update a cron job trigger: only the flags given change it'
+            cand delete 'Delete a cron job trigger'
+            cand list 'List cron job triggers'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;cronjob;help;create'= {
+        }
+        &'kfn;trigger;cronjob;help;update'= {
+        }
+        &'kfn;trigger;cronjob;help;delete'= {
+        }
+        &'kfn;trigger;cronjob;help;list'= {
+        }
+        &'kfn;trigger;cronjob;help;help'= {
+        }
+        &'kfn;trigger;nats'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand ls 'List triggers'
+            cand publish 'Publish a message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;nats;create'= {
+            cand --trigger-topic 'Topic (subject) to consume'
+            cand --function-selector 'Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1'
+            cand -o 'Output format of --dryrun: yaml or json'
+            cand --output 'Output format of --dryrun: yaml or json'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --dryrun 'Print the object instead of creating it'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;update'= {
+            cand --trigger-topic 'Topic (subject) to consume'
+            cand --function-selector 'Label selector of the functions that receive every message'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;list'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;ls'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;publish'= {
+            cand --url 'NATS server URL, e.g. nats://127.0.0.1:4222'
+            cand --topic 'Subject to publish to'
+            cand --message 'The message'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;nats;help'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;nats;help;create'= {
+        }
+        &'kfn;trigger;nats;help;update'= {
+        }
+        &'kfn;trigger;nats;help;delete'= {
+        }
+        &'kfn;trigger;nats;help;list'= {
+        }
+        &'kfn;trigger;nats;help;publish'= {
+        }
+        &'kfn;trigger;nats;help;help'= {
+        }
+        &'kfn;trigger;kafka'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand ls 'List triggers'
+            cand publish 'Publish a message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;kafka;create'= {
+            cand --trigger-topic 'Topic (subject) to consume'
+            cand --function-selector 'Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1'
+            cand -o 'Output format of --dryrun: yaml or json'
+            cand --output 'Output format of --dryrun: yaml or json'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --dryrun 'Print the object instead of creating it'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;update'= {
+            cand --trigger-topic 'Topic (subject) to consume'
+            cand --function-selector 'Label selector of the functions that receive every message'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;list'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;ls'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;publish'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kafka;help'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;kafka;help;create'= {
+        }
+        &'kfn;trigger;kafka;help;update'= {
+        }
+        &'kfn;trigger;kafka;help;delete'= {
+        }
+        &'kfn;trigger;kafka;help;list'= {
+        }
+        &'kfn;trigger;kafka;help;publish'= {
+        }
+        &'kfn;trigger;kafka;help;help'= {
+        }
+        &'kfn;trigger;kinesis'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand create 'Create a Kinesis trigger'
+            cand update 'Update a Kinesis trigger: only the flags given change it'
+            cand delete 'Delete a Kinesis trigger'
+            cand list 'List Kinesis triggers'
+            cand ls 'List Kinesis triggers'
+            cand publish 'Put records into a stream (needs AWS or a Kinesis endpoint)'
+            cand create-stream 'Create a stream (needs AWS or a Kinesis endpoint)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;kinesis;create'= {
+            cand --stream 'stream'
+            cand --aws-region 'aws-region'
+            cand --shard-id 'shard-id'
+            cand --function-name 'function-name'
+            cand --secret 'Secret with aws_access_key_id and aws_secret_access_key'
+            cand --endpoint 'Kinesis endpoint URL (e.g. a local kinesalite)'
+            cand -o 'Output format of --dryrun: yaml or json'
+            cand --output 'Output format of --dryrun: yaml or json'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --dryrun 'Print the object instead of creating it'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;update'= {
+            cand --stream 'stream'
+            cand --aws-region 'aws-region'
+            cand --shard-id 'shard-id'
+            cand --function-name 'function-name'
+            cand --secret 'secret'
+            cand --endpoint 'endpoint'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;delete'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;list'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;ls'= {
+            cand -o 'Output format: json, yaml or wide (default: a table)'
+            cand --out 'Output format: json, yaml or wide (default: a table)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;publish'= {
+            cand --stream 'stream'
+            cand --aws-region 'aws-region'
+            cand --partition-key 'partition-key'
+            cand --records 'records'
+            cand --secret 'secret'
+            cand --endpoint 'endpoint'
+            cand --shard-count 'shard-count'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;create-stream'= {
+            cand --stream 'stream'
+            cand --aws-region 'aws-region'
+            cand --partition-key 'partition-key'
+            cand --records 'records'
+            cand --secret 'secret'
+            cand --endpoint 'endpoint'
+            cand --shard-count 'shard-count'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;trigger;kinesis;help'= {
+            cand create 'Create a Kinesis trigger'
+            cand update 'Update a Kinesis trigger: only the flags given change it'
+            cand delete 'Delete a Kinesis trigger'
+            cand list 'List Kinesis triggers'
+            cand publish 'Put records into a stream (needs AWS or a Kinesis endpoint)'
+            cand create-stream 'Create a stream (needs AWS or a Kinesis endpoint)'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;kinesis;help;create'= {
+        }
+        &'kfn;trigger;kinesis;help;update'= {
+        }
+        &'kfn;trigger;kinesis;help;delete'= {
+        }
+        &'kfn;trigger;kinesis;help;list'= {
+        }
+        &'kfn;trigger;kinesis;help;publish'= {
+        }
+        &'kfn;trigger;kinesis;help;create-stream'= {
+        }
+        &'kfn;trigger;kinesis;help;help'= {
+        }
+        &'kfn;trigger;help'= {
+            cand http 'HTTP triggers: routes from a gateway to a function'
+            cand cronjob 'Cron job triggers: call a function on a schedule'
+            cand nats 'NATS triggers: deliver a subject''s messages to functions'
+            cand kafka 'Kafka triggers: deliver a topic''s messages to functions'
+            cand kinesis 'Kinesis triggers: deliver a stream''s records to a function'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'kfn;trigger;help;http'= {
+            cand create 'Create an HTTP trigger'
+            cand update 'Update an HTTP trigger: only the flags given change it'
+            cand delete 'Delete an HTTP trigger'
+            cand list 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)'
+        }
+        &'kfn;trigger;help;http;create'= {
+        }
+        &'kfn;trigger;help;http;update'= {
+        }
+        &'kfn;trigger;help;http;delete'= {
+        }
+        &'kfn;trigger;help;http;list'= {
+        }
+        &'kfn;trigger;help;cronjob'= {
+            cand create 'Create a cron job trigger'
+            cand update 'Update a cron job trigger: only the flags given change it'
+            cand delete 'Delete a cron job trigger'
+            cand list 'List cron job triggers'
+        }
+        &'kfn;trigger;help;cronjob;create'= {
+        }
+        &'kfn;trigger;help;cronjob;update'= {
+        }
+        &'kfn;trigger;help;cronjob;delete'= {
+        }
+        &'kfn;trigger;help;cronjob;list'= {
+        }
+        &'kfn;trigger;help;nats'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+        }
+        &'kfn;trigger;help;nats;create'= {
+        }
+        &'kfn;trigger;help;nats;update'= {
+        }
+        &'kfn;trigger;help;nats;delete'= {
+        }
+        &'kfn;trigger;help;nats;list'= {
+        }
+        &'kfn;trigger;help;nats;publish'= {
+        }
+        &'kfn;trigger;help;kafka'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+        }
+        &'kfn;trigger;help;kafka;create'= {
+        }
+        &'kfn;trigger;help;kafka;update'= {
+        }
+        &'kfn;trigger;help;kafka;delete'= {
+        }
+        &'kfn;trigger;help;kafka;list'= {
+        }
+        &'kfn;trigger;help;kafka;publish'= {
+        }
+        &'kfn;trigger;help;kinesis'= {
+            cand create 'Create a Kinesis trigger'
+            cand update 'Update a Kinesis trigger: only the flags given change it'
+            cand delete 'Delete a Kinesis trigger'
+            cand list 'List Kinesis triggers'
+            cand publish 'Put records into a stream (needs AWS or a Kinesis endpoint)'
+            cand create-stream 'Create a stream (needs AWS or a Kinesis endpoint)'
+        }
+        &'kfn;trigger;help;kinesis;create'= {
+        }
+        &'kfn;trigger;help;kinesis;update'= {
+        }
+        &'kfn;trigger;help;kinesis;delete'= {
+        }
+        &'kfn;trigger;help;kinesis;list'= {
+        }
+        &'kfn;trigger;help;kinesis;publish'= {
+        }
+        &'kfn;trigger;help;kinesis;create-stream'= {
+        }
+        &'kfn;trigger;help;help'= {
+        }
         &'kfn;autoscale'= {
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
@@ -418,6 +1132,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;local;start'= {
             cand --port 'Port on 127.0.0.1 (default: the last one used, else a free one)'
+            cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
@@ -478,6 +1193,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;local;serve'= {
             cand --port 'Port on 127.0.0.1 (default: the last one used, else a free one)'
+            cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
@@ -557,6 +1273,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;help'= {
             cand function 'Deploy, update, call and inspect functions'
+            cand trigger 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
             cand autoscale 'Scale functions automatically: create, delete and list rules'
             cand get-server-config 'Print the server''s runtime catalog'
             cand version 'Print kfn''s version'
@@ -591,6 +1308,95 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;help;function;logs'= {
         }
         &'kfn;help;function;top'= {
+        }
+        &'kfn;help;trigger'= {
+            cand http 'HTTP triggers: routes from a gateway to a function'
+            cand cronjob 'Cron job triggers: call a function on a schedule'
+            cand nats 'NATS triggers: deliver a subject''s messages to functions'
+            cand kafka 'Kafka triggers: deliver a topic''s messages to functions'
+            cand kinesis 'Kinesis triggers: deliver a stream''s records to a function'
+        }
+        &'kfn;help;trigger;http'= {
+            cand create 'Create an HTTP trigger'
+            cand update 'Update an HTTP trigger: only the flags given change it'
+            cand delete 'Delete an HTTP trigger'
+            cand list 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway''s address)'
+        }
+        &'kfn;help;trigger;http;create'= {
+        }
+        &'kfn;help;trigger;http;update'= {
+        }
+        &'kfn;help;trigger;http;delete'= {
+        }
+        &'kfn;help;trigger;http;list'= {
+        }
+        &'kfn;help;trigger;cronjob'= {
+            cand create 'Create a cron job trigger'
+            cand update 'Update a cron job trigger: only the flags given change it'
+            cand delete 'Delete a cron job trigger'
+            cand list 'List cron job triggers'
+        }
+        &'kfn;help;trigger;cronjob;create'= {
+        }
+        &'kfn;help;trigger;cronjob;update'= {
+        }
+        &'kfn;help;trigger;cronjob;delete'= {
+        }
+        &'kfn;help;trigger;cronjob;list'= {
+        }
+        &'kfn;help;trigger;nats'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+        }
+        &'kfn;help;trigger;nats;create'= {
+        }
+        &'kfn;help;trigger;nats;update'= {
+        }
+        &'kfn;help;trigger;nats;delete'= {
+        }
+        &'kfn;help;trigger;nats;list'= {
+        }
+        &'kfn;help;trigger;nats;publish'= {
+        }
+        &'kfn;help;trigger;kafka'= {
+            cand create 'Create a trigger'
+            cand update 'Update a trigger: only the flags given change it'
+            cand delete 'Delete a trigger'
+            cand list 'List triggers'
+            cand publish 'Publish a message'
+        }
+        &'kfn;help;trigger;kafka;create'= {
+        }
+        &'kfn;help;trigger;kafka;update'= {
+        }
+        &'kfn;help;trigger;kafka;delete'= {
+        }
+        &'kfn;help;trigger;kafka;list'= {
+        }
+        &'kfn;help;trigger;kafka;publish'= {
+        }
+        &'kfn;help;trigger;kinesis'= {
+            cand create 'Create a Kinesis trigger'
+            cand update 'Update a Kinesis trigger: only the flags given change it'
+            cand delete 'Delete a Kinesis trigger'
+            cand list 'List Kinesis triggers'
+            cand publish 'Put records into a stream (needs AWS or a Kinesis endpoint)'
+            cand create-stream 'Create a stream (needs AWS or a Kinesis endpoint)'
+        }
+        &'kfn;help;trigger;kinesis;create'= {
+        }
+        &'kfn;help;trigger;kinesis;update'= {
+        }
+        &'kfn;help;trigger;kinesis;delete'= {
+        }
+        &'kfn;help;trigger;kinesis;list'= {
+        }
+        &'kfn;help;trigger;kinesis;publish'= {
+        }
+        &'kfn;help;trigger;kinesis;create-stream'= {
         }
         &'kfn;help;autoscale'= {
             cand create 'Add an autoscaling rule to a function'

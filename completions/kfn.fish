@@ -31,6 +31,7 @@ complete -c kfn -n "__fish_kfn_needs_command" -l local -d 'Use the local engine,
 complete -c kfn -n "__fish_kfn_needs_command" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_needs_command" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "trigger" -d 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "version" -d 'Print kfn\'s version'
@@ -186,6 +187,88 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcom
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Print a function\'s logs (every replica)'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "http" -d 'HTTP triggers: routes from a gateway to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "cronjob" -d 'Cron job triggers: call a function on a schedule'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "nats" -d 'NATS triggers: deliver a subject\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "kafka" -d 'Kafka triggers: deliver a topic\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "kinesis" -d 'Kinesis triggers: deliver a stream\'s records to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and not __fish_seen_subcommand_from http cronjob nats kafka kinesis help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "create" -d 'Create an HTTP trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "update" -d 'Update an HTTP trigger: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "delete" -d 'Delete an HTTP trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "list" -d 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway\'s address)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "ls" -d 'List HTTP triggers (`-o wide` adds the host, the path and the local gateway\'s address)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from http" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "create" -d 'Create a cron job trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "update" -d 'Update a cron job trigger: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "delete" -d 'Delete a cron job trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "list" -d 'List cron job triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "ls" -d 'List cron job triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from cronjob" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "create" -d 'Create a trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "update" -d 'Update a trigger: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "delete" -d 'Delete a trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "list" -d 'List triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "ls" -d 'List triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "publish" -d 'Publish a message'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from nats" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "create" -d 'Create a trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "update" -d 'Update a trigger: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "delete" -d 'Delete a trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "list" -d 'List triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "ls" -d 'List triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "publish" -d 'Publish a message'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kafka" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "create" -d 'Create a Kinesis trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "update" -d 'Update a Kinesis trigger: only the flags given change it'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "delete" -d 'Delete a Kinesis trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "list" -d 'List Kinesis triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "ls" -d 'List Kinesis triggers'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "publish" -d 'Put records into a stream (needs AWS or a Kinesis endpoint)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "create-stream" -d 'Create a stream (needs AWS or a Kinesis endpoint)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from kinesis" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "http" -d 'HTTP triggers: routes from a gateway to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "cronjob" -d 'Cron job triggers: call a function on a schedule'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "nats" -d 'NATS triggers: deliver a subject\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "kafka" -d 'Kafka triggers: deliver a topic\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "kinesis" -d 'Kinesis triggers: deliver a stream\'s records to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand trigger; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand autoscale; and not __fish_seen_subcommand_from create delete list ls help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -263,6 +346,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subco
 complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -297,6 +381,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcomman
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -333,15 +418,16 @@ complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcomm
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function autoscale get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "trigger" -d 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "deploy" -d 'Deploy a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "update" -d 'Update a function: only the flags given change it'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "delete" -d 'Delete a function'
@@ -350,6 +436,11 @@ complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "call" -d 'Call a function through the API server'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "logs" -d 'Print a function\'s logs (every replica)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from trigger" -f -a "http" -d 'HTTP triggers: routes from a gateway to a function'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from trigger" -f -a "cronjob" -d 'Cron job triggers: call a function on a schedule'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from trigger" -f -a "nats" -d 'NATS triggers: deliver a subject\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from trigger" -f -a "kafka" -d 'Kafka triggers: deliver a topic\'s messages to functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from trigger" -f -a "kinesis" -d 'Kinesis triggers: deliver a stream\'s records to a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "create" -d 'Add an autoscaling rule to a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "delete" -d 'Remove a function\'s autoscaling rule'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from autoscale" -f -a "list" -d 'List autoscaling rules'

@@ -27,6 +27,9 @@ pub enum LocalCommand {
         /// Only store and serve objects: run no functions (for `kfn controller` and tests)
         #[arg(long)]
         no_run: bool,
+        /// NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222
+        #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
+        nats: Option<String>,
     },
     /// Stop the engine (SIGTERM, then SIGKILL after the grace period)
     Stop {
@@ -52,16 +55,19 @@ pub enum LocalCommand {
         /// Only store and serve objects: run no functions (for `kfn controller` and tests)
         #[arg(long)]
         no_run: bool,
+        /// NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222
+        #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
+        nats: Option<String>,
     },
 }
 
 pub async fn run(args: LocalArgs) -> Result<ExitCode> {
     let state = StateDir::resolve()?;
     match args.command {
-        LocalCommand::Start { port, no_run } => {
+        LocalCommand::Start { port, no_run, nats } => {
             let (info, started) = tokio::task::spawn_blocking({
                 let state = state.clone();
-                move || daemon::start(&state, ServeOptions { port, no_run })
+                move || daemon::start(&state, ServeOptions { port, no_run, nats })
             })
             .await??;
             if started {
@@ -102,6 +108,9 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                     println!("status:     running");
                     println!("address:    {}", info.url());
                     println!("pid:        {}", info.pid);
+                    if let Some(gateway) = &info.gateway {
+                        println!("gateway:    http://{gateway} (HTTP triggers)");
+                    }
                     println!("started:    {}", info.started);
                     ExitCode::SUCCESS
                 }
@@ -137,9 +146,9 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             println!("local engine state removed ({})", state.root.display());
             Ok(ExitCode::SUCCESS)
         }
-        LocalCommand::Serve { port, no_run } => {
+        LocalCommand::Serve { port, no_run, nats } => {
             init_logging();
-            engine::serve(&state, ServeOptions { port, no_run }).await?;
+            engine::serve(&state, ServeOptions { port, no_run, nats }).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

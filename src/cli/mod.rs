@@ -7,6 +7,7 @@ mod local;
 mod misc;
 pub mod reference;
 mod runtime;
+mod trigger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,6 +58,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Deploy, update, call and inspect functions
     Function(function::FunctionArgs),
+    /// Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages
+    Trigger(trigger::TriggerArgs),
     /// Scale functions automatically: create, delete and list rules
     Autoscale(autoscale::AutoscaleArgs),
     /// Print the server's runtime catalog
@@ -119,6 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match command {
         Command::Function(args) => function::run(args, &cli.global).await,
+        Command::Trigger(args) => trigger::run(args, &cli.global).await,
         Command::Autoscale(args) => autoscale::run(args, &cli.global).await,
         Command::GetServerConfig => misc::server_config(&cli.global).await,
         Command::Version => misc::version(),

@@ -78,6 +78,9 @@ pub fn start(state: &StateDir, options: super::ServeOptions) -> Result<(EngineIn
     if options.no_run {
         cmd.arg("--no-run");
     }
+    if let Some(url) = &options.nats {
+        cmd.args(["--nats", url]);
+    }
     cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
     // SAFETY: setsid only detaches the child from our session; it is async-signal-safe.
     unsafe {

@@ -2,7 +2,10 @@
 
 pub mod apiserver;
 pub mod autoscaler;
+pub mod cron;
 pub mod daemon;
+pub mod gateway;
+pub mod messaging;
 pub mod reconciler;
 pub mod resources;
 pub mod state;
@@ -26,6 +29,8 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     /// Store and serve objects only: run no functions (for an external controller).
     pub no_run: bool,
+    /// The NATS server NATS triggers consume from.
+    pub nats: Option<String>,
 }
 
 /// Holds the state directory's lock for as long as the engine runs, so two engines never share
@@ -106,11 +111,20 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls::server_config(&certs)?);
     state.save_port(listener.local_addr()?.port())?;
     state.write_kubeconfig(&address, &state.token()?, &certs.ca)?;
+    let gateway = if options.no_run {
+        None
+    } else {
+        let listener = bind_saved(state, "gateway-port").await?;
+        let addr = listener.local_addr()?.to_string();
+        gateway::start(server.clone(), listener);
+        Some(addr)
+    };
     let info = EngineInfo {
         pid: std::process::id(),
         address: address.clone(),
         started: apiserver::objects_now(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        gateway,
     };
     state.write_info(&info)?;
     tracing::info!(
@@ -120,6 +134,8 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     if !options.no_run {
         reconciler::start(server.clone(), state.root.clone());
         autoscaler::start(server.clone(), autoscaler::Options::from_env());
+        cron::start(server.clone());
+        messaging::start(server.clone(), options.nats.clone());
     }
     let router = server.router();
     let shutdown = shutdown_signal();
@@ -160,6 +176,23 @@ async fn bind(state: &StateDir, port: Option<u16>) -> Result<tokio::net::TcpList
     tokio::net::TcpListener::bind(("127.0.0.1", 0))
         .await
         .context("cannot listen on a free loopback port")
+}
+
+/// Listens on the port remembered in `file` when it is free, else on a free one (remembered).
+async fn bind_saved(state: &StateDir, file: &str) -> Result<tokio::net::TcpListener> {
+    let path = state.root.join(file);
+    if let Some(port) = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|p| p.trim().parse::<u16>().ok())
+        && let Ok(l) = tokio::net::TcpListener::bind(("127.0.0.1", port)).await
+    {
+        return Ok(l);
+    }
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .context("cannot listen on a free loopback port")?;
+    state::write_private(&path, listener.local_addr()?.port().to_string().as_bytes())?;
+    Ok(listener)
 }
 
 async fn shutdown_signal() {

@@ -24,6 +24,9 @@ pub struct EngineInfo {
     pub started: String,
     #[serde(default)]
     pub version: String,
+    /// The HTTP triggers' gateway (`127.0.0.1:<port>`), when the engine runs functions.
+    #[serde(default)]
+    pub gateway: Option<String>,
 }
 
 impl EngineInfo {

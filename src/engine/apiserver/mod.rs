@@ -7,7 +7,7 @@ mod objects;
 pub mod patch;
 mod protobuf;
 mod proxy;
-pub use proxy::POD_HEADER;
+pub use proxy::{POD_HEADER, forward};
 pub mod selector;
 pub mod status;
 pub mod table;

@@ -69,19 +69,32 @@ pub async fn serve(
     req: Request,
 ) -> Result<Response, ApiError> {
     let name = service.split(':').next().unwrap_or(service);
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    forward(server, namespace, name, &format!("{path}{query}"), req).await
+}
+
+/// The ready pods of a Service: `(pod, port)`.
+fn endpoints(server: &ApiServer, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ApiError> {
     let svc = server
         .store
         .get(&Key::new("/services", namespace, name))
         .ok_or_else(|| ApiError::not_found("services", "services", name))?;
-    let selector = crate::api::labels_of(
-        &serde_json::json!({"metadata": {"labels": svc.value.pointer("/spec/selector").cloned().unwrap_or(Value::Null)}}),
-    );
+    let selector = svc
+        .value
+        .pointer("/spec/selector")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let (pods, _) = server.store.list("/pods", Some(namespace));
-    let endpoints: Vec<(String, String)> = pods
+    Ok(pods
         .iter()
         .filter(|p| {
             let labels = crate::api::labels_of(&p.value);
-            !selector.is_empty() && selector.iter().all(|(k, v)| labels.get(k) == Some(v)) && ready(&p.value)
+            !selector.is_empty()
+                && selector
+                    .iter()
+                    .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
+                && ready(&p.value)
         })
         .filter_map(|p| {
             let port = p
@@ -90,7 +103,19 @@ pub async fn serve(
                 .as_str()?;
             Some((p.value["metadata"]["name"].as_str()?.to_string(), port.to_string()))
         })
-        .collect();
+        .collect())
+}
+
+/// Sends a request to one ready pod of a Service (in turn) at `path_and_query`, streaming the
+/// bodies; the answer names the pod in [`POD_HEADER`].
+pub async fn forward(
+    server: &Arc<ApiServer>,
+    namespace: &str,
+    name: &str,
+    path_and_query: &str,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let endpoints = endpoints(server, namespace, name)?;
     if endpoints.is_empty() {
         return Err(ApiError::new(
             503,
@@ -99,8 +124,7 @@ pub async fn serve(
         ));
     }
     let (pod, port) = &endpoints[server.proxy.next.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
-    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    let uri: http::Uri = format!("http://127.0.0.1:{port}{path}{query}")
+    let uri: http::Uri = format!("http://127.0.0.1:{port}{path_and_query}")
         .parse()
         .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;
     let (mut parts, body) = req.into_parts();

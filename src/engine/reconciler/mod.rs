@@ -146,11 +146,33 @@ impl FunctionController {
                 for h in self.replicas.drain(..) {
                     h.stop().await;
                 }
+                self.delete_triggers();
                 return;
             }
             tokio::select! {
                 _ = self.notify.notified() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+        }
+    }
+
+    /// A deleted function's HTTP and cron triggers go with it, as Kubeless's controllers did.
+    fn delete_triggers(&self) {
+        let server = &self.r.server;
+        if self.get(FUNCTIONS).is_some() {
+            return;
+        }
+        for plural in ["httptriggers", "cronjobtriggers"] {
+            let Some(def) = server.registry().find("kubeless.io", "v1beta1", plural) else {
+                continue;
+            };
+            let (triggers, _) = server.store.list(&def.store_key(), Some(&self.namespace));
+            for t in triggers
+                .iter()
+                .filter(|t| t.value.pointer("/spec/function-name").and_then(Value::as_str) == Some(self.name.as_str()))
+            {
+                let key = Key::new(&def.store_key(), &self.namespace, meta(&t.value, "name"));
+                let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
             }
         }
     }

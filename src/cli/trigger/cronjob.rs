@@ -1,0 +1,167 @@
+//! `trigger cronjob create|update|delete|list`.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{DryRun, ListFlags, check_function, one_name, text};
+use crate::cli::GlobalArgs;
+use crate::client;
+
+#[derive(Args, Debug)]
+pub struct CronArgs {
+    #[command(subcommand)]
+    pub command: Option<CronCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CronCommand {
+    /// Create a cron job trigger
+    Create(CreateArgs),
+    /// Update a cron job trigger: only the flags given change it
+    Update(UpdateArgs),
+    /// Delete a cron job trigger
+    Delete(super::super::function::NameArgs),
+    /// List cron job triggers
+    #[command(visible_alias = "ls")]
+    List(ListFlags),
+}
+
+#[derive(Args, Debug)]
+pub struct Payload {
+    /// JSON payload to POST at each firing (without one, the function gets a GET)
+    #[arg(short = 'p', long)]
+    pub payload: Option<String>,
+    /// A .json file (or its URL) with the payload
+    #[arg(short = 'f', long = "payload-from-file", value_name = "PATH_OR_URL")]
+    pub payload_file: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    /// Cron schedule (5 fields, @hourly and the like, or @every <duration>), in UTC
+    #[arg(long, required = true)]
+    pub schedule: String,
+    /// The function to call
+    #[arg(long, required = true)]
+    pub function: String,
+    #[command(flatten)]
+    pub payload: Payload,
+    #[command(flatten)]
+    pub dry: DryRun,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    /// Cron schedule
+    #[arg(long)]
+    pub schedule: Option<String>,
+    /// The function to call
+    #[arg(long)]
+    pub function: Option<String>,
+    #[command(flatten)]
+    pub payload: Payload,
+}
+
+fn check_schedule(s: &str) -> Result<()> {
+    crate::api::schedule::parse(s)
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("Invalid value for --schedule. {e}"))
+}
+
+/// The payload flags as the JSON value stored (`None`: not given).
+async fn payload(p: &Payload) -> Result<Option<Value>> {
+    let text = match (&p.payload, &p.payload_file) {
+        (Some(_), Some(_)) => bail!("You can't provide both raw payload and a payload file"),
+        (Some(raw), None) => raw.clone(),
+        (None, Some(file)) => {
+            let ext = std::path::Path::new(file.split('?').next().unwrap_or(file))
+                .extension()
+                .and_then(|e| e.to_str())
+                .unwrap_or("");
+            if ext != "json" {
+                bail!("Sorry, we can't parse {ext:?} files yet (--payload-from-file must be a .json file)");
+            }
+            crate::source::read_dependencies(file, "--payload-from-file").await?
+        }
+        (None, None) => return Ok(None),
+    };
+    let value: Value =
+        serde_json::from_str(&text).context("the payload is not valid JSON (--payload / --payload-from-file)")?;
+    Ok(Some(value))
+}
+
+pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return crate::cli::print_help(&["trigger", "cronjob"]);
+    };
+    match command {
+        CronCommand::Create(a) => {
+            let name = one_name(&a.names, "cronjob")?;
+            check_schedule(&a.schedule)?;
+            let payload = payload(&a.payload).await?.unwrap_or(Value::Null);
+            let conn = client::connect(&global.target()).await?;
+            let ns = conn.namespace.clone();
+            check_function(&conn, &ns, &a.function).await?;
+            let spec = json!({"schedule": a.schedule, "function-name": a.function, "payload": payload});
+            super::create(
+                &conn,
+                super::object("CronJobTrigger", &name, &ns, spec),
+                &a.dry,
+                "Cronjob",
+            )
+            .await
+        }
+        CronCommand::Update(a) => {
+            let name = one_name(&a.names, "cronjob")?;
+            if let Some(s) = &a.schedule {
+                check_schedule(s)?;
+            }
+            let payload = payload(&a.payload).await?;
+            let conn = client::connect(&global.target()).await?;
+            if let Some(f) = &a.function {
+                check_function(&conn, &conn.namespace, f).await?;
+            }
+            super::update(&conn, "CronJobTrigger", "Cronjob", &name, |t| {
+                if let Some(s) = &a.schedule {
+                    t["spec"]["schedule"] = json!(s);
+                }
+                if let Some(f) = &a.function {
+                    t["spec"]["function-name"] = json!(f);
+                }
+                if let Some(p) = payload {
+                    t["spec"]["payload"] = p;
+                }
+                Ok(())
+            })
+            .await
+        }
+        CronCommand::Delete(a) => {
+            let name = one_name(&a.names, "cronjob")?;
+            let conn = client::connect(&global.target()).await?;
+            super::delete(&conn, "CronJobTrigger", "Cronjob", &name).await
+        }
+        CronCommand::List(flags) => {
+            let conn = client::connect(&global.target()).await?;
+            super::list(
+                &conn,
+                "CronJobTrigger",
+                &flags,
+                &[
+                    ("NAME", |v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
+                    ("SCHEDULE", |v: &Value| text(v, "/spec/schedule")),
+                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                ],
+                &[("PAYLOAD", |v: &Value| text(v, "/spec/payload"))],
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! `trigger http create|update|delete|list`.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{DryRun, ListFlags, check_function, one_name, text};
+use crate::cli::GlobalArgs;
+use crate::client::{self, Connection};
+
+#[derive(Args, Debug)]
+pub struct HttpArgs {
+    #[command(subcommand)]
+    pub command: Option<HttpCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HttpCommand {
+    /// Create an HTTP trigger
+    Create(CreateArgs),
+    /// Update an HTTP trigger: only the flags given change it
+    Update(UpdateArgs),
+    /// Delete an HTTP trigger
+    Delete(super::super::function::NameArgs),
+    /// List HTTP triggers (`-o wide` adds the host, the path and the local gateway's address)
+    #[command(visible_alias = "ls")]
+    List(ListFlags),
+}
+
+#[derive(Args, Debug)]
+pub struct Common {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    /// Path of the route (without a leading slash)
+    #[arg(long)]
+    pub path: Option<String>,
+    /// Host name of the route (nginx default: <function>.<API server host>.nip.io)
+    #[arg(long)]
+    pub hostname: Option<String>,
+    /// Ask for a TLS certificate (cert-manager / kube-lego)
+    #[arg(long = "enableTLSAcme")]
+    pub tls_acme: bool,
+    /// Existing TLS secret for the route
+    #[arg(long = "tls-secret")]
+    pub tls_secret: Option<String>,
+    /// Secret with an htpasswd `auth` key: basic authentication
+    #[arg(long = "basic-auth-secret")]
+    pub basic_auth_secret: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CreateArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The function to call
+    #[arg(long = "function-name", required = true)]
+    pub function: String,
+    /// Ingress controller: nginx, traefik or kong
+    #[arg(long, default_value = "nginx")]
+    pub gateway: String,
+    /// Add CORS headers
+    #[arg(long = "cors-enable")]
+    pub cors: bool,
+    #[command(flatten)]
+    pub dry: DryRun,
+}
+
+#[derive(Args, Debug)]
+pub struct UpdateArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// The function to call
+    #[arg(long = "function-name")]
+    pub function: Option<String>,
+    /// Ingress controller: nginx, traefik or kong
+    #[arg(long)]
+    pub gateway: Option<String>,
+}
+
+fn check_gateway(gateway: &str) -> Result<()> {
+    if !["nginx", "traefik", "kong"].contains(&gateway) {
+        bail!("Unsupported gateway {gateway} (given with --gateway): use nginx, traefik or kong");
+    }
+    Ok(())
+}
+
+fn check_tls(common: &Common) -> Result<()> {
+    if common.tls_acme && common.tls_secret.is_some() {
+        bail!("Cannot specify both --enableTLSAcme and --tls-secret");
+    }
+    Ok(())
+}
+
+/// The host of the API server the client talks to (for the nip.io default host name).
+fn server_host(conn: &Connection) -> String {
+    conn.server
+        .parse::<http::Uri>()
+        .ok()
+        .and_then(|u| u.host().map(String::from))
+        .unwrap_or_else(|| "127.0.0.1".into())
+}
+
+pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return crate::cli::print_help(&["trigger", "http"]);
+    };
+    match command {
+        HttpCommand::Create(a) => {
+            let name = one_name(&a.common.names, "http")?;
+            check_gateway(&a.gateway)?;
+            check_tls(&a.common)?;
+            if a.gateway != "nginx" && a.common.hostname.is_none() {
+                bail!("The --hostname flag is required (with --gateway {})", a.gateway);
+            }
+            let conn = client::connect(&global.target()).await?;
+            let ns = conn.namespace.clone();
+            check_function(&conn, &ns, &a.function).await?;
+            let host = a
+                .common
+                .hostname
+                .clone()
+                .unwrap_or_else(|| format!("{}.{}.nip.io", a.function, server_host(&conn)));
+            let spec = json!({
+                "function-name": a.function,
+                "host-name": host,
+                "tls": a.common.tls_acme,
+                "tls-secret": a.common.tls_secret.clone().unwrap_or_default(),
+                "path": a.common.path.clone().unwrap_or_default(),
+                "basic-auth-secret": a.common.basic_auth_secret.clone().unwrap_or_default(),
+                "gateway": a.gateway,
+                "cors-enable": a.cors,
+            });
+            super::create(&conn, super::object("HTTPTrigger", &name, &ns, spec), &a.dry, "HTTP").await
+        }
+        HttpCommand::Update(a) => {
+            let name = one_name(&a.common.names, "http")?;
+            if let Some(g) = &a.gateway {
+                check_gateway(g)?;
+            }
+            check_tls(&a.common)?;
+            let conn = client::connect(&global.target()).await?;
+            if let Some(f) = &a.function {
+                check_function(&conn, &conn.namespace, f).await?;
+            }
+            super::update(&conn, "HTTPTrigger", "HTTP", &name, |t| {
+                let spec = &mut t["spec"];
+                let mut set = |k: &str, v: &Option<String>| {
+                    if let Some(v) = v {
+                        spec[k] = json!(v);
+                    }
+                };
+                set("function-name", &a.function);
+                set("host-name", &a.common.hostname);
+                set("path", &a.common.path);
+                set("tls-secret", &a.common.tls_secret);
+                set("basic-auth-secret", &a.common.basic_auth_secret);
+                set("gateway", &a.gateway);
+                if a.common.tls_acme {
+                    spec["tls"] = json!(true);
+                }
+                if spec["tls"] == json!(true) && !text(spec, "/tls-secret").is_empty() {
+                    bail!("Cannot specify both --enableTLSAcme and --tls-secret");
+                }
+                Ok(())
+            })
+            .await
+        }
+        HttpCommand::Delete(a) => {
+            let name = one_name(&a.names, "http")?;
+            let conn = client::connect(&global.target()).await?;
+            super::delete(&conn, "HTTPTrigger", "HTTP", &name).await
+        }
+        HttpCommand::List(flags) => {
+            let conn = client::connect(&global.target()).await?;
+            let gateway = local_gateway();
+            GATEWAY.with(|g| *g.borrow_mut() = gateway);
+            super::list(
+                &conn,
+                "HTTPTrigger",
+                &flags,
+                &[
+                    ("NAME", |v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
+                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                ],
+                &[
+                    ("HOST", |v: &Value| text(v, "/spec/host-name")),
+                    ("PATH", |v: &Value| format!("/{}", text(v, "/spec/path"))),
+                    ("GATEWAY", |_: &Value| GATEWAY.with(|g| g.borrow().clone())),
+                ],
+            )
+            .await
+        }
+    }
+}
+
+thread_local! {
+    static GATEWAY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The local engine's gateway address, when the engine of this machine runs.
+fn local_gateway() -> String {
+    crate::engine::state::StateDir::resolve()
+        .ok()
+        .and_then(|s| s.read_info())
+        .and_then(|i| i.gateway)
+        .map(|g| format!("http://{g}"))
+        .unwrap_or_else(|| "-".into())
+}

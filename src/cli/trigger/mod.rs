@@ -1,0 +1,233 @@
+//! `kfn trigger http|cronjob|kafka|nats|kinesis`: the objects that make functions fire.
+
+mod cronjob;
+mod http;
+mod pubsub;
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use kube::api::{ListParams, PostParams};
+use serde_json::{Value, json};
+
+use super::GlobalArgs;
+use crate::client::{Connection, kubeless};
+use crate::output::{self, table::Table};
+
+#[derive(Args, Debug)]
+pub struct TriggerArgs {
+    #[command(subcommand)]
+    pub command: Option<TriggerCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TriggerCommand {
+    /// HTTP triggers: routes from a gateway to a function
+    Http(http::HttpArgs),
+    /// Cron job triggers: call a function on a schedule
+    Cronjob(cronjob::CronArgs),
+    /// NATS triggers: deliver a subject's messages to functions
+    Nats(pubsub::NatsArgs),
+    /// Kafka triggers: deliver a topic's messages to functions
+    Kafka(pubsub::KafkaArgs),
+    /// Kinesis triggers: deliver a stream's records to a function
+    Kinesis(pubsub::KinesisArgs),
+}
+
+pub async fn run(args: TriggerArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return super::print_help(&["trigger"]);
+    };
+    match command {
+        TriggerCommand::Http(a) => http::run(a, global).await,
+        TriggerCommand::Cronjob(a) => cronjob::run(a, global).await,
+        TriggerCommand::Nats(a) => pubsub::nats(a, global).await,
+        TriggerCommand::Kafka(a) => pubsub::kafka(a, global).await,
+        TriggerCommand::Kinesis(a) => pubsub::kinesis(a, global).await,
+    }
+}
+
+/// Flags every `create` takes.
+#[derive(Args, Debug, Clone)]
+pub struct DryRun {
+    /// Print the object instead of creating it
+    #[arg(long)]
+    pub dryrun: bool,
+    /// Output format of --dryrun: yaml or json
+    #[arg(short = 'o', long, default_value = "yaml")]
+    pub output: String,
+}
+
+/// Flags of `list`.
+#[derive(Args, Debug, Clone)]
+pub struct ListFlags {
+    /// Output format: json, yaml or wide (default: a table)
+    #[arg(short = 'o', long = "out", default_value = "")]
+    pub out: String,
+}
+
+/// A trigger object of `kind` with the fields Kubeless sets.
+pub fn object(kind: &str, name: &str, namespace: &str, spec: Value) -> Value {
+    json!({
+        "apiVersion": "kubeless.io/v1beta1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": namespace, "labels": {"created-by": "kubeless"}},
+        "spec": spec,
+    })
+}
+
+/// The one name a trigger command was given.
+pub fn one_name(names: &[String], what: &str) -> Result<String> {
+    match names {
+        [name] => Ok(name.clone()),
+        _ => bail!("Need exactly one argument - {what} trigger name"),
+    }
+}
+
+/// Checks that a function exists (triggers refer to it by name).
+pub async fn check_function(conn: &Connection, namespace: &str, function: &str) -> Result<()> {
+    match kubeless::functions(conn, namespace).get_opt(function).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => bail!(
+            "Unable to find Function {function} in namespace {namespace}. Error functions.kubeless.io \"{function}\" not found"
+        ),
+        Err(e) => Err(conn
+            .explain(e)
+            .context(format!("Unable to find Function {function} in namespace {namespace}"))),
+    }
+}
+
+/// Creates (or, with --dryrun, prints) a trigger; `label` names the kind in messages.
+pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str) -> Result<ExitCode> {
+    let name = trigger["metadata"]["name"].as_str().unwrap_or_default().to_string();
+    let ns = trigger["metadata"]["namespace"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let kind = trigger["kind"].as_str().unwrap_or_default().to_string();
+    if dry.dryrun {
+        match dry.output.as_str() {
+            "yaml" => output::print(&output::yaml(&trigger)),
+            "json" => output::print(&format!("{}\n", output::json(&trigger, 4))),
+            other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    match kubeless::api(conn, &ns, &kind)
+        .create(&PostParams::default(), &kubeless::from_value(trigger)?)
+        .await
+    {
+        Ok(_) => {
+            crate::output::log::info(&format!(
+                "{label} trigger {name} created in namespace {ns} successfully!"
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(kube::Error::Api(s)) if s.code == 409 => {
+            bail!(
+                "Failed to create {label} trigger object {name} in namespace {ns}. Error: it already exists; use `update` to change it"
+            )
+        }
+        Err(e) => Err(conn.explain(e).context(format!(
+            "Failed to create {label} trigger object {name} in namespace {ns}. Error"
+        ))),
+    }
+}
+
+/// Loads a trigger, changes it with `edit`, and writes it back.
+pub async fn update(
+    conn: &Connection,
+    kind: &str,
+    label: &str,
+    name: &str,
+    edit: impl FnOnce(&mut Value) -> Result<()>,
+) -> Result<ExitCode> {
+    let ns = conn.namespace.clone();
+    let api = kubeless::api(conn, &ns, kind);
+    let mut trigger = match api.get_opt(name).await {
+        Ok(Some(t)) => kubeless::to_value(&t),
+        Ok(None) => bail!("Unable to find {label} trigger {name} in namespace {ns}"),
+        Err(e) => return Err(conn.explain(e)),
+    };
+    edit(&mut trigger)?;
+    api.replace(name, &PostParams::default(), &kubeless::from_value(trigger)?)
+        .await
+        .map_err(|e| {
+            conn.explain(e).context(format!(
+                "Failed to update {label} trigger {name} in namespace {ns}. Error"
+            ))
+        })?;
+    crate::output::log::info(&format!(
+        "{label} trigger {name} updated in namespace {ns} successfully!"
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn delete(conn: &Connection, kind: &str, label: &str, name: &str) -> Result<ExitCode> {
+    let ns = conn.namespace.clone();
+    match kubeless::api(conn, &ns, kind).delete(name, &Default::default()).await {
+        Ok(_) => {
+            crate::output::log::info(&format!(
+                "{label} trigger {name} deleted from namespace {ns} successfully!"
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(kube::Error::Api(s)) if s.code == 404 => {
+            bail!("Failed to delete {label} trigger object {name} in namespace {ns}. Error: it does not exist")
+        }
+        Err(e) => Err(conn.explain(e).context(format!(
+            "Failed to delete {label} trigger object {name} in namespace {ns}. Error"
+        ))),
+    }
+}
+
+/// A table column: its header and how a trigger's cell is computed.
+pub type Column = (&'static str, fn(&Value) -> String);
+
+/// Lists triggers of a kind: a table of `columns` (each a header and a cell function), or the
+/// objects as JSON or YAML.
+pub async fn list(
+    conn: &Connection,
+    kind: &str,
+    flags: &ListFlags,
+    columns: &[Column],
+    wide: &[Column],
+) -> Result<ExitCode> {
+    if !["", "json", "yaml", "wide"].contains(&flags.out.as_str()) {
+        bail!(
+            "Wrong output format. Please use only json|yaml|wide; got {:?} (given with --out)",
+            flags.out
+        );
+    }
+    let items: Vec<Value> = kubeless::api(conn, &conn.namespace, kind)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| conn.explain(e))?
+        .items
+        .iter()
+        .map(kubeless::to_value)
+        .collect();
+    match flags.out.as_str() {
+        "json" => output::print(&format!("{}\n", output::json(&items, 2))),
+        "yaml" => output::print(&output::yaml(&Value::Array(items))),
+        out => {
+            let all: Vec<&Column> = columns.iter().chain(if out == "wide" { wide } else { &[] }).collect();
+            let headers: Vec<&str> = all.iter().map(|(h, _)| *h).collect();
+            let mut t = Table::new(&headers, 50);
+            for item in &items {
+                t.row(all.iter().map(|(_, cell)| cell(item)).collect());
+            }
+            output::print(&t.render());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn text(v: &Value, pointer: &str) -> String {
+    match v.pointer(pointer) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}

@@ -1,0 +1,422 @@
+//! `trigger nats|kafka|kinesis`: message triggers.
+
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+use serde_json::{Value, json};
+
+use super::{DryRun, ListFlags, check_function, one_name, text};
+use crate::cli::GlobalArgs;
+use crate::client;
+
+#[derive(Args, Debug)]
+pub struct NatsArgs {
+    #[command(subcommand)]
+    pub command: Option<TopicCommand<NatsPublish>>,
+}
+
+#[derive(Args, Debug)]
+pub struct KafkaArgs {
+    #[command(subcommand)]
+    pub command: Option<TopicCommand<NoPublish>>,
+}
+
+/// Commands of the topic-based triggers (NATS, Kafka).
+#[derive(Subcommand, Debug)]
+pub enum TopicCommand<P: clap::Args> {
+    /// Create a trigger
+    Create(TopicCreate),
+    /// Update a trigger: only the flags given change it
+    Update(TopicUpdate),
+    /// Delete a trigger
+    Delete(super::super::function::NameArgs),
+    /// List triggers
+    #[command(visible_alias = "ls")]
+    List(ListFlags),
+    /// Publish a message
+    Publish(P),
+}
+
+#[derive(Args, Debug)]
+pub struct NoPublish {}
+
+#[derive(Args, Debug)]
+pub struct NatsPublish {
+    /// NATS server URL, e.g. nats://127.0.0.1:4222
+    #[arg(long, required = true)]
+    pub url: String,
+    /// Subject to publish to
+    #[arg(long, default_value = "kubeless")]
+    pub topic: String,
+    /// The message
+    #[arg(long, required = true)]
+    pub message: String,
+}
+
+#[derive(Args, Debug)]
+pub struct TopicCreate {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    /// Topic (subject) to consume
+    #[arg(long = "trigger-topic", required = true)]
+    pub topic: String,
+    /// Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1
+    #[arg(long = "function-selector", required = true)]
+    pub selector: String,
+    #[command(flatten)]
+    pub dry: DryRun,
+}
+
+#[derive(Args, Debug)]
+pub struct TopicUpdate {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    /// Topic (subject) to consume
+    #[arg(long = "trigger-topic")]
+    pub topic: Option<String>,
+    /// Label selector of the functions that receive every message
+    #[arg(long = "function-selector")]
+    pub selector: Option<String>,
+}
+
+/// A label selector as a Kubernetes LabelSelector: equalities in `matchLabels`, the rest in
+/// `matchExpressions`.
+pub fn label_selector(text: &str) -> Result<Value> {
+    use kube::core::Expression;
+    let selector = crate::engine::apiserver::selector::parse_label_selector(text)
+        .map_err(|e| anyhow::anyhow!("Invalid label selector specified {e} (given with --function-selector)"))?;
+    let mut labels = serde_json::Map::new();
+    let mut expressions = Vec::new();
+    for e in selector {
+        match e {
+            Expression::Equal(k, v) => {
+                labels.insert(k, json!(v));
+            }
+            Expression::NotEqual(k, v) => expressions.push(json!({"key": k, "operator": "NotIn", "values": [v]})),
+            Expression::In(k, vs) => expressions.push(json!({"key": k, "operator": "In", "values": vs})),
+            Expression::NotIn(k, vs) => expressions.push(json!({"key": k, "operator": "NotIn", "values": vs})),
+            Expression::Exists(k) => expressions.push(json!({"key": k, "operator": "Exists"})),
+            Expression::DoesNotExist(k) => expressions.push(json!({"key": k, "operator": "DoesNotExist"})),
+        }
+    }
+    if labels.is_empty() && expressions.is_empty() {
+        bail!("Invalid label selector specified: it is empty (given with --function-selector)");
+    }
+    let mut out = json!({"matchLabels": labels});
+    if !expressions.is_empty() {
+        out["matchExpressions"] = json!(expressions);
+    }
+    Ok(out)
+}
+
+/// `k=v,k2=v2` (and the expressions) of a stored selector, for tables.
+pub fn selector_text(selector: &Value) -> String {
+    let mut parts: Vec<String> = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .collect();
+    for e in selector["matchExpressions"].as_array().into_iter().flatten() {
+        let values: Vec<&str> = e["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        parts.push(format!(
+            "{} {} ({})",
+            text(e, "/key"),
+            text(e, "/operator"),
+            values.join(",")
+        ));
+    }
+    parts.join(",")
+}
+
+async fn topic_trigger<P: clap::Args>(
+    cmd: TopicCommand<P>,
+    kind: &str,
+    label: &str,
+    what: &str,
+    global: &GlobalArgs,
+) -> Result<Option<P>> {
+    match cmd {
+        TopicCommand::Create(a) => {
+            let name = one_name(&a.names, what)?;
+            let selector = label_selector(&a.selector)?;
+            let conn = client::connect(&global.target()).await?;
+            let ns = conn.namespace.clone();
+            let spec = json!({"topic": a.topic, "functionSelector": selector});
+            super::create(&conn, super::object(kind, &name, &ns, spec), &a.dry, label).await?;
+        }
+        TopicCommand::Update(a) => {
+            let name = one_name(&a.names, what)?;
+            let selector = a.selector.as_deref().map(label_selector).transpose()?;
+            let conn = client::connect(&global.target()).await?;
+            super::update(&conn, kind, label, &name, |t| {
+                if let Some(topic) = &a.topic {
+                    t["spec"]["topic"] = json!(topic);
+                }
+                if let Some(s) = selector {
+                    t["spec"]["functionSelector"] = s;
+                }
+                Ok(())
+            })
+            .await?;
+        }
+        TopicCommand::Delete(a) => {
+            let name = one_name(&a.names, what)?;
+            let conn = client::connect(&global.target()).await?;
+            super::delete(&conn, kind, label, &name).await?;
+        }
+        TopicCommand::List(flags) => {
+            let conn = client::connect(&global.target()).await?;
+            super::list(
+                &conn,
+                kind,
+                &flags,
+                &[
+                    ("NAME", |v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
+                    ("TOPIC", |v: &Value| text(v, "/spec/topic")),
+                    ("FUNCTION SELECTOR", |v: &Value| {
+                        selector_text(&v["spec"]["functionSelector"])
+                    }),
+                ],
+                &[("STATUS", |v: &Value| text(v, "/status/conditions/0/message"))],
+            )
+            .await?;
+        }
+        TopicCommand::Publish(p) => return Ok(Some(p)),
+    }
+    Ok(None)
+}
+
+pub async fn nats(args: NatsArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return crate::cli::print_help(&["trigger", "nats"]);
+    };
+    if let Some(p) = topic_trigger(command, "NATSTrigger", "NATS", "NATS", global).await? {
+        let client = async_nats::connect(p.url.as_str())
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot connect to NATS at {} (--url): {e}", p.url))?;
+        client
+            .publish(p.topic.clone(), p.message.clone().into())
+            .await
+            .map_err(|e| anyhow::anyhow!("Failed to publish message to topic: {e}"))?;
+        client
+            .flush()
+            .await
+            .map_err(|e| anyhow::anyhow!("Failed to publish message to topic: {e}"))?;
+        crate::output::log::info(&format!("Published [{}] : '{}'", p.topic, p.message));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn kafka(args: KafkaArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return crate::cli::print_help(&["trigger", "kafka"]);
+    };
+    if topic_trigger(command, "KafkaTrigger", "Kafka", "Kafka", global)
+        .await?
+        .is_some()
+    {
+        bail!("kfn publishes to Kafka through a broker only: use your Kafka tools (kfn topic is not provided)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args, Debug)]
+pub struct KinesisArgs {
+    #[command(subcommand)]
+    pub command: Option<KinesisCommand>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KinesisCommand {
+    /// Create a Kinesis trigger
+    Create(KinesisCreate),
+    /// Update a Kinesis trigger: only the flags given change it
+    Update(KinesisUpdate),
+    /// Delete a Kinesis trigger
+    Delete(super::super::function::NameArgs),
+    /// List Kinesis triggers
+    #[command(visible_alias = "ls")]
+    List(ListFlags),
+    /// Put records into a stream (needs AWS or a Kinesis endpoint)
+    Publish(KinesisAws),
+    /// Create a stream (needs AWS or a Kinesis endpoint)
+    CreateStream(KinesisAws),
+}
+
+#[derive(Args, Debug)]
+pub struct KinesisCreate {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    #[arg(long, required = true)]
+    pub stream: String,
+    #[arg(long = "aws-region", required = true)]
+    pub region: String,
+    #[arg(long = "shard-id", required = true)]
+    pub shard: String,
+    #[arg(long = "function-name", required = true)]
+    pub function: String,
+    /// Secret with aws_access_key_id and aws_secret_access_key
+    #[arg(long, required = true)]
+    pub secret: String,
+    /// Kinesis endpoint URL (e.g. a local kinesalite)
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub dry: DryRun,
+}
+
+#[derive(Args, Debug)]
+pub struct KinesisUpdate {
+    #[arg(value_name = "TRIGGER_NAME")]
+    pub names: Vec<String>,
+    #[arg(long)]
+    pub stream: Option<String>,
+    #[arg(long = "aws-region")]
+    pub region: Option<String>,
+    #[arg(long = "shard-id")]
+    pub shard: Option<String>,
+    #[arg(long = "function-name")]
+    pub function: Option<String>,
+    #[arg(long)]
+    pub secret: Option<String>,
+    #[arg(long)]
+    pub endpoint: Option<String>,
+}
+
+/// Flags of the commands that talk to AWS; accepted, then refused with the reason.
+#[derive(Args, Debug)]
+pub struct KinesisAws {
+    #[arg(long, alias = "stream-name")]
+    pub stream: Option<String>,
+    #[arg(long = "aws-region")]
+    pub region: Option<String>,
+    #[arg(long = "partition-key")]
+    pub partition_key: Option<String>,
+    #[arg(long)]
+    pub records: Vec<String>,
+    #[arg(long)]
+    pub secret: Option<String>,
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    #[arg(long = "shard-count")]
+    pub shard_count: Option<i64>,
+}
+
+fn check_endpoint(endpoint: &Option<String>) -> Result<()> {
+    if let Some(e) = endpoint
+        && (!(e.starts_with("http://") || e.starts_with("https://")) || e.parse::<http::Uri>().is_err())
+    {
+        bail!("Invalid --endpoint {e:?}: give an absolute URL such as http://127.0.0.1:4567");
+    }
+    Ok(())
+}
+
+pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let Some(command) = args.command else {
+        return crate::cli::print_help(&["trigger", "kinesis"]);
+    };
+    match command {
+        KinesisCommand::Create(a) => {
+            let name = one_name(&a.names, "Kinesis")?;
+            check_endpoint(&a.endpoint)?;
+            let conn = client::connect(&global.target()).await?;
+            let ns = conn.namespace.clone();
+            check_function(&conn, &ns, &a.function).await?;
+            let secrets: kube::Api<k8s_openapi::api::core::v1::Secret> =
+                kube::Api::namespaced(conn.client.clone(), &ns);
+            if secrets.get_opt(&a.secret).await.map_err(|e| conn.explain(e))?.is_none() {
+                bail!(
+                    "secrets \"{}\" not found in namespace {ns} (given with --secret)",
+                    a.secret
+                );
+            }
+            let spec = json!({"function-name": a.function, "aws-region": a.region, "secret": a.secret, "stream": a.stream,
+                "shard": a.shard, "endpoint": a.endpoint.clone().unwrap_or_default()});
+            super::create(
+                &conn,
+                super::object("KinesisTrigger", &name, &ns, spec),
+                &a.dry,
+                "Kinesis",
+            )
+            .await
+        }
+        KinesisCommand::Update(a) => {
+            let name = one_name(&a.names, "Kinesis")?;
+            check_endpoint(&a.endpoint)?;
+            let conn = client::connect(&global.target()).await?;
+            if let Some(f) = &a.function {
+                check_function(&conn, &conn.namespace, f).await?;
+            }
+            super::update(&conn, "KinesisTrigger", "Kinesis", &name, |t| {
+                for (k, v) in [
+                    ("stream", &a.stream),
+                    ("aws-region", &a.region),
+                    ("shard", &a.shard),
+                    ("function-name", &a.function),
+                    ("secret", &a.secret),
+                    ("endpoint", &a.endpoint),
+                ] {
+                    if let Some(v) = v {
+                        t["spec"][k] = json!(v);
+                    }
+                }
+                Ok(())
+            })
+            .await
+        }
+        KinesisCommand::Delete(a) => {
+            let name = one_name(&a.names, "Kinesis")?;
+            let conn = client::connect(&global.target()).await?;
+            super::delete(&conn, "KinesisTrigger", "Kinesis", &name).await
+        }
+        KinesisCommand::List(flags) => {
+            let conn = client::connect(&global.target()).await?;
+            super::list(
+                &conn,
+                "KinesisTrigger",
+                &flags,
+                &[
+                    ("NAME", |v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
+                    ("REGION", |v: &Value| text(v, "/spec/aws-region")),
+                    ("STREAM", |v: &Value| text(v, "/spec/stream")),
+                    ("SHARD", |v: &Value| text(v, "/spec/shard")),
+                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                ],
+                &[("STATUS", |v: &Value| text(v, "/status/conditions/0/message"))],
+            )
+            .await
+        }
+        KinesisCommand::Publish(_) | KinesisCommand::CreateStream(_) => bail!(
+            "kfn does not talk to Kinesis itself: publishing records and creating streams need AWS (or a Kinesis endpoint such as kinesalite) and its tools, e.g. `aws kinesis put-record`"
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selectors_keep_equalities_as_match_labels() {
+        let s = label_selector("created-by=kubeless,topic=t1").unwrap();
+        assert_eq!(s, json!({"matchLabels": {"created-by": "kubeless", "topic": "t1"}}));
+        assert_eq!(selector_text(&s), "created-by=kubeless,topic=t1");
+        let s = label_selector("app in (a,b)").unwrap();
+        assert_eq!(s["matchExpressions"][0]["operator"], "In");
+        assert!(
+            label_selector("a b c")
+                .unwrap_err()
+                .to_string()
+                .contains("Invalid label selector specified")
+        );
+    }
+}

@@ -1,0 +1,185 @@
+//! The HTTP triggers' gateway: a listener of its own on loopback that routes by host and path
+//! prefix to functions, with basic authentication and CORS as the HTTPTrigger asks.
+
+pub mod htpasswd;
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use base64::Engine;
+use http::{HeaderValue, StatusCode, header};
+use serde_json::Value;
+
+use super::apiserver::{self, ApiServer};
+use super::store::Key;
+
+const TRIGGERS: &str = "kubeless.io/httptriggers";
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The trigger for a host and path: the longest matching path prefix among the triggers whose
+/// host name is the request's host.
+pub fn route<'a>(triggers: &'a [Value], host: &str, path: &str) -> Option<&'a Value> {
+    triggers
+        .iter()
+        .filter(|t| text(t, "/spec/host-name").eq_ignore_ascii_case(host))
+        .filter(|t| {
+            let prefix = format!("/{}", text(t, "/spec/path").trim_matches('/'));
+            prefix == "/" || path == prefix || path.starts_with(&format!("{prefix}/"))
+        })
+        .max_by_key(|t| text(t, "/spec/path").trim_matches('/').len())
+}
+
+/// The path the function sees: the route's prefix taken away (nginx's `rewrite-target: /`).
+pub fn rewrite(trigger: &Value, path: &str) -> String {
+    let prefix = text(trigger, "/spec/path").trim_matches('/');
+    let rest = if prefix.is_empty() {
+        path
+    } else {
+        path.strip_prefix(&format!("/{prefix}")).unwrap_or(path)
+    };
+    if rest.is_empty() { "/".into() } else { rest.to_string() }
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    let mut r = Response::new(Body::from(text));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+fn cors(resp: &mut Response, req_headers: &http::HeaderMap) {
+    let h = resp.headers_mut();
+    h.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    h.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, PUT, POST, DELETE, PATCH, OPTIONS"),
+    );
+    let allow = req_headers
+        .get("access-control-request-headers")
+        .cloned()
+        .unwrap_or_else(|| HeaderValue::from_static("DNT,X-CustomHeader,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Authorization"));
+    h.insert("access-control-allow-headers", allow);
+}
+
+/// Whether the request's basic credentials pass the trigger's secret.
+fn authorized(server: &ApiServer, namespace: &str, secret: &str, req: &Request) -> bool {
+    let Some(secret) = server.store.get(&Key::new("/secrets", namespace, secret)) else {
+        return false;
+    };
+    let Some(file) = secret.value.pointer("/data/auth").and_then(Value::as_str) else {
+        return false;
+    };
+    let Ok(file) = base64::engine::general_purpose::STANDARD.decode(file) else {
+        return false;
+    };
+    let Some((user, password)) = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b.trim()).ok())
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.split_once(':').map(|(u, p)| (u.to_string(), p.to_string())))
+    else {
+        return false;
+    };
+    htpasswd::allows(&String::from_utf8_lossy(&file), &user, &password)
+}
+
+async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| {
+            h.rsplit_once(':')
+                .filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
+                .map_or(h, |(h, _)| h)
+                .to_string()
+        })
+        .unwrap_or_default();
+    let path = req.uri().path().to_string();
+    let (triggers, _) = server.store.list(TRIGGERS, None);
+    let values: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
+    let Some(trigger) = route(&values, &host, &path) else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "404 Not Found: no HTTP trigger routes this host and path\n",
+        );
+    };
+    let namespace = text(trigger, "/metadata/namespace").to_string();
+    let with_cors = trigger.pointer("/spec/cors-enable").and_then(Value::as_bool) == Some(true);
+    let req_headers = req.headers().clone();
+    if with_cors && req.method() == http::Method::OPTIONS {
+        let mut resp = plain(StatusCode::NO_CONTENT, "");
+        cors(&mut resp, &req_headers);
+        return resp;
+    }
+    let secret = text(trigger, "/spec/basic-auth-secret");
+    if !secret.is_empty() && !authorized(&server, &namespace, secret, &req) {
+        let mut resp = plain(StatusCode::UNAUTHORIZED, "401 Authorization Required\n");
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"Authentication Required\""),
+        );
+        return resp;
+    }
+    let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let target = format!("{}{query}", rewrite(trigger, &path));
+    let function = text(trigger, "/spec/function-name").to_string();
+    let mut resp = match apiserver::forward(&server, &namespace, &function, &target, req).await {
+        Ok(r) => r,
+        Err(e) => {
+            let mut r = Response::new(Body::from(format!("{}\n", e.message)));
+            *r.status_mut() = StatusCode::from_u16(e.code).unwrap_or(StatusCode::BAD_GATEWAY);
+            r
+        }
+    };
+    if with_cors {
+        cors(&mut resp, &req_headers);
+    }
+    resp
+}
+
+/// Serves the gateway on a listener until the process ends.
+pub fn start(server: Arc<ApiServer>, listener: tokio::net::TcpListener) {
+    let router = axum::Router::new().fallback(handle).with_state(server);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn t(host: &str, path: &str) -> Value {
+        json!({"spec": {"host-name": host, "path": path, "function-name": "f"}})
+    }
+
+    #[test]
+    fn routes_by_host_and_the_longest_path_prefix() {
+        let triggers = [t("a.example", ""), t("a.example", "api"), t("b.example", "api/v2")];
+        assert_eq!(route(&triggers, "a.example", "/"), Some(&triggers[0]));
+        assert_eq!(route(&triggers, "a.example", "/api/x"), Some(&triggers[1]));
+        assert_eq!(
+            route(&triggers, "a.example", "/apix"),
+            Some(&triggers[0]),
+            "prefixes match whole segments"
+        );
+        assert_eq!(route(&triggers, "b.example", "/api"), None);
+        assert_eq!(route(&triggers, "c.example", "/"), None);
+        assert_eq!(rewrite(&triggers[1], "/api/x"), "/x");
+        assert_eq!(rewrite(&triggers[1], "/api"), "/");
+        assert_eq!(rewrite(&triggers[0], "/hello"), "/hello");
+    }
+}
