@@ -7,3 +7,4 @@ mod function;
 mod kubectl;
 mod local;
 mod run;
+mod triggers;

@@ -1,0 +1,599 @@
+//! `kfn trigger …` on the local engine: HTTP routes through the gateway, cron firings, NATS
+//! messages, and the stored Kafka and Kinesis triggers.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::common::{Engine, Run};
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+fn fails(run: &Run, needle: &str) {
+    assert_eq!(
+        run.code, 1,
+        "expected a failure mentioning {needle:?}: {}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains(needle),
+        "stderr should mention {needle:?}: {}",
+        run.stderr
+    );
+}
+
+fn example(path: &str) -> String {
+    format!("{}/examples/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn deploy(engine: &Engine, name: &str, file: &str, handler: &str, extra: &[&str]) {
+    let mut args = vec![
+        "function",
+        "deploy",
+        name,
+        "--runtime",
+        "python3.11",
+        "--from-file",
+        file,
+        "--handler",
+        handler,
+        "--wait",
+    ];
+    args.extend_from_slice(extra);
+    ok(&engine.kfn(&args), &format!("deploy {name}"));
+}
+
+fn gateway(engine: &Engine) -> String {
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(engine.state().join("engine.json")).unwrap()).unwrap();
+    info["gateway"].as_str().expect("the engine has a gateway").to_string()
+}
+
+/// A plain HTTP GET: (status, body).
+fn get(address: &str, host: &str, path: &str, auth: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(address).unwrap();
+    let auth = auth
+        .map(|a| {
+            format!(
+                "Authorization: Basic {}\r\n",
+                base64::engine::general_purpose::STANDARD.encode(a)
+            )
+        })
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (
+        status,
+        text.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    )
+}
+
+#[test]
+fn http_triggers_route_through_the_gateway_with_basic_auth() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "get-python",
+        &example("python/helloget.py"),
+        "helloget.foo",
+        &[],
+    );
+    let run = engine.kfn(&[
+        "trigger",
+        "http",
+        "create",
+        "ing-get-python",
+        "--function-name",
+        "get-python",
+        "--hostname",
+        "test.domain",
+        "--path",
+        "hello",
+    ]);
+    ok(&run, "create");
+    assert!(
+        run.stderr
+            .contains("HTTP trigger ing-get-python created in namespace default successfully!")
+    );
+    let gw = gateway(&engine);
+    assert!(
+        engine
+            .kfn(&["local", "status"])
+            .stdout
+            .contains(&format!("gateway:    http://{gw}"))
+    );
+    let run = engine.kfn(&["trigger", "http", "list", "-o", "wide"]);
+    ok(&run, "list");
+    let row: Vec<&str> = run.stdout.lines().nth(1).unwrap().split('\t').map(str::trim).collect();
+    assert_eq!(
+        row,
+        [
+            "ing-get-python",
+            "default",
+            "get-python",
+            "test.domain",
+            "/hello",
+            &format!("http://{gw}")
+        ]
+    );
+
+    assert_eq!(get(&gw, "test.domain", "/hello", None), (200, "hello world".into()));
+    assert_eq!(get(&gw, "test.domain", "/hello/more", None).0, 200);
+    assert_eq!(get(&gw, "other.domain", "/hello", None).0, 404, "unknown host");
+    assert_eq!(get(&gw, "test.domain", "/elsewhere", None).0, 404, "unknown path");
+
+    // Basic auth from an htpasswd Secret (Apache MD5 entry of foo:bar).
+    let auth = engine.home.path().join("auth");
+    std::fs::write(&auth, "foo:$apr1$saltsalt$HZb7DO9JU4769Nu3n58bv.\n").unwrap();
+    ok(
+        &engine.kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            "basic-auth",
+            &format!("--from-file=auth={}", auth.display()),
+        ]),
+        "secret",
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "update",
+            "ing-get-python",
+            "--basic-auth-secret",
+            "basic-auth",
+        ]),
+        "update",
+    );
+    let (code, body) = get(&gw, "test.domain", "/hello", None);
+    assert_eq!(code, 401);
+    assert!(body.contains("401 Authorization Required"));
+    assert_eq!(get(&gw, "test.domain", "/hello", Some("foo:wrong")).0, 401);
+    assert_eq!(
+        get(&gw, "test.domain", "/hello", Some("foo:bar")),
+        (200, "hello world".into())
+    );
+
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "update",
+            "ing-get-python",
+            "--hostname",
+            "test.domain-updated",
+        ]),
+        "update host",
+    );
+    assert_eq!(get(&gw, "test.domain-updated", "/hello", Some("foo:bar")).0, 200);
+    assert_eq!(get(&gw, "test.domain", "/hello", Some("foo:bar")).0, 404);
+    ok(&engine.kfn(&["trigger", "http", "delete", "ing-get-python"]), "delete");
+    assert_eq!(get(&gw, "test.domain-updated", "/hello", Some("foo:bar")).0, 404);
+
+    fails(
+        &engine.kfn(&["trigger", "http", "create", "x", "--function-name", "nope"]),
+        "Unable to find Function nope in namespace default",
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "x",
+            "--function-name",
+            "get-python",
+            "--gateway",
+            "haproxy",
+        ]),
+        "Unsupported gateway haproxy",
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "x",
+            "--function-name",
+            "get-python",
+            "--gateway",
+            "traefik",
+        ]),
+        "The --hostname flag is required",
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "x",
+            "--function-name",
+            "get-python",
+            "--enableTLSAcme",
+            "--tls-secret",
+            "s",
+        ]),
+        "Cannot specify both --enableTLSAcme and --tls-secret",
+    );
+    let dry = engine.kfn(&[
+        "trigger",
+        "http",
+        "create",
+        "x",
+        "--function-name",
+        "get-python",
+        "--dryrun",
+    ]);
+    ok(&dry, "dry run");
+    assert!(
+        dry.stdout.contains("kind: HTTPTrigger") && dry.stdout.contains("host-name: get-python.127.0.0.1.nip.io"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(
+        engine.kfn(&["trigger", "http", "list"]).stdout.lines().count(),
+        1,
+        "the dry run created nothing"
+    );
+}
+
+fn cron_calls(engine: &Engine, function: &str) -> usize {
+    engine
+        .kfn(&["function", "logs", function])
+        .stdout
+        .lines()
+        .filter(|l| l.contains("kfn-cron"))
+        .count()
+}
+
+#[test]
+fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "ticker",
+        &example("python/hellowithdata.py"),
+        "hellowithdata.handler",
+        &[],
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "bad",
+            "--function",
+            "ticker",
+            "--schedule",
+            "61 * * * *",
+        ]),
+        "Invalid value for --schedule.",
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "bad",
+            "--function",
+            "ticker",
+            "--schedule",
+            "@hourly",
+            "-p",
+            "{}",
+            "-f",
+            "x.json",
+        ]),
+        "You can't provide both raw payload and a payload file",
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "every2s",
+            "--function",
+            "ticker",
+            "--schedule",
+            "@every 2s",
+        ]),
+        "create",
+    );
+    let run = engine.kfn(&["trigger", "cronjob", "list"]);
+    assert!(
+        run.stdout.contains("every2s") && run.stdout.contains("@every 2s"),
+        "{}",
+        run.stdout
+    );
+    let started = Instant::now();
+    while cron_calls(&engine, "ticker") < 2 {
+        assert!(started.elapsed() < Duration::from_secs(15), "two firings within 15 s");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let logs = engine.kfn(&["function", "logs", "ticker"]).stdout;
+    assert!(
+        logs.contains("cronjobtrigger.kubeless.io") && logs.contains("\"GET / HTTP/1.1\" 200"),
+        "{logs}"
+    );
+    ok(&engine.kfn(&["trigger", "cronjob", "delete", "every2s"]), "delete");
+    std::thread::sleep(Duration::from_millis(500));
+    let after_delete = cron_calls(&engine, "ticker");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        cron_calls(&engine, "ticker"),
+        after_delete,
+        "no firing once the trigger is gone"
+    );
+
+    // A payload is POSTed.
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "with-payload",
+            "--function",
+            "ticker",
+            "--schedule",
+            "@every 1s",
+            "-p",
+            r#"{"from": "cron"}"#,
+        ]),
+        "create with payload",
+    );
+    let started = Instant::now();
+    while !engine
+        .kfn(&["function", "logs", "ticker"])
+        .stdout
+        .contains("'from': 'cron'")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the payload reaches the function"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+struct NatsServer(Child, u16);
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn nats_server() -> NatsServer {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("nats-server")
+        .args(["-a", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server is installed (.ci/run installs Debian's nats-server)");
+    for _ in 0..200 {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    NatsServer(child, port)
+}
+
+#[test]
+fn nats_messages_reach_every_function_the_selector_matches() {
+    let nats = nats_server();
+    let url = format!("nats://127.0.0.1:{}", nats.1);
+    let engine = Engine::new();
+    ok(&engine.kfn(&["local", "start", "--nats", &url]), "start with NATS");
+    for f in ["nats-func1", "nats-func2"] {
+        deploy(
+            &engine,
+            f,
+            &example("python/hellowithdata.py"),
+            "hellowithdata.handler",
+            &["--label", "topic=test"],
+        );
+    }
+    deploy(
+        &engine,
+        "bystander",
+        &example("python/hellowithdata.py"),
+        "hellowithdata.handler",
+        &[],
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "nats",
+            "create",
+            "nats-trigger",
+            "--function-selector",
+            "created-by=kubeless,topic=test",
+            "--trigger-topic",
+            "test",
+        ]),
+        "create",
+    );
+    let started = Instant::now();
+    while !engine
+        .kfn(&["trigger", "nats", "list", "-o", "wide"])
+        .stdout
+        .contains("nats-func2")
+    {
+        assert!(started.elapsed() < Duration::from_secs(10), "the engine subscribes");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let run = engine.kfn(&[
+        "trigger",
+        "nats",
+        "publish",
+        "--url",
+        &url,
+        "--topic",
+        "test",
+        "--message",
+        r#"{"payload": "n8x2k"}"#,
+    ]);
+    ok(&run, "publish");
+    assert!(run.stderr.contains("Published [test]"), "{}", run.stderr);
+    for f in ["nats-func1", "nats-func2"] {
+        let started = Instant::now();
+        loop {
+            let logs = engine.kfn(&["function", "logs", f]).stdout;
+            if logs.contains("n8x2k") {
+                assert!(logs.contains("natstriggers.kubeless.io"), "{logs}");
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{f} receives the message: {logs}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+    assert!(
+        !engine.kfn(&["function", "logs", "bystander"]).stdout.contains("n8x2k"),
+        "a function the selector leaves out gets nothing"
+    );
+}
+
+#[test]
+fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "consumer",
+        &example("python/hellowithdata.py"),
+        "hellowithdata.handler",
+        &[],
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "kt",
+            "--function-selector",
+            "function=consumer",
+            "--trigger-topic",
+            "t1",
+        ]),
+        "kafka create",
+    );
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "bad",
+            "--function-selector",
+            "a b",
+            "--trigger-topic",
+            "t1",
+        ]),
+        "Invalid label selector specified",
+    );
+    let started = Instant::now();
+    loop {
+        let run = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]);
+        if run.stdout.contains("no Kafka broker") {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{}", run.stdout);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    ok(
+        &engine.kfn(&["trigger", "kafka", "update", "kt", "--trigger-topic", "t2"]),
+        "kafka update",
+    );
+    assert!(engine.kfn(&["trigger", "kafka", "list"]).stdout.contains("t2"));
+    ok(&engine.kfn(&["trigger", "kafka", "delete", "kt"]), "kafka delete");
+
+    fails(
+        &engine.kfn(&[
+            "trigger",
+            "kinesis",
+            "create",
+            "kin",
+            "--stream",
+            "s",
+            "--aws-region",
+            "r",
+            "--shard-id",
+            "shardId-000000000000",
+            "--function-name",
+            "consumer",
+            "--secret",
+            "ec2",
+        ]),
+        "not found in namespace default (given with --secret)",
+    );
+    ok(
+        &engine.kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            "ec2",
+            "--from-literal=aws_access_key_id=a",
+            "--from-literal=aws_secret_access_key=b",
+        ]),
+        "secret",
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kinesis",
+            "create",
+            "kin",
+            "--stream",
+            "s",
+            "--aws-region",
+            "r",
+            "--shard-id",
+            "shardId-000000000000",
+            "--function-name",
+            "consumer",
+            "--secret",
+            "ec2",
+        ]),
+        "kinesis create",
+    );
+    ok(
+        &engine.kfn(&["trigger", "kinesis", "update", "kin", "--stream", "s2"]),
+        "kinesis update (Kubeless failed on a missing namespace flag)",
+    );
+    let run = engine.kfn(&["trigger", "kinesis", "list"]);
+    assert!(
+        run.stdout.contains("s2") && run.stdout.contains("shardId-000000000000"),
+        "{}",
+        run.stdout
+    );
+    fails(
+        &engine.kfn(&["trigger", "kinesis", "publish", "--stream", "s", "--records", "x"]),
+        "need AWS",
+    );
+}
