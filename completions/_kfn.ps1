@@ -38,6 +38,9 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run the whole system on this machine, with no cluster')
             [CompletionResult]::new('cluster-info', 'cluster-info', [CompletionResultType]::ParameterValue, 'Show which API server kfn talks to, and how it chose it')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove kfn from a cluster (the CRDs stay unless --crds)')
+            [CompletionResult]::new('controller', 'controller', [CompletionResultType]::ParameterValue, 'Run the cluster controller')
             [CompletionResult]::new('runtime', 'runtime', [CompletionResultType]::ParameterValue, 'The function runtime that runs inside every function replica')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1393,6 +1396,51 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kfn;install' {
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dry-run: yaml or json')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dry-run: yaml or json')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kfn image the controller runs (and copies into function pods)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the manifests instead of applying them')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;uninstall' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--crds', '--crds', [CompletionResultType]::ParameterName, 'Also delete the CRDs, and with them every Function and trigger')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
+        'kfn;controller' {
+            [CompletionResult]::new('--config-namespace', '--config-namespace', [CompletionResultType]::ParameterName, 'Namespace of the `kubeless-config` ConfigMap and of the leader Lease')
+            [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kfn image copied into function pods')
+            [CompletionResult]::new('--health-port', '--health-port', [CompletionResultType]::ParameterName, 'Port of /healthz and /metrics')
+            [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kfn;runtime' {
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
@@ -1404,6 +1452,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)')
+            [CompletionResult]::new('prepare', 'prepare', [CompletionResultType]::ParameterValue, 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -1419,12 +1468,28 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             break
         }
+        'kfn;runtime;prepare' {
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
+            [CompletionResult]::new('--local', '--local', [CompletionResultType]::ParameterName, 'Use the local engine, whatever kubeconfig is present')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
+            [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
+            break
+        }
         'kfn;runtime;help' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)')
+            [CompletionResult]::new('prepare', 'prepare', [CompletionResultType]::ParameterValue, 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'kfn;runtime;help;serve' {
+            break
+        }
+        'kfn;runtime;help;prepare' {
             break
         }
         'kfn;runtime;help;help' {
@@ -1439,6 +1504,9 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('completion', 'completion', [CompletionResultType]::ParameterValue, 'Print a shell completion script (bash, zsh, fish, powershell, elvish)')
             [CompletionResult]::new('local', 'local', [CompletionResultType]::ParameterValue, 'Run the whole system on this machine, with no cluster')
             [CompletionResult]::new('cluster-info', 'cluster-info', [CompletionResultType]::ParameterValue, 'Show which API server kfn talks to, and how it chose it')
+            [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog')
+            [CompletionResult]::new('uninstall', 'uninstall', [CompletionResultType]::ParameterValue, 'Remove kfn from a cluster (the CRDs stay unless --crds)')
+            [CompletionResult]::new('controller', 'controller', [CompletionResultType]::ParameterValue, 'Run the cluster controller')
             [CompletionResult]::new('runtime', 'runtime', [CompletionResultType]::ParameterValue, 'The function runtime that runs inside every function replica')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
@@ -1651,11 +1719,24 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         'kfn;help;cluster-info' {
             break
         }
+        'kfn;help;install' {
+            break
+        }
+        'kfn;help;uninstall' {
+            break
+        }
+        'kfn;help;controller' {
+            break
+        }
         'kfn;help;runtime' {
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)')
+            [CompletionResult]::new('prepare', 'prepare', [CompletionResultType]::ParameterValue, 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME')
             break
         }
         'kfn;help;runtime;serve' {
+            break
+        }
+        'kfn;help;runtime;prepare' {
             break
         }
         'kfn;help;help' {

@@ -25,6 +25,9 @@ _kfn() {
             kfn,completion)
                 cmd="kfn__subcmd__completion"
                 ;;
+            kfn,controller)
+                cmd="kfn__subcmd__controller"
+                ;;
             kfn,function)
                 cmd="kfn__subcmd__function"
                 ;;
@@ -34,6 +37,9 @@ _kfn() {
             kfn,help)
                 cmd="kfn__subcmd__help"
                 ;;
+            kfn,install)
+                cmd="kfn__subcmd__install"
+                ;;
             kfn,local)
                 cmd="kfn__subcmd__local"
                 ;;
@@ -42,6 +48,9 @@ _kfn() {
                 ;;
             kfn,trigger)
                 cmd="kfn__subcmd__trigger"
+                ;;
+            kfn,uninstall)
+                cmd="kfn__subcmd__uninstall"
                 ;;
             kfn,version)
                 cmd="kfn__subcmd__version"
@@ -142,6 +151,9 @@ _kfn() {
             kfn__subcmd__help,completion)
                 cmd="kfn__subcmd__help__subcmd__completion"
                 ;;
+            kfn__subcmd__help,controller)
+                cmd="kfn__subcmd__help__subcmd__controller"
+                ;;
             kfn__subcmd__help,function)
                 cmd="kfn__subcmd__help__subcmd__function"
                 ;;
@@ -151,6 +163,9 @@ _kfn() {
             kfn__subcmd__help,help)
                 cmd="kfn__subcmd__help__subcmd__help"
                 ;;
+            kfn__subcmd__help,install)
+                cmd="kfn__subcmd__help__subcmd__install"
+                ;;
             kfn__subcmd__help,local)
                 cmd="kfn__subcmd__help__subcmd__local"
                 ;;
@@ -159,6 +174,9 @@ _kfn() {
                 ;;
             kfn__subcmd__help,trigger)
                 cmd="kfn__subcmd__help__subcmd__trigger"
+                ;;
+            kfn__subcmd__help,uninstall)
+                cmd="kfn__subcmd__help__subcmd__uninstall"
                 ;;
             kfn__subcmd__help,version)
                 cmd="kfn__subcmd__help__subcmd__version"
@@ -213,6 +231,9 @@ _kfn() {
                 ;;
             kfn__subcmd__help__subcmd__local,stop)
                 cmd="kfn__subcmd__help__subcmd__local__subcmd__stop"
+                ;;
+            kfn__subcmd__help__subcmd__runtime,prepare)
+                cmd="kfn__subcmd__help__subcmd__runtime__subcmd__prepare"
                 ;;
             kfn__subcmd__help__subcmd__runtime,serve)
                 cmd="kfn__subcmd__help__subcmd__runtime__subcmd__serve"
@@ -349,11 +370,17 @@ _kfn() {
             kfn__subcmd__runtime,help)
                 cmd="kfn__subcmd__runtime__subcmd__help"
                 ;;
+            kfn__subcmd__runtime,prepare)
+                cmd="kfn__subcmd__runtime__subcmd__prepare"
+                ;;
             kfn__subcmd__runtime,serve)
                 cmd="kfn__subcmd__runtime__subcmd__serve"
                 ;;
             kfn__subcmd__runtime__subcmd__help,help)
                 cmd="kfn__subcmd__runtime__subcmd__help__subcmd__help"
+                ;;
+            kfn__subcmd__runtime__subcmd__help,prepare)
+                cmd="kfn__subcmd__runtime__subcmd__help__subcmd__prepare"
                 ;;
             kfn__subcmd__runtime__subcmd__help,serve)
                 cmd="kfn__subcmd__runtime__subcmd__help__subcmd__serve"
@@ -662,7 +689,7 @@ _kfn() {
 
     case "${cmd}" in
         kfn)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function trigger autoscale get-server-config version completion local cluster-info runtime help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -942,6 +969,52 @@ _kfn() {
                 return 0
             fi
             case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__controller)
+            opts="-n -h -V --config-namespace --image --health-port --identity --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config-namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --health-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1678,7 +1751,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help)
-            opts="function trigger autoscale get-server-config version completion local cluster-info runtime help"
+            opts="function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1762,6 +1835,20 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help__subcmd__completion)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__controller)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1929,6 +2016,20 @@ _kfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kfn__subcmd__help__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kfn__subcmd__help__subcmd__local)
             opts="start stop status kubeconfig reset serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2028,8 +2129,22 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__help__subcmd__runtime)
-            opts="serve"
+            opts="serve prepare"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__help__subcmd__runtime__subcmd__prepare)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -2475,6 +2590,20 @@ _kfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kfn__subcmd__help__subcmd__uninstall)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kfn__subcmd__help__subcmd__version)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -2482,6 +2611,48 @@ _kfn() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__install)
+            opts="-o -n -h -V --dry-run --output --image --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -2832,7 +3003,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__runtime)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version serve help"
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version serve prepare help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2862,7 +3033,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__runtime__subcmd__help)
-            opts="serve help"
+            opts="serve prepare help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2889,6 +3060,20 @@ _kfn() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kfn__subcmd__runtime__subcmd__help__subcmd__prepare)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kfn__subcmd__runtime__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -2896,6 +3081,36 @@ _kfn() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__runtime__subcmd__prepare)
+            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -5044,6 +5259,36 @@ _kfn() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kfn__subcmd__uninstall)
+            opts="-n -h -V --crds --kubeconfig --context --namespace --local --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -35,6 +35,9 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand local 'Run the whole system on this machine, with no cluster'
             cand cluster-info 'Show which API server kfn talks to, and how it chose it'
+            cand install 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog'
+            cand uninstall 'Remove kfn from a cluster (the CRDs stay unless --crds)'
+            cand controller 'Run the cluster controller'
             cand runtime 'The function runtime that runs inside every function replica'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1239,6 +1242,48 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kfn;install'= {
+            cand -o 'Output format of --dry-run: yaml or json'
+            cand --output 'Output format of --dry-run: yaml or json'
+            cand --image 'The kfn image the controller runs (and copies into function pods)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --dry-run 'Print the manifests instead of applying them'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;uninstall'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --crds 'Also delete the CRDs, and with them every Function and trigger'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'kfn;controller'= {
+            cand --config-namespace 'Namespace of the `kubeless-config` ConfigMap and of the leader Lease'
+            cand --image 'The kfn image copied into function pods'
+            cand --health-port 'Port of /healthz and /metrics'
+            cand --identity 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)'
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kfn;runtime'= {
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
@@ -1250,6 +1295,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+            cand prepare 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;runtime;serve'= {
@@ -1263,11 +1309,25 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'kfn;runtime;prepare'= {
+            cand --kubeconfig 'Path to the kubeconfig file to use'
+            cand --context 'The kubeconfig context to use'
+            cand -n 'Namespace (default: the context''s namespace, else `default`)'
+            cand --namespace 'Namespace (default: the context''s namespace, else `default`)'
+            cand --local 'Use the local engine, whatever kubeconfig is present'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'kfn;runtime;help'= {
             cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+            cand prepare 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'kfn;runtime;help;serve'= {
+        }
+        &'kfn;runtime;help;prepare'= {
         }
         &'kfn;runtime;help;help'= {
         }
@@ -1280,6 +1340,9 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand completion 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
             cand local 'Run the whole system on this machine, with no cluster'
             cand cluster-info 'Show which API server kfn talks to, and how it chose it'
+            cand install 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog'
+            cand uninstall 'Remove kfn from a cluster (the CRDs stay unless --crds)'
+            cand controller 'Run the cluster controller'
             cand runtime 'The function runtime that runs inside every function replica'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -1437,10 +1500,19 @@ set edit:completion:arg-completer[kfn] = {|@words|
         }
         &'kfn;help;cluster-info'= {
         }
+        &'kfn;help;install'= {
+        }
+        &'kfn;help;uninstall'= {
+        }
+        &'kfn;help;controller'= {
+        }
         &'kfn;help;runtime'= {
             cand serve 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+            cand prepare 'Write a function''s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'
         }
         &'kfn;help;runtime;serve'= {
+        }
+        &'kfn;help;runtime;prepare'= {
         }
         &'kfn;help;help'= {
         }

@@ -38,6 +38,9 @@ complete -c kfn -n "__fish_kfn_needs_command" -f -a "version" -d 'Print kfn\'s v
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "install" -d 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "uninstall" -d 'Remove kfn from a cluster (the CRDs stay unless --crds)'
+complete -c kfn -n "__fish_kfn_needs_command" -f -a "controller" -d 'Run the cluster controller'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
 complete -c kfn -n "__fish_kfn_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
@@ -402,32 +405,69 @@ complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s n -l namespace 
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s V -l version -d 'Print version'
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l context -d 'The kubeconfig context to use' -r
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -l local -d 'Use the local engine, whatever kubeconfig is present'
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s h -l help -d 'Print help'
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -s V -l version -d 'Print version'
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
-complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand install" -s o -l output -d 'Output format of --dry-run: yaml or json' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l image -d 'The kfn image the controller runs (and copies into function pods)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l dry-run -d 'Print the manifests instead of applying them'
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand install" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand install" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -l crds -d 'Also delete the CRDs, and with them every Function and trigger'
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand uninstall" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l config-namespace -d 'Namespace of the `kubeless-config` ConfigMap and of the leader Lease' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l image -d 'The kfn image copied into function pods' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l health-port -d 'Port of /healthz and /metrics' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l identity -d 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -f -a "prepare" -d 'Write a function\'s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and not __fish_seen_subcommand_from serve prepare help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -l local -d 'Use the local engine, whatever kubeconfig is present'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from serve" -s V -l version -d 'Print version'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -l context -d 'The kubeconfig context to use' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -l local -d 'Use the local engine, whatever kubeconfig is present'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -s h -l help -d 'Print help'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from prepare" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "prepare" -d 'Write a function\'s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'
 complete -c kfn -n "__fish_kfn_using_subcommand runtime; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "trigger" -d 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "version" -d 'Print kfn\'s version'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
-complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "function" -d 'Deploy, update, call and inspect functions'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "trigger" -d 'Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "autoscale" -d 'Scale functions automatically: create, delete and list rules'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "get-server-config" -d 'Print the server\'s runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "version" -d 'Print kfn\'s version'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish, powershell, elvish)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "local" -d 'Run the whole system on this machine, with no cluster'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "cluster-info" -d 'Show which API server kfn talks to, and how it chose it'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "install" -d 'Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "uninstall" -d 'Remove kfn from a cluster (the CRDs stay unless --crds)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "controller" -d 'Run the cluster controller'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "runtime" -d 'The function runtime that runs inside every function replica'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and not __fish_seen_subcommand_from function trigger autoscale get-server-config version completion local cluster-info install uninstall controller runtime help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "deploy" -d 'Deploy a function'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "update" -d 'Update a function: only the flags given change it'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from function" -f -a "delete" -d 'Delete a function'
@@ -451,3 +491,4 @@ complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "reset" -d 'Stop the engine and delete all its state'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from local" -f -a "serve" -d 'Run the engine in the foreground, logging to stderr'
 complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "serve" -d 'Serve a function over HTTP on FUNC_PORT, configured by MOD_NAME, FUNC_HANDLER, FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)'
+complete -c kfn -n "__fish_kfn_using_subcommand help; and __fish_seen_subcommand_from runtime" -f -a "prepare" -d 'Write a function\'s code into the code volume (the init container of function pods), configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE, MOD_NAME and KUBELESS_INSTALL_VOLUME'

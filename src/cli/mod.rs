@@ -1,6 +1,7 @@
 //! The command line: flags → typed requests → library calls. One module per command group.
 
 mod autoscale;
+mod cluster;
 mod cluster_info;
 pub mod function;
 mod local;
@@ -72,6 +73,12 @@ pub enum Command {
     Local(local::LocalArgs),
     /// Show which API server kfn talks to, and how it chose it
     ClusterInfo,
+    /// Install kfn on a cluster: CRDs, RBAC, the controller, the runtime catalog
+    Install(cluster::InstallArgs),
+    /// Remove kfn from a cluster (the CRDs stay unless --crds)
+    Uninstall(cluster::UninstallArgs),
+    /// Run the cluster controller
+    Controller(cluster::ControllerArgs),
     /// The function runtime that runs inside every function replica
     Runtime(runtime::RuntimeArgs),
 }
@@ -130,5 +137,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Local(args) => local::run(args).await,
         Command::ClusterInfo => cluster_info::run(&cli.global).await,
         Command::Runtime(args) => runtime::run(args).await,
+        Command::Install(args) => cluster::install(args, &cli.global).await,
+        Command::Uninstall(args) => cluster::uninstall(args, &cli.global).await,
+        Command::Controller(args) => cluster::controller(args, &cli.global).await,
     }
 }

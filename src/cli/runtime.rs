@@ -17,6 +17,10 @@ pub enum RuntimeCommand {
     /// FUNC_TIMEOUT, FUNC_RUNTIME, FUNC_MEMORY_LIMIT and KUBELESS_INSTALL_VOLUME (and
     /// KFN_WORKERS, KFN_BODY_LIMIT, KFN_FUNCTION_NAME, KFN_ACCESS_LOG=off)
     Serve,
+    /// Write a function's code into the code volume (the init container of function pods),
+    /// configured by KFN_SOURCE, KFN_CONTENT_TYPE, KFN_CHECKSUM, KFN_SUFFIX, KFN_DEPS_FILE,
+    /// MOD_NAME and KUBELESS_INSTALL_VOLUME
+    Prepare,
 }
 
 pub async fn run(args: RuntimeArgs) -> Result<ExitCode> {
@@ -24,6 +28,10 @@ pub async fn run(args: RuntimeArgs) -> Result<ExitCode> {
         RuntimeCommand::Serve => {
             let config = crate::runtime::Config::from_env()?;
             crate::runtime::serve(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        RuntimeCommand::Prepare => {
+            crate::runtime::prepare::run().await?;
             Ok(ExitCode::SUCCESS)
         }
     }

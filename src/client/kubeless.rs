@@ -11,13 +11,16 @@ use crate::runtimes;
 /// The API resource of one kubeless.io kind (`Function`, `CronJobTrigger`, …).
 pub fn resource(kind: &str) -> ApiResource {
     let gvk = GroupVersionKind::gvk(crate::api::GROUP, crate::api::VERSION, kind);
-    let mut ar = ApiResource::from_gvk(&gvk);
-    ar.plural = format!("{}s", kind.to_lowercase());
-    ar
+    ApiResource::from_gvk_with_plural(&gvk, &format!("{}s", kind.to_lowercase()))
 }
 
 pub fn api(conn: &Connection, namespace: &str, kind: &str) -> Api<DynamicObject> {
     Api::namespaced_with(conn.client.clone(), namespace, &resource(kind))
+}
+
+/// The same, from a bare client (the controller's).
+pub fn api_for(client: &kube::Client, namespace: &str, kind: &str) -> Api<DynamicObject> {
+    Api::namespaced_with(client.clone(), namespace, &resource(kind))
 }
 
 pub fn functions(conn: &Connection, namespace: &str) -> Api<DynamicObject> {

@@ -28,6 +28,8 @@ pub enum Source {
     Flag(PathBuf),
     Env(String),
     Home(PathBuf),
+    /// The pod's service account, inside a cluster.
+    InCluster,
     Local(PathBuf),
 }
 
@@ -37,6 +39,7 @@ impl std::fmt::Display for Source {
             Source::Flag(p) => write!(f, "--kubeconfig {}", p.display()),
             Source::Env(v) => write!(f, "KUBECONFIG={v}"),
             Source::Home(p) => write!(f, "{}", p.display()),
+            Source::InCluster => write!(f, "the pod's service account"),
             Source::Local(p) => write!(f, "the local engine ({})", p.display()),
         }
     }
@@ -106,7 +109,7 @@ pub fn namespace(target: &Target) -> Result<String> {
     let kubeconfig = match choose(target)? {
         Source::Flag(path) | Source::Home(path) => Kubeconfig::read_from(path).ok(),
         Source::Env(_) => Kubeconfig::read().ok(),
-        Source::Local(_) => None,
+        Source::Local(_) | Source::InCluster => None,
     };
     let ns = kubeconfig.and_then(|kc| {
         let context = target.context.clone().or(kc.current_context.clone())?;
@@ -135,6 +138,9 @@ pub fn choose(target: &Target) -> Result<Source> {
     if let Some(home) = dirs::home_dir().map(|h| h.join(".kube/config")).filter(|p| p.exists()) {
         return Ok(Source::Home(home));
     }
+    if std::env::var_os("KUBERNETES_SERVICE_HOST").is_some() {
+        return Ok(Source::InCluster);
+    }
     Ok(Source::Local(StateDir::resolve()?.kubeconfig()))
 }
 
@@ -155,6 +161,20 @@ pub fn ensure_local_engine() -> Result<StateDir> {
 /// Connects to the API server chosen by `target`.
 pub async fn connect(target: &Target) -> Result<Connection> {
     let source = choose(target)?;
+    if source == Source::InCluster {
+        let mut config = kube::Config::incluster().context("cannot use the pod's service account")?;
+        if let Some(ns) = &target.namespace {
+            config.default_namespace = ns.clone();
+        }
+        let (server, namespace) = (config.cluster_url.to_string(), config.default_namespace.clone());
+        let client = kube::Client::try_from(config).context("cannot build a client for the API server")?;
+        return Ok(Connection {
+            client,
+            namespace,
+            server,
+            source,
+        });
+    }
     let kubeconfig = match &source {
         Source::Flag(path) => Kubeconfig::read_from(path).with_context(|| {
             format!(
@@ -168,6 +188,7 @@ pub async fn connect(target: &Target) -> Result<Connection> {
         Source::Home(path) => {
             Kubeconfig::read_from(path).with_context(|| format!("cannot read the kubeconfig {}", path.display()))?
         }
+        Source::InCluster => unreachable!("handled above"),
         Source::Local(_) => {
             let state = ensure_local_engine()?;
             Kubeconfig::read_from(state.kubeconfig()).context("cannot read the local engine's kubeconfig")?

@@ -1,6 +1,8 @@
 //! A Function's desired Kubernetes objects: labels, the runtime's environment, the Service and
 //! the Deployment. Shared by the local engine and the cluster controller.
 
+pub mod cluster;
+
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};

@@ -6,6 +6,7 @@
 pub mod accesslog;
 pub mod interpreter;
 pub mod metrics;
+pub mod prepare;
 pub mod worker;
 
 use std::convert::Infallible;

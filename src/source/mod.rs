@@ -1,6 +1,8 @@
 //! Function code and dependencies as a Function object carries them: `--from-file` and
 //! `--dependencies` read from a file, an archive, a directory or an http(s) URL.
 
+pub mod unpack;
+
 use std::io::{Cursor, Read, Write};
 use std::path::Path;
 

@@ -3,6 +3,7 @@
 mod api;
 mod autoscale;
 mod common;
+mod controller;
 mod function;
 mod kubectl;
 mod local;

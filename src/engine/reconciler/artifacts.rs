@@ -2,11 +2,9 @@
 //! by its content), and its dependencies installed once per (runtime, dependency file).
 
 use std::collections::HashMap;
-use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use base64::Engine;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -99,14 +97,20 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         let lock = locks.get(&code_dir);
         let _guard = lock.lock().await;
         if !code_dir.join(".kfn-ready").exists() {
-            let raw = source_bytes(function).await?;
+            let spec = &function["spec"];
+            let text = |k: &str| spec[k].as_str().unwrap_or_default();
+            let raw =
+                crate::source::unpack::code_bytes(text("function"), text("function-content-type"), text("checksum"))
+                    .await
+                    .map_err(|(reason, message)| Problem::new(reason, message))?;
             let (module, _) = crate::render::handler(function);
             let dir = code_dir.clone();
             let ct = content_type.clone();
             let suffix = suffix.to_string();
-            tokio::task::spawn_blocking(move || unpack(&raw, &ct, &dir, &module, &suffix))
+            tokio::task::spawn_blocking(move || crate::source::unpack::unpack(&raw, &ct, &dir, &module, &suffix))
                 .await
-                .map_err(|e| Problem::new("SourceUnavailable", e.to_string()))??;
+                .map_err(|e| Problem::new("SourceUnavailable", e.to_string()))?
+                .map_err(|m| Problem::new("SourceUnavailable", m))?;
         }
     }
     let deps = text("deps");
@@ -130,73 +134,6 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         language,
         install_log,
     })
-}
-
-/// The code's bytes: the text, the decoded base64, or the URL's body; checked against the
-/// checksum when there is one.
-async fn source_bytes(function: &Value) -> Result<Vec<u8>, Problem> {
-    let spec = &function["spec"];
-    let code = spec["function"].as_str().unwrap_or_default();
-    let content_type = spec["function-content-type"].as_str().unwrap_or_default();
-    let raw = if content_type.starts_with("base64") {
-        base64::engine::general_purpose::STANDARD
-            .decode(code.trim())
-            .map_err(|e| {
-                Problem::new(
-                    "SourceUnavailable",
-                    format!("the function's base64 code does not decode: {e}"),
-                )
-            })?
-    } else if content_type.starts_with("url") {
-        crate::source::fetch(code, "the function's URL")
-            .await
-            .map_err(|e| Problem::new("SourceUnavailable", format!("{e:#}")))?
-    } else {
-        code.as_bytes().to_vec()
-    };
-    if let Some(want) = spec["checksum"]
-        .as_str()
-        .and_then(|c| c.strip_prefix("sha256:"))
-        .filter(|c| !c.is_empty())
-    {
-        let have = hex(&raw);
-        if have != want {
-            return Err(Problem::new(
-                "ChecksumMismatch",
-                format!("the code's sha256 is {have}, the Function says {want}"),
-            ));
-        }
-    }
-    Ok(raw)
-}
-
-/// Writes the code into `dir` (through a temporary directory, so a half-written one is never
-/// used): a plain file as `<module><suffix>`, archives extracted.
-fn unpack(raw: &[u8], content_type: &str, dir: &Path, module: &str, suffix: &str) -> Result<(), Problem> {
-    let fail = |e: String| Problem::new("SourceUnavailable", e);
-    let tmp = dir.with_extension("tmp");
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| fail(e.to_string()))?;
-    if content_type.contains("zip") {
-        zip::ZipArchive::new(Cursor::new(raw))
-            .and_then(|mut z| z.extract(&tmp))
-            .map_err(|e| fail(format!("the function's zip cannot be unpacked: {e}")))?;
-    } else if content_type.contains("compressedtar") {
-        let reader: Box<dyn Read> = match raw {
-            [0x1f, 0x8b, ..] => Box::new(flate2::read::GzDecoder::new(raw)),
-            [b'B', b'Z', b'h', ..] => Box::new(bzip2::read::BzDecoder::new(raw)),
-            [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => Box::new(lzma_rust2::XzReader::new(raw, false)),
-            _ => Box::new(raw),
-        };
-        tar::Archive::new(reader)
-            .unpack(&tmp)
-            .map_err(|e| fail(format!("the function's tar cannot be unpacked: {e}")))?;
-    } else {
-        std::fs::write(tmp.join(format!("{module}{suffix}")), raw).map_err(|e| fail(e.to_string()))?;
-    }
-    std::fs::write(tmp.join(".kfn-ready"), b"").map_err(|e| fail(e.to_string()))?;
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::rename(&tmp, dir).map_err(|e| fail(e.to_string()))
 }
 
 /// Installs dependencies into `dir`: `pip install --target` or `npm install`.
@@ -257,33 +194,4 @@ async fn install(language: Language, deps: &str, dir: &Path) -> Result<String, P
     let _ = std::fs::remove_dir_all(dir);
     std::fs::rename(&tmp, dir).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
     Ok(log)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn plain_code_is_written_as_the_module_and_archives_are_extracted() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("code");
-        unpack(b"x = 1\n", "text", &target, "hello", ".py").unwrap();
-        assert_eq!(std::fs::read_to_string(target.join("hello.py")).unwrap(), "x = 1\n");
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        zip.start_file("index.js", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut zip, b"module.exports = 1").unwrap();
-        let bytes = zip.finish().unwrap().into_inner();
-        let target = dir.path().join("zipped");
-        unpack(&bytes, "base64+zip", &target, "index", ".js").unwrap();
-        assert!(target.join("index.js").exists());
-    }
-
-    #[tokio::test]
-    async fn a_wrong_checksum_is_refused() {
-        let f = json!({"spec": {"function": "x", "function-content-type": "text", "checksum": "sha256:00"}});
-        let problem = source_bytes(&f).await.unwrap_err();
-        assert_eq!(problem.reason, "ChecksumMismatch");
-    }
 }

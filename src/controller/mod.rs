@@ -1,0 +1,358 @@
+//! `kfn controller`: reconciles Functions and triggers on a real cluster with server-side apply
+//! and owner references — Function → ConfigMap, Service, Deployment, HPA (autoscaling/v2);
+//! HTTPTrigger → Ingress (networking.k8s.io/v1); CronJobTrigger → CronJob (batch/v1) — and
+//! writes their status. One replica leads at a time, through a Lease.
+
+pub mod install;
+mod leader;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::api::batch::v1::CronJob;
+use k8s_openapi::api::core::v1::{ConfigMap, Event, Service};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::watcher;
+use serde_json::{Value, json};
+
+use crate::client::kubeless;
+use crate::render::cluster;
+
+/// The field manager of everything the controller applies.
+pub const MANAGER: &str = "kfn-controller";
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Kube(#[from] kube::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// How the controller runs.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Where `kubeless-config` and the leader Lease live.
+    pub config_namespace: String,
+    /// The kfn image (for the init container that copies kfn into function pods).
+    pub image: String,
+    pub health_port: u16,
+    /// This replica's name in the Lease.
+    pub identity: String,
+}
+
+struct Ctx {
+    client: kube::Client,
+    leader: Arc<AtomicBool>,
+    render: cluster::Options,
+    curl_image: String,
+    reconciles: AtomicU64,
+    errors: AtomicU64,
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// Server-side applies an object as the controller.
+async fn apply(client: &kube::Client, obj: Value) -> Result<(), Error> {
+    let ar = install::resource_of(&obj);
+    let name = text(&obj, "/metadata/name").to_string();
+    let api: Api<DynamicObject> = match obj["metadata"]["namespace"].as_str() {
+        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
+        None => Api::all_with(client.clone(), &ar),
+    };
+    api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&obj))
+        .await?;
+    Ok(())
+}
+
+/// A Ready condition; the transition time stays while the status does not change.
+fn ready_condition(previous: &Value, ready: bool, reason: &str, message: &str) -> Value {
+    let status = if ready { "True" } else { "False" };
+    let old = previous
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
+    let since = match old {
+        Some(c) if c["status"] == json!(status) => c["lastTransitionTime"].clone(),
+        _ => json!(crate::engine::apiserver::objects_now()),
+    };
+    json!({"type": "Ready", "status": status, "reason": reason, "message": message, "lastTransitionTime": since})
+}
+
+async fn write_status(client: &kube::Client, obj: &Value, status: Value) -> Result<(), Error> {
+    if obj.get("status") == Some(&status) {
+        return Ok(());
+    }
+    let kind = text(obj, "/kind");
+    let api = kubeless::api_for(client, text(obj, "/metadata/namespace"), kind);
+    api.patch_status(
+        text(obj, "/metadata/name"),
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": status})),
+    )
+    .await?;
+    Ok(())
+}
+
+async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
+    if !ctx.leader.load(Ordering::SeqCst) {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    ctx.reconciles.fetch_add(1, Ordering::Relaxed);
+    let f = kubeless::to_value(&obj);
+    if f.pointer("/metadata/deletionTimestamp").is_some() {
+        return Ok(Action::await_change());
+    }
+    let ns = text(&f, "/metadata/namespace").to_string();
+    let name = text(&f, "/metadata/name").to_string();
+    apply(&ctx.client, cluster::configmap(&f)).await?;
+    apply(&ctx.client, cluster::service(&f)).await?;
+    apply(&ctx.client, cluster::deployment(&f, &ctx.render)).await?;
+    let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
+    match cluster::hpa(&f) {
+        Some(hpa) => apply(&ctx.client, hpa).await?,
+        None => {
+            if hpas.get_opt(&name).await?.is_some() {
+                hpas.delete(&name, &Default::default()).await?;
+            }
+        }
+    }
+    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
+    let d = deployments.get_opt(&name).await?;
+    let status = d.and_then(|d| d.status).unwrap_or_default();
+    let ready = status.ready_replicas.unwrap_or(0);
+    let wanted = status.replicas.unwrap_or(0).max(1);
+    let condition = if ready >= wanted {
+        ready_condition(&f, true, "ReplicasReady", &format!("{ready}/{wanted} replicas ready"))
+    } else {
+        let why = status
+            .conditions
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| c.status.as_deref() != Some("True"))
+            .filter_map(|c| c.message.clone())
+            .next()
+            .unwrap_or_else(|| format!("{ready}/{wanted} replicas ready"));
+        ready_condition(&f, false, "ReplicasNotReady", &why)
+    };
+    let new_status =
+        json!({"observedGeneration": f["metadata"]["generation"], "readyReplicas": ready, "conditions": [condition]});
+    write_status(&ctx.client, &f, new_status).await?;
+    Ok(Action::requeue(Duration::from_secs(300)))
+}
+
+async fn function_of(client: &kube::Client, trigger: &Value) -> Result<Value, Error> {
+    let ns = text(trigger, "/metadata/namespace");
+    let fname = text(trigger, "/spec/function-name");
+    match kubeless::api_for(client, ns, "Function").get_opt(fname).await? {
+        Some(f) => Ok(kubeless::to_value(&f)),
+        None => Err(Error::Invalid(format!(
+            "Function {fname} is not found in namespace {ns}"
+        ))),
+    }
+}
+
+async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
+    if !ctx.leader.load(Ordering::SeqCst) {
+        return Ok(Action::requeue(Duration::from_secs(2)));
+    }
+    ctx.reconciles.fetch_add(1, Ordering::Relaxed);
+    let t = kubeless::to_value(&obj);
+    if t.pointer("/metadata/deletionTimestamp").is_some() {
+        return Ok(Action::await_change());
+    }
+    let outcome = async {
+        let f = function_of(&ctx.client, &t).await?;
+        let child = match text(&t, "/kind") {
+            "HTTPTrigger" => {
+                if text(&t, "/spec/gateway") == "kong" && !text(&t, "/spec/basic-auth-secret").is_empty() {
+                    return Err(Error::Invalid(
+                        "Setting basic authentication with Kong is not yet supported".into(),
+                    ));
+                }
+                let (port, _) = crate::render::service_port(&f);
+                cluster::ingress(&t, port)
+            }
+            _ => cluster::cronjob(&t, &f, &ctx.curl_image),
+        };
+        let child_name = text(&child, "/metadata/name").to_string();
+        apply(&ctx.client, child).await?;
+        Ok(child_name)
+    }
+    .await;
+    let condition = match &outcome {
+        Ok(child) => ready_condition(&t, true, "Applied", &format!("{child} is up to date")),
+        Err(e) => ready_condition(&t, false, "Failed", &e.to_string()),
+    };
+    write_status(
+        &ctx.client,
+        &t,
+        json!({"observedGeneration": t["metadata"]["generation"], "conditions": [condition]}),
+    )
+    .await?;
+    outcome.map(|_| Action::requeue(Duration::from_secs(300)))
+}
+
+/// Records a failed reconcile as an Event on the object, and retries later.
+fn error_policy(obj: Arc<DynamicObject>, err: &Error, ctx: Arc<Ctx>) -> Action {
+    ctx.errors.fetch_add(1, Ordering::Relaxed);
+    let v = kubeless::to_value(&obj);
+    let ns = text(&v, "/metadata/namespace").to_string();
+    let event = json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"generateName": format!("{}.", text(&v, "/metadata/name")), "namespace": ns},
+        "involvedObject": {"apiVersion": v["apiVersion"], "kind": v["kind"], "name": v["metadata"]["name"], "namespace": ns, "uid": v["metadata"]["uid"]},
+        "type": "Warning", "reason": "ReconcileFailed", "message": err.to_string(),
+        "source": {"component": MANAGER}, "firstTimestamp": crate::engine::apiserver::objects_now(),
+        "lastTimestamp": crate::engine::apiserver::objects_now(), "count": 1,
+    });
+    let client = ctx.client.clone();
+    tokio::spawn(async move {
+        if let Ok(e) = serde_json::from_value::<Event>(event) {
+            let _ = Api::<Event>::namespaced(client, &ns)
+                .create(&PostParams::default(), &e)
+                .await;
+        }
+    });
+    tracing::warn!(
+        "reconcile of {}/{} failed: {err}",
+        text(&v, "/metadata/namespace"),
+        text(&v, "/metadata/name")
+    );
+    Action::requeue(Duration::from_secs(10))
+}
+
+/// Image overrides per runtime id, and the curl image, from `kubeless-config`.
+async fn server_config(client: &kube::Client, namespace: &str) -> (BTreeMap<String, String>, String) {
+    let api: Api<ConfigMap> = Api::namespaced(client.clone(), namespace);
+    let data = api
+        .get_opt("kubeless-config")
+        .await
+        .ok()
+        .flatten()
+        .and_then(|c| c.data)
+        .unwrap_or_default();
+    let mut images = BTreeMap::new();
+    if let Some(Value::Array(runtimes)) = data
+        .get("runtime-images")
+        .and_then(|t| serde_json::from_str::<Value>(t).ok())
+    {
+        for rt in runtimes {
+            for v in rt["versions"].as_array().into_iter().flatten() {
+                let id = format!("{}{}", text(&rt, "/ID"), text(v, "/version"));
+                if let Some(img) = v["images"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|i| i["phase"] == "runtime")
+                    .and_then(|i| i["image"].as_str())
+                {
+                    images.insert(id, img.to_string());
+                }
+            }
+        }
+    }
+    let curl = data
+        .get("provision-image")
+        .filter(|i| !i.is_empty() && !i.contains("unzip"))
+        .cloned()
+        .unwrap_or_else(|| install::CURL_IMAGE.into());
+    (images, curl)
+}
+
+/// Runs the controller until SIGTERM or SIGINT.
+pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
+    let leader = Arc::new(AtomicBool::new(false));
+    let (runtime_images, curl_image) = server_config(&client, &options.config_namespace).await;
+    let ctx = Arc::new(Ctx {
+        client: client.clone(),
+        leader: leader.clone(),
+        render: cluster::Options {
+            kfn_image: options.image.clone(),
+            runtime_images,
+        },
+        curl_image,
+        reconciles: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+    });
+    tokio::spawn(leader::run(
+        client.clone(),
+        options.config_namespace.clone(),
+        options.identity.clone(),
+        leader.clone(),
+    ));
+    tokio::spawn(health(options.health_port, ctx.clone()));
+
+    let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"));
+    let function_controller =
+        Controller::new_with(functions, watcher::Config::default(), kubeless::resource("Function"))
+            .owns(
+                Api::<ConfigMap>::all(client.clone()),
+                watcher::Config::default().labels("created-by=kubeless"),
+            )
+            .owns(
+                Api::<Service>::all(client.clone()),
+                watcher::Config::default().labels("created-by=kubeless"),
+            )
+            .owns(
+                Api::<Deployment>::all(client.clone()),
+                watcher::Config::default().labels("created-by=kubeless"),
+            )
+            .owns(
+                Api::<HorizontalPodAutoscaler>::all(client.clone()),
+                watcher::Config::default(),
+            )
+            .shutdown_on_signal()
+            .run(reconcile_function, error_policy, ctx.clone())
+            .for_each(|_| async {});
+    let http = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("HTTPTrigger"));
+    let http_controller = Controller::new_with(http, watcher::Config::default(), kubeless::resource("HTTPTrigger"))
+        .owns(Api::<Ingress>::all(client.clone()), watcher::Config::default())
+        .shutdown_on_signal()
+        .run(reconcile_trigger, error_policy, ctx.clone())
+        .for_each(|_| async {});
+    let cron = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("CronJobTrigger"));
+    let cron_controller = Controller::new_with(cron, watcher::Config::default(), kubeless::resource("CronJobTrigger"))
+        .owns(Api::<CronJob>::all(client.clone()), watcher::Config::default())
+        .shutdown_on_signal()
+        .run(reconcile_trigger, error_policy, ctx.clone())
+        .for_each(|_| async {});
+    tracing::info!("kfn controller started as {}", options.identity);
+    futures::join!(function_controller, http_controller, cron_controller);
+    Ok(())
+}
+
+/// `/healthz` and `/metrics` of the controller.
+async fn health(port: u16, ctx: Arc<Ctx>) {
+    let router = axum::Router::new()
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .route(
+            "/metrics",
+            axum::routing::get(move || {
+                let ctx = ctx.clone();
+                async move {
+                    format!(
+                        "# TYPE kfn_controller_reconciles_total counter\nkfn_controller_reconciles_total {}\n# TYPE kfn_controller_errors_total counter\nkfn_controller_errors_total {}\n# TYPE kfn_controller_leader gauge\nkfn_controller_leader {}\n",
+                        ctx.reconciles.load(Ordering::Relaxed),
+                        ctx.errors.load(Ordering::Relaxed),
+                        u8::from(ctx.leader.load(Ordering::Relaxed))
+                    )
+                }
+            }),
+        );
+    match tokio::net::TcpListener::bind(("0.0.0.0", port)).await {
+        Ok(l) => {
+            let _ = axum::serve(l, router).await;
+        }
+        Err(e) => tracing::warn!("cannot serve the health endpoint on port {port}: {e}"),
+    }
+}

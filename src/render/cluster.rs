@@ -1,0 +1,469 @@
+//! The objects `kfn controller` keeps on a cluster for Functions and triggers: ConfigMap,
+//! Service, Deployment, HorizontalPodAutoscaler, Ingress and CronJob, in the API versions
+//! current Kubernetes serves.
+
+use serde_json::{Value, json};
+
+use super::{container, handler, labels, name, namespace, owner_reference, revision, service_port, target_port};
+use crate::runtimes::{self, Language};
+
+/// Where the code is mounted in a function pod.
+pub const CODE_DIR: &str = "/kubeless";
+/// Where the init container puts the kfn binary.
+pub const KFN_DIR: &str = "/kfn";
+/// Where Python dependencies are installed inside the code volume.
+pub const PY_DEPS: &str = "/kubeless/.kfn-deps";
+
+/// Settings of the controller that shape the objects.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The image with the kfn binary (the controller's own).
+    pub kfn_image: String,
+    /// Image overrides per runtime id (from the `kubeless-config` ConfigMap).
+    pub runtime_images: std::collections::BTreeMap<String, String>,
+}
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// The ConfigMap key of the code: `<module><suffix>` for plain content, the bare module for
+/// archives (as Kubeless named it).
+pub fn code_key(function: &Value) -> String {
+    let (module, _) = handler(function);
+    let ct = text(function, "/spec/function-content-type");
+    let suffix = runtimes::find(text(function, "/spec/runtime"))
+        .map(|r| r.suffix)
+        .unwrap_or("");
+    if ["text", "", "url", "base64"].contains(&ct) {
+        format!("{module}{suffix}")
+    } else {
+        module
+    }
+}
+
+fn owned_metadata(function: &Value) -> Value {
+    json!({"name": name(function), "namespace": namespace(function), "labels": labels(function), "ownerReferences": [owner_reference(function)]})
+}
+
+/// ConfigMap `<function>`: the handler, the code and the dependency file.
+pub fn configmap(function: &Value) -> Value {
+    let mut data = serde_json::Map::new();
+    if !text(function, "/spec/handler").is_empty() {
+        data.insert("handler".into(), json!(text(function, "/spec/handler")));
+        data.insert(code_key(function), json!(text(function, "/spec/function")));
+        if let Some(dep) = runtimes::find(text(function, "/spec/runtime"))
+            .map(|r| r.dep_file)
+            .filter(|d| !d.is_empty())
+        {
+            data.insert(dep.into(), json!(text(function, "/spec/deps")));
+        }
+    }
+    json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": owned_metadata(function), "data": data})
+}
+
+/// The function's Service on a cluster.
+pub fn service(function: &Value) -> Value {
+    let mut svc = super::service(function);
+    svc["metadata"]["ownerReferences"] = json!([owner_reference(function)]);
+    svc
+}
+
+/// A digest of everything a pod reads at start: code, dependencies, handler, runtime. It is a
+/// pod-template annotation, so a change rolls the pods (Kubeless's stale-pod problem).
+pub fn content_hash(function: &Value) -> String {
+    revision(function)
+}
+
+/// The Deployment: an official language image running `kfn runtime serve`, with init
+/// containers that copy the kfn binary, unpack the code and install the dependencies. A
+/// `--runtime-image` function runs its image as it is.
+pub fn deployment(function: &Value, options: &Options) -> Value {
+    let fname = name(function).to_string();
+    let port = target_port(function);
+    let runtime_id = text(function, "/spec/runtime").to_string();
+    let runtime = runtimes::find(&runtime_id);
+    let user = container(function).clone();
+    let custom_image = user["image"].as_str().filter(|i| !i.is_empty()).map(String::from);
+    let mut env: Vec<Value> = super::runtime_env(function)
+        .into_iter()
+        .map(|(k, v)| json!({"name": k, "value": v}))
+        .collect();
+    // Variables with valueFrom (secrets, fields) are kept as the user wrote them.
+    for e in user["env"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|e| e.get("valueFrom").is_some())
+    {
+        env.push(e.clone());
+    }
+    env.push(json!({"name": "KFN_FUNCTION_NAME", "value": fname}));
+    let mut volumes = user_volumes(function);
+    let mut mounts: Vec<Value> = user["volumeMounts"].as_array().cloned().unwrap_or_default();
+    let mut init = Vec::new();
+    let image = match (&custom_image, runtime) {
+        (Some(image), _) => image.clone(),
+        (None, Some(rt)) => {
+            let image = options
+                .runtime_images
+                .get(&rt.name())
+                .cloned()
+                .unwrap_or_else(|| rt.image.to_string());
+            env.push(json!({"name": "KUBELESS_INSTALL_VOLUME", "value": CODE_DIR}));
+            match rt.language {
+                Language::Python => env.push(json!({"name": "PYTHONPATH", "value": format!("{PY_DEPS}:{CODE_DIR}")})),
+                Language::NodeJs => env.push(json!({"name": "NODE_PATH", "value": format!("{CODE_DIR}/node_modules")})),
+                Language::Other => {}
+            }
+            volumes.push(json!({"name": fname, "emptyDir": {}}));
+            volumes.push(json!({"name": format!("{fname}-deps"), "configMap": {"name": fname}}));
+            volumes.push(json!({"name": "kfn-bin", "emptyDir": {}}));
+            mounts.push(json!({"name": fname, "mountPath": CODE_DIR}));
+            mounts.push(json!({"name": "kfn-bin", "mountPath": KFN_DIR}));
+            let code_mounts = json!([{"name": fname, "mountPath": CODE_DIR}, {"name": format!("{fname}-deps"), "mountPath": "/src"}, {"name": "kfn-bin", "mountPath": KFN_DIR}]);
+            init.push(json!({
+                "name": "kfn",
+                "image": options.kfn_image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": ["cp", "/usr/local/bin/kfn", format!("{KFN_DIR}/kfn")],
+                "volumeMounts": [{"name": "kfn-bin", "mountPath": KFN_DIR}],
+            }));
+            let (module, _) = handler(function);
+            init.push(json!({
+                "name": "prepare",
+                "image": options.kfn_image,
+                "imagePullPolicy": "IfNotPresent",
+                "command": [format!("{KFN_DIR}/kfn"), "runtime", "prepare"],
+                "env": [
+                    {"name": "KFN_SOURCE", "value": format!("/src/{}", code_key(function))},
+                    {"name": "KFN_CONTENT_TYPE", "value": text(function, "/spec/function-content-type")},
+                    {"name": "KFN_CHECKSUM", "value": text(function, "/spec/checksum")},
+                    {"name": "KFN_SUFFIX", "value": rt.suffix},
+                    {"name": "KFN_DEPS_FILE", "value": if rt.dep_file.is_empty() { String::new() } else { format!("/src/{}", rt.dep_file) }},
+                    {"name": "MOD_NAME", "value": module},
+                    {"name": "KUBELESS_INSTALL_VOLUME", "value": CODE_DIR},
+                ],
+                "volumeMounts": code_mounts,
+            }));
+            if !text(function, "/spec/deps").trim().is_empty() {
+                let command = match rt.language {
+                    Language::Python => format!(
+                        "pip install --no-cache-dir --target {PY_DEPS} -r {CODE_DIR}/{}",
+                        rt.dep_file
+                    ),
+                    _ => format!("cd {CODE_DIR} && npm install --omit=dev --no-audit --no-fund"),
+                };
+                init.push(json!({
+                    "name": "install",
+                    "image": rt.install_image,
+                    "imagePullPolicy": "IfNotPresent",
+                    "command": ["sh", "-c", command],
+                    "workingDir": CODE_DIR,
+                    "env": user["env"].clone(),
+                    "volumeMounts": [{"name": fname, "mountPath": CODE_DIR}],
+                    "resources": function.pointer("/spec/deployment/spec/template/spec/initContainers/0/resources").cloned().unwrap_or(json!({})),
+                }));
+            }
+            image
+        }
+        (None, None) => runtime_id.clone(),
+    };
+    let mut main = json!({
+        "name": fname,
+        "image": image,
+        "imagePullPolicy": user["imagePullPolicy"].as_str().unwrap_or("Always"),
+        "env": env,
+        "ports": [{"containerPort": port}],
+        "resources": user.get("resources").cloned().unwrap_or(json!({})),
+        "livenessProbe": user.get("livenessProbe").cloned().unwrap_or(json!({"httpGet": {"path": "/healthz", "port": port}, "initialDelaySeconds": 3, "periodSeconds": 30})),
+        "readinessProbe": {"httpGet": {"path": "/healthz", "port": port}, "periodSeconds": 2},
+    });
+    if custom_image.is_none() && runtime.is_some() {
+        main["command"] = json!([format!("{KFN_DIR}/kfn"), "runtime", "serve"]);
+    }
+    if !mounts.is_empty() {
+        main["volumeMounts"] = json!(mounts);
+    }
+    let template_spec = function
+        .pointer("/spec/deployment/spec/template/spec")
+        .cloned()
+        .unwrap_or(json!({}));
+    let mut pod = json!({"containers": [main], "securityContext": template_spec.get("securityContext").cloned().unwrap_or(json!({"runAsUser": 1000, "fsGroup": 1000}))});
+    if !init.is_empty() {
+        pod["initContainers"] = json!(init);
+    }
+    if !volumes.is_empty() {
+        pod["volumes"] = json!(volumes);
+    }
+    for key in [
+        "serviceAccountName",
+        "nodeSelector",
+        "affinity",
+        "tolerations",
+        "imagePullSecrets",
+    ] {
+        if let Some(v) = template_spec.get(key) {
+            pod[key] = v.clone();
+        }
+    }
+    if pod.get("affinity").is_none() {
+        pod["affinity"] = json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
+            "labelSelector": {"matchLabels": {"created-by": "kubeless", "function": fname}}, "topologyKey": "kubernetes.io/hostname"}}]}});
+    }
+    let labels = labels(function);
+    let mut annotations = json!({
+        "prometheus.io/scrape": "true", "prometheus.io/path": "/metrics", "prometheus.io/port": port.to_string(),
+        "kfn.io/content-hash": content_hash(function),
+    });
+    if let Some(extra) = function
+        .pointer("/spec/deployment/spec/template/metadata/annotations")
+        .and_then(Value::as_object)
+    {
+        for (k, v) in extra {
+            annotations[k] = v.clone();
+        }
+    }
+    let mut spec = json!({
+        "selector": {"matchLabels": {"created-by": labels["created-by"], "function": fname}},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}},
+        "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod},
+    });
+    if let Some(r) = function.pointer("/spec/deployment/spec/replicas") {
+        spec["replicas"] = r.clone();
+    }
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": owned_metadata(function), "spec": spec})
+}
+
+fn user_volumes(function: &Value) -> Vec<Value> {
+    function
+        .pointer("/spec/deployment/spec/template/spec/volumes")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The HorizontalPodAutoscaler (autoscaling/v2) of a function with a rule.
+pub fn hpa(function: &Value) -> Option<Value> {
+    let rule = crate::api::hpa::read(function)?;
+    let mut obj = crate::api::hpa::build(function, &rule);
+    obj["metadata"] = owned_metadata(function);
+    Some(obj)
+}
+
+/// The Ingress (networking.k8s.io/v1) of an HTTPTrigger, for the function's Service port.
+pub fn ingress(trigger: &Value, function_service_port: u16) -> Value {
+    let spec = &trigger["spec"];
+    let gateway = match text(trigger, "/spec/gateway") {
+        "" => "nginx",
+        g => g,
+    };
+    let host = text(trigger, "/spec/host-name");
+    let path = format!("/{}", text(trigger, "/spec/path").trim_start_matches('/'));
+    let mut annotations = serde_json::Map::new();
+    if gateway == "nginx" {
+        annotations.insert("nginx.ingress.kubernetes.io/rewrite-target".into(), json!("/"));
+    }
+    if spec["cors-enable"] == json!(true) {
+        let key = if gateway == "nginx" {
+            "nginx.ingress.kubernetes.io/enable-cors"
+        } else {
+            "ingress.kubernetes.io/enable-cors"
+        };
+        annotations.insert(key.into(), json!("true"));
+    }
+    let auth = text(trigger, "/spec/basic-auth-secret");
+    if !auth.is_empty() {
+        let prefix = if gateway == "nginx" {
+            "nginx.ingress.kubernetes.io"
+        } else {
+            "ingress.kubernetes.io"
+        };
+        annotations.insert(format!("{prefix}/auth-secret"), json!(auth));
+        annotations.insert(format!("{prefix}/auth-type"), json!("basic"));
+    }
+    let mut tls = Vec::new();
+    if spec["tls"] == json!(true) {
+        annotations.insert("kubernetes.io/tls-acme".into(), json!("true"));
+        annotations.insert("nginx.ingress.kubernetes.io/ssl-redirect".into(), json!("true"));
+        tls.push(json!({"hosts": [host], "secretName": format!("{}-tls", text(trigger, "/metadata/name"))}));
+    } else if !text(trigger, "/spec/tls-secret").is_empty() {
+        tls.push(json!({"hosts": [host], "secretName": text(trigger, "/spec/tls-secret")}));
+    }
+    for (k, v) in trigger
+        .pointer("/metadata/annotations")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        annotations.insert(k.clone(), v.clone());
+    }
+    let mut ing_spec = json!({
+        "ingressClassName": gateway,
+        "rules": [{"host": host, "http": {"paths": [{"path": path, "pathType": "Prefix",
+            "backend": {"service": {"name": text(trigger, "/spec/function-name"), "port": {"number": function_service_port}}}}]}}],
+    });
+    if !tls.is_empty() {
+        ing_spec["tls"] = json!(tls);
+    }
+    json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": {"name": text(trigger, "/metadata/name"), "namespace": text(trigger, "/metadata/namespace"),
+            "labels": trigger["metadata"]["labels"], "annotations": annotations, "ownerReferences": [owner_reference(trigger)]},
+        "spec": ing_spec,
+    })
+}
+
+/// The CronJob (batch/v1) of a CronJobTrigger: named after the trigger and owned by it, so two
+/// triggers never collide and deleting the trigger deletes it.
+pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Value {
+    let (port, _) = service_port(function);
+    let fname = name(function);
+    let ns = namespace(function);
+    let mut command = format!(
+        "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
+    );
+    if let Some(payload) = trigger.pointer("/spec/payload").filter(|p| !p.is_null()) {
+        command.push_str(&format!(" -d '{}'", payload.to_string().replace('\'', "'\\''")));
+    }
+    let timeout = text(function, "/spec/timeout").parse::<i64>().unwrap_or(180);
+    let mut pod_labels = labels(function);
+    for (k, v) in crate::api::labels_of(trigger) {
+        pod_labels.insert(k, v);
+    }
+    json!({
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": format!("trigger-{}", text(trigger, "/metadata/name")), "namespace": ns, "labels": pod_labels,
+            "ownerReferences": [owner_reference(trigger)]},
+        "spec": {
+            "schedule": cron_schedule(text(trigger, "/spec/schedule")),
+            "timeZone": "Etc/UTC",
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 1,
+            "jobTemplate": {"spec": {"activeDeadlineSeconds": timeout, "template": {
+                "metadata": {"labels": pod_labels},
+                "spec": {"restartPolicy": "Never", "containers": [{
+                    "name": "trigger", "image": curl_image,
+                    "env": [{"name": "POD_UID", "valueFrom": {"fieldRef": {"fieldPath": "metadata.uid"}}}],
+                    "command": ["/bin/sh", "-c"], "args": [command],
+                    "resources": {"limits": {"memory": "64Mi", "cpu": "100m"}, "requests": {"memory": "16Mi", "cpu": "10m"}},
+                }]},
+            }}},
+        },
+    })
+}
+
+/// A schedule as Kubernetes CronJobs take it: `@every` becomes the nearest 5-field form.
+fn cron_schedule(s: &str) -> String {
+    match crate::api::schedule::parse(s) {
+        Ok(crate::api::schedule::Schedule::Every(d)) => {
+            let minutes = (d.as_secs() / 60).max(1);
+            if minutes < 60 {
+                format!("*/{minutes} * * * *")
+            } else {
+                format!("0 */{} * * *", (minutes / 60).min(23))
+            }
+        }
+        _ => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn function(content_type: &str, deps: &str) -> Value {
+        json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+            "metadata": {"name": "hello", "namespace": "default", "uid": "u1", "labels": {"created-by": "kubeless", "function": "hello"}},
+            "spec": {"handler": "test.hello", "runtime": "python3.12", "function": "x", "function-content-type": content_type,
+                "checksum": "sha256:1", "deps": deps, "timeout": "180",
+                "deployment": {"spec": {"template": {"spec": {"containers": [{"name": "", "imagePullPolicy": "IfNotPresent", "resources": {}}]}}}},
+                "service": {"ports": [{"name": "http-function-port", "port": 8080, "targetPort": 8080, "protocol": "TCP"}], "type": "ClusterIP"}}})
+    }
+
+    fn options() -> Options {
+        Options {
+            kfn_image: "kfn:test".into(),
+            runtime_images: Default::default(),
+        }
+    }
+
+    #[test]
+    fn configmap_keys_follow_kubeless() {
+        let cm = configmap(&function("text", "requests\n"));
+        assert_eq!(cm["data"]["handler"], "test.hello");
+        assert_eq!(cm["data"]["test.py"], "x");
+        assert_eq!(cm["data"]["requirements.txt"], "requests\n");
+        assert!(
+            configmap(&function("base64+zip", ""))["data"].get("test").is_some(),
+            "archives use the bare module"
+        );
+        assert_eq!(cm["metadata"]["ownerReferences"][0]["uid"], "u1");
+    }
+
+    #[test]
+    fn the_deployment_runs_kfn_in_an_official_image_and_rolls_on_code_changes() {
+        let d = deployment(&function("text", "requests\n"), &options());
+        let pod = &d["spec"]["template"]["spec"];
+        let init: Vec<&str> = pod["initContainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(init, ["kfn", "prepare", "install"]);
+        assert_eq!(pod["containers"][0]["image"], "python:3.12-slim");
+        assert_eq!(pod["containers"][0]["command"], json!(["/kfn/kfn", "runtime", "serve"]));
+        assert_eq!(pod["securityContext"], json!({"runAsUser": 1000, "fsGroup": 1000}));
+        assert_eq!(d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0);
+        let without_deps = deployment(&function("text", ""), &options());
+        assert_eq!(
+            without_deps["spec"]["template"]["spec"]["initContainers"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        let mut changed = function("text", "requests\n");
+        changed["spec"]["function"] = json!("y");
+        let hash = |d: &Value| d["spec"]["template"]["metadata"]["annotations"]["kfn.io/content-hash"].clone();
+        assert_ne!(hash(&d), hash(&deployment(&changed, &options())));
+        let mut custom = function("text", "");
+        custom["spec"]["deployment"]["spec"]["template"]["spec"]["containers"][0]["image"] = json!("example/fn:1");
+        let c = deployment(&custom, &options());
+        assert_eq!(c["spec"]["template"]["spec"]["containers"][0]["image"], "example/fn:1");
+        assert!(c["spec"]["template"]["spec"].get("initContainers").is_none());
+    }
+
+    #[test]
+    fn ingress_and_cronjob_use_current_apis() {
+        let t = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "HTTPTrigger", "metadata": {"name": "ing", "namespace": "default", "uid": "t1", "labels": {"created-by": "kubeless"}},
+            "spec": {"function-name": "hello", "host-name": "test.domain", "path": "api", "gateway": "nginx", "basic-auth-secret": "ba", "cors-enable": true, "tls": false, "tls-secret": ""}});
+        let i = ingress(&t, 8080);
+        assert_eq!(i["apiVersion"], "networking.k8s.io/v1");
+        assert_eq!(i["spec"]["rules"][0]["http"]["paths"][0]["path"], "/api");
+        assert_eq!(
+            i["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"],
+            json!({"name": "hello", "port": {"number": 8080}})
+        );
+        assert_eq!(
+            i["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-type"],
+            "basic"
+        );
+        let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
+            "spec": {"function-name": "hello", "schedule": "@every 2m", "payload": {"a": 1}}});
+        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1");
+        assert_eq!(cj["apiVersion"], "batch/v1");
+        assert_eq!(cj["metadata"]["name"], "trigger-tick");
+        assert_eq!(cj["metadata"]["ownerReferences"][0]["kind"], "CronJobTrigger");
+        assert_eq!(cj["spec"]["schedule"], "*/2 * * * *");
+        assert!(
+            cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+                .as_str()
+                .unwrap()
+                .ends_with("-d '{\"a\":1}'")
+        );
+    }
+}

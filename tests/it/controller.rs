@@ -1,0 +1,442 @@
+//! `kfn install` and `kfn controller` against the local engine with its own reconciler off:
+//! the objects a cluster gets, field by field, validated against the Kubernetes schemas.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::common::{Engine, Run, kfn_command};
+
+fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+fn get(engine: &Engine, what: &str) -> Option<Value> {
+    let run = engine.kubectl(&["get", what, "-o", "json"]);
+    (run.code == 0).then(|| serde_json::from_str(&run.stdout).unwrap())
+}
+
+fn get_in(engine: &Engine, namespace: &str, what: &str) -> Option<Value> {
+    let run = engine.kubectl(&["get", what, "-n", namespace, "-o", "json"]);
+    (run.code == 0).then(|| serde_json::from_str(&run.stdout).unwrap())
+}
+
+fn wait_for(engine: &Engine, what: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        if let Some(v) = get(engine, what) {
+            return v;
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "{what} appears");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+struct Controller(Child);
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn controller(engine: &Engine) -> Controller {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    Controller(
+        kfn_command(engine.home.path())
+            .args([
+                "controller",
+                "--local",
+                "--image",
+                "example/kfn:test",
+                "--health-port",
+                &port.to_string(),
+                "--identity",
+                "test-controller",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    )
+}
+
+/// Validates manifests with the PyPI package kubernetes-validate (strict, Kubernetes 1.30).
+fn validate(engine: &Engine, name: &str, yaml: &str) {
+    let path = engine.home.path().join(name);
+    std::fs::write(&path, yaml).unwrap();
+    let out = Command::new("kubernetes-validate")
+        .args(["--strict", "-k", "1.30.0"])
+        .arg(&path)
+        .output()
+        .expect("kubernetes-validate is installed (.ci/run installs it with pip)");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{name} does not validate:\n{text}");
+    assert!(!text.contains("ERROR") && text.contains("passed"), "{name}:\n{text}");
+}
+
+fn rv(v: &Value) -> String {
+    v["metadata"]["resourceVersion"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn install_prints_and_applies_valid_manifests_and_uninstall_removes_them() {
+    let engine = Engine::start_no_run();
+    let run = engine.kfn(&["install", "--dry-run", "--image", "example/kfn:1"]);
+    ok(&run, "install --dry-run");
+    validate(&engine, "install.yaml", &run.stdout);
+    for kind in [
+        "kind: CustomResourceDefinition",
+        "kind: ClusterRole",
+        "kind: ServiceAccount",
+        "kind: Deployment",
+        "name: kubeless-config",
+        "image: example/kfn:1",
+    ] {
+        assert!(run.stdout.contains(kind), "{kind}");
+    }
+    let run = engine.kfn(&["install", "--image", "example/kfn:1"]);
+    ok(&run, "install");
+    assert!(
+        run.stdout.contains("deployment/kfn-controller applied"),
+        "{}",
+        run.stdout
+    );
+    let d = get_in(&engine, "kubeless", "deployment/kfn-controller").expect("the controller Deployment");
+    assert_eq!(d["metadata"]["namespace"], "kubeless");
+    assert_eq!(d["spec"]["template"]["spec"]["serviceAccountName"], "kfn-controller");
+    let role = get(&engine, "clusterrole/kfn-controller").expect("the ClusterRole");
+    assert!(!role.to_string().contains("\"*\""), "least privilege: no wildcard");
+    let again = engine.kfn(&["install", "--image", "example/kfn:1"]);
+    ok(&again, "install again");
+    assert_eq!(
+        rv(&get_in(&engine, "kubeless", "deployment/kfn-controller").unwrap()),
+        rv(&d),
+        "applying twice changes nothing"
+    );
+    let run = engine.kfn(&["get-server-config"]);
+    assert!(
+        run.stderr
+            .contains("Runtime catalog from ConfigMap kubeless/kubeless-config")
+            && run.stderr.contains("python3.13"),
+        "{}",
+        run.stderr
+    );
+
+    let run = engine.kfn(&["uninstall"]);
+    ok(&run, "uninstall");
+    assert!(get_in(&engine, "kubeless", "deployment/kfn-controller").is_none());
+    assert!(get(&engine, "crd/functions.kubeless.io").is_some(), "the CRDs stay");
+}
+
+#[test]
+fn the_controller_builds_every_object_and_keeps_it_in_step() {
+    let engine = Engine::start_no_run();
+    let dir = engine.home.path();
+    std::fs::write(dir.join("test.py"), "def hello(event, context):\n    return 'hello'\n").unwrap();
+    std::fs::write(dir.join("requirements.txt"), "six\n").unwrap();
+    let f = dir.join("test.py");
+    let d = dir.join("requirements.txt");
+    ok(&engine.kfn(&["install", "--image", "example/kfn:test"]), "install");
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "hello",
+            "-r",
+            "python3.12",
+            "-f",
+            f.to_str().unwrap(),
+            "--handler",
+            "test.hello",
+            "-d",
+            d.to_str().unwrap(),
+            "--memory",
+            "128Mi",
+            "-e",
+            "A=1",
+            "--secrets",
+            "db",
+        ]),
+        "deploy",
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "ing",
+            "--function-name",
+            "hello",
+            "--hostname",
+            "h.example",
+            "--path",
+            "api",
+            "--basic-auth-secret",
+            "ba",
+        ]),
+        "http",
+    );
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "tick",
+            "--function",
+            "hello",
+            "--schedule",
+            "*/5 * * * *",
+            "-p",
+            r#"{"a": 1}"#,
+        ]),
+        "cron",
+    );
+    ok(
+        &engine.kfn(&[
+            "autoscale",
+            "create",
+            "hello",
+            "--metric",
+            "cpu",
+            "--value",
+            "70",
+            "--metric",
+            "qps",
+            "--value",
+            "20",
+            "--max",
+            "3",
+        ]),
+        "autoscale",
+    );
+    let _controller = controller(&engine);
+
+    let cm = wait_for(&engine, "configmap/hello");
+    assert_eq!(cm["data"]["handler"], "test.hello");
+    assert_eq!(
+        cm["data"]["test.py"],
+        "def hello(event, context):\n    return 'hello'\n"
+    );
+    assert_eq!(cm["data"]["requirements.txt"], "six\n");
+    let function = get(&engine, "function/hello").unwrap();
+    let owner = json!([{"apiVersion": "kubeless.io/v1beta1", "kind": "Function", "name": "hello", "uid": function["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true}]);
+    assert_eq!(cm["metadata"]["ownerReferences"], owner);
+
+    let svc = wait_for(&engine, "service/hello");
+    assert_eq!(
+        svc["spec"]["ports"][0],
+        json!({"name": "http-function-port", "protocol": "TCP", "port": 8080, "targetPort": 8080})
+    );
+    assert_eq!(
+        svc["spec"]["selector"],
+        json!({"created-by": "kubeless", "function": "hello"})
+    );
+
+    let dep = wait_for(&engine, "deployment/hello");
+    assert_eq!(
+        dep["spec"]["selector"]["matchLabels"],
+        json!({"created-by": "kubeless", "function": "hello"})
+    );
+    assert_eq!(dep["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0);
+    let tmpl = &dep["spec"]["template"];
+    assert_eq!(tmpl["metadata"]["annotations"]["prometheus.io/scrape"], "true");
+    assert_eq!(tmpl["metadata"]["annotations"]["prometheus.io/port"], "8080");
+    let pod = &tmpl["spec"];
+    let init: Vec<&str> = pod["initContainers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(init, ["kfn", "prepare", "install"]);
+    assert_eq!(pod["initContainers"][0]["image"], "example/kfn:test");
+    assert_eq!(pod["initContainers"][2]["image"], "python:3.12-slim");
+    let main = &pod["containers"][0];
+    assert_eq!(main["image"], "python:3.12-slim");
+    assert_eq!(main["command"], json!(["/kfn/kfn", "runtime", "serve"]));
+    let env: Vec<(String, String)> = main["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| Some((e["name"].as_str()?.to_string(), e["value"].as_str()?.to_string())))
+        .collect();
+    for (k, v) in [
+        ("FUNC_HANDLER", "hello"),
+        ("MOD_NAME", "test"),
+        ("FUNC_TIMEOUT", "180"),
+        ("FUNC_RUNTIME", "python3.12"),
+        ("FUNC_MEMORY_LIMIT", "128Mi"),
+        ("FUNC_PORT", "8080"),
+        ("A", "1"),
+        ("KUBELESS_INSTALL_VOLUME", "/kubeless"),
+    ] {
+        assert!(env.contains(&(k.to_string(), v.to_string())), "env {k}={v} in {env:?}");
+    }
+    assert_eq!(main["resources"]["limits"]["memory"], "128Mi");
+    assert_eq!(
+        main["livenessProbe"]["httpGet"],
+        json!({"path": "/healthz", "port": 8080})
+    );
+    assert_eq!(pod["securityContext"], json!({"runAsUser": 1000, "fsGroup": 1000}));
+    assert!(
+        pod["volumes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["secret"]["secretName"] == "db"),
+        "the secret is mounted"
+    );
+    assert_eq!(dep["metadata"]["ownerReferences"], owner);
+
+    let hpa = wait_for(&engine, "hpa/hello");
+    assert_eq!(hpa["apiVersion"], "autoscaling/v2");
+    assert_eq!(hpa["spec"]["maxReplicas"], 3);
+    assert_eq!(
+        hpa["spec"]["metrics"][0]["resource"]["target"],
+        json!({"type": "Utilization", "averageUtilization": 70})
+    );
+    assert_eq!(
+        hpa["spec"]["metrics"][1]["object"]["describedObject"],
+        json!({"apiVersion": "v1", "kind": "Service", "name": "hello"})
+    );
+
+    let ing = wait_for(&engine, "ingress/ing");
+    assert_eq!(ing["spec"]["ingressClassName"], "nginx");
+    assert_eq!(ing["spec"]["rules"][0]["host"], "h.example");
+    assert_eq!(ing["spec"]["rules"][0]["http"]["paths"][0]["path"], "/api");
+    assert_eq!(
+        ing["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"],
+        json!({"name": "hello", "port": {"number": 8080}})
+    );
+    assert_eq!(
+        ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-secret"],
+        "ba"
+    );
+    assert_eq!(ing["metadata"]["ownerReferences"][0]["kind"], "HTTPTrigger");
+
+    let cj = wait_for(&engine, "cronjob/trigger-tick");
+    assert_eq!(cj["spec"]["schedule"], "*/5 * * * *");
+    assert_eq!(cj["metadata"]["ownerReferences"][0]["kind"], "CronJobTrigger");
+    let args = cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        .as_str()
+        .unwrap();
+    assert!(
+        args.contains("http://hello.default.svc.cluster.local:8080")
+            && args.contains("cronjobtrigger.kubeless.io")
+            && args.ends_with("-d '{\"a\":1}'"),
+        "{args}"
+    );
+
+    // The status explains readiness.
+    let started = Instant::now();
+    let status = loop {
+        let f = get(&engine, "function/hello").unwrap();
+        if f.pointer("/status/conditions/0/type").is_some() {
+            break f["status"].clone();
+        }
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(status["conditions"][0]["status"], "False");
+    assert_eq!(status["observedGeneration"], function["metadata"]["generation"]);
+
+    // Every object validates against the Kubernetes schemas.
+    let mut all = String::new();
+    for what in [
+        "configmap/hello",
+        "service/hello",
+        "deployment/hello",
+        "hpa/hello",
+        "ingress/ing",
+        "cronjob/trigger-tick",
+    ] {
+        all.push_str(&format!("---\n{}", engine.kubectl(&["get", what, "-o", "yaml"]).stdout));
+    }
+    validate(&engine, "controller-objects.yaml", &all);
+
+    // A second reconcile (a new controller) changes nothing.
+    let before: Vec<String> = [
+        "configmap/hello",
+        "service/hello",
+        "deployment/hello",
+        "hpa/hello",
+        "ingress/ing",
+        "cronjob/trigger-tick",
+        "function/hello",
+    ]
+    .iter()
+    .map(|w| rv(&get(&engine, w).unwrap()))
+    .collect();
+    drop(_controller);
+    let _controller = controller(&engine);
+    std::thread::sleep(Duration::from_secs(3));
+    let after: Vec<String> = [
+        "configmap/hello",
+        "service/hello",
+        "deployment/hello",
+        "hpa/hello",
+        "ingress/ing",
+        "cronjob/trigger-tick",
+        "function/hello",
+    ]
+    .iter()
+    .map(|w| rv(&get(&engine, w).unwrap()))
+    .collect();
+    assert_eq!(before, after, "a second reconcile writes nothing");
+
+    // New code rolls the pods (the template's content hash changes).
+    let hash = |d: &Value| d["spec"]["template"]["metadata"]["annotations"]["kfn.io/content-hash"].clone();
+    std::fs::write(
+        dir.join("test.py"),
+        "def hello(event, context):\n    return 'hello again'\n",
+    )
+    .unwrap();
+    ok(
+        &engine.kfn(&["function", "update", "hello", "-f", f.to_str().unwrap()]),
+        "update",
+    );
+    let started = Instant::now();
+    while hash(&get(&engine, "deployment/hello").unwrap()) == hash(&dep) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the Deployment follows the update"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        get(&engine, "configmap/hello").unwrap()["data"]["test.py"],
+        "def hello(event, context):\n    return 'hello again'\n"
+    );
+    ok(&engine.kfn(&["autoscale", "delete", "hello"]), "autoscale delete");
+    let started = Instant::now();
+    while get(&engine, "hpa/hello").is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the HPA goes with the rule"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Deleting the trigger and the function leaves no orphan.
+    ok(&engine.kfn(&["trigger", "cronjob", "delete", "tick"]), "delete cron");
+    assert!(get(&engine, "cronjob/trigger-tick").is_none());
+    ok(&engine.kfn(&["function", "delete", "hello"]), "delete function");
+    for what in ["configmap/hello", "service/hello", "deployment/hello"] {
+        assert!(get(&engine, what).is_none(), "{what} is deleted with its function");
+    }
+}
