@@ -1430,6 +1430,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kfn image copied into function pods')
             [CompletionResult]::new('--health-port', '--health-port', [CompletionResultType]::ParameterName, 'Port of /healthz and /metrics')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)')
+            [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')

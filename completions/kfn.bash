@@ -993,7 +993,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__controller)
-            opts="-n -h -V --config-namespace --image --health-port --identity --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --config-namespace --image --health-port --identity --nats --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1012,6 +1012,10 @@ _kfn() {
                     return 0
                     ;;
                 --identity)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1274,6 +1274,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand --image 'The kfn image copied into function pods'
             cand --health-port 'Port of /healthz and /metrics'
             cand --identity 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)'
+            cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'

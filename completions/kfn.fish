@@ -425,6 +425,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand controller" -l config-namespace 
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l image -d 'The kfn image copied into function pods' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l health-port -d 'Port of /healthz and /metrics' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l identity -d 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r

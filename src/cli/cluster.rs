@@ -46,6 +46,9 @@ pub struct ControllerArgs {
     /// Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)
     #[arg(long)]
     pub identity: Option<String>,
+    /// NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222
+    #[arg(long, value_name = "URL", env = "NATS_URL")]
+    pub nats: Option<String>,
 }
 
 fn kind_path(obj: &Value) -> String {
@@ -138,6 +141,7 @@ pub async fn controller(args: ControllerArgs, global: &GlobalArgs) -> Result<Exi
             image: args.image,
             health_port: args.health_port,
             identity,
+            nats: args.nats,
         },
     )
     .await?;

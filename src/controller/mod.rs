@@ -5,6 +5,7 @@
 
 pub mod install;
 mod leader;
+mod messaging;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct Options {
     pub health_port: u16,
     /// This replica's name in the Lease.
     pub identity: String,
+    /// The NATS server NATS triggers consume from, if any.
+    pub nats: Option<String>,
 }
 
 struct Ctx {
@@ -291,6 +294,9 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         leader.clone(),
     ));
     tokio::spawn(health(options.health_port, ctx.clone()));
+    if let Some(url) = options.nats.clone() {
+        tokio::spawn(messaging::run(client.clone(), url, leader.clone()));
+    }
 
     let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"));
     let function_controller =

@@ -440,3 +440,131 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         assert!(get(&engine, what).is_none(), "{what} is deleted with its function");
     }
 }
+
+#[tokio::test]
+async fn the_controller_delivers_nats_messages_to_the_functions_it_selects() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, Patch, PatchParams, PostParams};
+    let nats = crate::triggers::nats_server();
+    let url = format!("nats://127.0.0.1:{}", nats.1);
+    let engine = Engine::start_no_run();
+    let dir = engine.home.path().to_path_buf();
+    std::fs::write(
+        dir.join("echo.py"),
+        "def handler(event, context):\n    print('got', event['data'], event['event-namespace'])\n    return 'ok'\n",
+    )
+    .unwrap();
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "sub",
+            "-r",
+            "python3.11",
+            "-f",
+            dir.join("echo.py").to_str().unwrap(),
+            "--handler",
+            "echo.handler",
+            "-l",
+            "topic=t",
+        ]),
+        "deploy",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let port_text = port.to_string();
+    let log = std::fs::File::create(dir.join("replica.log")).unwrap();
+    // Play the kubelet: a replica process, and a ready Pod that says where it listens.
+    let _replica = Controller(
+        Command::new(crate::common::KFN)
+            .args(["runtime", "serve"])
+            .envs([
+                ("MOD_NAME", "echo"),
+                ("FUNC_HANDLER", "handler"),
+                ("FUNC_RUNTIME", "python3.11"),
+                ("FUNC_PORT", port_text.as_str()),
+                ("KFN_BIND", "127.0.0.1"),
+            ])
+            .env("KUBELESS_INSTALL_VOLUME", &dir)
+            .stdout(log)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let client = engine.client().await;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
+    let pod: Pod = serde_json::from_value(
+        json!({"metadata": {"name": "sub-1", "labels": {"created-by": "kubeless", "function": "sub", "topic": "t"},
+        "annotations": {"kfn.io/port": port_text}}, "spec": {"containers": [{"name": "sub", "image": "x"}]}}),
+    )
+    .unwrap();
+    pods.create(&PostParams::default(), &pod).await.unwrap();
+    pods.patch_status(
+        "sub-1",
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}})),
+    )
+    .await
+    .unwrap();
+    let _controller = Controller(
+        kfn_command(engine.home.path())
+            .args(["controller", "--local", "--health-port", "0", "--nats", &url])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for(&engine, "service/sub");
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "nats",
+            "create",
+            "t",
+            "--function-selector",
+            "topic=t",
+            "--trigger-topic",
+            "t",
+        ]),
+        "trigger",
+    );
+    let started = Instant::now();
+    while !engine
+        .kfn(&["trigger", "nats", "list", "-o", "wide"])
+        .stdout
+        .contains("delivering to sub")
+    {
+        assert!(started.elapsed() < Duration::from_secs(15), "the controller subscribes");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "nats",
+            "publish",
+            "--url",
+            &url,
+            "--topic",
+            "t",
+            "--message",
+            r#"{"payload": "c7q"}"#,
+        ]),
+        "publish",
+    );
+    let started = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(dir.join("replica.log")).unwrap_or_default();
+        if text.contains("c7q") {
+            assert!(text.contains("natstriggers.kubeless.io"), "{text}");
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the message reaches the function: {text}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

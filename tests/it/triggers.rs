@@ -373,7 +373,7 @@ fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
     }
 }
 
-struct NatsServer(Child, u16);
+pub struct NatsServer(Child, pub u16);
 
 impl Drop for NatsServer {
     fn drop(&mut self) {
@@ -382,7 +382,7 @@ impl Drop for NatsServer {
     }
 }
 
-fn nats_server() -> NatsServer {
+pub fn nats_server() -> NatsServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

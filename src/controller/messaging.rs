@@ -1,0 +1,148 @@
+//! NATS triggers on a cluster: the controller subscribes to each NATSTrigger's subject (one
+//! queue group per trigger and function) and delivers every message to every function the
+//! selector matches, through the API server's service proxy.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use serde_json::{Value, json};
+
+use crate::client::kubeless;
+use crate::engine::messaging::{delivery, selects};
+
+fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
+}
+
+async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
+    let current = trigger.pointer("/status/conditions/0");
+    if current.is_some_and(|c| c["message"] == json!(message)) {
+        return;
+    }
+    let status = json!({"status": {"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
+        "reason": reason, "message": message, "lastTransitionTime": crate::engine::apiserver::objects_now()}]}});
+    let api = kubeless::api_for(client, text(trigger, "/metadata/namespace"), text(trigger, "/kind"));
+    let _ = api
+        .patch_status(
+            text(trigger, "/metadata/name"),
+            &PatchParams::default(),
+            &Patch::Merge(status),
+        )
+        .await;
+}
+
+async fn deliver(client: &kube::Client, namespace: &str, function: &str, payload: &[u8]) {
+    let services: Api<k8s_openapi::api::core::v1::Service> = Api::namespaced(client.clone(), namespace);
+    let port = match services.get_opt(function).await {
+        Ok(Some(s)) => s
+            .spec
+            .and_then(|s| s.ports)
+            .and_then(|p| p.into_iter().next())
+            .map(|p| p.port)
+            .unwrap_or(8080),
+        _ => return,
+    };
+    let (parts, body) = delivery(payload, "natstriggers.kubeless.io").into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let mut req = http::Request::from_parts(parts, kube::client::Body::from(bytes.to_vec()));
+    *req.uri_mut() = format!("/api/v1/namespaces/{namespace}/services/{function}:{port}/proxy/")
+        .parse()
+        .expect("a valid path");
+    if let Err(e) = client.send(req).await {
+        tracing::warn!("NATS delivery to {namespace}/{function} failed: {e}");
+    }
+}
+
+/// Runs the NATS consumers until the process ends.
+pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    let nats = loop {
+        match async_nats::connect(url.as_str()).await {
+            Ok(c) => break c,
+            Err(e) => {
+                tracing::warn!("cannot connect to NATS at {url}: {e}");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    };
+    let mut subscriptions: HashMap<(String, String, String, String), tokio::task::JoinHandle<()>> = HashMap::new();
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        if !leader.load(std::sync::atomic::Ordering::SeqCst) {
+            subscriptions.drain().for_each(|(_, t)| t.abort());
+            continue;
+        }
+        let triggers = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("NATSTrigger"))
+            .list(&ListParams::default())
+            .await;
+        let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"))
+            .list(&ListParams::default())
+            .await;
+        let (Ok(triggers), Ok(functions)) = (triggers, functions) else {
+            continue;
+        };
+        let functions: Vec<Value> = functions.items.iter().map(kubeless::to_value).collect();
+        let mut wanted = Vec::new();
+        for t in triggers.items.iter().map(kubeless::to_value) {
+            let ns = text(&t, "/metadata/namespace").to_string();
+            let topic = text(&t, "/spec/topic").to_string();
+            let matched: Vec<String> = functions
+                .iter()
+                .filter(|f| {
+                    text(f, "/metadata/namespace") == ns
+                        && selects(&t["spec"]["functionSelector"], &crate::api::labels_of(f))
+                })
+                .map(|f| text(f, "/metadata/name").to_string())
+                .collect();
+            set_status(
+                &client,
+                &t,
+                true,
+                "Subscribed",
+                &format!(
+                    "subscribed to {topic} on {url}; delivering to {}",
+                    if matched.is_empty() {
+                        "no function yet".into()
+                    } else {
+                        matched.join(", ")
+                    }
+                ),
+            )
+            .await;
+            for function in matched {
+                let key = (
+                    ns.clone(),
+                    text(&t, "/metadata/name").to_string(),
+                    function,
+                    topic.clone(),
+                );
+                wanted.push(key.clone());
+                if subscriptions.contains_key(&key) {
+                    continue;
+                }
+                let group = format!("{}_{}_{}_{}", key.0, key.1, key.2, key.3);
+                let Ok(mut sub) = nats.queue_subscribe(topic.clone(), group).await else {
+                    continue;
+                };
+                let client = client.clone();
+                let (ns, function) = (key.0.clone(), key.2.clone());
+                subscriptions.insert(
+                    key,
+                    tokio::spawn(async move {
+                        while let Some(msg) = sub.next().await {
+                            deliver(&client, &ns, &function, &msg.payload).await;
+                        }
+                    }),
+                );
+            }
+        }
+        subscriptions.retain(|k, task| {
+            let keep = wanted.contains(k);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+    }
+}
