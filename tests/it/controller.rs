@@ -568,3 +568,48 @@ async fn the_controller_delivers_nats_messages_to_the_functions_it_selects() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn the_crd_schemas_accept_the_contracts_example_functions() {
+    // The Kubeless example of `function deploy` (field for field), one with metadata, secrets and
+    // resources, and one with a Kubeless (autoscaling/v2beta1) rule and a URL source.
+    let snapshots = concat!(env!("CARGO_MANIFEST_DIR"), "/src/api/snapshots");
+    let mut examples: Vec<Value> = ["deploy-hello.yaml", "deploy-metadata.yaml"]
+        .iter()
+        .map(|f| {
+            serde_saphyr::from_str::<Value>(&std::fs::read_to_string(format!("{snapshots}/{f}")).unwrap()).unwrap()
+        })
+        .collect();
+    let mut kubeless_hpa = examples[0].clone();
+    kubeless_hpa["spec"]["function"] = json!("https://example.com/hello.zip");
+    kubeless_hpa["spec"]["function-content-type"] = json!("url+zip");
+    kubeless_hpa["spec"]["horizontalPodAutoscaler"] = json!({"apiVersion": "autoscaling/v2beta1", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "hello", "namespace": "default"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1beta1", "kind": "Deployment", "name": "hello"}, "minReplicas": 1, "maxReplicas": 3,
+            "metrics": [{"type": "Object", "object": {"metricName": "function_calls", "targetValue": "100", "target": {"kind": "Service", "name": "hello"}}}]}});
+    examples.push(kubeless_hpa);
+    let schema =
+        kfn::api::crd::crd(&kfn::api::crd::KINDS[0])["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("schema.json"), schema.to_string()).unwrap();
+    std::fs::write(dir.path().join("examples.json"), Value::Array(examples).to_string()).unwrap();
+    // jsonschema comes with kubernetes-validate; unknown `x-kubernetes-*` keywords are ignored.
+    let check = "import json, sys, jsonschema\nschema = json.load(open(sys.argv[1]))\nfor f in json.load(open(sys.argv[2])):\n    jsonschema.validate(f, schema)\nprint('valid')\n";
+    let out = Command::new("python3")
+        .args(["-c", check])
+        .arg(dir.path().join("schema.json"))
+        .arg(dir.path().join("examples.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // And the schema is structural where it has to be: spec and status keep unknown fields.
+    assert_eq!(
+        schema["properties"]["spec"]["x-kubernetes-preserve-unknown-fields"],
+        true
+    );
+}
