@@ -110,6 +110,30 @@ pub fn rule(args: &CreateArgs) -> Result<Autoscale> {
     })
 }
 
+/// Replaces a Function's `horizontalPodAutoscaler` with what `rule` makes of the Function,
+/// logging `messages` before and after.
+async fn set_rule(
+    global: &GlobalArgs,
+    name: &str,
+    messages: (&str, String),
+    rule: impl FnOnce(&Value) -> Result<Value>,
+) -> Result<ExitCode> {
+    let conn = client::connect(&global.target()).await?;
+    let api = kubeless::functions(&conn, &conn.namespace);
+    let mut f = match api.get_opt(name).await {
+        Ok(Some(f)) => kubeless::to_value(&f),
+        Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
+        Err(e) => return Err(conn.explain(e)),
+    };
+    f["spec"]["horizontalPodAutoscaler"] = rule(&f)?;
+    log::info(messages.0);
+    api.replace(name, &PostParams::default(), &kubeless::from_value(f)?)
+        .await
+        .map_err(|e| conn.explain(e))?;
+    log::info(&messages.1);
+    Ok(ExitCode::SUCCESS)
+}
+
 pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
         return super::print_help(&["autoscale"]);
@@ -118,40 +142,25 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
         AutoscaleCommand::Create(a) => {
             let name = one_name(&a.names, "function name")?;
             let rule = rule(&a)?;
-            let conn = client::connect(&global.target()).await?;
-            let api = kubeless::functions(&conn, &conn.namespace);
-            let mut f = match api.get_opt(&name).await {
-                Ok(Some(f)) => kubeless::to_value(&f),
-                Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
-                Err(e) => return Err(conn.explain(e)),
-            };
-            f["spec"]["horizontalPodAutoscaler"] = hpa::build(&f, &rule);
-            log::info("Adding autoscaling rule to the function...");
-            api.replace(&name, &PostParams::default(), &kubeless::from_value(f)?)
-                .await
-                .map_err(|e| conn.explain(e))?;
-            log::info(&format!("Autoscaling rule for {name} submitted for deployment"));
-            Ok(ExitCode::SUCCESS)
+            let messages = (
+                "Adding autoscaling rule to the function...",
+                format!("Autoscaling rule for {name} submitted for deployment"),
+            );
+            set_rule(global, &name, messages, |f| Ok(hpa::build(f, &rule))).await
         }
         AutoscaleCommand::Delete(a) => {
             let name = one_name(&a.names, "function name")?;
-            let conn = client::connect(&global.target()).await?;
-            let api = kubeless::functions(&conn, &conn.namespace);
-            let mut f = match api.get_opt(&name).await {
-                Ok(Some(f)) => kubeless::to_value(&f),
-                Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
-                Err(e) => return Err(conn.explain(e)),
-            };
-            if hpa::read(&f).is_none() {
-                bail!("Not found an autoscale definition for {name}");
-            }
-            f["spec"]["horizontalPodAutoscaler"] = crate::api::function::empty_hpa();
-            log::info("Removing autoscaling rule from the function...");
-            api.replace(&name, &PostParams::default(), &kubeless::from_value(f)?)
-                .await
-                .map_err(|e| conn.explain(e))?;
-            log::info(&format!("Remove Autoscaling rule from {name} successfully"));
-            Ok(ExitCode::SUCCESS)
+            let messages = (
+                "Removing autoscaling rule from the function...",
+                format!("Remove Autoscaling rule from {name} successfully"),
+            );
+            set_rule(global, &name, messages, |f| {
+                if hpa::read(f).is_none() {
+                    bail!("Not found an autoscale definition for {name}");
+                }
+                Ok(crate::api::function::empty_hpa())
+            })
+            .await
         }
         AutoscaleCommand::List(a) => {
             if !["", "json", "yaml"].contains(&a.out.as_str()) {

@@ -2,15 +2,13 @@
 //! queue group per trigger and function) and delivers every message to every function the
 //! selector matches, through the API server's service proxy.
 
-use std::collections::HashMap;
 use std::time::Duration;
 
-use futures::StreamExt;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use crate::client::kubeless;
-use crate::engine::messaging::{delivery, selects};
+use crate::engine::messaging::{Consumer, Consumers, delivery, matching};
 
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
@@ -66,11 +64,11 @@ pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::
             }
         }
     };
-    let mut subscriptions: HashMap<(String, String, String, String), tokio::task::JoinHandle<()>> = HashMap::new();
+    let mut consumers = Consumers::default();
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         if !leader.load(std::sync::atomic::Ordering::SeqCst) {
-            subscriptions.drain().for_each(|(_, t)| t.abort());
+            consumers.clear();
             continue;
         }
         let triggers = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("NATSTrigger"))
@@ -85,64 +83,41 @@ pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::
         let functions: Vec<Value> = functions.items.iter().map(kubeless::to_value).collect();
         let mut wanted = Vec::new();
         for t in triggers.items.iter().map(kubeless::to_value) {
-            let ns = text(&t, "/metadata/namespace").to_string();
             let topic = text(&t, "/spec/topic").to_string();
-            let matched: Vec<String> = functions
-                .iter()
-                .filter(|f| {
-                    text(f, "/metadata/namespace") == ns
-                        && selects(&t["spec"]["functionSelector"], &crate::api::labels_of(f))
-                })
-                .map(|f| text(f, "/metadata/name").to_string())
-                .collect();
+            let matched = matching(&t, &functions);
+            let to = if matched.is_empty() {
+                "no function yet".to_string()
+            } else {
+                matched.join(", ")
+            };
             set_status(
                 &client,
                 &t,
                 true,
                 "Subscribed",
-                &format!(
-                    "subscribed to {topic} on {url}; delivering to {}",
-                    if matched.is_empty() {
-                        "no function yet".into()
-                    } else {
-                        matched.join(", ")
-                    }
-                ),
+                &format!("subscribed to {topic} on {url}; delivering to {to}"),
             )
             .await;
-            for function in matched {
-                let key = (
-                    ns.clone(),
-                    text(&t, "/metadata/name").to_string(),
-                    function,
-                    topic.clone(),
-                );
-                wanted.push(key.clone());
-                if subscriptions.contains_key(&key) {
-                    continue;
-                }
-                let group = format!("{}_{}_{}_{}", key.0, key.1, key.2, key.3);
-                let Ok(mut sub) = nats.queue_subscribe(topic.clone(), group).await else {
-                    continue;
-                };
-                let client = client.clone();
-                let (ns, function) = (key.0.clone(), key.2.clone());
-                subscriptions.insert(
-                    key,
-                    tokio::spawn(async move {
-                        while let Some(msg) = sub.next().await {
-                            deliver(&client, &ns, &function, &msg.payload).await;
-                        }
-                    }),
-                );
-            }
+            let (ns, name) = (
+                text(&t, "/metadata/namespace").to_string(),
+                text(&t, "/metadata/name").to_string(),
+            );
+            wanted.extend(
+                matched
+                    .into_iter()
+                    .map(|f| (ns.clone(), name.clone(), f, topic.clone())),
+            );
         }
-        subscriptions.retain(|k, task| {
-            let keep = wanted.contains(k);
-            if !keep {
-                task.abort();
-            }
-            keep
-        });
+        let deliver_client = client.clone();
+        consumers
+            .sync(
+                &nats,
+                wanted,
+                move |(ns, _, function, _): Consumer, payload: bytes::Bytes| {
+                    let client = deliver_client.clone();
+                    async move { deliver(&client, &ns, &function, &payload).await }
+                },
+            )
+            .await;
     }
 }

@@ -66,6 +66,64 @@ pub fn delivery(payload: &[u8], source: &str) -> http::Request<Body> {
         .expect("a valid request")
 }
 
+/// The functions (names) of a trigger's namespace that its selector matches.
+pub fn matching(trigger: &Value, functions: &[Value]) -> Vec<String> {
+    let ns = text(trigger, "/metadata/namespace");
+    functions
+        .iter()
+        .filter(|f| {
+            text(f, "/metadata/namespace") == ns
+                && selects(&trigger["spec"]["functionSelector"], &crate::api::labels_of(f))
+        })
+        .map(|f| text(f, "/metadata/name").to_string())
+        .collect()
+}
+
+/// A consumer: (trigger namespace, trigger, function, subject).
+pub type Consumer = (String, String, String, String);
+
+/// The NATS consumers running, kept in step with the triggers: one queue-group subscription
+/// per (trigger, function), delivering each message with `deliver`.
+#[derive(Default)]
+pub struct Consumers(HashMap<Consumer, tokio::task::JoinHandle<()>>);
+
+impl Consumers {
+    /// Makes the running consumers exactly `wanted`, starting the missing ones.
+    pub async fn sync<F, Fut>(&mut self, nats: &async_nats::Client, wanted: Vec<Consumer>, deliver: F)
+    where
+        F: Fn(Consumer, bytes::Bytes) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send,
+    {
+        self.0.retain(|k, task| {
+            let keep = wanted.contains(k);
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for key in wanted {
+            if self.0.contains_key(&key) {
+                continue;
+            }
+            let group = format!("{}_{}_{}_{}", key.0, key.1, key.2, key.3);
+            let Ok(mut sub) = nats.queue_subscribe(key.3.clone(), group).await else {
+                continue;
+            };
+            let (deliver, consumer) = (deliver.clone(), key.clone());
+            let task = tokio::spawn(async move {
+                while let Some(msg) = sub.next().await {
+                    deliver(consumer.clone(), msg.payload).await;
+                }
+            });
+            self.0.insert(key, task);
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.0.drain().for_each(|(_, t)| t.abort());
+    }
+}
+
 fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
@@ -100,8 +158,7 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>) {
             },
             None => None,
         };
-        // (trigger namespace, trigger, function, subject) → the consuming task
-        let mut subscriptions: HashMap<(String, String, String, String), tokio::task::JoinHandle<()>> = HashMap::new();
+        let mut consumers = Consumers::default();
         loop {
             for (resource, broker) in [
                 ("kubeless.io/kafkatriggers", "Kafka"),
@@ -122,84 +179,65 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>) {
             }
             let (triggers, _) = server.store.list("kubeless.io/natstriggers", None);
             let (functions, _) = server.store.list("kubeless.io/functions", None);
+            let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
             let mut wanted = Vec::new();
             for t in triggers.iter().map(|t| &t.value) {
-                let ns = text(t, "/metadata/namespace");
                 let topic = text(t, "/spec/topic");
-                let Some(client) = &client else {
+                if client.is_none() {
                     let why = match &nats {
                         Some(url) => format!("cannot connect to the NATS server {url}"),
                         None => "no NATS server is configured for the local engine: start it with `kfn local start --nats nats://HOST:4222`".into(),
                     };
                     set_status(&server, t, false, "NoBroker", &why);
                     continue;
+                }
+                let matched = matching(t, &functions);
+                let to = if matched.is_empty() {
+                    "no function yet".to_string()
+                } else {
+                    matched.join(", ")
                 };
-                let matched: Vec<String> = functions
-                    .iter()
-                    .filter(|f| {
-                        text(&f.value, "/metadata/namespace") == ns
-                            && selects(&t["spec"]["functionSelector"], &crate::api::labels_of(&f.value))
-                    })
-                    .map(|f| text(&f.value, "/metadata/name").to_string())
-                    .collect();
                 set_status(
                     &server,
                     t,
                     true,
                     "Subscribed",
                     &format!(
-                        "subscribed to {topic} on {}; delivering to {}",
-                        nats.as_deref().unwrap_or_default(),
-                        if matched.is_empty() {
-                            "no function yet".to_string()
-                        } else {
-                            matched.join(", ")
-                        }
+                        "subscribed to {topic} on {}; delivering to {to}",
+                        nats.as_deref().unwrap_or_default()
                     ),
                 );
-                for function in matched {
-                    let key = (
-                        ns.to_string(),
-                        text(t, "/metadata/name").to_string(),
-                        function.clone(),
-                        topic.to_string(),
-                    );
-                    wanted.push(key.clone());
-                    if subscriptions.contains_key(&key) {
-                        continue;
-                    }
-                    let group = format!("{}_{}_{}_{}", key.0, key.1, key.2, key.3);
-                    let Ok(mut sub) = client.queue_subscribe(topic.to_string(), group).await else {
-                        continue;
-                    };
-                    let server = server.clone();
-                    let task = tokio::spawn(async move {
-                        while let Some(msg) = sub.next().await {
-                            let req = delivery(&msg.payload, "natstriggers.kubeless.io");
-                            match apiserver::forward(&server, &key.0, &key.2, "/", req).await {
-                                Ok(resp) => {
-                                    let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
-                                }
-                                Err(e) => tracing::warn!(
-                                    "NATS trigger {}/{}: cannot deliver to {}: {}",
-                                    key.0,
-                                    key.1,
-                                    key.2,
-                                    e.message
-                                ),
-                            }
-                        }
-                    });
-                    subscriptions.insert(wanted.last().expect("pushed").clone(), task);
-                }
+                let (ns, name) = (text(t, "/metadata/namespace"), text(t, "/metadata/name"));
+                wanted.extend(
+                    matched
+                        .into_iter()
+                        .map(|f| (ns.to_string(), name.to_string(), f, topic.to_string())),
+                );
             }
-            subscriptions.retain(|k, task| {
-                let keep = wanted.contains(k);
-                if !keep {
-                    task.abort();
-                }
-                keep
-            });
+            if let Some(client) = &client {
+                let server = server.clone();
+                consumers
+                    .sync(
+                        client,
+                        wanted,
+                        move |(ns, trigger, function, _): Consumer, payload: bytes::Bytes| {
+                            let server = server.clone();
+                            async move {
+                                let req = delivery(&payload, "natstriggers.kubeless.io");
+                                match apiserver::forward(&server, &ns, &function, "/", req).await {
+                                    Ok(resp) => {
+                                        let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
+                                    }
+                                    Err(e) => tracing::warn!(
+                                        "NATS trigger {ns}/{trigger}: cannot deliver to {function}: {}",
+                                        e.message
+                                    ),
+                                }
+                            }
+                        },
+                    )
+                    .await;
+            }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
