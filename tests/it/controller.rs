@@ -75,8 +75,8 @@ fn controller(engine: &Engine) -> Controller {
 fn validate(engine: &Engine, name: &str, yaml: &str) {
     let path = engine.home.path().join(name);
     std::fs::write(&path, yaml).unwrap();
-    let out = Command::new("kubernetes-validate")
-        .args(["--strict", "-k", "1.30.0"])
+    let out = Command::new("python3")
+        .args(["-m", "kubernetes_validate", "--strict", "-k", "1.30.0"])
         .arg(&path)
         .output()
         .expect("kubernetes-validate is installed (.ci/run installs it with pip)");
