@@ -343,6 +343,33 @@ fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
         "no firing once the trigger is gone"
     );
 
+    // `function deploy --schedule` creates a trigger that fires too (a GET: no payload).
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "scheduled",
+            "--runtime",
+            "python3.11",
+            "--from-file",
+            &example("python/helloget.py"),
+            "--handler",
+            "helloget.foo",
+            "--schedule",
+            "@every 1s",
+            "--wait",
+        ]),
+        "deploy --schedule",
+    );
+    let started = Instant::now();
+    while cron_calls(&engine, "scheduled") < 1 {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the deploy's schedule fires"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+    }
+
     // A payload is POSTed.
     ok(
         &engine.kfn(&[
