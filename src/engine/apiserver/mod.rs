@@ -167,12 +167,6 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         ["version"] => return Ok(json_response(200, &discovery::version())),
         ["openapi", "v2"] => return Ok(discovery::openapi_v2(&accept)),
         ["openapi", "v3"] => return Ok(json_response(200, &serde_json::json!({"paths": {}}))),
-        ["kfn", "status"] => {
-            return Ok(json_response(
-                200,
-                &serde_json::json!({"objects": server.store.count(), "pid": std::process::id()}),
-            ));
-        }
         ["api"] => return Ok(json_response(200, &discovery::core_versions())),
         ["api", "v1"] => {
             return Ok(json_response(200, &discovery::resource_list(&registry, "", "v1")));
