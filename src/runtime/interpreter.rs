@@ -16,7 +16,11 @@ pub fn resolve(language: Language) -> Result<String> {
         Language::Node => ("KFN_NODE", "node", &["-e", "console.log(process.execPath)"]),
     };
     if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-        return Ok(path.to_string_lossy().into_owned());
+        let path = path.to_string_lossy().into_owned();
+        if !std::path::Path::new(&path).is_file() {
+            anyhow::bail!("{var}={path} is not a file: the {name} to run functions with");
+        }
+        return Ok(path);
     }
     let found = on_path(name)
         .with_context(|| format!("no {name} on PATH: the local engine runs {name} functions with it (or set {var})"))?;

@@ -474,6 +474,89 @@ fn broken_functions_report_why_and_engine_restarts_bring_functions_back() {
 }
 
 #[test]
+fn a_machine_without_the_interpreter_says_so() {
+    let engine = Engine::start_with_env(&[("KFN_PYTHON", "/nonexistent/python3")]);
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "nopython",
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "helloget.foo",
+        "--from-file",
+        &example("python/helloget.py"),
+        "--wait",
+        "--wait-timeout",
+        "3s",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("RuntimeUnavailable")
+            && run.stderr.contains("KFN_PYTHON=/nonexistent/python3 is not a file"),
+        "{}",
+        run.stderr
+    );
+    let pod = engine.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "function=nopython",
+        "-o",
+        "jsonpath={.items[0].status.containerStatuses[0].state.waiting.reason}",
+    ]);
+    assert_eq!(pod.stdout, "RuntimeUnavailable");
+}
+
+#[test]
+fn logs_follow_new_lines() {
+    let engine = Engine::start();
+    deploy(
+        &engine,
+        "followed",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "hellowithdata.handler",
+            "--from-file",
+            &example("python/hellowithdata.py"),
+        ],
+    );
+    let mut follower = crate::common::kfn_command(engine.home.path())
+        .args(["function", "logs", "followed", "-f"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    ok(
+        &engine.kfn(&["function", "call", "followed", "--data", "followed-call-7"]),
+        "call",
+    );
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut seen = false;
+    while std::time::Instant::now() < deadline && !seen {
+        if let Ok(line) = rx.recv_timeout(std::time::Duration::from_millis(200)) {
+            seen = line.contains("followed-call-7");
+        }
+    }
+    let _ = follower.kill();
+    let _ = follower.wait();
+    assert!(seen, "logs -f prints a line written after it started");
+}
+
+#[test]
 fn logs_of_every_replica_with_tail() {
     let engine = Engine::start();
     deploy(
