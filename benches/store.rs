@@ -1,6 +1,6 @@
 //! The local engine's store over HTTPS: creates/s and lists/s of 1,000 Functions.
 //!
-//! Run: `cargo bench --bench store` (starts a release `kfn local serve` in a temporary
+//! Run: `cargo bench --bench store` (starts a release `kfn local serve --no-run` in a temporary
 //! KFN_HOME, drives it with the kube crate as kfn does, prints a Markdown table).
 
 use std::process::{Child, Command};
@@ -48,7 +48,7 @@ async fn main() {
     let state = home.path().join("state");
     let _engine = Engine(
         Command::new(env!("CARGO_BIN_EXE_kfn"))
-            .args(["local", "serve"])
+            .args(["local", "serve", "--no-run"])
             .env("KFN_HOME", &state)
             .env("KFN_LOG", "warn")
             .spawn()
