@@ -35,7 +35,13 @@ pub enum Error {
     Kube(#[from] kube::Error),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
 }
+
+/// The finalizer on Functions (Kubeless's name): a deleted function's HTTP and cron triggers
+/// are deleted before it goes, as Kubeless's trigger controllers did.
+pub const FINALIZER: &str = "kubeless.io/function";
 
 /// How the controller runs.
 #[derive(Clone, Debug)]
@@ -111,10 +117,39 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
     ctx.reconciles.fetch_add(1, Ordering::Relaxed);
-    let f = kubeless::to_value(&obj);
-    if f.pointer("/metadata/deletionTimestamp").is_some() {
-        return Ok(Action::await_change());
+    let ns = obj.metadata.namespace.clone().unwrap_or_default();
+    let api = kubeless::api_for(&ctx.client, &ns, "Function");
+    kube::runtime::finalizer::finalizer(&api, FINALIZER, obj, |event| async {
+        match event {
+            kube::runtime::finalizer::Event::Apply(f) => apply_function(&kubeless::to_value(&f), &ctx).await,
+            kube::runtime::finalizer::Event::Cleanup(f) => delete_triggers(&kubeless::to_value(&f), &ctx).await,
+        }
+    })
+    .await
+    .map_err(|e| Error::Finalizer(Box::new(e)))
+}
+
+/// Deletes the HTTP and cron triggers that name a deleted function.
+async fn delete_triggers(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
+    let (ns, name) = (text(f, "/metadata/namespace"), text(f, "/metadata/name"));
+    for kind in ["HTTPTrigger", "CronJobTrigger"] {
+        let api = kubeless::api_for(&ctx.client, ns, kind);
+        for t in api.list(&Default::default()).await? {
+            if t.data.pointer("/spec/function-name").and_then(Value::as_str) == Some(name) {
+                let tname = t.metadata.name.clone().unwrap_or_default();
+                match api.delete(&tname, &Default::default()).await {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(s)) if s.code == 404 => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
     }
+    Ok(Action::await_change())
+}
+
+async fn apply_function(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
+    let f = f.clone();
     let ns = text(&f, "/metadata/namespace").to_string();
     let name = text(&f, "/metadata/name").to_string();
     apply(&ctx.client, cluster::configmap(&f)).await?;

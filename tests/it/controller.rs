@@ -435,8 +435,21 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
     // Deleting the trigger and the function leaves no orphan.
     ok(&engine.kfn(&["trigger", "cronjob", "delete", "tick"]), "delete cron");
     assert!(get(&engine, "cronjob/trigger-tick").is_none());
+    assert!(
+        get(&engine, "function/hello").unwrap()["metadata"]["finalizers"]
+            .to_string()
+            .contains("kubeless.io/function")
+    );
     ok(&engine.kfn(&["function", "delete", "hello"]), "delete function");
-    for what in ["configmap/hello", "service/hello", "deployment/hello"] {
+    let started = Instant::now();
+    while get(&engine, "function/hello").is_some() || get(&engine, "httptrigger/ing").is_some() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the finalizer deletes the function's HTTP trigger, then lets it go"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    for what in ["configmap/hello", "service/hello", "deployment/hello", "ingress/ing"] {
         assert!(get(&engine, what).is_none(), "{what} is deleted with its function");
     }
 }

@@ -32,11 +32,21 @@ impl PatchKind {
     }
 }
 
-/// Applies an RFC 6902 JSON patch. The error says which operation failed and why.
+/// Applies an RFC 6902 JSON patch. As the API server does, a `test` of a missing path against
+/// `null` succeeds (kube's finalizer helper relies on it). The error says which operation
+/// failed and why; the caller patches a copy, so a failed patch changes nothing.
 pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), String> {
     let ops: json_patch::Patch =
         serde_json::from_value(patch.clone()).map_err(|e| format!("the JSON patch is malformed: {e}"))?;
-    json_patch::patch(target, &ops).map_err(|e| e.to_string())
+    for op in ops.0 {
+        if let json_patch::PatchOperation::Test(t) = &op {
+            if t.value.is_null() && target.pointer(t.path.as_str()).is_none() {
+                continue;
+            }
+        }
+        json_patch::patch(target, &[op]).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Applies an RFC 7386 JSON merge patch.
@@ -290,5 +300,12 @@ mod tests {
         assert_eq!(doc, json!({"a": 2}));
         assert!(json_patch(&mut doc, &json!([{"op": "test", "path": "/a", "value": 3}])).is_err());
         assert!(json_patch(&mut doc, &json!({"op": "nonsense"})).is_err());
+        // A test of a missing path against null passes, as on the API server.
+        let add = json!([{"op": "test", "path": "/metadata/finalizers", "value": null},
+            {"op": "add", "path": "/metadata/finalizers", "value": ["f"]}]);
+        let mut obj = json!({"metadata": {}});
+        assert!(json_patch(&mut obj, &add).is_ok());
+        assert_eq!(obj, json!({"metadata": {"finalizers": ["f"]}}));
+        assert!(json_patch(&mut obj, &add).is_err(), "present now: the test fails");
     }
 }
