@@ -39,10 +39,11 @@ pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), String> {
     let ops: json_patch::Patch =
         serde_json::from_value(patch.clone()).map_err(|e| format!("the JSON patch is malformed: {e}"))?;
     for op in ops.0 {
-        if let json_patch::PatchOperation::Test(t) = &op {
-            if t.value.is_null() && target.pointer(t.path.as_str()).is_none() {
-                continue;
-            }
+        if let json_patch::PatchOperation::Test(t) = &op
+            && t.value.is_null()
+            && target.pointer(t.path.as_str()).is_none()
+        {
+            continue;
         }
         json_patch::patch(target, &[op]).map_err(|e| e.to_string())?;
     }
