@@ -14,7 +14,7 @@ fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
-async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
+pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
     let current = trigger.pointer("/status/conditions/0");
     if current.is_some_and(|c| c["message"] == json!(message)) {
         return;
@@ -119,5 +119,28 @@ pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::
                 },
             )
             .await;
+    }
+}
+
+/// Kafka and Kinesis triggers are stored but not consumed by the controller: their status says
+/// so instead of leaving them silent.
+pub async fn mark_unconsumed(client: kube::Client, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    loop {
+        let leading = leader.load(std::sync::atomic::Ordering::SeqCst);
+        if leading {
+            for (kind, broker) in [("KafkaTrigger", "Kafka"), ("KinesisTrigger", "Kinesis")] {
+                let api = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource(kind));
+                let Ok(list) = api.list(&ListParams::default()).await else {
+                    continue;
+                };
+                for t in list.items.iter().map(kubeless::to_value) {
+                    let why = format!(
+                        "not consumed: kfn's controller has no {broker} client yet; run a {broker} consumer for this trigger"
+                    );
+                    set_status(&client, &t, false, "NotConsumed", &why).await;
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(if leading { 10 } else { 1 })).await;
     }
 }

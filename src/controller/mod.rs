@@ -329,6 +329,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         leader.clone(),
     ));
     tokio::spawn(health(options.health_port, ctx.clone()));
+    tokio::spawn(messaging::mark_unconsumed(client.clone(), leader.clone()));
     if let Some(url) = options.nats.clone() {
         tokio::spawn(messaging::run(client.clone(), url, leader.clone()));
     }

@@ -342,6 +342,33 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         "{args}"
     );
 
+    // Kafka triggers are not consumed on clusters: their status says so.
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "kt",
+            "--function-selector",
+            "function=hello",
+            "--trigger-topic",
+            "t",
+        ]),
+        "kafka",
+    );
+    let started = Instant::now();
+    while !engine
+        .kfn(&["trigger", "kafka", "list", "-o", "wide"])
+        .stdout
+        .contains("not consumed")
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the Kafka trigger's status says it is not consumed"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+
     // The status explains readiness.
     let started = Instant::now();
     let status = loop {
