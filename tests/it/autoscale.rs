@@ -6,15 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Engine, Run};
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
+use crate::common::{Engine, ok};
 
 fn replicas(engine: &Engine, name: &str) -> u64 {
     let run = engine.kubectl(&[

@@ -181,3 +181,41 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
     let hex: String = sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
     format!("sha256:{hex}")
 }
+
+/// A command that succeeded; otherwise the test fails showing its output.
+pub fn ok(run: &Run, what: &str) {
+    assert_eq!(
+        run.code, 0,
+        "{what} failed:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+}
+
+/// A failure: exit 1, and stderr says `needle`.
+pub fn fails(run: &Run, needle: &str) {
+    assert_eq!(
+        run.code, 1,
+        "expected failure mentioning {needle:?}:\nstdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stderr.contains(needle),
+        "stderr should mention {needle:?}:\n{}",
+        run.stderr
+    );
+}
+
+/// A file of the repository's examples/ folder.
+pub fn example(path: &str) -> String {
+    format!("{}/examples/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Writes a file (and its folders) and returns its path.
+pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, content).unwrap();
+    path
+}

@@ -6,15 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{Engine, Run, kfn_command};
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
+use crate::common::{Engine, kfn_command, ok};
 
 fn get(engine: &Engine, what: &str) -> Option<Value> {
     let run = engine.kubectl(&["get", what, "-o", "json"]);

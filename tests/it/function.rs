@@ -2,45 +2,14 @@
 //! binary against a local engine, checked on stdout, stderr, exit status and the stored object.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-use crate::common::{Engine, Run};
+use crate::common::{Engine, Run, fails, ok, write};
 
 const HELLO_PY: &str = "def hello(event, context):\n  print(event)\n  return event['data']\n";
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let path = dir.join(name);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).unwrap();
-    }
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
-
-/// A failure: exit 1, and stderr says `needle`.
-fn fails(run: &Run, needle: &str) {
-    assert_eq!(
-        run.code, 1,
-        "expected failure mentioning {needle:?}:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr.contains(needle),
-        "stderr should mention {needle:?}:\n{}",
-        run.stderr
-    );
-}
 
 fn stored(engine: &Engine, name: &str) -> Value {
     let run = engine.kubectl(&["get", "functions.kubeless.io", name, "-o", "json"]);
@@ -650,7 +619,7 @@ fn sources_archives_directories_and_urls() {
         ("index.js", b"module.exports.helloGet = () => require('./helper').x;\n"),
         ("helper.js", b"module.exports.x = 'hello world';\n"),
     ];
-    let zip = write(dir, "multi.zip", &zip_of(two_modules));
+    let zip = write(dir, "multi.zip", zip_of(two_modules));
     ok(
         &engine.kfn(&[
             "function",
@@ -675,7 +644,7 @@ fn sources_archives_directories_and_urls() {
     let tgz = write(
         dir,
         "code.tgz",
-        &tar_gz_of(&[("main.py", b"def handler(e, c):\n  return 'ok'\n")]),
+        tar_gz_of(&[("main.py", b"def handler(e, c):\n  return 'ok'\n")]),
     );
     ok(
         &engine.kfn(&[
@@ -718,7 +687,7 @@ fn sources_archives_directories_and_urls() {
         "base64+zip"
     );
 
-    let binary = write(dir, "blob.py", &[0xff, 0xfe, b'\n']);
+    let binary = write(dir, "blob.py", [0xff, 0xfe, b'\n']);
     ok(
         &engine.kfn(&[
             "function",
@@ -744,7 +713,7 @@ fn sources_archives_directories_and_urls() {
 
     let served = dir.join("served");
     write(&served, "hello.py", HELLO_PY.as_bytes());
-    write(&served, "code.zip", &zip_of(&[("hello.py", HELLO_PY.as_bytes())]));
+    write(&served, "code.zip", zip_of(&[("hello.py", HELLO_PY.as_bytes())]));
     write(&served, "requirements.txt", b"six\n");
     let files = Files::serve(&served);
     let url = files.url("hello.py");
@@ -808,8 +777,8 @@ fn bad_input_is_refused_with_the_flag_named_and_nothing_created() {
     let f = file.to_str().unwrap();
     let empty_dir = dir.join("empty");
     write(&empty_dir, "other.py", b"");
-    let zip = write(dir, "wrong.zip", &zip_of(&[("other.py", b"")]));
-    let big = write(dir, "big.py", &vec![b'#'; 1_100_000]);
+    let zip = write(dir, "wrong.zip", zip_of(&[("other.py", b"")]));
+    let big = write(dir, "big.py", vec![b'#'; 1_100_000]);
     let files = Files::serve(dir);
     let missing_url = files.url("missing.py");
     let cases: Vec<(Vec<&str>, &str)> = vec![

@@ -1,18 +1,6 @@
 //! kubectl, an independent client, against the engine: get, apply, describe, delete, logs.
 
-use crate::common::Engine;
-
-fn ok(run: &crate::common::Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
-
-fn examples(file: &str) -> String {
-    format!("{}/examples/{file}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{Engine, example, ok};
 
 #[test]
 fn kubectl_applies_gets_describes_and_deletes_functions_and_configmaps() {
@@ -21,10 +9,10 @@ fn kubectl_applies_gets_describes_and_deletes_functions_and_configmaps() {
     ok(&run, "get functions");
     assert!(run.stderr.contains("No resources found"));
 
-    let run = engine.kubectl(&["apply", "-f", &examples("function.yaml")]);
+    let run = engine.kubectl(&["apply", "-f", &example("function.yaml")]);
     ok(&run, "apply");
     assert_eq!(run.stdout.trim(), "function.kubeless.io/hello created");
-    let run = engine.kubectl(&["apply", "-f", &examples("function.yaml")]);
+    let run = engine.kubectl(&["apply", "-f", &example("function.yaml")]);
     ok(&run, "second apply");
     assert_eq!(run.stdout.trim(), "function.kubeless.io/hello unchanged");
 
@@ -43,9 +31,9 @@ fn kubectl_applies_gets_describes_and_deletes_functions_and_configmaps() {
     ok(&run, "get -o jsonpath");
     assert_eq!(run.stdout, "hello.hello");
 
-    let run = engine.kubectl(&["apply", "-f", &examples("configmap.yaml")]);
+    let run = engine.kubectl(&["apply", "-f", &example("configmap.yaml")]);
     ok(&run, "apply configmap");
-    let changed = std::fs::read_to_string(examples("configmap.yaml"))
+    let changed = std::fs::read_to_string(example("configmap.yaml"))
         .unwrap()
         .replace("message: hello", "message: bye");
     let run = engine.kubectl_stdin(&["apply", "-f", "-"], Some(&changed));
@@ -63,7 +51,7 @@ fn kubectl_applies_gets_describes_and_deletes_functions_and_configmaps() {
     assert!(run.stdout.contains("Name:         hello"), "{}", run.stdout);
     assert!(run.stdout.contains("Handler:") && run.stdout.contains("hello.hello"));
 
-    let run = engine.kubectl(&["delete", "-f", &examples("function.yaml")]);
+    let run = engine.kubectl(&["delete", "-f", &example("function.yaml")]);
     ok(&run, "delete");
     assert!(run.stdout.contains("deleted"));
     let run = engine.kubectl(&["get", "function", "hello"]);

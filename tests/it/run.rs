@@ -1,29 +1,9 @@
 //! Functions run on the local engine: `function call|logs|top` against real Python and Node.js
 //! replicas, updates, dependencies, timeouts, failures, restarts.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 
-use crate::common::{Engine, Run};
-
-fn write(dir: &Path, name: &str, content: &str) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, content).unwrap();
-    path
-}
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
-
-fn example(path: &str) -> String {
-    format!("{}/examples/{path}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{Engine, Run, example, ok, write};
 
 /// Deploys and waits until ready.
 fn deploy(engine: &Engine, name: &str, args: &[&str]) {

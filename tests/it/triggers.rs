@@ -9,32 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::common::{Engine, Run};
-
-fn ok(run: &Run, what: &str) {
-    assert_eq!(
-        run.code, 0,
-        "{what} failed:\nstdout: {}\nstderr: {}",
-        run.stdout, run.stderr
-    );
-}
-
-fn fails(run: &Run, needle: &str) {
-    assert_eq!(
-        run.code, 1,
-        "expected a failure mentioning {needle:?}: {}{}",
-        run.stdout, run.stderr
-    );
-    assert!(
-        run.stderr.contains(needle),
-        "stderr should mention {needle:?}: {}",
-        run.stderr
-    );
-}
-
-fn example(path: &str) -> String {
-    format!("{}/examples/{path}", env!("CARGO_MANIFEST_DIR"))
-}
+use crate::common::{Engine, example, fails, ok};
 
 fn deploy(engine: &Engine, name: &str, file: &str, handler: &str, extra: &[&str]) {
     let mut args = vec![
