@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::api::hpa::{self, Metric};
 use crate::engine::apiserver::{self, ApiServer};
@@ -105,23 +104,9 @@ fn sync_hpa_object(server: &Arc<ApiServer>, function: &Value, rule: Option<&hpa:
 }
 
 async fn scrape(port: &str) -> Option<Totals> {
-    let mut stream = tokio::time::timeout(
-        Duration::from_secs(1),
-        tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")),
-    )
-    .await
-    .ok()?
-    .ok()?;
-    stream
-        .write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .await
-        .ok()?;
-    let mut text = String::new();
-    tokio::time::timeout(Duration::from_secs(2), stream.read_to_string(&mut text))
-        .await
-        .ok()?
-        .ok()?;
-    Some(totals(text.split_once("\r\n\r\n")?.1))
+    let (status, body) =
+        crate::engine::reconciler::replica::local_get(port.parse().ok()?, "/metrics", Duration::from_secs(2)).await?;
+    (status == 200).then(|| totals(&body))
 }
 
 fn request(function: &Value, resource: &str) -> Option<f64> {

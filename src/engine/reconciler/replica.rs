@@ -380,29 +380,32 @@ fn command(spec: &Spec, prepared: &Prepared, port: u16) -> tokio::process::Comma
     cmd
 }
 
-async fn healthz(port: u16) -> bool {
-    let Ok(Ok(mut stream)) = tokio::time::timeout(
-        Duration::from_millis(200),
-        tokio::net::TcpStream::connect(("127.0.0.1", port)),
-    )
-    .await
-    else {
-        return false;
-    };
-    if stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+/// A GET of a replica's own endpoint (`/healthz`, `/metrics`) on loopback: the status and the
+/// body, or `None` when the replica does not answer in time.
+pub async fn local_get(port: u16, path: &str, timeout: Duration) -> Option<(u16, String)> {
+    let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
+    let mut stream = tokio::time::timeout(timeout, connect).await.ok()?.ok()?;
+    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.ok()?;
+    let mut text = String::new();
+    tokio::time::timeout(timeout, tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut text))
         .await
-        .is_err()
-    {
-        return false;
-    }
-    let mut buf = [0u8; 16];
-    let read = tokio::time::timeout(
-        Duration::from_millis(500),
-        tokio::io::AsyncReadExt::read(&mut stream, &mut buf),
+        .ok()?
+        .ok()?;
+    let status = text.split(' ').nth(1)?.parse().ok()?;
+    Some((
+        status,
+        text.split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default(),
+    ))
+}
+
+async fn healthz(port: u16) -> bool {
+    matches!(
+        local_get(port, "/healthz", Duration::from_millis(500)).await,
+        Some((200, _))
     )
-    .await;
-    matches!(read, Ok(Ok(n)) if buf[..n].starts_with(b"HTTP/1.1 200"))
 }
 
 async fn terminate(child: &mut tokio::process::Child) {
