@@ -7,12 +7,10 @@ use std::time::Duration;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
+use crate::api::text;
+
 use crate::client::kubeless;
 use crate::engine::messaging::{Consumer, Consumers, delivery, matching};
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
-}
 
 pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
     let current = trigger.pointer("/status/conditions/0");

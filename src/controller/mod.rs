@@ -23,6 +23,8 @@ use kube::runtime::controller::{Action, Controller};
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 
+use crate::api::text;
+
 use crate::client::kubeless;
 use crate::render::cluster;
 
@@ -64,10 +66,6 @@ struct Ctx {
     curl_image: String,
     reconciles: AtomicU64,
     errors: AtomicU64,
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Server-side applies an object as the controller.

@@ -12,6 +12,8 @@ use base64::Engine;
 use futures::StreamExt;
 use serde_json::{Value, json};
 
+use crate::api::text;
+
 use super::apiserver::{self, ApiServer};
 
 /// Whether labels satisfy a LabelSelector object (`matchLabels`, `matchExpressions`).
@@ -122,10 +124,6 @@ impl Consumers {
     pub fn clear(&mut self) {
         self.0.drain().for_each(|(_, t)| t.abort());
     }
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// Writes a Ready condition on a trigger.

@@ -4,6 +4,8 @@
 
 use serde_json::{Value, json};
 
+use crate::api::text;
+
 use super::{container, handler, labels, name, namespace, owner_reference, revision, service_port, target_port};
 use crate::runtimes::{self, Language};
 
@@ -21,10 +23,6 @@ pub struct Options {
     pub kfn_image: String,
     /// Image overrides per runtime id (from the `kubeless-config` ConfigMap).
     pub runtime_images: std::collections::BTreeMap<String, String>,
-}
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
 /// The ConfigMap key of the code: `<module><suffix>` for plain content, the bare module for

@@ -6,11 +6,9 @@ pub mod cluster;
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
-}
+use crate::api::text;
+use sha2::{Digest, Sha256};
 
 pub fn name(function: &Value) -> &str {
     text(function, "/metadata/name")

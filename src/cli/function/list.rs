@@ -9,6 +9,8 @@ use k8s_openapi::api::apps::v1::Deployment;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
+use crate::api::text;
+
 use super::one_name;
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection, kubeless};
@@ -80,10 +82,6 @@ pub fn deps_text(function: &Value) -> Result<String> {
 
 fn name_of(f: &Value) -> &str {
     f.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
-}
-
-fn text<'a>(f: &'a Value, pointer: &str) -> &'a str {
-    f.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
 }
 
 fn container(f: &Value) -> &Value {

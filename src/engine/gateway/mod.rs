@@ -12,14 +12,12 @@ use base64::Engine;
 use http::{HeaderValue, StatusCode, header};
 use serde_json::Value;
 
+use crate::api::text;
+
 use super::apiserver::{self, ApiServer};
 use super::store::Key;
 
 const TRIGGERS: &str = "kubeless.io/httptriggers";
-
-fn text<'a>(v: &'a Value, pointer: &str) -> &'a str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or_default()
-}
 
 /// The trigger for a host and path: the longest matching path prefix among the triggers whose
 /// host name is the request's host.
