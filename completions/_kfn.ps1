@@ -796,6 +796,10 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;kafka;publish' {
+            [CompletionResult]::new('--brokers', '--brokers', [CompletionResultType]::ParameterName, 'Kafka brokers, e.g. 127.0.0.1:9092')
+            [CompletionResult]::new('--topic', '--topic', [CompletionResultType]::ParameterName, 'Topic to publish to')
+            [CompletionResult]::new('--data', '--data', [CompletionResultType]::ParameterName, 'The message')
+            [CompletionResult]::new('--message', '--message', [CompletionResultType]::ParameterName, 'The message')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -1275,6 +1279,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         'kfn;local;start' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 (default: the last one used, else a free one)')
             [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222')
+            [CompletionResult]::new('--kafka', '--kafka', [CompletionResultType]::ParameterName, 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -1341,6 +1346,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
         'kfn;local;serve' {
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'Port on 127.0.0.1 (default: the last one used, else a free one)')
             [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222')
+            [CompletionResult]::new('--kafka', '--kafka', [CompletionResultType]::ParameterName, 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -1431,6 +1437,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--health-port', '--health-port', [CompletionResultType]::ParameterName, 'Port of /healthz and /metrics')
             [CompletionResult]::new('--identity', '--identity', [CompletionResultType]::ParameterName, 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)')
             [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222')
+            [CompletionResult]::new('--kafka-brokers', '--kafka-brokers', [CompletionResultType]::ParameterName, 'Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')

@@ -993,7 +993,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__controller)
-            opts="-n -h -V --config-namespace --image --health-port --identity --nats --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --config-namespace --image --health-port --identity --nats --kafka-brokers --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1016,6 +1016,10 @@ _kfn() {
                     return 0
                     ;;
                 --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-brokers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2867,7 +2871,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__serve)
-            opts="-n -h -V --port --no-run --nats --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --nats --kafka --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2878,6 +2882,10 @@ _kfn() {
                     return 0
                     ;;
                 --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2905,7 +2913,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__local__subcmd__start)
-            opts="-n -h -V --port --no-run --nats --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --port --no-run --nats --kafka --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2916,6 +2924,10 @@ _kfn() {
                     return 0
                     ;;
                 --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4455,12 +4467,28 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__kafka__subcmd__publish)
-            opts="-n -h -V --kubeconfig --context --namespace --local --help --version"
+            opts="-n -h -V --brokers --topic --message --data --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --brokers)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --topic)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --message)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --kubeconfig)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

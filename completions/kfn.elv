@@ -726,6 +726,10 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand --version 'Print version'
         }
         &'kfn;trigger;kafka;publish'= {
+            cand --brokers 'Kafka brokers, e.g. 127.0.0.1:9092'
+            cand --topic 'Topic to publish to'
+            cand --data 'The message'
+            cand --message 'The message'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
@@ -1136,6 +1140,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;local;start'= {
             cand --port 'Port on 127.0.0.1 (default: the last one used, else a free one)'
             cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222'
+            cand --kafka 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
@@ -1197,6 +1202,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
         &'kfn;local;serve'= {
             cand --port 'Port on 127.0.0.1 (default: the last one used, else a free one)'
             cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222'
+            cand --kafka 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'
@@ -1275,6 +1281,7 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand --health-port 'Port of /healthz and /metrics'
             cand --identity 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)'
             cand --nats 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222'
+            cand --kafka-brokers 'Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'

@@ -350,6 +350,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subco
 complete -c kfn -n "__fish_kfn_using_subcommand local; and not __fish_seen_subcommand_from start stop status kubeconfig reset serve help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l kafka -d 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from start" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -385,6 +386,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcomman
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from reset" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l port -d 'Port on 127.0.0.1 (default: the last one used, else a free one)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222' -r
+complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l kafka -d 'Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand local; and __fish_seen_subcommand_from serve" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -426,6 +428,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand controller" -l image -d 'The kfn
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l health-port -d 'Port of /healthz and /metrics' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l identity -d 'Name of this replica in the leader Lease (default: $POD_NAME, else host and pid)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l nats -d 'NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222' -r
+complete -c kfn -n "__fish_kfn_using_subcommand controller" -l kafka-brokers -d 'Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand controller" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r

@@ -49,6 +49,9 @@ pub struct ControllerArgs {
     /// NATS server whose messages NATS triggers deliver, e.g. nats://nats.nats-io:4222
     #[arg(long, value_name = "URL", env = "NATS_URL")]
     pub nats: Option<String>,
+    /// Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092
+    #[arg(long = "kafka-brokers", value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    pub kafka: Option<crate::kafka::Brokers>,
 }
 
 fn kind_path(obj: &Value) -> String {
@@ -142,6 +145,7 @@ pub async fn controller(args: ControllerArgs, global: &GlobalArgs) -> Result<Exi
             health_port: args.health_port,
             identity,
             nats: args.nats,
+            kafka: args.kafka,
         },
     )
     .await?;

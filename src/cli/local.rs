@@ -20,17 +20,7 @@ pub struct LocalArgs {
 #[derive(Subcommand, Debug)]
 pub enum LocalCommand {
     /// Start the engine in the background and print where it listens
-    Start {
-        /// Port on 127.0.0.1 (default: the last one used, else a free one)
-        #[arg(long)]
-        port: Option<u16>,
-        /// Only store and serve objects: run no functions (for `kfn controller` and tests)
-        #[arg(long)]
-        no_run: bool,
-        /// NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222
-        #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
-        nats: Option<String>,
-    },
+    Start(EngineFlags),
     /// Stop the engine (SIGTERM, then SIGKILL after the grace period)
     Stop {
         /// Seconds to wait for a graceful stop
@@ -48,26 +38,45 @@ pub enum LocalCommand {
         yes: bool,
     },
     /// Run the engine in the foreground, logging to stderr
-    Serve {
-        /// Port on 127.0.0.1 (default: the last one used, else a free one)
-        #[arg(long)]
-        port: Option<u16>,
-        /// Only store and serve objects: run no functions (for `kfn controller` and tests)
-        #[arg(long)]
-        no_run: bool,
-        /// NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222
-        #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
-        nats: Option<String>,
-    },
+    Serve(EngineFlags),
+}
+
+/// How the engine runs: `kfn local start` and `kfn local serve` take the same flags.
+#[derive(Args, Debug)]
+pub struct EngineFlags {
+    /// Port on 127.0.0.1 (default: the last one used, else a free one)
+    #[arg(long)]
+    port: Option<u16>,
+    /// Only store and serve objects: run no functions (for `kfn controller` and tests)
+    #[arg(long)]
+    no_run: bool,
+    /// NATS server whose messages NATS triggers deliver, e.g. nats://127.0.0.1:4222
+    #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
+    nats: Option<String>,
+    /// Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092
+    #[arg(long, value_name = "HOST:PORT,…", env = "KFN_KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    kafka: Option<crate::kafka::Brokers>,
+}
+
+impl From<EngineFlags> for ServeOptions {
+    fn from(f: EngineFlags) -> Self {
+        ServeOptions {
+            port: f.port,
+            no_run: f.no_run,
+            nats: f.nats,
+            kafka: f.kafka,
+        }
+    }
 }
 
 pub async fn run(args: LocalArgs) -> Result<ExitCode> {
     let state = StateDir::resolve()?;
     match args.command {
-        LocalCommand::Start { port, no_run, nats } => {
+        LocalCommand::Start(flags) => {
+            let port = flags.port;
             let (info, started) = tokio::task::spawn_blocking({
                 let state = state.clone();
-                move || daemon::start(&state, ServeOptions { port, no_run, nats })
+                move || daemon::start(&state, flags.into())
             })
             .await??;
             if started {
@@ -146,9 +155,9 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             println!("local engine state removed ({})", state.root.display());
             Ok(ExitCode::SUCCESS)
         }
-        LocalCommand::Serve { port, no_run, nats } => {
+        LocalCommand::Serve(flags) => {
             init_logging();
-            engine::serve(&state, ServeOptions { port, no_run, nats }).await?;
+            engine::serve(&state, flags.into()).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

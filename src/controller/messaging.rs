@@ -1,6 +1,7 @@
-//! NATS triggers on a cluster: the controller subscribes to each NATSTrigger's subject (one
-//! queue group per trigger and function) and delivers every message to every function the
-//! selector matches, through the API server's service proxy.
+//! Message triggers on a cluster: the controller consumes each NATSTrigger's subject (one queue
+//! group per trigger and function) and each KafkaTrigger's topic (one consumer group per trigger
+//! and function), and delivers every message to every function the selector matches, through
+//! the API server's service proxy.
 
 use std::time::Duration;
 
@@ -10,7 +11,7 @@ use serde_json::{Value, json};
 use crate::api::text;
 
 use crate::client::kubeless;
-use crate::engine::messaging::{Consumer, Consumers, delivery, matching};
+use crate::engine::messaging::{Broker, Consumer, Consumers, plan};
 
 pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
     let current = trigger.pointer("/status/conditions/0");
@@ -29,7 +30,8 @@ pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bo
         .await;
 }
 
-async fn deliver(client: &kube::Client, namespace: &str, function: &str, payload: &[u8]) {
+async fn deliver(client: &kube::Client, broker: &Broker, consumer: &Consumer, payload: &[u8]) {
+    let (namespace, trigger, function, topic) = consumer;
     let services: Api<k8s_openapi::api::core::v1::Service> = Api::namespaced(client.clone(), namespace);
     let port = match services.get_opt(function).await {
         Ok(Some(s)) => s
@@ -40,28 +42,28 @@ async fn deliver(client: &kube::Client, namespace: &str, function: &str, payload
             .unwrap_or(8080),
         _ => return,
     };
-    let (parts, body) = delivery(payload, "natstriggers.kubeless.io").into_parts();
+    let (parts, body) = broker.delivery(payload, topic).into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
     let mut req = http::Request::from_parts(parts, kube::client::Body::from(bytes.to_vec()));
     *req.uri_mut() = format!("/api/v1/namespaces/{namespace}/services/{function}:{port}/proxy/")
         .parse()
         .expect("a valid path");
     if let Err(e) = client.send(req).await {
-        tracing::warn!("NATS delivery to {namespace}/{function} failed: {e}");
+        tracing::warn!("trigger {namespace}/{trigger}: delivery to {function} failed: {e}");
     }
 }
 
-/// Runs the NATS consumers until the process ends.
-pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
-    let nats = loop {
-        match async_nats::connect(url.as_str()).await {
-            Ok(c) => break c,
-            Err(e) => {
-                tracing::warn!("cannot connect to NATS at {url}: {e}");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-            }
-        }
-    };
+async fn list(client: &kube::Client, kind: &str) -> Option<Vec<Value>> {
+    let list = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource(kind))
+        .list(&ListParams::default())
+        .await
+        .ok()?;
+    Some(list.items.iter().map(kubeless::to_value).collect())
+}
+
+/// Runs the consumers of one broker's triggers (NATSTriggers for NATS, KafkaTriggers for
+/// Kafka) while this replica leads, until the process ends.
+pub async fn run(client: kube::Client, broker: Broker, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let mut consumers = Consumers::default();
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -69,73 +71,51 @@ pub async fn run(client: kube::Client, url: String, leader: std::sync::Arc<std::
             consumers.clear();
             continue;
         }
-        let triggers = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("NATSTrigger"))
-            .list(&ListParams::default())
-            .await;
-        let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"))
-            .list(&ListParams::default())
-            .await;
-        let (Ok(triggers), Ok(functions)) = (triggers, functions) else {
+        let (Some(triggers), Some(functions)) = (list(&client, broker.kind()).await, list(&client, "Function").await)
+        else {
             continue;
         };
-        let functions: Vec<Value> = functions.items.iter().map(kubeless::to_value).collect();
-        let mut wanted = Vec::new();
-        for t in triggers.items.iter().map(kubeless::to_value) {
-            let topic = text(&t, "/spec/topic").to_string();
-            let matched = matching(&t, &functions);
-            let to = if matched.is_empty() {
-                "no function yet".to_string()
-            } else {
-                matched.join(", ")
-            };
-            set_status(
-                &client,
-                &t,
-                true,
-                "Subscribed",
-                &format!("subscribed to {topic} on {url}; delivering to {to}"),
-            )
-            .await;
-            let (ns, name) = (
-                text(&t, "/metadata/namespace").to_string(),
-                text(&t, "/metadata/name").to_string(),
-            );
-            wanted.extend(
-                matched
-                    .into_iter()
-                    .map(|f| (ns.clone(), name.clone(), f, topic.clone())),
-            );
+        let (wanted, conditions) = plan(&broker, &triggers, &functions, &consumers);
+        for (t, c) in triggers.iter().zip(conditions) {
+            set_status(&client, t, c.ready, c.reason, &c.message).await;
         }
-        let deliver_client = client.clone();
-        consumers
-            .sync(
-                &nats,
-                wanted,
-                move |(ns, _, function, _): Consumer, payload: bytes::Bytes| {
-                    let client = deliver_client.clone();
-                    async move { deliver(&client, &ns, &function, &payload).await }
-                },
-            )
-            .await;
+        let deliver = {
+            let (client, broker) = (client.clone(), broker.clone());
+            move |consumer: Consumer, payload: bytes::Bytes| {
+                let (client, broker) = (client.clone(), broker.clone());
+                async move { deliver(&client, &broker, &consumer, &payload).await }
+            }
+        };
+        consumers.sync(&broker, &wanted, deliver);
     }
 }
 
-/// Kafka and Kinesis triggers are stored but not consumed by the controller: their status says
-/// so instead of leaving them silent.
-pub async fn mark_unconsumed(client: kube::Client, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+/// Connects to the NATS server, retrying until it answers.
+pub async fn connect_nats(url: String) -> Broker {
+    loop {
+        match async_nats::connect(url.as_str()).await {
+            Ok(client) => return Broker::Nats { url, client },
+            Err(e) => {
+                tracing::warn!("cannot connect to NATS at {url}: {e}");
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        }
+    }
+}
+
+/// Triggers of a kind no consumer runs for (Kinesis always; Kafka without brokers, or with
+/// settings kfn cannot honour) get a status that says why, instead of staying silent.
+pub async fn mark_unconsumed(
+    client: kube::Client,
+    kinds: Vec<(&'static str, String)>,
+    leader: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
     loop {
         let leading = leader.load(std::sync::atomic::Ordering::SeqCst);
         if leading {
-            for (kind, broker) in [("KafkaTrigger", "Kafka"), ("KinesisTrigger", "Kinesis")] {
-                let api = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource(kind));
-                let Ok(list) = api.list(&ListParams::default()).await else {
-                    continue;
-                };
-                for t in list.items.iter().map(kubeless::to_value) {
-                    let why = format!(
-                        "not consumed: kfn's controller has no {broker} client yet; run a {broker} consumer for this trigger"
-                    );
-                    set_status(&client, &t, false, "NotConsumed", &why).await;
+            for (kind, why) in &kinds {
+                for t in list(&client, kind).await.unwrap_or_default() {
+                    set_status(&client, &t, false, "NotConsumed", why).await;
                 }
             }
         }

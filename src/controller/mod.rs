@@ -57,6 +57,8 @@ pub struct Options {
     pub identity: String,
     /// The NATS server NATS triggers consume from, if any.
     pub nats: Option<String>,
+    /// The Kafka brokers Kafka triggers consume from, if any.
+    pub kafka: Option<crate::kafka::Brokers>,
 }
 
 struct Ctx {
@@ -327,9 +329,26 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         leader.clone(),
     ));
     tokio::spawn(health(options.health_port, ctx.clone()));
-    tokio::spawn(messaging::mark_unconsumed(client.clone(), leader.clone()));
+    let mut unconsumed = vec![(
+        "KinesisTrigger",
+        "not consumed: kfn has no Kinesis client; run a Kinesis consumer for this trigger".to_string(),
+    )];
+    match (&options.kafka, crate::kafka::unsupported_security()) {
+        (Some(_), Some(why)) => unconsumed.push(("KafkaTrigger", format!("not consumed: {why}"))),
+        (Some(brokers), None) => {
+            let broker = crate::engine::messaging::Broker::Kafka(brokers.clone());
+            tokio::spawn(messaging::run(client.clone(), broker, leader.clone()));
+        }
+        (None, _) => unconsumed.push((
+            "KafkaTrigger",
+            "not consumed: no Kafka brokers are configured; run the controller with --kafka-brokers or KAFKA_BROKERS"
+                .to_string(),
+        )),
+    }
+    tokio::spawn(messaging::mark_unconsumed(client.clone(), unconsumed, leader.clone()));
     if let Some(url) = options.nats.clone() {
-        tokio::spawn(messaging::run(client.clone(), url, leader.clone()));
+        let (client, leader) = (client.clone(), leader.clone());
+        tokio::spawn(async move { messaging::run(client, messaging::connect_nats(url).await, leader).await });
     }
 
     let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"));

@@ -81,6 +81,9 @@ pub fn start(state: &StateDir, options: super::ServeOptions) -> Result<(EngineIn
     if let Some(url) = &options.nats {
         cmd.args(["--nats", url]);
     }
+    if let Some(brokers) = &options.kafka {
+        cmd.args(["--kafka", brokers.as_str()]);
+    }
     cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
     // SAFETY: setsid only detaches the child from our session; it is async-signal-safe.
     unsafe {

@@ -1,7 +1,8 @@
-//! Message triggers on the local engine. NATS: with a server configured (`--nats`), the engine
-//! subscribes to each NATSTrigger's subject with one queue group per (trigger, function) and
-//! delivers every message to every function its selector matches. Kafka and Kinesis triggers
-//! are stored; their status says no broker is configured.
+//! Message triggers, shared by the local engine and `kfn controller`. NATS (with a server
+//! configured, `--nats`): one queue-group subscription per (trigger, function). Kafka (with
+//! brokers configured, `--kafka`): one consumer group per (trigger, function). Either way every
+//! message reaches every function the trigger's selector matches. Kinesis triggers are stored;
+//! their status says they are not consumed.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -63,9 +64,17 @@ pub fn delivery(payload: &[u8], source: &str) -> http::Request<Body> {
         .header("event-namespace", source)
         .header("event-type", kind)
         .header("content-type", kind)
-        .header("user-agent", "kfn-nats-trigger")
+        .header(
+            "user-agent",
+            format!("kfn-{}-trigger/{}", kind_of(source), env!("CARGO_PKG_VERSION")),
+        )
         .body(Body::from(payload.to_vec()))
         .expect("a valid request")
+}
+
+/// `nats` of `natstriggers.kubeless.io`.
+fn kind_of(source: &str) -> &str {
+    source.split("triggers").next().unwrap_or(source)
 }
 
 /// The functions (names) of a trigger's namespace that its selector matches.
@@ -81,49 +90,190 @@ pub fn matching(trigger: &Value, functions: &[Value]) -> Vec<String> {
         .collect()
 }
 
-/// A consumer: (trigger namespace, trigger, function, subject).
+/// A consumer: (trigger namespace, trigger, function, topic or subject).
 pub type Consumer = (String, String, String, String);
 
-/// The NATS consumers running, kept in step with the triggers: one queue-group subscription
-/// per (trigger, function), delivering each message with `deliver`.
+/// What a consumer reports: `Ok(what it receives from)` or `Err(why it does not receive yet)`.
+pub type Health = Result<String, String>;
+
+/// A message broker triggers consume from.
+#[derive(Clone)]
+pub enum Broker {
+    Nats { url: String, client: async_nats::Client },
+    Kafka(crate::kafka::Brokers),
+}
+
+impl Broker {
+    /// The trigger kind this broker serves.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Broker::Nats { .. } => "NATSTrigger",
+            Broker::Kafka(_) => "KafkaTrigger",
+        }
+    }
+
+    /// The `event-namespace` header of its deliveries.
+    pub fn source(&self) -> &'static str {
+        match self {
+            Broker::Nats { .. } => "natstriggers.kubeless.io",
+            Broker::Kafka(_) => "kafkatriggers.kubeless.io",
+        }
+    }
+
+    pub fn address(&self) -> &str {
+        match self {
+            Broker::Nats { url, .. } => url,
+            Broker::Kafka(brokers) => brokers.as_str(),
+        }
+    }
+
+    /// The request delivering one of its messages.
+    pub fn delivery(&self, payload: &[u8], topic: &str) -> http::Request<Body> {
+        let mut req = delivery(payload, self.source());
+        if let Broker::Kafka(_) = self {
+            let topic = http::HeaderValue::from_str(topic).unwrap_or(http::HeaderValue::from_static(""));
+            req.headers_mut().insert("event-topic", topic);
+        }
+        req
+    }
+
+    /// Receives for one consumer until the task is aborted; a NATS subscription that fails
+    /// ends the task, and the next sync starts it again.
+    async fn run<D, Fut>(self, consumer: Consumer, report: impl Fn(Health), deliver: D)
+    where
+        D: Fn(Consumer, bytes::Bytes) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let (ns, trigger, function, topic) = &consumer;
+        match self {
+            Broker::Nats { url, client } => {
+                let group = crate::kafka::group(ns, trigger, function, topic);
+                match client.queue_subscribe(topic.clone(), group).await {
+                    Ok(mut sub) => {
+                        report(Ok(format!("subscribed on {url}")));
+                        while let Some(msg) = sub.next().await {
+                            deliver(consumer.clone(), msg.payload).await;
+                        }
+                    }
+                    Err(e) => report(Err(format!("cannot subscribe on {url}: {e}"))),
+                }
+            }
+            Broker::Kafka(brokers) => {
+                let group = crate::kafka::group(ns, trigger, function, topic);
+                let deliver = |payload| deliver(consumer.clone(), payload);
+                crate::kafka::consume(&brokers, &group, topic, report, deliver).await
+            }
+        }
+    }
+}
+
+/// The consumers running for one broker, kept in step with its triggers: one per (trigger,
+/// function), each delivering every message with `deliver`, each reporting its health.
 #[derive(Default)]
-pub struct Consumers(HashMap<Consumer, tokio::task::JoinHandle<()>>);
+pub struct Consumers {
+    tasks: HashMap<Consumer, tokio::task::JoinHandle<()>>,
+    health: Arc<std::sync::Mutex<HashMap<Consumer, Health>>>,
+}
 
 impl Consumers {
-    /// Makes the running consumers exactly `wanted`, starting the missing ones.
-    pub async fn sync<F, Fut>(&mut self, nats: &async_nats::Client, wanted: Vec<Consumer>, deliver: F)
+    /// Makes the running consumers exactly `wanted`: stops the others, (re)starts the missing
+    /// or ended ones.
+    pub fn sync<F, Fut>(&mut self, broker: &Broker, wanted: &[Consumer], deliver: F)
     where
         F: Fn(Consumer, bytes::Bytes) -> Fut + Clone + Send + Sync + 'static,
-        Fut: std::future::Future<Output = ()> + Send,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        self.0.retain(|k, task| {
-            let keep = wanted.contains(k);
+        let health = self.health.clone();
+        self.tasks.retain(|k, task| {
+            let keep = wanted.contains(k) && !task.is_finished();
             if !keep {
                 task.abort();
+                health.lock().expect("health lock").remove(k);
             }
             keep
         });
         for key in wanted {
-            if self.0.contains_key(&key) {
+            if self.tasks.contains_key(key) {
                 continue;
             }
-            let group = format!("{}_{}_{}_{}", key.0, key.1, key.2, key.3);
-            let Ok(mut sub) = nats.queue_subscribe(key.3.clone(), group).await else {
-                continue;
-            };
-            let (deliver, consumer) = (deliver.clone(), key.clone());
-            let task = tokio::spawn(async move {
-                while let Some(msg) = sub.next().await {
-                    deliver(consumer.clone(), msg.payload).await;
+            let report = {
+                let (health, key) = (self.health.clone(), key.clone());
+                move |h: Health| {
+                    health.lock().expect("health lock").insert(key.clone(), h);
                 }
-            });
-            self.0.insert(key, task);
+            };
+            let task = tokio::spawn(broker.clone().run(key.clone(), report, deliver.clone()));
+            self.tasks.insert(key.clone(), task);
         }
     }
 
     pub fn clear(&mut self) {
-        self.0.drain().for_each(|(_, t)| t.abort());
+        self.tasks.drain().for_each(|(_, t)| t.abort());
+        self.health.lock().expect("health lock").clear();
     }
+
+    fn health(&self, consumer: &Consumer) -> Health {
+        let health = self.health.lock().expect("health lock");
+        health.get(consumer).cloned().unwrap_or_else(|| Err("starting".into()))
+    }
+}
+
+/// A trigger's Ready condition.
+#[derive(Debug, PartialEq)]
+pub struct Condition {
+    pub ready: bool,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// For a broker's triggers: the consumers they need, and each trigger's condition from what
+/// its running consumers report.
+pub fn plan(
+    broker: &Broker,
+    triggers: &[Value],
+    functions: &[Value],
+    consumers: &Consumers,
+) -> (Vec<Consumer>, Vec<Condition>) {
+    let mut wanted = Vec::new();
+    let mut conditions = Vec::new();
+    for t in triggers {
+        let (ns, name) = (text(t, "/metadata/namespace"), text(t, "/metadata/name"));
+        let topic = text(t, "/spec/topic");
+        let matched = matching(t, functions);
+        let mine: Vec<Consumer> = matched
+            .iter()
+            .map(|f| (ns.to_string(), name.to_string(), f.clone(), topic.to_string()))
+            .collect();
+        let waiting: Vec<String> = mine
+            .iter()
+            .filter_map(|c| consumers.health(c).err().map(|why| format!("{}: {why}", c.2)))
+            .collect();
+        let address = broker.address();
+        conditions.push(if matched.is_empty() {
+            Condition {
+                ready: true,
+                reason: "NoFunction",
+                message: format!("{topic} on {address}: no function matches the selector yet"),
+            }
+        } else if waiting.is_empty() {
+            Condition {
+                ready: true,
+                reason: "Subscribed",
+                message: format!(
+                    "subscribed to {topic} on {address}; delivering to {}",
+                    matched.join(", ")
+                ),
+            }
+        } else {
+            Condition {
+                ready: false,
+                reason: "Subscribing",
+                message: format!("subscribing to {topic} on {address}: {}", waiting.join("; ")),
+            }
+        });
+        wanted.extend(mine);
+    }
+    (wanted, conditions)
 }
 
 /// Writes a Ready condition on a trigger.
@@ -143,98 +293,91 @@ fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &st
     let _ = apiserver::upsert(server, &def, Some(&ns), t);
 }
 
-/// Starts the message-trigger loop; `nats` is the NATS server URL, if any.
-pub fn start(server: Arc<ApiServer>, nats: Option<String>) {
+/// How the engine reaches one kind of broker: connected, or why not.
+struct Link {
+    resource: &'static str,
+    broker: std::result::Result<Broker, String>,
+    consumers: Consumers,
+}
+
+/// Starts the message-trigger loop: NATS triggers consume from `nats` (a server URL), Kafka
+/// triggers from `kafka` (brokers); Kinesis triggers are stored only.
+pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) {
     tokio::spawn(async move {
-        let client = match &nats {
+        let nats = match nats {
             Some(url) => match async_nats::connect(url.as_str()).await {
-                Ok(c) => Some(c),
+                Ok(client) => Ok(Broker::Nats { url, client }),
                 Err(e) => {
                     tracing::warn!("cannot connect to NATS at {url}: {e}");
-                    None
+                    Err(format!("cannot connect to the NATS server {url}: {e}"))
                 }
             },
-            None => None,
+            None => Err("no NATS server is configured for the local engine: start it with `kfn local start --nats nats://HOST:4222`".into()),
         };
-        let mut consumers = Consumers::default();
+        let kafka = match kafka {
+            Some(brokers) => match crate::kafka::unsupported_security() {
+                Some(why) => Err(why),
+                None => Ok(Broker::Kafka(brokers)),
+            },
+            None => Err(
+                "no Kafka broker is configured for the local engine: start it with `kfn local start --kafka HOST:9092`"
+                    .into(),
+            ),
+        };
+        let mut links = [
+            Link {
+                resource: "kubeless.io/natstriggers",
+                broker: nats,
+                consumers: Consumers::default(),
+            },
+            Link {
+                resource: "kubeless.io/kafkatriggers",
+                broker: kafka,
+                consumers: Consumers::default(),
+            },
+        ];
         loop {
-            for (resource, broker) in [
-                ("kubeless.io/kafkatriggers", "Kafka"),
-                ("kubeless.io/kinesistriggers", "Kinesis"),
-            ] {
-                let (triggers, _) = server.store.list(resource, None);
-                for t in triggers {
-                    set_status(
-                        &server,
-                        &t.value,
-                        false,
-                        "NoBroker",
-                        &format!(
-                            "no {broker} broker is configured for the local engine: the trigger is stored, not consumed"
-                        ),
-                    );
-                }
+            let (kinesis, _) = server.store.list("kubeless.io/kinesistriggers", None);
+            for t in kinesis {
+                let why = "no Kinesis client in the local engine: the trigger is stored, not consumed";
+                set_status(&server, &t.value, false, "NoBroker", why);
             }
-            let (triggers, _) = server.store.list("kubeless.io/natstriggers", None);
             let (functions, _) = server.store.list("kubeless.io/functions", None);
             let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
-            let mut wanted = Vec::new();
-            for t in triggers.iter().map(|t| &t.value) {
-                let topic = text(t, "/spec/topic");
-                if client.is_none() {
-                    let why = match &nats {
-                        Some(url) => format!("cannot connect to the NATS server {url}"),
-                        None => "no NATS server is configured for the local engine: start it with `kfn local start --nats nats://HOST:4222`".into(),
-                    };
-                    set_status(&server, t, false, "NoBroker", &why);
-                    continue;
-                }
-                let matched = matching(t, &functions);
-                let to = if matched.is_empty() {
-                    "no function yet".to_string()
-                } else {
-                    matched.join(", ")
+            for link in &mut links {
+                let (triggers, _) = server.store.list(link.resource, None);
+                let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
+                let broker = match &link.broker {
+                    Ok(broker) => broker,
+                    Err(why) => {
+                        triggers
+                            .iter()
+                            .for_each(|t| set_status(&server, t, false, "NoBroker", why));
+                        continue;
+                    }
                 };
-                set_status(
-                    &server,
-                    t,
-                    true,
-                    "Subscribed",
-                    &format!(
-                        "subscribed to {topic} on {}; delivering to {to}",
-                        nats.as_deref().unwrap_or_default()
-                    ),
-                );
-                let (ns, name) = (text(t, "/metadata/namespace"), text(t, "/metadata/name"));
-                wanted.extend(
-                    matched
-                        .into_iter()
-                        .map(|f| (ns.to_string(), name.to_string(), f, topic.to_string())),
-                );
-            }
-            if let Some(client) = &client {
-                let server = server.clone();
-                consumers
-                    .sync(
-                        client,
-                        wanted,
-                        move |(ns, trigger, function, _): Consumer, payload: bytes::Bytes| {
-                            let server = server.clone();
-                            async move {
-                                let req = delivery(&payload, "natstriggers.kubeless.io");
-                                match apiserver::forward(&server, &ns, &function, "/", req).await {
-                                    Ok(resp) => {
-                                        let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
-                                    }
-                                    Err(e) => tracing::warn!(
-                                        "NATS trigger {ns}/{trigger}: cannot deliver to {function}: {}",
-                                        e.message
-                                    ),
+                let (wanted, conditions) = plan(broker, &triggers, &functions, &link.consumers);
+                for (t, c) in triggers.iter().zip(&conditions) {
+                    set_status(&server, t, c.ready, c.reason, &c.message);
+                }
+                let deliver = {
+                    let (server, broker) = (server.clone(), broker.clone());
+                    move |(ns, trigger, function, topic): Consumer, payload: bytes::Bytes| {
+                        let (server, req) = (server.clone(), broker.delivery(&payload, &topic));
+                        async move {
+                            match apiserver::forward(&server, &ns, &function, "/", req).await {
+                                Ok(resp) => {
+                                    let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
                                 }
+                                Err(e) => tracing::warn!(
+                                    "trigger {ns}/{trigger}: cannot deliver to {function}: {}",
+                                    e.message
+                                ),
                             }
-                        },
-                    )
-                    .await;
+                        }
+                    }
+                };
+                link.consumers.sync(broker, &wanted, deliver);
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
@@ -268,5 +411,79 @@ mod tests {
             delivery(b"plain", "x").headers()["content-type"],
             "application/x-www-form-urlencoded"
         );
+    }
+
+    #[test]
+    fn kafka_deliveries_name_the_topic() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("127.0.0.1:9092").unwrap());
+        let req = broker.delivery(b"x", "orders");
+        assert_eq!(req.headers()["event-topic"], "orders");
+        assert_eq!(req.headers()["event-namespace"], "kafkatriggers.kubeless.io");
+        assert!(
+            req.headers()["user-agent"]
+                .to_str()
+                .unwrap()
+                .starts_with("kfn-kafka-trigger/")
+        );
+    }
+
+    #[test]
+    fn a_trigger_is_ready_once_every_selected_function_receives() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
+        let trigger = json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+            "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}});
+        let function = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
+        let functions = [
+            function("f1", "ns", "shop"),
+            function("f2", "ns", "shop"),
+            function("other-ns", "elsewhere", "shop"),
+            function("other-app", "ns", "blog"),
+        ];
+        let consumers = Consumers::default();
+        let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        let key = |f: &str| ("ns".to_string(), "t".to_string(), f.to_string(), "orders".to_string());
+        assert_eq!(wanted, vec![key("f1"), key("f2")]);
+        assert!(!conditions[0].ready);
+        assert_eq!(conditions[0].reason, "Subscribing");
+        assert!(
+            conditions[0].message.contains("f1: starting; f2: starting"),
+            "{:?}",
+            conditions[0]
+        );
+
+        consumers
+            .health
+            .lock()
+            .unwrap()
+            .insert(key("f1"), Ok("partitions 0".into()));
+        consumers
+            .health
+            .lock()
+            .unwrap()
+            .insert(key("f2"), Err("waiting for partitions of orders".into()));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert_eq!(
+            conditions[0].message,
+            "subscribing to orders on k:9092: f2: waiting for partitions of orders"
+        );
+
+        consumers
+            .health
+            .lock()
+            .unwrap()
+            .insert(key("f2"), Ok("partitions 1".into()));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert_eq!(
+            conditions[0],
+            Condition {
+                ready: true,
+                reason: "Subscribed",
+                message: "subscribed to orders on k:9092; delivering to f1, f2".into()
+            }
+        );
+
+        let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions[2..], &consumers);
+        assert!(wanted.is_empty());
+        assert_eq!(conditions[0].reason, "NoFunction");
     }
 }

@@ -31,6 +31,8 @@ pub struct ServeOptions {
     pub no_run: bool,
     /// The NATS server NATS triggers consume from.
     pub nats: Option<String>,
+    /// The Kafka brokers Kafka triggers consume from.
+    pub kafka: Option<crate::kafka::Brokers>,
 }
 
 /// Holds the state directory's lock for as long as the engine runs, so two engines never share
@@ -135,7 +137,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
         reconciler::start(server.clone(), state.root.clone());
         autoscaler::start(server.clone(), autoscaler::Options::from_env());
         cron::start(server.clone());
-        messaging::start(server.clone(), options.nats.clone());
+        messaging::start(server.clone(), options.nats.clone(), options.kafka.clone());
     }
     let router = server.router();
     let shutdown = shutdown_signal();

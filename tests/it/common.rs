@@ -219,3 +219,16 @@ pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     std::fs::write(&path, content).unwrap();
     path
 }
+
+/// Calls `check` every 200 ms until it returns `Ok`, and returns that value; after `timeout`
+/// the test fails with `what` and the last `Err` seen.
+pub fn eventually<T>(timeout: std::time::Duration, what: &str, mut check: impl FnMut() -> Result<T, String>) -> T {
+    let started = std::time::Instant::now();
+    loop {
+        match check() {
+            Ok(value) => return value,
+            Err(seen) if started.elapsed() > timeout => panic!("{what} (within {timeout:?}); last seen: {seen}"),
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(200)),
+        }
+    }
+}

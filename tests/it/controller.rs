@@ -334,7 +334,7 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         "{args}"
     );
 
-    // Kafka triggers are not consumed on clusters: their status says so.
+    // Without brokers configured, Kafka triggers are not consumed: their status says so.
     ok(
         &engine.kfn(&[
             "trigger",
@@ -474,11 +474,12 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
 }
 
 #[tokio::test]
-async fn the_controller_delivers_nats_messages_to_the_functions_it_selects() {
+async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_selects() {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Api, Patch, PatchParams, PostParams};
     let nats = crate::triggers::nats_server();
     let url = format!("nats://127.0.0.1:{}", nats.1);
+    let kafka = crate::triggers::kafka_mock();
     let engine = Engine::start_no_run();
     let dir = engine.home.path().to_path_buf();
     std::fs::write(
@@ -544,6 +545,7 @@ async fn the_controller_delivers_nats_messages_to_the_functions_it_selects() {
     let _controller = Controller(
         kfn_command(engine.home.path())
             .args(["controller", "--local", "--health-port", "0", "--nats", &url])
+            .args(["--kafka-brokers", &kafka.1])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -599,6 +601,41 @@ async fn the_controller_delivers_nats_messages_to_the_functions_it_selects() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
+
+    // Kafka: one consumer group per (trigger, function), fed by a producer that is not kfn.
+    crate::triggers::kcat_publish(&kafka.1, "kt-topic", "creates the topic");
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "kt",
+            "--function-selector",
+            "topic=t",
+            "--trigger-topic",
+            "kt-topic",
+        ]),
+        "kafka trigger",
+    );
+    crate::common::eventually(
+        Duration::from_secs(40),
+        "the controller joins the consumer group",
+        || {
+            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
+            out.contains("delivering to sub").then_some(()).ok_or(out)
+        },
+    );
+    crate::triggers::kcat_publish(&kafka.1, "kt-topic", r#"{"payload": "k9z"}"#);
+    crate::common::eventually(
+        Duration::from_secs(15),
+        "the Kafka message reaches the function",
+        || {
+            let text = std::fs::read_to_string(dir.join("replica.log")).unwrap_or_default();
+            (text.contains("k9z") && text.contains("kafkatriggers.kubeless.io"))
+                .then_some(())
+                .ok_or(text)
+        },
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `kfn trigger …` on the local engine: HTTP routes through the gateway, cron firings, NATS
-//! messages, and the stored Kafka and Kinesis triggers.
+//! and Kafka messages, and the stored Kinesis triggers.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::common::{Engine, example, fails, ok};
+use crate::common::{Engine, eventually, example, fails, ok};
 
 fn deploy(engine: &Engine, name: &str, file: &str, handler: &str, extra: &[&str]) {
     let mut args = vec![
@@ -480,6 +480,186 @@ fn nats_messages_reach_every_function_the_selector_matches() {
     assert!(
         !engine.kfn(&["function", "logs", "bystander"]).stdout.contains("n8x2k"),
         "a function the selector leaves out gets nothing"
+    );
+}
+
+/// A Kafka cluster of one broker: librdkafka's mock cluster (a real Kafka protocol peer), kept
+/// up by a `kcat` producer waiting on its stdin. `.1` is its bootstrap address.
+pub struct KafkaMock(Child, pub String, #[allow(dead_code)] std::process::ChildStdin);
+
+impl Drop for KafkaMock {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+pub fn kafka_mock() -> KafkaMock {
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let child = Command::new("kcat")
+        .args([
+            "-X",
+            "test.mock.num.brokers=1",
+            "-b",
+            "127.0.0.1:1",
+            "-P",
+            "-t",
+            "kfn-keepalive",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(log.reopen().unwrap())
+        .spawn()
+        .expect("kcat is installed (.ci/run installs Debian's kcat)");
+    let mut child = child;
+    let stdin = child.stdin.take().unwrap();
+    let mut mock = KafkaMock(child, String::new(), stdin);
+    mock.1 = eventually(Duration::from_secs(10), "kcat starts a mock Kafka cluster", || {
+        let text = std::fs::read_to_string(log.path()).unwrap_or_default();
+        text.split("replaced with ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .map(str::to_string)
+            .ok_or(text)
+    });
+    mock
+}
+
+/// Publishes with kcat: a producer that is not kfn.
+pub fn kcat_publish(brokers: &str, topic: &str, message: &str) {
+    let mut child = Command::new("kcat")
+        .args(["-b", brokers, "-P", "-t", topic])
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "kcat publishes to {topic}");
+}
+
+/// How many times `needle` appears in a function's log.
+fn seen(engine: &Engine, function: &str, needle: &str) -> usize {
+    engine
+        .kfn(&["function", "logs", function])
+        .stdout
+        .matches(needle)
+        .count()
+}
+
+#[test]
+fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restart() {
+    let kafka = kafka_mock();
+    let brokers = kafka.1.as_str();
+    let engine = Engine::new();
+    fails(&engine.kfn(&["local", "start", "--kafka", "localhost"]), "--kafka");
+    ok(&engine.kfn(&["local", "start", "--kafka", brokers]), "start with Kafka");
+    for f in ["kafka-func1", "kafka-func2", "bystander"] {
+        let labels: &[&str] = if f == "bystander" {
+            &[]
+        } else {
+            &["--label", "topic=s3"]
+        };
+        deploy(
+            &engine,
+            f,
+            &example("python/hellowithdata.py"),
+            "hellowithdata.handler",
+            labels,
+        );
+    }
+    // The topic exists before the trigger, with a message the trigger must not replay.
+    let run = engine.kfn(&[
+        "trigger",
+        "kafka",
+        "publish",
+        "--brokers",
+        brokers,
+        "--topic",
+        "s3",
+        "--data",
+        r#"{"payload": "old-k1"}"#,
+    ]);
+    ok(&run, "publish");
+    assert!(run.stderr.contains("Published [s3]"), "{}", run.stderr);
+    let create = [
+        "trigger",
+        "kafka",
+        "create",
+        "kafka-trigger",
+        "--function-selector",
+        "created-by=kubeless,topic=s3",
+        "--trigger-topic",
+        "s3",
+    ];
+    ok(&engine.kfn(&create), "create");
+    let wait_ready = |engine: &Engine, topic: &str| {
+        let want = format!("subscribed to {topic} on {brokers}; delivering to kafka-func1, kafka-func2");
+        eventually(Duration::from_secs(40), "the engine joins both consumer groups", || {
+            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
+            out.contains(&want).then_some(()).ok_or(out)
+        })
+    };
+    wait_ready(&engine, "s3");
+    kcat_publish(brokers, "s3", r#"{"payload": "k7w"}"#);
+    for f in ["kafka-func1", "kafka-func2"] {
+        let logs = eventually(
+            Duration::from_secs(15),
+            "each selected function gets the message",
+            || {
+                let logs = engine.kfn(&["function", "logs", f]).stdout;
+                logs.contains("k7w").then(|| logs.clone()).ok_or(logs)
+            },
+        );
+        assert!(logs.contains("kafkatriggers.kubeless.io"), "{logs}");
+        assert!(logs.contains("kfn-kafka-trigger/"), "{logs}");
+        assert_eq!(logs.matches("k7w").count(), 1, "delivered once: {logs}");
+        assert!(
+            !logs.contains("old-k1"),
+            "messages from before the trigger are not replayed: {logs}"
+        );
+    }
+    assert_eq!(
+        seen(&engine, "bystander", "k7w"),
+        0,
+        "a function the selector leaves out gets nothing"
+    );
+
+    // Messages published while the engine is down arrive once it is back.
+    ok(&engine.kfn(&["local", "stop"]), "stop");
+    kcat_publish(brokers, "s3", r#"{"payload": "down-q4"}"#);
+    ok(&engine.kfn(&["local", "start", "--kafka", brokers]), "restart");
+    for f in ["kafka-func1", "kafka-func2"] {
+        eventually(
+            Duration::from_secs(40),
+            "a message published during the restart arrives",
+            || {
+                let logs = engine.kfn(&["function", "logs", f]).stdout;
+                logs.contains("down-q4").then_some(()).ok_or(logs)
+            },
+        );
+    }
+
+    // An update moves the consumers to the new topic.
+    ok(
+        &engine.kfn(&["trigger", "kafka", "update", "kafka-trigger", "--trigger-topic", "s3-2"]),
+        "update",
+    );
+    kcat_publish(brokers, "s3-2", "plain-m5");
+    wait_ready(&engine, "s3-2");
+    kcat_publish(brokers, "s3-2", "plain-m6");
+    let logs = eventually(Duration::from_secs(15), "the new topic's message arrives", || {
+        let logs = engine.kfn(&["function", "logs", "kafka-func1"]).stdout;
+        logs.contains("plain-m6").then(|| logs.clone()).ok_or(logs)
+    });
+    assert!(logs.contains("application/x-www-form-urlencoded"), "{logs}");
+    ok(&engine.kfn(&["trigger", "kafka", "delete", "kafka-trigger"]), "delete");
+    // The engine looks at triggers every second: give it two to stop the consumers.
+    std::thread::sleep(Duration::from_secs(2));
+    kcat_publish(brokers, "s3-2", "after-delete-z1");
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        seen(&engine, "kafka-func1", "after-delete-z1"),
+        0,
+        "a deleted trigger delivers nothing"
     );
 }
 

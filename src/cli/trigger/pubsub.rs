@@ -19,7 +19,7 @@ pub struct NatsArgs {
 #[derive(Args, Debug)]
 pub struct KafkaArgs {
     #[command(subcommand)]
-    pub command: Option<TopicCommand<NoPublish>>,
+    pub command: Option<TopicCommand<KafkaPublish>>,
 }
 
 /// Commands of the topic-based triggers (NATS, Kafka).
@@ -39,7 +39,17 @@ pub enum TopicCommand<P: clap::Args> {
 }
 
 #[derive(Args, Debug)]
-pub struct NoPublish {}
+pub struct KafkaPublish {
+    /// Kafka brokers, e.g. 127.0.0.1:9092
+    #[arg(long, required = true, value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    pub brokers: crate::kafka::Brokers,
+    /// Topic to publish to
+    #[arg(long, default_value = "kubeless")]
+    pub topic: String,
+    /// The message
+    #[arg(long, visible_alias = "message", required = true)]
+    pub data: String,
+}
 
 #[derive(Args, Debug)]
 pub struct NatsPublish {
@@ -219,11 +229,12 @@ pub async fn kafka(args: KafkaArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
         return crate::cli::print_help(&["trigger", "kafka"]);
     };
-    if topic_trigger(command, "KafkaTrigger", "Kafka", "Kafka", global)
-        .await?
-        .is_some()
-    {
-        bail!("kfn publishes to Kafka through a broker only: use your Kafka tools (kfn topic is not provided)");
+    if let Some(p) = topic_trigger(command, "KafkaTrigger", "Kafka", "Kafka", global).await? {
+        let (partition, offset) = crate::kafka::publish(&p.brokers, &p.topic, p.data.as_bytes()).await?;
+        crate::output::log::info(&format!(
+            "Published [{}] : '{}' (partition {partition}, offset {offset})",
+            p.topic, p.data
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

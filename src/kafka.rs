@@ -1,0 +1,202 @@
+//! Kafka for KafkaTriggers, through librdkafka (the `rdkafka` crate): one consumer group per
+//! (trigger, function), named `<namespace>_<trigger>_<function>_<topic>` as Kubeless named
+//! them, so every selected function receives every message and a restart resumes where the
+//! group's committed offsets left off. Both the local engine and `kfn controller` use it.
+
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use rdkafka::ClientConfig;
+use rdkafka::Message;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+
+/// The brokers KafkaTriggers consume from, e.g. `kafka.kubeless:9092,kafka-2.kubeless:9092`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brokers(String);
+
+impl Brokers {
+    /// Parses a comma-separated `host:port` list (a clap value parser: clap names the flag).
+    pub fn parse(list: &str) -> Result<Self> {
+        let entries: Vec<&str> = list.split(',').map(str::trim).collect();
+        for entry in &entries {
+            let port_ok = entry
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
+            if !port_ok {
+                let given = if entry.is_empty() {
+                    "an empty entry".to_string()
+                } else {
+                    format!("`{entry}`")
+                };
+                bail!(
+                    "{given} is not a broker address; give host:port, several separated by commas (e.g. 127.0.0.1:9092)"
+                );
+            }
+        }
+        Ok(Self(entries.join(",")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new();
+        config
+            .set("bootstrap.servers", &self.0)
+            .set("client.id", concat!("kfn/", env!("CARGO_PKG_VERSION")))
+            .set("log_level", "3");
+        config
+    }
+}
+
+/// Why this process cannot reach the brokers the way its environment asks: kfn speaks to
+/// Kafka over plaintext only, so Kubeless's TLS and SASL settings are refused, not ignored.
+pub fn unsupported_security() -> Option<String> {
+    ["KAFKA_ENABLE_TLS", "KAFKA_ENABLE_SASL"]
+        .into_iter()
+        .find(|var| std::env::var(var).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"))
+        .map(|var| format!("{var} is set, but kfn connects to Kafka brokers over plaintext only (no TLS or SASL)"))
+}
+
+/// The consumer group of one (namespace, trigger, function, topic).
+pub fn group(namespace: &str, trigger: &str, function: &str, topic: &str) -> String {
+    format!("{namespace}_{trigger}_{function}_{topic}")
+}
+
+/// Consumes `topic` in consumer group `group` until the task is dropped. `report` hears
+/// `Ok(partitions)` once partitions are assigned (a new group starts at the end of each
+/// partition: messages published from then on are delivered) and `Err(why)` while it cannot
+/// consume. Each message goes to `deliver` in order; its offset is committed once `deliver`
+/// returns, whatever the function answered (as Kubeless did), so a restart neither loses nor
+/// repeats delivered messages.
+pub async fn consume<R, D, Fut>(brokers: &Brokers, group: &str, topic: &str, report: R, deliver: D)
+where
+    R: Fn(Result<String, String>),
+    D: Fn(bytes::Bytes) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let consumer: StreamConsumer = match brokers
+        .config()
+        .set("group.id", group)
+        .set("auto.offset.reset", "latest")
+        .set("enable.auto.offset.store", "false")
+        .set("session.timeout.ms", "6000")
+        .set("heartbeat.interval.ms", "1000")
+        .set("topic.metadata.refresh.interval.ms", "5000")
+        .create()
+    {
+        Ok(c) => c,
+        Err(e) => return report(Err(format!("cannot create a Kafka consumer: {e}"))),
+    };
+    if let Err(e) = consumer.subscribe(&[topic]) {
+        return report(Err(format!("cannot subscribe to {topic}: {e}")));
+    }
+    report(Err(format!("joining consumer group {group}")));
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    // Partitions known to have a committed offset for the group.
+    let mut anchored: Vec<i32> = Vec::new();
+    loop {
+        tokio::select! {
+            received = consumer.recv() => match received {
+                Ok(message) => {
+                    let payload = bytes::Bytes::copy_from_slice(message.payload().unwrap_or_default());
+                    deliver(payload).await;
+                    if let Err(e) = consumer.store_offset_from_message(&message) {
+                        tracing::warn!("Kafka group {group}: cannot store the offset: {e}");
+                    }
+                }
+                Err(e) => {
+                    report(Err(format!("{topic}: {e}")));
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            },
+            _ = tick.tick() => {
+                let partitions: Vec<i32> = consumer
+                    .assignment()
+                    .map(|a| a.elements().iter().map(|e| e.partition()).collect())
+                    .unwrap_or_default();
+                anchored.retain(|p| partitions.contains(p));
+                let fresh: Vec<i32> = partitions.iter().copied().filter(|p| !anchored.contains(p)).collect();
+                if !fresh.is_empty() {
+                    match tokio::task::block_in_place(|| anchor(&consumer, topic, &fresh)) {
+                        Ok(()) => anchored.extend(fresh),
+                        Err(e) => tracing::warn!("Kafka group {group}: cannot commit the starting offsets: {e}"),
+                    }
+                }
+                if partitions.is_empty() {
+                    report(Err(format!("waiting for partitions of {topic} (does the topic exist?)")));
+                } else if partitions.iter().all(|p| anchored.contains(p)) {
+                    let list: Vec<String> = partitions.iter().map(i32::to_string).collect();
+                    report(Ok(format!("partitions {}", list.join(","))));
+                }
+            }
+        }
+    }
+}
+
+/// Commits a starting offset (the partition's end) for each of `partitions` that has none, so
+/// that a group that has delivered nothing yet still resumes from there after a restart instead
+/// of skipping to the end again (which would lose what was published while it was down).
+/// Blocking: librdkafka answers these queries synchronously.
+fn anchor(consumer: &StreamConsumer, topic: &str, partitions: &[i32]) -> rdkafka::error::KafkaResult<()> {
+    let timeout = Duration::from_secs(5);
+    let mut asked = TopicPartitionList::new();
+    for &p in partitions {
+        asked.add_partition(topic, p);
+    }
+    let committed = consumer.committed_offsets(asked, timeout)?;
+    let mut start = TopicPartitionList::new();
+    for e in committed.elements() {
+        if e.offset() == Offset::Invalid {
+            let (_, high) = consumer.fetch_watermarks(topic, e.partition(), timeout)?;
+            start.add_partition_offset(topic, e.partition(), Offset::Offset(high))?;
+        }
+    }
+    if start.count() > 0 {
+        consumer.commit(&start, CommitMode::Sync)?;
+    }
+    Ok(())
+}
+
+/// Publishes one message and returns its (partition, offset).
+pub async fn publish(brokers: &Brokers, topic: &str, payload: &[u8]) -> Result<(i32, i64)> {
+    let producer: FutureProducer = brokers
+        .config()
+        .set("message.timeout.ms", "10000")
+        .create()
+        .context("cannot create a Kafka producer")?;
+    let delivered = producer
+        .send(
+            FutureRecord::<(), [u8]>::to(topic).payload(payload),
+            Duration::from_secs(10),
+        )
+        .await
+        .map_err(|(e, _)| anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.0))?;
+    Ok((delivered.partition, delivered.offset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broker_lists_are_checked() {
+        assert_eq!(Brokers::parse("a:9092, b:9093").unwrap().as_str(), "a:9092,b:9093");
+        for bad in ["", "host", "host:", ":9092", "host:0", "host:port", "a:9092,,b:1"] {
+            let e = Brokers::parse(bad).unwrap_err().to_string();
+            assert!(e.contains("is not a broker address; give host:port"), "{bad}: {e}");
+        }
+        for (bad, named) in [
+            ("host", "`host`"),
+            ("a:9092,,b:1", "an empty entry"),
+            ("h:99999", "`h:99999`"),
+        ] {
+            let e = Brokers::parse(bad).unwrap_err().to_string();
+            assert!(e.starts_with(named), "{bad}: {e}");
+        }
+        assert_eq!(group("default", "t", "f", "topic"), "default_t_f_topic");
+    }
+}
