@@ -1406,6 +1406,8 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dry-run: yaml or json')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dry-run: yaml or json')
             [CompletionResult]::new('--image', '--image', [CompletionResultType]::ParameterName, 'The kfn image the controller runs (and copies into function pods)')
+            [CompletionResult]::new('--nats-url', '--nats-url', [CompletionResultType]::ParameterName, 'NATS server the controller consumes NATS triggers from (sets NATS_URL), e.g. nats://nats.nats-io:4222')
+            [CompletionResult]::new('--kafka-brokers', '--kafka-brokers', [CompletionResultType]::ParameterName, 'Kafka brokers the controller consumes Kafka triggers from (sets KAFKA_BROKERS), e.g. kafka.kubeless:9092')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')

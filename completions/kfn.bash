@@ -2627,7 +2627,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__install)
-            opts="-o -n -h -V --dry-run --output --image --kubeconfig --context --namespace --local --help --version"
+            opts="-o -n -h -V --dry-run --output --image --nats-url --kafka-brokers --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2642,6 +2642,14 @@ _kfn() {
                     return 0
                     ;;
                 --image)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kafka-brokers)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

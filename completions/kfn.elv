@@ -1252,6 +1252,8 @@ set edit:completion:arg-completer[kfn] = {|@words|
             cand -o 'Output format of --dry-run: yaml or json'
             cand --output 'Output format of --dry-run: yaml or json'
             cand --image 'The kfn image the controller runs (and copies into function pods)'
+            cand --nats-url 'NATS server the controller consumes NATS triggers from (sets NATS_URL), e.g. nats://nats.nats-io:4222'
+            cand --kafka-brokers 'Kafka brokers the controller consumes Kafka triggers from (sets KAFKA_BROKERS), e.g. kafka.kubeless:9092'
             cand --kubeconfig 'Path to the kubeconfig file to use'
             cand --context 'The kubeconfig context to use'
             cand -n 'Namespace (default: the context''s namespace, else `default`)'

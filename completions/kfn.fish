@@ -409,6 +409,8 @@ complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s h -l help -d 'P
 complete -c kfn -n "__fish_kfn_using_subcommand cluster-info" -s V -l version -d 'Print version'
 complete -c kfn -n "__fish_kfn_using_subcommand install" -s o -l output -d 'Output format of --dry-run: yaml or json' -r
 complete -c kfn -n "__fish_kfn_using_subcommand install" -l image -d 'The kfn image the controller runs (and copies into function pods)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l nats-url -d 'NATS server the controller consumes NATS triggers from (sets NATS_URL), e.g. nats://nats.nats-io:4222' -r
+complete -c kfn -n "__fish_kfn_using_subcommand install" -l kafka-brokers -d 'Kafka brokers the controller consumes Kafka triggers from (sets KAFKA_BROKERS), e.g. kafka.kubeless:9092' -r
 complete -c kfn -n "__fish_kfn_using_subcommand install" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand install" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand install" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r

@@ -23,6 +23,12 @@ pub struct InstallArgs {
     /// The kfn image the controller runs (and copies into function pods)
     #[arg(long, default_value = install::DEFAULT_IMAGE)]
     pub image: String,
+    /// NATS server the controller consumes NATS triggers from (sets NATS_URL), e.g. nats://nats.nats-io:4222
+    #[arg(long = "nats-url", value_name = "URL")]
+    pub nats: Option<String>,
+    /// Kafka brokers the controller consumes Kafka triggers from (sets KAFKA_BROKERS), e.g. kafka.kubeless:9092
+    #[arg(long = "kafka-brokers", value_name = "HOST:PORT,…", value_parser = crate::kafka::Brokers::parse)]
+    pub kafka: Option<crate::kafka::Brokers>,
 }
 
 #[derive(Args, Debug)]
@@ -69,7 +75,14 @@ fn api(client: &kube::Client, obj: &Value) -> Api<DynamicObject> {
 
 pub async fn install(args: InstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let namespace = global.namespace.clone().unwrap_or_else(|| "kubeless".into());
-    let objects = install::manifests(&namespace, &args.image);
+    let mut env = Vec::new();
+    if let Some(url) = &args.nats {
+        env.push(("NATS_URL", url.as_str()));
+    }
+    if let Some(brokers) = &args.kafka {
+        env.push(("KAFKA_BROKERS", brokers.as_str()));
+    }
+    let objects = install::manifests(&namespace, &args.image, &env);
     if args.dry_run {
         match args.output.as_str() {
             "yaml" => output::print(
@@ -101,7 +114,7 @@ pub async fn install(args: InstallArgs, global: &GlobalArgs) -> Result<ExitCode>
 pub async fn uninstall(args: UninstallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let namespace = global.namespace.clone().unwrap_or_else(|| "kubeless".into());
     let conn = client::connect(&global.target()).await?;
-    for obj in install::manifests(&namespace, install::DEFAULT_IMAGE).iter().rev() {
+    for obj in install::manifests(&namespace, install::DEFAULT_IMAGE, &[]).iter().rev() {
         let crd = obj["kind"] == "CustomResourceDefinition";
         if (crd && !args.crds) || obj["kind"] == "Namespace" {
             continue;

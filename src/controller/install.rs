@@ -50,8 +50,12 @@ fn rule(groups: &[&str], resources: &[&str], verbs: &[&str]) -> Value {
     json!({"apiGroups": groups, "resources": resources, "verbs": verbs})
 }
 
-/// Every object of an installation, in the order they are applied.
-pub fn manifests(namespace: &str, image: &str) -> Vec<Value> {
+/// Every object of an installation, in the order they are applied; `env` is extra environment
+/// of the controller (its brokers: `NATS_URL`, `KAFKA_BROKERS`).
+pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Value> {
+    let mut controller_env =
+        vec![json!({"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}})];
+    controller_env.extend(env.iter().map(|(name, value)| json!({"name": name, "value": value})));
     let labels = json!({"app.kubernetes.io/name": NAME, "app.kubernetes.io/part-of": "kfn"});
     let manage = ["get", "list", "watch", "create", "update", "patch", "delete"];
     let kinds = [
@@ -103,7 +107,7 @@ pub fn manifests(namespace: &str, image: &str) -> Vec<Value> {
                     "name": "controller",
                     "image": image,
                     "args": ["controller", "--config-namespace", namespace, "--image", image],
-                    "env": [{"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                    "env": controller_env,
                     "ports": [{"name": "health", "containerPort": 8081}],
                     "livenessProbe": {"httpGet": {"path": "/healthz", "port": "health"}, "periodSeconds": 10},
                     "readinessProbe": {"httpGet": {"path": "/healthz", "port": "health"}, "periodSeconds": 5},
@@ -137,7 +141,7 @@ mod tests {
 
     #[test]
     fn an_installation_has_crds_rbac_the_controller_and_the_catalog() {
-        let objects = manifests("kubeless", "example/kfn:1");
+        let objects = manifests("kubeless", "example/kfn:1", &[("KAFKA_BROKERS", "kafka.kubeless:9092")]);
         let kinds: Vec<&str> = objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds.iter().filter(|k| **k == "CustomResourceDefinition").count(), 6);
         for k in [
@@ -156,6 +160,10 @@ mod tests {
         assert_eq!(
             deployment["spec"]["template"]["spec"]["containers"][0]["image"],
             "example/kfn:1"
+        );
+        assert_eq!(
+            deployment["spec"]["template"]["spec"]["containers"][0]["env"][1],
+            json!({"name": "KAFKA_BROKERS", "value": "kafka.kubeless:9092"})
         );
         let config = objects.iter().find(|o| o["kind"] == "ConfigMap").unwrap();
         let catalog = crate::client::kubeless::Catalog::parse(

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::common::{Engine, kfn_command, ok};
+use crate::common::{Engine, fails, kfn_command, ok};
 
 fn get(engine: &Engine, what: &str) -> Option<Value> {
     let run = engine.kubectl(&["get", what, "-o", "json"]);
@@ -88,10 +88,26 @@ fn rv(v: &Value) -> String {
 #[test]
 fn install_prints_and_applies_valid_manifests_and_uninstall_removes_them() {
     let engine = Engine::start_no_run();
-    let run = engine.kfn(&["install", "--dry-run", "--image", "example/kfn:1"]);
+    let run = engine.kfn(&[
+        "install",
+        "--dry-run",
+        "--image",
+        "example/kfn:1",
+        "--kafka-brokers",
+        "kafka.kubeless:9092",
+        "--nats-url",
+        "nats://nats.nats-io:4222",
+    ]);
     ok(&run, "install --dry-run");
     validate(&engine, "install.yaml", &run.stdout);
+    fails(
+        &engine.kfn(&["install", "--dry-run", "--kafka-brokers", "kafka.kubeless"]),
+        "--kafka-brokers",
+    );
     for kind in [
+        "name: KAFKA_BROKERS",
+        "value: kafka.kubeless:9092",
+        "name: NATS_URL",
         "kind: CustomResourceDefinition",
         "kind: ClusterRole",
         "kind: ServiceAccount",
