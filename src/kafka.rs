@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use rdkafka::ClientConfig;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -165,16 +166,22 @@ fn anchor(consumer: &StreamConsumer, topic: &str, partitions: &[i32]) -> rdkafka
 pub async fn publish(brokers: &Brokers, topic: &str, payload: &[u8]) -> Result<(i32, i64)> {
     let producer: FutureProducer = brokers
         .config()
-        .set("message.timeout.ms", "10000")
+        .set("message.timeout.ms", "5000")
         .create()
         .context("cannot create a Kafka producer")?;
     let delivered = producer
         .send(
             FutureRecord::<(), [u8]>::to(topic).payload(payload),
-            Duration::from_secs(10),
+            Duration::from_secs(5),
         )
         .await
-        .map_err(|(e, _)| anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.0))?;
+        .map_err(|(e, _)| match e.rdkafka_error_code() {
+            Some(RDKafkaErrorCode::MessageTimedOut) => anyhow::anyhow!(
+                "Failed to publish message to topic {topic}: no Kafka broker at {} (--brokers) took it within 5 s",
+                brokers.0
+            ),
+            _ => anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.0),
+        })?;
     Ok((delivered.partition, delivered.offset))
 }
 
