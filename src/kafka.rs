@@ -92,6 +92,8 @@ where
         Ok(c) => c,
         Err(e) => return report(Err(format!("cannot create a Kafka consumer: {e}"))),
     };
+    let guard = Closing(Some(consumer));
+    let consumer = guard.0.as_ref().expect("a consumer until dropped");
     if let Err(e) = consumer.subscribe(&[topic]) {
         return report(Err(format!("cannot subscribe to {topic}: {e}")));
     }
@@ -122,7 +124,7 @@ where
                 anchored.retain(|p| partitions.contains(p));
                 let fresh: Vec<i32> = partitions.iter().copied().filter(|p| !anchored.contains(p)).collect();
                 if !fresh.is_empty() {
-                    match tokio::task::block_in_place(|| anchor(&consumer, topic, &fresh)) {
+                    match tokio::task::block_in_place(|| anchor(consumer, topic, &fresh)) {
                         Ok(()) => anchored.extend(fresh),
                         Err(e) => tracing::warn!("Kafka group {group}: cannot commit the starting offsets: {e}"),
                     }
@@ -134,6 +136,33 @@ where
                     report(Ok(format!("partitions {}", list.join(","))));
                 }
             }
+        }
+    }
+}
+
+/// Owns a consumer and closes it on a thread of its own when dropped (when its task is aborted):
+/// closing commits the offsets and leaves the group, so the next member takes over at once, but
+/// librdkafka blocks while it does, which the async runtime must not.
+struct Closing(Option<StreamConsumer>);
+
+static CLOSING: std::sync::Mutex<Vec<std::thread::JoinHandle<()>>> = std::sync::Mutex::new(Vec::new());
+
+impl Drop for Closing {
+    fn drop(&mut self) {
+        if let Some(consumer) = self.0.take() {
+            let closing = std::thread::spawn(move || drop(consumer));
+            CLOSING.lock().expect("closing lock").push(closing);
+        }
+    }
+}
+
+/// Waits (up to `timeout`) for the consumers being closed to have left their groups.
+pub fn wait_closed(timeout: Duration) {
+    let deadline = std::time::Instant::now() + timeout;
+    let pending: Vec<_> = CLOSING.lock().expect("closing lock").drain(..).collect();
+    for closing in pending {
+        while !closing.is_finished() && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 }

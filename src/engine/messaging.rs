@@ -212,6 +212,14 @@ impl Consumers {
         self.health.lock().expect("health lock").clear();
     }
 
+    /// Stops every consumer and waits until their tasks are gone.
+    pub async fn close(&mut self) {
+        for (_, task) in self.tasks.drain() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
     fn health(&self, consumer: &Consumer) -> Health {
         let health = self.health.lock().expect("health lock");
         health.get(consumer).cloned().unwrap_or_else(|| Err("starting".into()))
@@ -300,9 +308,25 @@ struct Link {
     consumers: Consumers,
 }
 
+/// Stops the message-trigger loop.
+pub struct Stop(tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<()>>);
+
+impl Stop {
+    /// Stops every consumer; Kafka consumers leave their groups (committing their offsets), so
+    /// the next start takes their partitions over without waiting for a session timeout.
+    pub async fn stop(self) {
+        let (ack, done) = tokio::sync::oneshot::channel();
+        if self.0.send(ack).await.is_ok() {
+            let _ = done.await;
+        }
+        let _ = tokio::task::spawn_blocking(|| crate::kafka::wait_closed(Duration::from_secs(5))).await;
+    }
+}
+
 /// Starts the message-trigger loop: NATS triggers consume from `nats` (a server URL), Kafka
 /// triggers from `kafka` (brokers); Kinesis triggers are stored only.
-pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) {
+pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) -> Stop {
+    let (stop, mut stopped) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<()>>(1);
     tokio::spawn(async move {
         let nats = match nats {
             Some(url) => match async_nats::connect(url.as_str()).await {
@@ -379,9 +403,19 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
                 };
                 link.consumers.sync(broker, &wanted, deliver);
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                Some(ack) = stopped.recv() => {
+                    for link in &mut links {
+                        link.consumers.close().await;
+                    }
+                    let _ = ack.send(());
+                    return;
+                }
+            }
         }
     });
+    Stop(stop)
 }
 
 #[cfg(test)]

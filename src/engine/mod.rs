@@ -133,11 +133,16 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
         "kfn local engine listening on https://{address} (state in {})",
         state.root.display()
     );
+    let mut messaging = None;
     if !options.no_run {
         reconciler::start(server.clone(), state.root.clone());
         autoscaler::start(server.clone(), autoscaler::Options::from_env());
         cron::start(server.clone());
-        messaging::start(server.clone(), options.nats.clone(), options.kafka.clone());
+        messaging = Some(messaging::start(
+            server.clone(),
+            options.nats.clone(),
+            options.kafka.clone(),
+        ));
     }
     let router = server.router();
     let shutdown = shutdown_signal();
@@ -158,6 +163,9 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
                 });
             }
         }
+    }
+    if let Some(messaging) = messaging {
+        messaging.stop().await;
     }
     state.remove_info();
     tracing::info!("kfn local engine stopped");
