@@ -1,6 +1,5 @@
 //! Kafka for KafkaTriggers, through librdkafka (the `rdkafka` crate): one consumer group per
-//! (trigger, function), named `<namespace>_<trigger>_<function>_<topic>` as Kubeless named
-//! them, so every selected function receives every message and a restart resumes where the
+//! (trigger, function), named by `messaging::group` as Kubeless named them, so every selected function receives every message and a restart resumes where the
 //! group's committed offsets left off. Both the local engine and `kfn controller` use it.
 
 use std::time::Duration;
@@ -60,11 +59,6 @@ pub fn unsupported_security() -> Option<String> {
         .into_iter()
         .find(|var| std::env::var(var).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"))
         .map(|var| format!("{var} is set, but kfn connects to Kafka brokers over plaintext only (no TLS or SASL)"))
-}
-
-/// The consumer group of one (namespace, trigger, function, topic).
-pub fn group(namespace: &str, trigger: &str, function: &str, topic: &str) -> String {
-    format!("{namespace}_{trigger}_{function}_{topic}")
 }
 
 /// Consumes `topic` in consumer group `group` until the task is dropped. `report` hears
@@ -130,7 +124,9 @@ where
                     }
                 }
                 if partitions.is_empty() {
-                    report(Err(format!("waiting for partitions of {topic} (does the topic exist?)")));
+                    report(Err(format!(
+                        "no partition of {topic} assigned yet (the group is joining, or the topic does not exist)"
+                    )));
                 } else if partitions.iter().all(|p| anchored.contains(p)) {
                     let list: Vec<String> = partitions.iter().map(i32::to_string).collect();
                     report(Ok(format!("partitions {}", list.join(","))));
@@ -233,6 +229,5 @@ mod tests {
             let e = Brokers::parse(bad).unwrap_err().to_string();
             assert!(e.starts_with(named), "{bad}: {e}");
         }
-        assert_eq!(group("default", "t", "f", "topic"), "default_t_f_topic");
     }
 }

@@ -93,6 +93,12 @@ pub fn matching(trigger: &Value, functions: &[Value]) -> Vec<String> {
 /// A consumer: (trigger namespace, trigger, function, topic or subject).
 pub type Consumer = (String, String, String, String);
 
+/// The queue group (NATS) or consumer group (Kafka) of a consumer, as Kubeless named them:
+/// `<namespace>_<trigger>_<function>_<topic>`.
+pub fn group((namespace, trigger, function, topic): &Consumer) -> String {
+    format!("{namespace}_{trigger}_{function}_{topic}")
+}
+
 /// What a consumer reports: `Ok(what it receives from)` or `Err(why it does not receive yet)`.
 pub type Health = Result<String, String>;
 
@@ -144,24 +150,20 @@ impl Broker {
         D: Fn(Consumer, bytes::Bytes) -> Fut,
         Fut: std::future::Future<Output = ()>,
     {
-        let (ns, trigger, function, topic) = &consumer;
+        let (topic, group) = (consumer.3.clone(), group(&consumer));
         match self {
-            Broker::Nats { url, client } => {
-                let group = crate::kafka::group(ns, trigger, function, topic);
-                match client.queue_subscribe(topic.clone(), group).await {
-                    Ok(mut sub) => {
-                        report(Ok(format!("subscribed on {url}")));
-                        while let Some(msg) = sub.next().await {
-                            deliver(consumer.clone(), msg.payload).await;
-                        }
+            Broker::Nats { url, client } => match client.queue_subscribe(topic, group).await {
+                Ok(mut sub) => {
+                    report(Ok(format!("subscribed on {url}")));
+                    while let Some(msg) = sub.next().await {
+                        deliver(consumer.clone(), msg.payload).await;
                     }
-                    Err(e) => report(Err(format!("cannot subscribe on {url}: {e}"))),
                 }
-            }
+                Err(e) => report(Err(format!("cannot subscribe on {url}: {e}"))),
+            },
             Broker::Kafka(brokers) => {
-                let group = crate::kafka::group(ns, trigger, function, topic);
                 let deliver = |payload| deliver(consumer.clone(), payload);
-                crate::kafka::consume(&brokers, &group, topic, report, deliver).await
+                crate::kafka::consume(&brokers, &group, &topic, report, deliver).await
             }
         }
     }
@@ -477,6 +479,7 @@ mod tests {
         let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         let key = |f: &str| ("ns".to_string(), "t".to_string(), f.to_string(), "orders".to_string());
         assert_eq!(wanted, vec![key("f1"), key("f2")]);
+        assert_eq!(group(&wanted[0]), "ns_t_f1_orders");
         assert!(!conditions[0].ready);
         assert_eq!(conditions[0].reason, "Subscribing");
         assert!(
