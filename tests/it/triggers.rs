@@ -691,6 +691,30 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
 }
 
 #[test]
+fn kafka_over_tls_or_sasl_is_refused_in_the_status_not_ignored() {
+    let engine = Engine::start_with_env(&[("KFN_KAFKA_BROKERS", "127.0.0.1:1"), ("KAFKA_ENABLE_TLS", "true")]);
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "tls",
+            "--function-selector",
+            "a=b",
+            "--trigger-topic",
+            "t",
+        ]),
+        "create",
+    );
+    eventually(Duration::from_secs(10), "the status refuses TLS", || {
+        let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
+        out.contains("KAFKA_ENABLE_TLS is set, but kfn connects to Kafka brokers over plaintext only")
+            .then_some(())
+            .ok_or(out)
+    });
+}
+
+#[test]
 fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
     let engine = Engine::start();
     deploy(
