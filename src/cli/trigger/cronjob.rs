@@ -154,12 +154,12 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 "CronJobTrigger",
                 &flags,
                 &[
-                    ("NAME", |v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
-                    ("SCHEDULE", |v: &Value| text(v, "/spec/schedule")),
-                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
+                    ("SCHEDULE", &|v: &Value| text(v, "/spec/schedule")),
+                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
                 ],
-                &[("PAYLOAD", |v: &Value| text(v, "/spec/payload"))],
+                &[("PAYLOAD", &|v: &Value| text(v, "/spec/payload"))],
             )
             .await
         }

@@ -175,29 +175,24 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
         HttpCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
             let gateway = local_gateway();
-            GATEWAY.with(|g| *g.borrow_mut() = gateway);
             super::list(
                 &conn,
                 "HTTPTrigger",
                 &flags,
                 &[
-                    ("NAME", |v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
-                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
+                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
                 ],
                 &[
-                    ("HOST", |v: &Value| text(v, "/spec/host-name")),
-                    ("PATH", |v: &Value| format!("/{}", text(v, "/spec/path"))),
-                    ("GATEWAY", |_: &Value| GATEWAY.with(|g| g.borrow().clone())),
+                    ("HOST", &|v: &Value| text(v, "/spec/host-name")),
+                    ("PATH", &|v: &Value| format!("/{}", text(v, "/spec/path"))),
+                    ("GATEWAY", &|_: &Value| gateway.clone()),
                 ],
             )
             .await
         }
     }
-}
-
-thread_local! {
-    static GATEWAY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// The local engine's gateway address, when the engine of this machine runs.

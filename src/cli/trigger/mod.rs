@@ -183,7 +183,7 @@ pub async fn delete(conn: &Connection, kind: &str, label: &str, name: &str) -> R
 }
 
 /// A table column: its header and how a trigger's cell is computed.
-pub type Column = (&'static str, fn(&Value) -> String);
+pub type Column<'a> = (&'static str, &'a (dyn Fn(&Value) -> String + Sync));
 
 /// Lists triggers of a kind: a table of `columns` (each a header and a cell function), or the
 /// objects as JSON or YAML.
@@ -191,8 +191,8 @@ pub async fn list(
     conn: &Connection,
     kind: &str,
     flags: &ListFlags,
-    columns: &[Column],
-    wide: &[Column],
+    columns: &[Column<'_>],
+    wide: &[Column<'_>],
 ) -> Result<ExitCode> {
     if !["", "json", "yaml", "wide"].contains(&flags.out.as_str()) {
         bail!(
@@ -212,7 +212,7 @@ pub async fn list(
         "json" => output::print(&format!("{}\n", output::json(&items, 2))),
         "yaml" => output::print(&output::yaml(&Value::Array(items))),
         out => {
-            let all: Vec<&Column> = columns.iter().chain(if out == "wide" { wide } else { &[] }).collect();
+            let all: Vec<&Column<'_>> = columns.iter().chain(if out == "wide" { wide } else { &[] }).collect();
             let headers: Vec<&str> = all.iter().map(|(h, _)| *h).collect();
             let mut t = Table::new(&headers, 50);
             for item in &items {

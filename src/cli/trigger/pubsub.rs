@@ -188,14 +188,14 @@ async fn topic_trigger<P: clap::Args>(
                 kind,
                 &flags,
                 &[
-                    ("NAME", |v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
-                    ("TOPIC", |v: &Value| text(v, "/spec/topic")),
-                    ("FUNCTION SELECTOR", |v: &Value| {
+                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
+                    ("TOPIC", &|v: &Value| text(v, "/spec/topic")),
+                    ("FUNCTION SELECTOR", &|v: &Value| {
                         selector_text(&v["spec"]["functionSelector"])
                     }),
                 ],
-                &[("STATUS", |v: &Value| text(v, "/status/conditions/0/message"))],
+                &[("STATUS", &|v: &Value| text(v, "/status/conditions/0/message"))],
             )
             .await?;
         }
@@ -395,14 +395,14 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
                 "KinesisTrigger",
                 &flags,
                 &[
-                    ("NAME", |v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", |v: &Value| text(v, "/metadata/namespace")),
-                    ("REGION", |v: &Value| text(v, "/spec/aws-region")),
-                    ("STREAM", |v: &Value| text(v, "/spec/stream")),
-                    ("SHARD", |v: &Value| text(v, "/spec/shard")),
-                    ("FUNCTION NAME", |v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
+                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
+                    ("REGION", &|v: &Value| text(v, "/spec/aws-region")),
+                    ("STREAM", &|v: &Value| text(v, "/spec/stream")),
+                    ("SHARD", &|v: &Value| text(v, "/spec/shard")),
+                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
                 ],
-                &[("STATUS", |v: &Value| text(v, "/status/conditions/0/message"))],
+                &[("STATUS", &|v: &Value| text(v, "/status/conditions/0/message"))],
             )
             .await
         }
