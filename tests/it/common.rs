@@ -232,3 +232,14 @@ pub fn eventually<T>(timeout: std::time::Duration, what: &str, mut check: impl F
         }
     }
 }
+
+/// `eventually` for a plain condition.
+pub fn until(timeout: std::time::Duration, what: &str, mut check: impl FnMut() -> bool) {
+    eventually(timeout, what, || {
+        if check() {
+            Ok(())
+        } else {
+            Err("the condition is still false".into())
+        }
+    })
+}

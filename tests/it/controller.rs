@@ -2,11 +2,11 @@
 //! the objects a cluster gets, field by field, validated against the Kubernetes schemas.
 
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Engine, fails, kfn_command, ok};
+use crate::common::{Engine, eventually, fails, kfn_command, ok, until};
 
 fn get(engine: &Engine, what: &str) -> Option<Value> {
     let run = engine.kubectl(&["get", what, "-o", "json"]);
@@ -19,14 +19,9 @@ fn get_in(engine: &Engine, namespace: &str, what: &str) -> Option<Value> {
 }
 
 fn wait_for(engine: &Engine, what: &str) -> Value {
-    let started = Instant::now();
-    loop {
-        if let Some(v) = get(engine, what) {
-            return v;
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "{what} appears");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    eventually(Duration::from_secs(20), &format!("{what} appears"), || {
+        get(engine, what).ok_or_else(|| "absent".to_string())
+    })
 }
 
 struct Controller(Child);
@@ -364,29 +359,23 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         ]),
         "kafka",
     );
-    let started = Instant::now();
-    while !engine
-        .kfn(&["trigger", "kafka", "list", "-o", "wide"])
-        .stdout
-        .contains("not consumed")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the Kafka trigger's status says it is not consumed"
-        );
-        std::thread::sleep(Duration::from_millis(300));
-    }
+    eventually(
+        Duration::from_secs(15),
+        "the Kafka trigger's status says it is not consumed",
+        || {
+            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]).stdout;
+            out.contains("not consumed").then_some(()).ok_or(out)
+        },
+    );
 
     // The status explains readiness.
-    let started = Instant::now();
-    let status = loop {
+    let status = eventually(Duration::from_secs(10), "the function gets a condition", || {
         let f = get(&engine, "function/hello").unwrap();
-        if f.pointer("/status/conditions/0/type").is_some() {
-            break f["status"].clone();
+        match f.pointer("/status/conditions/0/type") {
+            Some(_) => Ok(f["status"].clone()),
+            None => Err(f["status"].to_string()),
         }
-        assert!(started.elapsed() < Duration::from_secs(10));
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    });
     assert_eq!(status["conditions"][0]["status"], "False");
     assert_eq!(status["observedGeneration"], function["metadata"]["generation"]);
 
@@ -445,27 +434,17 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         &engine.kfn(&["function", "update", "hello", "-f", f.to_str().unwrap()]),
         "update",
     );
-    let started = Instant::now();
-    while hash(&get(&engine, "deployment/hello").unwrap()) == hash(&dep) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the Deployment follows the update"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(Duration::from_secs(10), "the Deployment follows the update", || {
+        hash(&get(&engine, "deployment/hello").unwrap()) != hash(&dep)
+    });
     assert_eq!(
         get(&engine, "configmap/hello").unwrap()["data"]["test.py"],
         "def hello(event, context):\n    return 'hello again'\n"
     );
     ok(&engine.kfn(&["autoscale", "delete", "hello"]), "autoscale delete");
-    let started = Instant::now();
-    while get(&engine, "hpa/hello").is_some() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the HPA goes with the rule"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(Duration::from_secs(10), "the HPA goes with the rule", || {
+        get(&engine, "hpa/hello").is_none()
+    });
 
     // Deleting the trigger and the function leaves no orphan.
     ok(&engine.kfn(&["trigger", "cronjob", "delete", "tick"]), "delete cron");
@@ -476,14 +455,11 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
             .contains("kubeless.io/function")
     );
     ok(&engine.kfn(&["function", "delete", "hello"]), "delete function");
-    let started = Instant::now();
-    while get(&engine, "function/hello").is_some() || get(&engine, "httptrigger/ing").is_some() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the finalizer deletes the function's HTTP trigger, then lets it go"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    until(
+        Duration::from_secs(10),
+        "the finalizer deletes the function's HTTP trigger, then lets it go",
+        || get(&engine, "function/hello").is_none() && get(&engine, "httptrigger/ing").is_none(),
+    );
     for what in ["configmap/hello", "service/hello", "deployment/hello", "ingress/ing"] {
         assert!(get(&engine, what).is_none(), "{what} is deleted with its function");
     }
@@ -581,15 +557,10 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         ]),
         "trigger",
     );
-    let started = Instant::now();
-    while !engine
-        .kfn(&["trigger", "nats", "list", "-o", "wide"])
-        .stdout
-        .contains("delivering to sub")
-    {
-        assert!(started.elapsed() < Duration::from_secs(15), "the controller subscribes");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    eventually(Duration::from_secs(15), "the controller subscribes", || {
+        let out = engine.kfn(&["trigger", "nats", "list", "-o", "json"]).stdout;
+        out.contains("delivering to sub").then_some(()).ok_or(out)
+    });
     ok(
         &engine.kfn(&[
             "trigger",
@@ -604,19 +575,12 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         ]),
         "publish",
     );
-    let started = Instant::now();
-    loop {
+    eventually(Duration::from_secs(10), "the NATS message reaches the function", || {
         let text = std::fs::read_to_string(dir.join("replica.log")).unwrap_or_default();
-        if text.contains("c7q") {
-            assert!(text.contains("natstriggers.kubeless.io"), "{text}");
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the message reaches the function: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+        (text.contains("c7q") && text.contains("natstriggers.kubeless.io"))
+            .then_some(())
+            .ok_or(text)
+    });
 
     // Kafka: one consumer group per (trigger, function), fed by a producer that is not kfn.
     crate::triggers::kcat_publish(&kafka.1, "kt-topic", "creates the topic");
@@ -633,7 +597,7 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         ]),
         "kafka trigger",
     );
-    crate::common::eventually(
+    eventually(
         Duration::from_secs(40),
         "the controller joins the consumer group",
         || {
@@ -642,7 +606,7 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         },
     );
     crate::triggers::kcat_publish(&kafka.1, "kt-topic", r#"{"payload": "k9z"}"#);
-    crate::common::eventually(
+    eventually(
         Duration::from_secs(15),
         "the Kafka message reaches the function",
         || {

@@ -441,15 +441,14 @@ fn broken_functions_report_why_and_engine_restarts_bring_functions_back() {
     );
     ok(&engine.kfn(&["local", "stop"]), "stop");
     ok(&engine.kfn(&["local", "start"]), "start");
-    let mut answer = engine.kfn(&["function", "call", "survivor"]);
-    for _ in 0..100 {
-        if answer.code == 0 {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        answer = engine.kfn(&["function", "call", "survivor"]);
-    }
-    ok(&answer, "call after an engine restart");
+    let answer = crate::common::eventually(
+        std::time::Duration::from_secs(10),
+        "the function answers after an engine restart",
+        || {
+            let run = engine.kfn(&["function", "call", "survivor"]);
+            if run.code == 0 { Ok(run) } else { Err(run.stderr) }
+        },
+    );
     assert_eq!(answer.stdout, "hello world\n");
 }
 
@@ -555,12 +554,9 @@ fn logs_of_every_replica_with_tail() {
         &engine.kubectl(&["scale", "deployment", "many", "--replicas", "2"]),
         "scale",
     );
-    for _ in 0..100 {
-        if engine.kfn(&["function", "ls", "many"]).stdout.contains("2/2 READY") {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    crate::common::until(std::time::Duration::from_secs(10), "two replicas are ready", || {
+        engine.kfn(&["function", "ls", "many"]).stdout.contains("2/2 READY")
+    });
     for i in 0..4 {
         ok(
             &engine.kfn(&["function", "call", "many", "--data", &format!("call-{i}")]),

@@ -4,12 +4,12 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::common::{Engine, eventually, example, fails, ok};
+use crate::common::{Engine, eventually, example, fails, ok, until};
 
 fn deploy(engine: &Engine, name: &str, file: &str, handler: &str, extra: &[&str]) {
     let mut args = vec![
@@ -298,11 +298,9 @@ fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
         "{}",
         run.stdout
     );
-    let started = Instant::now();
-    while cron_calls(&engine, "ticker") < 2 {
-        assert!(started.elapsed() < Duration::from_secs(15), "two firings within 15 s");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    until(Duration::from_secs(15), "two firings", || {
+        cron_calls(&engine, "ticker") >= 2
+    });
     let logs = engine.kfn(&["function", "logs", "ticker"]).stdout;
     assert!(
         logs.contains("cronjobtrigger.kubeless.io") && logs.contains("\"GET / HTTP/1.1\" 200"),
@@ -336,14 +334,9 @@ fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
         ]),
         "deploy --schedule",
     );
-    let started = Instant::now();
-    while cron_calls(&engine, "scheduled") < 1 {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the deploy's schedule fires"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    until(Duration::from_secs(10), "the deploy's schedule fires", || {
+        cron_calls(&engine, "scheduled") >= 1
+    });
 
     // A payload is POSTed.
     ok(
@@ -361,18 +354,7 @@ fn cron_triggers_fire_on_schedule_and_stop_when_removed() {
         ]),
         "create with payload",
     );
-    let started = Instant::now();
-    while !engine
-        .kfn(&["function", "logs", "ticker"])
-        .stdout
-        .contains("'from': 'cron'")
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the payload reaches the function"
-        );
-        std::thread::sleep(Duration::from_millis(250));
-    }
+    wait_log(&engine, "ticker", "'from': 'cron'", 10);
 }
 
 pub struct NatsServer(Child, pub u16);
@@ -440,15 +422,12 @@ fn nats_messages_reach_every_function_the_selector_matches() {
         ]),
         "create",
     );
-    let started = Instant::now();
-    while !engine
-        .kfn(&["trigger", "nats", "list", "-o", "wide"])
-        .stdout
-        .contains("nats-func2")
-    {
-        assert!(started.elapsed() < Duration::from_secs(10), "the engine subscribes");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    eventually(Duration::from_secs(10), "the engine subscribes", || {
+        let out = engine.kfn(&["trigger", "nats", "list", "-o", "json"]).stdout;
+        out.contains("delivering to nats-func1, nats-func2")
+            .then_some(())
+            .ok_or(out)
+    });
     let run = engine.kfn(&[
         "trigger",
         "nats",
@@ -463,19 +442,8 @@ fn nats_messages_reach_every_function_the_selector_matches() {
     ok(&run, "publish");
     assert!(run.stderr.contains("Published [test]"), "{}", run.stderr);
     for f in ["nats-func1", "nats-func2"] {
-        let started = Instant::now();
-        loop {
-            let logs = engine.kfn(&["function", "logs", f]).stdout;
-            if logs.contains("n8x2k") {
-                assert!(logs.contains("natstriggers.kubeless.io"), "{logs}");
-                break;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "{f} receives the message: {logs}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let logs = wait_log(&engine, f, "n8x2k", 10);
+        assert!(logs.contains("natstriggers.kubeless.io"), "{logs}");
     }
     assert!(
         !engine.kfn(&["function", "logs", "bystander"]).stdout.contains("n8x2k"),
@@ -542,6 +510,18 @@ pub fn kcat_publish_with(brokers: &str, topic: &str, message: &str, extra: &[&st
         .unwrap();
     child.stdin.take().unwrap().write_all(message.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success(), "kcat publishes to {topic}");
+}
+
+/// Waits up to `seconds` for `needle` in a function's log, and returns the log.
+fn wait_log(engine: &Engine, function: &str, needle: &str, seconds: u64) -> String {
+    eventually(
+        Duration::from_secs(seconds),
+        &format!("{function} logs {needle}"),
+        || {
+            let logs = engine.kfn(&["function", "logs", function]).stdout;
+            if logs.contains(needle) { Ok(logs) } else { Err(logs) }
+        },
+    )
 }
 
 /// How many times `needle` appears in a function's log.
@@ -617,14 +597,7 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     wait_ready(&engine, "s3");
     kcat_publish(brokers, "s3", r#"{"payload": "k7w"}"#);
     for f in ["kafka-func1", "kafka-func2"] {
-        let logs = eventually(
-            Duration::from_secs(15),
-            "each selected function gets the message",
-            || {
-                let logs = engine.kfn(&["function", "logs", f]).stdout;
-                logs.contains("k7w").then(|| logs.clone()).ok_or(logs)
-            },
-        );
+        let logs = wait_log(&engine, f, "k7w", 15);
         assert!(logs.contains("kafkatriggers.kubeless.io"), "{logs}");
         assert!(logs.contains("kfn-kafka-trigger/"), "{logs}");
         assert_eq!(logs.matches("k7w").count(), 1, "delivered once: {logs}");
@@ -655,14 +628,7 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     kcat_publish(brokers, "s3", r#"{"payload": "down-q4"}"#);
     ok(&engine.kfn(&["local", "start", "--kafka", brokers]), "restart");
     for f in ["kafka-func1", "kafka-func2"] {
-        eventually(
-            Duration::from_secs(40),
-            "a message published during the restart arrives",
-            || {
-                let logs = engine.kfn(&["function", "logs", f]).stdout;
-                logs.contains("down-q4").then_some(()).ok_or(logs)
-            },
-        );
+        wait_log(&engine, f, "down-q4", 40);
     }
 
     // An update moves the consumers to the new topic.
@@ -673,10 +639,7 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     kcat_publish(brokers, "s3-2", "plain-m5");
     wait_ready(&engine, "s3-2");
     kcat_publish(brokers, "s3-2", "plain-m6");
-    let logs = eventually(Duration::from_secs(15), "the new topic's message arrives", || {
-        let logs = engine.kfn(&["function", "logs", "kafka-func1"]).stdout;
-        logs.contains("plain-m6").then(|| logs.clone()).ok_or(logs)
-    });
+    let logs = wait_log(&engine, "kafka-func1", "plain-m6", 15);
     assert!(logs.contains("application/x-www-form-urlencoded"), "{logs}");
     ok(&engine.kfn(&["trigger", "kafka", "delete", "kafka-trigger"]), "delete");
     // The engine looks at triggers every second: give it two to stop the consumers.
@@ -750,15 +713,14 @@ fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
         ]),
         "Invalid label selector specified",
     );
-    let started = Instant::now();
-    loop {
-        let run = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]);
-        if run.stdout.contains("no Kafka broker") {
-            break;
-        }
-        assert!(started.elapsed() < Duration::from_secs(10), "{}", run.stdout);
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    eventually(
+        Duration::from_secs(10),
+        "the status says no broker is configured",
+        || {
+            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]).stdout;
+            out.contains("no Kafka broker").then_some(()).ok_or(out)
+        },
+    );
     ok(
         &engine.kfn(&["trigger", "kafka", "update", "kt", "--trigger-topic", "t2"]),
         "kafka update",
