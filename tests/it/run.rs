@@ -578,3 +578,99 @@ fn logs_of_every_replica_with_tail() {
     ok(&run, "logs --tail");
     assert_eq!(run.stdout.lines().count(), 2, "one line per replica: {}", run.stdout);
 }
+
+/// The pod's log files (name, size) under the engine's state directory.
+fn pod_log_files(engine: &Engine, prefix: &str) -> Vec<(String, u64)> {
+    let dir = engine.state().join("logs").join("default");
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .map_while(Result::ok)
+                .map(|e| {
+                    (
+                        e.file_name().to_string_lossy().into_owned(),
+                        e.metadata().map(|m| m.len()).unwrap_or(0),
+                    )
+                })
+                .filter(|(name, _)| name.starts_with(prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn pod_logs_rotate_past_their_limit_and_go_with_their_pod() {
+    let engine = Engine::start_with_env(&[("KFN_LOG_MAX_BYTES", "4096")]);
+    deploy(
+        &engine,
+        "chatty",
+        &[
+            "--runtime",
+            "python3.11",
+            "--handler",
+            "hellowithdata.handler",
+            "--from-file",
+            &example("python/hellowithdata.py"),
+        ],
+    );
+    let mut follower = crate::common::kfn_command(engine.home.path())
+        .args(["function", "logs", "chatty", "-f"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // About 370 bytes of log per call: 60 calls go through several rotations.
+    for i in 0..60 {
+        ok(
+            &engine.kfn(&["function", "call", "chatty", "--data", &format!("chatty-call-{i}")]),
+            "call",
+        );
+    }
+    let mut lines: Vec<String> = Vec::new();
+    crate::common::eventually(
+        std::time::Duration::from_secs(10),
+        "logs -f goes on across rotations",
+        || {
+            lines.extend(rx.try_iter());
+            match lines.iter().any(|l| l.contains("'chatty-call-59'")) {
+                true => Ok(()),
+                false => Err(lines.join("\n")),
+            }
+        },
+    );
+    let _ = follower.kill();
+    let _ = follower.wait();
+    for i in 0..60 {
+        let needle = format!("'chatty-call-{i}'");
+        let times = lines.iter().filter(|l| l.contains(&needle)).count();
+        assert_eq!(times, 1, "logs -f shows call {i} once across rotations");
+    }
+    let files = pod_log_files(&engine, "chatty-");
+    let current = files.iter().find(|(n, _)| n.ends_with(".log")).expect("the pod's log");
+    assert!(current.1 < 4096 + 1024, "the log stays near its limit: {files:?}");
+    assert!(
+        files.iter().any(|(n, _)| n.ends_with(".log.1")),
+        "the previous part is kept: {files:?}"
+    );
+    assert!(
+        engine
+            .kfn(&["function", "logs", "chatty"])
+            .stdout
+            .contains("chatty-call-59")
+    );
+    ok(&engine.kfn(&["function", "delete", "chatty"]), "delete");
+    crate::common::until(std::time::Duration::from_secs(10), "the pod's logs go with it", || {
+        pod_log_files(&engine, "chatty-").is_empty()
+    });
+}

@@ -1,6 +1,7 @@
 //! `pods/<name>/log`: a pod's log file, with `tailLines`, `sinceSeconds`, `timestamps` and
 //! `follow`. Lines are stored as `<RFC 3339 time> <text>`.
 
+use std::os::unix::fs::MetadataExt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -74,7 +75,15 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
         since: number("sinceSeconds")?.map(|s| Timestamp::now() - Duration::from_secs(s.max(0) as u64)),
         timestamps: req.query.flag("timestamps"),
     };
-    let text = std::fs::read_to_string(&path).unwrap_or_default();
+    // The text so far, and which file it came from (a follower must notice a rotation).
+    let (text, inode) = match std::fs::File::open(&path) {
+        Ok(mut file) => {
+            let mut text = String::new();
+            let _ = std::io::Read::read_to_string(&mut file, &mut text);
+            (text, file.metadata().ok().map(|m| m.ino()))
+        }
+        Err(_) => (String::new(), None),
+    };
     let first = render(&text, &options);
     let mut resp = if req.query.flag("follow") {
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
@@ -87,7 +96,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
             follow(
                 server,
                 path,
-                offset,
+                (offset, inode),
                 Key::new("/pods", &namespace, &name),
                 options.timestamps,
                 tx,
@@ -110,11 +119,12 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
 async fn follow(
     server: Arc<ApiServer>,
     path: std::path::PathBuf,
-    mut offset: u64,
+    (mut offset, mut inode): (u64, Option<u64>),
     pod: Key,
     timestamps: bool,
     tx: tokio::sync::mpsc::Sender<Bytes>,
 ) {
+    // `inode` tells the file being read apart from a newer one under the same name.
     let mut pending = String::new();
     loop {
         tokio::select! {
@@ -122,6 +132,21 @@ async fn follow(
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
         }
         if let Ok(mut file) = tokio::fs::File::open(&path).await {
+            // A new file under the log's name: the one being read was rotated to `.log.1`.
+            // Finish it there, then read the new one from its start.
+            let ino = file.metadata().await.map(|m| m.ino()).ok();
+            if inode.is_some() && ino != inode {
+                let mut previous = std::ffi::OsString::from(path.as_os_str());
+                previous.push(".1");
+                if let Ok(mut old) = tokio::fs::File::open(&previous).await
+                    && old.metadata().await.map(|m| m.ino()).ok() == inode
+                    && old.seek(std::io::SeekFrom::Start(offset)).await.is_ok()
+                {
+                    let _ = old.read_to_string(&mut pending).await;
+                }
+                offset = 0;
+            }
+            inode = ino;
             let mut more = String::new();
             if file.seek(std::io::SeekFrom::Start(offset)).await.is_ok() && file.read_to_string(&mut more).await.is_ok()
             {

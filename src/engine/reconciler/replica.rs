@@ -123,18 +123,87 @@ fn write_pod(server: &Arc<ApiServer>, pod: &Value) {
     }
 }
 
+/// Deletes a Pod object, and its log with it (as a kubelet does).
 pub fn delete_pod(server: &Arc<ApiServer>, namespace: &str, name: &str) {
     let def = server.registry().find("", "v1", "pods").expect("pods are built in");
     let key = crate::engine::store::Key::new(&def.store_key(), namespace, name);
     let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
+    let path = log_path(&server.logs, namespace, name);
+    let _ = std::fs::remove_file(rotated(&path));
+    let _ = std::fs::remove_file(path);
 }
 
-/// Appends a line to a pod's log, with the timestamp pods/log filters on.
-async fn log_line(file: &mut tokio::fs::File, line: &str) {
-    let stamp = k8s_openapi::jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%S%.9fZ")
-        .to_string();
-    let _ = file.write_all(format!("{stamp} {line}\n").as_bytes()).await;
+fn log_path(root: &std::path::Path, namespace: &str, pod: &str) -> PathBuf {
+    root.join(namespace).join(format!("{pod}.log"))
+}
+
+/// Where a log's previous part is kept: `<pod>.log.1`.
+fn rotated(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".1");
+    PathBuf::from(name)
+}
+
+/// The size past which a pod's log is rotated: `KFN_LOG_MAX_BYTES`, 10 MiB by default.
+fn log_limit() -> u64 {
+    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        std::env::var("KFN_LOG_MAX_BYTES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(10 << 20)
+    })
+}
+
+/// A pod's log file. Every writer of a pod (install output, stdout, stderr) shares one, so
+/// rotation cannot lose a line: past the size limit the file is renamed `<pod>.log.1` (replacing
+/// the previous one) and a new `<pod>.log` begins, which followers notice by its new inode.
+struct PodLog {
+    file: tokio::fs::File,
+    path: PathBuf,
+    size: u64,
+}
+
+type SharedLog = Arc<tokio::sync::Mutex<PodLog>>;
+
+impl PodLog {
+    async fn open(root: &std::path::Path, namespace: &str, pod: &str) -> Option<SharedLog> {
+        let path = log_path(root, namespace, pod);
+        tokio::fs::create_dir_all(path.parent()?).await.ok()?;
+        let file = append(&path).await?;
+        let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
+        Some(Arc::new(tokio::sync::Mutex::new(PodLog { file, path, size })))
+    }
+
+    /// Appends a line, with the timestamp pods/log filters on; rotates first when the line
+    /// would take the log past the limit, so the newest line is always in `<pod>.log`.
+    async fn line(&mut self, line: &str) {
+        let stamp = k8s_openapi::jiff::Timestamp::now()
+            .strftime("%Y-%m-%dT%H:%M:%S%.9fZ")
+            .to_string();
+        let text = format!("{stamp} {line}\n");
+        if self.size > 0
+            && self.size + text.len() as u64 > log_limit()
+            && tokio::fs::rename(&self.path, rotated(&self.path)).await.is_ok()
+            && let Some(file) = append(&self.path).await
+        {
+            self.file = file;
+            self.size = 0;
+        }
+        if self.file.write_all(text.as_bytes()).await.is_ok() {
+            self.size += text.len() as u64;
+        }
+    }
+}
+
+async fn append(path: &std::path::Path) -> Option<tokio::fs::File> {
+    tokio::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .await
+        .ok()
 }
 
 /// A replica that cannot run: a Pod waiting with the reason, and the reason in its log.
@@ -164,9 +233,8 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         let pod = with_status(pod, &status);
         write_pod(&server, &pod);
         apiserver::record_event(&server, &pod, "Warning", reason, &message);
-        if let Some(file) = open_log(&spec.logs, &ns, &name).await {
-            let mut file = file;
-            log_line(&mut file, &format!("kfn: {reason}: {message}")).await;
+        if let Some(log) = PodLog::open(&spec.logs, &ns, &name).await {
+            log.lock().await.line(&format!("kfn: {reason}: {message}")).await;
         }
         spec.changed.notify_one();
         let _ = until_stopped(&mut stopped).await;
@@ -179,17 +247,6 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         stop,
         task,
     }
-}
-
-async fn open_log(root: &std::path::Path, namespace: &str, pod: &str) -> Option<tokio::fs::File> {
-    let dir = root.join(namespace);
-    tokio::fs::create_dir_all(&dir).await.ok()?;
-    tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join(format!("{pod}.log")))
-        .await
-        .ok()
 }
 
 /// Starts a replica: a process supervised until the handle stops it.
@@ -225,10 +282,11 @@ async fn supervise(
     let Ok(port) = free_port() else { return };
     let base = pod_object(&spec, &name, port);
     let started = apiserver::objects_now();
-    let mut log = open_log(&spec.logs, &ns, &name).await;
-    if let Some(file) = log.as_mut() {
+    let log = PodLog::open(&spec.logs, &ns, &name).await;
+    if let Some(log) = &log {
+        let mut log = log.lock().await;
         for line in prepared.install_log.lines().filter(|l| !l.trim().is_empty()) {
-            log_line(file, &format!("install: {line}")).await;
+            log.line(&format!("install: {line}")).await;
         }
     }
     let mut restarts = 0u32;
@@ -263,15 +321,7 @@ async fn supervise(
         let pumps: Vec<_> = outputs
             .into_iter()
             .flatten()
-            .map(|o| {
-                tokio::spawn(pump(
-                    BufReader::new(o),
-                    spec.logs.clone(),
-                    ns.clone(),
-                    name.clone(),
-                    tail.clone(),
-                ))
-            })
+            .map(|o| tokio::spawn(pump(BufReader::new(o), log.clone(), tail.clone())))
             .collect();
         // Ready once /healthz answers; a replica that exits first is restarted.
         let exit = loop {
@@ -423,17 +473,14 @@ async fn terminate(child: &mut tokio::process::Child) {
 
 async fn pump<R: tokio::io::AsyncRead + Unpin>(
     reader: BufReader<R>,
-    root: PathBuf,
-    namespace: String,
-    pod: String,
+    log: Option<SharedLog>,
     tail: Arc<std::sync::Mutex<VecDeque<String>>>,
 ) {
-    let Some(mut file) = open_log(&root, &namespace, &pod).await else {
-        return;
-    };
     let mut lines = reader.lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        log_line(&mut file, &line).await;
+        if let Some(log) = &log {
+            log.lock().await.line(&line).await;
+        }
         let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
         tail.push_back(line);
         if tail.len() > 20 {
