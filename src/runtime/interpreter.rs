@@ -8,9 +8,10 @@ use anyhow::{Context, Result};
 
 use super::Language;
 
-/// `KFN_PYTHON` / `KFN_NODE` when set, else `python3` / `node` on PATH, resolved through any
-/// version-manager shim.
-pub fn resolve(language: Language) -> Result<String> {
+/// The interpreter for a runtime id (`python3.12`, `nodejs20`, …): `KFN_PYTHON` / `KFN_NODE`
+/// when set, else the exact Python of the runtime (`python3.12`) when it is on PATH, else
+/// `python3` / `node`; resolved through any version-manager shim.
+pub fn resolve(language: Language, runtime: &str) -> Result<String> {
     let (var, name, probe): (&str, &str, &[&str]) = match language {
         Language::Python => ("KFN_PYTHON", "python3", &["-c", "import sys; print(sys.executable)"]),
         Language::Node => ("KFN_NODE", "node", &["-e", "console.log(process.execPath)"]),
@@ -22,10 +23,23 @@ pub fn resolve(language: Language) -> Result<String> {
         }
         return Ok(path);
     }
+    // The exact version only when it really runs: a pyenv shim for a version that is
+    // installed but not selected fails.
+    if let Some(exact) = exact_python(runtime).and_then(|exact| on_path(&exact))
+        && let Some(real) = real_path(&exact, probe)
+    {
+        return Ok(real);
+    }
     let found = on_path(name)
         .with_context(|| format!("no {name} on PATH: the local engine runs {name} functions with it (or set {var})"))?;
-    if !is_script(&found) {
-        return Ok(found.to_string_lossy().into_owned());
+    Ok(real_path(&found, probe).unwrap_or_else(|| found.to_string_lossy().into_owned()))
+}
+
+/// The executable behind `found`: itself when it is a binary, else what the version manager's
+/// script runs (asked once, then remembered); `None` when the script fails.
+fn real_path(found: &Path, probe: &[&str]) -> Option<String> {
+    if !is_script(found) {
+        return Some(found.to_string_lossy().into_owned());
     }
     let key = format!(
         "{}\t{}",
@@ -42,15 +56,12 @@ pub fn resolve(language: Language) -> Result<String> {
         })
         && Path::new(&hit).exists()
     {
-        return Ok(hit);
+        return Some(hit);
     }
-    let output = std::process::Command::new(&found)
-        .args(probe)
-        .output()
-        .with_context(|| format!("cannot run {}", found.display()))?;
+    let output = std::process::Command::new(found).args(probe).output().ok()?;
     let real = String::from_utf8_lossy(&output.stdout).trim().to_string();
     if !output.status.success() || real.is_empty() {
-        return Ok(found.to_string_lossy().into_owned());
+        return None;
     }
     if let Some(cache) = cache {
         let _ = std::fs::create_dir_all(cache.parent().expect("a parent"));
@@ -58,7 +69,15 @@ pub fn resolve(language: Language) -> Result<String> {
         text.push_str(&format!("{key}\t{real}\n"));
         let _ = std::fs::write(&cache, text);
     }
-    Ok(real)
+    Some(real)
+}
+
+/// `python3.12` for the runtime `python3.12`; nothing for other ids.
+fn exact_python(runtime: &str) -> Option<String> {
+    let version = runtime.strip_prefix("python")?;
+    let (major, minor) = version.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(major) && digits(minor)).then(|| format!("python{major}.{minor}"))
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -77,4 +96,18 @@ fn is_script(path: &Path) -> bool {
         .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
         .is_ok()
         && &head == b"#!"
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_python_runtime_names_its_exact_interpreter() {
+        assert_eq!(exact_python("python3.12").as_deref(), Some("python3.12"));
+        assert_eq!(exact_python("python3.7").as_deref(), Some("python3.7"));
+        for other in ["python3", "python", "python3.x", "nodejs20", "python3.12a"] {
+            assert_eq!(exact_python(other), None, "{other}");
+        }
+    }
 }

@@ -145,7 +145,7 @@ struct State {
 
 /// Runs the runtime until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<()> {
-    let program = interpreter::resolve(config.language)?;
+    let program = interpreter::resolve(config.language, &config.runtime)?;
     let args = match config.language {
         Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
         Language::Node => vec!["-e".to_string(), NODE_SHIM.into()],

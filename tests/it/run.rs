@@ -674,3 +674,44 @@ fn pod_logs_rotate_past_their_limit_and_go_with_their_pod() {
         pod_log_files(&engine, "chatty-").is_empty()
     });
 }
+
+#[test]
+fn a_python_runtime_runs_its_own_python_version_when_it_is_installed() {
+    // `python3.12` on PATH (a link to this machine's Python) is what a python3.12 function gets;
+    // a python3.11 function gets the usual interpreter.
+    let real = std::process::Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .unwrap();
+    let real = String::from_utf8(real.stdout).unwrap().trim().to_string();
+    let bin = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(&real, bin.path().join("python3.12")).unwrap();
+    let path = format!("{}:{}", bin.path().display(), std::env::var("PATH").unwrap());
+    let engine = Engine::start_with_env(&[("PATH", &path)]);
+    let file = write(
+        engine.home.path(),
+        "exe.py",
+        "import sys\n\ndef handler(event, context):\n    return sys.executable\n",
+    );
+    for (name, runtime) in [("exact", "python3.12"), ("usual", "python3.11")] {
+        let args = [
+            "--runtime",
+            runtime,
+            "--handler",
+            "exe.handler",
+            "--from-file",
+            file.to_str().unwrap(),
+        ];
+        deploy(&engine, name, &args);
+    }
+    let exact = engine.kfn(&["function", "call", "exact"]);
+    ok(&exact, "call exact");
+    assert_eq!(exact.stdout.trim(), bin.path().join("python3.12").display().to_string());
+    let usual = engine.kfn(&["function", "call", "usual"]);
+    ok(&usual, "call usual");
+    assert!(
+        !usual.stdout.contains(&bin.path().display().to_string()),
+        "{}",
+        usual.stdout
+    );
+}

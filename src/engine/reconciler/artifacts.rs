@@ -84,7 +84,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
             ),
         ));
     };
-    interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+    interpreter::resolve(language, &runtime).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
     let entry = crate::runtimes::find(&runtime);
     let suffix = entry
         .map(|r| r.suffix)
@@ -124,7 +124,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         let log = if dir.join(".kfn-ready").exists() {
             std::fs::read_to_string(dir.join("install.log")).unwrap_or_default()
         } else {
-            install(language, &deps, &dir).await?
+            install(language, &runtime, &deps, &dir).await?
         };
         (Some(dir), log)
     };
@@ -137,7 +137,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
 }
 
 /// Installs dependencies into `dir`: `pip install --target` or `npm install`.
-async fn install(language: Language, deps: &str, dir: &Path) -> Result<String, Problem> {
+async fn install(language: Language, runtime: &str, deps: &str, dir: &Path) -> Result<String, Problem> {
     let tmp = dir.with_extension("tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
@@ -145,8 +145,8 @@ async fn install(language: Language, deps: &str, dir: &Path) -> Result<String, P
         Language::Python => {
             let file = tmp.join("requirements.txt");
             std::fs::write(&file, deps).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
-            let python =
-                interpreter::resolve(language).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+            let python = interpreter::resolve(language, runtime)
+                .map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
             let mut c = tokio::process::Command::new(python);
             c.args([
                 "-m",
