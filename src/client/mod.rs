@@ -167,6 +167,7 @@ pub async fn connect(target: &Target) -> Result<Connection> {
             config.default_namespace = ns.clone();
         }
         let (server, namespace) = (config.cluster_url.to_string(), config.default_namespace.clone());
+        config.default_retry = false;
         let client = kube::Client::try_from(config).context("cannot build a client for the API server")?;
         return Ok(Connection {
             client,
@@ -209,6 +210,10 @@ pub async fn connect(target: &Target) -> Result<Connection> {
     }
     let server = config.cluster_url.to_string();
     let namespace = config.default_namespace.clone();
+    // kube retries 429/503/504 by default, for minutes and with the body again: a function's
+    // 503 (or "no endpoints") seen through the service proxy must reach the user at once, and
+    // a POST to a function must not be repeated. Controller loops requeue on their own.
+    config.default_retry = false;
     let client = kube::Client::try_from(config).context("cannot build a client for the API server")?;
     Ok(Connection {
         client,

@@ -179,9 +179,16 @@ pub async fn serve(config: Config) -> Result<()> {
     let mut ready = state.pool.ready.clone();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
+    // On SIGTERM, stop accepting and let the calls in progress finish (idle connections close
+    // at once); whoever stops the replica bounds the wait.
+    let connections = hyper_util::server::graceful::GracefulShutdown::new();
     loop {
         tokio::select! {
-            _ = &mut shutdown => return Ok(()),
+            _ = &mut shutdown => {
+                drop(listener);
+                connections.shutdown().await;
+                return Ok(());
+            }
             _ = fatal.changed() => {
                 if *ready.borrow_and_update() == 0
                     && let Some(why) = fatal.borrow().clone() {
@@ -192,12 +199,13 @@ pub async fn serve(config: Config) -> Result<()> {
                 let Ok((stream, peer)) = accepted else { continue };
                 let _ = stream.set_nodelay(true);
                 let state = state.clone();
+                let service = hyper::service::service_fn(move |req| handle(state.clone(), peer, req));
+                let connection = hyper::server::conn::http1::Builder::new()
+                    .keep_alive(true)
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+                let connection = connections.watch(connection);
                 tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req| handle(state.clone(), peer, req));
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .keep_alive(true)
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
+                    let _ = connection.await;
                 });
             }
         }

@@ -156,7 +156,7 @@ fn updates_roll_out_without_failed_calls() {
                     .output()
                     .unwrap()
                     .into();
-                (run.code, run.stdout)
+                (run.code, run.stdout, run.stderr)
             })
             .collect::<Vec<_>>()
     });
@@ -174,7 +174,7 @@ fn updates_roll_out_without_failed_calls() {
     );
     let results = caller.join().unwrap();
     assert!(
-        results.iter().all(|(code, _)| *code == 0),
+        results.iter().all(|(code, _, _)| *code == 0),
         "no call failed during the update: {results:?}"
     );
     let run = engine.kfn(&["function", "call", "hello"]);
@@ -714,4 +714,100 @@ fn a_python_runtime_runs_its_own_python_version_when_it_is_installed() {
         "{}",
         usual.stdout
     );
+}
+
+#[test]
+fn a_503_reaches_the_caller_at_once_and_the_call_is_not_repeated() {
+    let engine = Engine::start();
+    let file = write(
+        engine.home.path(),
+        "busy.py",
+        "def handler(event, context):\n    print('served-b503')\n    return ('busy', 503)\n",
+    );
+    let args = [
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "busy.handler",
+        "--from-file",
+        file.to_str().unwrap(),
+    ];
+    deploy(&engine, "busy", &args);
+    let started = std::time::Instant::now();
+    let run = engine.kfn(&["function", "call", "busy", "--data", "x"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("503"), "{}", run.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let logs = engine.kfn(&["function", "logs", "busy"]).stdout;
+    assert_eq!(logs.matches("served-b503").count(), 1, "called once: {logs}");
+
+    // No endpoints (503 from the engine's proxy): `top` says so in the function's row.
+    ok(
+        &engine.kfn(&["function", "deploy", "imaged", "--runtime-image", "example/fn:1"]),
+        "deploy an image",
+    );
+    let started = std::time::Instant::now();
+    let top = engine.kfn(&["function", "top", "-f", "imaged"]);
+    ok(&top, "top");
+    assert!(
+        top.stdout.contains("Function does not expose metrics"),
+        "{}",
+        top.stdout
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn a_call_in_progress_finishes_when_its_replica_is_replaced() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let v1 = write(
+        dir,
+        "slow.py",
+        "import time\n\ndef hello(event, context):\n    time.sleep(2)\n    return 'slow v1'\n",
+    );
+    let args = [
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "slow.hello",
+        "--from-file",
+        v1.to_str().unwrap(),
+    ];
+    deploy(&engine, "slow", &args);
+    let home = engine.home.path().to_path_buf();
+    let call = std::thread::spawn(move || -> Run {
+        crate::common::kfn_command(&home)
+            .args(["function", "call", "slow"])
+            .output()
+            .unwrap()
+            .into()
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let v2 = write(dir, "fast.py", "def hello(event, context):\n    return 'fast v2'\n");
+    let update = [
+        "function",
+        "update",
+        "slow",
+        "--from-file",
+        v2.to_str().unwrap(),
+        "--handler",
+        "fast.hello",
+        "--wait",
+    ];
+    ok(&engine.kfn(&update), "update");
+    let answered = call.join().unwrap();
+    ok(&answered, "the call that was in progress");
+    assert_eq!(answered.stdout, "slow v1\n");
+    let run = engine.kfn(&["function", "call", "slow"]);
+    assert_eq!(run.stdout, "fast v2\n");
 }

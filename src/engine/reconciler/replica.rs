@@ -344,6 +344,11 @@ async fn supervise(
         };
         ready.store(false, Ordering::SeqCst);
         let Some(exit) = exit else {
+            // Out of the Service's endpoints first, then a moment for calls already routed here
+            // to connect, then SIGTERM: the runtime finishes the calls it has and exits.
+            status.ready = false;
+            write_pod(&server, &with_status(base.clone(), &status));
+            tokio::time::sleep(Duration::from_millis(200)).await;
             terminate(&mut child).await;
             for p in pumps {
                 let _ = p.await;
@@ -463,7 +468,7 @@ async fn terminate(child: &mut tokio::process::Child) {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
     }
-    if tokio::time::timeout(Duration::from_secs(5), child.wait())
+    if tokio::time::timeout(Duration::from_secs(10), child.wait())
         .await
         .is_err()
     {
