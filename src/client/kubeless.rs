@@ -154,6 +154,32 @@ pub async fn catalog(conn: &Connection) -> Result<Catalog> {
     }
 }
 
+/// Replaces object `name` with `change(current)`. When someone else wrote it in between (409
+/// Conflict: a controller writing its status, say), it is read again and `change` applied to
+/// the fresh copy, a few times, so a user's update does not fail on a race it cannot see. The
+/// outer error is `change`'s; the inner one the API server's.
+pub async fn replace_with(
+    api: &Api<DynamicObject>,
+    name: &str,
+    mut current: Value,
+    change: impl Fn(Value) -> Result<Value>,
+) -> Result<std::result::Result<DynamicObject, kube::Error>> {
+    let mut attempts = 0;
+    loop {
+        let next = from_value(change(current)?)?;
+        match api.replace(name, &Default::default(), &next).await {
+            Err(kube::Error::Api(s)) if s.code == 409 && attempts < 5 => {
+                attempts += 1;
+                current = match api.get(name).await {
+                    Ok(fresh) => to_value(&fresh),
+                    Err(e) => return Ok(Err(e)),
+                };
+            }
+            answer => return Ok(answer),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -296,11 +296,10 @@ fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &st
     if current.is_some_and(|c| c["message"] == json!(message) && c["reason"] == json!(reason)) {
         return;
     }
-    let mut t = trigger.clone();
-    t["status"] = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
+    let status = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
         "reason": reason, "message": message, "lastTransitionTime": apiserver::objects_now()}]});
-    let ns = text(trigger, "/metadata/namespace").to_string();
-    let _ = apiserver::upsert(server, &def, Some(&ns), t);
+    let (ns, name) = (text(trigger, "/metadata/namespace"), text(trigger, "/metadata/name"));
+    let _ = apiserver::modify(server, &def, Some(ns), name, |t| t["status"] = status.clone());
 }
 
 /// How the engine reaches one kind of broker: connected, or why not.

@@ -27,7 +27,7 @@ fn api_status(err: kube::Error) -> (u16, String) {
 
 #[tokio::test]
 async fn configmaps_are_created_listed_by_label_and_deleted() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let cms: Api<ConfigMap> = Api::namespaced(engine.client().await, "default");
     let pp = PostParams::default();
     let created = cms
@@ -72,7 +72,7 @@ async fn configmaps_are_created_listed_by_label_and_deleted() {
 
 #[tokio::test]
 async fn functions_follow_create_conflict_update_and_delete_rules() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let fns = functions(&engine.client().await, "default");
     let f: DynamicObject = serde_json::from_value(function("hello")).unwrap();
     let created = fns.create(&PostParams::default(), &f).await.unwrap();
@@ -119,7 +119,7 @@ async fn functions_follow_create_conflict_update_and_delete_rules() {
 
 #[tokio::test]
 async fn server_side_apply_creates_is_idempotent_and_updates() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let fns = functions(&engine.client().await, "default");
     let pp = PatchParams::apply("kfn-test");
     let first = fns
@@ -159,7 +159,7 @@ async fn server_side_apply_creates_is_idempotent_and_updates() {
 
 #[tokio::test]
 async fn finalizers_hold_deletion_until_removed() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let cms: Api<ConfigMap> = Api::namespaced(engine.client().await, "default");
     let mut cm = configmap("held", json!({}));
     cm.metadata.finalizers = Some(vec!["kfn.test/hold".into()]);
@@ -185,7 +185,7 @@ async fn finalizers_hold_deletion_until_removed() {
 
 #[tokio::test]
 async fn a_watch_sees_added_modified_and_deleted_in_order() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let client = engine.client().await;
     let fns = functions(&client, "default");
     let list = fns.list(&ListParams::default()).await.unwrap();
@@ -227,7 +227,7 @@ async fn a_watch_sees_added_modified_and_deleted_in_order() {
 
 #[tokio::test]
 async fn lists_page_with_limit_and_continue() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let cms: Api<ConfigMap> = Api::namespaced(engine.client().await, "default");
     for i in 0..7 {
         cms.create(
@@ -255,7 +255,7 @@ async fn lists_page_with_limit_and_continue() {
 
 #[tokio::test]
 async fn concurrent_writers_never_lose_an_update() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let cms: Api<ConfigMap> = Api::namespaced(engine.client().await, "default");
     cms.create(
         &PostParams::default(),
@@ -293,7 +293,7 @@ async fn concurrent_writers_never_lose_an_update() {
 
 #[tokio::test]
 async fn a_crd_created_later_is_served() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let client = engine.client().await;
     let crds: Api<DynamicObject> = Api::all_with(
         client.clone(),
@@ -526,7 +526,7 @@ async fn bad_input_gets_the_api_servers_status_and_changes_nothing() {
 
 #[tokio::test]
 async fn requests_without_the_token_get_401() {
-    let engine = Engine::start();
+    let engine = Engine::start_no_run();
     let client = engine.client().await;
     let kubeconfig = std::fs::read_to_string(engine.kubeconfig()).unwrap();
     let tokenless: String = kubeconfig

@@ -811,3 +811,29 @@ fn a_call_in_progress_finishes_when_its_replica_is_replaced() {
     let run = engine.kfn(&["function", "call", "slow"]);
     assert_eq!(run.stdout, "fast v2\n");
 }
+
+#[test]
+fn update_wait_returns_once_the_new_code_answers() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let code = |i: usize| format!("def hello(event, context):\n    return 'version {i}'\n");
+    let v0 = write(dir, "v0.py", code(0));
+    let args = [
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "v0.hello",
+        "--from-file",
+        v0.to_str().unwrap(),
+    ];
+    deploy(&engine, "versions", &args);
+    for i in 1..=5 {
+        let file = write(dir, &format!("v{i}.py"), code(i));
+        let handler = format!("v{i}.hello");
+        let update = ["function", "update", "versions", "--from-file", file.to_str().unwrap()];
+        let run = engine.kfn(&[&update[..], &["--handler", &handler, "--wait"]].concat());
+        ok(&run, "update --wait");
+        let call = engine.kfn(&["function", "call", "versions"]);
+        assert_eq!(call.stdout, format!("version {i}\n"), "right after update --wait");
+    }
+}

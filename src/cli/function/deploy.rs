@@ -324,7 +324,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     log::info(&format!("Function {name} submitted for deployment"));
     status_hint(&name, global);
     if common.wait {
-        return wait::until_ready(&conn, &namespace, &name, wait_timeout).await;
+        return wait::until_ready(&conn, &namespace, &name, wait_timeout, None).await;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -383,18 +383,18 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         _ => {}
     }
-    let updated = function::update(current, &flags);
     if common.dryrun {
-        return print_dry_run(&updated, &common.output);
+        return print_dry_run(&function::update(current, &flags), &common.output);
     }
     log::info("Redeploying function...");
-    api.replace(&name, &PostParams::default(), &kubeless::from_value(updated)?)
-        .await
+    let replaced = kubeless::replace_with(&api, &name, current, |f| Ok(function::update(f, &flags)))
+        .await?
         .map_err(|e| conn.explain(e).context(format!("Failed to update {name}. Received")))?;
     log::info(&format!("Function {name} submitted for deployment"));
     status_hint(&name, global);
     if common.wait {
-        return wait::until_ready(&conn, &namespace, &name, wait_timeout).await;
+        let generation = replaced.metadata.generation;
+        return wait::until_ready(&conn, &namespace, &name, wait_timeout, generation).await;
     }
     Ok(ExitCode::SUCCESS)
 }

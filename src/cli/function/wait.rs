@@ -12,18 +12,32 @@ use kube::api::{Api, ListParams, LogParams};
 use crate::client::Connection;
 use crate::output::log;
 
-/// Ready replicas and wanted replicas, when the Deployment exists.
+/// Ready replicas and wanted replicas, and whether the rollout is complete (as `kubectl
+/// rollout status` judges it): the Deployment's generation observed, every wanted replica
+/// updated, no old replica left, and the updated ones ready.
 fn readiness(d: &Deployment) -> (i32, i32, bool) {
     let wanted = d.spec.replicas.unwrap_or(1);
     let status = d.status.clone().unwrap_or_default();
     let ready = status.ready_replicas.unwrap_or(0);
     let current = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
-    let updated = status.updated_replicas.unwrap_or(0) >= wanted;
-    (ready, wanted, current && updated && ready >= wanted.max(1))
+    let updated = status.updated_replicas.unwrap_or(0);
+    let no_old = status.replicas.unwrap_or(0) <= updated;
+    let done = current && updated >= wanted && no_old && ready >= wanted.max(1);
+    (ready, wanted, done)
 }
 
-pub async fn until_ready(conn: &Connection, namespace: &str, name: &str, timeout: Duration) -> Result<ExitCode> {
+/// Waits for the function's Deployment to be ready. `generation`, after an update, is the
+/// Function's new generation: until the controller reports it observed (when it reports at all),
+/// the Deployment still describes the old code and its readiness says nothing.
+pub async fn until_ready(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    timeout: Duration,
+    generation: Option<i64>,
+) -> Result<ExitCode> {
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let functions = crate::client::kubeless::functions(conn, namespace);
     let spinner = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(100));
@@ -33,6 +47,20 @@ pub async fn until_ready(conn: &Connection, namespace: &str, name: &str, timeout
     let started = Instant::now();
     let mut last = String::from("no Deployment yet");
     loop {
+        if let Some(generation) = generation {
+            let function = functions.get_opt(name).await.map_err(|e| conn.explain(e))?;
+            let observed = function
+                .as_ref()
+                .and_then(|f| f.data.pointer("/status/observedGeneration"))
+                .and_then(serde_json::Value::as_i64);
+            if observed.is_some_and(|o| o < generation) {
+                last = "the update is not acted on yet".to_string();
+                if started.elapsed() < timeout {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            }
+        }
         match deployments.get_opt(name).await {
             Ok(Some(d)) => {
                 let (ready, wanted, done) = readiness(&d);
@@ -152,4 +180,36 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(generation: i64, spec: i32, status: serde_json::Value) -> Deployment {
+        serde_json::from_value(serde_json::json!({"metadata": {"name": "f", "generation": generation},
+            "spec": {"replicas": spec, "selector": {}, "template": {}}, "status": status}))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_rollout_is_done_when_no_old_replica_is_left() {
+        let done = |d: &Deployment| readiness(d).2;
+        let status = |observed, replicas, updated, ready| serde_json::json!({"observedGeneration": observed, "replicas": replicas, "updatedReplicas": updated, "readyReplicas": ready});
+        assert!(
+            !done(&deployment(2, 1, status(1, 1, 1, 1))),
+            "generation not observed yet"
+        );
+        assert!(
+            !done(&deployment(2, 1, status(2, 2, 1, 1))),
+            "the old replica still serves"
+        );
+        assert!(!done(&deployment(2, 2, status(2, 2, 1, 2))), "one replica not updated");
+        assert!(
+            !done(&deployment(2, 1, status(2, 1, 1, 0))),
+            "the new replica not ready"
+        );
+        assert!(done(&deployment(2, 1, status(2, 1, 1, 1))));
+        assert!(done(&deployment(3, 2, status(3, 2, 2, 2))));
+    }
 }

@@ -135,8 +135,8 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 if let Some(f) = &a.function {
                     t["spec"]["function-name"] = json!(f);
                 }
-                if let Some(p) = payload {
-                    t["spec"]["payload"] = p;
+                if let Some(p) = &payload {
+                    t["spec"]["payload"] = p.clone();
                 }
                 Ok(())
             })

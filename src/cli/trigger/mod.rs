@@ -141,18 +141,18 @@ pub async fn update(
     kind: &str,
     label: &str,
     name: &str,
-    edit: impl FnOnce(&mut Value) -> Result<()>,
+    edit: impl Fn(&mut Value) -> Result<()>,
 ) -> Result<ExitCode> {
     let ns = conn.namespace.clone();
     let api = kubeless::api(conn, &ns, kind);
-    let mut trigger = match api.get_opt(name).await {
+    let trigger = match api.get_opt(name).await {
         Ok(Some(t)) => kubeless::to_value(&t),
         Ok(None) => bail!("Unable to find {label} trigger {name} in namespace {ns}"),
         Err(e) => return Err(conn.explain(e)),
     };
-    edit(&mut trigger)?;
-    api.replace(name, &PostParams::default(), &kubeless::from_value(trigger)?)
-        .await
+    let change = |mut trigger: Value| edit(&mut trigger).map(|()| trigger);
+    kubeless::replace_with(&api, name, trigger, change)
+        .await?
         .map_err(|e| {
             conn.explain(e).context(format!(
                 "Failed to update {label} trigger {name} in namespace {ns}. Error"

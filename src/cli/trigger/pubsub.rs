@@ -169,8 +169,8 @@ async fn topic_trigger<P: clap::Args>(
                 if let Some(topic) = &a.topic {
                     t["spec"]["topic"] = json!(topic);
                 }
-                if let Some(s) = selector {
-                    t["spec"]["functionSelector"] = s;
+                if let Some(s) = &selector {
+                    t["spec"]["functionSelector"] = s.clone();
                 }
                 Ok(())
             })

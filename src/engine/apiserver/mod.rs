@@ -248,7 +248,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-pub use objects::{create_object, delete_object, record_event, upsert};
+pub use objects::{create_object, delete_object, modify, record_event, upsert};
 
 /// The current time as the API server writes timestamps.
 pub fn objects_now() -> String {

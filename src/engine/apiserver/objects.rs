@@ -977,6 +977,34 @@ pub fn upsert(
     }
 }
 
+/// Changes the stored object in place: `change` edits the current value (the status, the
+/// replicas, …) and everything else stays as it is now, so a controller's write made from an
+/// earlier read cannot undo someone else's change in between.
+pub fn modify(
+    server: &Arc<ApiServer>,
+    def: &ResourceDef,
+    namespace: Option<&str>,
+    name: &str,
+    change: impl Fn(&mut Value),
+) -> Result<Arc<Object>, ApiError> {
+    let key = key_of(def, namespace, name);
+    let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
+        let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, name))?;
+        let mut value = current.value.clone();
+        change(&mut value);
+        keep_server_fields(def, &mut value, &current.value);
+        if comparable(&value) == comparable(&current.value) {
+            return Ok(Mutation::Keep);
+        }
+        Ok(Mutation::Put(value))
+    })?;
+    after_change(server, def, &key, &outcome);
+    match outcome {
+        Outcome::Created(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Deleted(o) => Ok(o),
+        Outcome::Unchanged(None) => Err(ApiError::not_found(&def.qualified(), &def.plural, name)),
+    }
+}
+
 /// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
 pub fn record_event(server: &Arc<ApiServer>, object: &Value, kind_type: &str, reason: &str, message: &str) {
     let Some(def) = server.registry().find("", "v1", "events") else {

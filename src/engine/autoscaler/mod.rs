@@ -217,36 +217,35 @@ async fn scale(
     if !measurements.is_empty() {
         history.recent.push_back((now, rec.raw));
     }
-    if rec.count != replicas {
-        let mut d = deployment.value.clone();
-        d["spec"]["replicas"] = json!(rec.count);
-        if apiserver::upsert(server, &dep_def, Some(ns), d).is_ok() {
-            let why = if described.is_empty() {
-                "replicas outside [min, max]".to_string()
-            } else {
-                described.join(", ")
-            };
-            let direction = if rec.count > replicas { "above" } else { "below" };
-            apiserver::record_event(
-                server,
-                function,
-                "Normal",
-                "SuccessfulRescale",
-                &format!("New size: {}; reason: {why} ({direction} target)", rec.count),
-            );
-            tracing::info!(
-                "function {ns}/{name}: {replicas} -> {} replicas ({})",
-                rec.count,
-                described.join(", ")
-            );
-        }
+    let resize = |d: &mut Value| d["spec"]["replicas"] = json!(rec.count);
+    if rec.count != replicas && apiserver::modify(server, &dep_def, Some(ns), name, resize).is_ok() {
+        let why = if described.is_empty() {
+            "replicas outside [min, max]".to_string()
+        } else {
+            described.join(", ")
+        };
+        let direction = if rec.count > replicas { "above" } else { "below" };
+        apiserver::record_event(
+            server,
+            function,
+            "Normal",
+            "SuccessfulRescale",
+            &format!("New size: {}; reason: {why} ({direction} target)", rec.count),
+        );
+        tracing::info!(
+            "function {ns}/{name}: {replicas} -> {} replicas ({})",
+            rec.count,
+            described.join(", ")
+        );
     }
-    if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers")
-        && let Some(obj) = server.store.get(&Key::new(&def.store_key(), ns, name))
-    {
-        let mut obj = obj.value.clone();
-        obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count,
-                "lastScaleTime": if rec.count != replicas { json!(apiserver::objects_now()) } else { obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null) }});
-        let _ = apiserver::upsert(server, &def, Some(ns), obj);
+    if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") {
+        let now = json!(apiserver::objects_now());
+        let _ = apiserver::modify(server, &def, Some(ns), name, |obj| {
+            let last = match rec.count != replicas {
+                true => now.clone(),
+                false => obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null),
+            };
+            obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count, "lastScaleTime": last});
+        });
     }
 }

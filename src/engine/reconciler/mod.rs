@@ -239,6 +239,8 @@ impl FunctionController {
             }
         };
 
+        self.observe(&function);
+
         let revision = crate::render::revision(&function);
         if self.prepared.as_ref().is_none_or(|(r, _)| *r != revision) {
             let outcome = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
@@ -290,6 +292,25 @@ impl FunctionController {
         }
         self.write_status(&deployment, &revision);
         true
+    }
+
+    /// Marks the Function's generation as acted on (its Deployment now follows it), as
+    /// `kfn controller` does: `function update --wait` waits for this before it trusts the
+    /// Deployment's readiness.
+    fn observe(&self, function: &Value) {
+        let generation = &function["metadata"]["generation"];
+        if generation.is_null() || function.pointer("/status/observedGeneration") == Some(generation) {
+            return;
+        }
+        let Some(def) = self.r.server.registry().find("kubeless.io", "v1beta1", "functions") else {
+            return;
+        };
+        let _ = apiserver::modify(&self.r.server, &def, Some(&self.namespace), &self.name, |f| {
+            if !f["status"].is_object() {
+                f["status"] = json!({});
+            }
+            f["status"]["observedGeneration"] = generation.clone();
+        });
     }
 
     fn write_status(&self, deployment: &Value, revision: &str) {
