@@ -89,11 +89,7 @@ pub fn main() -> ExitCode {
     crate::output::log::init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() { 1 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
+        Err(e) => return usage_error(e, &std::env::args().skip(1).collect::<Vec<_>>()),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -109,6 +105,82 @@ pub fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Reports a command-line error as Kubeless (cobra) did where scripts may look at it: missing
+/// flags read `Error: required flag(s) "a", "b" not set`, and a command group given an unknown
+/// word prints its help and succeeds; everything else is clap's own message. Exit 1 for errors.
+fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let rendered = e.render().to_string();
+    let usage = rendered.find("Usage:").map(|at| &rendered[at..]).unwrap_or_default();
+    match e.kind() {
+        ErrorKind::MissingRequiredArgument => {
+            let missing: Vec<String> = match e.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(args)) => args.clone(),
+                _ => Vec::new(),
+            };
+            let flags: Vec<String> = missing
+                .iter()
+                .filter_map(|a| a.strip_prefix("--"))
+                .map(|a| format!("{:?}", a.split_whitespace().next().unwrap_or(a)))
+                .collect();
+            if !flags.is_empty() && flags.len() == missing.len() {
+                eprintln!("Error: required flag(s) {} not set\n{usage}", flags.join(", "));
+                return ExitCode::from(1);
+            }
+        }
+        ErrorKind::InvalidSubcommand => {
+            let word = match e.get(ContextKind::InvalidSubcommand) {
+                Some(ContextValue::String(w)) => w.clone(),
+                _ => String::new(),
+            };
+            let group = group_before(args, &word);
+            if !group.is_empty() {
+                let path: Vec<&str> = group.iter().map(String::as_str).collect();
+                let _ = print_help(&path);
+                return ExitCode::SUCCESS;
+            }
+            let tips: String = rendered
+                .lines()
+                .filter(|l| l.contains("tip:"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            eprintln!("Error: unknown command {word:?} for \"kfn\"\n{tips}Run 'kfn --help' for usage.");
+            return ExitCode::from(1);
+        }
+        _ => {}
+    }
+    let _ = e.print();
+    ExitCode::from(if e.use_stderr() { 1 } else { 0 })
+}
+
+/// The command path the command line names before `word` (global flags and their values
+/// skipped): `["trigger", "http"]` for `kfn -n x trigger http bogus`.
+fn group_before(args: &[String], word: &str) -> Vec<String> {
+    let root = Cli::command();
+    let mut at = &root;
+    let mut path = Vec::new();
+    let mut tokens = args.iter();
+    while let Some(token) = tokens.next() {
+        if token == word {
+            break;
+        }
+        if token.starts_with('-') {
+            if ["-n", "--namespace", "--kubeconfig", "--context"].contains(&token.as_str()) {
+                tokens.next();
+            }
+            continue;
+        }
+        match at.find_subcommand(token) {
+            Some(sub) => {
+                path.push(sub.get_name().to_string());
+                at = sub;
+            }
+            None => break,
+        }
+    }
+    path
 }
 
 /// Prints the help of a command group (`kfn function` with no subcommand), exit 0.

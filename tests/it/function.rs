@@ -848,7 +848,7 @@ fn bad_input_is_refused_with_the_flag_named_and_nothing_created() {
         ),
         (
             vec!["deploy", "x", "-r", "python3.12", "-f", f],
-            "You must specify handler for the runtime",
+            "You must specify handler for the runtime.",
         ),
         (
             vec![
@@ -1251,4 +1251,89 @@ async fn wait_returns_when_the_deployment_is_ready_and_explains_when_it_is_not()
     ] {
         assert!(run.stderr.contains(why), "the failure says {why:?}: {}", run.stderr);
     }
+}
+
+#[test]
+fn usage_errors_and_failures_read_as_kubeless_wrote_them() {
+    let engine = Engine::start_no_run();
+    // Missing flags, as cobra words them.
+    let run = engine.kfn(&["trigger", "http", "create", "t1"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .starts_with("Error: required flag(s) \"function-name\" not set\n"),
+        "{}",
+        run.stderr
+    );
+    let run = engine.kfn(&["trigger", "cronjob", "create", "c1"]);
+    assert!(
+        run.stderr
+            .contains("required flag(s) \"schedule\", \"function\" not set")
+            || run
+                .stderr
+                .contains("required flag(s) \"function\", \"schedule\" not set"),
+        "{}",
+        run.stderr
+    );
+    // A group given an unknown word prints its help; the root says the command is unknown.
+    let run = engine.kfn(&["-n", "default", "function", "bogus"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("Usage: kfn function"), "{}", run.stdout);
+    let run = engine.kfn(&["functoin"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("Error: unknown command \"functoin\" for \"kfn\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("'function'"), "a suggestion: {}", run.stderr);
+
+    // Failures of create, with Kubeless's words.
+    let f = write(
+        engine.home.path(),
+        "test.py",
+        "def hello(event, context):\n    return 'x'\n",
+    );
+    let deploy = [
+        "function",
+        "deploy",
+        "h",
+        "-r",
+        "python3.12",
+        "-f",
+        f.to_str().unwrap(),
+        "--handler",
+        "test.hello",
+    ];
+    ok(&engine.kfn(&deploy), "deploy");
+    let again = engine.kfn(&deploy);
+    fails(&again, "Failed to deploy h. Received:");
+    assert!(again.stderr.contains("function h already exists"), "{}", again.stderr);
+    let http = ["trigger", "http", "create", "t1", "--function-name", "h"];
+    ok(&engine.kfn(&http), "http trigger");
+    fails(
+        &engine.kfn(&http),
+        "Failed to deploy HTTP trigger t1 in namespace default. Error",
+    );
+    let cron = [
+        "trigger",
+        "cronjob",
+        "create",
+        "c1",
+        "--function",
+        "h",
+        "--schedule",
+        "* * * * *",
+    ];
+    ok(&engine.kfn(&cron), "cron trigger");
+    fails(
+        &engine.kfn(&cron),
+        "Failed to create cronjob trigger object c1 in namespace default. Error",
+    );
+    let cron_yaml = [
+        &cron[..4],
+        &["--function", "h", "--schedule", "* * * * *", "-f", "p.yaml"],
+    ]
+    .concat();
+    fails(&engine.kfn(&cron_yaml), "Sorry, we can't parse .yaml files yet");
 }

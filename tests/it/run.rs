@@ -100,6 +100,11 @@ fn python_and_node_functions_answer_calls_and_log_the_event() {
 
     let run = engine.kfn(&["function", "top", "-o", "json"]);
     ok(&run, "top");
+    assert!(
+        run.stdout.contains("\"total_calls\": 2\n") || run.stdout.contains("\"total_calls\": 2,"),
+        "whole numbers as Go writes them: {}",
+        run.stdout
+    );
     let rows: Value = serde_json::from_str(&run.stdout).unwrap();
     let calls = |f: &str, m: &str| {
         rows.as_array()

@@ -276,7 +276,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
         bail!("Either `--runtime` or `--runtime-image` flag must be specified.");
     }
     if flags.runtime.is_some() && flags.handler.is_none() {
-        bail!("You must specify handler for the runtime (--handler <module>.<function>).");
+        bail!("You must specify handler for the runtime. Give it as --handler <module>.<function>");
     }
     if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
         bail!(
@@ -310,7 +310,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match api.create(&PostParams::default(), &kubeless::from_value(object)?).await {
         Ok(_) => {}
         Err(kube::Error::Api(s)) if s.code == 409 => bail!(
-            "Function {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
+            "Failed to deploy {name}. Received:\nfunction {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
         ),
         Err(e) => return Err(conn.explain(e).context(format!("Failed to deploy {name}. Received"))),
     }

@@ -308,18 +308,27 @@ pub struct TopRow {
     pub method: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     pub message: String,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "go_number")]
     pub total_calls: f64,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "go_number")]
     pub total_failures: f64,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "go_number")]
     pub total_duration_seconds: f64,
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(skip_serializing_if = "is_zero", serialize_with = "go_number")]
     pub avg_duration_seconds: f64,
 }
 
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
+}
+
+/// A number as Go's encoders write it: `2`, not `2.0`, when it is whole.
+fn go_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        s.serialize_i64(*v as i64)
+    } else {
+        s.serialize_f64(*v)
+    }
 }
 
 /// Reads the function metrics of a Prometheus text exposition into rows per method.
@@ -509,7 +518,12 @@ mod tests {
         let json = serde_json::to_value(&rows[1]).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"function": "hello", "namespace": "default", "method": "POST", "total_calls": 1.0})
+            serde_json::json!({"function": "hello", "namespace": "default", "method": "POST", "total_calls": 1})
+        );
+        let text = serde_json::to_string(&rows[0]).unwrap();
+        assert!(
+            text.contains(r#""total_calls":4,"#) && text.contains(r#""avg_duration_seconds":0.005"#),
+            "{text}"
         );
         assert_eq!(parse_metrics("x", "d", "").unwrap()[0].method, "");
         assert!(parse_metrics("x", "d", "garbage without value").is_none());

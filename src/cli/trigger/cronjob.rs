@@ -86,7 +86,7 @@ async fn payload(p: &Payload) -> Result<Option<Value>> {
                 .and_then(|e| e.to_str())
                 .unwrap_or("");
             if ext != "json" {
-                bail!("Sorry, we can't parse {ext:?} files yet (--payload-from-file must be a .json file)");
+                bail!("Sorry, we can't parse .{ext} files yet (--payload-from-file must be a .json file)");
             }
             crate::source::read_dependencies(file, "--payload-from-file").await?
         }

@@ -126,16 +126,24 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
         }
         Err(kube::Error::Api(s)) if s.code == 409 => {
             bail!(
-                "Failed to create {label} trigger object {name} in namespace {ns}. Error: it already exists; use `update` to change it"
+                "{}: it already exists; use `update` to change it",
+                create_failed(&kind, label, &name, &ns)
             )
         }
-        Err(e) => Err(conn.explain(e).context(format!(
-            "Failed to create {label} trigger object {name} in namespace {ns}. Error"
-        ))),
+        Err(e) => Err(conn.explain(e).context(create_failed(&kind, label, &name, &ns))),
     }
 }
 
 /// Loads a trigger, changes it with `edit`, and writes it back.
+/// Kubeless's words for a failed create: "deploy" for HTTP triggers, a lowercase "cronjob".
+fn create_failed(kind: &str, label: &str, name: &str, ns: &str) -> String {
+    match kind {
+        "HTTPTrigger" => format!("Failed to deploy HTTP trigger {name} in namespace {ns}. Error"),
+        "CronJobTrigger" => format!("Failed to create cronjob trigger object {name} in namespace {ns}. Error"),
+        _ => format!("Failed to create {label} trigger object {name} in namespace {ns}. Error"),
+    }
+}
+
 pub async fn update(
     conn: &Connection,
     kind: &str,
@@ -155,7 +163,8 @@ pub async fn update(
         .await?
         .map_err(|e| {
             conn.explain(e).context(format!(
-                "Failed to update {label} trigger {name} in namespace {ns}. Error"
+                "Failed to {} {label} trigger {name} in namespace {ns}. Error",
+                if kind == "HTTPTrigger" { "deploy" } else { "update" }
             ))
         })?;
     crate::output::log::info(&format!(
