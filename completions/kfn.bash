@@ -3447,7 +3447,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__cronjob__subcmd__update)
-            opts="-p -f -n -h -V --schedule --function --payload --payload-from-file --kubeconfig --context --namespace --local --help --version"
+            opts="-p -f -o -n -h -V --schedule --function --payload --payload-from-file --dryrun --output --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -3474,6 +3474,14 @@ _kfn() {
                     return 0
                     ;;
                 -f)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4179,7 +4187,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__http__subcmd__update)
-            opts="-n -h -V --path --hostname --enableTLSAcme --tls-secret --basic-auth-secret --function-name --gateway --kubeconfig --context --namespace --local --help --version"
+            opts="-o -n -h -V --path --hostname --enableTLSAcme --tls-secret --basic-auth-secret --function-name --gateway --dryrun --output --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4206,6 +4214,14 @@ _kfn() {
                     return 0
                     ;;
                 --gateway)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4521,7 +4537,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__kafka__subcmd__update)
-            opts="-n -h -V --trigger-topic --function-selector --kubeconfig --context --namespace --local --help --version"
+            opts="-o -n -h -V --trigger-topic --function-selector --dryrun --output --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4532,6 +4548,14 @@ _kfn() {
                     return 0
                     ;;
                 --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -4947,7 +4971,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__kinesis__subcmd__update)
-            opts="-n -h -V --stream --aws-region --shard-id --function-name --secret --endpoint --kubeconfig --context --namespace --local --help --version"
+            opts="-o -n -h -V --stream --aws-region --shard-id --function-name --secret --endpoint --dryrun --output --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -4974,6 +4998,14 @@ _kfn() {
                     return 0
                     ;;
                 --endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -5285,7 +5317,7 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__trigger__subcmd__nats__subcmd__update)
-            opts="-n -h -V --trigger-topic --function-selector --kubeconfig --context --namespace --local --help --version"
+            opts="-o -n -h -V --trigger-topic --function-selector --dryrun --output --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -5296,6 +5328,14 @@ _kfn() {
                     return 0
                     ;;
                 --function-selector)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

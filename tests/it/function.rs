@@ -843,6 +843,10 @@ fn bad_input_is_refused_with_the_flag_named_and_nothing_created() {
             "Invalid runtime: cobol2 (given with --runtime). Supported runtimes are: ballerina0.981.0",
         ),
         (
+            vec!["deploy", "x", "-r", "cobol2", "-f", f],
+            "Invalid runtime: cobol2 (given with --runtime)",
+        ),
+        (
             vec!["deploy", "x", "-f", f, "--handler", "test.hello"],
             "Either `--runtime` or `--runtime-image` flag must be specified.",
         ),
@@ -1336,4 +1340,50 @@ fn usage_errors_and_failures_read_as_kubeless_wrote_them() {
     ]
     .concat();
     fails(&engine.kfn(&cron_yaml), "Sorry, we can't parse .yaml files yet");
+
+    // Dry runs: create prints Kubeless's field order; update prints the changed object only.
+    let run = engine.kfn(&[
+        "trigger",
+        "http",
+        "create",
+        "t2",
+        "--function-name",
+        "h",
+        "--dryrun",
+        "-o",
+        "json",
+    ]);
+    ok(&run, "create --dryrun");
+    assert!(
+        run.stdout
+            .starts_with("{\n    \"kind\": \"HTTPTrigger\",\n    \"apiVersion\""),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("\"creationTimestamp\": null"), "{}", run.stdout);
+    let run = engine.kfn(&[
+        "trigger", "http", "update", "t1", "--path", "p9", "--dryrun", "-o", "json",
+    ]);
+    ok(&run, "update --dryrun");
+    assert!(run.stdout.contains("\"path\": \"p9\""), "{}", run.stdout);
+    let stored = engine.kfn(&["trigger", "http", "list", "-o", "json"]).stdout;
+    assert!(
+        !stored.contains("p9") && !stored.contains("\"t2\""),
+        "dry runs change nothing: {stored}"
+    );
+    let run = engine.kfn(&[
+        "trigger",
+        "cronjob",
+        "update",
+        "c1",
+        "--schedule",
+        "*/5 * * * *",
+        "--dryrun",
+    ]);
+    ok(&run, "cron update --dryrun");
+    assert!(
+        run.stdout.contains("schedule: '*/5 * * * *'") || run.stdout.contains("schedule: \"*/5 * * * *\""),
+        "{}",
+        run.stdout
+    );
 }

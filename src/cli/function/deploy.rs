@@ -275,9 +275,13 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if flags.runtime.is_none() && flags.runtime_image.is_none() {
         bail!("Either `--runtime` or `--runtime-image` flag must be specified.");
     }
-    if flags.runtime.is_some() && flags.handler.is_none() {
-        bail!("You must specify handler for the runtime. Give it as --handler <module>.<function>");
-    }
+    // As Kubeless: an unknown runtime is reported before a missing handler.
+    let needs_handler = || -> Result<()> {
+        if flags.handler.is_none() {
+            bail!("You must specify handler for the runtime. Give it as --handler <module>.<function>");
+        }
+        Ok(())
+    };
     if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
         bail!(
             "Output format needs to be yaml or json, got {:?} (given with --output)",
@@ -288,12 +292,9 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
         // A dry run needs no API server: the built-in catalog checks the runtime.
         let (ns, cm) = kubeless::config_location();
         if let Some(runtime) = &flags.runtime {
-            flags.runtime = Some(check_runtime(
-                &Catalog::built_in(ns, cm),
-                runtime,
-                flags.handler.as_deref(),
-                source,
-            )?);
+            let checked = check_runtime(&Catalog::built_in(ns, cm), runtime, flags.handler.as_deref(), source)?;
+            needs_handler()?;
+            flags.runtime = Some(checked);
         }
         return print_dry_run(&function::build(&flags), &common.output);
     }
@@ -301,7 +302,9 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let conn = client::connect(&target).await?;
     let catalog = kubeless::catalog(&conn).await?;
     if let Some(runtime) = &flags.runtime {
-        flags.runtime = Some(check_runtime(&catalog, runtime, flags.handler.as_deref(), source)?);
+        let checked = check_runtime(&catalog, runtime, flags.handler.as_deref(), source)?;
+        needs_handler()?;
+        flags.runtime = Some(checked);
     }
     let object = function::build(&flags);
 

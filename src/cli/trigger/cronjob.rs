@@ -67,6 +67,8 @@ pub struct UpdateArgs {
     pub function: Option<String>,
     #[command(flatten)]
     pub payload: Payload,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 fn check_schedule(s: &str) -> Result<()> {
@@ -128,7 +130,7 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "CronJobTrigger", "Cronjob", &name, |t| {
+            super::update(&conn, "CronJobTrigger", "Cronjob", &name, &a.dry, |t| {
                 if let Some(s) = &a.schedule {
                     t["spec"]["schedule"] = json!(s);
                 }

@@ -77,6 +77,8 @@ pub struct UpdateArgs {
     /// Ingress controller: nginx, traefik or kong
     #[arg(long)]
     pub gateway: Option<String>,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 fn check_gateway(gateway: &str) -> Result<()> {
@@ -144,7 +146,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "HTTPTrigger", "HTTP", &name, |t| {
+            super::update(&conn, "HTTPTrigger", "HTTP", &name, &a.dry, |t| {
                 let spec = &mut t["spec"];
                 let mut set = |k: &str, v: &Option<String>| {
                     if let Some(v) = v {

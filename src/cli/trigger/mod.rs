@@ -69,10 +69,11 @@ pub struct ListFlags {
 
 /// A trigger object of `kind` with the fields Kubeless sets.
 pub fn object(kind: &str, name: &str, namespace: &str, spec: Value) -> Value {
+    // In the order of Kubeless's Go types, as `--dryrun -o json` prints it.
     json!({
-        "apiVersion": "kubeless.io/v1beta1",
         "kind": kind,
-        "metadata": {"name": name, "namespace": namespace, "labels": {"created-by": "kubeless"}},
+        "apiVersion": "kubeless.io/v1beta1",
+        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": null, "labels": {"created-by": "kubeless"}},
         "spec": spec,
     })
 }
@@ -107,12 +108,7 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
         .to_string();
     let kind = trigger["kind"].as_str().unwrap_or_default().to_string();
     if dry.dryrun {
-        match dry.output.as_str() {
-            "yaml" => output::print(&output::yaml(&trigger)),
-            "json" => output::print(&format!("{}\n", output::json(&trigger, 4))),
-            other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
-        }
-        return Ok(ExitCode::SUCCESS);
+        return print_dry(&trigger, &dry.output);
     }
     match kubeless::api(conn, &ns, &kind)
         .create(&PostParams::default(), &kubeless::from_value(trigger)?)
@@ -135,6 +131,16 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
 }
 
 /// Loads a trigger, changes it with `edit`, and writes it back.
+/// Prints the object a `--dryrun` would have written.
+fn print_dry(trigger: &Value, format: &str) -> Result<ExitCode> {
+    match format {
+        "yaml" => output::print(&output::yaml(trigger)),
+        "json" => output::print(&format!("{}\n", output::json(trigger, 4))),
+        other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Kubeless's words for a failed create: "deploy" for HTTP triggers, a lowercase "cronjob".
 fn create_failed(kind: &str, label: &str, name: &str, ns: &str) -> String {
     match kind {
@@ -149,6 +155,7 @@ pub async fn update(
     kind: &str,
     label: &str,
     name: &str,
+    dry: &DryRun,
     edit: impl Fn(&mut Value) -> Result<()>,
 ) -> Result<ExitCode> {
     let ns = conn.namespace.clone();
@@ -159,6 +166,9 @@ pub async fn update(
         Err(e) => return Err(conn.explain(e)),
     };
     let change = |mut trigger: Value| edit(&mut trigger).map(|()| trigger);
+    if dry.dryrun {
+        return print_dry(&change(trigger)?, &dry.output);
+    }
     kubeless::replace_with(&api, name, trigger, change)
         .await?
         .map_err(|e| {

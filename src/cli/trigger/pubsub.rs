@@ -88,6 +88,8 @@ pub struct TopicUpdate {
     /// Label selector of the functions that receive every message
     #[arg(long = "function-selector")]
     pub selector: Option<String>,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 /// A label selector as a Kubernetes LabelSelector: equalities in `matchLabels`, the rest in
@@ -165,7 +167,7 @@ async fn topic_trigger<P: clap::Args>(
             let name = one_name(&a.names, what)?;
             let selector = a.selector.as_deref().map(label_selector).transpose()?;
             let conn = client::connect(&global.target()).await?;
-            super::update(&conn, kind, label, &name, |t| {
+            super::update(&conn, kind, label, &name, &a.dry, |t| {
                 if let Some(topic) = &a.topic {
                     t["spec"]["topic"] = json!(topic);
                 }
@@ -300,6 +302,8 @@ pub struct KinesisUpdate {
     pub secret: Option<String>,
     #[arg(long)]
     pub endpoint: Option<String>,
+    #[command(flatten)]
+    pub dry: DryRun,
 }
 
 /// Flags of the commands that talk to AWS; accepted, then refused with the reason.
@@ -366,7 +370,7 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "KinesisTrigger", "Kinesis", &name, |t| {
+            super::update(&conn, "KinesisTrigger", "Kinesis", &name, &a.dry, |t| {
                 for (k, v) in [
                     ("stream", &a.stream),
                     ("aws-region", &a.region),
