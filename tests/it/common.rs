@@ -243,3 +243,11 @@ pub fn until(timeout: std::time::Duration, what: &str, mut check: impl FnMut() -
         }
     })
 }
+
+/// Waits until `kfn trigger <kind> list -o json` shows `needle` (in a trigger's status, say).
+pub fn wait_trigger(engine: &Engine, kind: &str, needle: &str, seconds: u64, what: &str) {
+    eventually(std::time::Duration::from_secs(seconds), what, || {
+        let out = engine.kfn(&["trigger", kind, "list", "-o", "json"]).stdout;
+        if out.contains(needle) { Ok(()) } else { Err(out) }
+    })
+}

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::common::{Engine, eventually, fails, kfn_command, ok, until};
+use crate::common::{Engine, eventually, fails, kfn_command, ok, until, wait_trigger};
 
 fn get(engine: &Engine, what: &str) -> Option<Value> {
     let run = engine.kubectl(&["get", what, "-o", "json"]);
@@ -359,13 +359,12 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         ]),
         "kafka",
     );
-    eventually(
-        Duration::from_secs(15),
+    wait_trigger(
+        &engine,
+        "kafka",
+        "not consumed",
+        15,
         "the Kafka trigger's status says it is not consumed",
-        || {
-            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]).stdout;
-            out.contains("not consumed").then_some(()).ok_or(out)
-        },
     );
 
     // The status explains readiness.
@@ -557,10 +556,7 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         ]),
         "trigger",
     );
-    eventually(Duration::from_secs(15), "the controller subscribes", || {
-        let out = engine.kfn(&["trigger", "nats", "list", "-o", "json"]).stdout;
-        out.contains("delivering to sub").then_some(()).ok_or(out)
-    });
+    wait_trigger(&engine, "nats", "delivering to sub", 15, "the controller subscribes");
     ok(
         &engine.kfn(&[
             "trigger",
@@ -597,13 +593,12 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
         ]),
         "kafka trigger",
     );
-    eventually(
-        Duration::from_secs(40),
+    wait_trigger(
+        &engine,
+        "kafka",
+        "delivering to sub",
+        40,
         "the controller joins the consumer group",
-        || {
-            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
-            out.contains("delivering to sub").then_some(()).ok_or(out)
-        },
     );
     crate::triggers::kcat_publish(&kafka.1, "kt-topic", r#"{"payload": "k9z"}"#);
     eventually(

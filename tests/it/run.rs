@@ -492,6 +492,27 @@ fn a_machine_without_the_interpreter_says_so() {
     assert_eq!(pod.stdout, "RuntimeUnavailable");
 }
 
+/// `kfn function logs <name> -f`, its lines arriving on a channel.
+fn follow_logs(engine: &Engine, name: &str) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut follower = crate::common::kfn_command(engine.home.path())
+        .args(["function", "logs", name, "-f"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follower.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    (follower, rx)
+}
+
 #[test]
 fn logs_follow_new_lines() {
     let engine = Engine::start();
@@ -507,22 +528,7 @@ fn logs_follow_new_lines() {
             &example("python/hellowithdata.py"),
         ],
     );
-    let mut follower = crate::common::kfn_command(engine.home.path())
-        .args(["function", "logs", "followed", "-f"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = follower.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut follower, rx) = follow_logs(&engine, "followed");
     std::thread::sleep(std::time::Duration::from_millis(500));
     ok(
         &engine.kfn(&["function", "call", "followed", "--data", "followed-call-7"]),
@@ -618,22 +624,7 @@ fn pod_logs_rotate_past_their_limit_and_go_with_their_pod() {
             &example("python/hellowithdata.py"),
         ],
     );
-    let mut follower = crate::common::kfn_command(engine.home.path())
-        .args(["function", "logs", "chatty", "-f"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = follower.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        use std::io::BufRead;
-        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut follower, rx) = follow_logs(&engine, "chatty");
     std::thread::sleep(std::time::Duration::from_millis(500));
     // About 370 bytes of log per call: 60 calls go through several rotations.
     for i in 0..60 {

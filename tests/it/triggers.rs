@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::common::{Engine, eventually, example, fails, ok, until};
+use crate::common::{Engine, eventually, example, fails, ok, until, wait_trigger};
 
 fn deploy(engine: &Engine, name: &str, file: &str, handler: &str, extra: &[&str]) {
     let mut args = vec![
@@ -422,12 +422,13 @@ fn nats_messages_reach_every_function_the_selector_matches() {
         ]),
         "create",
     );
-    eventually(Duration::from_secs(10), "the engine subscribes", || {
-        let out = engine.kfn(&["trigger", "nats", "list", "-o", "json"]).stdout;
-        out.contains("delivering to nats-func1, nats-func2")
-            .then_some(())
-            .ok_or(out)
-    });
+    wait_trigger(
+        &engine,
+        "nats",
+        "delivering to nats-func1, nats-func2",
+        10,
+        "the engine subscribes",
+    );
     let run = engine.kfn(&[
         "trigger",
         "nats",
@@ -589,10 +590,7 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     ok(&engine.kfn(&create), "create");
     let wait_ready = |engine: &Engine, topic: &str| {
         let want = format!("subscribed to {topic} on {brokers}; delivering to kafka-func1, kafka-func2");
-        eventually(Duration::from_secs(40), "the engine joins both consumer groups", || {
-            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
-            out.contains(&want).then_some(()).ok_or(out)
-        })
+        wait_trigger(engine, "kafka", &want, 40, "the engine joins both consumer groups")
     };
     wait_ready(&engine, "s3");
     kcat_publish(brokers, "s3", r#"{"payload": "k7w"}"#);
@@ -669,12 +667,13 @@ fn kafka_over_tls_or_sasl_is_refused_in_the_status_not_ignored() {
         ]),
         "create",
     );
-    eventually(Duration::from_secs(10), "the status refuses TLS", || {
-        let out = engine.kfn(&["trigger", "kafka", "list", "-o", "json"]).stdout;
-        out.contains("KAFKA_ENABLE_TLS is set, but kfn connects to Kafka brokers over plaintext only")
-            .then_some(())
-            .ok_or(out)
-    });
+    wait_trigger(
+        &engine,
+        "kafka",
+        "KAFKA_ENABLE_TLS is set, but kfn connects to Kafka brokers over plaintext only",
+        10,
+        "the status refuses TLS",
+    );
 }
 
 #[test]
@@ -713,13 +712,12 @@ fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
         ]),
         "Invalid label selector specified",
     );
-    eventually(
-        Duration::from_secs(10),
+    wait_trigger(
+        &engine,
+        "kafka",
+        "no Kafka broker",
+        10,
         "the status says no broker is configured",
-        || {
-            let out = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]).stdout;
-            out.contains("no Kafka broker").then_some(()).ok_or(out)
-        },
     );
     ok(
         &engine.kfn(&["trigger", "kafka", "update", "kt", "--trigger-topic", "t2"]),

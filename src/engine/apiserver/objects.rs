@@ -957,24 +957,16 @@ pub fn upsert(
         }
     }
     check_type(def, &mut value)?;
-    let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
-        let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &name))?;
-        if value.get("status").is_none()
-            && let Some(status) = current.value.get("status")
+    // The whole object is the desired one; a status it does not carry is kept.
+    modify(server, def, namespace, &name, |current| {
+        let status = current.get("status").cloned();
+        *current = value.clone();
+        if current.get("status").is_none()
+            && let Some(status) = status
         {
-            value["status"] = status.clone();
+            current["status"] = status;
         }
-        keep_server_fields(def, &mut value, &current.value);
-        if comparable(&value) == comparable(&current.value) {
-            return Ok(Mutation::Keep);
-        }
-        Ok(Mutation::Put(value))
-    })?;
-    after_change(server, def, &key, &outcome);
-    match outcome {
-        Outcome::Created(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Deleted(o) => Ok(o),
-        Outcome::Unchanged(None) => Err(ApiError::not_found(&def.qualified(), &def.plural, &name)),
-    }
+    })
 }
 
 /// Changes the stored object in place: `change` edits the current value (the status, the
