@@ -21,6 +21,17 @@ pub fn json(value: &impl Serialize, indent: usize) -> String {
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
+/// Prints the object a `--dryrun` would have written: YAML, or JSON indented by 4 as Kubeless's
+/// Go code printed it.
+pub fn dry_run(object: &serde_json::Value, format: &str) -> anyhow::Result<std::process::ExitCode> {
+    match format {
+        "yaml" => print(&yaml(object)),
+        "json" => print(&format!("{}\n", json(object, 4))),
+        other => anyhow::bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 /// Writes to stdout; a closed pipe (`kfn ... | head`) ends the program quietly.
 pub fn print(text: &str) {
     use std::io::Write;

@@ -12,6 +12,20 @@ fn deploy(engine: &Engine, name: &str, args: &[&str]) {
     ok(&engine.kfn(&full), &format!("deploy {name}"));
 }
 
+/// Deploys the example that prints its event and returns its data, in Python.
+fn deploy_echo(engine: &Engine, name: &str) {
+    let file = example("python/hellowithdata.py");
+    let args = [
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "hellowithdata.handler",
+        "--from-file",
+        &file,
+    ];
+    deploy(engine, name, &args);
+}
+
 #[test]
 fn python_and_node_functions_answer_calls_and_log_the_event() {
     let engine = Engine::start();
@@ -516,18 +530,7 @@ fn follow_logs(engine: &Engine, name: &str) -> (std::process::Child, std::sync::
 #[test]
 fn logs_follow_new_lines() {
     let engine = Engine::start();
-    deploy(
-        &engine,
-        "followed",
-        &[
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "hellowithdata.handler",
-            "--from-file",
-            &example("python/hellowithdata.py"),
-        ],
-    );
+    deploy_echo(&engine, "followed");
     let (mut follower, rx) = follow_logs(&engine, "followed");
     std::thread::sleep(std::time::Duration::from_millis(500));
     ok(
@@ -549,18 +552,7 @@ fn logs_follow_new_lines() {
 #[test]
 fn logs_of_every_replica_with_tail() {
     let engine = Engine::start();
-    deploy(
-        &engine,
-        "many",
-        &[
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "hellowithdata.handler",
-            "--from-file",
-            &example("python/hellowithdata.py"),
-        ],
-    );
+    deploy_echo(&engine, "many");
     ok(
         &engine.kubectl(&["scale", "deployment", "many", "--replicas", "2"]),
         "scale",
@@ -612,18 +604,7 @@ fn pod_log_files(engine: &Engine, prefix: &str) -> Vec<(String, u64)> {
 #[test]
 fn pod_logs_rotate_past_their_limit_and_go_with_their_pod() {
     let engine = Engine::start_with_env(&[("KFN_LOG_MAX_BYTES", "4096")]);
-    deploy(
-        &engine,
-        "chatty",
-        &[
-            "--runtime",
-            "python3.11",
-            "--handler",
-            "hellowithdata.handler",
-            "--from-file",
-            &example("python/hellowithdata.py"),
-        ],
-    );
+    deploy_echo(&engine, "chatty");
     let (mut follower, rx) = follow_logs(&engine, "chatty");
     std::thread::sleep(std::time::Duration::from_millis(500));
     // About 370 bytes of log per call: 60 calls go through several rotations.

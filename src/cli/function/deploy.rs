@@ -252,15 +252,6 @@ fn parse_wait_timeout(text: &str) -> Result<Duration> {
         .with_context(|| format!("Invalid --wait-timeout {text:?}: give a duration such as 90s or 2m"))
 }
 
-fn print_dry_run(function: &Value, format: &str) -> Result<ExitCode> {
-    match format {
-        "yaml" => output::print(&output::yaml(function)),
-        "json" => output::print(&format!("{}\n", output::json(function, 4))),
-        other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let common = &args.common;
     let name = one_name(&common.names, "function name")?;
@@ -296,7 +287,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
             needs_handler()?;
             flags.runtime = Some(checked);
         }
-        return print_dry_run(&function::build(&flags), &common.output);
+        return output::dry_run(&function::build(&flags), &common.output);
     }
     let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
     let conn = client::connect(&target).await?;
@@ -387,7 +378,7 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         _ => {}
     }
     if common.dryrun {
-        return print_dry_run(&function::update(current, &flags), &common.output);
+        return output::dry_run(&function::update(current, &flags), &common.output);
     }
     log::info("Redeploying function...");
     let replaced = kubeless::replace_with(&api, &name, current, |f| Ok(function::update(f, &flags)))

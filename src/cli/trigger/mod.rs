@@ -108,7 +108,7 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
         .to_string();
     let kind = trigger["kind"].as_str().unwrap_or_default().to_string();
     if dry.dryrun {
-        return print_dry(&trigger, &dry.output);
+        return output::dry_run(&trigger, &dry.output);
     }
     match kubeless::api(conn, &ns, &kind)
         .create(&PostParams::default(), &kubeless::from_value(trigger)?)
@@ -130,17 +130,6 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
     }
 }
 
-/// Loads a trigger, changes it with `edit`, and writes it back.
-/// Prints the object a `--dryrun` would have written.
-fn print_dry(trigger: &Value, format: &str) -> Result<ExitCode> {
-    match format {
-        "yaml" => output::print(&output::yaml(trigger)),
-        "json" => output::print(&format!("{}\n", output::json(trigger, 4))),
-        other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// Kubeless's words for a failed create: "deploy" for HTTP triggers, a lowercase "cronjob".
 fn create_failed(kind: &str, label: &str, name: &str, ns: &str) -> String {
     match kind {
@@ -150,6 +139,7 @@ fn create_failed(kind: &str, label: &str, name: &str, ns: &str) -> String {
     }
 }
 
+/// Loads a trigger, changes it with `edit`, and writes it back (or prints it, with --dryrun).
 pub async fn update(
     conn: &Connection,
     kind: &str,
@@ -167,7 +157,7 @@ pub async fn update(
     };
     let change = |mut trigger: Value| edit(&mut trigger).map(|()| trigger);
     if dry.dryrun {
-        return print_dry(&change(trigger)?, &dry.output);
+        return output::dry_run(&change(trigger)?, &dry.output);
     }
     kubeless::replace_with(&api, name, trigger, change)
         .await?
