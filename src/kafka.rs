@@ -64,9 +64,10 @@ pub fn unsupported_security() -> Option<String> {
 /// Consumes `topic` in consumer group `group` until the task is dropped. `report` hears
 /// `Ok(partitions)` once partitions are assigned (a new group starts at the end of each
 /// partition: messages published from then on are delivered) and `Err(why)` while it cannot
-/// consume. Each message goes to `deliver` in order; its offset is committed once `deliver`
-/// returns, whatever the function answered (as Kubeless did), so a restart neither loses nor
-/// repeats delivered messages.
+/// consume. Each message goes to `deliver` in order; its offset is stored once `deliver`
+/// returns, whatever the function answered (as Kubeless did), and committed within 5 s or when
+/// the consumer closes: delivery is at least once (a crash can repeat the last seconds' calls;
+/// a message published while a new group is still joining may be missed).
 pub async fn consume<R, D, Fut>(brokers: &Brokers, group: &str, topic: &str, report: R, deliver: D)
 where
     R: Fn(Result<String, String>),
@@ -147,7 +148,9 @@ impl Drop for Closing {
     fn drop(&mut self) {
         if let Some(consumer) = self.0.take() {
             let closing = std::thread::spawn(move || drop(consumer));
-            CLOSING.lock().expect("closing lock").push(closing);
+            let mut pending = CLOSING.lock().expect("closing lock");
+            pending.retain(|c| !c.is_finished());
+            pending.push(closing);
         }
     }
 }
@@ -202,7 +205,7 @@ pub async fn publish(brokers: &Brokers, topic: &str, payload: &[u8]) -> Result<(
         .await
         .map_err(|(e, _)| match e.rdkafka_error_code() {
             Some(RDKafkaErrorCode::MessageTimedOut) => anyhow::anyhow!(
-                "Failed to publish message to topic {topic}: no Kafka broker at {} (--brokers) took it within 5 s",
+                "Failed to publish message to topic {topic}: no Kafka broker at {} (--brokers or KAFKA_BROKERS) took it within 5 s",
                 brokers.0
             ),
             _ => anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.0),

@@ -62,12 +62,19 @@ async fn round(api: &Api<Lease>, identity: &str) -> Result<bool, kube::Error> {
 
 pub async fn run(client: kube::Client, namespace: String, identity: String, leader: Arc<AtomicBool>) {
     let api: Api<Lease> = Api::namespaced(client, &namespace);
+    // When the lease was last renewed by this replica: an API error (a 429 or 503 the client no
+    // longer retries) keeps leadership until the lease would have expired, not a moment longer.
+    let mut renewed_at: Option<std::time::Instant> = None;
     loop {
         let holds = match round(&api, &identity).await {
-            Ok(h) => h,
+            Ok(h) => {
+                renewed_at = h.then(std::time::Instant::now);
+                h
+            }
             Err(e) => {
                 tracing::warn!("leader election: {e}");
-                false
+                // Stop a little before another replica may take the lease over.
+                renewed_at.is_some_and(|at| at.elapsed() < Duration::from_secs(DURATION as u64 - 5))
             }
         };
         if holds != leader.swap(holds, Ordering::SeqCst) {

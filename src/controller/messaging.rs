@@ -40,7 +40,16 @@ async fn deliver(client: &kube::Client, broker: &Broker, consumer: &Consumer, pa
             .and_then(|p| p.into_iter().next())
             .map(|p| p.port)
             .unwrap_or(8080),
-        _ => return,
+        Ok(None) => {
+            tracing::warn!("trigger {namespace}/{trigger}: {function} has no Service; message not delivered");
+            return;
+        }
+        Err(e) => {
+            tracing::warn!(
+                "trigger {namespace}/{trigger}: cannot read the Service of {function}: {e}; message not delivered"
+            );
+            return;
+        }
     };
     let (parts, body) = broker.delivery(payload, topic).into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();

@@ -1,6 +1,6 @@
 //! Message triggers, shared by the local engine and `kfn controller`. NATS (with a server
-//! configured, `--nats`): one queue-group subscription per (trigger, function). Kafka (with
-//! brokers configured, `--kafka`): one consumer group per (trigger, function). Either way every
+//! configured): one queue-group subscription per (trigger, function). Kafka (with brokers
+//! configured): one consumer group per (trigger, function). Either way every
 //! message reaches every function the trigger's selector matches. Kinesis triggers are stored;
 //! their status says they are not consumed.
 
@@ -173,8 +173,12 @@ impl Broker {
 /// function), each delivering every message with `deliver`, each reporting its health.
 #[derive(Default)]
 pub struct Consumers {
-    tasks: HashMap<Consumer, tokio::task::JoinHandle<()>>,
-    health: Arc<std::sync::Mutex<HashMap<Consumer, Health>>>,
+    /// Each running consumer, with the id of its task.
+    tasks: HashMap<Consumer, (u64, tokio::task::JoinHandle<()>)>,
+    /// What each task last reported: a stopped task that reports late (librdkafka calls
+    /// cannot be interrupted) does not speak for its successor, whose id differs.
+    health: Arc<std::sync::Mutex<HashMap<Consumer, (u64, Health)>>>,
+    next_id: u64,
 }
 
 impl Consumers {
@@ -185,12 +189,10 @@ impl Consumers {
         F: Fn(Consumer, bytes::Bytes) -> Fut + Clone + Send + Sync + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
-        let health = self.health.clone();
-        self.tasks.retain(|k, task| {
+        self.tasks.retain(|k, (_, task)| {
             let keep = wanted.contains(k) && !task.is_finished();
             if !keep {
                 task.abort();
-                health.lock().expect("health lock").remove(k);
             }
             keep
         });
@@ -198,33 +200,40 @@ impl Consumers {
             if self.tasks.contains_key(key) {
                 continue;
             }
+            self.next_id += 1;
+            let id = self.next_id;
             let report = {
                 let (health, key) = (self.health.clone(), key.clone());
                 move |h: Health| {
-                    health.lock().expect("health lock").insert(key.clone(), h);
+                    health.lock().expect("health lock").insert(key.clone(), (id, h));
                 }
             };
             let task = tokio::spawn(broker.clone().run(key.clone(), report, deliver.clone()));
-            self.tasks.insert(key.clone(), task);
+            self.tasks.insert(key.clone(), (id, task));
         }
     }
 
     pub fn clear(&mut self) {
-        self.tasks.drain().for_each(|(_, t)| t.abort());
+        self.tasks.drain().for_each(|(_, (_, t))| t.abort());
         self.health.lock().expect("health lock").clear();
     }
 
     /// Stops every consumer and waits until their tasks are gone.
     pub async fn close(&mut self) {
-        for (_, task) in self.tasks.drain() {
+        for (_, (_, task)) in self.tasks.drain() {
             task.abort();
             let _ = task.await;
         }
     }
 
+    /// What the running task of `consumer` last reported.
     fn health(&self, consumer: &Consumer) -> Health {
+        let current = self.tasks.get(consumer).map(|(id, _)| *id);
         let health = self.health.lock().expect("health lock");
-        health.get(consumer).cloned().unwrap_or_else(|| Err("starting".into()))
+        match health.get(consumer) {
+            Some((id, h)) if Some(*id) == current => h.clone(),
+            _ => Err("starting".into()),
+        }
     }
 }
 
@@ -309,6 +318,24 @@ struct Link {
     consumers: Consumers,
 }
 
+async fn connect_nats(url: &str) -> std::result::Result<Broker, String> {
+    match tokio::time::timeout(Duration::from_secs(2), async_nats::connect(url)).await {
+        Ok(Ok(client)) => Ok(Broker::Nats {
+            url: url.to_string(),
+            client,
+        }),
+        Ok(Err(e)) => {
+            tracing::warn!("cannot connect to NATS at {url}: {e}");
+            Err(format!(
+                "cannot connect to the NATS server {url}: {e} (tried again every 10 s)"
+            ))
+        }
+        Err(_) => Err(format!(
+            "cannot connect to the NATS server {url}: no answer within 2 s (tried again every 10 s)"
+        )),
+    }
+}
+
 /// Stops the message-trigger loop.
 pub struct Stop(tokio::sync::mpsc::Sender<tokio::sync::oneshot::Sender<()>>);
 
@@ -329,16 +356,12 @@ impl Stop {
 pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) -> Stop {
     let (stop, mut stopped) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<()>>(1);
     tokio::spawn(async move {
-        let nats = match nats {
-            Some(url) => match async_nats::connect(url.as_str()).await {
-                Ok(client) => Ok(Broker::Nats { url, client }),
-                Err(e) => {
-                    tracing::warn!("cannot connect to NATS at {url}: {e}");
-                    Err(format!("cannot connect to the NATS server {url}: {e}"))
-                }
-            },
+        let nats_url = nats;
+        let nats = match &nats_url {
+            Some(url) => connect_nats(url).await,
             None => Err("no NATS server is configured for the local engine: start it with `kfn local start --nats nats://HOST:4222`".into()),
         };
+        let mut nats_tried = std::time::Instant::now();
         let kafka = match kafka {
             Some(brokers) => match crate::kafka::unsupported_security() {
                 Some(why) => Err(why),
@@ -369,6 +392,13 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
             }
             let (functions, _) = server.store.list("kubeless.io/functions", None);
             let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
+            // A NATS server that was not there is tried again every 10 s.
+            if let (Err(_), Some(url)) = (&links[0].broker, &nats_url)
+                && nats_tried.elapsed() >= Duration::from_secs(10)
+            {
+                nats_tried = std::time::Instant::now();
+                links[0].broker = connect_nats(url).await;
+            }
             for link in &mut links {
                 let (triggers, _) = server.store.list(link.resource, None);
                 let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
@@ -462,8 +492,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_trigger_is_ready_once_every_selected_function_receives() {
+    #[tokio::test]
+    async fn a_trigger_is_ready_once_every_selected_function_receives() {
         let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
         let trigger = json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
             "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}});
@@ -474,7 +504,7 @@ mod tests {
             function("other-ns", "elsewhere", "shop"),
             function("other-app", "ns", "blog"),
         ];
-        let consumers = Consumers::default();
+        let mut consumers = Consumers::default();
         let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         let key = |f: &str| ("ns".to_string(), "t".to_string(), f.to_string(), "orders".to_string());
         assert_eq!(wanted, vec![key("f1"), key("f2")]);
@@ -487,16 +517,29 @@ mod tests {
             conditions[0]
         );
 
+        // The running tasks of f1 and f2 have id TASK; a report of an earlier task is ignored.
+        const TASK: u64 = 7;
+        for f in ["f1", "f2"] {
+            consumers.tasks.insert(key(f), (TASK, tokio::spawn(async {})));
+        }
         consumers
             .health
             .lock()
             .unwrap()
-            .insert(key("f1"), Ok("partitions 0".into()));
+            .insert(key("f1"), (TASK - 1, Ok("stale".into())));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert!(conditions[0].message.contains("f1: starting"), "{:?}", conditions[0]);
+
         consumers
             .health
             .lock()
             .unwrap()
-            .insert(key("f2"), Err("waiting for partitions of orders".into()));
+            .insert(key("f1"), (TASK, Ok("partitions 0".into())));
+        consumers
+            .health
+            .lock()
+            .unwrap()
+            .insert(key("f2"), (TASK, Err("waiting for partitions of orders".into())));
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert_eq!(
             conditions[0].message,
@@ -507,7 +550,7 @@ mod tests {
             .health
             .lock()
             .unwrap()
-            .insert(key("f2"), Ok("partitions 1".into()));
+            .insert(key("f2"), (TASK, Ok("partitions 1".into())));
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert_eq!(
             conditions[0],

@@ -750,7 +750,7 @@ fn a_call_in_progress_finishes_when_its_replica_is_replaced() {
     let v1 = write(
         dir,
         "slow.py",
-        "import time\n\ndef hello(event, context):\n    time.sleep(2)\n    return 'slow v1'\n",
+        "import time\n\ndef hello(event, context):\n    print('slow call started')\n    time.sleep(2)\n    return 'slow v1'\n",
     );
     let args = [
         "--runtime",
@@ -769,7 +769,12 @@ fn a_call_in_progress_finishes_when_its_replica_is_replaced() {
             .unwrap()
             .into()
     });
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    crate::common::until(std::time::Duration::from_secs(10), "the slow call is running", || {
+        engine
+            .kfn(&["function", "logs", "slow"])
+            .stdout
+            .contains("slow call started")
+    });
     let v2 = write(dir, "fast.py", "def hello(event, context):\n    return 'fast v2'\n");
     let update = [
         "function",

@@ -571,7 +571,7 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     assert!(run.stderr.contains("Published [s3]"), "{}", run.stderr);
     fails(
         &engine.kfn(&["trigger", "kafka", "publish", "--brokers", "127.0.0.1:1", "--data", "x"]),
-        "no Kafka broker at 127.0.0.1:1 (--brokers)",
+        "no Kafka broker at 127.0.0.1:1 (--brokers or KAFKA_BROKERS)",
     );
     fails(
         &engine.kfn(&["trigger", "kafka", "publish", "--brokers", "nohost", "--data", "x"]),

@@ -54,11 +54,20 @@ pub async fn until_ready(
                 .and_then(|f| f.data.pointer("/status/observedGeneration"))
                 .and_then(serde_json::Value::as_i64);
             if observed.is_some_and(|o| o < generation) {
-                last = "the update is not acted on yet".to_string();
-                if started.elapsed() < timeout {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
+                if started.elapsed() >= timeout {
+                    if let Some(bar) = &spinner {
+                        bar.finish_and_clear();
+                    }
+                    bail!(
+                        "Function {name} is not updated after {}s: no controller has acted on the update yet (is one running for this API server?)",
+                        timeout.as_secs()
+                    );
                 }
+                if let Some(bar) = &spinner {
+                    bar.set_message(format!("waiting for function {name}: the update is not acted on yet"));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
             }
         }
         match deployments.get_opt(name).await {

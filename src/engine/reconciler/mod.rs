@@ -320,8 +320,7 @@ impl FunctionController {
         };
         let ready = self.replicas.iter().filter(|h| h.ready.load(Ordering::SeqCst)).count();
         let updated = self.replicas.iter().filter(|h| h.revision == revision).count();
-        let mut d = deployment.clone();
-        d["status"] = json!({
+        let status = json!({
             "observedGeneration": deployment["metadata"]["generation"],
             "replicas": self.replicas.len(),
             "updatedReplicas": updated,
@@ -329,6 +328,9 @@ impl FunctionController {
             "availableReplicas": ready,
             "unavailableReplicas": self.replicas.len().saturating_sub(ready),
         });
-        let _ = apiserver::upsert(server, &dep_def, Some(&self.namespace), d);
+        let name = deployment["metadata"]["name"].as_str().unwrap_or_default();
+        let _ = apiserver::modify(server, &dep_def, Some(&self.namespace), name, |d| {
+            d["status"] = status.clone()
+        });
     }
 }
