@@ -10,7 +10,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use http::{HeaderValue, header};
 use k8s_openapi::jiff::Timestamp;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::io::AsyncReadExt;
 
 use super::{ApiError, ApiServer, ResourceRequest};
 use crate::engine::store::{Key, Object};
@@ -76,11 +76,12 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
         timestamps: req.query.flag("timestamps"),
     };
     // The text so far, and which file it came from (a follower must notice a rotation).
-    let (text, inode) = match std::fs::File::open(&path) {
+    // The text so far, and the open file it came from: a follower reads on from there.
+    let (text, file) = match std::fs::File::open(&path) {
         Ok(mut file) => {
-            let mut text = String::new();
-            let _ = std::io::Read::read_to_string(&mut file, &mut text);
-            (text, file.metadata().ok().map(|m| m.ino()))
+            let mut bytes = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut file, &mut bytes);
+            (String::from_utf8_lossy(&bytes).into_owned(), Some(file))
         }
         Err(_) => (String::new(), None),
     };
@@ -88,7 +89,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
     let mut resp = if req.query.flag("follow") {
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(64);
         let server = server.clone();
-        let offset = text.len() as u64;
+        let file = file.map(tokio::fs::File::from_std);
         tokio::spawn(async move {
             if tx.send(Bytes::from(first)).await.is_err() {
                 return;
@@ -96,7 +97,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
             follow(
                 server,
                 path,
-                (offset, inode),
+                file,
                 Key::new("/pods", &namespace, &name),
                 options.timestamps,
                 tx,
@@ -115,47 +116,48 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
     Ok(resp)
 }
 
-/// Sends lines as they are appended, until the pod goes or the client leaves.
+/// Sends lines as they are appended, until the pod goes or the client leaves. The log stays
+/// open between reads: a rotation (the file renamed to `.log.1`, a new one begun) is noticed by
+/// the new inode under the name, after the old file has been read to its end; a pod's deletion
+/// (which removes its log) ends the follow after a last read of the open file.
 async fn follow(
     server: Arc<ApiServer>,
     path: std::path::PathBuf,
-    (mut offset, mut inode): (u64, Option<u64>),
+    mut file: Option<tokio::fs::File>,
     pod: Key,
     timestamps: bool,
     tx: tokio::sync::mpsc::Sender<Bytes>,
 ) {
-    // `inode` tells the file being read apart from a newer one under the same name.
-    let mut pending = String::new();
+    // Bytes read and not yet sent: lines are sent whole (and a character split across two
+    // reads is not mangled).
+    let mut pending: Vec<u8> = Vec::new();
     loop {
         tokio::select! {
             _ = tx.closed() => return,
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
         }
-        if let Ok(mut file) = tokio::fs::File::open(&path).await {
-            // A new file under the log's name: the one being read was rotated to `.log.1`.
-            // Finish it there, then read the new one from its start.
-            let ino = file.metadata().await.map(|m| m.ino()).ok();
-            if inode.is_some() && ino != inode {
-                let mut previous = std::ffi::OsString::from(path.as_os_str());
-                previous.push(".1");
-                if let Ok(mut old) = tokio::fs::File::open(&previous).await
-                    && old.metadata().await.map(|m| m.ino()).ok() == inode
-                    && old.seek(std::io::SeekFrom::Start(offset)).await.is_ok()
-                {
-                    let _ = old.read_to_string(&mut pending).await;
+        let gone = server.store.get(&pod).is_none();
+        if file.is_none() {
+            file = tokio::fs::File::open(&path).await.ok();
+        }
+        if let Some(open) = file.as_mut() {
+            let _ = open.read_to_end(&mut pending).await;
+            let reading = open.metadata().await.map(|m| m.ino()).ok();
+            let named = tokio::fs::metadata(&path).await.map(|m| m.ino()).ok();
+            if named.is_some() && named != reading {
+                // Rotated: this file is read to its end; the new one is read from its start.
+                file = tokio::fs::File::open(&path).await.ok();
+                if let Some(new) = file.as_mut() {
+                    let _ = new.read_to_end(&mut pending).await;
                 }
-                offset = 0;
-            }
-            inode = ino;
-            let mut more = String::new();
-            if file.seek(std::io::SeekFrom::Start(offset)).await.is_ok() && file.read_to_string(&mut more).await.is_ok()
-            {
-                offset += more.len() as u64;
-                pending.push_str(&more);
             }
         }
-        if let Some(end) = pending.rfind('\n') {
-            let complete: String = pending.drain(..=end).collect();
+        if gone && !pending.is_empty() && !pending.ends_with(b"\n") {
+            pending.push(b'\n');
+        }
+        if let Some(end) = pending.iter().rposition(|&b| b == b'\n') {
+            let complete: Vec<u8> = pending.drain(..=end).collect();
+            let complete = String::from_utf8_lossy(&complete);
             let text = render(
                 &complete,
                 &Options {
@@ -168,7 +170,7 @@ async fn follow(
                 return;
             }
         }
-        if server.store.get(&pod).is_none() {
+        if gone {
             return;
         }
     }
