@@ -97,6 +97,8 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
         env.push(e.clone());
     }
     env.push(json!({"name": "KFN_FUNCTION_NAME", "value": fname}));
+    // Calls routed to a terminating pod before its endpoint is removed are still served.
+    env.push(json!({"name": "KFN_DRAIN_SECONDS", "value": "3"}));
     let mut volumes = user_volumes(function);
     let mut mounts: Vec<Value> = user["volumeMounts"].as_array().cloned().unwrap_or_default();
     let mut init = Vec::new();

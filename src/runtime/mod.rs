@@ -179,12 +179,35 @@ pub async fn serve(config: Config) -> Result<()> {
     let mut ready = state.pool.ready.clone();
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
-    // On SIGTERM, stop accepting and let the calls in progress finish (idle connections close
-    // at once); whoever stops the replica bounds the wait.
+    // On SIGTERM: go on accepting for KFN_DRAIN_SECONDS (on a cluster, calls routed before the
+    // endpoints change still arrive for a moment), then stop accepting and let the calls in
+    // progress finish (idle connections close at once); whoever stops the replica bounds the wait.
     let connections = hyper_util::server::graceful::GracefulShutdown::new();
+    let drain = std::env::var("KFN_DRAIN_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64);
+    let mut stop_at: Option<tokio::time::Instant> = None;
     loop {
+        let stopping = async {
+            match stop_at {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
-            _ = &mut shutdown => {
+            _ = &mut shutdown, if stop_at.is_none() => {
+                match drain {
+                    Some(d) => stop_at = Some(tokio::time::Instant::now() + d),
+                    None => {
+                        drop(listener);
+                        connections.shutdown().await;
+                        return Ok(());
+                    }
+                }
+            }
+            _ = stopping => {
                 drop(listener);
                 connections.shutdown().await;
                 return Ok(());

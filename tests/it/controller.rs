@@ -287,6 +287,7 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
         ("FUNC_PORT", "8080"),
         ("A", "1"),
         ("KUBELESS_INSTALL_VOLUME", "/kubeless"),
+        ("KFN_DRAIN_SECONDS", "3"),
     ] {
         assert!(env.contains(&(k.to_string(), v.to_string())), "env {k}={v} in {env:?}");
     }

@@ -819,3 +819,65 @@ fn update_wait_returns_once_the_new_code_answers() {
         assert_eq!(call.stdout, format!("version {i}\n"), "right after update --wait");
     }
 }
+
+#[test]
+fn a_terminating_runtime_serves_during_its_drain_time_then_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "echo.py",
+        "def handler(event, context):\n    return 'still here'\n",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut runtime = std::process::Command::new(crate::common::KFN)
+        .args(["runtime", "serve"])
+        .envs([
+            ("MOD_NAME", "echo"),
+            ("FUNC_HANDLER", "handler"),
+            ("FUNC_RUNTIME", "python3.11"),
+            ("FUNC_PORT", &port.to_string()),
+            ("KFN_BIND", "127.0.0.1"),
+            ("KFN_DRAIN_SECONDS", "1.5"),
+        ])
+        .env("KUBELESS_INSTALL_VOLUME", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let call = || -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    crate::common::until(std::time::Duration::from_secs(10), "the runtime answers", || {
+        call().is_some_and(|a| a.contains("still here"))
+    });
+    // SAFETY: signalling our own child.
+    unsafe { libc::kill(runtime.id() as i32, libc::SIGTERM) };
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let answer = call().unwrap_or_default();
+    assert!(
+        answer.starts_with("HTTP/1.1 200") && answer.contains("still here"),
+        "{answer}"
+    );
+    let started = std::time::Instant::now();
+    crate::common::until(
+        std::time::Duration::from_secs(10),
+        "the runtime exits after draining",
+        || runtime.try_wait().unwrap().is_some(),
+    );
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(call().is_none(), "nothing listens once it has exited");
+}
