@@ -308,7 +308,7 @@ fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &st
     let status = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
         "reason": reason, "message": message, "lastTransitionTime": apiserver::objects_now()}]});
     let (ns, name) = (text(trigger, "/metadata/namespace"), text(trigger, "/metadata/name"));
-    let _ = apiserver::modify(server, &def, Some(ns), name, |t| t["status"] = status.clone());
+    let _ = apiserver::modify(server, &def, Some(ns), name, |t| t["status"] = status);
 }
 
 /// How the engine reaches one kind of broker: connected, or why not.

@@ -958,14 +958,13 @@ pub fn upsert(
     }
     check_type(def, &mut value)?;
     // The whole object is the desired one; a status it does not carry is kept.
-    modify(server, def, namespace, &name, |current| {
-        let status = current.get("status").cloned();
-        *current = value.clone();
-        if current.get("status").is_none()
-            && let Some(status) = status
+    rewrite(server, def, namespace, &name, |current| {
+        if value.get("status").is_none()
+            && let Some(status) = current.get("status")
         {
-            current["status"] = status;
+            value["status"] = status.clone();
         }
+        value
     })
 }
 
@@ -977,13 +976,28 @@ pub fn modify(
     def: &ResourceDef,
     namespace: Option<&str>,
     name: &str,
-    change: impl Fn(&mut Value),
+    change: impl FnOnce(&mut Value),
+) -> Result<Arc<Object>, ApiError> {
+    rewrite(server, def, namespace, name, |current| {
+        let mut value = current.clone();
+        change(&mut value);
+        value
+    })
+}
+
+/// Stores `next(current)` in one step with the current object (server fields kept, the
+/// generation bumped on a spec change, nothing written when nothing changed).
+fn rewrite(
+    server: &Arc<ApiServer>,
+    def: &ResourceDef,
+    namespace: Option<&str>,
+    name: &str,
+    next: impl FnOnce(&Value) -> Value,
 ) -> Result<Arc<Object>, ApiError> {
     let key = key_of(def, namespace, name);
     let outcome = server.store.mutate::<ApiError>(&key, false, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, name))?;
-        let mut value = current.value.clone();
-        change(&mut value);
+        let mut value = next(&current.value);
         keep_server_fields(def, &mut value, &current.value);
         if comparable(&value) == comparable(&current.value) {
             return Ok(Mutation::Keep);

@@ -239,10 +239,9 @@ async fn scale(
         );
     }
     if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") {
-        let now = json!(apiserver::objects_now());
         let _ = apiserver::modify(server, &def, Some(ns), name, |obj| {
             let last = match rec.count != replicas {
-                true => now.clone(),
+                true => json!(apiserver::objects_now()),
                 false => obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null),
             };
             obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count, "lastScaleTime": last});

@@ -329,8 +329,6 @@ impl FunctionController {
             "unavailableReplicas": self.replicas.len().saturating_sub(ready),
         });
         let name = deployment["metadata"]["name"].as_str().unwrap_or_default();
-        let _ = apiserver::modify(server, &dep_def, Some(&self.namespace), name, |d| {
-            d["status"] = status.clone()
-        });
+        let _ = apiserver::modify(server, &dep_def, Some(&self.namespace), name, |d| d["status"] = status);
     }
 }
