@@ -123,19 +123,21 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
         Err(kube::Error::Api(s)) if s.code == 409 => {
             bail!(
                 "{}: it already exists; use `update` to change it",
-                create_failed(&kind, label, &name, &ns)
+                failed(&kind, label, &name, &ns, true)
             )
         }
-        Err(e) => Err(conn.explain(e).context(create_failed(&kind, label, &name, &ns))),
+        Err(e) => Err(conn.explain(e).context(failed(&kind, label, &name, &ns, true))),
     }
 }
 
-/// Kubeless's words for a failed create: "deploy" for HTTP triggers, a lowercase "cronjob".
-fn create_failed(kind: &str, label: &str, name: &str, ns: &str) -> String {
-    match kind {
-        "HTTPTrigger" => format!("Failed to deploy HTTP trigger {name} in namespace {ns}. Error"),
-        "CronJobTrigger" => format!("Failed to create cronjob trigger object {name} in namespace {ns}. Error"),
-        _ => format!("Failed to create {label} trigger object {name} in namespace {ns}. Error"),
+/// Kubeless's words for a failed create or update: HTTP triggers "deploy" either way; a cron
+/// create says "cronjob trigger object" in lower case.
+fn failed(kind: &str, label: &str, name: &str, ns: &str, creating: bool) -> String {
+    match (kind, creating) {
+        ("HTTPTrigger", _) => format!("Failed to deploy HTTP trigger {name} in namespace {ns}. Error"),
+        ("CronJobTrigger", true) => format!("Failed to create cronjob trigger object {name} in namespace {ns}. Error"),
+        (_, true) => format!("Failed to create {label} trigger object {name} in namespace {ns}. Error"),
+        (_, false) => format!("Failed to update {label} trigger {name} in namespace {ns}. Error"),
     }
 }
 
@@ -161,12 +163,7 @@ pub async fn update(
     }
     kubeless::replace_with(&api, name, trigger, change)
         .await?
-        .map_err(|e| {
-            conn.explain(e).context(format!(
-                "Failed to {} {label} trigger {name} in namespace {ns}. Error",
-                if kind == "HTTPTrigger" { "deploy" } else { "update" }
-            ))
-        })?;
+        .map_err(|e| conn.explain(e).context(failed(kind, label, name, &ns, false)))?;
     crate::output::log::info(&format!(
         "{label} trigger {name} updated in namespace {ns} successfully!"
     ));
