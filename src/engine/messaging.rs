@@ -17,6 +17,16 @@ use crate::api::text;
 
 use super::apiserver::{self, ApiServer};
 
+/// The `values` of a selector's match expression.
+pub fn expression_values(expression: &Value) -> Vec<&str> {
+    expression["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
 /// Whether labels satisfy a LabelSelector object (`matchLabels`, `matchExpressions`).
 pub fn selects(selector: &Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
     let labels_ok = selector["matchLabels"]
@@ -26,12 +36,7 @@ pub fn selects(selector: &Value, labels: &std::collections::BTreeMap<String, Str
         .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
     let expressions_ok = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
         let key = e["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = e["values"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let values = expression_values(e);
         match e["operator"].as_str() {
             Some("In") => labels.get(key).is_some_and(|v| values.contains(&v.as_str())),
             Some("NotIn") => labels.get(key).is_none_or(|v| !values.contains(&v.as_str())),
@@ -316,6 +321,8 @@ struct Link {
     resource: &'static str,
     broker: std::result::Result<Broker, String>,
     consumers: Consumers,
+    /// A NATS server that did not answer: tried again every 10 s, the last time at `.1`.
+    reconnect: Option<(String, std::time::Instant)>,
 }
 
 async fn connect_nats(url: &str) -> std::result::Result<Broker, String> {
@@ -356,12 +363,11 @@ impl Stop {
 pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) -> Stop {
     let (stop, mut stopped) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<()>>(1);
     tokio::spawn(async move {
-        let nats_url = nats;
-        let nats = match &nats_url {
+        let reconnect = nats.clone().map(|url| (url, std::time::Instant::now()));
+        let nats = match &nats {
             Some(url) => connect_nats(url).await,
             None => Err("no NATS server is configured for the local engine: start it with `kfn local start --nats nats://HOST:4222`".into()),
         };
-        let mut nats_tried = std::time::Instant::now();
         let kafka = match kafka {
             Some(brokers) => match crate::kafka::unsupported_security() {
                 Some(why) => Err(why),
@@ -377,11 +383,13 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
                 resource: "kubeless.io/natstriggers",
                 broker: nats,
                 consumers: Consumers::default(),
+                reconnect,
             },
             Link {
                 resource: "kubeless.io/kafkatriggers",
                 broker: kafka,
                 consumers: Consumers::default(),
+                reconnect: None,
             },
         ];
         loop {
@@ -392,14 +400,13 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
             }
             let (functions, _) = server.store.list("kubeless.io/functions", None);
             let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
-            // A NATS server that was not there is tried again every 10 s.
-            if let (Err(_), Some(url)) = (&links[0].broker, &nats_url)
-                && nats_tried.elapsed() >= Duration::from_secs(10)
-            {
-                nats_tried = std::time::Instant::now();
-                links[0].broker = connect_nats(url).await;
-            }
             for link in &mut links {
+                if let (Err(_), Some((url, tried))) = (&link.broker, &mut link.reconnect)
+                    && tried.elapsed() >= Duration::from_secs(10)
+                {
+                    *tried = std::time::Instant::now();
+                    link.broker = connect_nats(url).await;
+                }
                 let (triggers, _) = server.store.list(link.resource, None);
                 let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
                 let broker = match &link.broker {
