@@ -5,6 +5,7 @@ mod autoscale;
 mod common;
 mod controller;
 mod function;
+mod hardening;
 mod kubectl;
 mod local;
 mod run;

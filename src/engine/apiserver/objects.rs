@@ -140,6 +140,9 @@ impl Selection {
             .map_err(|e| ApiError::bad_request(format!("unable to parse labelSelector: {e}")))?;
         let mut fields = FieldSelector::parse(req.query.get("fieldSelector").unwrap_or_default())
             .map_err(|e| ApiError::bad_request(format!("unable to parse fieldSelector: {e}")))?;
+        fields
+            .check_fields(&req.def.group, &req.def.plural, req.def.namespaced)
+            .map_err(ApiError::bad_request)?;
         if let (Some(name), true) = (&req.name, req.query.flag("watch")) {
             fields = FieldSelector::parse(&format!("metadata.name={name}")).expect("a name is a valid selector");
         }

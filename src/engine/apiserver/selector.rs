@@ -119,6 +119,16 @@ impl FieldSelector {
         Ok(FieldSelector(reqs))
     }
 
+    /// Refuses a requirement on a field the resource does not support, as the API server does
+    /// (`field label not supported: …`), so a garbage selector never widens to everything.
+    pub fn check_fields(&self, group: &str, plural: &str, namespaced: bool) -> Result<(), String> {
+        let supported = field_labels(group, plural, namespaced);
+        match self.0.iter().find(|(path, _, _)| !supported.contains(&path.as_str())) {
+            Some((path, _, _)) => Err(format!("field label not supported: {path}")),
+            None => Ok(()),
+        }
+    }
+
     pub fn matches(&self, object: &Value) -> bool {
         self.0.iter().all(|(path, equal, value)| {
             let pointer = format!("/{}", path.replace('.', "/"));
@@ -138,6 +148,50 @@ impl FieldSelector {
             .find(|(p, eq, _)| p == "metadata.name" && *eq)
             .map(|(_, _, v)| v.as_str())
     }
+}
+
+/// The fields a resource can be selected by: the metadata every kind has, and the few each
+/// built-in kind adds (the API server's field label conversions).
+fn field_labels(group: &str, plural: &str, namespaced: bool) -> Vec<&'static str> {
+    let mut fields = vec!["metadata.name"];
+    if namespaced {
+        fields.push("metadata.namespace");
+    }
+    fields.extend_from_slice(match (group, plural) {
+        ("", "pods") => &[
+            "spec.nodeName",
+            "spec.restartPolicy",
+            "spec.schedulerName",
+            "spec.serviceAccountName",
+            "spec.hostNetwork",
+            "status.phase",
+            "status.podIP",
+            "status.podIPs",
+            "status.nominatedNodeName",
+        ][..],
+        ("" | "events.k8s.io", "events") => &[
+            "involvedObject.kind",
+            "involvedObject.namespace",
+            "involvedObject.name",
+            "involvedObject.uid",
+            "involvedObject.apiVersion",
+            "involvedObject.resourceVersion",
+            "involvedObject.fieldPath",
+            "reason",
+            "reportingComponent",
+            "source",
+            "type",
+        ],
+        ("", "secrets") => &["type"],
+        ("", "namespaces") => &["status.phase"],
+        ("", "nodes") => &["spec.unschedulable"],
+        ("", "services") => &["spec.clusterIP", "spec.type"],
+        ("", "replicationcontrollers") | ("apps", "replicasets") => &["status.replicas"],
+        ("batch", "jobs") => &["status.successful"],
+        ("certificates.k8s.io", "certificatesigningrequests") => &["spec.signerName"],
+        _ => &[],
+    });
+    fields
 }
 
 #[cfg(test)]
@@ -191,5 +245,23 @@ mod tests {
         assert!(!FieldSelector::parse("metadata.namespace==other").unwrap().matches(&o));
         assert!(FieldSelector::parse("involvedObject.kind=Pod").unwrap().matches(&o));
         assert!(FieldSelector::parse("nonsense").is_err());
+    }
+
+    #[test]
+    fn selectors_on_unsupported_fields_are_refused() {
+        let check =
+            |text: &str, plural: &str| FieldSelector::parse(text).and_then(|f| f.check_fields("", plural, true));
+        assert_eq!(check("=", "configmaps"), Err("field label not supported: ".into()));
+        assert_eq!(check("===!!", "configmaps"), Err("field label not supported: ".into()));
+        assert_eq!(
+            check("data.x=1", "configmaps"),
+            Err("field label not supported: data.x".into())
+        );
+        assert!(check("a=b=c", "configmaps").is_err());
+        assert_eq!(check("metadata.name=x,metadata.namespace!=y", "configmaps"), Ok(()));
+        assert_eq!(check("status.phase=Running", "pods"), Ok(()));
+        assert_eq!(check("involvedObject.uid=1", "events"), Ok(()));
+        assert!(check("status.phase=Running", "configmaps").is_err());
+        assert_eq!(check("", "configmaps"), Ok(()));
     }
 }

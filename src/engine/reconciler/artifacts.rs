@@ -40,6 +40,13 @@ fn hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The directory name of a function's unpacked code: everything that changes what is on disk
+/// (the content, and the file name it is written under: the handler's module and the runtime's
+/// suffix), so two functions share a directory only when they would write the same files.
+fn code_key(content_type: &str, checksum: &str, content: &str, module: &str, suffix: &str) -> String {
+    hex(format!("{content_type}\n{checksum}\n{module}{suffix}\n{content}").as_bytes())[..24].to_string()
+}
+
 /// Serialises work on one directory (two functions with the same code or dependencies).
 #[derive(Default)]
 pub struct Locks(Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>);
@@ -91,8 +98,14 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         .unwrap_or(if language == Language::Python { ".py" } else { ".js" });
 
     let content_type = text("function-content-type");
-    let code_key = hex(format!("{content_type}\n{}\n{}", text("checksum"), text("function")).as_bytes());
-    let code_dir = root.join("functions").join(&code_key[..24]);
+    let (module, _) = crate::render::handler(function);
+    let code_dir = root.join("functions").join(code_key(
+        &content_type,
+        &text("checksum"),
+        &text("function"),
+        &module,
+        suffix,
+    ));
     {
         let lock = locks.get(&code_dir);
         let _guard = lock.lock().await;
@@ -103,7 +116,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
                 crate::source::unpack::code_bytes(text("function"), text("function-content-type"), text("checksum"))
                     .await
                     .map_err(|(reason, message)| Problem::new(reason, message))?;
-            let (module, _) = crate::render::handler(function);
+            let module = module.clone();
             let dir = code_dir.clone();
             let ct = content_type.clone();
             let suffix = suffix.to_string();
@@ -194,4 +207,24 @@ async fn install(language: Language, runtime: &str, deps: &str, dir: &Path) -> R
     let _ = std::fs::remove_dir_all(dir);
     std::fs::rename(&tmp, dir).map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
     Ok(log)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_key;
+
+    #[test]
+    fn the_code_directory_changes_with_anything_that_changes_the_files() {
+        let base = code_key("text", "sha256:1", "x = 1", "hello", ".py");
+        assert_eq!(base, code_key("text", "sha256:1", "x = 1", "hello", ".py"));
+        for other in [
+            code_key("text", "sha256:1", "x = 1", "other", ".py"),
+            code_key("text", "sha256:1", "x = 1", "hello", ".js"),
+            code_key("base64", "sha256:1", "x = 1", "hello", ".py"),
+            code_key("text", "sha256:2", "x = 1", "hello", ".py"),
+            code_key("text", "sha256:1", "x = 2", "hello", ".py"),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
 }

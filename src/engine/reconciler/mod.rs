@@ -121,6 +121,12 @@ impl Reconciler {
             .run()
             .await;
             this.tasks.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+            // A Function created again while this controller was stopping the old one's replicas
+            // poked this controller, which no longer looks: the new one gets a controller of its own.
+            let again = this.server.store.get(&Key::new(FUNCTIONS, &key.0, &key.1));
+            if again.is_some_and(|f| f.value.pointer("/metadata/deletionTimestamp").is_none()) {
+                this.poke(&key.0, &key.1);
+            }
         });
     }
 }

@@ -361,15 +361,7 @@ async fn supervise(
             let _ = p.await;
         }
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
-        let why = tail
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .rev()
-            .find(|l| l.starts_with("error:") || l.contains("cannot load"))
-            .cloned()
-            .or_else(|| tail.lock().unwrap_or_else(|p| p.into_inner()).back().cloned())
-            .unwrap_or_default();
+        let why = crash_reason(&tail.lock().unwrap_or_else(|p| p.into_inner()));
         restarts += 1;
         last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": apiserver::objects_now()}});
         status.ready = false;
@@ -492,6 +484,17 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             tail.pop_front();
         }
     }
+}
+
+/// What a crashed replica's last output lines say about why: the last error the runtime
+/// reported, else its last line.
+fn crash_reason(tail: &VecDeque<String>) -> String {
+    tail.iter()
+        .rev()
+        .find(|l| l.starts_with("error:") || l.contains("cannot load"))
+        .or_else(|| tail.back())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Waits until the handle asks the replica to stop.
