@@ -1,6 +1,7 @@
 //! Starting, finding and stopping the engine as a background process.
 
 use std::net::TcpStream;
+use std::os::unix::fs::OpenOptionsExt;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -65,6 +66,7 @@ pub fn start(state: &StateDir, options: super::ServeOptions) -> Result<(EngineIn
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
+        .mode(0o600)
         .open(state.log_file())
         .with_context(|| format!("cannot open {}", state.log_file().display()))?;
     let exe = std::env::current_exe().context("cannot find the kfn binary to start the engine")?;
@@ -89,6 +91,8 @@ pub fn start(state: &StateDir, options: super::ServeOptions) -> Result<(EngineIn
     unsafe {
         cmd.pre_exec(|| {
             libc::setsid();
+            // Descriptors this shell handed kfn do not live on in the engine.
+            libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
             Ok(())
         });
     }

@@ -66,6 +66,12 @@ pub fn lock_state(state: &StateDir) -> Result<StateLock> {
 pub fn open(state: &StateDir) -> Result<Arc<ApiServer>> {
     state.ensure()?;
     let store = Store::open(&state.db())?;
+    // Stores made before the engine set its umask: every Secret is in there.
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = state.db().into_os_string();
+        path.push(suffix);
+        let _ = std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600));
+    }
     let server = ApiServer::new(store, state.token()?, state.root.join("logs"));
     bootstrap(&server)?;
     Ok(server)
@@ -104,6 +110,7 @@ fn bootstrap(server: &Arc<ApiServer>) -> Result<()> {
 
 /// Runs the engine in the foreground until SIGINT or SIGTERM.
 pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
+    harden_process();
     state.ensure()?;
     let _lock = lock_state(state)?;
     let server = open(state)?;
@@ -170,6 +177,25 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     state.remove_info();
     tracing::info!("kfn local engine stopped");
     Ok(())
+}
+
+/// What the engine process itself needs before it opens anything: files only its user reads
+/// (the database, logs, keys), memory and environment no function can read through /proc, and
+/// as many open files as the system lets it have (every connection and replica pipe is one).
+fn harden_process() {
+    // SAFETY: umask, prctl and rlimit calls on this process only, with stack values.
+    unsafe {
+        libc::umask(0o077);
+        libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0);
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 async fn bind(state: &StateDir, port: Option<u16>) -> Result<tokio::net::TcpListener> {

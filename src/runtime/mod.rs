@@ -64,7 +64,14 @@ pub struct Config {
     pub access_log: bool,
     /// The address to listen on (`KFN_BIND`, default all interfaces as in a pod).
     pub bind: std::net::IpAddr,
+    /// The key calls must carry in [`CALL_KEY_HEADER`] (`KFN_CALL_KEY`; the local engine sets it).
+    pub call_key: Option<String>,
 }
+
+/// The variable that gives the runtime its call key; workers do not inherit it.
+pub const CALL_KEY_ENV: &str = "KFN_CALL_KEY";
+/// The header the engine sends a replica's call key in.
+pub const CALL_KEY_HEADER: &str = "x-kfn-call-key";
 
 impl Config {
     pub fn from_env() -> Result<Config> {
@@ -116,6 +123,7 @@ impl Config {
             body_limit,
             language,
             access_log: var("KFN_ACCESS_LOG").as_deref() != Some("off"),
+            call_key: var(CALL_KEY_ENV),
             bind: match var("KFN_BIND") {
                 Some(b) => b
                     .parse()
@@ -145,6 +153,11 @@ struct State {
 
 /// Runs the runtime until SIGTERM or SIGINT.
 pub async fn serve(config: Config) -> Result<()> {
+    if config.call_key.is_some() {
+        // The call key stays out of reach of other processes of the same user (their functions).
+        // SAFETY: prctl on this process only.
+        unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
+    }
     let program = interpreter::resolve(config.language, &config.runtime)?;
     let args = match config.language {
         Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
@@ -263,7 +276,13 @@ async fn handle(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    let resp = if method == http::Method::GET && path == "/healthz" {
+    let resp = if !admitted(&state.config, &req) {
+        text_response(
+            403,
+            "this replica takes calls only through the kfn engine",
+            "text/plain; charset=utf-8",
+        )
+    } else if method == http::Method::GET && path == "/healthz" {
         if *state.pool.ready.borrow() > 0 {
             text_response(200, "OK", "text/plain; charset=utf-8")
         } else {
@@ -312,6 +331,19 @@ async fn handle(
     Ok(resp)
 }
 
+/// Whether a request may reach the function: probes always; calls only with the replica's call
+/// key when the engine gave it one.
+fn admitted(config: &Config, req: &Request<Incoming>) -> bool {
+    let probe = req.method() == http::Method::GET && matches!(req.uri().path(), "/healthz" | "/metrics");
+    match &config.call_key {
+        Some(key) if !probe => req
+            .headers()
+            .get(CALL_KEY_HEADER)
+            .is_some_and(|v| v.as_bytes() == key.as_bytes()),
+        _ => true,
+    }
+}
+
 async fn call(state: &State, req: Request<Incoming>) -> Answer {
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, state.config.body_limit).collect().await {
@@ -339,6 +371,7 @@ async fn call(state: &State, req: Request<Incoming>) -> Answer {
     let headers = parts
         .headers
         .iter()
+        .filter(|(k, _)| k.as_str() != CALL_KEY_HEADER)
         .filter_map(|(k, v)| Some((k.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect();
     let head = RequestHead {

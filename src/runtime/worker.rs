@@ -149,7 +149,10 @@ async fn start(spec: &WorkerSpec) -> Result<Process, String> {
         std::os::fd::AsRawFd::as_raw_fd(&resp_write),
     );
     let mut cmd = std::process::Command::new(&spec.program);
-    cmd.args(&spec.args).envs(spec.env.iter().cloned()).stdin(Stdio::null());
+    cmd.args(&spec.args)
+        .envs(spec.env.iter().cloned())
+        .env_remove(super::CALL_KEY_ENV)
+        .stdin(Stdio::null());
     // SAFETY: only dup2 (async-signal-safe) between fork and exec; dup2 clears close-on-exec.
     unsafe {
         cmd.pre_exec(move || {

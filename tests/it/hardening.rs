@@ -139,3 +139,335 @@ fn the_same_file_deployed_under_another_module_name_runs() {
         assert_eq!(run.stdout.trim(), "same");
     }
 }
+
+#[test]
+fn the_example_function_object_is_what_deploy_makes_and_it_runs() {
+    let text = std::fs::read_to_string(crate::common::example("function.yaml")).unwrap();
+    let example: Value = serde_saphyr::from_str(&text).expect("examples/function.yaml is YAML");
+    let hello = crate::common::example("hello.py");
+    let args = [
+        "function",
+        "deploy",
+        "hello",
+        "--runtime",
+        "python3.12",
+        "--from-file",
+        &hello,
+        "--handler",
+        "hello.hello",
+        "--dryrun",
+        "-o",
+        "json",
+    ];
+    let engine = Engine::start();
+    let run = engine.kfn(&args);
+    ok(&run, "deploy --dryrun");
+    let made: Value = serde_json::from_str(&run.stdout).unwrap();
+    for field in [
+        "handler",
+        "runtime",
+        "function",
+        "function-content-type",
+        "checksum",
+        "deps",
+        "timeout",
+    ] {
+        assert_eq!(
+            example["spec"][field], made["spec"][field],
+            "spec.{field} of examples/function.yaml"
+        );
+    }
+    ok(
+        &engine.kubectl(&["apply", "-f", &crate::common::example("function.yaml")]),
+        "apply",
+    );
+    eventually(Duration::from_secs(60), "the example function answers", || {
+        let run = engine.kfn(&["function", "call", "hello", "--data", "{\"x\":1}"]);
+        if run.code == 0 && run.stdout.trim() == "{\"x\": 1}" {
+            Ok(())
+        } else {
+            Err(format!("{}{}", run.stdout, run.stderr))
+        }
+    });
+}
+
+/// What a function sees of the machine, as it reports it.
+const SPY_PY: &str = r#"
+import json, os, signal, urllib.request
+
+def handler(event, context):
+    ask = event['data']
+    out = {}
+    for name in ask['paths']:
+        try:
+            if os.path.isdir(name):
+                os.listdir(name)
+            else:
+                open(name, 'rb').read(1)
+            out[name] = 'read'
+        except Exception as e:
+            out[name] = type(e).__name__
+    out['env'] = sorted(os.environ)
+    out['cwd'] = os.getcwd()
+    out['fd_open'] = {}
+    for fd in ask['fds']:
+        try:
+            os.fstat(fd)
+            out['fd_open'][str(fd)] = True
+        except OSError:
+            out['fd_open'][str(fd)] = False
+    try:
+        os.kill(ask['engine'], 0)
+        out['signal'] = 'sent'
+    except Exception as e:
+        out['signal'] = type(e).__name__
+    try:
+        with urllib.request.urlopen('http://127.0.0.1:%d/' % ask['port'], timeout=5) as r:
+            out['direct'] = r.status
+    except urllib.error.HTTPError as e:
+        out['direct'] = e.code
+    except Exception as e:
+        out['direct'] = type(e).__name__
+    return out
+"#;
+
+fn pod_of(engine: &Engine, function: &str) -> Value {
+    let pods = pods(engine).expect("pods");
+    pods.into_iter()
+        .find(|p| p["metadata"]["labels"]["function"] == function)
+        .unwrap_or_else(|| panic!("a pod of {function}"))
+}
+
+#[test]
+fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
+    use std::os::fd::AsRawFd;
+    let engine = Engine::new();
+    // The shell that starts the engine hands it an open descriptor.
+    let secret = write(engine.home.path(), "secret.txt", "from the shell");
+    let inherited = std::fs::File::open(&secret).unwrap();
+    // A number the worker's own pipes (3, 4) cannot have; dup2 leaves it open across exec.
+    let fd = 77;
+    // SAFETY: duplicating a descriptor the test owns onto a free number.
+    assert_eq!(unsafe { libc::dup2(inherited.as_raw_fd(), fd) }, fd);
+    let run: Run = crate::common::kfn_command(engine.home.path())
+        .args(["local", "start"])
+        .output()
+        .unwrap()
+        .into();
+    ok(&run, "local start");
+    drop(inherited);
+    // SAFETY: closing the test's own duplicate.
+    unsafe { libc::close(fd) };
+
+    let target = "def handler(e, c):\n    return 'target answered'\n";
+    ok(
+        &deploy_py(
+            &engine,
+            "target",
+            "target",
+            target,
+            &["--wait", "--wait-timeout", "60s"],
+        ),
+        "deploy target",
+    );
+    ok(
+        &deploy_py(&engine, "spy", "spy", SPY_PY, &["--wait", "--wait-timeout", "60s"]),
+        "deploy spy",
+    );
+    let target_pod = pod_of(&engine, "target");
+    let port: u16 = target_pod["metadata"]["annotations"]["kfn.io/port"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let state = engine.state();
+    let functions = state.join("functions");
+    let paths: Vec<String> = ["token", "kfn.db", "server.key", "kubeconfig", "functions", "logs"]
+        .iter()
+        .map(|f| state.join(f).display().to_string())
+        .chain(
+            std::fs::read_dir(&functions)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path().display().to_string()),
+        )
+        .chain([secret.display().to_string(), "/etc/hostname".to_string()])
+        .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))
+        .collect();
+    let ask = serde_json::json!({"paths": paths, "fds": [fd], "engine": engine.pid(), "port": port});
+    let run = engine.kfn(&["function", "call", "spy", "--data", &ask.to_string()]);
+    ok(&run, "call spy");
+    let seen: Value = serde_json::from_str(&run.stdout).expect("the spy's report");
+
+    let own_code = state.join("functions");
+    let readable: Vec<&str> = seen
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v.as_str() == Some("read"))
+        .map(|(k, _)| k.as_str())
+        .collect();
+    // Only its own code directory (the one with spy.py) and the system's files are readable.
+    for path in &readable {
+        let own =
+            std::path::Path::new(path).starts_with(&own_code) && std::path::Path::new(path).join("spy.py").exists();
+        assert!(own || *path == "/etc/hostname", "the function read {path}: {seen}");
+    }
+    assert!(
+        readable.contains(&"/etc/hostname"),
+        "system files stay readable: {seen}"
+    );
+    assert_eq!(
+        seen["fd_open"][fd.to_string()],
+        false,
+        "the shell's descriptor reached the function"
+    );
+    let env: Vec<&str> = seen["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for var in ["KFN_HOME", "KUBECONFIG", "KFN_CALL_KEY", "XDG_STATE_HOME", "NO_COLOR"] {
+        assert!(!env.contains(&var), "{var} reached the function: {env:?}");
+    }
+    let cwd = seen["cwd"].as_str().unwrap();
+    assert!(
+        cwd.contains("replicas"),
+        "a working directory of its own, not the engine's: {cwd}"
+    );
+    assert_eq!(
+        seen["direct"], 403,
+        "another replica answered a call past the engine: {seen}"
+    );
+    assert_eq!(
+        seen["signal"], "PermissionError",
+        "the function could signal the engine: {seen}"
+    );
+    // The target still answers through the engine.
+    let run = engine.kfn(&["function", "call", "target"]);
+    ok(&run, "call target");
+    assert_eq!(run.stdout.trim(), "target answered");
+
+    use std::os::unix::fs::PermissionsExt;
+    for file in ["kfn.db", "engine.log"] {
+        let mode = std::fs::metadata(state.join(file)).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{file} has mode {mode:o}");
+    }
+    let log = std::fs::read_dir(state.join("logs").join("default"))
+        .unwrap()
+        .flatten()
+        .next()
+        .unwrap();
+    let mode = log.metadata().unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{} has mode {mode:o}", log.path().display());
+}
+
+/// The pid of a function's `kfn runtime serve` process of this engine.
+fn runtime_of(engine: &Engine, function: &str) -> u64 {
+    let home = format!("{}", engine.state().display());
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u64>().ok())
+        .find(|pid| {
+            let env = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            let env = String::from_utf8_lossy(&env);
+            let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).unwrap_or_default();
+            env.split('\0').any(|v| v == format!("KFN_FUNCTION_NAME={function}"))
+                && env.contains("FUNC_PORT=")
+                && cwd.starts_with(&home)
+        })
+        .unwrap_or_else(|| panic!("the runtime of {function}"))
+}
+
+/// Whether a process of this pid is alive (not a zombie).
+fn alive(pid: u64) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false)
+}
+
+fn parent(pid: u64) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).expect("the process is alive");
+    let after_name = &stat[stat.rfind(')').unwrap() + 2..];
+    after_name.split(' ').nth(1).unwrap().parse().unwrap()
+}
+
+const FORKER_PY: &str = r#"
+import os, subprocess, time
+
+def handler(event, context):
+    pids = []
+    for _ in range(5):
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(1000)
+            os._exit(0)
+        pids.append(pid)
+    for _ in range(5):
+        pids.append(subprocess.Popen(['sleep', '1000']).pid)
+    return pids
+"#;
+
+#[test]
+fn what_a_function_forks_ends_with_its_replica() {
+    let engine = Engine::start();
+    ok(
+        &deploy_py(
+            &engine,
+            "forker",
+            "forker",
+            FORKER_PY,
+            &["--wait", "--wait-timeout", "60s"],
+        ),
+        "deploy",
+    );
+    let pids = |engine: &Engine| -> Vec<u64> {
+        let run = engine.kfn(&["function", "call", "forker"]);
+        ok(&run, "call forker");
+        serde_json::from_str(&run.stdout).expect("a list of pids")
+    };
+    // A replica killed with its children alive is restarted, and the children go.
+    let first = pids(&engine);
+    assert!(first.iter().all(|p| alive(*p)));
+    // The forked child's parent is the worker, whose parent is the replica's runtime.
+    let runtime = parent(parent(first[0]));
+    // SAFETY: killing the replica's runtime, a process of this test's engine.
+    unsafe { libc::kill(runtime as i32, libc::SIGKILL) };
+    eventually(
+        Duration::from_secs(30),
+        "the forked processes end with the killed replica",
+        || {
+            let left: Vec<_> = first.iter().filter(|p| alive(**p)).collect();
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{left:?} alive"))
+            }
+        },
+    );
+    eventually(Duration::from_secs(60), "the replica is restarted and answers", || {
+        let run = engine.kfn(&["function", "call", "forker"]);
+        if run.code == 0 { Ok(()) } else { Err(run.stderr) }
+    });
+    // Deleting the function ends everything it forked.
+    let second = pids(&engine);
+    ok(&engine.kfn(&["function", "delete", "forker"]), "delete");
+    eventually(
+        Duration::from_secs(30),
+        "the forked processes end with the function",
+        || {
+            let left: Vec<_> = second.iter().filter(|p| alive(**p)).collect();
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{left:?} alive"))
+            }
+        },
+    );
+    eventually(Duration::from_secs(30), "the pod goes", || match pods(&engine) {
+        Ok(p) if p.is_empty() => Ok(()),
+        other => Err(format!("{other:?}")),
+    });
+}

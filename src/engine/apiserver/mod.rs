@@ -56,6 +56,15 @@ impl ApiServer {
         server
     }
 
+    /// A replica listening on `port` that takes calls with `key`.
+    pub fn admit_replica(&self, port: u16, key: &str) {
+        self.proxy.admit(port, key);
+    }
+
+    pub fn forget_replica(&self, port: u16) {
+        self.proxy.forget(port);
+    }
+
     pub fn registry(&self) -> Arc<Registry> {
         self.registry.read().unwrap_or_else(|p| p.into_inner()).clone()
     }

@@ -2,8 +2,9 @@
 //! `/api/v1/namespaces/<ns>/services/<name>[:<port>]/proxy/<path>`: requests go to the ready
 //! pods of the Service (round robin), bodies streamed both ways.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -24,6 +25,9 @@ pub const POD_HEADER: &str = "x-kfn-pod";
 pub struct Proxy {
     client: Client<HttpConnector, Body>,
     next: AtomicUsize,
+    /// Each replica's call key, by port: a replica answers calls only with it, so no other
+    /// process on the machine can call it past the engine (and an HTTP trigger's auth).
+    keys: RwLock<HashMap<u16, HeaderValue>>,
 }
 
 impl Proxy {
@@ -33,7 +37,22 @@ impl Proxy {
         Proxy {
             client: Client::builder(TokioExecutor::new()).build(connector),
             next: AtomicUsize::new(0),
+            keys: RwLock::default(),
         }
+    }
+
+    pub fn admit(&self, port: u16, key: &str) {
+        if let Ok(value) = HeaderValue::from_str(key) {
+            self.keys.write().unwrap_or_else(|p| p.into_inner()).insert(port, value);
+        }
+    }
+
+    pub fn forget(&self, port: u16) {
+        self.keys.write().unwrap_or_else(|p| p.into_inner()).remove(&port);
+    }
+
+    fn key(&self, port: u16) -> Option<HeaderValue> {
+        self.keys.read().unwrap_or_else(|p| p.into_inner()).get(&port).cloned()
     }
 }
 
@@ -137,6 +156,10 @@ pub async fn forward(
         HeaderName::from_static("keep-alive"),
     ] {
         parts.headers.remove(h);
+    }
+    parts.headers.remove(crate::runtime::CALL_KEY_HEADER);
+    if let Some(key) = port.parse().ok().and_then(|p| server.proxy.key(p)) {
+        parts.headers.insert(crate::runtime::CALL_KEY_HEADER, key);
     }
     let forwarded = http::Request::from_parts(parts, body);
     let resp = server.proxy.client.request(forwarded).await.map_err(|e| {

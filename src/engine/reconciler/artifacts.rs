@@ -32,6 +32,8 @@ pub struct Prepared {
     pub code_dir: PathBuf,
     pub deps_dir: Option<PathBuf>,
     pub language: Language,
+    /// The interpreter's executable, resolved through any version manager's shim.
+    pub interpreter: PathBuf,
     /// The installer's output, for the pod's log.
     pub install_log: String,
 }
@@ -91,7 +93,8 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
             ),
         ));
     };
-    interpreter::resolve(language, &runtime).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
+    let interpreter =
+        interpreter::resolve(language, &runtime).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
     let entry = crate::runtimes::find(&runtime);
     let suffix = entry
         .map(|r| r.suffix)
@@ -145,6 +148,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         code_dir,
         deps_dir,
         language,
+        interpreter: PathBuf::from(interpreter),
         install_log,
     })
 }

@@ -3,6 +3,7 @@
 
 mod artifacts;
 pub mod replica;
+mod sandbox;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -265,6 +266,7 @@ impl FunctionController {
                     deployment: deployment.clone(),
                     revision: revision.clone(),
                     logs: server.logs.clone(),
+                    root: self.r.root.clone(),
                     changed: self.notify.clone(),
                 };
                 let handle = match &prepared {

@@ -3,7 +3,6 @@
 //! the truth, with its output in the pod's log file.
 
 use std::collections::VecDeque;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -15,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{Notify, watch};
 
 use super::artifacts::{Prepared, Problem};
+use super::sandbox::{self, Sandbox};
 use crate::engine::apiserver::{self, ApiServer};
 
 /// The annotation that tells the service proxy where a pod listens.
@@ -42,6 +42,8 @@ pub struct Spec {
     pub deployment: Value,
     pub revision: String,
     pub logs: PathBuf,
+    /// The engine's state directory, which replicas must not see.
+    pub root: PathBuf,
     /// Tells the function's controller something changed.
     pub changed: Arc<Notify>,
 }
@@ -289,6 +291,33 @@ async fn supervise(
             log.line(&format!("install: {line}")).await;
         }
     }
+    let call_key = random_key();
+    let sandbox = match sandbox_for(&spec, &prepared, &name) {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            let status = PodStatus {
+                phase: "Pending",
+                ready: false,
+                restarts: 0,
+                state: json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot make the replica's directory: {e}")}}),
+                last_state: json!({}),
+                started,
+            };
+            write_pod(&server, &with_status(base.clone(), &status));
+            let _ = until_stopped(&mut stopped).await;
+            delete_pod(&server, &ns, &name);
+            return;
+        }
+    };
+    if !sandbox.enforced()
+        && let Some(log) = &log
+    {
+        log.lock()
+            .await
+            .line("kfn: this kernel has no Landlock: the function can read the engine's state directory and your home")
+            .await;
+    }
+    server.admit_replica(port, &call_key);
     let mut restarts = 0u32;
     let mut last_state = json!({});
     let mut backoff = Duration::from_secs(1);
@@ -301,17 +330,19 @@ async fn supervise(
             last_state: last_state.clone(),
             started: started.clone(),
         };
-        let mut child = match command(&spec, &prepared, port).spawn() {
+        let mut child = match command(&spec, &prepared, port, &sandbox, &call_key).spawn() {
             Ok(c) => c,
             Err(e) => {
                 status.phase = "Pending";
                 status.state = json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot start kfn runtime: {e}")}});
                 write_pod(&server, &with_status(base.clone(), &status));
                 let _ = until_stopped(&mut stopped).await;
+                release(&server, port, &sandbox);
                 delete_pod(&server, &ns, &name);
                 return;
             }
         };
+        let group = child.id();
         write_pod(&server, &with_status(base.clone(), &status));
         let tail = Arc::new(std::sync::Mutex::new(VecDeque::<String>::new()));
         let outputs: [Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>; 2] = [
@@ -350,16 +381,15 @@ async fn supervise(
             write_pod(&server, &with_status(base.clone(), &status));
             tokio::time::sleep(Duration::from_millis(200)).await;
             terminate(&mut child).await;
-            for p in pumps {
-                let _ = p.await;
-            }
+            drain(pumps).await;
+            release(&server, port, &sandbox);
             delete_pod(&server, &ns, &name);
             spec.changed.notify_one();
             return;
         };
-        for p in pumps {
-            let _ = p.await;
-        }
+        // What the replica forked goes with it, and lets go of its output pipes.
+        kill_group(group);
+        drain(pumps).await;
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
         let why = crash_reason(&tail.lock().unwrap_or_else(|p| p.into_inner()));
         restarts += 1;
@@ -381,6 +411,7 @@ async fn supervise(
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
             _ = until_stopped(&mut stopped) => {
+                release(&server, port, &sandbox);
                 delete_pod(&server, &ns, &name);
                 spec.changed.notify_one();
                 return;
@@ -390,19 +421,25 @@ async fn supervise(
     }
 }
 
-fn command(spec: &Spec, prepared: &Prepared, port: u16) -> tokio::process::Command {
+fn command(spec: &Spec, prepared: &Prepared, port: u16, sandbox: &Sandbox, call_key: &str) -> tokio::process::Command {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kfn"));
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["runtime", "serve"]);
+    sandbox.apply(&mut cmd);
     for (k, v) in crate::render::runtime_env(&spec.function) {
         cmd.env(k, v);
     }
     let code = prepared.code_dir.display().to_string();
+    let interpreter_var = match prepared.language {
+        crate::runtime::Language::Python => "KFN_PYTHON",
+        crate::runtime::Language::Node => "KFN_NODE",
+    };
     cmd.env("FUNC_PORT", port.to_string())
         .env("KFN_BIND", "127.0.0.1")
         .env("KUBELESS_INSTALL_VOLUME", &code)
         .env("KFN_FUNCTION_NAME", crate::render::name(&spec.function))
-        .env_remove("RUST_BACKTRACE")
+        .env(interpreter_var, &prepared.interpreter)
+        .env(crate::runtime::CALL_KEY_ENV, call_key)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -415,16 +452,47 @@ fn command(spec: &Spec, prepared: &Prepared, port: u16) -> tokio::process::Comma
         }
         (None, _) => {}
     }
-    // SAFETY: prctl only asks the kernel to end the replica when the engine dies.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
     let mut cmd = tokio::process::Command::from(cmd);
     cmd.kill_on_drop(true);
     cmd
+}
+
+/// The sandbox of one replica: it sees neither the engine's state nor the user's home, only
+/// the kfn binary, its interpreter, and its own code and dependencies there.
+fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> std::io::Result<Sandbox> {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut hidden = vec![canonical(&spec.root)];
+    if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
+        && home.is_absolute()
+        && home.parent().is_some()
+    {
+        hidden.push(canonical(&home));
+    }
+    let mut readable = vec![
+        canonical(&prepared.code_dir),
+        sandbox::installation(&canonical(&prepared.interpreter)),
+    ];
+    readable.extend(prepared.deps_dir.as_deref().map(canonical));
+    readable.extend(std::env::current_exe().ok());
+    let namespace = crate::render::namespace(&spec.function);
+    let workdir = spec.root.join("replicas").join(namespace).join(pod);
+    Sandbox::new(sandbox::Paths {
+        hidden,
+        readable,
+        workdir: &workdir,
+    })
+}
+
+/// What a replica held beyond its process: its call key and its directory.
+fn release(server: &Arc<ApiServer>, port: u16, sandbox: &Sandbox) {
+    server.forget_replica(port);
+    let _ = std::fs::remove_dir_all(&sandbox.workdir);
+}
+
+fn random_key() -> String {
+    let mut bytes = [0u8; 16];
+    let _ = getrandom::fill(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A GET of a replica's own endpoint (`/healthz`, `/metrics`) on loopback: the status and the
@@ -455,8 +523,11 @@ async fn healthz(port: u16) -> bool {
     )
 }
 
+/// SIGTERM to the runtime, which finishes its calls; after 10 s, or once it is gone, SIGKILL to
+/// everything left in its process group.
 async fn terminate(child: &mut tokio::process::Child) {
-    if let Some(pid) = child.id() {
+    let group = child.id();
+    if let Some(pid) = group {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(pid as libc::pid_t, libc::SIGTERM) };
     }
@@ -465,6 +536,29 @@ async fn terminate(child: &mut tokio::process::Child) {
         .is_err()
     {
         let _ = child.kill().await;
+    }
+    if let Some(pid) = group {
+        // SAFETY: the replica's own process group, made for it at start.
+        unsafe { libc::kill(-(pid as libc::pid_t), libc::SIGKILL) };
+    }
+}
+
+/// Kills what is left of an exited replica's process group (its id is the replica's first pid).
+fn kill_group(group: Option<u32>) {
+    if let Some(pid) = group {
+        // SAFETY: the replica's own process group.
+        unsafe { libc::kill(-(pid as libc::pid_t), libc::SIGKILL) };
+    }
+}
+
+/// Waits for a replica's output to end; a process that left its group may hold a pipe open,
+/// so the wait is bounded.
+async fn drain(pumps: Vec<tokio::task::JoinHandle<()>>) {
+    for p in pumps {
+        let abort = p.abort_handle();
+        if tokio::time::timeout(Duration::from_secs(2), p).await.is_err() {
+            abort.abort();
+        }
     }
 }
 
