@@ -2,6 +2,7 @@
 
 pub mod apiserver;
 pub mod autoscaler;
+mod connection;
 pub mod cron;
 pub mod daemon;
 pub mod gateway;
@@ -162,11 +163,9 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
                 let (acceptor, router) = (acceptor.clone(), router.clone());
                 tokio::spawn(async move {
                     let _ = tcp.set_nodelay(true);
-                    let Ok(stream) = acceptor.accept(tcp).await else { return };
-                    let service = hyper_util::service::TowerToHyperService::new(router);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
+                    let handshake = tokio::time::timeout(connection::HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
+                    let Ok(Ok(stream)) = handshake.await else { return };
+                    connection::serve(stream, router).await;
                 });
             }
         }

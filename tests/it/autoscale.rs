@@ -149,31 +149,32 @@ async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
         "autoscale",
     );
 
-    // A steady 200 calls a second, paced (catching up when the machine is slow), sent to the
-    // first replica over keep-alive connections: the autoscaler divides the function's total
-    // call rate by its ready replicas, wherever the calls land.
-    let pod_port = engine.kubectl(&[
-        "get",
-        "pods",
-        "-l",
-        "function=busy",
-        "-o",
-        "jsonpath={.items[0].metadata.annotations.kfn\\.io/port}",
-    ]);
-    let port: u16 = pod_port.stdout.trim().parse().expect("the replica's port");
+    // A steady 200 calls a second, paced (catching up when the machine is slow), sent through
+    // an HTTP trigger over keep-alive connections to the gateway (a replica takes calls only
+    // from the engine): the autoscaler divides the function's total call rate by its ready
+    // replicas, wherever the calls land.
+    ok(
+        &engine.kfn(&[
+            "trigger", "http", "create", "busy", "--function-name", "busy", "--hostname", "busy.local", "--path", "busy",
+        ]),
+        "http trigger",
+    );
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(engine.state().join("engine.json")).unwrap()).unwrap();
+    let gateway = info["gateway"].as_str().expect("the engine has a gateway").to_string();
     let stop = Arc::new(AtomicBool::new(false));
     let load: Vec<_> = (0..4)
         .map(|_| {
-            let stop = stop.clone();
+            let (stop, gateway) = (stop.clone(), gateway.clone());
             tokio::spawn(async move {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-                let mut conn = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+                let mut conn = tokio::net::TcpStream::connect(gateway.as_str()).await.unwrap();
                 let mut tick = tokio::time::interval(Duration::from_millis(20));
                 tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
                 let mut buf = vec![0u8; 4096];
                 while !stop.load(Ordering::Relaxed) {
                     tick.tick().await;
-                    conn.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+                    conn.write_all(b"GET /busy HTTP/1.1\r\nHost: busy.local\r\n\r\n").await.unwrap();
                     let n = conn.read(&mut buf).await.unwrap();
                     assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
                 }

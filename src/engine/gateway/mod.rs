@@ -151,7 +151,7 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
 pub fn start(server: Arc<ApiServer>, listener: tokio::net::TcpListener) {
     let router = axum::Router::new().fallback(handle).with_state(server);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        crate::engine::connection::serve_plain(listener, router).await;
     });
 }
 

@@ -562,13 +562,16 @@ async fn drain(pumps: Vec<tokio::task::JoinHandle<()>>) {
     }
 }
 
+/// The longest output line kept in a pod's log; the rest of a longer line is dropped and its
+/// size noted (kubelets split lines at 16 KiB too).
+pub const MAX_LINE: usize = 16 * 1024;
+
 async fn pump<R: tokio::io::AsyncRead + Unpin>(
-    reader: BufReader<R>,
+    mut reader: BufReader<R>,
     log: Option<SharedLog>,
     tail: Arc<std::sync::Mutex<VecDeque<String>>>,
 ) {
-    let mut lines = reader.lines();
-    while let Ok(Some(line)) = lines.next_line().await {
+    while let Some(line) = next_line(&mut reader, MAX_LINE).await {
         if let Some(log) = &log {
             log.lock().await.line(&line).await;
         }
@@ -578,6 +581,45 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             tail.pop_front();
         }
     }
+}
+
+/// The next line of output, without its newline, cut to `max` bytes (on a character boundary)
+/// with a note of how much was dropped; a line is never held whole in memory. `None` at the end.
+async fn next_line<R: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<R>, max: usize) -> Option<String> {
+    let mut kept = Vec::new();
+    let mut dropped = 0usize;
+    let mut seen = false;
+    loop {
+        let buf = reader.fill_buf().await.ok()?;
+        if buf.is_empty() {
+            break;
+        }
+        seen = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        let room = max.saturating_sub(kept.len()).min(chunk.len());
+        kept.extend_from_slice(&chunk[..room]);
+        dropped += chunk.len() - room;
+        let used = done.unwrap_or(buf.len());
+        reader.consume(used);
+        if done.is_some() {
+            break;
+        }
+    }
+    if !seen {
+        return None;
+    }
+    let mut line = String::from_utf8_lossy(&kept).into_owned();
+    if dropped > 0 {
+        // A cut may split a character: the lossy decoding shows it as one replacement mark.
+        line.push_str(&format!(" [kfn: {dropped} more bytes of this line not kept]"));
+    }
+    if line.ends_with('\r') && dropped == 0 {
+        line.pop();
+    }
+    Some(line)
 }
 
 /// What a crashed replica's last output lines say about why: the last error the runtime
@@ -594,4 +636,40 @@ fn crash_reason(tail: &VecDeque<String>) -> String {
 /// Waits until the handle asks the replica to stop.
 async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
     let _ = stopped.wait_for(|s| *s).await.map(|_| ());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn lines(input: &[u8], max: usize) -> Vec<String> {
+        let mut reader = BufReader::with_capacity(8, input);
+        let mut out = Vec::new();
+        while let Some(line) = next_line(&mut reader, max).await {
+            out.push(line);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn long_lines_are_cut_and_the_cut_is_said() {
+        assert_eq!(lines(b"a\nbb\r\n\nlast", 10).await, ["a", "bb", "", "last"]);
+        let long = [b'x'; 100];
+        let mut input = long.to_vec();
+        input.extend_from_slice(b"\nnext\n");
+        assert_eq!(
+            lines(&input, 10).await,
+            ["xxxxxxxxxx [kfn: 90 more bytes of this line not kept]", "next"]
+        );
+        assert!(lines(b"", 10).await.is_empty());
+    }
+
+    #[test]
+    fn a_crash_is_explained_by_the_last_error_else_the_last_line() {
+        let tail: VecDeque<String> = ["starting", "error: cannot load x", "bye"].map(String::from).into();
+        assert_eq!(crash_reason(&tail), "error: cannot load x");
+        let tail: VecDeque<String> = ["starting", "bye"].map(String::from).into();
+        assert_eq!(crash_reason(&tail), "bye");
+        assert_eq!(crash_reason(&VecDeque::new()), "");
+    }
 }
