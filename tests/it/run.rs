@@ -1136,3 +1136,31 @@ fn binary_bodies_reach_the_caller_byte_for_byte_and_node_can_pipe_into_the_respo
         &run.stdout[..run.stdout.len().min(300)]
     );
 }
+
+#[test]
+fn a_node_response_stream_ends_once_and_a_broken_pipeline_fails_its_call() {
+    let js = "const { pipeline, Readable } = require('stream');\n\
+        module.exports = { handler: (event) => {\n\
+          const res = event.extensions.response;\n\
+          if (event.data === 'late') { res.end('ended'); res.end(); res.write('too late'); return 'ignored'; }\n\
+          if (event.data === 'broken') {\n\
+            const source = new Readable({ read() { this.destroy(new Error('the source broke')); } });\n\
+            pipeline(source, res, () => {});\n\
+            return;\n\
+          }\n\
+          Readable.from(['a', 'b', 'c']).pipe(res);\n\
+        } };\n";
+    let runtime = Runtime::start(&[("streams.js", js)], "streams", "nodejs20", &[("FUNC_TIMEOUT", "20")]);
+    let started = std::time::Instant::now();
+    assert_eq!(runtime.call("POST", "/", "late"), Some((200, "ended".to_string())));
+    assert_eq!(runtime.call("POST", "/", "pipe"), Some((200, "abc".to_string())));
+    assert_eq!(
+        runtime.call("POST", "/", "broken"),
+        Some((500, "Error: the source broke".to_string()))
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "no call waited for the timeout"
+    );
+    assert!(runtime.output("stderr").contains("write after end"));
+}

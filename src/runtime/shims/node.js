@@ -43,7 +43,7 @@ function toChunk(chunk) {
  * What is written is the body, sent when the response ends.
  */
 class Response extends Writable {
-  constructor(done) {
+  constructor(done, fail) {
     super();
     this.statusCode = 200;
     this.statusMessage = undefined;
@@ -51,11 +51,14 @@ class Response extends Writable {
     this.chunks = [];
     this.headersSent = false;
     this.piped = false;
-    this.done = done;
     this.on('pipe', () => { this.piped = true; });
-    this.on('finish', () => this.done());
-    // A write after the end, or a failed source, must not bring the worker down.
-    this.on('error', (e) => console.error('The response failed: ' + (e && e.stack || e)));
+    this.on('finish', () => done());
+    // A write after the end must not bring the worker down nor lose what was ended; a response
+    // destroyed before its end (a failed stream.pipeline) fails the call.
+    this.on('error', (e) => {
+      console.error('The response failed: ' + (e && e.stack || e));
+      if (this.writableEnded) done(); else fail(e);
+    });
   }
   get finished() { return this.writableEnded; }
   _write(chunk, encoding, callback) {
@@ -187,7 +190,7 @@ function main() {
       send({ id: req.id, s: res.statusCode, h: res.headerPairs() }, Buffer.concat(res.chunks));
       busy = false;
       setImmediate(next);
-    });
+    }, (e) => fail(e));
     const fail = (e) => {
       if (settled) return;
       settled = true;
