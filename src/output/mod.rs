@@ -32,6 +32,17 @@ pub fn dry_run(object: &serde_json::Value, format: &str) -> anyhow::Result<std::
     Ok(std::process::ExitCode::SUCCESS)
 }
 
+/// Writes bytes to stdout as they are; a closed pipe ends the program quietly.
+pub fn print_bytes(bytes: &[u8]) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush())
+        && e.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        std::process::exit(0);
+    }
+}
+
 /// Writes to stdout; a closed pipe (`kfn ... | head`) ends the program quietly.
 pub fn print(text: &str) {
     use std::io::Write;

@@ -1,6 +1,6 @@
 //! `kfn runtime serve`: the process inside every function replica. It serves the function over
 //! HTTP on `FUNC_PORT` (any path; `GET /healthz` and `GET /metrics` excepted), hands each call
-//! to a pool of language workers, enforces `FUNC_TIMEOUT`, counts calls for Prometheus and
+//! to a pool of language workers, enforces `FUNC_TIMEOUT` from the moment a call arrives, counts calls for Prometheus and
 //! writes one access-log line per request.
 
 pub mod accesslog;
@@ -22,7 +22,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
 use metrics::Metrics;
-use worker::{Answer, Job, Pool, RequestHead, WorkerSpec};
+use worker::{Answer, Deadline, Job, Pool, RequestHead, WorkerSpec};
 
 pub const PYTHON_SHIM: &str = include_str!("shims/python.py");
 pub const NODE_SHIM: &str = include_str!("shims/node.js");
@@ -283,7 +283,8 @@ async fn handle(
             "text/plain; charset=utf-8",
         )
     } else if method == http::Method::GET && path == "/healthz" {
-        if *state.pool.ready.borrow() > 0 {
+        // Healthy from the first load on: calls wait while the pool replaces a worker that died.
+        if *state.pool.ready.borrow() > 0 || state.pool.loaded.load(Ordering::SeqCst) {
             text_response(200, "OK", "text/plain; charset=utf-8")
         } else {
             text_response(
@@ -368,6 +369,8 @@ async fn call(state: &State, req: Request<Incoming>) -> Answer {
             };
         }
     };
+    // The call has arrived: its time starts now, whatever it waits for.
+    let deadline = Deadline::after(state.config.timeout);
     let headers = parts
         .headers
         .iter()
@@ -380,22 +383,42 @@ async fn call(state: &State, req: Request<Incoming>) -> Answer {
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
         headers,
+        deadline: deadline.monotonic,
     };
     let (reply, answer) = tokio::sync::oneshot::channel();
-    if state.pool.jobs.send(Job { head, body, reply }).await.is_err() {
-        return Answer {
+    let job = Job {
+        head,
+        body,
+        reply,
+        deadline,
+    };
+    let answered = async {
+        if state.pool.jobs.send(job).await.is_err() {
+            return Answer {
+                status: 503,
+                headers: vec![],
+                body: Bytes::from_static(b"the runtime is stopping"),
+                failed: false,
+            };
+        }
+        answer.await.unwrap_or(Answer {
             status: 503,
             headers: vec![],
             body: Bytes::from_static(b"the runtime is stopping"),
             failed: false,
-        };
+        })
+    };
+    // The caller waits no longer than the timeout, queued or running; the pool drops a call
+    // whose caller has its 408 before it runs, or kills the worker running it.
+    match tokio::time::timeout_at(deadline.at.into(), answered).await {
+        Ok(answer) => answer,
+        Err(_) => Answer {
+            status: 408,
+            headers: vec![("Content-Type".into(), "text/plain; charset=utf-8".into())],
+            body: Bytes::from_static(worker::TIMEOUT_TEXT.as_bytes()),
+            failed: false,
+        },
     }
-    answer.await.unwrap_or(Answer {
-        status: 500,
-        headers: vec![],
-        body: Bytes::from_static(b"the function's worker exited"),
-        failed: true,
-    })
 }
 
 async fn shutdown_signal() {

@@ -1,13 +1,15 @@
 //! The pool of language workers: long-lived processes that imported the user's module once and
 //! answer framed requests over pipes (fd 3 in, fd 4 out). Each worker may have a few requests
-//! queued; a request over the timeout kills its worker (408), a dead worker is replaced, and
-//! requests it had not started go back to the pool.
+//! queued. Every request has a deadline from the moment it arrived: one still waiting at its
+//! deadline is answered 408 and never run; a running one past it kills its worker (408). A dead
+//! worker is replaced, and requests it had not started go back to the pool.
 
 use std::collections::VecDeque;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 use std::os::unix::process::CommandExt;
 use std::process::Stdio;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -18,6 +20,36 @@ use tokio::sync::{mpsc, oneshot, watch};
 
 /// Requests sent to one worker before its answers come back.
 const WINDOW: usize = 4;
+
+/// How long past a running call's deadline its worker may take to answer before it is killed
+/// (the caller has its 408 at the deadline already; this spares a worker that is just finishing,
+/// or skipping a call that expired in its queue).
+const KILL_SLACK: Duration = Duration::from_millis(100);
+
+/// The body of a 408, as Kubeless's runtimes worded it.
+pub const TIMEOUT_TEXT: &str = "Timeout while processing the function";
+
+/// When a call must be answered: `FUNC_TIMEOUT` after it arrived.
+#[derive(Clone, Copy, Debug)]
+pub struct Deadline {
+    pub at: Instant,
+    /// The same moment on the system's monotonic clock in seconds, which the workers read too
+    /// (`time.monotonic()`, `process.hrtime()`), so a worker can skip a call that expired while
+    /// queued in its pipe.
+    pub monotonic: f64,
+}
+
+impl Deadline {
+    pub fn after(timeout: Duration) -> Deadline {
+        let mut now = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: clock_gettime writes into the timespec it is given.
+        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut now) };
+        Deadline {
+            at: Instant::now() + timeout,
+            monotonic: now.tv_sec as f64 + now.tv_nsec as f64 / 1e9 + timeout.as_secs_f64(),
+        }
+    }
+}
 
 /// A request as the worker gets it.
 #[derive(Serialize)]
@@ -31,6 +63,9 @@ pub struct RequestHead {
     pub query: String,
     #[serde(rename = "h")]
     pub headers: Vec<(String, String)>,
+    /// The deadline on the monotonic clock: a worker that reaches the call later skips it.
+    #[serde(rename = "d")]
+    pub deadline: f64,
 }
 
 /// A worker's answer.
@@ -45,6 +80,9 @@ pub struct ResponseHead {
     /// The call raised: counted as a failure.
     #[serde(rename = "f", default)]
     pub failed: bool,
+    /// The worker skipped the call: its deadline had passed before the worker got to it.
+    #[serde(rename = "skip", default)]
+    pub skipped: bool,
     #[serde(default)]
     pub ready: bool,
     #[serde(default)]
@@ -75,6 +113,7 @@ pub struct Job {
     pub head: RequestHead,
     pub body: Bytes,
     pub reply: oneshot::Sender<Answer>,
+    pub deadline: Deadline,
 }
 
 /// How to start a worker.
@@ -91,6 +130,9 @@ pub struct Pool {
     pub jobs: async_channel::Sender<Job>,
     /// Workers ready now.
     pub ready: watch::Receiver<usize>,
+    /// A worker has loaded the function once: the replica stays healthy while the pool replaces
+    /// a worker that died.
+    pub loaded: Arc<AtomicBool>,
     /// Pids of live workers.
     pub pids: Arc<std::sync::Mutex<Vec<u32>>>,
     /// Set when a worker could not load the function: why.
@@ -203,6 +245,7 @@ pub fn pool(spec: WorkerSpec, size: usize) -> Pool {
     let ready_tx = Arc::new(ready_tx);
     let fatal_tx = Arc::new(fatal_tx);
     let pids = Arc::new(std::sync::Mutex::new(vec![std::process::id()]));
+    let loaded = Arc::new(AtomicBool::new(false));
     let spec = Arc::new(spec);
     for _ in 0..size.max(1) {
         let ctx = WorkerLoop {
@@ -212,12 +255,14 @@ pub fn pool(spec: WorkerSpec, size: usize) -> Pool {
             ready: ready_tx.clone(),
             fatal: fatal_tx.clone(),
             pids: pids.clone(),
+            loaded: loaded.clone(),
         };
         tokio::spawn(ctx.run());
     }
     Pool {
         jobs,
         ready,
+        loaded,
         pids,
         fatal,
     }
@@ -230,6 +275,7 @@ struct WorkerLoop {
     ready: Arc<watch::Sender<usize>>,
     fatal: Arc<watch::Sender<Option<String>>>,
     pids: Arc<std::sync::Mutex<Vec<u32>>>,
+    loaded: Arc<AtomicBool>,
 }
 
 impl WorkerLoop {
@@ -249,6 +295,7 @@ impl WorkerLoop {
             backoff = Duration::from_millis(100);
             let pid = process.child.id().unwrap_or(0);
             self.pids.lock().unwrap_or_else(|p| p.into_inner()).push(pid);
+            self.loaded.store(true, Ordering::SeqCst);
             self.ready.send_modify(|n| *n += 1);
             let end = self.serve(&mut process).await;
             self.ready.send_modify(|n| *n = n.saturating_sub(1));
@@ -256,72 +303,128 @@ impl WorkerLoop {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .retain(|p| *p != pid);
-            let _ = process.child.start_kill();
-            let _ = process.child.wait().await;
-            if let End::QueueClosed = end {
-                return;
+            match end {
+                End::Died(mut inflight) => {
+                    // The exit status says why (a signal, an exit code); a worker that closed its
+                    // pipe but lingers is killed.
+                    let status = match tokio::time::timeout(Duration::from_secs(2), process.child.wait()).await {
+                        Ok(Ok(status)) => Some(status),
+                        _ => {
+                            let _ = process.child.start_kill();
+                            let _ = process.child.wait().await;
+                            None
+                        }
+                    };
+                    let cause = status
+                        .map(exit_cause)
+                        .unwrap_or_else(|| "closed its pipe without exiting, killed".into());
+                    let doing = match inflight.front() {
+                        Some(job) => format!("running {} {}", job.head.method, job.head.path),
+                        None => "idle".into(),
+                    };
+                    eprintln!("kfn runtime: worker exited: {cause} (pid {pid}, {doing}); starting a new one");
+                    if let Some(job) = inflight.pop_front() {
+                        let text = format!("the function's worker exited: {cause}");
+                        let _ = job.reply.send(Answer::plain(500, &text, true));
+                    }
+                    self.requeue_all(&mut inflight).await;
+                }
+                End::TimedOut => {
+                    let _ = process.child.start_kill();
+                    let _ = process.child.wait().await;
+                }
+                End::QueueClosed => {
+                    let _ = process.child.start_kill();
+                    let _ = process.child.wait().await;
+                    return;
+                }
             }
         }
+    }
+
+    /// A job worth sending to a worker: one whose deadline passed while it waited is answered
+    /// 408 and dropped, as is one whose caller has gone.
+    fn runnable(&self, job: Job) -> Option<Job> {
+        if Instant::now() >= job.deadline.at {
+            eprintln!(
+                "kfn runtime: {} {} waited longer than the timeout ({} s) for a worker; answered 408 without running it",
+                job.head.method,
+                job.head.path,
+                self.spec.timeout.as_secs_f64()
+            );
+            let _ = job.reply.send(Answer::plain(408, TIMEOUT_TEXT, false));
+            return None;
+        }
+        (!job.reply.is_closed()).then_some(job)
     }
 
     /// Feeds one worker until it dies, times out, or the pool closes.
     async fn serve(&self, process: &mut Process) -> End {
         let mut inflight: VecDeque<Job> = VecDeque::new();
+        // When the worker got to the head job: when its predecessor answered, or when it was
+        // sent to an idle worker.
         let mut head_started = Instant::now();
         let mut out = BytesMut::with_capacity(16 * 1024);
         loop {
-            let deadline = tokio::time::Instant::from_std(head_started + self.spec.timeout);
+            // The head job runs until its deadline, however late it started.
+            let kill_at = inflight
+                .front()
+                .map(|job| tokio::time::Instant::from_std(job.deadline.at.max(head_started) + KILL_SLACK));
             tokio::select! {
                 job = self.queue.recv(), if inflight.len() < WINDOW => {
                     let Ok(job) = job else { return End::QueueClosed };
-                    if inflight.is_empty() {
+                    let was_idle = inflight.is_empty();
+                    out.clear();
+                    let mut next = Some(job);
+                    // Take whatever else is waiting, and write it all at once.
+                    while let Some(job) = next.take() {
+                        if let Some(job) = self.runnable(job) {
+                            encode(&job.head, &job.body, &mut out);
+                            inflight.push_back(job);
+                        }
+                        if inflight.len() < WINDOW {
+                            next = self.queue.try_recv().ok();
+                        }
+                    }
+                    if out.is_empty() {
+                        continue;
+                    }
+                    if was_idle {
                         head_started = Instant::now();
                     }
-                    out.clear();
-                    encode(&job.head, &job.body, &mut out);
-                    inflight.push_back(job);
-                    // Take whatever else is waiting, and write it all at once.
-                    while inflight.len() < WINDOW {
-                        let Ok(more) = self.queue.try_recv() else { break };
-                        encode(&more.head, &more.body, &mut out);
-                        inflight.push_back(more);
-                    }
                     if process.to_worker.write_all(&out).await.is_err() {
-                        self.fail_all(&mut inflight, "the function's worker exited").await;
-                        return End::Died;
+                        return End::Died(inflight);
                     }
                 }
                 frame = process.from_worker.recv() => match frame {
                     Some(Ok((head, body))) => {
                         if let Some(pos) = inflight.iter().position(|j| j.head.id == head.id) {
                             let job = inflight.remove(pos).expect("found above");
-                            let _ = job.reply.send(Answer { status: head.status, headers: head.headers, body, failed: head.failed });
+                            let answer = if head.skipped {
+                                eprintln!(
+                                    "kfn runtime: {} {} waited longer than the timeout ({} s) for its worker; answered 408 without running it",
+                                    job.head.method, job.head.path, self.spec.timeout.as_secs_f64()
+                                );
+                                Answer::plain(408, TIMEOUT_TEXT, false)
+                            } else {
+                                Answer { status: head.status, headers: head.headers, body, failed: head.failed }
+                            };
+                            let _ = job.reply.send(answer);
                         }
                         head_started = Instant::now();
                     }
-                    _ => {
-                        self.fail_all(&mut inflight, "the function's worker exited").await;
-                        return End::Died;
-                    }
+                    _ => return End::Died(inflight),
                 },
-                _ = tokio::time::sleep_until(deadline), if !inflight.is_empty() => {
+                _ = sleep_until_some(kill_at) => {
                     if let Some(job) = inflight.pop_front() {
                         eprintln!("kfn runtime: {} {} took longer than the timeout ({} s); its worker is replaced", job.head.method, job.head.path, self.spec.timeout.as_secs_f64());
-                        let _ = job.reply.send(Answer::plain(408, "Timeout while processing the function", false));
+                        let _ = job.reply.send(Answer::plain(408, TIMEOUT_TEXT, false));
                     }
                     self.requeue_all(&mut inflight).await;
-                    return End::Died;
+                    return End::TimedOut;
                 }
             }
         }
-    }
-
-    /// The head request gets a 500; the others had not started and go back to the pool.
-    async fn fail_all(&self, inflight: &mut VecDeque<Job>, why: &str) {
-        if let Some(job) = inflight.pop_front() {
-            let _ = job.reply.send(Answer::plain(500, why, true));
-        }
-        self.requeue_all(inflight).await;
     }
 
     async fn requeue_all(&self, inflight: &mut VecDeque<Job>) {
@@ -331,7 +434,74 @@ impl WorkerLoop {
     }
 }
 
+async fn sleep_until_some(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Why a worker ended, in the words of its exit status: `exit code 7`,
+/// `killed by SIGKILL (out of memory?)`.
+pub fn exit_cause(status: std::process::ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    if let Some(code) = status.code() {
+        return format!("exit code {code}");
+    }
+    let Some(signal) = status.signal() else {
+        return status.to_string();
+    };
+    let (name, hint) = match signal {
+        libc::SIGKILL => ("SIGKILL", " (out of memory?)"),
+        libc::SIGSEGV => ("SIGSEGV", " (segmentation fault)"),
+        libc::SIGABRT => ("SIGABRT", " (aborted)"),
+        libc::SIGBUS => ("SIGBUS", " (bus error)"),
+        libc::SIGFPE => ("SIGFPE", " (arithmetic error)"),
+        libc::SIGILL => ("SIGILL", " (illegal instruction)"),
+        libc::SIGXCPU => ("SIGXCPU", " (CPU time limit)"),
+        libc::SIGXFSZ => ("SIGXFSZ", " (file size limit)"),
+        libc::SIGTERM => ("SIGTERM", ""),
+        libc::SIGINT => ("SIGINT", ""),
+        libc::SIGHUP => ("SIGHUP", ""),
+        libc::SIGQUIT => ("SIGQUIT", ""),
+        libc::SIGPIPE => ("SIGPIPE", " (wrote to a closed pipe)"),
+        libc::SIGTRAP => ("SIGTRAP", ""),
+        libc::SIGALRM => ("SIGALRM", ""),
+        libc::SIGUSR1 => ("SIGUSR1", ""),
+        libc::SIGUSR2 => ("SIGUSR2", ""),
+        _ => return format!("killed by signal {signal}"),
+    };
+    let core = if status.core_dumped() { ", core dumped" } else { "" };
+    format!("killed by {name}{hint}{core}")
+}
+
 enum End {
-    Died,
+    /// The worker's pipe broke: it died with these calls sent to it, the first one running.
+    Died(VecDeque<Job>),
+    /// Its head call ran past the deadline; the worker is to be killed.
+    TimedOut,
     QueueClosed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_cause;
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    #[test]
+    fn an_exit_status_names_its_code_or_signal() {
+        // Raw wait statuses: an exit code sits in the second byte, a signal in the low bits.
+        assert_eq!(exit_cause(ExitStatus::from_raw(7 << 8)), "exit code 7");
+        assert_eq!(
+            exit_cause(ExitStatus::from_raw(libc::SIGKILL)),
+            "killed by SIGKILL (out of memory?)"
+        );
+        assert_eq!(
+            exit_cause(ExitStatus::from_raw(libc::SIGSEGV | 0x80)),
+            "killed by SIGSEGV (segmentation fault), core dumped"
+        );
+        assert_eq!(exit_cause(ExitStatus::from_raw(libc::SIGTERM)), "killed by SIGTERM");
+        assert_eq!(exit_cause(ExitStatus::from_raw(63)), "killed by signal 63");
+    }
 }

@@ -881,3 +881,286 @@ fn a_terminating_runtime_serves_during_its_drain_time_then_exits() {
     );
     assert!(call().is_none(), "nothing listens once it has exited");
 }
+
+/// `kfn runtime serve` run directly on a code directory, its output kept in files.
+struct Runtime {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Runtime {
+    /// Starts the runtime on `files` (name, content) and waits until `/healthz` answers 200.
+    fn start(files: &[(&str, &str)], module: &str, runtime: &str, env: &[(&str, &str)]) -> Runtime {
+        let dir = tempfile::tempdir().unwrap();
+        let code = dir.path().join("code");
+        std::fs::create_dir(&code).unwrap();
+        for (name, content) in files {
+            write(&code, name, content);
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(crate::common::KFN)
+            .args(["runtime", "serve"])
+            .envs([
+                ("MOD_NAME", module),
+                ("FUNC_HANDLER", "handler"),
+                ("FUNC_RUNTIME", runtime),
+                ("FUNC_PORT", &port.to_string()),
+                ("KFN_BIND", "127.0.0.1"),
+                ("KFN_WORKERS", "1"),
+            ])
+            .envs(env.iter().copied())
+            .env("KUBELESS_INSTALL_VOLUME", &code)
+            .stdout(std::fs::File::create(dir.path().join("stdout")).unwrap())
+            .stderr(std::fs::File::create(dir.path().join("stderr")).unwrap())
+            .spawn()
+            .unwrap();
+        let runtime = Runtime { child, port, dir };
+        crate::common::until(std::time::Duration::from_secs(10), "the runtime is healthy", || {
+            runtime
+                .call("GET", "/healthz", "")
+                .is_some_and(|(status, _)| status == 200)
+        });
+        runtime
+    }
+
+    /// One request on a connection of its own: the status and the body.
+    fn call(&self, method: &str, path: &str, body: &str) -> Option<(u16, String)> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        let request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(request.as_bytes()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        let status = out.split(' ').nth(1)?.parse().ok()?;
+        let (_, body) = out.split_once("\r\n\r\n")?;
+        Some((status, body.to_string()))
+    }
+
+    /// `n` calls at once with this body: each one's status and how long its caller waited.
+    fn calls_at_once(&self, n: usize, body: &str) -> Vec<(u16, std::time::Duration)> {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(n));
+        let port = self.port;
+        let threads: Vec<_> = (0..n)
+            .map(|_| {
+                let barrier = barrier.clone();
+                let body = body.to_string();
+                std::thread::spawn(move || {
+                    use std::io::{Read, Write};
+                    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+                    let request = format!(
+                        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    barrier.wait();
+                    let started = std::time::Instant::now();
+                    s.write_all(request.as_bytes()).unwrap();
+                    let mut out = String::new();
+                    s.read_to_string(&mut out).unwrap();
+                    let status = out.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                    (status, started.elapsed())
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    }
+
+    fn output(&self, which: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(which)).unwrap_or_default()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_timeout_counts_from_the_arrival_of_a_call_not_from_its_start() {
+    let sleeper = "import time\n\ndef handler(event, context):\n    print('started', event['data'].decode())\n    time.sleep(float(event['data']))\n    return 'done'\n";
+    let runtime = Runtime::start(
+        &[("sleeper.py", sleeper)],
+        "sleeper",
+        "python3.11",
+        &[("FUNC_TIMEOUT", "3")],
+    );
+    // One worker, two calls of 2 s: the second starts 2 s late and has 1 s left.
+    let mut statuses: Vec<u16> = runtime.calls_at_once(2, "2").iter().map(|(s, _)| *s).collect();
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [200, 408],
+        "the call that started late has only the rest of its time"
+    );
+
+    // Six calls that would each run 30 s: every caller has its 408 at about 3 s, not one after
+    // another; the calls still queued at their deadline never run.
+    let answers = runtime.calls_at_once(6, "30");
+    assert!(answers.iter().all(|(s, _)| *s == 408), "{answers:?}");
+    let slowest = answers.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(
+        slowest < std::time::Duration::from_secs(6),
+        "no caller waits twice the timeout: {answers:?}"
+    );
+    let stdout = runtime.output("stdout");
+    assert_eq!(
+        stdout.matches("started 30").count(),
+        1,
+        "only the first call ran: {stdout}"
+    );
+    // The worker running the first call is killed just after its caller had the 408.
+    crate::common::until(
+        std::time::Duration::from_secs(5),
+        "the queued calls are dropped",
+        || {
+            runtime
+                .output("stderr")
+                .contains("waited longer than the timeout (3 s)")
+        },
+    );
+    let stderr = runtime.output("stderr");
+    assert!(stderr.contains("without running it"), "{stderr}");
+}
+
+#[test]
+fn a_dying_worker_fails_only_its_own_call_says_why_and_the_replica_stays_healthy() {
+    // A replacement worker takes 1.5 s to load: long enough to see what callers and probes get.
+    let crash = "import os, signal, time\n\nmarker = os.path.join(os.path.dirname(__file__), 'loaded')\nif os.path.exists(marker):\n    time.sleep(1.5)\nopen(marker, 'w').close()\n\ndef handler(event, context):\n    if event['data'] == b'exit':\n        os._exit(7)\n    if event['data'] == b'kill':\n        os.kill(os.getpid(), signal.SIGKILL)\n    return 'fine'\n";
+    let runtime = Runtime::start(&[("crash.py", crash)], "crash", "python3.11", &[]);
+    let (status, body) = runtime.call("POST", "/", "exit").unwrap();
+    assert_eq!(status, 500);
+    assert_eq!(body, "the function's worker exited: exit code 7");
+    // While the worker is replaced the replica stays healthy and a call waits for the new worker.
+    let home = std::thread::scope(|s| {
+        let good = s.spawn(|| runtime.call("POST", "/", "good"));
+        for _ in 0..10 {
+            let probe = runtime.call("GET", "/healthz", "").unwrap();
+            assert_eq!(probe.0, 200, "healthy while a worker is replaced: {probe:?}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        good.join().unwrap()
+    });
+    assert_eq!(home, Some((200, "fine".to_string())));
+    let (status, body) = runtime.call("POST", "/", "kill").unwrap();
+    assert_eq!(status, 500);
+    assert_eq!(body, "the function's worker exited: killed by SIGKILL (out of memory?)");
+    assert_eq!(runtime.call("POST", "/", "good"), Some((200, "fine".to_string())));
+    let stderr = runtime.output("stderr");
+    for line in [
+        "kfn runtime: worker exited: exit code 7 (pid ",
+        ", running POST /); starting a new one",
+        "kfn runtime: worker exited: killed by SIGKILL (out of memory?) (pid ",
+    ] {
+        assert!(stderr.contains(line), "{line:?} in {stderr}");
+    }
+}
+
+#[test]
+fn a_node_promise_rejected_unawaited_is_logged_and_the_worker_serves_on() {
+    let js = "module.exports = { handler: (event) => {\n  if (event.data === 'reject') Promise.reject(new Error('nobody waits for me'));\n  return String(process.pid);\n} };\n";
+    let runtime = Runtime::start(&[("rejects.js", js)], "rejects", "nodejs20", &[]);
+    let (status, first) = runtime.call("POST", "/", "reject").unwrap();
+    assert_eq!(status, 200);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    for _ in 0..3 {
+        assert_eq!(
+            runtime.call("POST", "/", "good"),
+            Some((200, first.clone())),
+            "the same worker answers"
+        );
+    }
+    let stderr = runtime.output("stderr");
+    assert!(
+        stderr.contains("nobody waits for me"),
+        "the rejection is logged: {stderr}"
+    );
+    assert!(!stderr.contains("worker exited"), "{stderr}");
+}
+
+#[test]
+fn binary_bodies_reach_the_caller_byte_for_byte_and_node_can_pipe_into_the_response() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let expected: Vec<u8> = (0..65547u32).map(|i| (i * 7 % 256) as u8).collect();
+    let py = write(
+        dir,
+        "blob.py",
+        "def handler(event, context):\n    return bytes(i * 7 % 256 for i in range(65547))\n",
+    );
+    let js = write(
+        dir,
+        "piped.js",
+        "const { Readable } = require('stream');\n\
+         module.exports = { handler: (event) => {\n\
+           const data = Buffer.from(Array.from({ length: 65547 }, (_, i) => i * 7 % 256));\n\
+           const chunks = [];\n\
+           for (let i = 0; i < data.length; i += 4096) chunks.push(data.subarray(i, i + 4096));\n\
+           event.extensions.response.setHeader('Content-Type', 'application/octet-stream');\n\
+           Readable.from(chunks).pipe(event.extensions.response);\n\
+         } };\n",
+    );
+    for (name, runtime, handler, file) in [
+        ("blob-python", "python3.11", "blob.handler", &py),
+        ("blob-nodejs", "nodejs20", "piped.handler", &js),
+    ] {
+        let args = [
+            "--runtime",
+            runtime,
+            "--handler",
+            handler,
+            "--from-file",
+            file.to_str().unwrap(),
+        ];
+        deploy(&engine, name, &args);
+        let out = crate::common::kfn_command(engine.home.path())
+            .args(["function", "call", name])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(out.stdout.len(), expected.len(), "{name}");
+        assert!(out.stdout == expected, "{name}: the bytes as the function sent them");
+    }
+    let run = engine.kfn(&["function", "call", "blob-nodejs", "--include"]);
+    assert!(
+        run.stdout.contains("content-type: application/octet-stream"),
+        "{}",
+        &run.stdout[..run.stdout.len().min(300)]
+    );
+}
+
+#[test]
+fn a_node_response_stream_ends_once_and_a_broken_pipeline_fails_its_call() {
+    let js = "const { pipeline, Readable } = require('stream');\n\
+        module.exports = { handler: (event) => {\n\
+          const res = event.extensions.response;\n\
+          if (event.data === 'late') { res.end('ended'); res.end(); res.write('too late'); return 'ignored'; }\n\
+          if (event.data === 'broken') {\n\
+            const source = new Readable({ read() { this.destroy(new Error('the source broke')); } });\n\
+            pipeline(source, res, () => {});\n\
+            return;\n\
+          }\n\
+          Readable.from(['a', 'b', 'c']).pipe(res);\n\
+        } };\n";
+    let runtime = Runtime::start(&[("streams.js", js)], "streams", "nodejs20", &[("FUNC_TIMEOUT", "20")]);
+    let started = std::time::Instant::now();
+    assert_eq!(runtime.call("POST", "/", "late"), Some((200, "ended".to_string())));
+    assert_eq!(runtime.call("POST", "/", "pipe"), Some((200, "abc".to_string())));
+    assert_eq!(
+        runtime.call("POST", "/", "broken"),
+        Some((500, "Error: the source broke".to_string()))
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "no call waited for the timeout"
+    );
+    assert!(runtime.output("stderr").contains("write after end"));
+}

@@ -118,6 +118,16 @@ async fn last_lines(conn: &Connection, namespace: &str, pod: &str, lines: i64) -
     .unwrap_or_default()
 }
 
+/// What a successful call prints: a text body and a newline, as Kubeless printed it; any other
+/// body byte for byte, so `kfn function call f > file` keeps an image or an archive whole.
+fn success_output(body: &[u8]) -> Vec<u8> {
+    let mut out = body.to_vec();
+    if std::str::from_utf8(body).is_ok() {
+        out.push(b'\n');
+    }
+    out
+}
+
 pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let name = one_name(&args.names, "function name")?;
     let data = read_data(&args)?;
@@ -199,9 +209,7 @@ pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         output::print(&head);
     }
     if status.is_success() {
-        let mut text = String::from_utf8_lossy(&body).into_owned();
-        text.push('\n');
-        output::print(&text);
+        output::print_bytes(&success_output(&body));
         return Ok(ExitCode::SUCCESS);
     }
     let text = String::from_utf8_lossy(&body).into_owned();

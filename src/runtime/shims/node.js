@@ -6,6 +6,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const { Writable } = require('stream');
 
 const REQ_FD = 3;
 const RESP_FD = 4;
@@ -32,43 +33,94 @@ function isJson(contentType) {
   return media === 'application/json' || media.endsWith('+json');
 }
 
-/** What `event.extensions.response` offers: status, headers and body of the answer. */
-class Response {
-  constructor(done) {
+function toChunk(chunk) {
+  return typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : String(chunk);
+}
+
+/**
+ * `event.extensions.response`: a writable stream with the methods of Node's
+ * http.ServerResponse and Express's response, as Kubeless gave (`stream.pipe(response)` works).
+ * What is written is the body, sent when the response ends.
+ */
+class Response extends Writable {
+  constructor(done, fail) {
+    super();
     this.statusCode = 200;
+    this.statusMessage = undefined;
     this.headers = {};
     this.chunks = [];
-    this.finished = false;
-    this.done = done;
+    this.headersSent = false;
+    this.piped = false;
+    this.on('pipe', () => { this.piped = true; });
+    this.on('finish', () => done());
+    // A write after the end must not bring the worker down nor lose what was ended; a response
+    // destroyed before its end (a failed stream.pipeline) fails the call.
+    this.on('error', (e) => {
+      console.error('The response failed: ' + (e && e.stack || e));
+      if (this.writableEnded) done(); else fail(e);
+    });
+  }
+  get finished() { return this.writableEnded; }
+  _write(chunk, encoding, callback) {
+    this.headersSent = true;
+    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+    callback();
+  }
+  write(chunk, encoding, callback) { return super.write(toChunk(chunk), encoding, callback); }
+  end(chunk, encoding, callback) {
+    if (typeof chunk === 'function') return super.end(chunk);
+    if (chunk === undefined || chunk === null) return super.end(encoding, callback);
+    return super.end(toChunk(chunk), encoding, callback);
+  }
+  writeHead(code, message, headers) {
+    if (typeof message !== 'string') { headers = message; message = undefined; }
+    this.statusCode = code;
+    if (message !== undefined) this.statusMessage = message;
+    if (Array.isArray(headers)) { for (let i = 0; i + 1 < headers.length; i += 2) this.setHeader(headers[i], headers[i + 1]); }
+    else if (headers) this.set(headers);
+    return this;
   }
   status(code) { this.statusCode = code; return this; }
   sendStatus(code) { this.statusCode = code; return this.end(); }
   set(name, value) {
-    if (typeof name === 'object') { for (const k of Object.keys(name)) this.headers[k] = String(name[k]); }
-    else this.headers[name] = String(value);
+    if (typeof name === 'object') { for (const k of Object.keys(name)) this.setHeader(k, name[k]); }
+    else this.setHeader(name, value);
     return this;
   }
-  setHeader(name, value) { return this.set(name, value); }
-  header(name, value) { return this.set(name, value); }
-  getHeader(name) { return this.headers[name]; }
-  write(chunk) { this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))); return true; }
-  end(chunk) {
-    if (chunk !== undefined && chunk !== null) this.write(chunk);
-    if (!this.finished) { this.finished = true; this.done(); }
+  setHeader(name, value) {
+    this.removeHeader(name);
+    this.headers[name] = Array.isArray(value) ? value.map(String) : String(value);
     return this;
+  }
+  header(name, value) { return this.set(name, value); }
+  getHeader(name) {
+    const key = Object.keys(this.headers).find((k) => k.toLowerCase() === String(name).toLowerCase());
+    return key === undefined ? undefined : this.headers[key];
+  }
+  hasHeader(name) { return this.getHeader(name) !== undefined; }
+  removeHeader(name) {
+    for (const k of Object.keys(this.headers)) if (k.toLowerCase() === String(name).toLowerCase()) delete this.headers[k];
+  }
+  getHeaderNames() { return Object.keys(this.headers).map((k) => k.toLowerCase()); }
+  headerPairs() {
+    const pairs = [];
+    for (const [k, v] of Object.entries(this.headers)) for (const one of Array.isArray(v) ? v : [v]) pairs.push([k, one]);
+    return pairs;
   }
   send(body) {
     if (body !== null && typeof body === 'object' && !Buffer.isBuffer(body)) return this.json(body);
     return this.end(body);
   }
   json(value) {
-    if (!this.headers['Content-Type']) this.headers['Content-Type'] = 'application/json; charset=utf-8';
+    if (!this.hasHeader('Content-Type')) this.setHeader('Content-Type', 'application/json; charset=utf-8');
     return this.end(JSON.stringify(value));
   }
 }
 
 function encodeResult(value, res) {
-  if (res.finished) return;
+  if (res.writableEnded) return;
+  // A stream piped into the response ends it itself.
+  if (value === undefined && res.piped) return;
   if (value === undefined) return res.end();
   if (typeof value === 'string' || Buffer.isBuffer(value)) return res.end(value);
   if (typeof value === 'object') return res.json(value);
@@ -95,6 +147,11 @@ function main() {
     runtime: process.env.FUNC_RUNTIME,
     'memory-limit': process.env.FUNC_MEMORY_LIMIT,
   };
+  // As in Node.js before version 15 (Kubeless's runtimes): a promise nobody awaited that
+  // rejects is logged, and the worker goes on serving.
+  process.on('unhandledRejection', (reason) => {
+    console.error('Unhandled promise rejection: ' + (reason && reason.stack || reason));
+  });
   send({ id: 0, ready: true });
 
   const queue = [];
@@ -103,8 +160,14 @@ function main() {
 
   function next() {
     if (busy || queue.length === 0) return;
-    busy = true;
     const { req, body } = queue.shift();
+    if (req.d && Number(process.hrtime.bigint()) / 1e9 >= req.d) {
+      // Its deadline passed while it waited behind other calls: its caller has its 408.
+      send({ id: req.id, skip: true });
+      setImmediate(next);
+      return;
+    }
+    busy = true;
     const headers = {};
     for (const [k, v] of req.h) headers[k.toLowerCase()] = v;
     let data;
@@ -124,10 +187,10 @@ function main() {
     const res = new Response(() => {
       if (settled) return;
       settled = true;
-      send({ id: req.id, s: res.statusCode, h: Object.entries(res.headers) }, Buffer.concat(res.chunks));
+      send({ id: req.id, s: res.statusCode, h: res.headerPairs() }, Buffer.concat(res.chunks));
       busy = false;
       setImmediate(next);
-    });
+    }, (e) => fail(e));
     const fail = (e) => {
       if (settled) return;
       settled = true;

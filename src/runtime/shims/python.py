@@ -10,6 +10,7 @@ import json
 import os
 import struct
 import sys
+import time
 import traceback
 
 REQ_FD, RESP_FD = 3, 4
@@ -126,6 +127,10 @@ def main():
             req = json.loads(bytes(buf[8 : 8 + hlen]))
             body = bytes(buf[8 + hlen : 8 + hlen + blen])
             del buf[: 8 + hlen + blen]
+            if req.get("d") and time.monotonic() >= req["d"]:
+                # Its deadline passed while it waited behind other calls: its caller has its 408.
+                send({"id": req["id"], "skip": True})
+                continue
             headers = Headers((k.lower(), v) for k, v in req["h"])
             data = body
             if is_json(headers.get("content-type", "")):
