@@ -153,14 +153,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
             accepted = listener.accept() => {
                 let Ok((tcp, _)) = accepted else { continue };
                 let (acceptor, router) = (acceptor.clone(), router.clone());
-                tokio::spawn(async move {
-                    let _ = tcp.set_nodelay(true);
-                    let Ok(stream) = acceptor.accept(tcp).await else { return };
-                    let service = hyper_util::service::TowerToHyperService::new(router);
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                        .await;
-                });
+                tokio::spawn(apiserver::edge::serve(tcp, acceptor, router));
             }
         }
     }
