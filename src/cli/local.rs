@@ -104,10 +104,10 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             let stale = matches!(daemon::status(&state), Status::Stopped { stale: Some(_) });
             match daemon::stop(&state, Duration::from_secs(grace))? {
                 Some(pid) => crate::output::print(&format!("kfn local engine stopped (pid {pid})\n")),
-                None if stale => crate::output::print(&format!(
-                    "kfn local engine is not running (cleaned up after a crashed engine)\n"
-                )),
-                None => crate::output::print(&format!("kfn local engine is not running\n")),
+                None if stale => {
+                    crate::output::print("kfn local engine is not running (cleaned up after a crashed engine)\n")
+                }
+                None => crate::output::print("kfn local engine is not running\n"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -118,7 +118,7 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|| "0".into());
             let code = match daemon::status(&state) {
                 Status::Running(info) => {
-                    crate::output::print(&format!("status:     running\n"));
+                    crate::output::print("status:     running\n");
                     crate::output::print(&format!("address:    {}\n", info.url()));
                     crate::output::print(&format!("pid:        {}\n", info.pid));
                     if let Some(gateway) = &info.gateway {
@@ -128,7 +128,7 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                     ExitCode::SUCCESS
                 }
                 Status::Stopped { stale } => {
-                    crate::output::print(&format!("status:     not running\n"));
+                    crate::output::print("status:     not running\n");
                     if let Some(pid) = stale {
                         crate::output::print(&format!(
                             "note:       engine pid {pid} had crashed; its pid file was removed\n"
