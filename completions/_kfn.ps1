@@ -69,11 +69,6 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;function;deploy' {
-            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)')
-            [CompletionResult]::new('--runtime', '--runtime', [CompletionResultType]::ParameterName, 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)')
-            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Handler: <module>.<function>')
-            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL')
-            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL')
             [CompletionResult]::new('-d', '-d', [CompletionResultType]::ParameterName, 'Dependency file (requirements.txt, package.json, ...) or its URL')
             [CompletionResult]::new('--dependencies', '--dependencies', [CompletionResultType]::ParameterName, 'Dependency file (requirements.txt, package.json, ...) or its URL')
             [CompletionResult]::new('-l', '-l', [CompletionResultType]::ParameterName, 'Labels, key=value or key:value (repeatable, comma-separated)')
@@ -94,6 +89,11 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('--servicePort', '--servicePort', [CompletionResultType]::ParameterName, 'Port of the function''s Service, when it differs from --port')
             [CompletionResult]::new('--wait-timeout', '--wait-timeout', [CompletionResultType]::ParameterName, 'How long --wait waits (e.g. 90s, 2m)')
             [CompletionResult]::new('--schedule', '--schedule', [CompletionResultType]::ParameterName, 'Cron schedule; also creates a CronJobTrigger named like the function')
+            [CompletionResult]::new('-r', '-r', [CompletionResultType]::ParameterName, 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`) [required unless --runtime-image]')
+            [CompletionResult]::new('--runtime', '--runtime', [CompletionResultType]::ParameterName, 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`) [required unless --runtime-image]')
+            [CompletionResult]::new('--handler', '--handler', [CompletionResultType]::ParameterName, 'Handler: <module>.<function> [required with --runtime]')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL [required unless --runtime-image]')
+            [CompletionResult]::new('--from-file', '--from-file', [CompletionResultType]::ParameterName, 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL [required unless --runtime-image]')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -210,7 +210,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             [CompletionResult]::new('-H', '-H ', [CompletionResultType]::ParameterName, 'Extra request headers, `Name: value` (repeatable)')
             [CompletionResult]::new('--header', '--header', [CompletionResultType]::ParameterName, 'Extra request headers, `Name: value` (repeatable)')
             [CompletionResult]::new('--query', '--query', [CompletionResultType]::ParameterName, 'Query string, e.g. `a=1&b=2`')
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path to call (default: /)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path to call')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -349,7 +349,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;http;create' {
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route (without a leading slash)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route, without a leading slash (default: the root, /)')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Host name of the route (nginx default: <function>.<API server host>.nip.io)')
             [CompletionResult]::new('--tls-secret', '--tls-secret', [CompletionResultType]::ParameterName, 'Existing TLS secret for the route')
             [CompletionResult]::new('--basic-auth-secret', '--basic-auth-secret', [CompletionResultType]::ParameterName, 'Secret with an htpasswd `auth` key: basic authentication')
@@ -372,7 +372,7 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;http;update' {
-            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route (without a leading slash)')
+            [CompletionResult]::new('--path', '--path', [CompletionResultType]::ParameterName, 'Path of the route, without a leading slash (default: the root, /)')
             [CompletionResult]::new('--hostname', '--hostname', [CompletionResultType]::ParameterName, 'Host name of the route (nginx default: <function>.<API server host>.nip.io)')
             [CompletionResult]::new('--tls-secret', '--tls-secret', [CompletionResultType]::ParameterName, 'Existing TLS secret for the route')
             [CompletionResult]::new('--basic-auth-secret', '--basic-auth-secret', [CompletionResultType]::ParameterName, 'Secret with an htpasswd `auth` key: basic authentication')
@@ -871,10 +871,10 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;kinesis;create' {
-            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
-            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
-            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'shard-id')
-            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'function-name')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Name of the Kinesis stream to read')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'AWS region of the stream, e.g. us-west-2')
+            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'Shard of the stream to read, e.g. shardId-000000000000')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'The function that receives the records')
             [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret with aws_access_key_id and aws_secret_access_key')
             [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Kinesis endpoint URL (e.g. a local kinesalite)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
@@ -892,12 +892,12 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;kinesis;update' {
-            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
-            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
-            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'shard-id')
-            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'function-name')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
-            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Name of the Kinesis stream to read')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'AWS region of the stream, e.g. us-west-2')
+            [CompletionResult]::new('--shard-id', '--shard-id', [CompletionResultType]::ParameterName, 'Shard of the stream to read, e.g. shardId-000000000000')
+            [CompletionResult]::new('--function-name', '--function-name', [CompletionResultType]::ParameterName, 'The function that receives the records')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret with aws_access_key_id and aws_secret_access_key')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Kinesis endpoint URL (e.g. a local kinesalite)')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
             [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Output format of --dryrun: yaml or json')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
@@ -953,13 +953,13 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;kinesis;publish' {
-            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
-            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
-            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'partition-key')
-            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'records')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
-            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
-            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'shard-count')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Name of the Kinesis stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'AWS region of the stream, e.g. us-west-2')
+            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'Partition key of the records (publish)')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'Records to put (publish; repeatable)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret with aws_access_key_id and aws_secret_access_key')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Kinesis endpoint URL (e.g. a local kinesalite)')
+            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'Number of shards of the new stream (create-stream)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')
@@ -972,13 +972,13 @@ Register-ArgumentCompleter -Native -CommandName 'kfn' -ScriptBlock {
             break
         }
         'kfn;trigger;kinesis;create-stream' {
-            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'stream')
-            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'aws-region')
-            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'partition-key')
-            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'records')
-            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'secret')
-            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'endpoint')
-            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'shard-count')
+            [CompletionResult]::new('--stream', '--stream', [CompletionResultType]::ParameterName, 'Name of the Kinesis stream')
+            [CompletionResult]::new('--aws-region', '--aws-region', [CompletionResultType]::ParameterName, 'AWS region of the stream, e.g. us-west-2')
+            [CompletionResult]::new('--partition-key', '--partition-key', [CompletionResultType]::ParameterName, 'Partition key of the records (publish)')
+            [CompletionResult]::new('--records', '--records', [CompletionResultType]::ParameterName, 'Records to put (publish; repeatable)')
+            [CompletionResult]::new('--secret', '--secret', [CompletionResultType]::ParameterName, 'Secret with aws_access_key_id and aws_secret_access_key')
+            [CompletionResult]::new('--endpoint', '--endpoint', [CompletionResultType]::ParameterName, 'Kinesis endpoint URL (e.g. a local kinesalite)')
+            [CompletionResult]::new('--shard-count', '--shard-count', [CompletionResultType]::ParameterName, 'Number of shards of the new stream (create-stream)')
             [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'Path to the kubeconfig file to use')
             [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'The kubeconfig context to use')
             [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Namespace (default: the context''s namespace, else `default`)')

@@ -1173,32 +1173,12 @@ _kfn() {
             return 0
             ;;
         kfn__subcmd__function__subcmd__deploy)
-            opts="-r -f -d -l -e -o -n -h -V --runtime --handler --from-file --dependencies --label --env --secrets --node-selectors --service-account --memory --cpu --runtime-image --image-pull-policy --timeout --output --headless --dryrun --port --servicePort --wait --wait-timeout --schedule --kubeconfig --context --namespace --local --help --version"
+            opts="-d -l -e -o -r -f -n -h -V --dependencies --label --env --secrets --node-selectors --service-account --memory --cpu --runtime-image --image-pull-policy --timeout --output --headless --dryrun --port --servicePort --wait --wait-timeout --schedule --runtime --handler --from-file --kubeconfig --context --namespace --local --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
-                --runtime)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -r)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --handler)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --from-file)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -f)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --dependencies)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1276,6 +1256,26 @@ _kfn() {
                     return 0
                     ;;
                 --schedule)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --runtime)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -r)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --handler)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -f)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

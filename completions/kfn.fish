@@ -60,9 +60,6 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_su
 complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "top" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "stats" -d 'Show call counts and durations from the functions\' metrics'
 complete -c kfn -n "__fish_kfn_using_subcommand function; and not __fish_seen_subcommand_from deploy update delete list ls describe call logs top stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s r -l runtime -d 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)' -r
-complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l handler -d 'Handler: <module>.<function>' -r
-complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s f -l from-file -d 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s d -l dependencies -d 'Dependency file (requirements.txt, package.json, ...) or its URL' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s l -l label -d 'Labels, key=value or key:value (repeatable, comma-separated)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s e -l env -d 'Environment variables, key=value or key:value (repeatable, comma-separated)' -r
@@ -79,6 +76,9 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcom
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l servicePort -d 'Port of the function\'s Service, when it differs from --port' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l wait-timeout -d 'How long --wait waits (e.g. 90s, 2m)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l schedule -d 'Cron schedule; also creates a CronJobTrigger named like the function' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s r -l runtime -d 'Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`) [required unless --runtime-image]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l handler -d 'Handler: <module>.<function> [required with --runtime]' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s f -l from-file -d 'Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL [required unless --runtime-image]' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from deploy" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r
@@ -147,7 +147,7 @@ complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcom
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s X -l method -d 'HTTP method (default: GET without data, POST with it)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s H -l header -d 'Extra request headers, `Name: value` (repeatable)' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l query -d 'Query string, e.g. `a=1&b=2`' -r
-complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l path -d 'Path to call (default: /)' -r
+complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l path -d 'Path to call' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l kubeconfig -d 'Path to the kubeconfig file to use' -r -F
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -l context -d 'The kubeconfig context to use' -r
 complete -c kfn -n "__fish_kfn_using_subcommand function; and __fish_seen_subcommand_from call" -s n -l namespace -d 'Namespace (default: the context\'s namespace, else `default`)' -r

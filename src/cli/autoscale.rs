@@ -32,7 +32,8 @@ pub enum AutoscaleCommand {
 
 #[derive(Args, Debug)]
 pub struct CreateArgs {
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Fewest replicas
     #[arg(long, default_value_t = 1, allow_hyphen_values = true)]

@@ -14,9 +14,9 @@ pub async fn run(global: &GlobalArgs) -> Result<ExitCode> {
         .apiserver_version()
         .await
         .with_context(|| format!("the API server {} (from {}) does not answer", conn.server, conn.source))?;
-    println!("API server:  {}", conn.server);
-    println!("chosen from: {}", conn.source);
-    println!("namespace:   {}", conn.namespace);
-    println!("version:     {}", version.git_version);
+    crate::output::print(&format!("API server:  {}\n", conn.server));
+    crate::output::print(&format!("chosen from: {}\n", conn.source));
+    crate::output::print(&format!("namespace:   {}\n", conn.namespace));
+    crate::output::print(&format!("version:     {}\n", version.git_version));
     Ok(ExitCode::SUCCESS)
 }

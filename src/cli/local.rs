@@ -80,30 +80,34 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             })
             .await??;
             if started {
-                println!("kfn local engine started at {} (pid {})", info.url(), info.pid);
-            } else {
-                println!(
-                    "kfn local engine is already running at {} (pid {})",
+                crate::output::print(&format!(
+                    "kfn local engine started at {} (pid {})\n",
                     info.url(),
                     info.pid
-                );
+                ));
+            } else {
+                crate::output::print(&format!(
+                    "kfn local engine is already running at {} (pid {})\n",
+                    info.url(),
+                    info.pid
+                ));
                 if let Some(p) = port.filter(|p| !info.address.ends_with(&format!(":{p}"))) {
                     eprintln!(
                         "warning: --port {p} ignored: the running engine keeps its address; stop it first to change the port"
                     );
                 }
             }
-            println!("kubeconfig: {}", state.kubeconfig().display());
+            crate::output::print(&format!("kubeconfig: {}\n", state.kubeconfig().display()));
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Stop { grace } => {
             let stale = matches!(daemon::status(&state), Status::Stopped { stale: Some(_) });
             match daemon::stop(&state, Duration::from_secs(grace))? {
-                Some(pid) => println!("kfn local engine stopped (pid {pid})"),
+                Some(pid) => crate::output::print(&format!("kfn local engine stopped (pid {pid})\n")),
                 None if stale => {
-                    println!("kfn local engine is not running (cleaned up after a crashed engine)")
+                    crate::output::print("kfn local engine is not running (cleaned up after a crashed engine)\n")
                 }
-                None => println!("kfn local engine is not running"),
+                None => crate::output::print("kfn local engine is not running\n"),
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -114,31 +118,33 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|| "0".into());
             let code = match daemon::status(&state) {
                 Status::Running(info) => {
-                    println!("status:     running");
-                    println!("address:    {}", info.url());
-                    println!("pid:        {}", info.pid);
+                    crate::output::print("status:     running\n");
+                    crate::output::print(&format!("address:    {}\n", info.url()));
+                    crate::output::print(&format!("pid:        {}\n", info.pid));
                     if let Some(gateway) = &info.gateway {
-                        println!("gateway:    http://{gateway} (HTTP triggers)");
+                        crate::output::print(&format!("gateway:    http://{gateway} (HTTP triggers)\n"));
                     }
-                    println!("started:    {}", info.started);
+                    crate::output::print(&format!("started:    {}\n", info.started));
                     ExitCode::SUCCESS
                 }
                 Status::Stopped { stale } => {
-                    println!("status:     not running");
+                    crate::output::print("status:     not running\n");
                     if let Some(pid) = stale {
-                        println!("note:       engine pid {pid} had crashed; its pid file was removed");
+                        crate::output::print(&format!(
+                            "note:       engine pid {pid} had crashed; its pid file was removed\n"
+                        ));
                     }
                     ExitCode::from(3)
                 }
             };
-            println!("state:      {}", state.root.display());
-            println!("kubeconfig: {}", state.kubeconfig().display());
-            println!("objects:    {objects}");
+            crate::output::print(&format!("state:      {}\n", state.root.display()));
+            crate::output::print(&format!("kubeconfig: {}\n", state.kubeconfig().display()));
+            crate::output::print(&format!("objects:    {objects}\n"));
             Ok(code)
         }
         LocalCommand::Kubeconfig => {
             let state = tokio::task::spawn_blocking(crate::client::ensure_local_engine).await??;
-            println!("{}", state.kubeconfig().display());
+            crate::output::print(&format!("{}\n", state.kubeconfig().display()));
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Reset { yes } => {
@@ -147,12 +153,12 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             if let Some(pid) = daemon::stop(&state, Duration::from_secs(10))? {
-                println!("kfn local engine stopped (pid {pid})");
+                crate::output::print(&format!("kfn local engine stopped (pid {pid})\n"));
             }
             if state.root.exists() {
                 std::fs::remove_dir_all(&state.root)?;
             }
-            println!("local engine state removed ({})", state.root.display());
+            crate::output::print(&format!("local engine state removed ({})\n", state.root.display()));
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Serve(flags) => {
@@ -186,5 +192,7 @@ fn init_logging() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // engine.log and pod logs are files: colour codes only on a terminal.
+        .with_ansi(std::io::stderr().is_terminal())
         .try_init();
 }

@@ -70,6 +70,20 @@ pub fn completion(args: CompletionArgs) -> Result<ExitCode> {
 mod tests {
     use super::*;
 
+    /// docs/install.md says how to install the script of every shell `kfn completion` knows.
+    #[test]
+    fn install_docs_cover_every_shell() {
+        let docs =
+            std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/install.md")).unwrap();
+        for shell in Shell::value_variants() {
+            let name = shell.to_possible_value().unwrap().get_name().to_string();
+            assert!(
+                docs.contains(&format!("- {name}: `kfn completion {name}")),
+                "docs/install.md says how to install the {name} completion"
+            );
+        }
+    }
+
     /// completions/ holds the generated scripts; this fails when they are out of date
     /// (`KFN_UPDATE_SNAPSHOTS=1 cargo test completions` rewrites them).
     #[test]

@@ -29,6 +29,7 @@ pub struct Cli {
 
 /// Flags every command takes, as kubectl has them.
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Path to the kubeconfig file to use
     #[arg(long, global = true, value_name = "PATH")]
@@ -125,9 +126,22 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
                 .filter_map(|a| a.strip_prefix("--"))
                 .map(|a| format!("{:?}", a.split_whitespace().next().unwrap_or(a)))
                 .collect();
-            if !flags.is_empty() && flags.len() == missing.len() {
+            // cobra checks the flags before the command's own check of its argument count.
+            if !flags.is_empty() {
                 eprintln!("Error: required flag(s) {} not set\n{usage}", flags.join(", "));
                 return ExitCode::from(1);
+            }
+            if let Some(what) = name_kind(&group_before(args, "")) {
+                return name_count_error(what);
+            }
+        }
+        ErrorKind::UnknownArgument => {
+            // A second name where exactly one is taken, worded as Kubeless's commands do.
+            if let Some(ContextValue::String(word)) = e.get(ContextKind::InvalidArg)
+                && !word.starts_with('-')
+                && let Some(what) = name_kind(&group_before(args, word))
+            {
+                return name_count_error(what);
             }
         }
         ErrorKind::InvalidSubcommand => {
@@ -153,6 +167,40 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
     }
     let _ = e.print();
     ExitCode::from(if e.use_stderr() { 1 } else { 0 })
+}
+
+/// What Kubeless's `Need exactly one argument - …` names for the command at `path`, when that
+/// command takes exactly one name.
+fn name_kind(path: &[String]) -> Option<&'static str> {
+    let root = Cli::command();
+    let mut at = &root;
+    for name in path {
+        at = at.find_subcommand(name)?;
+    }
+    let takes_one_name = at
+        .get_positionals()
+        .any(|a| a.get_id() == "names" && a.is_required_set());
+    if !takes_one_name {
+        return None;
+    }
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    Some(match path.as_slice() {
+        ["function" | "autoscale", ..] => "function name",
+        ["trigger", "http", ..] => "http trigger name",
+        ["trigger", "cronjob", ..] => "cronjob trigger name",
+        ["trigger", "nats", ..] => "NATS trigger name",
+        ["trigger", "kafka", ..] => "Kafka trigger name",
+        ["trigger", "kinesis", ..] => "Kinesis trigger name",
+        _ => return None,
+    })
+}
+
+fn name_count_error(what: &str) -> ExitCode {
+    crate::output::log::log(
+        crate::output::log::Level::Fatal,
+        &format!("Need exactly one argument - {what}"),
+    );
+    ExitCode::from(1)
 }
 
 /// The command path the command line names before `word` (global flags and their values

@@ -89,6 +89,50 @@ fn section(cmd: &clap::Command, parent: &str, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument and flag of every command, as `path: --flag`, that has no help text.
+    fn undescribed(cmd: &clap::Command, path: &str, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                out.push(format!("{path}: {}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            undescribed(sub, &format!("{path} {}", sub.get_name()), out);
+        }
+    }
+
+    #[test]
+    fn every_argument_and_flag_is_described() {
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        undescribed(&cmd, "kfn", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+
+    #[test]
+    fn a_help_line_says_a_default_once() {
+        let mut cmd = super::Cli::command();
+        cmd.build();
+        let mut twice = Vec::new();
+        fn walk(cmd: &clap::Command, path: &str, twice: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                let shown = arg.get_default_values().iter().any(|d| !d.is_empty()) && !arg.is_hide_default_value_set();
+                if shown && help.contains("default") && !help.contains("deploy default") {
+                    twice.push(format!("{path}: {}: {help}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), twice);
+            }
+        }
+        walk(&cmd, "kfn", &mut twice);
+        assert!(twice.is_empty(), "help text and clap both give the default: {twice:#?}");
+    }
+
     #[test]
     fn reference_is_up_to_date() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/commands.md");

@@ -2,7 +2,7 @@
 
 pub mod apiserver;
 pub mod autoscaler;
-mod connection;
+pub mod connection;
 pub mod cron;
 pub mod daemon;
 pub mod gateway;
@@ -161,12 +161,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
             accepted = listener.accept() => {
                 let Ok((tcp, _)) = accepted else { continue };
                 let (acceptor, router) = (acceptor.clone(), router.clone());
-                tokio::spawn(async move {
-                    let _ = tcp.set_nodelay(true);
-                    let handshake = tokio::time::timeout(connection::HANDSHAKE_TIMEOUT, acceptor.accept(tcp));
-                    let Ok(Ok(stream)) = handshake.await else { return };
-                    connection::serve(stream, router).await;
-                });
+                tokio::spawn(apiserver::edge::serve(tcp, acceptor, router));
             }
         }
     }

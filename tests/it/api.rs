@@ -547,3 +547,164 @@ async fn requests_without_the_token_get_401() {
     let cms: Api<ConfigMap> = Api::namespaced(client, "default");
     assert!(cms.list(&ListParams::default()).await.is_ok());
 }
+
+/// The engine's `host:port`, from engine.json.
+fn engine_address(engine: &Engine) -> String {
+    let info: Value =
+        serde_json::from_str(&std::fs::read_to_string(engine.state().join("engine.json")).unwrap()).unwrap();
+    info["address"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn version_is_public_but_a_wrong_token_is_still_refused() {
+    let engine = Engine::start_no_run();
+    let kubeconfig = std::fs::read_to_string(engine.kubeconfig()).unwrap();
+    let (tokenless, wrong): (String, String) = kubeconfig
+        .lines()
+        .map(|l| {
+            if l.trim_start().starts_with("token:") {
+                (String::new(), "    token: not-the-token\n".to_string())
+            } else {
+                (format!("{l}\n"), format!("{l}\n"))
+            }
+        })
+        .unzip();
+    let client_from = |yaml: String| async move {
+        let kc = kube::config::Kubeconfig::from_yaml(&yaml).unwrap();
+        let config = kube::Config::from_custom_kubeconfig(kc, &Default::default())
+            .await
+            .unwrap();
+        kube::Client::try_from(config).unwrap()
+    };
+    let anonymous = client_from(tokenless.replace("  user:\n", "  user: {}\n")).await;
+    let version = anonymous.apiserver_version().await.expect("/version needs no token");
+    assert!(!version.git_version.is_empty());
+    let cms: Api<ConfigMap> = Api::namespaced(anonymous, "default");
+    let (code, _) = api_status(cms.list(&ListParams::default()).await.unwrap_err());
+    assert_eq!(code, 401, "everything else still needs the token");
+    let impostor = client_from(wrong).await;
+    let (code, reason) = api_status(impostor.apiserver_version().await.unwrap_err());
+    assert_eq!((code, reason.as_str()), (401, "Unauthorized"));
+}
+
+#[test]
+fn plain_http_on_the_api_port_gets_a_400_in_words() {
+    use std::io::{Read, Write};
+    let engine = Engine::start_no_run();
+    let mut tcp = std::net::TcpStream::connect(engine_address(&engine)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    tcp.write_all(b"GET /version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    tcp.read_to_end(&mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.0 400 Bad Request\r\n"), "{answer:?}");
+    assert!(
+        answer.contains("Client sent an HTTP request to an HTTPS server."),
+        "{answer:?}"
+    );
+}
+
+/// Sends one raw HTTPS request to the engine (as a Go client could: the http crate refuses URIs
+/// over 64 KiB) and returns the whole answer.
+fn raw_tls(engine: &Engine, request: &[u8]) -> String {
+    use base64::Engine as _;
+    use std::io::{Read, Write};
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let kubeconfig = kube::config::Kubeconfig::read_from(engine.kubeconfig()).unwrap();
+    let ca = kubeconfig.clusters[0]
+        .cluster
+        .as_ref()
+        .and_then(|c| c.certificate_authority_data.clone())
+        .expect("the kubeconfig holds the CA");
+    let ca = base64::engine::general_purpose::STANDARD.decode(ca).unwrap();
+    let mut roots = rustls::RootCertStore::empty();
+    use rustls_pki_types::pem::PemObject as _;
+    for cert in rustls_pki_types::CertificateDer::pem_slice_iter(&ca) {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls_pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let tcp = std::net::TcpStream::connect(engine_address(engine)).unwrap();
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    tls.write_all(request).unwrap();
+    let mut answer = Vec::new();
+    let _ = tls.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+#[test]
+fn an_over_long_url_gets_414_with_a_status() {
+    let engine = Engine::start_no_run();
+    let token = std::fs::read_to_string(engine.kubeconfig())
+        .unwrap()
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("token:").map(|t| t.trim().to_string()))
+        .unwrap();
+    let selector = format!("a in ({})", vec!["x"; 30_000].join(","));
+    let uri = format!(
+        "/api/v1/namespaces/default/configmaps?labelSelector={}",
+        form_urlencoded::byte_serialize(selector.as_bytes()).collect::<String>()
+    );
+    assert!(uri.len() > 100_000);
+    let get = |uri: &str| {
+        raw_tls(
+            &engine,
+            format!(
+                "GET {uri} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+    };
+    let answer = get(&uri);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert!(
+        head.to_ascii_lowercase().contains("content-type: application/json"),
+        "{head}"
+    );
+    let status: Value = serde_json::from_str(body).unwrap_or_else(|e| panic!("a Status body ({e}): {body:?}"));
+    assert_eq!(status["kind"], "Status", "{status}");
+    assert_eq!(status["code"], 414);
+    assert!(status["message"].as_str().unwrap().contains("URI"), "{status}");
+    // The engine still answers.
+    let answer = get("/api/v1/namespaces/default/configmaps");
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+}
+
+#[tokio::test]
+async fn list_limit_is_parsed_as_the_api_server_does() {
+    let engine = Engine::start_no_run();
+    let client = engine.client().await;
+    let cms: Api<ConfigMap> = Api::namespaced(client.clone(), "default");
+    for i in 0..3 {
+        cms.create(&PostParams::default(), &configmap(&format!("lim-{i}"), json!({})))
+            .await
+            .unwrap();
+    }
+    for bad in ["abc", "1.5", ""] {
+        let uri = format!("/api/v1/namespaces/default/configmaps?limit={bad}");
+        let (code, status) = raw(&client, Request::get(uri).body(vec![]).unwrap()).await;
+        assert_eq!(code, 400, "limit={bad}: {status}");
+        assert_eq!(status["reason"], "BadRequest");
+        assert!(
+            status["message"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("parsing \"{bad}\"")),
+            "{status}"
+        );
+    }
+    // Zero and negative limits mean no limit, as on kube-apiserver.
+    for none in ["0", "-1"] {
+        let uri = format!("/api/v1/namespaces/default/configmaps?limit={none}");
+        let (code, list) = raw(&client, Request::get(uri).body(vec![]).unwrap()).await;
+        assert_eq!(code, 200, "limit={none}: {list}");
+        assert_eq!(list["items"].as_array().unwrap().len(), 3, "limit={none}");
+        assert!(list["metadata"].get("continue").is_none(), "{list}");
+    }
+}

@@ -1387,3 +1387,130 @@ fn usage_errors_and_failures_read_as_kubeless_wrote_them() {
         run.stdout
     );
 }
+
+#[test]
+fn help_sets_global_flags_apart_marks_required_ones_and_shows_examples() {
+    let home = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| -> String {
+        let run: crate::common::Run = crate::common::kfn_command(home.path())
+            .args(args)
+            .arg("--help")
+            .output()
+            .unwrap()
+            .into();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        run.stdout
+    };
+    // A flag's description, however clap wraps it: its line and the lines that continue it.
+    let described = |help: &str, flag: &str| -> String {
+        let after = help.split(flag).nth(1).unwrap_or_default();
+        let mut lines = after.lines();
+        let mut text = lines.next().unwrap_or_default().trim().to_string();
+        for line in lines {
+            let t = line.trim();
+            if t.is_empty() || t.starts_with('-') || !line.starts_with(' ') {
+                break;
+            }
+            text = format!("{text} {t}");
+        }
+        text.trim().to_string()
+    };
+    let deploy = help(&["function", "deploy"]);
+    let (own, global) = deploy
+        .split_once("Global options:")
+        .expect("a heading for global flags");
+    assert!(!own.contains("--kubeconfig") && !own.contains("--namespace"), "{own}");
+    assert!(
+        global.contains("--namespace") && global.contains("--kubeconfig"),
+        "{global}"
+    );
+    assert!(deploy.contains("Examples:\n  # "), "{deploy}");
+    assert!(
+        deploy.contains("kfn function deploy hello --runtime python3.12"),
+        "{deploy}"
+    );
+    for flag in [
+        "--runtime <RUNTIME>",
+        "--handler <HANDLER>",
+        "--from-file <PATH_OR_URL>",
+    ] {
+        let text = described(&deploy, flag);
+        assert!(text.contains("[required"), "{flag} is marked required: {text}");
+    }
+    // Exactly one name: `<NAME>`, not `[NAME]...`.
+    for cmd in [
+        &["function", "deploy"][..],
+        &["function", "update"],
+        &["function", "delete"],
+        &["function", "describe"],
+        &["function", "call"],
+        &["function", "logs"],
+        &["autoscale", "create"],
+        &["trigger", "http", "create"],
+        &["trigger", "http", "delete"],
+        &["trigger", "cronjob", "update"],
+        &["trigger", "kafka", "delete"],
+        &["trigger", "kinesis", "create"],
+    ] {
+        let text = help(cmd);
+        let usage = text.lines().find(|l| l.starts_with("Usage:")).unwrap();
+        assert!(usage.ends_with("_NAME>"), "kfn {}: {usage}", cmd.join(" "));
+    }
+    // Trigger commands name a trigger, not a function.
+    let delete = help(&["trigger", "http", "delete"]);
+    assert!(delete.contains("<TRIGGER_NAME>  The trigger's name"), "{delete}");
+    let create = help(&["trigger", "http", "create"]);
+    let path = described(&create, "--path <PATH>");
+    assert!(path.contains("default: the root"), "--path is optional: {path}");
+    let call = help(&["function", "call"]);
+    assert!(call.contains("<FUNCTION_NAME>  The function's name"), "{call}");
+    let path = described(&call, "--path <PATH>");
+    assert_eq!(path.matches("default").count(), 1, "{path}");
+    let kinesis = help(&["trigger", "kinesis", "create"]);
+    for flag in [
+        "--stream <STREAM>",
+        "--aws-region <REGION>",
+        "--shard-id <SHARD>",
+        "--function-name <FUNCTION>",
+    ] {
+        assert!(!described(&kinesis, flag).is_empty(), "{flag} is described: {kinesis}");
+    }
+}
+
+#[test]
+fn a_name_count_error_keeps_kubeless_words() {
+    let home = tempfile::tempdir().unwrap();
+    let kfn = |args: &[&str]| -> crate::common::Run {
+        crate::common::kfn_command(home.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .into()
+    };
+    for (args, what) in [
+        (&["function", "delete"][..], "function name"),
+        (&["function", "delete", "a", "b"], "function name"),
+        (&["function", "call", "a", "b"], "function name"),
+        (&["autoscale", "delete"], "function name"),
+        (&["trigger", "http", "delete", "a", "b"], "http trigger name"),
+        (&["trigger", "kafka", "delete"], "Kafka trigger name"),
+        (&["trigger", "kinesis", "update", "a", "b"], "Kinesis trigger name"),
+    ] {
+        let run = kfn(args);
+        assert_eq!(run.code, 1, "kfn {}", args.join(" "));
+        assert!(
+            run.stderr.contains(&format!("Need exactly one argument - {what}")),
+            "kfn {}: {}",
+            args.join(" "),
+            run.stderr
+        );
+    }
+    // Missing flags come first, as cobra checks them before the argument count.
+    let run = kfn(&["trigger", "http", "create"]);
+    assert!(
+        run.stderr
+            .starts_with("Error: required flag(s) \"function-name\" not set\n"),
+        "{}",
+        run.stderr
+    );
+}

@@ -163,3 +163,52 @@ fn two_engines_never_share_a_state_directory() {
     assert_eq!(second.code, 1);
     assert!(second.stderr.contains("already running"), "{}", second.stderr);
 }
+
+/// Runs `kfn args` with stdout a pipe whose reading end is already closed.
+fn with_closed_stdout(engine: &Engine, args: &[&str]) -> crate::common::Run {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    kfn_command(engine.home.path())
+        .args(args)
+        .stdout(writer)
+        .output()
+        .expect("kfn runs")
+        .into()
+}
+
+#[test]
+fn commands_end_quietly_when_their_output_pipe_is_closed() {
+    // `kfn local status | true`: the reader is gone before kfn writes.
+    let engine = Engine::start_no_run();
+    for args in [
+        &["local", "status"][..],
+        &["local", "kubeconfig"],
+        &["local", "start", "--no-run"],
+        &["cluster-info"],
+    ] {
+        let run = with_closed_stdout(&engine, args);
+        assert!(
+            !run.stderr.contains("panicked") && !run.stderr.contains("Broken pipe"),
+            "kfn {}: {}",
+            args.join(" "),
+            run.stderr
+        );
+        assert_eq!(run.code, 0, "kfn {}: {}", args.join(" "), run.stderr);
+    }
+}
+
+#[test]
+fn engine_log_holds_no_colour_codes() {
+    let engine = Engine::new();
+    // Colours are what a terminal user would get without NO_COLOR: the log file must not.
+    let run: crate::common::Run = kfn_command(engine.home.path())
+        .env_remove("NO_COLOR")
+        .args(["local", "start", "--no-run"])
+        .output()
+        .expect("kfn runs")
+        .into();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log = std::fs::read_to_string(engine.state().join("engine.log")).expect("engine.log");
+    assert!(log.contains("listening on https://"), "{log}");
+    assert!(!log.contains('\u{1b}'), "engine.log has ANSI escapes: {log:?}");
+}

@@ -20,8 +20,8 @@ use crate::source::{self, Packing};
 /// Flags `deploy` and `update` share.
 #[derive(Args, Debug, Clone)]
 pub struct CommonFlags {
-    /// The function name
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)
     #[arg(short = 'r', long)]
@@ -89,6 +89,12 @@ pub struct CommonFlags {
 }
 
 #[derive(Args, Debug)]
+#[command(
+    mut_arg("runtime", |a| a.help("Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`) [required unless --runtime-image]")),
+    mut_arg("handler", |a| a.help("Handler: <module>.<function> [required with --runtime]")),
+    mut_arg("from_file", |a| a.help("Code: a file, an archive (.zip, .tar.gz, ...), a directory, or an http(s) URL [required unless --runtime-image]")),
+    after_help = DEPLOY_EXAMPLES
+)]
 pub struct DeployArgs {
     #[command(flatten)]
     pub common: CommonFlags,
@@ -102,6 +108,19 @@ pub struct UpdateArgs {
     #[command(flatten)]
     pub common: CommonFlags,
 }
+
+const DEPLOY_EXAMPLES: &str = "Examples:
+  # A Python function from one file
+  kfn function deploy hello --runtime python3.12 --handler hello.handler --from-file hello.py
+
+  # Node.js with dependencies, waiting until it is ready
+  kfn function deploy greet -r nodejs20 --handler greet.main -f greet.js -d package.json --wait
+
+  # A directory, with environment and a call every five minutes
+  kfn function deploy report -r python3.12 --handler main.run -f ./report -e LEVEL=info --schedule '*/5 * * * *'
+
+  # Print the Function object instead of creating it
+  kfn function deploy hello -r python3.12 --handler hello.handler -f hello.py --dryrun -o json";
 
 /// A DNS-1035 label: what a function name must be, since its Service is named after it.
 pub fn check_name(name: &str) -> Result<()> {

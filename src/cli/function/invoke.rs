@@ -20,7 +20,8 @@ use crate::output::{self, log, table::Table};
 
 #[derive(Args, Debug)]
 pub struct CallArgs {
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Data to send (a POST); JSON objects are sent as application/json
     #[arg(short = 'd', long)]
@@ -37,7 +38,7 @@ pub struct CallArgs {
     /// Query string, e.g. `a=1&b=2`
     #[arg(long)]
     pub query: Option<String>,
-    /// Path to call (default: /)
+    /// Path to call
     #[arg(long, default_value = "/")]
     pub path: String,
     /// Print the response's status line and headers before the body
@@ -47,7 +48,8 @@ pub struct CallArgs {
 
 #[derive(Args, Debug)]
 pub struct LogsArgs {
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Keep printing new lines
     #[arg(short = 'f', long)]

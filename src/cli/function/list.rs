@@ -28,7 +28,8 @@ pub struct ListArgs {
 
 #[derive(Args, Debug)]
 pub struct DescribeArgs {
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Output format: json or yaml (default: a table)
     #[arg(short = 'o', long = "out", default_value = "")]

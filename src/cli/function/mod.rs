@@ -45,8 +45,8 @@ pub enum FunctionCommand {
 /// A command that takes exactly one function name.
 #[derive(Args, Debug)]
 pub struct NameArgs {
-    /// The function name
-    #[arg(value_name = "FUNCTION_NAME")]
+    /// The function's name
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
 }
 

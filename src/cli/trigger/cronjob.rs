@@ -23,7 +23,7 @@ pub enum CronCommand {
     /// Update a cron job trigger: only the flags given change it
     Update(UpdateArgs),
     /// Delete a cron job trigger
-    Delete(super::super::function::NameArgs),
+    Delete(super::TriggerNameArgs),
     /// List cron job triggers
     #[command(visible_alias = "ls")]
     List(ListFlags),
@@ -41,7 +41,8 @@ pub struct Payload {
 
 #[derive(Args, Debug)]
 pub struct CreateArgs {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Cron schedule (5 fields, @hourly and the like, or @every <duration>), in UTC
     #[arg(long, required = true)]
@@ -57,7 +58,8 @@ pub struct CreateArgs {
 
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Cron schedule
     #[arg(long)]

@@ -23,7 +23,7 @@ pub enum HttpCommand {
     /// Update an HTTP trigger: only the flags given change it
     Update(UpdateArgs),
     /// Delete an HTTP trigger
-    Delete(super::super::function::NameArgs),
+    Delete(super::TriggerNameArgs),
     /// List HTTP triggers (`-o wide` adds the host, the path and the local gateway's address)
     #[command(visible_alias = "ls")]
     List(ListFlags),
@@ -31,9 +31,10 @@ pub enum HttpCommand {
 
 #[derive(Args, Debug)]
 pub struct Common {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
-    /// Path of the route (without a leading slash)
+    /// Path of the route, without a leading slash (default: the root, /)
     #[arg(long)]
     pub path: Option<String>,
     /// Host name of the route (nginx default: <function>.<API server host>.nip.io)

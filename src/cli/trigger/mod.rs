@@ -78,6 +78,14 @@ pub fn object(kind: &str, name: &str, namespace: &str, spec: Value) -> Value {
     })
 }
 
+/// A command that takes exactly one trigger name.
+#[derive(Args, Debug)]
+pub struct TriggerNameArgs {
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    pub names: Vec<String>,
+}
+
 /// The one name a trigger command was given.
 pub fn one_name(names: &[String], what: &str) -> Result<String> {
     match names {

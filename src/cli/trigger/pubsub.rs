@@ -30,7 +30,7 @@ pub enum TopicCommand<P: clap::Args> {
     /// Update a trigger: only the flags given change it
     Update(TopicUpdate),
     /// Delete a trigger
-    Delete(super::super::function::NameArgs),
+    Delete(super::TriggerNameArgs),
     /// List triggers
     #[command(visible_alias = "ls")]
     List(ListFlags),
@@ -66,7 +66,8 @@ pub struct NatsPublish {
 
 #[derive(Args, Debug)]
 pub struct TopicCreate {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Topic (subject) to consume
     #[arg(long = "trigger-topic", required = true)]
@@ -80,7 +81,8 @@ pub struct TopicCreate {
 
 #[derive(Args, Debug)]
 pub struct TopicUpdate {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Topic (subject) to consume
     #[arg(long = "trigger-topic")]
@@ -249,7 +251,7 @@ pub enum KinesisCommand {
     /// Update a Kinesis trigger: only the flags given change it
     Update(KinesisUpdate),
     /// Delete a Kinesis trigger
-    Delete(super::super::function::NameArgs),
+    Delete(super::TriggerNameArgs),
     /// List Kinesis triggers
     #[command(visible_alias = "ls")]
     List(ListFlags),
@@ -261,14 +263,19 @@ pub enum KinesisCommand {
 
 #[derive(Args, Debug)]
 pub struct KinesisCreate {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
+    /// Name of the Kinesis stream to read
     #[arg(long, required = true)]
     pub stream: String,
+    /// AWS region of the stream, e.g. us-west-2
     #[arg(long = "aws-region", required = true)]
     pub region: String,
+    /// Shard of the stream to read, e.g. shardId-000000000000
     #[arg(long = "shard-id", required = true)]
     pub shard: String,
+    /// The function that receives the records
     #[arg(long = "function-name", required = true)]
     pub function: String,
     /// Secret with aws_access_key_id and aws_secret_access_key
@@ -283,18 +290,25 @@ pub struct KinesisCreate {
 
 #[derive(Args, Debug)]
 pub struct KinesisUpdate {
-    #[arg(value_name = "TRIGGER_NAME")]
+    /// The trigger's name
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
+    /// Name of the Kinesis stream to read
     #[arg(long)]
     pub stream: Option<String>,
+    /// AWS region of the stream, e.g. us-west-2
     #[arg(long = "aws-region")]
     pub region: Option<String>,
+    /// Shard of the stream to read, e.g. shardId-000000000000
     #[arg(long = "shard-id")]
     pub shard: Option<String>,
+    /// The function that receives the records
     #[arg(long = "function-name")]
     pub function: Option<String>,
+    /// Secret with aws_access_key_id and aws_secret_access_key
     #[arg(long)]
     pub secret: Option<String>,
+    /// Kinesis endpoint URL (e.g. a local kinesalite)
     #[arg(long)]
     pub endpoint: Option<String>,
     #[command(flatten)]
@@ -304,18 +318,25 @@ pub struct KinesisUpdate {
 /// Flags of the commands that talk to AWS; accepted, then refused with the reason.
 #[derive(Args, Debug)]
 pub struct KinesisAws {
+    /// Name of the Kinesis stream
     #[arg(long, alias = "stream-name")]
     pub stream: Option<String>,
+    /// AWS region of the stream, e.g. us-west-2
     #[arg(long = "aws-region")]
     pub region: Option<String>,
+    /// Partition key of the records (publish)
     #[arg(long = "partition-key")]
     pub partition_key: Option<String>,
+    /// Records to put (publish; repeatable)
     #[arg(long)]
     pub records: Vec<String>,
+    /// Secret with aws_access_key_id and aws_secret_access_key
     #[arg(long)]
     pub secret: Option<String>,
+    /// Kinesis endpoint URL (e.g. a local kinesalite)
     #[arg(long)]
     pub endpoint: Option<String>,
+    /// Number of shards of the new stream (create-stream)
     #[arg(long = "shard-count")]
     pub shard_count: Option<i64>,
 }

@@ -2,6 +2,7 @@
 //! on loopback, behind a bearer token.
 
 mod discovery;
+pub mod edge;
 mod logs;
 mod objects;
 pub mod patch;
@@ -101,6 +102,27 @@ impl Query {
     pub fn flag(&self, name: &str) -> bool {
         matches!(self.get(name), Some("true" | "1"))
     }
+
+    /// `limit` of a list: as on the real API server a value that is not a whole number is a
+    /// 400, and zero or a negative number means no limit.
+    pub fn limit(&self) -> Result<Option<usize>, ApiError> {
+        let Some(raw) = self.get("limit") else {
+            return Ok(None);
+        };
+        match raw.parse::<i64>() {
+            Ok(n) if n > 0 => Ok(Some(usize::try_from(n).unwrap_or(usize::MAX))),
+            Ok(_) => Ok(None),
+            Err(e) => {
+                let why = match e.kind() {
+                    std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "value out of range",
+                    _ => "invalid syntax",
+                };
+                Err(ApiError::bad_request(format!(
+                    "strconv.ParseInt: parsing {raw:?}: {why} (the limit query parameter must be a whole number; 0 or less means no limit)"
+                )))
+            }
+        }
+    }
 }
 
 /// One request for a resource, parsed from its path.
@@ -148,13 +170,14 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
         return Ok(plain(200, "ok"));
     }
-    let authorized = req
-        .headers()
-        .get(header::AUTHORIZATION)
+    let credentials = req.headers().get(header::AUTHORIZATION);
+    let authorized = credentials
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), server.token.as_bytes()));
-    if !authorized {
+    // As on a real API server, anonymous requests may read the version (a wrong token may not).
+    let public = path == "/version" && credentials.is_none() && req.method() == Method::GET;
+    if !authorized && !public {
         return Err(ApiError::unauthorized());
     }
     // The service proxy streams bodies both ways: it is routed before any body is read.

@@ -161,11 +161,7 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
         Some(token) => Some(decode_continue(token)?),
         None => None,
     };
-    let limit = req
-        .query
-        .get("limit")
-        .and_then(|l| l.parse::<usize>().ok())
-        .filter(|l| *l > 0);
+    let limit = req.query.limit()?;
     let mut matching = objects.iter().filter(|o| {
         start_after.as_ref().is_none_or(|(ns, name)| {
             (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (ns.as_str(), name.as_str())
