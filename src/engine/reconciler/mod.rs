@@ -4,6 +4,7 @@
 mod artifacts;
 pub mod replica;
 mod sandbox;
+mod secrets;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -43,7 +44,8 @@ pub fn start(server: Arc<ApiServer>, root: PathBuf) -> Arc<Reconciler> {
 
 impl Reconciler {
     async fn run(self: Arc<Self>) {
-        // Pods of an earlier run have no process behind them any more.
+        // Pods of an earlier run have no process behind them any more, nor use their directories.
+        let _ = std::fs::remove_dir_all(self.root.join("replicas"));
         let (pods, _) = self.server.store.list("/pods", None);
         for pod in pods.iter().filter(|p| {
             p.value

@@ -15,6 +15,7 @@ use tokio::sync::{Notify, watch};
 
 use super::artifacts::{Prepared, Problem};
 use super::sandbox::{self, Sandbox};
+use super::secrets;
 use crate::engine::apiserver::{self, ApiServer};
 
 /// The annotation that tells the service proxy where a pod listens.
@@ -292,30 +293,43 @@ async fn supervise(
         }
     }
     let call_key = random_key();
-    let sandbox = match sandbox_for(&spec, &prepared, &name) {
-        Ok(sandbox) => sandbox,
-        Err(e) => {
+    // A Secret volume that does not exist (yet) keeps the pod waiting, as a kubelet does.
+    let mut reported = String::new();
+    let sandbox = loop {
+        let why = match sandbox_for(&spec, &prepared, &name) {
+            Ok(sandbox) => break sandbox,
+            Err(why) => why,
+        };
+        if why != reported {
             let status = PodStatus {
                 phase: "Pending",
                 ready: false,
                 restarts: 0,
-                state: json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot make the replica's directory: {e}")}}),
+                state: json!({"waiting": {"reason": "ContainerCreating", "message": why}}),
                 last_state: json!({}),
-                started,
+                started: started.clone(),
             };
-            write_pod(&server, &with_status(base.clone(), &status));
-            let _ = until_stopped(&mut stopped).await;
-            delete_pod(&server, &ns, &name);
-            return;
+            let pod = with_status(base.clone(), &status);
+            write_pod(&server, &pod);
+            apiserver::record_event(&server, &pod, "Warning", "FailedMount", &why);
+            spec.changed.notify_one();
+            reported = why;
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            _ = until_stopped(&mut stopped) => {
+                let _ = std::fs::remove_dir_all(replica_dir(&spec, &name));
+                delete_pod(&server, &ns, &name);
+                spec.changed.notify_one();
+                return;
+            }
         }
     };
-    if !sandbox.enforced()
-        && let Some(log) = &log
-    {
-        log.lock()
-            .await
-            .line("kfn: this kernel has no Landlock: the function can read the engine's state directory and your home")
-            .await;
+    if let Some(log) = &log {
+        let mut log = log.lock().await;
+        for note in &sandbox.notes {
+            log.line(&format!("kfn: {note}")).await;
+        }
     }
     server.admit_replica(port, &call_key);
     let mut restarts = 0u32;
@@ -457,9 +471,14 @@ fn command(spec: &Spec, prepared: &Prepared, port: u16, sandbox: &Sandbox, call_
     cmd
 }
 
+fn replica_dir(spec: &Spec, pod: &str) -> PathBuf {
+    let namespace = crate::render::namespace(&spec.function);
+    spec.root.join("replicas").join(namespace).join(pod)
+}
+
 /// The sandbox of one replica: it sees neither the engine's state nor the user's home, only
-/// the kfn binary, its interpreter, and its own code and dependencies there.
-fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> std::io::Result<Sandbox> {
+/// the kfn binary, its interpreter, its own code and dependencies there, and its Secrets.
+fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> Result<Sandbox, String> {
     let canonical = |p: &std::path::Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     let mut hidden = vec![canonical(&spec.root)];
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from)
@@ -474,13 +493,19 @@ fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> std::io::Result<S
     ];
     readable.extend(prepared.deps_dir.as_deref().map(canonical));
     readable.extend(std::env::current_exe().ok());
+    let workdir = replica_dir(spec, pod);
     let namespace = crate::render::namespace(&spec.function);
-    let workdir = spec.root.join("replicas").join(namespace).join(pod);
+    // The Function says what its pods mount; the engine's own Deployment leaves volumes out.
+    let volumes = secrets::secret_mounts(&spec.function["spec"]["deployment"]);
+    let mounts = secrets::materialize(&spec.server, namespace, &volumes, &workdir.join("secrets"))
+        .map_err(|why| format!("MountVolume.SetUp failed: {why}"))?;
     Sandbox::new(sandbox::Paths {
         hidden,
         readable,
         workdir: &workdir,
+        mounts,
     })
+    .map_err(|e| format!("cannot make the replica's directory: {e}"))
 }
 
 /// What a replica held beyond its process: its call key and its directory.

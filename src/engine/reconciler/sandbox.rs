@@ -3,8 +3,9 @@
 //! (so whatever it forks ends with it), and, where the kernel has Landlock, no view of the
 //! engine's state directory, the user's home, other functions' code or other replicas' processes.
 
-use std::ffi::OsString;
+use std::ffi::{CString, OsString};
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use landlock::{ABI, Access, AccessFs, BitFlags, Ruleset, RulesetAttr, RulesetCreatedAttr, Scope, path_beneath_rules};
@@ -21,6 +22,21 @@ pub struct Sandbox {
     pub workdir: PathBuf,
     /// A Landlock ruleset to enter before the runtime starts, when the kernel has Landlock.
     ruleset: Option<OwnedFd>,
+    /// A root of the replica's own, with its Secret volumes mounted, when there are any.
+    root: Option<MountPlan>,
+    /// What the replica's log should say about its sandbox (what does not hold here).
+    pub notes: Vec<String>,
+}
+
+/// A private mount namespace whose root is a tmpfs holding the machine's top-level entries
+/// (bind-mounted) and the Secret volumes at their mount paths, as a pod would see them.
+struct MountPlan {
+    root: CString,
+    workdir: CString,
+    /// `(source, target)` bind mounts of directories; read-only ones are the Secrets.
+    binds: Vec<(CString, CString, bool)>,
+    /// `(target, destination)` symbolic links (`/lib` → `usr/lib`, say).
+    links: Vec<(CString, CString)>,
 }
 
 /// What the sandbox hides and what it lets through underneath.
@@ -31,6 +47,8 @@ pub struct Paths<'a> {
     /// installation, the function's code and dependencies.
     pub readable: Vec<PathBuf>,
     pub workdir: &'a Path,
+    /// Secret volumes: the directory holding a Secret's files, and the path it is mounted at.
+    pub mounts: Vec<(PathBuf, String)>,
 }
 
 impl Sandbox {
@@ -44,15 +62,30 @@ impl Sandbox {
                 None
             }
         };
+        let mut notes = Vec::new();
+        if ruleset.is_none() {
+            notes.push(
+                "this kernel has no Landlock: the function can read the engine's state directory and your home".into(),
+            );
+        }
+        let root = match mount_plan(paths.workdir, &paths.mounts) {
+            Ok(plan) => plan,
+            Err(why) => {
+                for (dir, path) in &paths.mounts {
+                    notes.push(format!(
+                        "the secret volume {path} is not mounted ({why}): its files are in {}",
+                        dir.display()
+                    ));
+                }
+                None
+            }
+        };
         Ok(Sandbox {
             workdir: paths.workdir.to_path_buf(),
             ruleset,
+            root,
+            notes,
         })
-    }
-
-    /// Whether the kernel enforces the file-system rules.
-    pub fn enforced(&self) -> bool {
-        self.ruleset.is_some()
     }
 
     /// Sets up `cmd` to start inside the sandbox: environment, directory, and what happens
@@ -69,6 +102,14 @@ impl Sandbox {
             .env("TMPDIR", tmp)
             .current_dir(&self.workdir);
         let ruleset = self.ruleset.as_ref().map(|fd| fd.as_raw_fd());
+        let root = self.root.as_ref().map(|plan| {
+            (
+                plan.root.clone(),
+                plan.workdir.clone(),
+                plan.binds.clone(),
+                plan.links.clone(),
+            )
+        });
         // SAFETY: only async-signal-safe system calls between fork and exec, on descriptors and
         // values prepared before the fork.
         unsafe {
@@ -79,6 +120,9 @@ impl Sandbox {
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
                 // Descriptors the engine inherited from its shell close at exec.
                 libc::syscall(libc::SYS_close_range, 3u32, u32::MAX, libc::CLOSE_RANGE_CLOEXEC);
+                if let Some((root, workdir, binds, links)) = &root {
+                    enter_root(root, workdir, binds, links)?;
+                }
                 if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
                     return Err(std::io::Error::last_os_error());
                 }
@@ -91,6 +135,113 @@ impl Sandbox {
             });
         }
     }
+}
+
+/// Plans the replica's own root when it has Secret volumes: only an engine with the right to
+/// make mount namespaces (root) can, and only at top-level paths (`/<secret-name>`, as
+/// Kubeless mounts them), so nothing is ever created on the machine's own file system.
+fn mount_plan(workdir: &Path, mounts: &[(PathBuf, String)]) -> Result<Option<MountPlan>, String> {
+    if mounts.is_empty() {
+        return Ok(None);
+    }
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err("mounting needs an engine run as root".into());
+    }
+    let c = |p: &Path| CString::new(p.as_os_str().as_bytes()).map_err(|e| e.to_string());
+    let root = workdir.join("root");
+    std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
+    let mut binds = Vec::new();
+    let mut links = Vec::new();
+    let taken: Vec<&str> = mounts.iter().map(|(_, p)| p.trim_start_matches('/')).collect();
+    for entry in std::fs::read_dir("/").map_err(|e| e.to_string())?.flatten() {
+        let name = entry.file_name();
+        if taken.iter().any(|t| std::ffi::OsStr::new(t) == name) {
+            continue;
+        }
+        let target = root.join(&name);
+        let Ok(kind) = entry.file_type() else { continue };
+        if kind.is_symlink() {
+            if let Ok(to) = std::fs::read_link(entry.path()) {
+                links.push((c(&to)?, c(&target)?));
+            }
+        } else if kind.is_dir() {
+            binds.push((c(&entry.path())?, c(&target)?, false));
+        }
+    }
+    for (dir, path) in mounts {
+        let name = path.trim_start_matches('/');
+        if name.is_empty() || name.contains('/') {
+            return Err(format!(
+                "only top-level mount paths such as /{} are mounted locally",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            ));
+        }
+        binds.push((c(dir)?, c(&root.join(name))?, true));
+    }
+    Ok(Some(MountPlan {
+        root: c(&root)?,
+        workdir: c(workdir)?,
+        binds,
+        links,
+    }))
+}
+
+/// In the child, before exec: a private mount namespace, a tmpfs root with the planned binds
+/// and links, then chroot into it. Only system calls on values prepared before the fork.
+fn enter_root(
+    root: &CString,
+    workdir: &CString,
+    binds: &[(CString, CString, bool)],
+    links: &[(CString, CString)],
+) -> std::io::Result<()> {
+    let check = |rc: libc::c_int| {
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    };
+    let none = std::ptr::null::<libc::c_char>();
+    // SAFETY: mount, mkdir, symlink, chroot and chdir with NUL-terminated strings that outlive
+    // the calls; all async-signal-safe.
+    unsafe {
+        check(libc::unshare(libc::CLONE_NEWNS))?;
+        check(libc::mount(
+            none,
+            c"/".as_ptr(),
+            none,
+            libc::MS_REC | libc::MS_PRIVATE,
+            std::ptr::null(),
+        ))?;
+        check(libc::mount(
+            c"tmpfs".as_ptr(),
+            root.as_ptr(),
+            c"tmpfs".as_ptr(),
+            libc::MS_NOSUID | libc::MS_NODEV,
+            c"mode=0755".as_ptr().cast(),
+        ))?;
+        for (source, target, read_only) in binds {
+            check(libc::mkdir(target.as_ptr(), 0o755))?;
+            check(libc::mount(
+                source.as_ptr(),
+                target.as_ptr(),
+                none,
+                libc::MS_BIND | libc::MS_REC,
+                std::ptr::null(),
+            ))?;
+            if *read_only {
+                let flags = libc::MS_BIND | libc::MS_REMOUNT | libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV;
+                check(libc::mount(none, target.as_ptr(), none, flags, std::ptr::null()))?;
+            }
+        }
+        for (to, link) in links {
+            check(libc::symlink(to.as_ptr(), link.as_ptr()))?;
+        }
+        check(libc::chroot(root.as_ptr()))?;
+        check(libc::chdir(workdir.as_ptr()))?;
+    }
+    Ok(())
 }
 
 /// An engine run as root would hand its capabilities to every function (reading any process's
