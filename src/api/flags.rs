@@ -58,10 +58,11 @@ pub fn pairs(values: &[String]) -> Vec<(String, String)> {
 /// Checks a Kubernetes resource quantity (`128Mi`, `0.5`, `100m`, `1G`, `2e3`) and returns it in
 /// the form the API server keeps (`0.5` becomes `500m`).
 pub fn quantity(value: &str) -> Result<String, String> {
-    let bad = || {
-        format!(
-            "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got {value:?}"
-        )
+    let bad = || match quantity_fix(value) {
+        Some(fix) => format!("{value:?} is not a quantity; use {fix}"),
+        None => format!(
+            "{value:?} is not a quantity: give a number with an optional unit, binary (Ki, Mi, Gi, Ti, Pi, Ei) or decimal (k, M, G, T, P, E; m is thousandths), e.g. 128Mi or 0.5"
+        ),
     };
     let unsigned = value.strip_prefix(['+', '-']).unwrap_or(value);
     let number_end = unsigned
@@ -97,6 +98,31 @@ pub fn quantity(value: &str) -> Result<String, String> {
     Ok(value.trim_start_matches('+').to_string())
 }
 
+/// The quantity a common misspelling means: `128MB`, `128mb`, `128MiB` and `128 Mi` are 128Mi.
+fn quantity_fix(value: &str) -> Option<String> {
+    let compact: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let number_end = compact
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(compact.len());
+    let (number, suffix) = compact.split_at(number_end);
+    if number.is_empty() || number.matches('.').count() > 1 {
+        return None;
+    }
+    let unit = suffix.strip_suffix(['B', 'b']).unwrap_or(suffix);
+    let unit = unit.strip_suffix(['i', 'I']).unwrap_or(unit);
+    let binary = match unit.to_ascii_uppercase().as_str() {
+        "K" => "Ki",
+        "M" => "Mi",
+        "G" => "Gi",
+        "T" => "Ti",
+        "P" => "Pi",
+        "E" => "Ei",
+        _ => return None,
+    };
+    let fixed = format!("{number}{binary}");
+    (fixed != value).then_some(fixed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +144,27 @@ mod tests {
         assert_eq!(items(&["\"qux=bar,baz\"".into()]), ["qux=bar,baz"]);
         assert_eq!(items(&["a=1".into(), "b=2".into()]), ["a=1", "b=2"]);
         assert_eq!(items(&["\"say \"\"hi\"\"\"".into()]), ["say \"hi\""]);
+    }
+
+    #[test]
+    fn a_misspelt_quantity_is_answered_with_the_right_one() {
+        for (given, fix) in [
+            ("128MB", "128Mi"),
+            ("128mb", "128Mi"),
+            ("1GiB", "1Gi"),
+            ("512 Mi", "512Mi"),
+            ("2kb", "2Ki"),
+        ] {
+            assert_eq!(
+                quantity(given).unwrap_err(),
+                format!("{given:?} is not a quantity; use {fix}")
+            );
+        }
+        let err = quantity("12xx").unwrap_err();
+        assert!(
+            err.contains("e.g. 128Mi") && !err.contains("regular expression"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -109,8 +109,10 @@ pub fn main() -> ExitCode {
 }
 
 /// Reports a command-line error as Kubeless (cobra) did where scripts may look at it: missing
-/// flags read `Error: required flag(s) "a", "b" not set`, and a command group given an unknown
-/// word prints its help and succeeds; everything else is clap's own message. Exit 1 for errors.
+/// flags read `Error: required flag(s) "a", "b" not set`, and an unknown subcommand reads
+/// `Error: unknown command "x" for "kfn function"` with clap's suggestion (Kubeless printed a
+/// group's help and exited 0, so a typo passed in scripts); everything else is clap's own
+/// message. Exit 1 for errors.
 fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let rendered = e.render().to_string();
@@ -149,18 +151,16 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
                 Some(ContextValue::String(w)) => w.clone(),
                 _ => String::new(),
             };
-            let group = group_before(args, &word);
-            if !group.is_empty() {
-                let path: Vec<&str> = group.iter().map(String::as_str).collect();
-                let _ = print_help(&path);
-                return ExitCode::SUCCESS;
-            }
+            let command = std::iter::once("kfn".to_string())
+                .chain(group_before(args, &word))
+                .collect::<Vec<_>>()
+                .join(" ");
             let tips: String = rendered
                 .lines()
                 .filter(|l| l.contains("tip:"))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            eprintln!("Error: unknown command {word:?} for \"kfn\"\n{tips}Run 'kfn --help' for usage.");
+            eprintln!("Error: unknown command {word:?} for {command:?}\n{tips}Run '{command} --help' for usage.");
             return ExitCode::from(1);
         }
         _ => {}

@@ -304,7 +304,10 @@ async fn handle(
     } else {
         let answer = call(&state, req).await;
         let label = state.config.metric_label(method.as_str());
-        state.metrics.record(&label, started.elapsed(), answer.failed);
+        // A call that timed out (408) failed too.
+        state
+            .metrics
+            .record(&label, started.elapsed(), answer.failed || answer.status == 408);
         let mut resp = Response::new(Full::new(answer.body));
         *resp.status_mut() = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         for (k, v) in answer.headers {

@@ -184,9 +184,102 @@ pub fn names() -> Vec<String> {
     CATALOG.iter().map(Runtime::name).collect()
 }
 
+/// Whether the local engine runs a runtime id with kfn's own runtime (Python and Node.js);
+/// the other ids need a cluster.
+pub fn runs_locally(name: &str) -> bool {
+    match find(name) {
+        Some(r) => r.language != Language::Other,
+        None => name.starts_with("python") || name.starts_with("node"),
+    }
+}
+
+/// The bare names that stand for the newest version of a language (`python`, `nodejs`).
+pub fn aliases() -> impl Iterator<Item = &'static str> {
+    ALIASES.iter().map(|(alias, _)| *alias)
+}
+
+/// Sorts runtime ids by language, then by version as numbers: `python3.9` before `python3.10`.
+pub fn sort_ids(ids: &mut [String]) {
+    ids.sort_by_cached_key(|id| {
+        let language = language_of(id).to_string();
+        let version: Vec<u64> = id[language.len()..]
+            .split(|c: char| !c.is_ascii_digit())
+            .map(|part| part.parse().unwrap_or(0))
+            .collect();
+        (language, version)
+    });
+}
+
+/// What a mistyped runtime most likely meant, among `ids` (sorted, newest last) and the
+/// aliases: the newest id the text begins (`python3` → the newest `python3.x`), else the
+/// nearest by edit distance, when it is near enough.
+pub fn suggest(given: &str, ids: &[String]) -> Option<String> {
+    let given = given.trim();
+    if given.is_empty() {
+        return None;
+    }
+    let lower = given.to_ascii_lowercase();
+    if let Some(id) = ids.iter().find(|id| id.to_ascii_lowercase() == lower) {
+        return Some(id.clone());
+    }
+    if lower.len() >= 2
+        && let Some(id) = ids.iter().rev().find(|id| id.to_ascii_lowercase().starts_with(&lower))
+    {
+        return Some(id.clone());
+    }
+    // On a tie the newer id wins, and an alias only when it is strictly nearer.
+    let mut best: Option<(usize, &str)> = None;
+    for (candidate, alias) in ids
+        .iter()
+        .map(|i| (i.as_str(), false))
+        .chain(aliases().map(|a| (a, true)))
+    {
+        let distance = edit_distance(&lower, &candidate.to_ascii_lowercase());
+        if best.is_none_or(|(d, _)| distance < d || (distance == d && !alias)) {
+            best = Some((distance, candidate));
+        }
+    }
+    let (distance, candidate) = best?;
+    (distance <= (given.chars().count() / 3).max(1)).then(|| candidate.to_string())
+}
+
+/// The Levenshtein distance of two strings, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1).min(row[j] + 1).min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ids_sort_by_version_and_typos_get_a_suggestion() {
+        let mut ids = names();
+        sort_ids(&mut ids);
+        let at = |id: &str| ids.iter().position(|i| i == id).unwrap();
+        assert!(at("python3.9") < at("python3.10"));
+        assert_eq!(ids[0], "ballerina0.981.0");
+        assert_eq!(suggest("python3", &ids).as_deref(), Some("python3.13"));
+        assert_eq!(suggest("pyhton3.12", &ids).as_deref(), Some("python3.12"));
+        assert_eq!(suggest("Python3.12", &ids).as_deref(), Some("python3.12"));
+        assert_eq!(suggest("go1.15", &ids).as_deref(), Some("go1.14"));
+        assert_eq!(suggest("node20", &ids).as_deref(), Some("nodejs20"));
+        assert_eq!(suggest("pyton", &ids).as_deref(), Some("python"));
+        assert_eq!(suggest("cobol2", &ids), None);
+        assert!(runs_locally("python3.7") && runs_locally("nodejs20") && runs_locally("python"));
+        assert!(!runs_locally("go1.14") && !runs_locally("ruby2.6"));
+    }
 
     #[test]
     fn ids_resolve_with_aliases_for_the_newest() {

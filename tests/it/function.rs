@@ -1279,10 +1279,9 @@ fn usage_errors_and_failures_read_as_kubeless_wrote_them() {
         "{}",
         run.stderr
     );
-    // A group given an unknown word prints its help; the root says the command is unknown.
+    // An unknown command fails, in a group as at the root (see unknown_subcommands_fail).
     let run = engine.kfn(&["-n", "default", "function", "bogus"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("Usage: kfn function"), "{}", run.stdout);
+    fails(&run, "Error: unknown command \"bogus\" for \"kfn function\"");
     let run = engine.kfn(&["functoin"]);
     assert_eq!(run.code, 1);
     assert!(
@@ -1513,4 +1512,362 @@ fn a_name_count_error_keeps_kubeless_words() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn unknown_subcommands_fail_with_a_suggestion() {
+    let engine = Engine::new();
+    let run = engine.kfn(&["function", "dpeloy", "x"]);
+    fails(&run, "Error: unknown command \"dpeloy\" for \"kfn function\"");
+    assert!(run.stderr.contains("'deploy'"), "a suggestion: {}", run.stderr);
+    assert!(
+        run.stderr.contains("Run 'kfn function --help' for usage."),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty(), "no help on stdout: {}", run.stdout);
+    let run = engine.kfn(&["-n", "x", "trigger", "http", "craete"]);
+    fails(&run, "Error: unknown command \"craete\" for \"kfn trigger http\"");
+    assert!(run.stderr.contains("'create'"), "a suggestion: {}", run.stderr);
+    // A group with no word still prints its help.
+    let run = engine.kfn(&["function"]);
+    ok(&run, "kfn function");
+    assert!(run.stdout.contains("Usage: kfn function"), "{}", run.stdout);
+    assert!(!engine.state().join("engine.json").exists(), "no engine was started");
+}
+
+#[test]
+fn deploy_without_code_is_refused_and_creates_nothing() {
+    let engine = Engine::start_no_run();
+    for args in [
+        vec![
+            "function",
+            "deploy",
+            "nocode",
+            "-r",
+            "python3.12",
+            "--handler",
+            "test.hello",
+        ],
+        vec![
+            "function",
+            "deploy",
+            "nocode",
+            "-r",
+            "python3.12",
+            "--handler",
+            "test.hello",
+            "--dryrun",
+        ],
+    ] {
+        let run = engine.kfn(&args);
+        fails(&run, "--from-file is required");
+        assert!(run.stderr.contains("--runtime-image"), "the way out: {}", run.stderr);
+        assert!(run.stdout.is_empty(), "{}", run.stdout);
+    }
+    assert!(function_names(&engine).is_empty(), "nothing created");
+    // An image of one's own needs no code.
+    ok(
+        &engine.kfn(&["function", "deploy", "img", "--runtime-image", "example/custom:1"]),
+        "deploy --runtime-image",
+    );
+    assert_eq!(function_names(&engine), ["img"]);
+}
+
+/// `deploy --wait` with the default timeout (2 minutes): fails within seconds when the failure
+/// is certain, and says why once.
+fn deploy_fails_fast(engine: &Engine, args: &[&str], why: &str) -> Run {
+    let mut all = vec!["function", "deploy"];
+    all.extend_from_slice(args);
+    all.push("--wait");
+    let run = engine.kfn(&all);
+    fails(&run, &format!("Function {} cannot start: {why}", args[0]));
+    assert!(!run.stderr.contains("not ready after"), "no timeout: {}", run.stderr);
+    assert_eq!(run.stderr.matches(why).count(), 1, "the reason once: {}", run.stderr);
+    run
+}
+
+#[test]
+fn deploy_wait_fails_as_soon_as_the_failure_is_certain() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let path = |name: &str, text: &str| write(dir, name, text).to_str().unwrap().to_string();
+    let import = path("imp.py", "import no_such_module_kfn\ndef hello(e, c):\n    return 1\n");
+    let run = deploy_fails_fast(
+        &engine,
+        &["imp", "-r", "python3.12", "-f", &import, "--handler", "imp.hello"],
+        "cannot load imp.hello: ModuleNotFoundError",
+    );
+    assert!(
+        run.stderr.contains("import no_such_module_kfn"),
+        "the traceback: {}",
+        run.stderr
+    );
+    let syntax = path("syn.py", "def hello(e, c)\n    return 1\n");
+    deploy_fails_fast(
+        &engine,
+        &["syn", "-r", "python3.12", "-f", &syntax, "--handler", "syn.hello"],
+        "cannot load syn.hello: SyntaxError",
+    );
+    let good = path("good.py", "def hello(e, c):\n    return 1\n");
+    deploy_fails_fast(
+        &engine,
+        &["attr", "-r", "python3.12", "-f", &good, "--handler", "good.nothere"],
+        "cannot load good.nothere: AttributeError",
+    );
+    deploy_fails_fast(
+        &engine,
+        &["rb", "-r", "ruby2.6", "-f", &good, "--handler", "good.hello"],
+        "the local engine runs Python and Node.js functions, not ruby2.6",
+    );
+    let deps = path("requirements.txt", "!!!not a requirement\n");
+    deploy_fails_fast(
+        &engine,
+        &[
+            "deps",
+            "-r",
+            "python3.12",
+            "-f",
+            &good,
+            "--handler",
+            "good.hello",
+            "-d",
+            &deps,
+        ],
+        "installing the dependencies failed",
+    );
+    // A Function written by another client with no code: the update's wait fails at once too.
+    let mut f = crate::common::function("nocode");
+    f["spec"]["function"] = json!("");
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&f.to_string())),
+        "apply",
+    );
+    let run = engine.kfn(&["function", "update", "nocode", "-e", "A=1", "--wait"]);
+    fails(
+        &run,
+        "Function nocode cannot start: the function has no handler or no code",
+    );
+    assert!(run.stderr.contains("InvalidFunction"), "{}", run.stderr);
+    // A failed update names the new version: the old replica still serves.
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "upd",
+            "-r",
+            "python3.12",
+            "-f",
+            &good,
+            "--handler",
+            "good.hello",
+            "--wait",
+        ]),
+        "deploy upd",
+    );
+    let run = engine.kfn(&[
+        "function",
+        "update",
+        "upd",
+        "-f",
+        &syntax,
+        "--handler",
+        "syn.hello",
+        "--wait",
+    ]);
+    fails(&run, "Function upd cannot start: cannot load syn.hello: SyntaxError");
+    assert!(!run.stderr.contains("1/1 replicas ready"), "{}", run.stderr);
+}
+
+#[test]
+fn describe_shows_the_status_the_reason_and_the_pods() {
+    let engine = Engine::start();
+    let bad = write(engine.home.path(), "bad.py", "import no_such_module_kfn\n");
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "bad",
+        "-r",
+        "python3.12",
+        "-f",
+        bad.to_str().unwrap(),
+        "--handler",
+        "bad.hello",
+        "--wait",
+    ]);
+    fails(&run, "cannot start");
+    let run = engine.kfn(&["function", "describe", "bad"]);
+    ok(&run, "describe");
+    for needle in [
+        "Status:",
+        "0/1 NOT READY",
+        "Reason:",
+        "CrashLoopBackOff: cannot load bad.hello: ModuleNotFoundError",
+        "Pods:",
+        "bad-",
+    ] {
+        assert!(
+            run.stdout.contains(needle),
+            "describe shows {needle:?}:\n{}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn a_trailing_newline_in_requirements_adds_no_empty_row() {
+    let engine = Engine::start_no_run();
+    let code = write(engine.home.path(), "test.py", HELLO_PY);
+    let deps = write(engine.home.path(), "requirements.txt", "requests\n");
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "deps",
+            "-r",
+            "python3.12",
+            "-f",
+            code.to_str().unwrap(),
+            "--handler",
+            "test.hello",
+            "-d",
+            deps.to_str().unwrap(),
+        ]),
+        "deploy",
+    );
+    let list = engine.kfn(&["function", "ls"]);
+    ok(&list, "ls");
+    assert_eq!(list.stdout.lines().count(), 2, "a header and one row:\n{}", list.stdout);
+    let describe = engine.kfn(&["function", "describe", "deps"]);
+    ok(&describe, "describe");
+    let rows: Vec<&str> = describe.stdout.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.starts_with("Dependencies:"))
+        .expect("a Dependencies row");
+    assert!(rows[at].contains("requests"), "{}", describe.stdout);
+    assert!(
+        !rows[at + 1].trim().is_empty(),
+        "no empty row after the dependencies:\n{}",
+        describe.stdout
+    );
+}
+
+#[test]
+fn messages_say_what_to_type_instead() {
+    let engine = Engine::start_no_run();
+    let code = write(engine.home.path(), "test.py", HELLO_PY);
+    let f = code.to_str().unwrap();
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "x",
+        "-r",
+        "python3",
+        "-f",
+        f,
+        "--handler",
+        "test.hello",
+    ]);
+    fails(
+        &run,
+        "Invalid runtime: python3 (given with --runtime). Did you mean python3.13?",
+    );
+    for needle in ["python3.9, python3.10", "`python`, `nodejs`", "The local engine runs "] {
+        assert!(run.stderr.contains(needle), "{needle:?} in {}", run.stderr);
+    }
+    let run = engine.kfn(&[
+        "function",
+        "deploy",
+        "x",
+        "-r",
+        "python3.12",
+        "-f",
+        f,
+        "--handler",
+        "test.hello",
+        "--memory",
+        "128MB",
+    ]);
+    fails(&run, "\\\"128MB\\\" is not a quantity; use 128Mi (given with --memory)");
+    assert!(!run.stderr.contains("regular expression"), "{}", run.stderr);
+    let deploy = [
+        "function",
+        "deploy",
+        "dup",
+        "-r",
+        "python3.12",
+        "-f",
+        f,
+        "--handler",
+        "test.hello",
+    ];
+    ok(&engine.kfn(&deploy), "deploy");
+    let again = engine.kfn(&deploy);
+    fails(&again, "Failed to deploy dup. Received: function dup already exists");
+    assert!(function_names(&engine) == ["dup"]);
+}
+
+#[test]
+fn a_call_after_the_engine_stopped_waits_for_the_replica() {
+    let engine = Engine::start();
+    let code = write(
+        engine.home.path(),
+        "test.py",
+        "def hello(event, context):\n    return 'back'\n",
+    );
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "back",
+            "-r",
+            "python3.12",
+            "-f",
+            code.to_str().unwrap(),
+            "--handler",
+            "test.hello",
+            "--wait",
+        ]),
+        "deploy",
+    );
+    ok(&engine.kfn(&["local", "stop"]), "local stop");
+    // The call starts the engine again, then waits for the replica instead of answering 503.
+    let run = engine.kfn(&["function", "call", "back"]);
+    ok(&run, "call after stop");
+    assert_eq!(run.stdout, "back\n");
+    assert!(run.stderr.contains("Started the local engine"), "{}", run.stderr);
+}
+
+#[test]
+fn top_counts_timeouts_as_failures() {
+    let engine = Engine::start();
+    let code = write(
+        engine.home.path(),
+        "slow.py",
+        "import time\ndef hello(event, context):\n    time.sleep(5)\n    return 'late'\n",
+    );
+    ok(
+        &engine.kfn(&[
+            "function",
+            "deploy",
+            "slow",
+            "-r",
+            "python3.12",
+            "-f",
+            code.to_str().unwrap(),
+            "--handler",
+            "slow.hello",
+            "--timeout",
+            "1",
+            "--wait",
+        ]),
+        "deploy",
+    );
+    fails(&engine.kfn(&["function", "call", "slow"]), "Request timeout exceeded");
+    let run = engine.kfn(&["function", "top", "--function", "slow", "-o", "json"]);
+    ok(&run, "top");
+    let rows: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(rows[0]["total_calls"], 1, "{}", run.stdout);
+    assert_eq!(rows[0]["total_failures"], 1, "a 408 is a failure: {}", run.stdout);
 }

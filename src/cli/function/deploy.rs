@@ -245,12 +245,9 @@ fn check_runtime(
     handler: Option<&str>,
     source: Option<(&str, &source::Content)>,
 ) -> Result<String> {
-    let entry = catalog.find(runtime).with_context(|| {
-        format!(
-            "Invalid runtime: {runtime} (given with --runtime). Supported runtimes are: {}",
-            catalog.names().join(", ")
-        )
-    })?;
+    let entry = catalog
+        .find(runtime)
+        .with_context(|| unknown_runtime(runtime, &catalog.names()))?;
     if let (Some(handler), Some((file, content))) = (handler, source) {
         let module = check_handler(handler)?;
         let packing = if std::path::Path::new(file).is_dir() {
@@ -261,6 +258,32 @@ fn check_runtime(
         source::check_module(content, packing, module, &entry.suffix, "--from-file")?;
     }
     Ok(entry.name.clone())
+}
+
+/// The error for a runtime the catalog does not have: Kubeless's words, then a suggestion, the
+/// ids in version order, the aliases and which ids the local engine runs.
+fn unknown_runtime(runtime: &str, names: &[&str]) -> String {
+    let mut ids: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    crate::runtimes::sort_ids(&mut ids);
+    let suggestion = crate::runtimes::suggest(runtime, &ids)
+        .map(|s| format!(" Did you mean {s}?"))
+        .unwrap_or_default();
+    let local: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| crate::runtimes::runs_locally(id))
+        .collect();
+    let aliases: Vec<String> = crate::runtimes::aliases().map(|a| format!("`{a}`")).collect();
+    format!(
+        "Invalid runtime: {runtime} (given with --runtime).{suggestion} Supported runtimes are: {}; {} stand for the newest version. The local engine runs {}; the others need a cluster.",
+        ids.join(", "),
+        aliases.join(", "),
+        if local.is_empty() {
+            "none of them".to_string()
+        } else {
+            local.join(", ")
+        },
+    )
 }
 
 fn parse_wait_timeout(text: &str) -> Result<Duration> {
@@ -284,6 +307,12 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let source = common.from_file.as_deref().zip(content.as_ref());
     if flags.runtime.is_none() && flags.runtime_image.is_none() {
         bail!("Either `--runtime` or `--runtime-image` flag must be specified.");
+    }
+    // Kubeless stored a function with no code, which could never start.
+    if common.from_file.is_none() && flags.runtime_image.is_none() {
+        bail!(
+            "--from-file is required: give the function's code as a file, an archive, a directory or an http(s) URL (or run an image of your own with --runtime-image)"
+        );
     }
     // As Kubeless: an unknown runtime is reported before a missing handler.
     let needs_handler = || -> Result<()> {
@@ -323,7 +352,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     match api.create(&PostParams::default(), &kubeless::from_value(object)?).await {
         Ok(_) => {}
         Err(kube::Error::Api(s)) if s.code == 409 => bail!(
-            "Failed to deploy {name}. Received:\nfunction {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
+            "Failed to deploy {name}. Received: function {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
         ),
         Err(e) => return Err(conn.explain(e).context(format!("Failed to deploy {name}. Received"))),
     }
@@ -415,6 +444,23 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_unknown_runtime_gets_a_suggestion_sorted_ids_and_what_runs_locally() {
+        let names = crate::runtimes::names();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let text = unknown_runtime("python3", &names);
+        assert!(
+            text.starts_with("Invalid runtime: python3 (given with --runtime). Did you mean python3.13? Supported runtimes are: ballerina0.981.0, "),
+            "{text}"
+        );
+        assert!(text.contains("python3.8, python3.9, python3.10, python3.11"), "{text}");
+        assert!(text.contains("`python`, `nodejs`"), "{text}");
+        let local = text.split("The local engine runs ").nth(1).unwrap();
+        assert!(local.contains("python3.12") && local.contains("nodejs20"), "{text}");
+        assert!(!local.contains("go1.14") && !local.contains("ruby"), "{text}");
+        assert!(!unknown_runtime("cobol2", &names).contains("Did you mean"));
+    }
 
     #[test]
     fn names_and_handlers() {

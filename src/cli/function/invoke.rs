@@ -75,6 +75,9 @@ pub struct TopArgs {
     pub out: String,
 }
 
+/// How long `call` waits for a replica that is starting before it calls anyway.
+const CALL_WAIT: Duration = Duration::from_secs(60);
+
 /// 11 random bytes, URL-safe base64 without padding: the event id Kubeless sends.
 fn event_id() -> String {
     let mut bytes = [0u8; 11];
@@ -151,6 +154,8 @@ pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Err(e) => return Err(conn.explain(e)),
     };
     let port = port_segment(&svc).with_context(|| format!("the service {name} has no port"))?;
+    // Replicas still starting (the engine just started, say) are waited for, not answered 503.
+    super::wait::until_serving(&conn, &ns, &name, CALL_WAIT).await?;
     let path = if args.path.starts_with('/') {
         args.path.clone()
     } else {
@@ -382,8 +387,9 @@ pub fn parse_metrics(function: &str, namespace: &str, text: &str) -> Option<Vec<
     let mut rows: Vec<TopRow> = by_method.into_values().collect();
     for r in &mut rows {
         if r.total_calls > 0.0 {
-            r.avg_duration_seconds = r.total_duration_seconds / r.total_calls;
+            r.avg_duration_seconds = microseconds(r.total_duration_seconds / r.total_calls);
         }
+        r.total_duration_seconds = microseconds(r.total_duration_seconds);
     }
     if rows.is_empty() {
         rows.push(TopRow {
@@ -393,6 +399,11 @@ pub fn parse_metrics(function: &str, namespace: &str, text: &str) -> Option<Vec<
         });
     }
     Some(rows)
+}
+
+/// Seconds rounded to the microsecond: `0.000837`, not `0.0008374360000000001`.
+fn microseconds(seconds: f64) -> f64 {
+    (seconds * 1e6).round() / 1e6
 }
 
 async fn scrape(conn: &Connection, namespace: &str, name: &str) -> Vec<TopRow> {
@@ -524,6 +535,13 @@ mod tests {
             ("GET", 4.0, 1.0)
         );
         assert_eq!(rows[0].avg_duration_seconds, 0.005);
+        let text = "function_calls_total{method=\"GET\"} 3\nfunction_duration_seconds_sum{method=\"GET\"} 0.0025123080000000004\n";
+        let row = &parse_metrics("hello", "default", text).unwrap()[0];
+        assert_eq!(
+            (row.total_duration_seconds, row.avg_duration_seconds),
+            (0.002512, 0.000837),
+            "rounded to the microsecond"
+        );
         assert_eq!(rows[1].total_duration_seconds, 0.0);
         let json = serde_json::to_value(&rows[1]).unwrap();
         assert_eq!(

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use clap::Args;
 use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
@@ -61,8 +62,9 @@ pub fn deps_text(function: &Value) -> Result<String> {
         .pointer("/spec/runtime")
         .and_then(Value::as_str)
         .unwrap_or_default();
+    // A trailing newline would be an empty row of the table.
     if !runtime.contains("nodejs") || deps.trim().is_empty() {
-        return Ok(deps.to_string());
+        return Ok(deps.trim_end().to_string());
     }
     let package: Value = serde_json::from_str(deps).map_err(|e| {
         anyhow::anyhow!(
@@ -211,8 +213,9 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The rows of `function describe`.
-pub fn describe_text(f: &Value) -> String {
+/// The rows of `function describe`: the Function, then its status, the reason a replica is not
+/// ready, and its pods.
+pub fn describe_text(f: &Value, deployment: Option<&Deployment>, pods: &[Pod]) -> String {
     let labels: BTreeMap<String, Value> = f
         .pointer("/metadata/labels")
         .and_then(Value::as_object)
@@ -237,10 +240,27 @@ pub fn describe_text(f: &Value) -> String {
         ("Label:", serde_json::to_string(&labels).expect("JSON")),
         ("Envvar:", serde_json::to_string(&env).expect("JSON")),
         ("Memory:", memory.to_string()),
-        ("Dependencies:", text(f, "/spec/deps").to_string()),
+        ("Dependencies:", text(f, "/spec/deps").trim_end().to_string()),
+        ("Status:", status_text(deployment)),
     ] {
         table.row(vec![k.to_string(), v]);
     }
+    let failure = pods.iter().find_map(super::wait::certain_failure);
+    if let Some(failure) = &failure {
+        table.row(vec![
+            "Reason:".into(),
+            format!("{}: {}", failure.reason, failure.message),
+        ]);
+    }
+    let lines: Vec<String> = pods.iter().map(super::wait::pod_line).collect();
+    table.row(vec![
+        "Pods:".into(),
+        if lines.is_empty() {
+            "none".into()
+        } else {
+            lines.join("\n")
+        },
+    ]);
     table.render()
 }
 
@@ -262,7 +282,15 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
         "json" => output::print(&format!("{}\n", output::json(&f, 2))),
         "yaml" => output::print(&output::yaml(&f)),
         _ => {
-            output::print(&describe_text(&f));
+            let d = deployment(&conn, &conn.namespace, &name).await?;
+            let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
+            let mut pods = pods
+                .list(&ListParams::default().labels(&format!("function={name}")))
+                .await
+                .map(|l| l.items)
+                .unwrap_or_default();
+            pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+            output::print(&describe_text(&f, d.as_ref(), &pods));
             output::print(&events_text(&conn, &name).await);
         }
     }
@@ -298,6 +326,42 @@ mod tests {
 
     fn deployment(ready: i32, replicas: i32) -> Deployment {
         serde_json::from_value(json!({"status": {"readyReplicas": ready, "replicas": replicas}})).unwrap()
+    }
+
+    #[test]
+    fn describe_shows_status_reason_and_pods_and_no_empty_dependency_row() {
+        let f = json!({"metadata": {"name": "bad", "namespace": "default"},
+            "spec": {"handler": "bad.hello", "runtime": "python3.12", "deps": "requests\n"}});
+        let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "bad-1"}, "status": {"phase": "Running",
+            "conditions": [{"type": "Ready", "status": "False"}],
+            "containerStatuses": [{"name": "bad", "ready": false, "restartCount": 2, "image": "x", "imageID": "",
+                "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
+                "lastState": {"terminated": {"exitCode": 1, "message": "cannot load bad.hello: SyntaxError: invalid syntax"}}}]}}))
+        .unwrap();
+        let text = describe_text(&f, Some(&deployment(0, 1)), &[pod]);
+        let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
+        let row = |key: &str| {
+            rows.iter()
+                .position(|r| r[0] == key)
+                .unwrap_or_else(|| panic!("{key} in {text}"))
+        };
+        assert_eq!(rows[row("Dependencies:")][1], "requests");
+        assert_eq!(rows[row("Dependencies:") + 1][0], "Status:", "no empty row: {text}");
+        assert_eq!(rows[row("Status:")][1], "0/1 NOT READY");
+        assert_eq!(
+            rows[row("Reason:")][1],
+            "CrashLoopBackOff: cannot load bad.hello: SyntaxError: invalid syntax"
+        );
+        assert!(
+            rows[row("Pods:")][1].starts_with("bad-1 Running, not ready, 2 restarts"),
+            "{text}"
+        );
+        let table = rows_for_list(&f);
+        assert_eq!(table.lines().count(), 2, "a header and one row: {table}");
+    }
+
+    fn rows_for_list(f: &Value) -> String {
+        rows(&[(f.clone(), Some(deployment(1, 1)))], false).unwrap()
     }
 
     #[test]

@@ -1,16 +1,38 @@
-//! `--wait`: block until a function's Deployment is ready, and say why when it is not.
+//! `--wait`: block until a function's Deployment is ready, stop as soon as a replica's failure is
+//! certain, and say why when it is not ready.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use indicatif::ProgressBar;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams, LogParams};
 
 use crate::client::Connection;
 use crate::output::log;
+
+/// Waiting reasons that no retry fixes: the code, its runtime or its dependencies are wrong
+/// (the local engine's reasons, and the kubelet's for an image name that cannot be parsed).
+const CERTAIN_REASONS: &[&str] = &[
+    "InvalidFunction",
+    "RuntimeNotSupported",
+    "RuntimeUnavailable",
+    "ImageNotSupported",
+    "DependencyInstallFailed",
+    "SourceUnavailable",
+    "InvalidImageName",
+];
+
+/// What the function's runtime says when the function cannot be loaded (import or syntax
+/// error, no such handler): the same on every restart.
+const LOAD_FAILURE: &str = "cannot load ";
+
+/// The annotation that names the revision of a Deployment's template and of its pods.
+const REVISION: &str = "kfn.io/revision";
 
 /// Ready replicas and wanted replicas, and whether the rollout is complete (as `kubectl
 /// rollout status` judges it): the Deployment's generation observed, every wanted replica
@@ -26,24 +48,224 @@ fn readiness(d: &Deployment) -> (i32, i32, bool) {
     (ready, wanted, done)
 }
 
-/// Waits for the function's Deployment to be ready. `generation`, after an update, is the
-/// Function's new generation: until the controller reports it observed (when it reports at all),
-/// the Deployment still describes the old code and its readiness says nothing.
-pub async fn until_ready(
+/// How far a rollout is, in words: `0/1 replicas ready`, or during an update
+/// `0/1 replicas of the new version ready (1 old replica still serves)`.
+fn progress(d: &Deployment, pods: &[Pod]) -> String {
+    let (ready, wanted, _) = readiness(d);
+    let status = d.status.clone().unwrap_or_default();
+    let old = (status.replicas.unwrap_or(0) - status.updated_replicas.unwrap_or(0)).max(0);
+    if old == 0 {
+        return format!("{ready}/{wanted} replicas ready");
+    }
+    let new_ready = match template_revision(d) {
+        Some(_) => current_pods(d, pods).filter(|p| pod_ready(p)).count() as i32,
+        None => (ready - old).max(0),
+    };
+    let serves = if old == 1 {
+        "replica still serves"
+    } else {
+        "replicas still serve"
+    };
+    format!("{new_ready}/{wanted} replicas of the new version ready ({old} old {serves})")
+}
+
+fn template_revision(d: &Deployment) -> Option<&str> {
+    d.spec
+        .template
+        .metadata
+        .as_ref()?
+        .annotations
+        .as_ref()?
+        .get(REVISION)
+        .map(String::as_str)
+}
+
+/// The pods that run the Deployment's current template (all of them when it names no revision).
+fn current_pods<'a>(d: &'a Deployment, pods: &'a [Pod]) -> impl Iterator<Item = &'a Pod> {
+    let revision = template_revision(d);
+    pods.iter().filter(move |p| {
+        revision.is_none_or(|r| {
+            p.metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(REVISION))
+                .map(String::as_str)
+                == Some(r)
+        })
+    })
+}
+
+fn pod_ready(p: &Pod) -> bool {
+    p.status
+        .as_ref()
+        .and_then(|s| s.conditions.as_ref())
+        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+}
+
+/// The message of a log line the runtime wrote (`time=… level=fatal msg="…"`, or the
+/// terminal form `FATA[0000] …`); other text as it is.
+pub fn plain(line: &str) -> String {
+    let mut text = String::with_capacity(line.len());
+    let mut chars = line.chars().peekable();
+    // ANSI colour codes out first.
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            text.push(c);
+        }
+    }
+    let text = text.trim();
+    if let Some(at) = text.find("msg=") {
+        // Text before the record (an event's own words) stays.
+        let record = text[..at]
+            .rfind("time=")
+            .or_else(|| text[..at].rfind("level="))
+            .unwrap_or(at);
+        let mut out = text[..record].to_string();
+        let rest = &text[at + 4..];
+        if let Some(quoted) = rest.strip_prefix('"') {
+            let mut chars = quoted.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '"' => return out,
+                    '\\' => match chars.next() {
+                        Some('n') => out.push('\n'),
+                        Some('t') => out.push('\t'),
+                        Some(other) => out.push(other),
+                        None => break,
+                    },
+                    c => out.push(c),
+                }
+            }
+            return out;
+        }
+        out.push_str(rest.split_whitespace().next().unwrap_or_default());
+        return out;
+    }
+    let tagged = text.len() > 11
+        && text.as_bytes()[..4].iter().all(u8::is_ascii_uppercase)
+        && text[4..].starts_with('[')
+        && text[5..]
+            .find("] ")
+            .is_some_and(|end| text[5..5 + end].bytes().all(|b| b.is_ascii_digit()));
+    if tagged {
+        let end = text.find("] ").expect("checked") + 2;
+        return text[end..].trim().to_string();
+    }
+    text.to_string()
+}
+
+/// A replica that will never become ready, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failure {
+    pub pod: String,
+    /// The Pod's waiting reason: `CrashLoopBackOff`, `RuntimeNotSupported`, …
+    pub reason: String,
+    /// Why, once: the runtime's or the engine's own words.
+    pub message: String,
+}
+
+/// Whether a pod's status shows a failure no wait mends: a waiting reason among
+/// [`CERTAIN_REASONS`], or a crash because the function cannot be loaded.
+pub fn certain_failure(pod: &Pod) -> Option<Failure> {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let statuses = pod.status.as_ref()?.container_statuses.as_ref()?;
+    for cs in statuses {
+        let waiting = cs.state.as_ref().and_then(|s| s.waiting.as_ref());
+        let reason = waiting.and_then(|w| w.reason.clone()).unwrap_or_default();
+        if CERTAIN_REASONS.contains(&reason.as_str()) {
+            let message = waiting
+                .and_then(|w| w.message.as_deref())
+                .map(plain)
+                .unwrap_or_default();
+            return Some(Failure {
+                pod: name,
+                reason,
+                message,
+            });
+        }
+        let crashed = cs
+            .last_state
+            .as_ref()
+            .and_then(|s| s.terminated.as_ref())
+            .and_then(|t| t.message.as_deref())
+            .map(plain)
+            .unwrap_or_default();
+        let crashed = crashed.strip_prefix("kfn runtime: ").unwrap_or(&crashed);
+        if crashed.starts_with(LOAD_FAILURE) {
+            return Some(Failure {
+                pod: name,
+                reason: if reason.is_empty() { "Error".into() } else { reason },
+                message: crashed.to_string(),
+            });
+        }
+    }
+    None
+}
+
+/// One line about a pod for `describe`: phase, readiness, restarts, and why it is waiting (the
+/// message only when the failure is not certain: `describe` prints that one as the Reason).
+pub fn pod_line(pod: &Pod) -> String {
+    let name = pod.metadata.name.clone().unwrap_or_default();
+    let status = pod.status.clone().unwrap_or_default();
+    let phase = status.phase.clone().unwrap_or_else(|| "Unknown".into());
+    let ready = if pod_ready(pod) { "ready" } else { "not ready" };
+    let restarts: i32 = status
+        .container_statuses
+        .iter()
+        .flatten()
+        .map(|c| c.restart_count)
+        .sum();
+    let mut line = format!("{name} {phase}, {ready}, {restarts} restarts");
+    match certain_failure(pod) {
+        // describe gives the message in its Reason row.
+        Some(f) => line.push_str(&format!(", {}", f.reason)),
+        None => {
+            let waiting = status
+                .container_statuses
+                .iter()
+                .flatten()
+                .find_map(|c| c.state.as_ref()?.waiting.clone());
+            if let Some(w) = waiting {
+                line.push_str(&format!(", {}", w.reason.unwrap_or_default()));
+                if let Some(m) = w.message.filter(|m| !m.is_empty()) {
+                    line.push_str(&format!(": {}", plain(&m)));
+                }
+            }
+        }
+    }
+    line
+}
+
+/// The end of a wait.
+enum Outcome {
+    Ready { ready: i32, wanted: i32 },
+    Failed(Failure),
+    NotObserved,
+    TimedOut { last: String },
+}
+
+/// Watches the function until its Deployment is ready, a replica's failure is certain, or the
+/// timeout. `generation`, after an update, is the Function's new generation: until the
+/// controller reports it observed (when it reports at all), the Deployment still describes the
+/// old code and its readiness says nothing.
+async fn watch(
     conn: &Connection,
     namespace: &str,
     name: &str,
     timeout: Duration,
     generation: Option<i64>,
-) -> Result<ExitCode> {
+    spinner: Option<&ProgressBar>,
+) -> Result<Outcome> {
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
     let functions = crate::client::kubeless::functions(conn, namespace);
-    let spinner = std::io::stderr().is_terminal().then(|| {
-        let bar = indicatif::ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar.set_message(format!("waiting for function {name} to be ready"));
-        bar
-    });
+    let by_function = ListParams::default().labels(&format!("function={name}"));
     let started = Instant::now();
     let mut last = String::from("no Deployment yet");
     loop {
@@ -55,15 +277,9 @@ pub async fn until_ready(
                 .and_then(serde_json::Value::as_i64);
             if observed.is_some_and(|o| o < generation) {
                 if started.elapsed() >= timeout {
-                    if let Some(bar) = &spinner {
-                        bar.finish_and_clear();
-                    }
-                    bail!(
-                        "Function {name} is not updated after {}s: no controller has acted on the update yet (is one running for this API server?)",
-                        timeout.as_secs()
-                    );
+                    return Ok(Outcome::NotObserved);
                 }
-                if let Some(bar) = &spinner {
+                if let Some(bar) = spinner {
                     bar.set_message(format!("waiting for function {name}: the update is not acted on yet"));
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -74,41 +290,222 @@ pub async fn until_ready(
             Ok(Some(d)) => {
                 let (ready, wanted, done) = readiness(&d);
                 if done {
-                    if let Some(bar) = &spinner {
-                        bar.finish_and_clear();
-                    }
-                    log::info(&format!(
-                        "Function {name} is ready ({ready}/{wanted}) after {:.1}s",
-                        started.elapsed().as_secs_f64()
-                    ));
-                    return Ok(ExitCode::SUCCESS);
+                    return Ok(Outcome::Ready { ready, wanted });
                 }
-                last = format!("{ready}/{wanted} replicas ready");
+                let listed = pods.list(&by_function).await.map(|l| l.items).unwrap_or_default();
+                if let Some(failure) = current_pods(&d, &listed).find_map(certain_failure) {
+                    return Ok(Outcome::Failed(failure));
+                }
+                last = progress(&d, &listed);
             }
             Ok(None) => {}
             Err(e) => return Err(conn.explain(e)),
         }
-        if let Some(bar) = &spinner {
+        if let Some(bar) = spinner {
             bar.set_message(format!("waiting for function {name}: {last}"));
         }
         if started.elapsed() >= timeout {
-            if let Some(bar) = &spinner {
-                bar.finish_and_clear();
-            }
+            return Ok(Outcome::TimedOut { last });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn spinner(message: String) -> Option<ProgressBar> {
+    std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar.set_message(message);
+        bar
+    })
+}
+
+/// Waits for the function's Deployment to be ready (`--wait`); see [`watch`].
+pub async fn until_ready(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    timeout: Duration,
+    generation: Option<i64>,
+) -> Result<ExitCode> {
+    let bar = spinner(format!("waiting for function {name} to be ready"));
+    let started = Instant::now();
+    let outcome = watch(conn, namespace, name, timeout, generation, bar.as_ref()).await;
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome? {
+        Outcome::Ready { ready, wanted } => {
+            log::info(&format!(
+                "Function {name} is ready ({ready}/{wanted}) after {:.1}s",
+                started.elapsed().as_secs_f64()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        Outcome::Failed(failure) => bail!(failed(conn, namespace, name, &failure).await),
+        Outcome::NotObserved => bail!(
+            "Function {name} is not updated after {}s: no controller has acted on the update yet (is one running for this API server?)",
+            timeout.as_secs()
+        ),
+        Outcome::TimedOut { last } => {
             let why = diagnose(conn, namespace, name).await;
             bail!(
                 "Function {name} is not ready after {}s ({last}){why}",
                 timeout.as_secs()
-            );
+            )
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// Before a call: waits (at most `timeout`, with a spinner on a terminal) until a replica of the
+/// function is ready, when the Deployment wants one and none is, as after the engine started.
+/// Returns early when a failure is certain, and at the timeout lets the call go and answer.
+pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeout: Duration) -> Result<()> {
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let Ok(Some(d)) = deployments.get_opt(name).await else {
+        return Ok(());
+    };
+    // Scaled to zero: the call itself wakes the function.
+    if d.spec.replicas.unwrap_or(1) == 0 {
+        return Ok(());
+    }
+    // The pods, not the Deployment's status: that one is stale for a moment after the engine
+    // started again.
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    let by_function = ListParams::default().labels(&format!("function={name}"));
+    let Ok(listed) = pods.list(&by_function).await.map(|l| l.items) else {
+        return Ok(());
+    };
+    if listed.iter().any(pod_ready) {
+        return Ok(());
+    }
+    let bar = spinner(format!("waiting for a replica of function {name} to be ready"));
+    let started = Instant::now();
+    let outcome = loop {
+        let listed = pods.list(&by_function).await.map(|l| l.items).unwrap_or_default();
+        if listed.iter().any(pod_ready) {
+            break None;
+        }
+        let current = deployments.get_opt(name).await.ok().flatten();
+        if let Some(failure) = current
+            .as_ref()
+            .and_then(|d| current_pods(d, &listed).find_map(certain_failure))
+        {
+            break Some(failure);
+        }
+        if started.elapsed() >= timeout {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
+        Some(failure) => bail!(failed(conn, namespace, name, &failure).await),
+        None => Ok(()),
+    }
+}
+
+/// The message for a certain failure: the reason once, then the pod's last log lines that add
+/// to it (a traceback), then other events, each once.
+async fn failed(conn: &Connection, namespace: &str, name: &str, failure: &Failure) -> String {
+    let mut out = format!(
+        "Function {name} cannot start: {} (pod {}, {})",
+        failure.message, failure.pod, failure.reason
+    );
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    let log = pods
+        .logs(
+            &failure.pod,
+            &LogParams {
+                tail_lines: Some(30),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_or_default();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.trim().is_empty() && (failure.message.is_empty() || !plain(l).contains(&failure.message)))
+        .collect();
+    let lines = &lines[lines.len().saturating_sub(20)..];
+    if !lines.is_empty() {
+        out.push_str(&format!("\n  last log lines of {}:", failure.pod));
+        for line in lines {
+            out.push_str(&format!("\n    {line}"));
+        }
+    }
+    let events = related_events(conn, namespace, name, std::slice::from_ref(&failure.pod)).await;
+    let others: Vec<&String> = events
+        .iter()
+        .filter(|e| failure.message.is_empty() || !e.contains(&failure.message))
+        .collect();
+    if !others.is_empty() {
+        out.push_str("\n  events:");
+        for e in others {
+            out.push_str(&format!("\n    {e}"));
+        }
+    }
+    out
+}
+
+/// The events of the function and of its pods, oldest first, each text once (`(×3)` when it
+/// repeats), the last `limit`.
+async fn related_events(conn: &Connection, namespace: &str, name: &str, pods: &[String]) -> Vec<String> {
+    let events: Api<Event> = Api::namespaced(conn.client.clone(), namespace);
+    let mut related: Vec<Event> = events
+        .list(&ListParams::default())
+        .await
+        .map(|l| l.items)
+        .unwrap_or_default();
+    related.retain(|e| {
+        let obj = e.involved_object.name.clone().unwrap_or_default();
+        obj == name || pods.contains(&obj)
+    });
+    event_lines(related, 5)
+}
+
+/// Events as lines, sorted by time, repeats folded into one with a count; the last `limit`.
+fn event_lines(mut events: Vec<Event>, limit: usize) -> Vec<String> {
+    let when = |e: &Event| {
+        e.last_timestamp
+            .as_ref()
+            .map(|t| t.0)
+            .or(e.event_time.as_ref().map(|t| t.0))
+            .or(e.first_timestamp.as_ref().map(|t| t.0))
+            .or(e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+    };
+    events.sort_by_key(|e| when(e));
+    let mut order: Vec<String> = Vec::new();
+    let mut counts: BTreeMap<String, i32> = BTreeMap::new();
+    for e in &events {
+        let text = format!(
+            "{} {} {}: {}",
+            e.type_.clone().unwrap_or_default(),
+            e.reason.clone().unwrap_or_default(),
+            e.involved_object.name.clone().unwrap_or_default(),
+            plain(e.message.as_deref().unwrap_or_default())
+        );
+        let count = counts.entry(text.clone()).or_insert(0);
+        *count += e.count.unwrap_or(1).max(1);
+        // The latest occurrence decides the place.
+        order.retain(|t| *t != text);
+        order.push(text);
+    }
+    let start = order.len().saturating_sub(limit);
+    order[start..]
+        .iter()
+        .map(|t| match counts[t] {
+            1 => t.clone(),
+            n => format!("{t} (×{n})"),
+        })
+        .collect()
 }
 
 /// What the pods, their events and their logs say about a function that is not ready.
 async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
-    let events: Api<Event> = Api::namespaced(conn.client.clone(), namespace);
     let mut out = String::new();
     let list = pods
         .list(&ListParams::default().labels(&format!("function={name}")))
@@ -133,7 +530,7 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
                     ", {} waiting: {} {}",
                     cs.name,
                     w.reason.unwrap_or_default(),
-                    w.message.unwrap_or_default()
+                    plain(&w.message.unwrap_or_default())
                 ));
             }
             if let Some(t) = state.terminated {
@@ -142,7 +539,7 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
                     cs.name,
                     t.reason.unwrap_or_default(),
                     t.exit_code,
-                    t.message.unwrap_or_default()
+                    plain(&t.message.unwrap_or_default())
                 ));
             }
         }
@@ -163,29 +560,12 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
             }
         }
     }
-    let mut related: Vec<Event> = events
-        .list(&ListParams::default())
-        .await
-        .map(|l| l.items)
-        .unwrap_or_default();
-    related.retain(|e| {
-        let obj = e.involved_object.name.clone().unwrap_or_default();
-        obj == name
-            || pods_found
-                .iter()
-                .any(|p| p.metadata.name.as_deref() == Some(obj.as_str()))
-    });
-    let start = related.len().saturating_sub(5);
-    if !related[start..].is_empty() {
+    let names: Vec<String> = pods_found.iter().filter_map(|p| p.metadata.name.clone()).collect();
+    let events = related_events(conn, namespace, name, &names).await;
+    if !events.is_empty() {
         out.push_str("\n  last events:");
-        for e in &related[start..] {
-            out.push_str(&format!(
-                "\n    {} {} {}: {}",
-                e.type_.clone().unwrap_or_default(),
-                e.reason.clone().unwrap_or_default(),
-                e.involved_object.name.clone().unwrap_or_default(),
-                e.message.clone().unwrap_or_default()
-            ));
+        for e in events {
+            out.push_str(&format!("\n    {e}"));
         }
     }
     out
@@ -194,17 +574,31 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn deployment(generation: i64, spec: i32, status: serde_json::Value) -> Deployment {
-        serde_json::from_value(serde_json::json!({"metadata": {"name": "f", "generation": generation},
-            "spec": {"replicas": spec, "selector": {}, "template": {}}, "status": status}))
+        serde_json::from_value(json!({"metadata": {"name": "f", "generation": generation},
+            "spec": {"replicas": spec, "selector": {}, "template": {"metadata": {"annotations": {"kfn.io/revision": "new"}}}}, "status": status}))
         .unwrap()
+    }
+
+    fn pod(revision: &str, ready: bool, container: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({"metadata": {"name": format!("f-{revision}"), "annotations": {"kfn.io/revision": revision}},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}],
+                "containerStatuses": [container]}}))
+        .unwrap()
+    }
+
+    fn crashed(message: &str) -> serde_json::Value {
+        json!({"name": "f", "ready": false, "restartCount": 2, "image": "x", "imageID": "",
+            "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off 2s restarting failed container: {message}")}},
+            "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "message": message}}})
     }
 
     #[test]
     fn a_rollout_is_done_when_no_old_replica_is_left() {
         let done = |d: &Deployment| readiness(d).2;
-        let status = |observed, replicas, updated, ready| serde_json::json!({"observedGeneration": observed, "replicas": replicas, "updatedReplicas": updated, "readyReplicas": ready});
+        let status = |observed, replicas, updated, ready| json!({"observedGeneration": observed, "replicas": replicas, "updatedReplicas": updated, "readyReplicas": ready});
         assert!(
             !done(&deployment(2, 1, status(1, 1, 1, 1))),
             "generation not observed yet"
@@ -220,5 +614,118 @@ mod tests {
         );
         assert!(done(&deployment(2, 1, status(2, 1, 1, 1))));
         assert!(done(&deployment(3, 2, status(3, 2, 2, 2))));
+    }
+
+    #[test]
+    fn an_update_in_progress_counts_the_new_version_apart() {
+        let status = json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "readyReplicas": 1});
+        let d = deployment(2, 1, status);
+        let pods = [
+            pod(
+                "old",
+                true,
+                json!({"name": "f", "ready": true, "restartCount": 0, "image": "x", "imageID": ""}),
+            ),
+            pod("new", false, crashed("x")),
+        ];
+        assert_eq!(
+            progress(&d, &pods),
+            "0/1 replicas of the new version ready (1 old replica still serves)"
+        );
+        let d = deployment(
+            1,
+            1,
+            json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 0}),
+        );
+        assert_eq!(progress(&d, &pods), "0/1 replicas ready");
+    }
+
+    #[test]
+    fn certain_failures_are_load_errors_and_artifact_problems() {
+        let logfmt = r#"time="2026-01-01T00:00:00Z" level=fatal msg="cannot load bad.hello: ModuleNotFoundError: No module named 'x'""#;
+        let f = certain_failure(&pod("new", false, crashed(logfmt))).expect("a load failure is certain");
+        assert_eq!(
+            f.message,
+            "cannot load bad.hello: ModuleNotFoundError: No module named 'x'"
+        );
+        assert_eq!(f.reason, "CrashLoopBackOff");
+        assert!(
+            certain_failure(&pod(
+                "new",
+                false,
+                crashed("FATA[0001] cannot load a.b: SyntaxError: bad")
+            ))
+            .is_some()
+        );
+        assert!(
+            certain_failure(&pod("new", false, crashed("Segmentation fault"))).is_none(),
+            "a crash may be transient"
+        );
+        let waiting = |reason: &str| {
+            json!({"name": "f", "ready": false, "restartCount": 0, "image": "x", "imageID": "",
+                "state": {"waiting": {"reason": reason, "message": "pip failed"}}})
+        };
+        let f = certain_failure(&pod("new", false, waiting("DependencyInstallFailed"))).unwrap();
+        assert_eq!(
+            (f.reason.as_str(), f.message.as_str()),
+            ("DependencyInstallFailed", "pip failed")
+        );
+        assert!(certain_failure(&pod("new", false, waiting("ContainerCreating"))).is_none());
+        // An old pod's failure says nothing about the new version.
+        let d = deployment(2, 1, json!({}));
+        let pods = [pod("old", false, crashed(logfmt))];
+        assert!(current_pods(&d, &pods).find_map(certain_failure).is_none());
+    }
+
+    #[test]
+    fn log_lines_become_their_message() {
+        assert_eq!(plain(r#"time="t" level=fatal msg="say \"hi\"""#), "say \"hi\"");
+        assert_eq!(plain("time=t level=info msg=plain"), "plain");
+        assert_eq!(
+            plain("\x1b[31mFATA\x1b[0m[0003] cannot load a.b      "),
+            "cannot load a.b"
+        );
+        assert_eq!(
+            plain("Traceback (most recent call last):"),
+            "Traceback (most recent call last):"
+        );
+        assert_eq!(
+            plain(r#"Back-off restarting failed container: time="t" level=fatal msg="cannot load a.b""#),
+            "Back-off restarting failed container: cannot load a.b"
+        );
+    }
+
+    #[test]
+    fn events_are_sorted_and_repeats_folded() {
+        let event = |at: &str, reason: &str, message: &str| -> Event {
+            serde_json::from_value(
+                json!({"metadata": {"name": format!("e.{at}")}, "type": "Warning", "reason": reason,
+                "message": message, "lastTimestamp": at, "involvedObject": {"name": "f-1"}}),
+            )
+            .unwrap()
+        };
+        let lines = event_lines(
+            vec![
+                event(
+                    "2026-01-01T00:00:05Z",
+                    "BackOff",
+                    r#"time="2026-01-01T00:00:05Z" level=fatal msg="cannot load""#,
+                ),
+                event("2026-01-01T00:00:01Z", "Scheduled", "started"),
+                event(
+                    "2026-01-01T00:00:03Z",
+                    "BackOff",
+                    r#"time="2026-01-01T00:00:03Z" level=fatal msg="cannot load""#,
+                ),
+            ],
+            5,
+        );
+        assert_eq!(
+            lines,
+            [
+                "Warning Scheduled f-1: started",
+                "Warning BackOff f-1: cannot load (×2)"
+            ]
+        );
     }
 }
