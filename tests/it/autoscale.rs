@@ -155,7 +155,16 @@ async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
     // replicas, wherever the calls land.
     ok(
         &engine.kfn(&[
-            "trigger", "http", "create", "busy", "--function-name", "busy", "--hostname", "busy.local", "--path", "busy",
+            "trigger",
+            "http",
+            "create",
+            "busy",
+            "--function-name",
+            "busy",
+            "--hostname",
+            "busy.local",
+            "--path",
+            "busy",
         ]),
         "http trigger",
     );
@@ -174,7 +183,9 @@ async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
                 let mut buf = vec![0u8; 4096];
                 while !stop.load(Ordering::Relaxed) {
                     tick.tick().await;
-                    conn.write_all(b"GET /busy HTTP/1.1\r\nHost: busy.local\r\n\r\n").await.unwrap();
+                    conn.write_all(b"GET /busy HTTP/1.1\r\nHost: busy.local\r\n\r\n")
+                        .await
+                        .unwrap();
                     let n = conn.read(&mut buf).await.unwrap();
                     assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
                 }

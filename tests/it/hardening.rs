@@ -482,7 +482,10 @@ fn rss_kib(pid: u32) -> u64 {
 fn a_huge_output_line_is_cut_in_the_log_and_costs_the_engine_little() {
     let engine = Engine::start();
     let code = "import sys\ndef handler(e, c):\n    sys.stdout.write('y' * (64 << 20) + '\\n')\n    sys.stdout.flush()\n    return 'printed'\n";
-    ok(&deploy_py(&engine, "loud", "loud", code, &["--wait", "--wait-timeout", "60s"]), "deploy");
+    ok(
+        &deploy_py(&engine, "loud", "loud", code, &["--wait", "--wait-timeout", "60s"]),
+        "deploy",
+    );
     let before = rss_kib(engine.pid());
     for _ in 0..2 {
         let run = engine.kfn(&["function", "call", "loud"]);
@@ -491,7 +494,11 @@ fn a_huge_output_line_is_cut_in_the_log_and_costs_the_engine_little() {
     }
     eventually(Duration::from_secs(30), "the cut line is in the log", || {
         let run = engine.kfn(&["function", "logs", "loud"]);
-        if run.stdout.contains("more bytes of this line not kept") { Ok(()) } else { Err(run.stdout.chars().take(300).collect()) }
+        if run.stdout.contains("more bytes of this line not kept") {
+            Ok(())
+        } else {
+            Err(run.stdout.chars().take(300).collect())
+        }
     });
     let grown = rss_kib(engine.pid()).saturating_sub(before);
     assert!(grown < 32 * 1024, "two 64 MiB lines grew the engine by {grown} KiB");
@@ -513,7 +520,10 @@ fn slow_clients_neither_exhaust_the_engine_nor_hold_it_for_ever() {
     // SAFETY: setrlimit in the child before exec, with a stack value.
     unsafe {
         cmd.pre_exec(|| {
-            let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+            let mut limit = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
             libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit);
             limit.rlim_cur = 256.min(limit.rlim_max);
             libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
@@ -522,7 +532,11 @@ fn slow_clients_neither_exhaust_the_engine_nor_hold_it_for_ever() {
     }
     let run: Run = cmd.output().unwrap().into();
     ok(&run, "local start");
-    let port: u16 = std::fs::read_to_string(engine.state().join("port")).unwrap().trim().parse().unwrap();
+    let port: u16 = std::fs::read_to_string(engine.state().join("port"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     // 400 clients connect and never finish a TLS handshake.
     let mut idle: Vec<std::net::TcpStream> = (0..400)
         .map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).expect("a connection"))
@@ -535,5 +549,8 @@ fn slow_clients_neither_exhaust_the_engine_nor_hold_it_for_ever() {
     silent.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let mut buf = [0u8; 16];
     let n = silent.read(&mut buf).map_err(|e| e.kind());
-    assert!(matches!(n, Ok(0) | Err(std::io::ErrorKind::ConnectionReset)), "the engine held a silent connection: {n:?}");
+    assert!(
+        matches!(n, Ok(0) | Err(std::io::ErrorKind::ConnectionReset)),
+        "the engine held a silent connection: {n:?}"
+    );
 }
