@@ -33,7 +33,7 @@ pub enum AutoscaleCommand {
 #[derive(Args, Debug)]
 pub struct CreateArgs {
     /// The function's name
-    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
     /// Fewest replicas
     #[arg(long, default_value_t = 1, allow_hyphen_values = true)]

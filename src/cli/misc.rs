@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, CommandFactory, ValueEnum};
+use clap::{Args, ValueEnum};
 
-use super::{Cli, GlobalArgs};
+use super::GlobalArgs;
 use crate::client;
 use crate::client::kubeless::{self, CatalogSource};
 use crate::output::log;
@@ -46,19 +46,10 @@ pub struct CompletionArgs {
     pub shell: Shell,
 }
 
-/// The completion script for a shell.
+/// The completion script for a shell: it calls back into `kfn` for every completion.
 pub fn completion_script(shell: Shell) -> String {
-    use clap_complete::Shell as S;
-    let shell = match shell {
-        Shell::Bash => S::Bash,
-        Shell::Zsh => S::Zsh,
-        Shell::Fish => S::Fish,
-        Shell::Powershell => S::PowerShell,
-        Shell::Elvish => S::Elvish,
-    };
-    let mut out = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "kfn", &mut out);
-    String::from_utf8(out).expect("scripts are UTF-8")
+    let name = shell.to_possible_value().expect("no hidden shells");
+    super::complete::script(name.get_name())
 }
 
 pub fn completion(args: CompletionArgs) -> Result<ExitCode> {

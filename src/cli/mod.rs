@@ -3,6 +3,7 @@
 mod autoscale;
 mod cluster;
 mod cluster_info;
+pub mod complete;
 pub mod function;
 mod local;
 mod misc;
@@ -87,6 +88,8 @@ pub enum Command {
 /// Parses the command line, runs the command and maps errors to exit codes: 0 success, 1
 /// error (usage errors included, as Kubeless has it).
 pub fn main() -> ExitCode {
+    // A shell asking for completions gets them and nothing else.
+    complete::answer_if_asked();
     crate::output::log::init();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

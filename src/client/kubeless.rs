@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::ConfigMap;
-use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind};
+use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use serde_json::Value;
 
 use super::Connection;
@@ -25,6 +25,17 @@ pub fn api_for(client: &kube::Client, namespace: &str, kind: &str) -> Api<Dynami
 
 pub fn functions(conn: &Connection, namespace: &str) -> Api<DynamicObject> {
     api(conn, namespace, "Function")
+}
+
+/// The names of the `kind` objects in `namespace`, sorted.
+pub async fn names(conn: &Connection, namespace: &str, kind: &str) -> Result<Vec<String>> {
+    let list = api(conn, namespace, kind)
+        .list(&ListParams::default())
+        .await
+        .map_err(|e| conn.explain(e))?;
+    let mut names: Vec<String> = list.items.into_iter().filter_map(|o| o.metadata.name).collect();
+    names.sort();
+    Ok(names)
 }
 
 /// A DynamicObject as plain JSON.

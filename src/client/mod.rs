@@ -158,8 +158,19 @@ pub fn ensure_local_engine() -> Result<StateDir> {
     Ok(state)
 }
 
-/// Connects to the API server chosen by `target`.
+/// Connects to the API server chosen by `target`, starting the local engine when it is the
+/// one chosen and it does not run.
 pub async fn connect(target: &Target) -> Result<Connection> {
+    connect_with(target, true).await
+}
+
+/// The same, but fails instead of starting the local engine (for shell completion, which must
+/// not start anything).
+pub async fn connect_if_running(target: &Target) -> Result<Connection> {
+    connect_with(target, false).await
+}
+
+async fn connect_with(target: &Target, start_local: bool) -> Result<Connection> {
     let source = choose(target)?;
     if source == Source::InCluster {
         let mut config = kube::Config::incluster().context("cannot use the pod's service account")?;
@@ -191,7 +202,15 @@ pub async fn connect(target: &Target) -> Result<Connection> {
         }
         Source::InCluster => unreachable!("handled above"),
         Source::Local(_) => {
-            let state = ensure_local_engine()?;
+            let state = if start_local {
+                ensure_local_engine()?
+            } else {
+                let state = StateDir::resolve()?;
+                if let daemon::Status::Stopped { .. } = daemon::status(&state) {
+                    anyhow::bail!("the local engine is not running");
+                }
+                state
+            };
             Kubeconfig::read_from(state.kubeconfig()).context("cannot read the local engine's kubeconfig")?
         }
     };

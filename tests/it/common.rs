@@ -33,7 +33,11 @@ impl From<Output> for Run {
 
 /// `kfn` with a clean environment: its own KFN_HOME and HOME, no kubeconfig.
 pub fn kfn_command(home: &Path) -> Command {
-    let mut cmd = Command::new(KFN);
+    in_kfn_env(Command::new(KFN), home)
+}
+
+/// Any program (a shell running kfn, say) with the environment of `kfn_command`.
+pub fn in_kfn_env(mut cmd: Command, home: &Path) -> Command {
     cmd.env("KFN_HOME", home.join("state"))
         .env("HOME", home)
         .env_remove("KUBECONFIG")

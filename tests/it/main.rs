@@ -3,6 +3,7 @@
 mod api;
 mod autoscale;
 mod common;
+mod completion;
 mod controller;
 mod function;
 mod hardening;

@@ -24,7 +24,7 @@ pub struct CommonFlags {
     #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
     pub names: Vec<String>,
     /// Runtime id, e.g. python3.12 or nodejs20 (see `kfn get-server-config`)
-    #[arg(short = 'r', long)]
+    #[arg(short = 'r', long, add = crate::cli::complete::runtime_ids())]
     pub runtime: Option<String>,
     /// Handler: <module>.<function>
     #[arg(long)]
@@ -104,6 +104,7 @@ pub struct DeployArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(mut_arg("names", |a| a.add(crate::cli::complete::function_names())))]
 pub struct UpdateArgs {
     #[command(flatten)]
     pub common: CommonFlags,

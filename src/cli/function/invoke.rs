@@ -21,7 +21,7 @@ use crate::output::{self, log, table::Table};
 #[derive(Args, Debug)]
 pub struct CallArgs {
     /// The function's name
-    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
     /// Data to send (a POST); JSON objects are sent as application/json
     #[arg(short = 'd', long)]
@@ -49,7 +49,7 @@ pub struct CallArgs {
 #[derive(Args, Debug)]
 pub struct LogsArgs {
     /// The function's name
-    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
     /// Keep printing new lines
     #[arg(short = 'f', long)]
@@ -68,7 +68,7 @@ pub struct LogsArgs {
 #[derive(Args, Debug)]
 pub struct TopArgs {
     /// One function (default: all in the namespace)
-    #[arg(short = 'f', long = "function")]
+    #[arg(short = 'f', long = "function", add = crate::cli::complete::function_names())]
     pub function: Option<String>,
     /// Output format: json or yaml (default: a table)
     #[arg(short = 'o', long = "out", default_value = "")]

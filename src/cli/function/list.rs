@@ -20,7 +20,7 @@ use crate::output::{self, table::Table};
 #[derive(Args, Debug)]
 pub struct ListArgs {
     /// Functions to list (default: all in the namespace)
-    #[arg(value_name = "FUNCTION_NAME")]
+    #[arg(value_name = "FUNCTION_NAME", add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
     /// Output format: wide, json or yaml (default: a table)
     #[arg(short = 'o', long = "out", default_value = "")]
@@ -30,7 +30,7 @@ pub struct ListArgs {
 #[derive(Args, Debug)]
 pub struct DescribeArgs {
     /// The function's name
-    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
     /// Output format: json or yaml (default: a table)
     #[arg(short = 'o', long = "out", default_value = "")]

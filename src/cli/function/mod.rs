@@ -46,7 +46,7 @@ pub enum FunctionCommand {
 #[derive(Args, Debug)]
 pub struct NameArgs {
     /// The function's name
-    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "FUNCTION_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::function_names())]
     pub names: Vec<String>,
 }
 

@@ -48,7 +48,7 @@ pub struct CreateArgs {
     #[arg(long, required = true)]
     pub schedule: String,
     /// The function to call
-    #[arg(long, required = true)]
+    #[arg(long, required = true, add = crate::cli::complete::function_names())]
     pub function: String,
     #[command(flatten)]
     pub payload: Payload,
@@ -59,13 +59,13 @@ pub struct CreateArgs {
 #[derive(Args, Debug)]
 pub struct UpdateArgs {
     /// The trigger's name
-    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::trigger_names())]
     pub names: Vec<String>,
     /// Cron schedule
     #[arg(long)]
     pub schedule: Option<String>,
     /// The function to call
-    #[arg(long)]
+    #[arg(long, add = crate::cli::complete::function_names())]
     pub function: Option<String>,
     #[command(flatten)]
     pub payload: Payload,

@@ -56,7 +56,7 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub common: Common,
     /// The function to call
-    #[arg(long = "function-name", required = true)]
+    #[arg(long = "function-name", required = true, add = crate::cli::complete::function_names())]
     pub function: String,
     /// Ingress controller: nginx, traefik or kong
     #[arg(long, default_value = "nginx")]
@@ -69,11 +69,12 @@ pub struct CreateArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(mut_arg("names", |a| a.add(crate::cli::complete::trigger_names())))]
 pub struct UpdateArgs {
     #[command(flatten)]
     pub common: Common,
     /// The function to call
-    #[arg(long = "function-name")]
+    #[arg(long = "function-name", add = crate::cli::complete::function_names())]
     pub function: Option<String>,
     /// Ingress controller: nginx, traefik or kong
     #[arg(long)]

@@ -82,7 +82,7 @@ pub fn object(kind: &str, name: &str, namespace: &str, spec: Value) -> Value {
 #[derive(Args, Debug)]
 pub struct TriggerNameArgs {
     /// The trigger's name
-    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::trigger_names())]
     pub names: Vec<String>,
 }
 

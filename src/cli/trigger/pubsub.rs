@@ -82,7 +82,7 @@ pub struct TopicCreate {
 #[derive(Args, Debug)]
 pub struct TopicUpdate {
     /// The trigger's name
-    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::trigger_names())]
     pub names: Vec<String>,
     /// Topic (subject) to consume
     #[arg(long = "trigger-topic")]
@@ -276,7 +276,7 @@ pub struct KinesisCreate {
     #[arg(long = "shard-id", required = true)]
     pub shard: String,
     /// The function that receives the records
-    #[arg(long = "function-name", required = true)]
+    #[arg(long = "function-name", required = true, add = crate::cli::complete::function_names())]
     pub function: String,
     /// Secret with aws_access_key_id and aws_secret_access_key
     #[arg(long, required = true)]
@@ -291,7 +291,7 @@ pub struct KinesisCreate {
 #[derive(Args, Debug)]
 pub struct KinesisUpdate {
     /// The trigger's name
-    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set)]
+    #[arg(value_name = "TRIGGER_NAME", required = true, num_args = 1, action = clap::ArgAction::Set, add = crate::cli::complete::trigger_names())]
     pub names: Vec<String>,
     /// Name of the Kinesis stream to read
     #[arg(long)]
@@ -303,7 +303,7 @@ pub struct KinesisUpdate {
     #[arg(long = "shard-id")]
     pub shard: Option<String>,
     /// The function that receives the records
-    #[arg(long = "function-name")]
+    #[arg(long = "function-name", add = crate::cli::complete::function_names())]
     pub function: Option<String>,
     /// Secret with aws_access_key_id and aws_secret_access_key
     #[arg(long)]
