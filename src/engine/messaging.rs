@@ -182,7 +182,7 @@ pub struct Consumers {
     tasks: HashMap<Consumer, (u64, tokio::task::JoinHandle<()>)>,
     /// What each task last reported: a stopped task that reports late (librdkafka calls
     /// cannot be interrupted) does not speak for its successor, whose id differs.
-    health: Arc<std::sync::Mutex<HashMap<Consumer, (u64, Health)>>>,
+    health: Arc<parking_lot::Mutex<HashMap<Consumer, (u64, Health)>>>,
     next_id: u64,
 }
 
@@ -210,7 +210,7 @@ impl Consumers {
             let report = {
                 let (health, key) = (self.health.clone(), key.clone());
                 move |h: Health| {
-                    health.lock().expect("health lock").insert(key.clone(), (id, h));
+                    health.lock().insert(key.clone(), (id, h));
                 }
             };
             let task = tokio::spawn(broker.clone().run(key.clone(), report, deliver.clone()));
@@ -220,7 +220,7 @@ impl Consumers {
 
     pub fn clear(&mut self) {
         self.tasks.drain().for_each(|(_, (_, t))| t.abort());
-        self.health.lock().expect("health lock").clear();
+        self.health.lock().clear();
     }
 
     /// Stops every consumer and waits until their tasks are gone.
@@ -234,7 +234,7 @@ impl Consumers {
     /// What the running task of `consumer` last reported.
     fn health(&self, consumer: &Consumer) -> Health {
         let current = self.tasks.get(consumer).map(|(id, _)| *id);
-        let health = self.health.lock().expect("health lock");
+        let health = self.health.lock();
         match health.get(consumer) {
             Some((id, h)) if Some(*id) == current => h.clone(),
             _ => Err("starting".into()),
@@ -532,7 +532,6 @@ mod tests {
         consumers
             .health
             .lock()
-            .unwrap()
             .insert(key("f1"), (TASK - 1, Ok("stale".into())));
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert!(conditions[0].message.contains("f1: starting"), "{:?}", conditions[0]);
@@ -540,12 +539,10 @@ mod tests {
         consumers
             .health
             .lock()
-            .unwrap()
             .insert(key("f1"), (TASK, Ok("partitions 0".into())));
         consumers
             .health
             .lock()
-            .unwrap()
             .insert(key("f2"), (TASK, Err("waiting for partitions of orders".into())));
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert_eq!(
@@ -556,7 +553,6 @@ mod tests {
         consumers
             .health
             .lock()
-            .unwrap()
             .insert(key("f2"), (TASK, Ok("partitions 1".into())));
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert_eq!(

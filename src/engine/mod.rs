@@ -112,6 +112,8 @@ fn bootstrap(server: &Arc<ApiServer>) -> Result<()> {
 /// Runs the engine in the foreground until SIGINT or SIGTERM.
 pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     harden_process();
+    #[cfg(feature = "deadlock-check")]
+    watch_for_deadlocks();
     state.ensure()?;
     let _lock = lock_state(state)?;
     let server = open(state)?;
@@ -171,6 +173,29 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     state.remove_info();
     tracing::info!("kfn local engine stopped");
     Ok(())
+}
+
+/// Built with `deadlock-check` (as the tests are): a thread that looks for threads waiting on
+/// each other's locks every second, and ends the engine loudly when it finds some, with their
+/// backtraces in the engine's log.
+#[cfg(feature = "deadlock-check")]
+fn watch_for_deadlocks() {
+    std::thread::spawn(|| {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            let deadlocks = parking_lot::deadlock::check_deadlock();
+            if deadlocks.is_empty() {
+                continue;
+            }
+            eprintln!("kfn: {} deadlock(s) among the engine's locks", deadlocks.len());
+            for (i, threads) in deadlocks.iter().enumerate() {
+                for t in threads {
+                    eprintln!("deadlock {i}, thread {:?}:\n{:?}", t.thread_id(), t.backtrace());
+                }
+            }
+            std::process::abort();
+        }
+    });
 }
 
 /// What the engine process itself needs before it opens anything: files only its user reads

@@ -16,7 +16,9 @@ pub mod validate;
 mod watch;
 
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
+
+use parking_lot::RwLock;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -67,14 +69,14 @@ impl ApiServer {
     }
 
     pub fn registry(&self) -> Arc<Registry> {
-        self.registry.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.registry.read().clone()
     }
 
     /// Rebuilds the served resources from the stored CRDs.
     pub fn refresh_registry(&self) {
         let (crds, _) = self.store.list(CRD_RESOURCE, None);
         let registry = Registry::build(crds.iter().map(|o| &o.value));
-        *self.registry.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(registry);
+        *self.registry.write() = Arc::new(registry);
     }
 
     /// The axum router serving every path.

@@ -3,8 +3,10 @@
 //! pods of the Service (round robin), bodies streamed both ways.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, RwLock};
+
+use parking_lot::RwLock;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -43,16 +45,16 @@ impl Proxy {
 
     pub fn admit(&self, port: u16, key: &str) {
         if let Ok(value) = HeaderValue::from_str(key) {
-            self.keys.write().unwrap_or_else(|p| p.into_inner()).insert(port, value);
+            self.keys.write().insert(port, value);
         }
     }
 
     pub fn forget(&self, port: u16) {
-        self.keys.write().unwrap_or_else(|p| p.into_inner()).remove(&port);
+        self.keys.write().remove(&port);
     }
 
     fn key(&self, port: u16) -> Option<HeaderValue> {
-        self.keys.read().unwrap_or_else(|p| p.into_inner()).get(&port).cloned()
+        self.keys.read().get(&port).cloned()
     }
 }
 

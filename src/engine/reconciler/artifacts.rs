@@ -3,7 +3,9 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -55,12 +57,7 @@ pub struct Locks(Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>);
 
 impl Locks {
     fn get(&self, path: &Path) -> Arc<tokio::sync::Mutex<()>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .entry(path.to_path_buf())
-            .or_default()
-            .clone()
+        self.0.lock().entry(path.to_path_buf()).or_default().clone()
     }
 }
 

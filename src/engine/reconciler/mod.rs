@@ -27,7 +27,7 @@ pub struct Reconciler {
     server: Arc<ApiServer>,
     root: PathBuf,
     locks: Locks,
-    tasks: std::sync::Mutex<HashMap<(String, String), Arc<Notify>>>,
+    tasks: parking_lot::Mutex<HashMap<(String, String), Arc<Notify>>>,
 }
 
 /// Starts the reconciler; it runs until the process ends.
@@ -91,12 +91,7 @@ impl Reconciler {
     }
 
     fn poke_existing(self: &Arc<Self>, namespace: &str, name: &str) {
-        if let Some(n) = self
-            .tasks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&(namespace.to_string(), name.to_string()))
-        {
+        if let Some(n) = self.tasks.lock().get(&(namespace.to_string(), name.to_string())) {
             n.notify_one();
         }
     }
@@ -104,7 +99,7 @@ impl Reconciler {
     /// Wakes the controller of one function, starting it when there is none.
     fn poke(self: &Arc<Self>, namespace: &str, name: &str) {
         let key = (namespace.to_string(), name.to_string());
-        let mut tasks = self.tasks.lock().unwrap_or_else(|p| p.into_inner());
+        let mut tasks = self.tasks.lock();
         if let Some(n) = tasks.get(&key) {
             n.notify_one();
             return;
@@ -123,7 +118,7 @@ impl Reconciler {
             }
             .run()
             .await;
-            this.tasks.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+            this.tasks.lock().remove(&key);
             // A Function created again while this controller was stopping the old one's replicas
             // poked this controller, which no longer looks: the new one gets a controller of its own.
             let again = this.server.store.get(&Key::new(FUNCTIONS, &key.0, &key.1));

@@ -358,7 +358,7 @@ async fn supervise(
         };
         let group = child.id();
         write_pod(&server, &with_status(base.clone(), &status));
-        let tail = Arc::new(std::sync::Mutex::new(VecDeque::<String>::new()));
+        let tail = Arc::new(parking_lot::Mutex::new(VecDeque::<String>::new()));
         let outputs: [Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>; 2] = [
             child.stdout.take().map(|o| Box::new(o) as _),
             child.stderr.take().map(|o| Box::new(o) as _),
@@ -405,7 +405,7 @@ async fn supervise(
         kill_group(group);
         drain(pumps).await;
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
-        let why = crash_reason(&tail.lock().unwrap_or_else(|p| p.into_inner()));
+        let why = crash_reason(&tail.lock());
         restarts += 1;
         last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": apiserver::objects_now()}});
         status.ready = false;
@@ -594,13 +594,13 @@ pub const MAX_LINE: usize = 16 * 1024;
 async fn pump<R: tokio::io::AsyncRead + Unpin>(
     mut reader: BufReader<R>,
     log: Option<SharedLog>,
-    tail: Arc<std::sync::Mutex<VecDeque<String>>>,
+    tail: Arc<parking_lot::Mutex<VecDeque<String>>>,
 ) {
     while let Some(line) = next_line(&mut reader, MAX_LINE).await {
         if let Some(log) = &log {
             log.lock().await.line(&line).await;
         }
-        let mut tail = tail.lock().unwrap_or_else(|p| p.into_inner());
+        let mut tail = tail.lock();
         tail.push_back(line);
         if tail.len() > 20 {
             tail.pop_front();
