@@ -179,6 +179,63 @@ pub fn totals(text: &str) -> Totals {
     t
 }
 
+/// One method's call totals, as a replica's `/metrics` gives them; the local engine keeps those
+/// of replicas that are gone in a Function's `status.retiredCalls`, so `top` counts them too.
+#[derive(Debug, Default, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodTotals {
+    pub calls: f64,
+    pub failures: f64,
+    pub duration_seconds: f64,
+}
+
+impl MethodTotals {
+    pub fn add(&mut self, other: &MethodTotals) {
+        self.calls += other.calls;
+        self.failures += other.failures;
+        self.duration_seconds += other.duration_seconds;
+    }
+}
+
+/// The call totals per `method` label of Prometheus text (series of several texts add up);
+/// `None` when a line is not `series value`.
+pub fn by_method(text: &str) -> Option<BTreeMap<String, MethodTotals>> {
+    let mut methods: BTreeMap<String, MethodTotals> = BTreeMap::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let (series, value) = line.rsplit_once(' ')?;
+        let value: f64 = value.parse().ok()?;
+        let (metric, labels) = match series.split_once('{') {
+            Some((m, l)) => (m, l.trim_end_matches('}')),
+            None => (series, ""),
+        };
+        let method = || {
+            labels
+                .split(',')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| k.trim() == "method")
+                .map(|(_, v)| v.trim().trim_matches('"').to_string())
+                .unwrap_or_default()
+        };
+        if !matches!(
+            metric,
+            "function_calls_total" | "function_failures_total" | "function_duration_seconds_sum"
+        ) {
+            continue;
+        }
+        let totals = methods.entry(method()).or_default();
+        match metric {
+            "function_calls_total" => totals.calls += value,
+            "function_failures_total" => totals.failures += value,
+            _ => totals.duration_seconds += value,
+        }
+    }
+    Some(methods)
+}
+
 #[cfg(test)]
 mod totals_tests {
     #[test]
@@ -186,5 +243,22 @@ mod totals_tests {
         let text = "function_calls_total{method=\"GET\"} 3\nfunction_calls_total{method=\"POST\"} 2\nprocess_cpu_seconds_total 1.5\nprocess_resident_memory_bytes 1000\n";
         let t = super::totals(text);
         assert_eq!((t.calls, t.cpu_seconds, t.rss_bytes), (5.0, 1.5, 1000.0));
+    }
+
+    #[test]
+    fn calls_add_up_per_method_across_texts() {
+        let one = "# TYPE x counter\nfunction_calls_total{method=\"GET\"} 3\nfunction_failures_total{method=\"GET\"} 1\nfunction_duration_seconds_sum{method=\"GET\"} 0.5\n";
+        let two = "function_calls_total{method=\"GET\"} 2\nfunction_calls_total{method=\"POST\"} 1\n";
+        let methods = super::by_method(&format!("{one}{two}")).unwrap();
+        assert_eq!(
+            methods["GET"],
+            super::MethodTotals {
+                calls: 5.0,
+                failures: 1.0,
+                duration_seconds: 0.5
+            }
+        );
+        assert_eq!(methods["POST"].calls, 1.0);
+        assert!(super::by_method("garbage").is_none());
     }
 }

@@ -603,3 +603,44 @@ fn secrets_are_mounted_where_kubeless_mounts_them() {
     // Nothing was created on the machine's own root.
     assert!(!std::path::Path::new("/db-creds").exists());
 }
+
+#[test]
+fn top_still_counts_the_calls_of_replicas_an_update_replaced() {
+    let engine = Engine::start();
+    let v1 = "def handler(e, c):\n    return 'v1'\n";
+    ok(
+        &deploy_py(&engine, "counted", "counted", v1, &["--wait", "--wait-timeout", "60s"]),
+        "deploy",
+    );
+    for _ in 0..3 {
+        ok(&engine.kfn(&["function", "call", "counted"]), "call v1");
+    }
+    let v2 = write(
+        engine.home.path(),
+        "src-counted/counted.py",
+        "def handler(e, c):\n    return 'v2'\n",
+    );
+    let update = [
+        "function",
+        "update",
+        "counted",
+        "--from-file",
+        v2.to_str().unwrap(),
+        "--wait",
+    ];
+    ok(&engine.kfn(&update), "update");
+    for _ in 0..2 {
+        let run = engine.kfn(&["function", "call", "counted"]);
+        ok(&run, "call v2");
+        assert_eq!(run.stdout.trim(), "v2");
+    }
+    eventually(Duration::from_secs(20), "top counts the calls of both versions", || {
+        let run = engine.kfn(&["function", "top", "--function", "counted", "-o", "json"]);
+        let rows: Value = serde_json::from_str(&run.stdout).map_err(|e| format!("{e}: {}", run.stdout))?;
+        if rows[0]["total_calls"] == 5 {
+            Ok(())
+        } else {
+            Err(run.stdout)
+        }
+    });
+}

@@ -17,6 +17,7 @@ use super::one_name;
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection, kubeless};
 use crate::output::{self, log, table::Table};
+use crate::runtime::metrics::MethodTotals;
 
 #[derive(Args, Debug)]
 pub struct CallArgs {
@@ -346,51 +347,35 @@ fn go_number<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
     }
 }
 
-/// Reads the function metrics of a Prometheus text exposition into rows per method.
-pub fn parse_metrics(function: &str, namespace: &str, text: &str) -> Option<Vec<TopRow>> {
-    let mut by_method: BTreeMap<String, TopRow> = BTreeMap::new();
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
-        let (series, value) = line.rsplit_once(' ')?;
-        let value: f64 = value.parse().ok()?;
-        let (metric, labels) = match series.split_once('{') {
-            Some((m, l)) => (m, l.trim_end_matches('}')),
-            None => (series, ""),
-        };
-        let method = labels
-            .split(',')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| k.trim() == "method")
-            .map(|(_, v)| v.trim().trim_matches('"').to_string())
-            .unwrap_or_default();
-        let row = || TopRow {
+/// Reads the function metrics of a Prometheus text exposition into rows per method, adding the
+/// calls of replicas that are gone (`retired`, kept by the local engine).
+pub fn parse_metrics(
+    function: &str,
+    namespace: &str,
+    text: &str,
+    retired: &BTreeMap<String, MethodTotals>,
+) -> Option<Vec<TopRow>> {
+    let mut methods = crate::runtime::metrics::by_method(text)?;
+    for (method, totals) in retired {
+        methods.entry(method.clone()).or_default().add(totals);
+    }
+    let mut rows: Vec<TopRow> = methods
+        .into_iter()
+        .map(|(method, t)| TopRow {
             function: function.into(),
             namespace: namespace.into(),
-            method: method.clone(),
+            method,
+            total_calls: t.calls,
+            total_failures: t.failures,
+            avg_duration_seconds: if t.calls > 0.0 {
+                microseconds(t.duration_seconds / t.calls)
+            } else {
+                0.0
+            },
+            total_duration_seconds: microseconds(t.duration_seconds),
             ..Default::default()
-        };
-        match metric {
-            "function_calls_total" => by_method.entry(method.clone()).or_insert_with(row).total_calls = value,
-            "function_failures_total" => by_method.entry(method.clone()).or_insert_with(row).total_failures = value,
-            "function_duration_seconds_sum" => {
-                by_method
-                    .entry(method.clone())
-                    .or_insert_with(row)
-                    .total_duration_seconds = value
-            }
-            _ => {}
-        }
-    }
-    let mut rows: Vec<TopRow> = by_method.into_values().collect();
-    for r in &mut rows {
-        if r.total_calls > 0.0 {
-            r.avg_duration_seconds = microseconds(r.total_duration_seconds / r.total_calls);
-        }
-        r.total_duration_seconds = microseconds(r.total_duration_seconds);
-    }
+        })
+        .collect();
     if rows.is_empty() {
         rows.push(TopRow {
             function: function.into(),
@@ -406,7 +391,17 @@ fn microseconds(seconds: f64) -> f64 {
     (seconds * 1e6).round() / 1e6
 }
 
-async fn scrape(conn: &Connection, namespace: &str, name: &str) -> Vec<TopRow> {
+/// The calls of a Function's replicas that are gone, which the local engine keeps in its status.
+fn retired_calls(function: &kube::api::DynamicObject) -> BTreeMap<String, MethodTotals> {
+    serde_json::from_value(function.data["status"]["retiredCalls"].clone()).unwrap_or_default()
+}
+
+async fn scrape(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    retired: BTreeMap<String, MethodTotals>,
+) -> Vec<TopRow> {
     let message = |m: &str| {
         vec![TopRow {
             function: name.into(),
@@ -436,7 +431,9 @@ async fn scrape(conn: &Connection, namespace: &str, name: &str) -> Vec<TopRow> {
         return message("Function does not expose metrics");
     };
     match conn.client.request_text(req).await {
-        Ok(text) => parse_metrics(name, namespace, &text).unwrap_or_else(|| message("Unable to get function metrics")),
+        Ok(text) => {
+            parse_metrics(name, namespace, &text, &retired).unwrap_or_else(|| message("Unable to get function metrics"))
+        }
         Err(_) => message("Function does not expose metrics"),
     }
 }
@@ -451,25 +448,28 @@ pub async fn top(args: TopArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let conn = client::connect(&global.target()).await?;
     let ns = conn.namespace.clone();
     let api = kubeless::functions(&conn, &ns);
-    let names: Vec<String> = match &args.function {
+    let functions: Vec<kube::api::DynamicObject> = match &args.function {
         Some(f) => match api.get_opt(f).await {
-            Ok(Some(_)) => vec![f.clone()],
+            Ok(Some(function)) => vec![function],
             Ok(None) => bail!("Error listing functions: function {f:?} not found in namespace {ns}"),
             Err(e) => return Err(conn.explain(e).context("Error listing functions")),
         },
-        None => api
-            .list(&ListParams::default())
-            .await
-            .map_err(|e| conn.explain(e).context("Error listing functions"))?
-            .items
-            .into_iter()
-            .filter_map(|f| f.metadata.name)
-            .collect(),
+        None => {
+            api.list(&ListParams::default())
+                .await
+                .map_err(|e| conn.explain(e).context("Error listing functions"))?
+                .items
+        }
     };
     // All scrapes at once, each bounded: a function that does not answer in 5 s is left out.
-    let scrapes = names
-        .iter()
-        .map(|n| tokio::time::timeout(Duration::from_secs(5), scrape(&conn, &ns, n)));
+    let scrapes = functions.iter().filter_map(|f| {
+        let name = f.metadata.name.as_deref()?;
+        let retired = retired_calls(f);
+        Some(tokio::time::timeout(
+            Duration::from_secs(5),
+            scrape(&conn, &ns, name, retired),
+        ))
+    });
     let mut rows: Vec<TopRow> = futures::future::join_all(scrapes)
         .await
         .into_iter()
@@ -528,7 +528,7 @@ mod tests {
         let text = "# TYPE function_calls_total counter\nfunction_calls_total{method=\"GET\"} 4\nfunction_calls_total{method=\"POST\"} 1\n\
             function_failures_total{method=\"GET\"} 1\nfunction_duration_seconds_sum{method=\"GET\"} 0.02\n\
             function_duration_seconds_bucket{le=\"0.005\",method=\"GET\"} 4\nprocess_cpu_seconds_total 0.5\n";
-        let rows = parse_metrics("hello", "default", text).unwrap();
+        let rows = parse_metrics("hello", "default", text, &BTreeMap::new()).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (rows[0].method.as_str(), rows[0].total_calls, rows[0].total_failures),
@@ -536,7 +536,7 @@ mod tests {
         );
         assert_eq!(rows[0].avg_duration_seconds, 0.005);
         let text = "function_calls_total{method=\"GET\"} 3\nfunction_duration_seconds_sum{method=\"GET\"} 0.0025123080000000004\n";
-        let row = &parse_metrics("hello", "default", text).unwrap()[0];
+        let row = &parse_metrics("hello", "default", text, &BTreeMap::new()).unwrap()[0];
         assert_eq!(
             (row.total_duration_seconds, row.avg_duration_seconds),
             (0.002512, 0.000837),
@@ -553,8 +553,8 @@ mod tests {
             text.contains(r#""total_calls":4,"#) && text.contains(r#""avg_duration_seconds":0.005"#),
             "{text}"
         );
-        assert_eq!(parse_metrics("x", "d", "").unwrap()[0].method, "");
-        assert!(parse_metrics("x", "d", "garbage without value").is_none());
+        assert_eq!(parse_metrics("x", "d", "", &BTreeMap::new()).unwrap()[0].method, "");
+        assert!(parse_metrics("x", "d", "garbage without value", &BTreeMap::new()).is_none());
     }
 
     #[test]

@@ -394,6 +394,7 @@ async fn supervise(
             status.ready = false;
             write_pod(&server, &with_status(base.clone(), &status));
             tokio::time::sleep(Duration::from_millis(200)).await;
+            retire_calls(&server, &spec.function, port).await;
             terminate(&mut child).await;
             drain(pumps).await;
             release(&server, port, &sandbox);
@@ -506,6 +507,35 @@ fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> Result<Sandbox, S
         mounts,
     })
     .map_err(|e| format!("cannot make the replica's directory: {e}"))
+}
+
+/// Adds the calls a replica that is stopping has answered to its Function's
+/// `status.retiredCalls`, so `kfn function top` still counts them after an update or a scale-down.
+async fn retire_calls(server: &Arc<ApiServer>, function: &Value, port: u16) {
+    let Some((200, text)) = local_get(port, "/metrics", Duration::from_secs(2)).await else {
+        return;
+    };
+    let Some(calls) = crate::runtime::metrics::by_method(&text).filter(|c| !c.is_empty()) else {
+        return;
+    };
+    let Some(def) = server.registry().find("kubeless.io", "v1beta1", "functions") else {
+        return;
+    };
+    let (namespace, name) = (crate::render::namespace(function), crate::render::name(function));
+    let _ = apiserver::modify(server, &def, Some(namespace), name, |f| {
+        if f.pointer("/metadata/deletionTimestamp").is_some() {
+            return;
+        }
+        let mut kept: std::collections::BTreeMap<String, crate::runtime::metrics::MethodTotals> =
+            serde_json::from_value(f["status"]["retiredCalls"].clone()).unwrap_or_default();
+        for (method, totals) in &calls {
+            kept.entry(method.clone()).or_default().add(totals);
+        }
+        if !f["status"].is_object() {
+            f["status"] = json!({});
+        }
+        f["status"]["retiredCalls"] = json!(kept);
+    });
 }
 
 /// What a replica held beyond its process: its call key and its directory.
