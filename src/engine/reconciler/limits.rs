@@ -689,7 +689,7 @@ mod tests {
             oom_detail(tail.iter()).as_deref(),
             Some("worker exited: killed by SIGKILL (out of memory?) (pid 9, running POST /)")
         );
-        let tail = vec![format!("{OOM_REPORT} the function ran out of memory (limit 64Mi)")];
+        let tail = [format!("{OOM_REPORT} the function ran out of memory (limit 64Mi)")];
         assert_eq!(
             oom_detail(tail.iter()).as_deref(),
             Some("the function ran out of memory (limit 64Mi)")
