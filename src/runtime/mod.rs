@@ -66,7 +66,13 @@ pub struct Config {
     pub bind: std::net::IpAddr,
     /// The key calls must carry in [`CALL_KEY_HEADER`] (`KFN_CALL_KEY`; the local engine sets it).
     pub call_key: Option<String>,
+    /// Each worker's data-size limit in bytes ([`WORKER_MEMORY_ENV`]).
+    pub worker_memory: Option<u64>,
 }
+
+/// The variable that gives the runtime a memory limit in bytes to set on each language worker as
+/// its data-size limit (`RLIMIT_DATA`): the local engine sets it where no cgroup limits memory.
+pub const WORKER_MEMORY_ENV: &str = "KFN_WORKER_MEMORY_LIMIT";
 
 /// The variable that gives the runtime its call key; workers do not inherit it.
 pub const CALL_KEY_ENV: &str = "KFN_CALL_KEY";
@@ -110,7 +116,17 @@ impl Config {
                 .with_context(|| format!("KFN_BODY_LIMIT={b:?} is not a number of bytes"))?,
             None => 100 * 1024 * 1024,
         };
+        let worker_memory = match var(WORKER_MEMORY_ENV) {
+            Some(m) => Some(
+                m.parse()
+                    .ok()
+                    .filter(|m| *m > 0)
+                    .with_context(|| format!("{WORKER_MEMORY_ENV}={m:?} is not a positive number of bytes"))?,
+            ),
+            None => None,
+        };
         Ok(Config {
+            worker_memory,
             function_name: var("KFN_FUNCTION_NAME").unwrap_or_else(|| handler.clone()),
             module,
             handler,
@@ -143,6 +159,18 @@ impl Config {
     }
 }
 
+/// Node.js reserves about 50 MiB of data segment at start that it never fills, and V8 commits
+/// its young generation in steps: a Node.js worker's data-size limit has this much more room.
+const NODE_DATA_SLACK: u64 = 64 << 20;
+
+/// The `RLIMIT_DATA` of a worker for a memory limit of `bytes`.
+fn worker_data_limit(language: Language, bytes: u64) -> u64 {
+    match language {
+        Language::Python => bytes,
+        Language::Node => bytes.saturating_add(NODE_DATA_SLACK),
+    }
+}
+
 struct State {
     config: Config,
     pool: Pool,
@@ -159,10 +187,18 @@ pub async fn serve(config: Config) -> Result<()> {
         unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
     }
     let program = interpreter::resolve(config.language, &config.runtime)?;
-    let args = match config.language {
+    let mut args = match config.language {
         Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
         Language::Node => vec!["-e".to_string(), NODE_SHIM.into()],
     };
+    let memory = config.worker_memory.map(|bytes| worker::MemoryLimit {
+        bytes: worker_data_limit(config.language, bytes),
+        text: config.memory_limit.clone(),
+    });
+    if let (Language::Node, Some(bytes)) = (config.language, config.worker_memory) {
+        // V8's heap stops at the limit (and aborts past it, which the pool reports).
+        args.insert(0, format!("--max-old-space-size={}", (bytes >> 20).max(16)));
+    }
     let mut env: Vec<(String, String)> = vec![("KFN_FUNCTION_NAME".into(), config.function_name.clone())];
     if config.language == Language::Python {
         env.push(("PYTHONUNBUFFERED".into(), "1".into()));
@@ -172,6 +208,7 @@ pub async fn serve(config: Config) -> Result<()> {
         args,
         env,
         timeout: config.timeout,
+        memory,
     };
     let pool = worker::pool(spec, config.workers);
     let addr = SocketAddr::new(config.bind, config.port);

@@ -26,6 +26,10 @@ const WINDOW: usize = 4;
 /// or skipping a call that expired in its queue).
 const KILL_SLACK: Duration = Duration::from_millis(100);
 
+/// How the runtime's report of a worker that ran out of its memory limit begins; the local
+/// engine counts these lines as out-of-memory kills.
+pub const OOM_REPORT: &str = "kfn runtime: out of memory:";
+
 /// The body of a 408, as Kubeless's runtimes worded it.
 pub const TIMEOUT_TEXT: &str = "Timeout while processing the function";
 
@@ -83,6 +87,9 @@ pub struct ResponseHead {
     /// The worker skipped the call: its deadline had passed before the worker got to it.
     #[serde(rename = "skip", default)]
     pub skipped: bool,
+    /// The call failed for want of memory (Python's `MemoryError`, a failed Node.js allocation).
+    #[serde(default)]
+    pub oom: bool,
     #[serde(default)]
     pub ready: bool,
     #[serde(default)]
@@ -123,6 +130,15 @@ pub struct WorkerSpec {
     pub args: Vec<String>,
     pub env: Vec<(String, String)>,
     pub timeout: Duration,
+    /// A data-size limit for each worker, where nothing else limits memory.
+    pub memory: Option<MemoryLimit>,
+}
+
+/// A worker's memory limit: `RLIMIT_DATA` in bytes, and the limit as the user gave it.
+#[derive(Clone, Debug)]
+pub struct MemoryLimit {
+    pub bytes: u64,
+    pub text: String,
 }
 
 /// The pool's state, for health checks and metrics.
@@ -195,10 +211,20 @@ async fn start(spec: &WorkerSpec) -> Result<Process, String> {
         .envs(spec.env.iter().cloned())
         .env_remove(super::CALL_KEY_ENV)
         .stdin(Stdio::null());
-    // SAFETY: only dup2 (async-signal-safe) between fork and exec; dup2 clears close-on-exec.
+    let data = spec.memory.as_ref().map(|m| libc::rlimit {
+        rlim_cur: m.bytes as libc::rlim_t,
+        rlim_max: m.bytes as libc::rlim_t,
+    });
+    // SAFETY: only dup2 and setrlimit (async-signal-safe) between fork and exec; dup2 clears
+    // close-on-exec.
     unsafe {
         cmd.pre_exec(move || {
             if libc::dup2(child_in, 3) < 0 || libc::dup2(child_out, 4) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            if let Some(data) = &data
+                && libc::setrlimit(libc::RLIMIT_DATA, data) != 0
+            {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -323,13 +349,22 @@ impl WorkerLoop {
                         None => "idle".into(),
                     };
                     eprintln!("kfn runtime: worker exited: {cause} (pid {pid}, {doing}); starting a new one");
+                    // Under a data-size limit, V8 aborts when an allocation fails.
+                    if let Some(limit) = &self.spec.memory
+                        && status.and_then(|s| std::os::unix::process::ExitStatusExt::signal(&s)) == Some(libc::SIGABRT)
+                    {
+                        eprintln!(
+                            "{OOM_REPORT} the worker aborted, most likely for want of memory (limit {}) (pid {pid}, {doing})",
+                            limit.text
+                        );
+                    }
                     if let Some(job) = inflight.pop_front() {
                         let text = format!("the function's worker exited: {cause}");
                         let _ = job.reply.send(Answer::plain(500, &text, true));
                     }
                     self.requeue_all(&mut inflight).await;
                 }
-                End::TimedOut => {
+                End::TimedOut | End::OutOfMemory => {
                     let _ = process.child.start_kill();
                     let _ = process.child.wait().await;
                 }
@@ -400,6 +435,16 @@ impl WorkerLoop {
                     Some(Ok((head, body))) => {
                         if let Some(pos) = inflight.iter().position(|j| j.head.id == head.id) {
                             let job = inflight.remove(pos).expect("found above");
+                            // Only the limit this runtime set is reported (a cgroup counts its own kills).
+                            let limit = self.spec.memory.as_ref().filter(|_| head.oom && !head.skipped);
+                            let oom = limit.is_some();
+                            if let Some(limit) = limit {
+                                let limit = &limit.text;
+                                eprintln!(
+                                    "{OOM_REPORT} the function ran out of memory (limit {limit}) (pid {}, running {} {}); starting a new worker",
+                                    process.child.id().unwrap_or(0), job.head.method, job.head.path
+                                );
+                            }
                             let answer = if head.skipped {
                                 eprintln!(
                                     "kfn runtime: {} {} waited longer than the timeout ({} s) for its worker; answered 408 without running it",
@@ -410,6 +455,11 @@ impl WorkerLoop {
                                 Answer { status: head.status, headers: head.headers, body, failed: head.failed }
                             };
                             let _ = job.reply.send(answer);
+                            if oom {
+                                // A fresh worker, as after a kill: the calls sent after it go there.
+                                self.requeue_all(&mut inflight).await;
+                                return End::OutOfMemory;
+                            }
                         }
                         head_started = Instant::now();
                     }
@@ -480,6 +530,8 @@ enum End {
     Died(VecDeque<Job>),
     /// Its head call ran past the deadline; the worker is to be killed.
     TimedOut,
+    /// A call ran out of memory; the worker is replaced.
+    OutOfMemory,
     QueueClosed,
 }
 

@@ -8,6 +8,7 @@ mod controller;
 mod function;
 mod hardening;
 mod kubectl;
+mod limits;
 mod local;
 mod run;
 mod triggers;

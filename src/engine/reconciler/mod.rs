@@ -2,6 +2,7 @@
 //! in the store, and the replica processes those objects describe.
 
 mod artifacts;
+mod limits;
 pub mod replica;
 mod sandbox;
 mod secrets;

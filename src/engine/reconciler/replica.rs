@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{Notify, watch};
 
 use super::artifacts::{Prepared, Problem};
+use super::limits::{self, Confinement, Limits};
 use super::sandbox::{self, Sandbox};
 use super::secrets;
 use crate::engine::apiserver::{self, ApiServer};
@@ -331,6 +332,12 @@ async fn supervise(
             log.line(&format!("kfn: {note}")).await;
         }
     }
+    let confinement = Confinement::new(&name, Limits::of(&spec.deployment));
+    if let Some(log) = &log {
+        for note in confinement.notes() {
+            log.lock().await.line(&note).await;
+        }
+    }
     server.admit_replica(port, &call_key);
     let mut restarts = 0u32;
     let mut last_state = json!({});
@@ -344,14 +351,14 @@ async fn supervise(
             last_state: last_state.clone(),
             started: started.clone(),
         };
-        let mut child = match command(&spec, &prepared, port, &sandbox, &call_key).spawn() {
+        let mut child = match command(&spec, &prepared, port, (&sandbox, &confinement), &call_key).spawn() {
             Ok(c) => c,
             Err(e) => {
                 status.phase = "Pending";
                 status.state = json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot start kfn runtime: {e}")}});
                 write_pod(&server, &with_status(base.clone(), &status));
                 let _ = until_stopped(&mut stopped).await;
-                release(&server, port, &sandbox);
+                release(&server, port, &sandbox, &confinement);
                 delete_pod(&server, &ns, &name);
                 return;
             }
@@ -366,7 +373,14 @@ async fn supervise(
         let pumps: Vec<_> = outputs
             .into_iter()
             .flatten()
-            .map(|o| tokio::spawn(pump(BufReader::new(o), log.clone(), tail.clone())))
+            .map(|o| {
+                tokio::spawn(pump(
+                    BufReader::new(o),
+                    log.clone(),
+                    tail.clone(),
+                    confinement.reports(),
+                ))
+            })
             .collect();
         // Ready once /healthz answers; a replica that exits first is restarted.
         let exit = loop {
@@ -384,6 +398,17 @@ async fn supervise(
                         write_pod(&server, &with_status(base.clone(), &status));
                         spec.changed.notify_one();
                     }
+                    // A worker killed for memory while the replica goes on.
+                    if confinement.new_oom_kills() > 0 {
+                        let detail = limits::oom_detail(tail.lock().iter());
+                        let why = confinement.oom_message(detail.as_deref());
+                        last_state = limits::oom_terminated(&why);
+                        status.last_state = last_state.clone();
+                        let pod = with_status(base.clone(), &status);
+                        write_pod(&server, &pod);
+                        apiserver::record_event(&server, &pod, "Warning", "OOMKilled", &why);
+                        apiserver::record_event(&server, &spec.function, "Warning", "OOMKilled", &format!("pod {name}: {why}"));
+                    }
                 }
             }
         };
@@ -397,18 +422,30 @@ async fn supervise(
             retire_calls(&server, &spec.function, port).await;
             terminate(&mut child).await;
             drain(pumps).await;
-            release(&server, port, &sandbox);
+            release(&server, port, &sandbox, &confinement);
             delete_pod(&server, &ns, &name);
             spec.changed.notify_one();
             return;
         };
         // What the replica forked goes with it, and lets go of its output pipes.
         kill_group(group);
+        confinement.kill_all();
         drain(pumps).await;
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
-        let why = crash_reason(&tail.lock());
+        let mut why = crash_reason(&tail.lock());
         restarts += 1;
         last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": apiserver::objects_now()}});
+        if confinement.new_oom_kills() > 0 {
+            why = confinement.oom_message(Some(&why));
+            last_state = limits::oom_terminated(&why);
+            apiserver::record_event(
+                &server,
+                &spec.function,
+                "Warning",
+                "OOMKilled",
+                &format!("pod {name}: {why}"),
+            );
+        }
         status.ready = false;
         status.restarts = restarts;
         status.last_state = last_state.clone();
@@ -426,7 +463,7 @@ async fn supervise(
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
             _ = until_stopped(&mut stopped) => {
-                release(&server, port, &sandbox);
+                release(&server, port, &sandbox, &confinement);
                 delete_pod(&server, &ns, &name);
                 spec.changed.notify_one();
                 return;
@@ -436,11 +473,20 @@ async fn supervise(
     }
 }
 
-fn command(spec: &Spec, prepared: &Prepared, port: u16, sandbox: &Sandbox, call_key: &str) -> tokio::process::Command {
+fn command(
+    spec: &Spec,
+    prepared: &Prepared,
+    port: u16,
+    (sandbox, confinement): (&Sandbox, &Confinement),
+    call_key: &str,
+) -> tokio::process::Command {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kfn"));
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["runtime", "serve"]);
+    // Into its cgroups first, while the replica still has the engine's privileges.
+    confinement.join(&mut cmd);
     sandbox.apply(&mut cmd);
+    cmd.envs(confinement.env());
     for (k, v) in crate::render::runtime_env(&spec.function) {
         cmd.env(k, v);
     }
@@ -538,9 +584,10 @@ async fn retire_calls(server: &Arc<ApiServer>, function: &Value, port: u16) {
     });
 }
 
-/// What a replica held beyond its process: its call key and its directory.
-fn release(server: &Arc<ApiServer>, port: u16, sandbox: &Sandbox) {
+/// What a replica held beyond its process: its call key, its directory and its cgroups.
+fn release(server: &Arc<ApiServer>, port: u16, sandbox: &Sandbox, confinement: &Confinement) {
     server.forget_replica(port);
+    confinement.end();
     let _ = std::fs::remove_dir_all(&sandbox.workdir);
 }
 
@@ -625,8 +672,10 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
     mut reader: BufReader<R>,
     log: Option<SharedLog>,
     tail: Arc<parking_lot::Mutex<VecDeque<String>>>,
+    oom_reports: Arc<std::sync::atomic::AtomicU64>,
 ) {
     while let Some(line) = next_line(&mut reader, MAX_LINE).await {
+        Confinement::observe(&oom_reports, &line);
         if let Some(log) = &log {
             log.lock().await.line(&line).await;
         }

@@ -196,7 +196,8 @@ function main() {
       settled = true;
       console.error('Function failed to execute: ' + (e && e.stack || e));
       const message = e && e.message !== undefined ? `${e.name || 'Error'}: ${e.message}` : String(e);
-      send({ id: req.id, s: 500, h: [['Content-Type', 'text/plain; charset=utf-8']], f: true }, message);
+      const oom = e instanceof RangeError && /allocation failed/i.test(e.message);
+      send({ id: req.id, s: 500, h: [['Content-Type', 'text/plain; charset=utf-8']], f: true, oom }, message);
       busy = false;
       setImmediate(next);
     };

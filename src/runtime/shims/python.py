@@ -158,7 +158,10 @@ def main():
                 print("Function returned an exception: %s" % e, file=sys.stderr)
                 traceback.print_exc()
                 message = ("%s: %s" % (type(e).__name__, e)).encode()
-                send({"id": req["id"], "s": 500, "h": [["Content-Type", "text/plain; charset=utf-8"]], "f": True}, message)
+                head = {"id": req["id"], "s": 500, "h": [["Content-Type", "text/plain; charset=utf-8"]], "f": True}
+                if isinstance(e, MemoryError):
+                    head["oom"] = True
+                send(head, message)
 
 
 if __name__ == "__main__":
