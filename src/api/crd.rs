@@ -56,8 +56,41 @@ pub const KINDS: &[Kind] = &[
     },
 ];
 
-/// The CRD of one kind. `spec` and `status` keep unknown fields: a Function embeds whole
-/// Deployment, ServiceSpec and HorizontalPodAutoscaler objects, as Kubeless defined it.
+/// The schema of a kind's `spec`. It keeps unknown fields (a Function embeds whole Deployment,
+/// ServiceSpec and HorizontalPodAutoscaler objects, as Kubeless defined it, and older objects
+/// may carry fields kfn does not know); the fields kfn reads are typed, so the API server
+/// rejects a Function kfn could not run, naming the field. The runtime is only checked for its
+/// form: the catalog is a ConfigMap the cluster's admin may extend.
+fn spec_schema(kind: &str) -> Value {
+    let mut spec = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+    if kind == "Function" {
+        let object = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+        spec["properties"] = json!({
+            "handler": {"type": "string"},
+            "function": {"type": "string"},
+            "function-content-type": {"type": "string", "pattern": "^((text|base64|url)(\\+[a-z]+)*)?$"},
+            "checksum": {"type": "string"},
+            "runtime": {"type": "string", "pattern": "^([A-Za-z][A-Za-z0-9_.+-]*)?$"},
+            "timeout": {"type": "string", "pattern": "^[0-9]*$"},
+            "deps": {"type": "string"},
+            "deployment": object,
+            "service": {
+                "type": "object",
+                "x-kubernetes-preserve-unknown-fields": true,
+                "properties": {"ports": {"type": "array", "items": {
+                    "type": "object",
+                    "x-kubernetes-preserve-unknown-fields": true,
+                    "properties": {"port": {"type": "integer", "minimum": 1, "maximum": 65535}},
+                }}},
+            },
+            "horizontalPodAutoscaler": object,
+        });
+    }
+    spec
+}
+
+/// The CRD of one kind. `status` keeps unknown fields; `spec` too, with the fields kfn reads
+/// typed (see `spec_schema`).
 pub fn crd(kind: &Kind) -> Value {
     let mut columns: Vec<Value> = kind
         .columns
@@ -93,7 +126,7 @@ pub fn crd(kind: &Kind) -> Value {
                 "schema": {"openAPIV3Schema": {
                     "type": "object",
                     "properties": {
-                        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+                        "spec": spec_schema(kind.kind),
                         "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
                     },
                 }},

@@ -7,6 +7,7 @@ mod completion;
 mod controller;
 mod function;
 mod hardening;
+mod kube;
 mod kubectl;
 mod limits;
 mod local;
