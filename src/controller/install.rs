@@ -75,6 +75,8 @@ pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Valu
         json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": NAME, "labels": labels}, "rules": [
             rule(&["kubeless.io"], &kinds, &["get", "list", "watch", "update", "patch"]),
             rule(&["kubeless.io"], &statuses, &["get", "update", "patch"]),
+            // The finalizer of a deleted Function deletes its HTTP and cron triggers.
+            rule(&["kubeless.io"], &["httptriggers", "cronjobtriggers"], &["delete"]),
             rule(&[""], &["configmaps", "services"], &manage),
             rule(&["apps"], &["deployments"], &manage),
             rule(&["autoscaling"], &["horizontalpodautoscalers"], &manage),

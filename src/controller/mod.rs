@@ -33,12 +33,40 @@ pub const MANAGER: &str = "kfn-controller";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{0}")]
+    #[error("{}", api_message(.0))]
     Kube(#[from] kube::Error),
+    /// An object the controller applies for a Function or trigger, and why the API server
+    /// refused it.
+    #[error("cannot apply {what}: {}", api_message(.source))]
+    Apply {
+        what: String,
+        #[source]
+        source: kube::Error,
+    },
     #[error("{0}")]
     Invalid(String),
-    #[error("{0}")]
+    #[error("{}", finalizer_message(.0))]
     Finalizer(#[source] Box<kube::runtime::finalizer::Error<Error>>),
+}
+
+/// The API server's own words for a refused request (`configmaps "f" is forbidden: User …
+/// cannot create resource …`), with its code; other errors as they are.
+fn api_message(e: &kube::Error) -> String {
+    match e {
+        kube::Error::Api(s) if !s.message.is_empty() => format!("{} ({} {})", s.message, s.code, s.reason),
+        other => other.to_string(),
+    }
+}
+
+/// A failed reconcile behind the finalizer reads as the reconcile's own error.
+fn finalizer_message(e: &kube::runtime::finalizer::Error<Error>) -> String {
+    use kube::runtime::finalizer::Error as F;
+    match e {
+        F::ApplyFailed(inner) | F::CleanupFailed(inner) => inner.to_string(),
+        F::AddFinalizer(inner) => format!("cannot add the finalizer {FINALIZER}: {}", api_message(inner)),
+        F::RemoveFinalizer(inner) => format!("cannot remove the finalizer {FINALIZER}: {}", api_message(inner)),
+        other => other.to_string(),
+    }
 }
 
 /// The finalizer on Functions (Kubeless's name): a deleted function's HTTP and cron triggers
@@ -74,12 +102,16 @@ struct Ctx {
 async fn apply(client: &kube::Client, obj: Value) -> Result<(), Error> {
     let ar = install::resource_of(&obj);
     let name = text(&obj, "/metadata/name").to_string();
-    let api: Api<DynamicObject> = match obj["metadata"]["namespace"].as_str() {
-        Some(ns) => Api::namespaced_with(client.clone(), ns, &ar),
-        None => Api::all_with(client.clone(), &ar),
+    let (api, what): (Api<DynamicObject>, String) = match obj["metadata"]["namespace"].as_str() {
+        Some(ns) => (
+            Api::namespaced_with(client.clone(), ns, &ar),
+            format!("{} {ns}/{name}", ar.kind),
+        ),
+        None => (Api::all_with(client.clone(), &ar), format!("{} {name}", ar.kind)),
     };
     api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&obj))
-        .await?;
+        .await
+        .map_err(|source| Error::Apply { what, source })?;
     Ok(())
 }
 
@@ -148,7 +180,29 @@ async fn delete_triggers(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     Ok(Action::await_change())
 }
 
+/// Applies what a Function needs and writes its status; when the API server refuses something
+/// (RBAC, admission, validation), the Function says so: Ready=False with the server's message
+/// (and [`error_policy`] records a Warning Event and retries).
 async fn apply_function(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
+    match apply_function_objects(f, ctx).await {
+        Ok(action) => Ok(action),
+        Err(e) => {
+            let condition = ready_condition(f, false, "ReconcileFailed", &e.to_string());
+            // The generation stays the last one acted on: this one is not.
+            let status = json!({"observedGeneration": f.pointer("/status/observedGeneration").cloned().unwrap_or(Value::Null), "readyReplicas": f.pointer("/status/readyReplicas").cloned().unwrap_or(json!(0)), "conditions": [condition]});
+            if let Err(status_error) = write_status(&ctx.client, f, status).await {
+                tracing::warn!(
+                    "cannot write the status of Function {}/{}: {status_error}",
+                    text(f, "/metadata/namespace"),
+                    text(f, "/metadata/name")
+                );
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     let f = f.clone();
     let ns = text(&f, "/metadata/namespace").to_string();
     let name = text(&f, "/metadata/name").to_string();

@@ -441,3 +441,422 @@ fn fails_not_found(run: &Run) {
         run.stderr
     );
 }
+
+/// A kubeconfig for the ServiceAccount `kfn install` creates: a token the API server issues for
+/// it, with the server and CA of the admin kubeconfig.
+fn service_account_kubeconfig(cluster: &Cluster) -> PathBuf {
+    let token = cluster.kubectl(&["-n", "kubeless", "create", "token", "kfn-controller", "--duration=2h"]);
+    ok(&token, "kubectl create token for the controller's ServiceAccount");
+    let admin = cluster.get(&["config", "view", "--raw", "--minify"]);
+    let server = &admin["clusters"][0]["cluster"];
+    let mut entry = serde_json::json!({"server": server["server"]});
+    for key in ["certificate-authority-data", "certificate-authority"] {
+        if !server[key].is_null() {
+            entry[key] = server[key].clone();
+        }
+    }
+    let config = serde_json::json!({
+        "apiVersion": "v1", "kind": "Config",
+        "clusters": [{"name": "test", "cluster": entry}],
+        "users": [{"name": "kfn-controller", "user": {"token": token.stdout.trim()}}],
+        "contexts": [{"name": "kfn-controller", "context": {"cluster": "test", "user": "kfn-controller"}}],
+        "current-context": "kfn-controller",
+    });
+    write(cluster.home.path(), "controller.kubeconfig", config.to_string())
+}
+
+/// The real `kfn controller`, as the ServiceAccount `kfn install` created; stopped on drop.
+struct Controller {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Controller {
+    fn start(cluster: &Cluster) -> Controller {
+        let kubeconfig = service_account_kubeconfig(cluster);
+        // It really is the ServiceAccount, not the admin, that the controller runs as.
+        let whoami = Command::new(kube_bin().join("kubectl"))
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args(["auth", "whoami", "-o", "jsonpath={.status.userInfo.username}"])
+            .env("HOME", cluster.home.path())
+            .env_remove("KUBECONFIG")
+            .output()
+            .expect("kubectl runs");
+        assert_eq!(
+            String::from_utf8_lossy(&whoami.stdout),
+            "system:serviceaccount:kubeless:kfn-controller",
+            "{}",
+            String::from_utf8_lossy(&whoami.stderr)
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let log = cluster.home.path().join("controller.log");
+        let child = kfn_command(cluster.home.path())
+            .arg("--kubeconfig")
+            .arg(&kubeconfig)
+            .args([
+                "controller",
+                "--image",
+                "example/kfn:test",
+                "--health-port",
+                &port.to_string(),
+                "--identity",
+                "test-controller",
+            ])
+            .env("KFN_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("kfn controller starts");
+        Controller { child, log }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The names of the objects of a kind in the default namespace, with a label selector.
+fn names(cluster: &Cluster, kind: &str, selector: &str) -> Vec<String> {
+    let list = cluster.get(&["-n", "default", "get", kind, "-l", selector]);
+    list["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|o| o["metadata"]["name"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+/// The Function's Ready condition as the API server stores it.
+fn ready_condition(cluster: &Cluster, name: &str) -> Value {
+    let run = cluster.kubectl(&["-n", "default", "get", "function", name, "-o", "json"]);
+    if run.code != 0 {
+        return Value::Null;
+    }
+    let f: Value = serde_json::from_str(&run.stdout).unwrap();
+    f["status"]["conditions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["type"] == "Ready")
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn the_controller_as_its_service_account_runs_functions_through_the_real_controllers() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let controller = Controller::start(&cluster);
+    let dir = cluster.home.path();
+    let code = write(dir, "hello.py", "def hello(event, context):\n    return 'one'\n");
+    ok(
+        &cluster.kfn(&[
+            "function",
+            "deploy",
+            "hello",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            code.to_str().unwrap(),
+        ]),
+        "kfn function deploy",
+    );
+    // The controller applies what the function needs, as its ServiceAccount.
+    for kind in ["configmap", "service", "deployment"] {
+        eventually(
+            Duration::from_secs(60),
+            &format!("the controller creates the {kind} of hello"),
+            || {
+                let run = cluster.kubectl(&["-n", "default", "get", kind, "hello", "-o", "json"]);
+                if run.code != 0 {
+                    return Err(format!(
+                        "{}{}\ncontroller log:\n{}",
+                        run.stdout,
+                        run.stderr,
+                        controller.log()
+                    ));
+                }
+                let obj: Value = serde_json::from_str(&run.stdout).unwrap();
+                let owner = &obj["metadata"]["ownerReferences"][0];
+                if owner["kind"] == "Function" && owner["name"] == "hello" {
+                    Ok(())
+                } else {
+                    Err(format!("not owned by the Function: {}", obj["metadata"]))
+                }
+            },
+        );
+    }
+    // The real deployment controller makes a ReplicaSet, and the ReplicaSet controller Pods
+    // (which stay Pending: there are no nodes).
+    eventually(Duration::from_secs(60), "a ReplicaSet and a Pod for hello", || {
+        let sets = names(&cluster, "replicasets", "function=hello");
+        let pods = cluster.get(&["-n", "default", "get", "pods", "-l", "function=hello"]);
+        let phases: Vec<&str> = pods["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["status"]["phase"].as_str())
+            .collect();
+        if sets.len() == 1 && phases == ["Pending"] {
+            Ok(())
+        } else {
+            Err(format!("replicasets {sets:?}, pod phases {phases:?}"))
+        }
+    });
+    // The Function's status says why it is not ready, for the generation it acted on.
+    eventually(Duration::from_secs(60), "hello's Ready condition", || {
+        let c = ready_condition(&cluster, "hello");
+        if c["status"] == "False" && c["reason"] == "ReplicasNotReady" {
+            Ok(())
+        } else {
+            Err(c.to_string())
+        }
+    });
+
+    // An update rolls a new ReplicaSet.
+    let first = names(&cluster, "replicasets", "function=hello");
+    let code = write(dir, "hello.py", "def hello(event, context):\n    return 'two'\n");
+    ok(
+        &cluster.kfn(&["function", "update", "hello", "--from-file", code.to_str().unwrap()]),
+        "kfn function update",
+    );
+    eventually(Duration::from_secs(60), "a second ReplicaSet for hello", || {
+        let sets = names(&cluster, "replicasets", "function=hello");
+        if sets.len() == 2 && sets.contains(&first[0]) {
+            Ok(())
+        } else {
+            Err(format!("{sets:?}"))
+        }
+    });
+    let cm = cluster.get(&["-n", "default", "get", "configmap", "hello"]);
+    assert!(
+        cm["data"]["hello.py"].as_str().unwrap_or_default().contains("'two'"),
+        "the ConfigMap carries the new code: {}",
+        cm["data"]
+    );
+
+    // An HTTP trigger of the function becomes an Ingress the real server accepts.
+    ok(
+        &cluster.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "hello-http",
+            "--function-name",
+            "hello",
+            "--hostname",
+            "hello.example.com",
+        ]),
+        "kfn trigger http create",
+    );
+    eventually(Duration::from_secs(60), "the Ingress of hello-http", || {
+        let run = cluster.kubectl(&["-n", "default", "get", "ingress", "hello-http", "-o", "json"]);
+        if run.code != 0 {
+            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
+        }
+        let ing: Value = serde_json::from_str(&run.stdout).unwrap();
+        if ing["spec"]["rules"][0]["host"] == "hello.example.com" {
+            Ok(())
+        } else {
+            Err(ing["spec"].to_string())
+        }
+    });
+
+    // Deleting the Function: the finalizer deletes its HTTP trigger, then the real garbage
+    // collector removes everything the Function (and its Deployment) owned.
+    ok(&cluster.kfn(&["function", "delete", "hello"]), "kfn function delete");
+    eventually(Duration::from_secs(60), "the Function and its trigger are gone", || {
+        let f = cluster.kubectl(&["-n", "default", "get", "function", "hello"]);
+        let t = cluster.kubectl(&["-n", "default", "get", "httptrigger", "hello-http"]);
+        if f.code != 0 && f.stderr.contains("NotFound") && t.code != 0 && t.stderr.contains("NotFound") {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}{}{}\ncontroller log:\n{}",
+                f.stdout,
+                f.stderr,
+                t.stdout,
+                t.stderr,
+                controller.log()
+            ))
+        }
+    });
+    eventually(
+        Duration::from_secs(60),
+        "the garbage collector removes what hello owned",
+        || {
+            let mut left = Vec::new();
+            for kind in ["configmaps", "services", "deployments", "replicasets", "pods"] {
+                for name in names(&cluster, kind, "function=hello") {
+                    left.push(format!("{kind}/{name}"));
+                }
+            }
+            let ing = cluster.kubectl(&["-n", "default", "get", "ingress", "-o", "name"]);
+            if !ing.stdout.trim().is_empty() {
+                left.push(ing.stdout.trim().to_string());
+            }
+            if left.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{left:?}"))
+            }
+        },
+    );
+    // Nothing it did was refused: the rules `kfn install` grants are enough.
+    let log = controller.log();
+    assert!(
+        !log.contains("forbidden"),
+        "the controller was refused something:\n{log}"
+    );
+}
+
+/// Edits the controller's ClusterRole with `change` (on its rules) through kubectl replace.
+fn edit_cluster_role(cluster: &Cluster, change: impl FnOnce(&mut Vec<Value>)) {
+    let mut role = cluster.get(&["get", "clusterrole", "kfn-controller"]);
+    let mut rules = role["rules"].as_array().cloned().unwrap_or_default();
+    change(&mut rules);
+    role["rules"] = Value::Array(rules);
+    let run = cluster.kubectl_stdin(&["replace", "-f", "-"], Some(&role.to_string()));
+    ok(&run, "kubectl replace of the controller's ClusterRole");
+}
+
+#[test]
+fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let granted = cluster.get(&["get", "clusterrole", "kfn-controller"])["rules"].clone();
+    // Take `create` on configmaps away (the rest of the rule stays).
+    edit_cluster_role(&cluster, |rules| {
+        let at = rules
+            .iter()
+            .position(|r| r["resources"].as_array().unwrap().contains(&Value::from("configmaps")))
+            .expect("a rule for configmaps");
+        let mut configmaps = rules[at].clone();
+        let mut others = rules[at].clone();
+        configmaps["resources"] = serde_json::json!(["configmaps"]);
+        configmaps["verbs"] = Value::Array(
+            configmaps["verbs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| *v != "create")
+                .cloned()
+                .collect(),
+        );
+        others["resources"] = Value::Array(
+            others["resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| *r != "configmaps")
+                .cloned()
+                .collect(),
+        );
+        rules[at] = configmaps;
+        rules.push(others);
+    });
+    let controller = Controller::start(&cluster);
+    let code = write(
+        cluster.home.path(),
+        "hello.py",
+        "def hello(event, context):\n    return 'one'\n",
+    );
+    ok(
+        &cluster.kfn(&[
+            "function",
+            "deploy",
+            "hello",
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            code.to_str().unwrap(),
+        ]),
+        "kfn function deploy",
+    );
+    let refusal = "cannot create resource \"configmaps\"";
+    // The Function's status says what was refused, in the API server's words.
+    eventually(Duration::from_secs(60), "hello's status names the refusal", || {
+        let c = ready_condition(&cluster, "hello");
+        let message = c["message"].as_str().unwrap_or_default();
+        if c["status"] == "False"
+            && message.contains("cannot apply ConfigMap default/hello")
+            && message.contains("forbidden")
+            && message.contains("system:serviceaccount:kubeless:kfn-controller")
+            && message.contains(refusal)
+        {
+            Ok(())
+        } else {
+            Err(format!("{c}\ncontroller log:\n{}", controller.log()))
+        }
+    });
+    // And so does a Warning Event on the Function.
+    eventually(Duration::from_secs(60), "a Warning Event names the refusal", || {
+        let events = cluster.get(&[
+            "-n",
+            "default",
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.kind=Function,involvedObject.name=hello,type=Warning",
+        ]);
+        let found =
+            events["items"].as_array().into_iter().flatten().any(|e| {
+                e["reason"] == "ReconcileFailed" && e["message"].as_str().unwrap_or_default().contains(refusal)
+            });
+        if found {
+            Ok(())
+        } else {
+            Err(events["items"].to_string())
+        }
+    });
+    let cm = cluster.kubectl(&["-n", "default", "get", "configmap", "hello"]);
+    fails_not_found(&cm);
+
+    // The rule back: the controller retries and the function gets its objects.
+    edit_cluster_role(&cluster, |rules| *rules = granted.as_array().unwrap().clone());
+    eventually(Duration::from_secs(90), "the controller recovers", || {
+        let deployment = cluster.kubectl(&["-n", "default", "get", "deployment", "hello"]);
+        let c = ready_condition(&cluster, "hello");
+        if deployment.code == 0 && c["reason"] == "ReplicasNotReady" {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{c}\ncontroller log:\n{}",
+                deployment.stderr,
+                controller.log()
+            ))
+        }
+    });
+    ok(
+        &cluster.kubectl(&["-n", "default", "get", "configmap", "hello"]),
+        "the ConfigMap after recovery",
+    );
+}
