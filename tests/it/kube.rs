@@ -860,3 +860,143 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
         "the ConfigMap after recovery",
     );
 }
+
+#[test]
+fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let controller = Controller::start(&cluster);
+    let code = write(
+        cluster.home.path(),
+        "hello.py",
+        "def hello(event, context):\n    return 'one'\n",
+    );
+    // No node runs the pod: --wait ends at its timeout and says what holds the pod, instead
+    // of hanging.
+    let run = cluster.kfn(&[
+        "function",
+        "deploy",
+        "hello",
+        "--runtime",
+        "python3.12",
+        "--handler",
+        "hello.hello",
+        "--from-file",
+        code.to_str().unwrap(),
+        "--wait",
+        "--wait-timeout",
+        "20s",
+    ]);
+    assert_ne!(run.code, 0, "--wait cannot succeed without nodes: {}", run.stderr);
+    for says in [
+        "Function hello is not ready after 20s (0/1 replicas ready)",
+        ": phase Pending, not scheduled to a node",
+    ] {
+        assert!(
+            run.stderr.contains(says),
+            "the timeout should say {says:?}:\n{}\ncontroller log:\n{}",
+            run.stderr,
+            controller.log()
+        );
+    }
+
+    // An autoscaling rule becomes an autoscaling/v2 HorizontalPodAutoscaler the real server
+    // accepts; removing the rule removes it.
+    ok(
+        &cluster.kfn(&[
+            "autoscale",
+            "create",
+            "hello",
+            "--min",
+            "1",
+            "--max",
+            "3",
+            "--metric",
+            "cpu",
+            "--value",
+            "70",
+        ]),
+        "kfn autoscale create",
+    );
+    eventually(Duration::from_secs(60), "the HPA of hello", || {
+        let run = cluster.kubectl(&[
+            "-n",
+            "default",
+            "get",
+            "horizontalpodautoscalers.v2.autoscaling",
+            "hello",
+            "-o",
+            "json",
+        ]);
+        if run.code != 0 {
+            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
+        }
+        let hpa: Value = serde_json::from_str(&run.stdout).unwrap();
+        let spec = &hpa["spec"];
+        if spec["maxReplicas"] == 3
+            && spec["scaleTargetRef"]["name"] == "hello"
+            && spec["metrics"][0]["resource"]["target"]["averageUtilization"] == 70
+            && hpa["metadata"]["ownerReferences"][0]["kind"] == "Function"
+        {
+            Ok(())
+        } else {
+            Err(hpa.to_string())
+        }
+    });
+    ok(&cluster.kfn(&["autoscale", "delete", "hello"]), "kfn autoscale delete");
+    eventually(Duration::from_secs(60), "the HPA of hello is gone", || {
+        let run = cluster.kubectl(&["-n", "default", "get", "horizontalpodautoscalers", "-o", "name"]);
+        if run.code == 0 && run.stdout.trim().is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}{}\ncontroller log:\n{}",
+                run.stdout,
+                run.stderr,
+                controller.log()
+            ))
+        }
+    });
+
+    // A cron trigger becomes a batch/v1 CronJob the real server accepts, and the real cronjob
+    // controller starts a Job of it at the next minute.
+    ok(
+        &cluster.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "hello-cron",
+            "--function",
+            "hello",
+            "--schedule",
+            "* * * * *",
+        ]),
+        "kfn trigger cronjob create",
+    );
+    // Kubeless's name for it: trigger-<trigger>.
+    eventually(Duration::from_secs(60), "the CronJob of hello-cron", || {
+        let run = cluster.kubectl(&["-n", "default", "get", "cronjob", "trigger-hello-cron", "-o", "json"]);
+        if run.code != 0 {
+            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
+        }
+        let cj: Value = serde_json::from_str(&run.stdout).unwrap();
+        if cj["spec"]["schedule"] == "* * * * *" && cj["metadata"]["ownerReferences"][0]["kind"] == "CronJobTrigger" {
+            Ok(())
+        } else {
+            Err(cj.to_string())
+        }
+    });
+    eventually(Duration::from_secs(150), "a Job of hello-cron", || {
+        let jobs = cluster.get(&["-n", "default", "get", "jobs"]);
+        let owned = jobs["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|j| j["metadata"]["ownerReferences"][0]["name"] == "trigger-hello-cron");
+        if owned { Ok(()) } else { Err(jobs["items"].to_string()) }
+    });
+    // The trigger's status says its CronJob is up to date.
+    let t = cluster.get(&["-n", "default", "get", "cronjobtrigger", "hello-cron"]);
+    assert_eq!(t["status"]["conditions"][0]["status"], "True", "{}", t["status"]);
+}

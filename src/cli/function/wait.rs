@@ -503,6 +503,36 @@ fn event_lines(mut events: Vec<Event>, limit: usize) -> Vec<String> {
         .collect()
 }
 
+/// A pod's phase and what holds it back: its conditions that are not true (`PodScheduled
+/// False Unschedulable: 0/3 nodes are available…`), or, for a pending pod no node took and no
+/// scheduler looked at, that.
+fn pod_state(pod: &Pod) -> String {
+    let status = pod.status.clone().unwrap_or_default();
+    let phase = status.phase.clone().unwrap_or_else(|| "Unknown".into());
+    let mut out = format!("phase {phase}");
+    let conditions = status.conditions.unwrap_or_default();
+    for c in conditions.iter().filter(|c| c.status != "True") {
+        out.push_str(&format!(", {} {}", c.type_, c.status));
+        if let Some(reason) = c.reason.as_deref().filter(|r| !r.is_empty()) {
+            out.push_str(&format!(" {reason}"));
+        }
+        if let Some(message) = c.message.as_deref().filter(|m| !m.is_empty()) {
+            out.push_str(&format!(": {}", plain(message)));
+        }
+    }
+    let on_node = pod
+        .spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty());
+    if phase == "Pending" && !on_node && !conditions.iter().any(|c| c.type_ == "PodScheduled") {
+        out.push_str(
+            ", not scheduled to a node: no scheduler has acted on it yet (does the cluster run one, and has it nodes?)",
+        );
+    }
+    out
+}
+
 /// What the pods, their events and their logs say about a function that is not ready.
 async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
@@ -519,10 +549,7 @@ async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
     for pod in &pods_found {
         let pod_name = pod.metadata.name.clone().unwrap_or_default();
         let status = pod.status.clone().unwrap_or_default();
-        out.push_str(&format!(
-            "\n  pod {pod_name}: phase {}",
-            status.phase.unwrap_or_else(|| "Unknown".into())
-        ));
+        out.push_str(&format!("\n  pod {pod_name}: {}", pod_state(pod)));
         for cs in status.container_statuses.unwrap_or_default() {
             let state = cs.state.unwrap_or_default();
             if let Some(w) = state.waiting {
@@ -675,6 +702,30 @@ mod tests {
         let d = deployment(2, 1, json!({}));
         let pods = [pod("old", false, crashed(logfmt))];
         assert!(current_pods(&d, &pods).find_map(certain_failure).is_none());
+    }
+
+    #[test]
+    fn a_pending_pod_says_what_holds_it() {
+        let unschedulable: Pod = serde_json::from_value(json!({"metadata": {"name": "f-1"}, "status": {"phase": "Pending",
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Insufficient cpu."}]}}))
+        .unwrap();
+        assert_eq!(
+            pod_state(&unschedulable),
+            "phase Pending, PodScheduled False Unschedulable: 0/3 nodes are available: 3 Insufficient cpu."
+        );
+        let unseen: Pod = serde_json::from_value(
+            json!({"metadata": {"name": "f-1"}, "spec": {"containers": []}, "status": {"phase": "Pending"}}),
+        )
+        .unwrap();
+        assert!(
+            pod_state(&unseen).starts_with("phase Pending, not scheduled to a node: no scheduler has acted on it yet"),
+            "{}",
+            pod_state(&unseen)
+        );
+        let running: Pod = serde_json::from_value(json!({"metadata": {"name": "f-1"}, "spec": {"nodeName": "n1", "containers": []},
+            "status": {"phase": "Running", "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}]}}))
+        .unwrap();
+        assert_eq!(pod_state(&running), "phase Running, Ready False ContainersNotReady");
     }
 
     #[test]
