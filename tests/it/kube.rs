@@ -239,31 +239,8 @@ fn install_on_a_real_api_server_establishes_the_crds_and_uninstall_removes_what_
     ok(&run, "kfn install");
     crds_established(&cluster);
     // What install applied is there, as the real server stores it.
-    for (what, args) in [
-        ("the namespace", vec!["get", "namespace", "kubeless"]),
-        (
-            "the ServiceAccount",
-            vec!["-n", "kubeless", "get", "serviceaccount", "kfn-controller"],
-        ),
-        ("the ClusterRole", vec!["get", "clusterrole", "kfn-controller"]),
-        (
-            "the ClusterRoleBinding",
-            vec!["get", "clusterrolebinding", "kfn-controller"],
-        ),
-        ("the Role", vec!["-n", "kubeless", "get", "role", "kfn-controller"]),
-        (
-            "the RoleBinding",
-            vec!["-n", "kubeless", "get", "rolebinding", "kfn-controller"],
-        ),
-        (
-            "the runtime catalog",
-            vec!["-n", "kubeless", "get", "configmap", "kubeless-config"],
-        ),
-        (
-            "the controller",
-            vec!["-n", "kubeless", "get", "deployment", "kfn-controller"],
-        ),
-    ] {
+    let namespace = ("the namespace", vec!["get", "namespace", "kubeless"]);
+    for (what, args) in std::iter::once(namespace).chain(installed_objects()) {
         ok(&cluster.kubectl(&args), &format!("{what} after kfn install"));
     }
     // The real deployment controller acts on the controller's Deployment.
@@ -278,30 +255,7 @@ fn install_on_a_real_api_server_establishes_the_crds_and_uninstall_removes_what_
 
     let run = cluster.kfn(&["uninstall", "--crds"]);
     ok(&run, "kfn uninstall --crds");
-    for (what, args) in [
-        (
-            "the ServiceAccount",
-            vec!["-n", "kubeless", "get", "serviceaccount", "kfn-controller"],
-        ),
-        ("the ClusterRole", vec!["get", "clusterrole", "kfn-controller"]),
-        (
-            "the ClusterRoleBinding",
-            vec!["get", "clusterrolebinding", "kfn-controller"],
-        ),
-        ("the Role", vec!["-n", "kubeless", "get", "role", "kfn-controller"]),
-        (
-            "the RoleBinding",
-            vec!["-n", "kubeless", "get", "rolebinding", "kfn-controller"],
-        ),
-        (
-            "the runtime catalog",
-            vec!["-n", "kubeless", "get", "configmap", "kubeless-config"],
-        ),
-        (
-            "the controller",
-            vec!["-n", "kubeless", "get", "deployment", "kfn-controller"],
-        ),
-    ] {
+    for (what, args) in installed_objects() {
         let run = cluster.kubectl(&args);
         assert!(
             run.code != 0 && run.stderr.contains("NotFound"),
@@ -999,4 +953,33 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
     // The trigger's status says its CronJob is up to date.
     let t = cluster.get(&["-n", "default", "get", "cronjobtrigger", "hello-cron"]);
     assert_eq!(t["status"]["conditions"][0]["status"], "True", "{}", t["status"]);
+}
+
+/// What `kfn install` makes besides its namespace and the CRDs: a description and the
+/// `kubectl get` arguments that find it.
+fn installed_objects() -> Vec<(&'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "the ServiceAccount",
+            vec!["-n", "kubeless", "get", "serviceaccount", "kfn-controller"],
+        ),
+        ("the ClusterRole", vec!["get", "clusterrole", "kfn-controller"]),
+        (
+            "the ClusterRoleBinding",
+            vec!["get", "clusterrolebinding", "kfn-controller"],
+        ),
+        ("the Role", vec!["-n", "kubeless", "get", "role", "kfn-controller"]),
+        (
+            "the RoleBinding",
+            vec!["-n", "kubeless", "get", "rolebinding", "kfn-controller"],
+        ),
+        (
+            "the runtime catalog",
+            vec!["-n", "kubeless", "get", "configmap", "kubeless-config"],
+        ),
+        (
+            "the controller",
+            vec!["-n", "kubeless", "get", "deployment", "kfn-controller"],
+        ),
+    ]
 }
