@@ -253,6 +253,22 @@ fn install_on_a_real_api_server_establishes_the_crds_and_uninstall_removes_what_
     // Installing again changes nothing and succeeds (server-side apply).
     ok(&cluster.kfn(&["install"]), "kfn install a second time");
 
+    // A CRD deleted while its objects' storage still initializes stays Terminating until the
+    // API server's finalizer retries (with back-off): uninstall once every kind can be listed.
+    for plural in [
+        "functions",
+        "httptriggers",
+        "cronjobtriggers",
+        "kafkatriggers",
+        "natstriggers",
+        "kinesistriggers",
+    ] {
+        let kind = format!("{plural}.kubeless.io");
+        eventually(Duration::from_secs(60), &format!("{kind} can be listed"), || {
+            let run = cluster.kubectl(&["get", &kind, "-A"]);
+            if run.code == 0 { Ok(()) } else { Err(run.stderr) }
+        });
+    }
     let run = cluster.kfn(&["uninstall", "--crds"]);
     ok(&run, "kfn uninstall --crds");
     for (what, args) in installed_objects() {
@@ -265,7 +281,7 @@ fn install_on_a_real_api_server_establishes_the_crds_and_uninstall_removes_what_
         );
     }
     // The CRDs go (deletion of a CRD finishes asynchronously on a real server).
-    eventually(Duration::from_secs(60), "the kubeless.io CRDs are gone", || {
+    eventually(Duration::from_secs(120), "the kubeless.io CRDs are gone", || {
         let run = cluster.kubectl(&["get", "crd", "-o", "json"]);
         if run.code == 0 && !run.stdout.contains("kubeless.io") {
             Ok(())
