@@ -448,7 +448,9 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
 
     // Deleting the trigger and the function leaves no orphan.
     ok(&engine.kfn(&["trigger", "cronjob", "delete", "tick"]), "delete cron");
-    assert!(get(&engine, "cronjob/trigger-tick").is_none());
+    until(Duration::from_secs(10), "the CronJob goes with its trigger", || {
+        get(&engine, "cronjob/trigger-tick").is_none()
+    });
     assert!(
         get(&engine, "function/hello").unwrap()["metadata"]["finalizers"]
             .to_string()
