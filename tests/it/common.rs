@@ -224,6 +224,27 @@ pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
+/// Deploys `code`, written as `src-<name>/<file>`, with handler `<file's module>.handler` and
+/// the given runtime and extra flags; the command's outcome.
+pub fn deploy_code(engine: &Engine, name: &str, runtime: &str, file: &str, code: &str, extra: &[&str]) -> Run {
+    let path = write(engine.home.path(), &format!("src-{name}/{file}"), code);
+    let module = file.split('.').next().unwrap_or(file);
+    let handler = format!("{module}.handler");
+    let mut args = vec![
+        "function",
+        "deploy",
+        name,
+        "--runtime",
+        runtime,
+        "--from-file",
+        path.to_str().unwrap(),
+        "--handler",
+        &handler,
+    ];
+    args.extend_from_slice(extra);
+    engine.kfn(&args)
+}
+
 /// Calls `check` every 200 ms until it returns `Ok`, and returns that value; after `timeout`
 /// the test fails with `what` and the last `Err` seen.
 pub fn eventually<T>(timeout: std::time::Duration, what: &str, mut check: impl FnMut() -> Result<T, String>) -> T {

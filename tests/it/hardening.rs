@@ -9,21 +9,7 @@ use crate::common::{Engine, Run, eventually, ok, write};
 
 /// Deploys a Python function from `code` (written as `<module>.py`), without waiting.
 fn deploy_py(engine: &Engine, name: &str, module: &str, code: &str, extra: &[&str]) -> Run {
-    let file = write(engine.home.path(), &format!("src-{name}/{module}.py"), code);
-    let handler = format!("{module}.handler");
-    let mut args = vec![
-        "function",
-        "deploy",
-        name,
-        "--runtime",
-        "python3.11",
-        "--from-file",
-        file.to_str().unwrap(),
-        "--handler",
-        &handler,
-    ];
-    args.extend_from_slice(extra);
-    engine.kfn(&args)
+    crate::common::deploy_code(engine, name, "python3.11", &format!("{module}.py"), code, extra)
 }
 
 /// The engine's pods as JSON, read with a bounded wait so a frozen engine fails the test.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{Engine, eventually, ok, write};
+use crate::common::{Engine, eventually, ok};
 
 /// Allocates (and writes) as many MiB as the call's data says.
 const HOG_PY: &str = r#"
@@ -29,25 +29,9 @@ module.exports = {
 "#;
 
 fn deploy(engine: &Engine, name: &str, runtime: &str, file: &str, code: &str, extra: &[&str]) {
-    let path = write(engine.home.path(), &format!("src-{name}/{file}"), code);
-    let module = file.split('.').next().unwrap();
-    let handler = format!("{module}.handler");
-    let mut args = vec![
-        "function",
-        "deploy",
-        name,
-        "--runtime",
-        runtime,
-        "--from-file",
-        path.to_str().unwrap(),
-        "--handler",
-        &handler,
-        "--wait",
-        "--wait-timeout",
-        "90s",
-    ];
-    args.extend_from_slice(extra);
-    ok(&engine.kfn(&args), &format!("deploy {name}"));
+    let extra = [&["--wait", "--wait-timeout", "90s"][..], extra].concat();
+    let run = crate::common::deploy_code(engine, name, runtime, file, code, &extra);
+    ok(&run, &format!("deploy {name}"));
 }
 
 /// The first pod of a function, as JSON.
