@@ -60,6 +60,28 @@ async fn round(api: &Api<Lease>, identity: &str) -> Result<bool, kube::Error> {
     }
 }
 
+/// Gives the lease up (on shutdown), as client-go's `ReleaseOnCancel` does: no holder, and a
+/// duration of one second, so another replica takes over at its next round instead of waiting
+/// for the lease to expire.
+pub async fn release(client: kube::Client, namespace: &str, identity: &str) -> Result<(), kube::Error> {
+    let api: Api<Lease> = Api::namespaced(client, namespace);
+    let Some(mut lease) = api.get_opt(LEASE).await? else {
+        return Ok(());
+    };
+    let spec = lease.spec.get_or_insert_with(Default::default);
+    if spec.holder_identity.as_deref() != Some(identity) {
+        return Ok(());
+    }
+    spec.holder_identity = None;
+    spec.lease_duration_seconds = Some(1);
+    spec.renew_time = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime(
+        Timestamp::now(),
+    ));
+    lease.metadata.managed_fields = None;
+    api.replace(LEASE, &PostParams::default(), &lease).await?;
+    Ok(())
+}
+
 pub async fn run(client: kube::Client, namespace: String, identity: String, leader: Arc<AtomicBool>) {
     let api: Api<Lease> = Api::namespaced(client, &namespace);
     // When the lease was last renewed by this replica: an API error (a 429 or 503 the client no

@@ -3,6 +3,7 @@
 //! HTTPTrigger → Ingress (networking.k8s.io/v1); CronJobTrigger → CronJob (batch/v1) — and
 //! writes their status. One replica leads at a time, through a Lease.
 
+mod events;
 pub mod install;
 mod leader;
 mod messaging;
@@ -16,9 +17,9 @@ use futures::StreamExt;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::CronJob;
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Service};
+use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference, Service};
 use k8s_openapi::api::networking::v1::Ingress;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
 use kube::runtime::watcher;
 use serde_json::{Value, json};
@@ -27,6 +28,9 @@ use crate::api::text;
 
 use crate::client::kubeless;
 use crate::render::cluster;
+
+/// The error a controller stream yields besides reconcile errors.
+type ControllerError = kube::runtime::controller::Error<Error, kube::runtime::watcher::Error>;
 
 /// The field manager of everything the controller applies.
 pub const MANAGER: &str = "kfn-controller";
@@ -96,6 +100,7 @@ struct Ctx {
     curl_image: String,
     reconciles: AtomicU64,
     errors: AtomicU64,
+    events: events::Recorder,
 }
 
 /// Server-side applies an object as the controller.
@@ -283,7 +288,7 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
     .await;
     let condition = match &outcome {
         Ok(child) => ready_condition(&t, true, "Applied", &format!("{child} is up to date")),
-        Err(e) => ready_condition(&t, false, "Failed", &e.to_string()),
+        Err(e) => ready_condition(&t, false, "ReconcileFailed", &e.to_string()),
     };
     write_status(
         &ctx.client,
@@ -294,33 +299,49 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
     outcome.map(|_| Action::requeue(Duration::from_secs(300)))
 }
 
-/// Records a failed reconcile as an Event on the object, and retries later.
+/// Records a failed reconcile as a Warning Event on the object (one Event counted up while the
+/// same error repeats), and retries later.
 fn error_policy(obj: Arc<DynamicObject>, err: &Error, ctx: Arc<Ctx>) -> Action {
     ctx.errors.fetch_add(1, Ordering::Relaxed);
-    let v = kubeless::to_value(&obj);
-    let ns = text(&v, "/metadata/namespace").to_string();
-    let event = json!({
-        "apiVersion": "v1", "kind": "Event",
-        "metadata": {"generateName": format!("{}.", text(&v, "/metadata/name")), "namespace": ns},
-        "involvedObject": {"apiVersion": v["apiVersion"], "kind": v["kind"], "name": v["metadata"]["name"], "namespace": ns, "uid": v["metadata"]["uid"]},
-        "type": "Warning", "reason": "ReconcileFailed", "message": err.to_string(),
-        "source": {"component": MANAGER}, "firstTimestamp": crate::engine::apiserver::objects_now(),
-        "lastTimestamp": crate::engine::apiserver::objects_now(), "count": 1,
-    });
-    let client = ctx.client.clone();
+    let involved = ObjectReference {
+        api_version: obj.types.as_ref().map(|t| t.api_version.clone()),
+        kind: obj.types.as_ref().map(|t| t.kind.clone()),
+        name: obj.metadata.name.clone(),
+        namespace: obj.metadata.namespace.clone(),
+        uid: obj.metadata.uid.clone(),
+        resource_version: obj.metadata.resource_version.clone(),
+        ..Default::default()
+    };
+    let what = format!(
+        "{} {}/{}",
+        involved.kind.clone().unwrap_or_default(),
+        involved.namespace.clone().unwrap_or_default(),
+        involved.name.clone().unwrap_or_default()
+    );
+    tracing::warn!("reconcile of {what} failed: {err}");
+    let message = err.to_string();
     tokio::spawn(async move {
-        if let Ok(e) = serde_json::from_value::<Event>(event) {
-            let _ = Api::<Event>::namespaced(client, &ns)
-                .create(&PostParams::default(), &e)
-                .await;
+        if let Err(e) = ctx.events.warn(involved, "ReconcileFailed", &message).await {
+            tracing::warn!("cannot record an Event on {what}: {}", api_message(&e));
         }
     });
-    tracing::warn!(
-        "reconcile of {}/{} failed: {err}",
-        text(&v, "/metadata/namespace"),
-        text(&v, "/metadata/name")
-    );
     Action::requeue(Duration::from_secs(10))
+}
+
+/// What a controller stream yields: reconcile errors are already recorded by [`error_policy`];
+/// the others (a watch the API server refused or broke, an object gone from the cache) are
+/// logged, so a controller that cannot watch says so.
+async fn log_outcome<K>(outcome: Result<(kube::runtime::reflector::ObjectRef<K>, Action), ControllerError>)
+where
+    K: kube::Resource,
+    K::DynamicType: Eq + std::hash::Hash + Clone,
+{
+    use kube::runtime::controller::Error as E;
+    match outcome {
+        Ok(_) | Err(E::ReconcilerFailed(..)) => {}
+        Err(E::QueueError(e)) => tracing::warn!("watch failed (retrying): {e}"),
+        Err(other) => tracing::debug!("{other}"),
+    }
 }
 
 /// Image overrides per runtime id, and the curl image, from `kubeless-config`.
@@ -375,8 +396,9 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         curl_image,
         reconciles: AtomicU64::new(0),
         errors: AtomicU64::new(0),
+        events: events::Recorder::new(client.clone(), MANAGER),
     });
-    tokio::spawn(leader::run(
+    let election = tokio::spawn(leader::run(
         client.clone(),
         options.config_namespace.clone(),
         options.identity.clone(),
@@ -426,21 +448,28 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
             )
             .shutdown_on_signal()
             .run(reconcile_function, error_policy, ctx.clone())
-            .for_each(|_| async {});
+            .for_each(log_outcome);
     let http = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("HTTPTrigger"));
     let http_controller = Controller::new_with(http, watcher::Config::default(), kubeless::resource("HTTPTrigger"))
         .owns(Api::<Ingress>::all(client.clone()), watcher::Config::default())
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
-        .for_each(|_| async {});
+        .for_each(log_outcome);
     let cron = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("CronJobTrigger"));
     let cron_controller = Controller::new_with(cron, watcher::Config::default(), kubeless::resource("CronJobTrigger"))
         .owns(Api::<CronJob>::all(client.clone()), watcher::Config::default())
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
-        .for_each(|_| async {});
+        .for_each(log_outcome);
     tracing::info!("kfn controller started as {}", options.identity);
     futures::join!(function_controller, http_controller, cron_controller);
+    election.abort();
+    if leader.swap(false, Ordering::SeqCst) {
+        match leader::release(client, &options.config_namespace, &options.identity).await {
+            Ok(()) => tracing::info!("{} released the lease", options.identity),
+            Err(e) => tracing::warn!("cannot release the lease: {}", api_message(&e)),
+        }
+    }
     Ok(())
 }
 

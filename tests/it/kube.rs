@@ -439,10 +439,16 @@ fn service_account_kubeconfig(cluster: &Cluster) -> PathBuf {
 struct Controller {
     child: Child,
     log: PathBuf,
+    health_port: u16,
 }
 
 impl Controller {
     fn start(cluster: &Cluster) -> Controller {
+        Controller::start_as(cluster, "test-controller")
+    }
+
+    /// A controller with its own name in the leader Lease.
+    fn start_as(cluster: &Cluster, identity: &str) -> Controller {
         let kubeconfig = service_account_kubeconfig(cluster);
         // It really is the ServiceAccount, not the admin, that the controller runs as.
         let whoami = Command::new(kube_bin().join("kubectl"))
@@ -464,7 +470,7 @@ impl Controller {
             .local_addr()
             .unwrap()
             .port();
-        let log = cluster.home.path().join("controller.log");
+        let log = cluster.home.path().join(format!("{identity}.log"));
         let child = kfn_command(cluster.home.path())
             .arg("--kubeconfig")
             .arg(&kubeconfig)
@@ -475,23 +481,55 @@ impl Controller {
                 "--health-port",
                 &port.to_string(),
                 "--identity",
-                "test-controller",
+                identity,
             ])
             .env("KFN_LOG", "info")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .expect("kfn controller starts");
-        Controller { child, log }
+        Controller {
+            child,
+            log,
+            health_port: port,
+        }
     }
 
     fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// A figure of the controller's /metrics (`kfn_controller_leader`, …), if it answers.
+    fn metric(&self, name: &str) -> Option<u64> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", self.health_port)).ok()?;
+        stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+        write!(stream, "GET /metrics HTTP/1.0\r\nHost: controller\r\n\r\n").ok()?;
+        let mut body = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut body).ok()?;
+        body.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
+    }
+
+    /// Stops it as a Deployment's rollout does (SIGTERM) and waits until it has exited.
+    fn stop(mut self) {
+        unsafe {
+            libc::kill(self.child.id() as i32, libc::SIGTERM);
+        }
+        let _ = self.child.wait();
+    }
+
+    /// Kills it without a chance to clean up (a node that vanished).
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Controller {
     fn drop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            return;
+        }
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }
@@ -705,6 +743,111 @@ fn the_controller_as_its_service_account_runs_functions_through_the_real_control
     );
 }
 
+/// The holder of the controllers' Lease, and how often it changed hands.
+fn lease(cluster: &Cluster) -> (String, i64) {
+    let run = cluster.kubectl(&["-n", "kubeless", "get", "lease", "kfn-controller", "-o", "json"]);
+    if run.code != 0 {
+        return (String::new(), 0);
+    }
+    let lease: Value = serde_json::from_str(&run.stdout).unwrap();
+    (
+        lease["spec"]["holderIdentity"].as_str().unwrap_or_default().to_string(),
+        lease["spec"]["leaseTransitions"].as_i64().unwrap_or(0),
+    )
+}
+
+/// Deploys a hello function with kfn and waits until a controller has made its Deployment.
+fn deploy_and_see_reconciled(cluster: &Cluster, name: &str, by: &Controller) {
+    let code = write(
+        cluster.home.path(),
+        &format!("{name}.py"),
+        "def hello(event, context):\n    return 'hi'\n",
+    );
+    ok(
+        &cluster.kfn(&[
+            "function",
+            "deploy",
+            name,
+            "--runtime",
+            "python3.12",
+            "--handler",
+            &format!("{name}.hello"),
+            "--from-file",
+            code.to_str().unwrap(),
+        ]),
+        "kfn function deploy",
+    );
+    eventually(Duration::from_secs(60), &format!("the Deployment of {name}"), || {
+        let run = cluster.kubectl(&["-n", "default", "get", "deployment", name]);
+        if run.code == 0 {
+            Ok(())
+        } else {
+            Err(format!("{}\ncontroller log:\n{}", run.stderr, by.log()))
+        }
+    });
+}
+
+#[test]
+fn two_controllers_elect_one_leader_and_the_other_takes_over_when_it_goes() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let first = Controller::start_as(&cluster, "first");
+    until(Duration::from_secs(60), "the first controller holds the Lease", || {
+        lease(&cluster).0 == "first"
+    });
+    let second = Controller::start_as(&cluster, "second");
+    until(
+        Duration::from_secs(30),
+        "the second controller serves its metrics",
+        || second.metric("kfn_controller_leader").is_some(),
+    );
+    deploy_and_see_reconciled(&cluster, "one", &first);
+    // Only the leader reconciled; the other one waits.
+    assert_eq!(first.metric("kfn_controller_leader"), Some(1), "{}", first.log());
+    assert!(first.metric("kfn_controller_reconciles_total").unwrap_or(0) > 0);
+    assert_eq!(second.metric("kfn_controller_leader"), Some(0), "{}", second.log());
+    assert_eq!(
+        second.metric("kfn_controller_reconciles_total"),
+        Some(0),
+        "the follower reconciled:\n{}",
+        second.log()
+    );
+    assert_eq!(lease(&cluster).0, "first");
+
+    // A rollout stops the leader: it gives the Lease up and the other one leads at its next
+    // round, without waiting for the Lease to expire.
+    let first_log = first.log.clone();
+    first.stop();
+    let said = std::fs::read_to_string(first_log).unwrap_or_default();
+    assert!(said.contains("first released the lease"), "{said}");
+    until(
+        Duration::from_secs(60),
+        "the second controller takes the released Lease",
+        || lease(&cluster).0 == "second",
+    );
+    deploy_and_see_reconciled(&cluster, "two", &second);
+    assert_eq!(second.metric("kfn_controller_leader"), Some(1));
+
+    // A leader that dies without a word: the follower waits for the Lease to expire, then leads.
+    let third = Controller::start_as(&cluster, "third");
+    until(
+        Duration::from_secs(30),
+        "the third controller serves its metrics",
+        || third.metric("kfn_controller_leader") == Some(0),
+    );
+    let (_, transitions) = lease(&cluster);
+    second.kill();
+    until(
+        Duration::from_secs(60),
+        "the third controller takes the expired Lease",
+        || lease(&cluster).0 == "third",
+    );
+    assert_eq!(lease(&cluster).1, transitions + 1, "one more transition");
+    deploy_and_see_reconciled(&cluster, "three", &third);
+    assert_eq!(third.metric("kfn_controller_leader"), Some(1), "{}", third.log());
+}
+
 /// Edits the controller's ClusterRole with `change` (on its rules) through kubectl replace.
 fn edit_cluster_role(cluster: &Cluster, change: impl FnOnce(&mut Vec<Value>)) {
     let mut role = cluster.get(&["get", "clusterrole", "kfn-controller"]);
@@ -787,26 +930,38 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
             Err(format!("{c}\ncontroller log:\n{}", controller.log()))
         }
     });
-    // And so does a Warning Event on the Function.
-    eventually(Duration::from_secs(60), "a Warning Event names the refusal", || {
-        let events = cluster.get(&[
-            "-n",
-            "default",
-            "get",
-            "events",
-            "--field-selector",
-            "involvedObject.kind=Function,involvedObject.name=hello,type=Warning",
-        ]);
-        let found =
-            events["items"].as_array().into_iter().flatten().any(|e| {
-                e["reason"] == "ReconcileFailed" && e["message"].as_str().unwrap_or_default().contains(refusal)
-            });
-        if found {
-            Ok(())
-        } else {
-            Err(events["items"].to_string())
-        }
-    });
+    // And so does a Warning Event on the Function: one Event, counted up while the controller
+    // retries, not a new one per retry.
+    eventually(
+        Duration::from_secs(60),
+        "one Warning Event names the refusal, counted up",
+        || {
+            let events = cluster.get(&[
+                "-n",
+                "default",
+                "get",
+                "events",
+                "--field-selector",
+                "involvedObject.kind=Function,involvedObject.name=hello,type=Warning",
+            ]);
+            let found: Vec<&Value> = events["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| {
+                    e["reason"] == "ReconcileFailed" && e["message"].as_str().unwrap_or_default().contains(refusal)
+                })
+                .collect();
+            if found.len() == 1
+                && found[0]["count"].as_i64().unwrap_or(0) >= 2
+                && found[0]["involvedObject"]["uid"].is_string()
+            {
+                Ok(())
+            } else {
+                Err(events["items"].to_string())
+            }
+        },
+    );
     let cm = cluster.kubectl(&["-n", "default", "get", "configmap", "hello"]);
     fails_not_found(&cm);
 
