@@ -56,41 +56,92 @@ pub const KINDS: &[Kind] = &[
     },
 ];
 
+/// What a cron schedule looks like to the API server: five fields, or an `@` descriptor
+/// (`@hourly`, `@every 1m30s`), optionally after a `TZ=`/`CRON_TZ=` zone prefix. Loose on
+/// purpose, so that every schedule kfn or Kubeless accepted matches: the fields themselves are
+/// checked by the CLI (`api::schedule`) and the controller.
+pub const SCHEDULE_PATTERN: &str = r"^\s*((CRON_)?TZ=\S+\s+)?(@\S+(\s+\S+)*|\S+(\s+\S+){4})\s*$";
+
+/// The gateways an HTTPTrigger may name; empty means nginx, as Kubeless's controller read it.
+pub const GATEWAYS: &[&str] = &["", "nginx", "traefik", "kong"];
+
+/// A Kubernetes LabelSelector (`matchLabels`, `matchExpressions`), as Kafka and NATS triggers
+/// select their functions.
+fn label_selector() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "matchExpressions": {"type": "array", "items": {
+                "type": "object",
+                "required": ["key", "operator"],
+                "properties": {
+                    "key": {"type": "string"},
+                    "operator": {"type": "string", "enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
+                    "values": {"type": "array", "items": {"type": "string"}},
+                },
+            }},
+        },
+    })
+}
+
 /// The schema of a kind's `spec`. It keeps unknown fields (a Function embeds whole Deployment,
 /// ServiceSpec and HorizontalPodAutoscaler objects, as Kubeless defined it, and older objects
-/// may carry fields kfn does not know); the fields kfn reads are typed, so the API server
-/// rejects a Function kfn could not run, naming the field. The runtime is only checked for its
-/// form: the catalog is a ConfigMap the cluster's admin may extend.
+/// may carry fields kfn does not know); the fields of the contract are typed, so the API server
+/// rejects an object kfn could not act on, naming the field. Nothing is required: Kubeless
+/// objects carry every field, but a missing one reads as empty. The runtime is only checked for
+/// its form: the catalog is a ConfigMap the cluster's admin may extend.
 fn spec_schema(kind: &str) -> Value {
     let mut spec = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
-    if kind == "Function" {
-        let object = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
-        spec["properties"] = json!({
-            "handler": {"type": "string"},
-            "function": {"type": "string"},
-            "function-content-type": {"type": "string", "pattern": "^((text|base64|url)(\\+[a-z]+)*)?$"},
-            "checksum": {"type": "string"},
-            "runtime": {"type": "string", "pattern": "^([A-Za-z][A-Za-z0-9_.+-]*)?$"},
-            "timeout": {"type": "string", "pattern": "^[0-9]*$"},
-            "deps": {"type": "string"},
-            "deployment": object,
-            "service": {
-                "type": "object",
-                "x-kubernetes-preserve-unknown-fields": true,
-                "properties": {"ports": {"type": "array", "items": {
+    let string = json!({"type": "string"});
+    let boolean = json!({"type": "boolean"});
+    let strings = |keys: &[&str]| -> Value { keys.iter().map(|k| (k.to_string(), string.clone())).collect() };
+    spec["properties"] = match kind {
+        "Function" => {
+            let object = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+            json!({
+                "handler": string,
+                "function": string,
+                "function-content-type": {"type": "string", "pattern": "^((text|base64|url)(\\+[a-z]+)*)?$"},
+                "checksum": string,
+                "runtime": {"type": "string", "pattern": "^([A-Za-z][A-Za-z0-9_.+-]*)?$"},
+                "timeout": {"type": "string", "pattern": "^[0-9]*$"},
+                "deps": string,
+                "deployment": object,
+                "service": {
                     "type": "object",
                     "x-kubernetes-preserve-unknown-fields": true,
-                    "properties": {"port": {"type": "integer", "minimum": 1, "maximum": 65535}},
-                }}},
-            },
-            "horizontalPodAutoscaler": object,
-        });
-    }
+                    "properties": {"ports": {"type": "array", "items": {
+                        "type": "object",
+                        "x-kubernetes-preserve-unknown-fields": true,
+                        "properties": {"port": {"type": "integer", "minimum": 1, "maximum": 65535}},
+                    }}},
+                },
+                "horizontalPodAutoscaler": object,
+            })
+        }
+        "HTTPTrigger" => {
+            let mut p = strings(&["function-name", "host-name", "tls-secret", "path", "basic-auth-secret"]);
+            p["tls"] = boolean.clone();
+            p["cors-enable"] = boolean;
+            p["gateway"] = json!({"type": "string", "enum": GATEWAYS});
+            p
+        }
+        "CronJobTrigger" => json!({
+            "schedule": {"type": "string", "pattern": SCHEDULE_PATTERN},
+            "function-name": string,
+            // Any JSON (an object is expected); null, as Kubeless writes "no payload", is kept.
+            "payload": {"nullable": true, "x-kubernetes-preserve-unknown-fields": true},
+        }),
+        "KafkaTrigger" | "NATSTrigger" => json!({"topic": string, "functionSelector": label_selector()}),
+        "KinesisTrigger" => strings(&["function-name", "aws-region", "secret", "stream", "shard", "endpoint"]),
+        _ => return spec,
+    };
     spec
 }
 
-/// The CRD of one kind. `status` keeps unknown fields; `spec` too, with the fields kfn reads
-/// typed (see `spec_schema`).
+/// The CRD of one kind. `status` keeps unknown fields; `spec` too, with the fields of the
+/// contract typed (see `spec_schema`).
 pub fn crd(kind: &Kind) -> Value {
     let mut columns: Vec<Value> = kind
         .columns

@@ -213,7 +213,7 @@ const CRDS: [&str; 6] = [
 ];
 
 /// Every kubeless.io CRD is Established (and its names accepted), as the real server says.
-fn crds_established(cluster: &Cluster) {
+pub(crate) fn crds_established(cluster: &Cluster) {
     for crd in CRDS {
         let run = cluster.kubectl(&[
             "wait",
@@ -403,7 +403,7 @@ fn the_real_api_server_checks_functions_against_the_crd_schema() {
     }
 }
 
-fn fails_not_found(run: &Run) {
+pub(crate) fn fails_not_found(run: &Run) {
     assert!(
         run.code != 0 && run.stderr.contains("NotFound"),
         "expected NotFound: {}{}",
@@ -436,14 +436,14 @@ fn service_account_kubeconfig(cluster: &Cluster) -> PathBuf {
 }
 
 /// The real `kfn controller`, as the ServiceAccount `kfn install` created; stopped on drop.
-struct Controller {
+pub(crate) struct Controller {
     child: Child,
     log: PathBuf,
     health_port: u16,
 }
 
 impl Controller {
-    fn start(cluster: &Cluster) -> Controller {
+    pub(crate) fn start(cluster: &Cluster) -> Controller {
         Controller::start_as(cluster, "test-controller")
     }
 
@@ -495,7 +495,7 @@ impl Controller {
         }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
@@ -557,7 +557,7 @@ fn names(cluster: &Cluster, kind: &str, selector: &str) -> Vec<String> {
 }
 
 /// The Function's Ready condition as the API server stores it.
-fn ready_condition(cluster: &Cluster, name: &str) -> Value {
+pub(crate) fn ready_condition(cluster: &Cluster, name: &str) -> Value {
     let run = cluster.kubectl(&["-n", "default", "get", "function", name, "-o", "json"]);
     if run.code != 0 {
         return Value::Null;
