@@ -213,7 +213,7 @@ const CRDS: [&str; 6] = [
 ];
 
 /// Every kubeless.io CRD is Established (and its names accepted), as the real server says.
-fn crds_established(cluster: &Cluster) {
+pub(crate) fn crds_established(cluster: &Cluster) {
     for crd in CRDS {
         let run = cluster.kubectl(&[
             "wait",
@@ -436,13 +436,13 @@ fn service_account_kubeconfig(cluster: &Cluster) -> PathBuf {
 }
 
 /// The real `kfn controller`, as the ServiceAccount `kfn install` created; stopped on drop.
-struct Controller {
+pub(crate) struct Controller {
     child: Child,
     log: PathBuf,
 }
 
 impl Controller {
-    fn start(cluster: &Cluster) -> Controller {
+    pub(crate) fn start(cluster: &Cluster) -> Controller {
         let kubeconfig = service_account_kubeconfig(cluster);
         // It really is the ServiceAccount, not the admin, that the controller runs as.
         let whoami = Command::new(kube_bin().join("kubectl"))
@@ -485,7 +485,7 @@ impl Controller {
         Controller { child, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 }

@@ -8,6 +8,7 @@ mod controller;
 mod function;
 mod hardening;
 mod kube;
+mod kube_cli;
 mod kubectl;
 mod limits;
 mod local;
