@@ -77,6 +77,29 @@ fn header_and_row(table: &str, name: &str) -> (Vec<String>, Vec<String>) {
     (header, row)
 }
 
+/// A local engine in the cluster test's KFN_HOME (with its gateway), stopped on drop.
+struct LocalEngine<'a>(&'a Cluster);
+
+impl<'a> LocalEngine<'a> {
+    fn start(cluster: &'a Cluster) -> LocalEngine<'a> {
+        let run: Run = kfn_command(cluster.home.path())
+            .args(["local", "start"])
+            .output()
+            .expect("kfn runs")
+            .into();
+        ok(&run, "kfn local start");
+        LocalEngine(cluster)
+    }
+}
+
+impl Drop for LocalEngine<'_> {
+    fn drop(&mut self) {
+        let _ = kfn_command(self.0.home.path())
+            .args(["local", "stop", "--grace", "3"])
+            .output();
+    }
+}
+
 #[test]
 fn the_cli_follows_kubeconfig_contexts_and_namespaces_and_manages_functions_on_a_real_api_server() {
     let cluster = Cluster::start();
@@ -308,6 +331,281 @@ fn the_cli_follows_kubeconfig_contexts_and_namespaces_and_manages_functions_on_a
             run.stderr
         );
     }
+}
+
+#[test]
+fn triggers_and_autoscaling_rules_are_stored_listed_updated_and_deleted_on_a_real_api_server() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let code = write(
+        cluster.home.path(),
+        "hello.py",
+        "def hello(event, context):\n    return 'one'\n",
+    );
+    let mut args = deploy_args("hello", &code);
+    args.extend(["--label", "app=hello"]);
+    ok(&cluster.kfn(&args), "kfn function deploy");
+    ok(&cluster.kfn(&deploy_args("other", &code)), "kfn function deploy other");
+    ok(
+        &cluster.kubectl(&[
+            "-n",
+            "default",
+            "create",
+            "secret",
+            "generic",
+            "aws",
+            "--from-literal=aws_access_key_id=id",
+            "--from-literal=aws_secret_access_key=key",
+        ]),
+        "kubectl create secret",
+    );
+    let spec = |kind: &str, name: &str| cluster.get(&["-n", "default", "get", kind, name])["spec"].clone();
+
+    // Each kind: create, list (its columns), update (the field changes), delete.
+    struct Kind<'a> {
+        kind: &'a str,
+        resource: &'a str,
+        create: Vec<&'a str>,
+        update: Vec<&'a str>,
+        header: Vec<&'a str>,
+        row: Vec<&'a str>,
+        changed: (&'a str, &'a str),
+        message: &'a str,
+    }
+    let kinds = [
+        Kind {
+            kind: "http",
+            resource: "httptrigger",
+            create: vec![
+                "--function-name",
+                "hello",
+                "--hostname",
+                "hello.example.com",
+                "--path",
+                "greet",
+            ],
+            update: vec!["--hostname", "hi.example.com"],
+            header: vec!["NAME", "NAMESPACE", "FUNCTION NAME"],
+            row: vec!["t-http", "default", "hello"],
+            changed: ("/host-name", "hi.example.com"),
+            message: "HTTP trigger t-http",
+        },
+        Kind {
+            kind: "cronjob",
+            resource: "cronjobtrigger",
+            create: vec!["--function", "hello", "--schedule", "*/5 * * * *"],
+            update: vec!["--schedule", "0 * * * *"],
+            header: vec!["NAME", "NAMESPACE", "SCHEDULE", "FUNCTION NAME"],
+            row: vec!["t-cronjob", "default", "*/5 * * * *", "hello"],
+            changed: ("/schedule", "0 * * * *"),
+            message: "Cronjob trigger t-cronjob",
+        },
+        Kind {
+            kind: "kafka",
+            resource: "kafkatrigger",
+            create: vec!["--trigger-topic", "orders", "--function-selector", "app=hello"],
+            update: vec!["--trigger-topic", "payments"],
+            header: vec!["NAME", "NAMESPACE", "TOPIC", "FUNCTION SELECTOR"],
+            row: vec!["t-kafka", "default", "orders", "app=hello"],
+            changed: ("/topic", "payments"),
+            message: "Kafka trigger t-kafka",
+        },
+        Kind {
+            kind: "nats",
+            resource: "natstrigger",
+            create: vec!["--trigger-topic", "orders", "--function-selector", "app=hello"],
+            update: vec!["--trigger-topic", "payments"],
+            header: vec!["NAME", "NAMESPACE", "TOPIC", "FUNCTION SELECTOR"],
+            row: vec!["t-nats", "default", "orders", "app=hello"],
+            changed: ("/topic", "payments"),
+            message: "NATS trigger t-nats",
+        },
+        Kind {
+            kind: "kinesis",
+            resource: "kinesistrigger",
+            create: vec![
+                "--function-name",
+                "hello",
+                "--stream",
+                "orders",
+                "--aws-region",
+                "us-west-2",
+                "--shard-id",
+                "shardId-000000000000",
+                "--secret",
+                "aws",
+            ],
+            update: vec!["--stream", "payments"],
+            header: vec!["NAME", "NAMESPACE", "REGION", "STREAM", "SHARD", "FUNCTION NAME"],
+            row: vec![
+                "t-kinesis",
+                "default",
+                "us-west-2",
+                "orders",
+                "shardId-000000000000",
+                "hello",
+            ],
+            changed: ("/stream", "payments"),
+            message: "Kinesis trigger t-kinesis",
+        },
+    ];
+    for k in &kinds {
+        let name = format!("t-{}", k.kind);
+        let mut args = vec!["trigger", k.kind, "create", &name];
+        args.extend(&k.create);
+        let run = cluster.kfn(&args);
+        ok(&run, &format!("kfn trigger {} create", k.kind));
+        assert!(
+            run.stderr
+                .contains(&format!("{} created in namespace default successfully!", k.message)),
+            "{}",
+            run.stderr
+        );
+        let stored = cluster.get(&["-n", "default", "get", k.resource, &name]);
+        assert_eq!(stored["metadata"]["labels"]["created-by"], "kubeless", "{stored}");
+
+        let run = cluster.kfn(&["trigger", k.kind, "list"]);
+        ok(&run, &format!("kfn trigger {} list", k.kind));
+        let (header, row) = header_and_row(&run.stdout, &name);
+        assert_eq!(header, k.header, "{}", run.stdout);
+        assert_eq!(row, k.row, "{}", run.stdout);
+
+        let mut args = vec!["trigger", k.kind, "update", &name];
+        args.extend(&k.update);
+        let run = cluster.kfn(&args);
+        ok(&run, &format!("kfn trigger {} update", k.kind));
+        assert!(
+            run.stderr
+                .contains(&format!("{} updated in namespace default successfully!", k.message)),
+            "{}",
+            run.stderr
+        );
+        let (field, value) = k.changed;
+        assert_eq!(spec(k.resource, &name).pointer(field), Some(&Value::from(value)));
+
+        let run = cluster.kfn(&["trigger", k.kind, "delete", &name]);
+        ok(&run, &format!("kfn trigger {} delete", k.kind));
+        assert!(
+            run.stderr
+                .contains(&format!("{} deleted from namespace default successfully!", k.message)),
+            "{}",
+            run.stderr
+        );
+        let gone = cluster.kubectl(&["-n", "default", "get", k.resource, &name]);
+        assert!(gone.code != 0 && gone.stderr.contains("NotFound"), "{}", gone.stderr);
+        let run = cluster.kfn(&["trigger", k.kind, "list"]);
+        assert!(!run.stdout.contains(&name), "{}", run.stdout);
+    }
+    // `-o wide` shows where a cluster's trigger is served (its Ingress's address: none here,
+    // no controller runs), not the gateway of a local engine that happens to run too.
+    let _engine = LocalEngine::start(&cluster);
+    ok(
+        &cluster.kfn(&[
+            "trigger",
+            "http",
+            "create",
+            "routed",
+            "--function-name",
+            "hello",
+            "--hostname",
+            "h.example.com",
+        ]),
+        "kfn trigger http create",
+    );
+    let run = cluster.kfn(&["trigger", "http", "list", "-o", "wide"]);
+    ok(&run, "kfn trigger http list -o wide");
+    let (header, row) = header_and_row(&run.stdout, "routed");
+    assert_eq!(header[3..], ["HOST", "PATH", "GATEWAY"]);
+    assert_eq!(row[3..], ["h.example.com", "/", "-"], "{}", run.stdout);
+    ok(
+        &cluster.kfn(&["trigger", "http", "delete", "routed"]),
+        "kfn trigger http delete",
+    );
+
+    // A trigger of a function that does not exist is refused by kfn before the server sees it.
+    let run = cluster.kfn(&[
+        "trigger",
+        "cronjob",
+        "create",
+        "tick",
+        "--function",
+        "nope",
+        "--schedule",
+        "* * * * *",
+    ]);
+    fails(&run, "Unable to find Function nope in namespace default");
+
+    // autoscale: the Function's embedded HPA, shown by list, removed by delete.
+    let run = cluster.kfn(&[
+        "autoscale",
+        "create",
+        "hello",
+        "--min",
+        "2",
+        "--max",
+        "5",
+        "--metric",
+        "cpu",
+        "--value",
+        "60",
+    ]);
+    ok(&run, "kfn autoscale create");
+    let hpa = spec("function", "hello")["horizontalPodAutoscaler"].clone();
+    assert_eq!(hpa["metadata"]["name"], "hello", "{hpa}");
+    assert_eq!(
+        (&hpa["spec"]["minReplicas"], &hpa["spec"]["maxReplicas"]),
+        (&Value::from(2), &Value::from(5))
+    );
+    ok(
+        &cluster.kfn(&["autoscale", "create", "other", "--metric", "qps", "--value", "50"]),
+        "kfn autoscale create --metric qps",
+    );
+    let run = cluster.kfn(&["autoscale", "list"]);
+    ok(&run, "kfn autoscale list");
+    let (header, row) = header_and_row(&run.stdout, "hello");
+    assert_eq!(header, ["NAME", "NAMESPACE", "TARGET", "MIN", "MAX", "METRIC", "VALUE"]);
+    assert_eq!(
+        row,
+        ["hello", "default", "hello", "2", "5", "cpu", "60"],
+        "{}",
+        run.stdout
+    );
+    let (_, row) = header_and_row(&run.stdout, "other");
+    assert_eq!(row[5..], ["function_calls", "50"], "{}", run.stdout);
+    let run = cluster.kfn(&["autoscale", "list", "-o", "json"]);
+    ok(&run, "kfn autoscale list -o json");
+    assert!(run.stdout.contains("\"maxReplicas\": 5"), "{}", run.stdout);
+
+    let run = cluster.kfn(&["autoscale", "delete", "hello"]);
+    ok(&run, "kfn autoscale delete");
+    assert!(
+        run.stderr.contains("Remove Autoscaling rule from hello successfully"),
+        "{}",
+        run.stderr
+    );
+    let hpa = spec("function", "hello")["horizontalPodAutoscaler"].clone();
+    assert!(
+        hpa.pointer("/metadata/name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .is_empty(),
+        "the rule is gone: {hpa}"
+    );
+    let run = cluster.kfn(&["autoscale", "list"]);
+    assert!(
+        !run.stdout.contains("hello") && run.stdout.contains("other"),
+        "{}",
+        run.stdout
+    );
+    fails(
+        &cluster.kfn(&["autoscale", "delete", "hello"]),
+        "Not found an autoscale definition for hello",
+    );
+    fails(
+        &cluster.kfn(&["autoscale", "create", "nope", "--value", "50"]),
+        "Function nope is not found",
+    );
 }
 
 #[test]
