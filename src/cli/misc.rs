@@ -13,6 +13,16 @@ use crate::output::log;
 pub async fn server_config(global: &GlobalArgs) -> Result<ExitCode> {
     let conn = client::connect(&global.target()).await?;
     let catalog = kubeless::catalog(&conn).await?;
+    if let CatalogSource::BuiltIn { namespace, name } = &catalog.source
+        && !kubeless::serves_functions(&conn).await
+    {
+        // A cluster kfn is not installed on: the built-in catalog would describe nothing there.
+        anyhow::bail!(
+            "Unable to read the configmap: there is no ConfigMap {namespace}/{name} on the API server {} (from {}), and it serves no kubeless.io Functions: kfn is not installed there (run `kfn install`)",
+            conn.server,
+            conn.source
+        );
+    }
     log::info("Current Server Config:");
     match &catalog.source {
         CatalogSource::ConfigMap { namespace, name } => {

@@ -165,6 +165,16 @@ pub async fn catalog(conn: &Connection) -> Result<Catalog> {
     }
 }
 
+/// Whether the API server serves the Function kind (kfn's local engine does; a cluster does once
+/// the CRDs are installed). Any answer but "not served" counts as yes.
+pub async fn serves_functions(conn: &Connection) -> bool {
+    let (namespace, _) = config_location();
+    match functions(conn, &namespace).list(&ListParams::default().limit(1)).await {
+        Err(kube::Error::Api(s)) => s.code != 404,
+        _ => true,
+    }
+}
+
 /// Replaces object `name` with `change(current)`. When someone else wrote it in between (409
 /// Conflict: a controller writing its status, say), it is read again and `change` applied to
 /// the fresh copy, a few times, so a user's update does not fail on a race it cannot see. The

@@ -68,6 +68,13 @@ impl Connection {
                 status.reason,
                 status.message
             ),
+            // What a real API server says for a kind it does not serve: the CRDs are missing.
+            kube::Error::Api(status) if status.code == 404 && not_served(&status.message) => anyhow::anyhow!(
+                "the API server {} (from {}) does not serve the kind kfn asked for ({}): is kfn installed there? `kfn install` installs its CRDs",
+                self.server,
+                self.source,
+                status.message.trim()
+            ),
             kube::Error::Api(status) => anyhow::anyhow!("{}", status.message),
             other => {
                 let hint = match self.source {
@@ -83,6 +90,15 @@ impl Connection {
             }
         }
     }
+}
+
+/// Whether a 404's message says the API server serves no such path at all (a kind whose CRD is
+/// not installed: `404 page not found` for an unknown group, client-go's `the server could not
+/// find the requested resource` for an unknown kind of a known one), rather than that an object
+/// is not there.
+fn not_served(message: &str) -> bool {
+    let message = message.trim();
+    message == "404 page not found" || message == "the server could not find the requested resource"
 }
 
 /// An error and its causes on one line.
@@ -122,6 +138,21 @@ pub fn namespace(target: &Target) -> Result<String> {
             .clone()
     });
     Ok(ns.unwrap_or_else(|| "default".to_string()))
+}
+
+/// A `--context` the kubeconfig does not have is named, with the contexts it has.
+fn check_context(kubeconfig: &Kubeconfig, context: &str, source: &Source) -> Result<()> {
+    if kubeconfig.contexts.iter().any(|c| c.name == context) {
+        return Ok(());
+    }
+    let mut names: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
+    names.sort();
+    let known = if names.is_empty() {
+        "it has no contexts".to_string()
+    } else {
+        format!("its contexts are: {}", names.join(", "))
+    };
+    anyhow::bail!("the kubeconfig ({source}) has no context {context:?} (given with --context); {known}")
 }
 
 /// Decides where the kubeconfig comes from, without reading it.
@@ -214,6 +245,9 @@ async fn connect_with(target: &Target, start_local: bool) -> Result<Connection> 
             Kubeconfig::read_from(state.kubeconfig()).context("cannot read the local engine's kubeconfig")?
         }
     };
+    if let Some(context) = &target.context {
+        check_context(&kubeconfig, context, &source)?;
+    }
     let options = KubeConfigOptions {
         context: target.context.clone(),
         ..Default::default()
@@ -240,4 +274,38 @@ async fn connect_with(target: &Target, start_local: bool) -> Result<Connection> 
         server,
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_not_served_is_told_from_an_object_not_found() {
+        assert!(not_served("404 page not found\n"));
+        assert!(not_served("the server could not find the requested resource"));
+        assert!(!not_served("functions.kubeless.io \"x\" not found"));
+    }
+
+    #[test]
+    fn an_unknown_context_is_named_with_those_there_are() {
+        let kubeconfig: Kubeconfig = serde_json::from_value(serde_json::json!({
+            "contexts": [{"name": "team", "context": {"cluster": "c"}}, {"name": "admin", "context": {"cluster": "c"}}],
+        }))
+        .unwrap();
+        let source = Source::Env("/tmp/k".into());
+        assert!(check_context(&kubeconfig, "team", &source).is_ok());
+        let err = check_context(&kubeconfig, "nope", &source).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "the kubeconfig (KUBECONFIG=/tmp/k) has no context \"nope\" (given with --context); its contexts are: admin, team"
+        );
+        let empty = Kubeconfig::default();
+        assert!(
+            check_context(&empty, "x", &source)
+                .unwrap_err()
+                .to_string()
+                .ends_with("it has no contexts")
+        );
+    }
 }

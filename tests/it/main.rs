@@ -8,7 +8,6 @@ mod controller;
 mod function;
 mod hardening;
 mod kube;
-mod kube_schema;
 mod kubectl;
 mod limits;
 mod local;

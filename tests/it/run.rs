@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Engine, Run, example, ok, write};
+use crate::common::{Engine, Run, example, fails, ok, write};
 
 /// Deploys and waits until ready.
 fn deploy(engine: &Engine, name: &str, args: &[&str]) {
@@ -723,14 +723,16 @@ fn a_503_reaches_the_caller_at_once_and_the_call_is_not_repeated() {
     let logs = engine.kfn(&["function", "logs", "busy"]).stdout;
     assert_eq!(logs.matches("served-b503").count(), 1, "called once: {logs}");
 
-    // No endpoints (503 from the engine's proxy): `top` says so in the function's row.
+    // No endpoints (503 from the engine's proxy): `top` says so in the function's row, and for
+    // the one function asked for fails saying why no replica is ready.
     ok(
         &engine.kfn(&["function", "deploy", "imaged", "--runtime-image", "example/fn:1"]),
         "deploy an image",
     );
     let started = std::time::Instant::now();
     let top = engine.kfn(&["function", "top", "-f", "imaged"]);
-    ok(&top, "top");
+    fails(&top, "Function imaged in namespace default has no ready pod");
+    assert!(top.stderr.contains("ImageNotSupported"), "{}", top.stderr);
     assert!(
         top.stdout.contains("Function does not expose metrics"),
         "{}",

@@ -279,10 +279,19 @@ pub async fn logs(args: LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .list(&ListParams::default().labels(&format!("function={name}")))
         .await
         .map_err(|e| conn.explain(e).context("Can't find the function pod"))?;
-    let names: Vec<String> = list.items.iter().filter_map(|p| p.metadata.name.clone()).collect();
-    if names.is_empty() {
-        bail!("No pods of function {name} in namespace {ns}: is it deployed? (`kfn function ls {name}`)");
+    // A pod no node took has no log yet (the API server answers an empty one): a function with
+    // only such pods has nothing to show, and says why.
+    let placed = super::wait::with_logs(&list.items);
+    if placed.is_empty() {
+        bail!(no_pod_running(&conn, &ns, &name, &list.items).await);
     }
+    for pod in list.items.iter().filter(|p| !super::wait::on_node(p)) {
+        log::warn(&format!(
+            "pod {} of function {name} is not on a node yet: it has no log",
+            pod.metadata.name.as_deref().unwrap_or_default()
+        ));
+    }
+    let names: Vec<String> = placed.iter().filter_map(|p| p.metadata.name.clone()).collect();
     let params = LogParams {
         follow: args.follow,
         tail_lines: args.tail,
@@ -314,6 +323,29 @@ pub async fn logs(args: LogsArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// Kubeless's `No function pod is running: there is no pod ready`, and why: no such function,
+/// no pods of it, or what holds its pods.
+async fn no_pod_running(conn: &Connection, namespace: &str, name: &str, pods: &[Pod]) -> String {
+    let kubeless_words = "No function pod is running: there is no pod ready";
+    if !pods.is_empty() {
+        return format!(
+            "{kubeless_words}: no pod of function {name} in namespace {namespace} is on a node yet{}",
+            super::wait::diagnose(conn, namespace, name).await
+        );
+    }
+    match kubeless::functions(conn, namespace).get_opt(name).await {
+        Ok(None) => format!("{kubeless_words}: there is no function {name} in namespace {namespace}"),
+        _ => format!(
+            "{kubeless_words}: function {name} in namespace {namespace} has no pods (is a controller running for this API server? `kfn function describe {name}` says more)"
+        ),
+    }
+}
+
+/// Kubeless's words for a function whose metrics cannot be read, and what `top` adds when
+/// that is because none of its wanted replicas is ready.
+const NO_METRICS: &str = "Function does not expose metrics";
+const NO_READY_POD: &str = "no ready pod";
 
 /// One row of `function top`.
 #[derive(Debug, Default, Clone, PartialEq, serde::Serialize)]
@@ -412,7 +444,7 @@ async fn scrape(
     };
     let services: Api<Service> = Api::namespaced(conn.client.clone(), namespace);
     let Ok(svc) = services.get(name).await else {
-        return message("Function does not expose metrics");
+        return message(NO_METRICS);
     };
     let Some(port) = svc
         .spec
@@ -421,21 +453,43 @@ async fn scrape(
         .and_then(|p| p.first())
         .map(|p| p.port)
     else {
-        return message("Function does not expose metrics");
+        return message(NO_METRICS);
     };
     let req = http::Request::get(format!(
         "/api/v1/namespaces/{namespace}/services/{name}:{port}/proxy/metrics"
     ))
     .body(Vec::new());
     let Ok(req) = req else {
-        return message("Function does not expose metrics");
+        return message(NO_METRICS);
     };
     match conn.client.request_text(req).await {
         Ok(text) => {
             parse_metrics(name, namespace, &text, &retired).unwrap_or_else(|| message("Unable to get function metrics"))
         }
-        Err(_) => message("Function does not expose metrics"),
+        Err(_) => match not_ready(conn, namespace, name).await {
+            Some(pods) => message(&format!("{NO_METRICS}: {NO_READY_POD} ({pods})")),
+            None => message(NO_METRICS),
+        },
     }
+}
+
+/// When the function's Deployment wants replicas and none is ready: what its pods are.
+async fn not_ready(conn: &Connection, namespace: &str, name: &str) -> Option<String> {
+    let deployments: Api<k8s_openapi::api::apps::v1::Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let d = deployments.get_opt(name).await.ok()??;
+    if d.spec.replicas.unwrap_or(1) == 0 {
+        return None;
+    }
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    let listed = pods
+        .list(&ListParams::default().labels(&format!("function={name}")))
+        .await
+        .ok()?
+        .items;
+    if super::wait::any_ready(&listed) {
+        return None;
+    }
+    Some(super::wait::not_ready_summary(&listed))
 }
 
 pub async fn top(args: TopArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -477,6 +531,12 @@ pub async fn top(args: TopArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .flatten()
         .collect();
     rows.sort_by(|a, b| (&a.function, &a.method).cmp(&(&b.function, &b.method)));
+    // The one function asked for has no metrics to show because no replica runs: its row, and
+    // then an error that says why (as `kubectl top` fails when there are no metrics).
+    let no_replica = args.function.as_ref().filter(|_| {
+        rows.iter()
+            .any(|r| r.message.starts_with(&format!("{NO_METRICS}: {NO_READY_POD}")))
+    });
     match args.out.as_str() {
         "json" => output::print(&format!("{}\n", output::json(&rows, 2))),
         "yaml" => output::print(&output::yaml(&json!(rows))),
@@ -515,6 +575,9 @@ pub async fn top(args: TopArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
             output::print(&t.render());
         }
+    }
+    if let Some(f) = no_replica {
+        bail!(super::wait::no_ready_pod(&conn, &ns, f).await);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -359,7 +359,9 @@ pub async fn until_ready(
 
 /// Before a call: waits (at most `timeout`, with a spinner on a terminal) until a replica of the
 /// function is ready, when the Deployment wants one and none is, as after the engine started.
-/// Returns early when a failure is certain, and at the timeout lets the call go and answer.
+/// Returns early when a failure is certain or no pod is on a node and none is being placed (a
+/// cluster without a node that fits: no wait mends that soon), and at the timeout lets the call
+/// go and answer.
 pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeout: Duration) -> Result<()> {
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
     let Ok(Some(d)) = deployments.get_opt(name).await else {
@@ -391,7 +393,10 @@ pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeo
             .as_ref()
             .and_then(|d| current_pods(d, &listed).find_map(certain_failure))
         {
-            break Some(failure);
+            break Some(Stop::Failed(failure));
+        }
+        if not_placed(&listed, started.elapsed()) {
+            break Some(Stop::NotPlaced);
         }
         if started.elapsed() >= timeout {
             break None;
@@ -402,9 +407,91 @@ pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeo
         bar.finish_and_clear();
     }
     match outcome {
-        Some(failure) => bail!(failed(conn, namespace, name, &failure).await),
+        Some(Stop::Failed(failure)) => bail!(failed(conn, namespace, name, &failure).await),
+        Some(Stop::NotPlaced) => bail!(no_ready_pod(conn, namespace, name).await),
         None => Ok(()),
     }
+}
+
+/// Why waiting for a replica stopped early.
+enum Stop {
+    Failed(Failure),
+    NotPlaced,
+}
+
+/// How long a new pod may go without a node before kfn says so instead of waiting: a
+/// scheduler places a pod it can place well within this.
+const PLACING: Duration = Duration::from_secs(5);
+
+/// Whether a node took the pod.
+pub fn on_node(pod: &Pod) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|s| s.node_name.as_deref())
+        .is_some_and(|n| !n.is_empty())
+}
+
+/// Whether no pod of `pods` (there are some) is on a node, and none is about to be: the
+/// scheduler found no node for one (PodScheduled False), or every pod has waited for a node
+/// longer than [`PLACING`] (`waited` by us, or since it was created).
+pub fn not_placed(pods: &[Pod], waited: Duration) -> bool {
+    if pods.is_empty() || pods.iter().any(on_node) {
+        return false;
+    }
+    let refused = pods.iter().any(|p| {
+        p.status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .is_some_and(|c| c.iter().any(|c| c.type_ == "PodScheduled" && c.status == "False"))
+    });
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let old = pods.iter().all(|p| {
+        p.metadata
+            .creation_timestamp
+            .as_ref()
+            .is_some_and(|t| now.duration_since(t.0).as_secs_f64() >= PLACING.as_secs_f64())
+    });
+    refused || old || waited >= PLACING
+}
+
+/// Pods that are on a node, and so have logs (the API server has none to give for the others).
+pub fn with_logs(pods: &[Pod]) -> Vec<&Pod> {
+    pods.iter().filter(|p| on_node(p)).collect()
+}
+
+/// `Function <name> in namespace <ns> has no ready pod`, and what the pods and events say.
+pub async fn no_ready_pod(conn: &Connection, namespace: &str, name: &str) -> String {
+    format!(
+        "Function {name} in namespace {namespace} has no ready pod{}",
+        diagnose(conn, namespace, name).await
+    )
+}
+
+/// A short account of pods none of which is ready, for a table cell: `1 Pending, not
+/// scheduled to a node`.
+pub fn not_ready_summary(pods: &[Pod]) -> String {
+    if pods.is_empty() {
+        return "no pods".into();
+    }
+    let mut phases: BTreeMap<String, usize> = BTreeMap::new();
+    for p in pods {
+        let phase = p
+            .status
+            .as_ref()
+            .and_then(|s| s.phase.clone())
+            .unwrap_or_else(|| "Unknown".into());
+        *phases.entry(phase).or_default() += 1;
+    }
+    let mut out: Vec<String> = phases.iter().map(|(phase, n)| format!("{n} {phase}")).collect();
+    if pods.iter().any(|p| !on_node(p)) {
+        out.push("not scheduled to a node".into());
+    }
+    out.join(", ")
+}
+
+/// Whether any of the pods is ready.
+pub fn any_ready(pods: &[Pod]) -> bool {
+    pods.iter().any(pod_ready)
 }
 
 /// The message for a certain failure: the reason once, then the pod's last log lines that add
@@ -520,12 +607,7 @@ fn pod_state(pod: &Pod) -> String {
             out.push_str(&format!(": {}", plain(message)));
         }
     }
-    let on_node = pod
-        .spec
-        .as_ref()
-        .and_then(|s| s.node_name.as_deref())
-        .is_some_and(|n| !n.is_empty());
-    if phase == "Pending" && !on_node && !conditions.iter().any(|c| c.type_ == "PodScheduled") {
+    if phase == "Pending" && !on_node(pod) && !conditions.iter().any(|c| c.type_ == "PodScheduled") {
         out.push_str(
             ", not scheduled to a node: no scheduler has acted on it yet (does the cluster run one, and has it nodes?)",
         );
@@ -533,8 +615,9 @@ fn pod_state(pod: &Pod) -> String {
     out
 }
 
-/// What the pods, their events and their logs say about a function that is not ready.
-async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
+/// What the pods, their events and their logs say about a function that is not ready, one
+/// indented line each.
+pub async fn diagnose(conn: &Connection, namespace: &str, name: &str) -> String {
     let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
     let mut out = String::new();
     let list = pods
@@ -726,6 +809,47 @@ mod tests {
             "status": {"phase": "Running", "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False", "reason": "ContainersNotReady"}]}}))
         .unwrap();
         assert_eq!(pod_state(&running), "phase Running, Ready False ContainersNotReady");
+    }
+
+    #[test]
+    fn pods_no_node_takes_are_told_apart_from_pods_starting() {
+        let now = k8s_openapi::jiff::Timestamp::now();
+        let pending = |created: k8s_openapi::jiff::Timestamp, conditions: serde_json::Value| -> Pod {
+            serde_json::from_value(
+                json!({"metadata": {"name": "f-1", "creationTimestamp": created.to_string()},
+                "spec": {"containers": []}, "status": {"phase": "Pending", "conditions": conditions}}),
+            )
+            .unwrap()
+        };
+        let new = pending(now, json!([]));
+        assert!(
+            !not_placed(std::slice::from_ref(&new), Duration::ZERO),
+            "a new pod gets its node"
+        );
+        assert!(not_placed(std::slice::from_ref(&new), PLACING), "not after we waited");
+        let old = pending(now - k8s_openapi::jiff::SignedDuration::from_secs(60), json!([]));
+        assert!(not_placed(std::slice::from_ref(&old), Duration::ZERO));
+        let refused = pending(
+            now,
+            json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"}]),
+        );
+        assert!(not_placed(std::slice::from_ref(&refused), Duration::ZERO));
+        let placed: Pod = serde_json::from_value(
+            json!({"metadata": {"name": "f-2"}, "spec": {"nodeName": "n1", "containers": []},
+            "status": {"phase": "Pending"}}),
+        )
+        .unwrap();
+        assert!(
+            !not_placed(&[old.clone(), placed.clone()], PLACING),
+            "one is starting on a node"
+        );
+        assert!(!not_placed(&[], PLACING), "no pods: nothing to say about nodes");
+        assert_eq!(with_logs(&[old.clone(), placed.clone()]).len(), 1);
+        assert_eq!(
+            not_ready_summary(&[old.clone(), refused, placed]),
+            "3 Pending, not scheduled to a node"
+        );
+        assert_eq!(not_ready_summary(&[]), "no pods");
     }
 
     #[test]

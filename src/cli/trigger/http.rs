@@ -24,7 +24,7 @@ pub enum HttpCommand {
     Update(UpdateArgs),
     /// Delete an HTTP trigger
     Delete(super::TriggerNameArgs),
-    /// List HTTP triggers (`-o wide` adds the host, the path and the local gateway's address)
+    /// List HTTP triggers (`-o wide` adds the host, the path and the gateway's address)
     #[command(visible_alias = "ls")]
     List(ListFlags),
 }
@@ -178,7 +178,18 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         HttpCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
-            let gateway = local_gateway();
+            let gateways = if flags.out == "wide" {
+                gateways(&conn).await
+            } else {
+                Gateways::Local("-".into())
+            };
+            let gateway = |v: &Value| match &gateways {
+                Gateways::Local(url) => url.clone(),
+                Gateways::Ingresses(addresses) => addresses
+                    .get(&text(v, "/metadata/name"))
+                    .cloned()
+                    .unwrap_or_else(|| "-".into()),
+            };
             super::list(
                 &conn,
                 "HTTPTrigger",
@@ -191,7 +202,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 &[
                     ("HOST", &|v: &Value| text(v, "/spec/host-name")),
                     ("PATH", &|v: &Value| format!("/{}", text(v, "/spec/path"))),
-                    ("GATEWAY", &|_: &Value| gateway.clone()),
+                    ("GATEWAY", &gateway),
                 ],
             )
             .await
@@ -199,12 +210,39 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
 }
 
-/// The local engine's gateway address, when the engine of this machine runs.
-fn local_gateway() -> String {
-    crate::engine::state::StateDir::resolve()
+/// Where the HTTP triggers of the server in use are served.
+enum Gateways {
+    /// The local engine's gateway, for every trigger (`-` when it has none).
+    Local(String),
+    /// On a cluster: each trigger's Ingress (named like it) and the address its ingress
+    /// controller gave it.
+    Ingresses(std::collections::BTreeMap<String, String>),
+}
+
+/// The local engine's gateway when `conn` talks to the engine of this machine; otherwise the
+/// addresses of the namespace's Ingresses (none when they cannot be read).
+async fn gateways(conn: &Connection) -> Gateways {
+    let engine = crate::engine::state::StateDir::resolve()
         .ok()
-        .and_then(|s| s.read_info())
-        .and_then(|i| i.gateway)
-        .map(|g| format!("http://{g}"))
-        .unwrap_or_else(|| "-".into())
+        .and_then(|s| s.read_info());
+    if let Some(info) = engine.filter(|i| i.url().trim_end_matches('/') == conn.server.trim_end_matches('/')) {
+        return Gateways::Local(
+            info.gateway
+                .map(|g| format!("http://{g}"))
+                .unwrap_or_else(|| "-".into()),
+        );
+    }
+    let api: kube::Api<k8s_openapi::api::networking::v1::Ingress> =
+        kube::Api::namespaced(conn.client.clone(), &conn.namespace);
+    let listed = api.list(&Default::default()).await.map(|l| l.items).unwrap_or_default();
+    Gateways::Ingresses(
+        listed
+            .into_iter()
+            .filter_map(|ing| {
+                let name = ing.metadata.name?;
+                let lb = ing.status?.load_balancer?.ingress?.into_iter().next()?;
+                Some((name, lb.hostname.or(lb.ip)?))
+            })
+            .collect(),
+    )
 }

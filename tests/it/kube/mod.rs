@@ -6,6 +6,9 @@
 //! builds them with tests/kube/build.sh (cached outside the clone). A control plane that cannot
 //! be built or started fails the test with the reason.
 
+mod cli;
+mod schema;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,4 +1,4 @@
-//! The kubeless.io CRD schemas on a real API server (the control plane of tests/it/kube.rs):
+//! The kubeless.io CRD schemas on a real API server (the control plane of kube/mod.rs):
 //! every object of the Kubeless contract, and every object the kfn CLI writes, is accepted as
 //! it is; objects with a mistyped field are rejected, naming the field; and a Function written
 //! by Kubeless v1.0.8, applied with kubectl, is reconciled by `kfn controller`.
