@@ -7,6 +7,7 @@ mod events;
 pub mod install;
 mod leader;
 mod messaging;
+mod triggers;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -21,6 +22,7 @@ use k8s_openapi::api::core::v1::{ConfigMap, ObjectReference, Service};
 use k8s_openapi::api::networking::v1::Ingress;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
+use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 
@@ -101,10 +103,12 @@ struct Ctx {
     reconciles: AtomicU64,
     errors: AtomicU64,
     events: events::Recorder,
+    /// The HorizontalPodAutoscalers there are, as the controller's watch sees them.
+    hpas: Store<HorizontalPodAutoscaler>,
 }
 
-/// Server-side applies an object as the controller.
-async fn apply(client: &kube::Client, obj: Value) -> Result<(), Error> {
+/// Server-side applies an object as the controller; the object as the API server stored it.
+async fn apply(client: &kube::Client, obj: Value) -> Result<DynamicObject, Error> {
     let ar = install::resource_of(&obj);
     let name = text(&obj, "/metadata/name").to_string();
     let (api, what): (Api<DynamicObject>, String) = match obj["metadata"]["namespace"].as_str() {
@@ -116,8 +120,7 @@ async fn apply(client: &kube::Client, obj: Value) -> Result<(), Error> {
     };
     api.patch(&name, &PatchParams::apply(MANAGER).force(), &Patch::Apply(&obj))
         .await
-        .map_err(|source| Error::Apply { what, source })?;
-    Ok(())
+        .map_err(|source| Error::Apply { what, source })
 }
 
 /// A Ready condition; the transition time stays while the status does not change.
@@ -213,19 +216,31 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     let name = text(&f, "/metadata/name").to_string();
     apply(&ctx.client, cluster::configmap(&f)).await?;
     apply(&ctx.client, cluster::service(&f)).await?;
-    apply(&ctx.client, cluster::deployment(&f, &ctx.render)).await?;
-    let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
+    let applied = apply(&ctx.client, cluster::deployment(&f, &ctx.render)).await?;
     match cluster::hpa(&f) {
-        Some(hpa) => apply(&ctx.client, hpa).await?,
+        Some(hpa) => {
+            apply(&ctx.client, hpa).await?;
+        }
         None => {
-            if hpas.get_opt(&name).await?.is_some() {
-                hpas.delete(&name, &Default::default()).await?;
+            // Asked of the watch's cache, not the API server: most functions have no rule.
+            let _ = ctx.hpas.wait_until_ready().await;
+            if ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some() {
+                let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
+                match hpas.delete(&name, &Default::default()).await {
+                    Ok(_) => {}
+                    Err(kube::Error::Api(s)) if s.code == 404 => {}
+                    Err(e) => return Err(e.into()),
+                }
             }
         }
     }
-    let deployments: Api<Deployment> = Api::namespaced(ctx.client.clone(), &ns);
-    let d = deployments.get_opt(&name).await?;
-    let status = d.and_then(|d| d.status).unwrap_or_default();
+    // The Deployment's status as the apply answered it (no second request).
+    let d: Deployment = serde_json::from_value(kubeless::to_value(&applied)).map_err(|e| {
+        Error::Invalid(format!(
+            "the API server answered the apply of Deployment {ns}/{name} with an object kfn cannot read: {e}"
+        ))
+    })?;
+    let status = d.status.unwrap_or_default();
     let ready = status.ready_replicas.unwrap_or(0);
     let wanted = status.replicas.unwrap_or(0).max(1);
     let condition = if ready >= wanted {
@@ -385,6 +400,7 @@ async fn server_config(client: &kube::Client, namespace: &str) -> (BTreeMap<Stri
 /// Runs the controller until SIGTERM or SIGINT.
 pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let leader = Arc::new(AtomicBool::new(false));
+    let hpa_writer = reflector::store::Writer::<HorizontalPodAutoscaler>::default();
     let (runtime_images, curl_image) = server_config(&client, &options.config_namespace).await;
     let ctx = Arc::new(Ctx {
         client: client.clone(),
@@ -397,6 +413,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         reconciles: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         events: events::Recorder::new(client.clone(), MANAGER),
+        hpas: hpa_writer.as_reader(),
     });
     let election = tokio::spawn(leader::run(
         client.clone(),
@@ -427,37 +444,58 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         tokio::spawn(async move { messaging::run(client, messaging::connect_nats(url).await, leader).await });
     }
 
-    let functions = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("Function"));
-    let function_controller =
-        Controller::new_with(functions, watcher::Config::default(), kubeless::resource("Function"))
-            .owns(
-                Api::<ConfigMap>::all(client.clone()),
-                watcher::Config::default().labels("created-by=kubeless"),
-            )
-            .owns(
-                Api::<Service>::all(client.clone()),
-                watcher::Config::default().labels("created-by=kubeless"),
-            )
-            .owns(
-                Api::<Deployment>::all(client.clone()),
-                watcher::Config::default().labels("created-by=kubeless"),
-            )
-            .owns(
-                Api::<HorizontalPodAutoscaler>::all(client.clone()),
-                watcher::Config::default(),
-            )
-            .shutdown_on_signal()
-            .run(reconcile_function, error_policy, ctx.clone())
-            .for_each(log_outcome);
-    let http = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("HTTPTrigger"));
-    let http_controller = Controller::new_with(http, watcher::Config::default(), kubeless::resource("HTTPTrigger"))
-        .owns(Api::<Ingress>::all(client.clone()), watcher::Config::default())
+    let labelled = || watcher::Config::default().labels("created-by=kubeless");
+    let function = kubeless::resource("Function");
+    let (functions, changed) = triggers::parents(Api::all_with(client.clone(), &function), function.clone());
+    let function_controller = Controller::for_stream_with(changed, functions, function)
+        .owns_stream(triggers::children(
+            Api::<ConfigMap>::all(client.clone()),
+            labelled(),
+            None,
+            None,
+        ))
+        .owns_stream(triggers::children(
+            Api::<Service>::all(client.clone()),
+            labelled(),
+            None,
+            None,
+        ))
+        .owns_stream(triggers::children(
+            Api::<Deployment>::all(client.clone()),
+            labelled(),
+            Some(triggers::deployment_property),
+            None,
+        ))
+        .owns_stream(triggers::children(
+            Api::<HorizontalPodAutoscaler>::all(client.clone()),
+            watcher::Config::default(),
+            None,
+            Some(hpa_writer),
+        ))
+        .shutdown_on_signal()
+        .run(reconcile_function, error_policy, ctx.clone())
+        .for_each(log_outcome);
+    let http = kubeless::resource("HTTPTrigger");
+    let (https, changed) = triggers::parents(Api::all_with(client.clone(), &http), http.clone());
+    let http_controller = Controller::for_stream_with(changed, https, http)
+        .owns_stream(triggers::children(
+            Api::<Ingress>::all(client.clone()),
+            Default::default(),
+            None,
+            None,
+        ))
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
         .for_each(log_outcome);
-    let cron = Api::<DynamicObject>::all_with(client.clone(), &kubeless::resource("CronJobTrigger"));
-    let cron_controller = Controller::new_with(cron, watcher::Config::default(), kubeless::resource("CronJobTrigger"))
-        .owns(Api::<CronJob>::all(client.clone()), watcher::Config::default())
+    let cron = kubeless::resource("CronJobTrigger");
+    let (crons, changed) = triggers::parents(Api::all_with(client.clone(), &cron), cron.clone());
+    let cron_controller = Controller::for_stream_with(changed, crons, cron)
+        .owns_stream(triggers::children(
+            Api::<CronJob>::all(client.clone()),
+            Default::default(),
+            None,
+            None,
+        ))
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
         .for_each(log_outcome);

@@ -649,6 +649,29 @@ fn the_controller_as_its_service_account_runs_functions_through_the_real_control
         }
     });
 
+    // A child deleted by hand is made again at once (not at the next periodic reconcile).
+    let service_uid = cluster.get(&["-n", "default", "get", "service", "hello"])["metadata"]["uid"].clone();
+    ok(
+        &cluster.kubectl(&["-n", "default", "delete", "service", "hello"]),
+        "kubectl delete service hello",
+    );
+    eventually(
+        Duration::from_secs(60),
+        "the controller makes hello's Service again",
+        || {
+            let run = cluster.kubectl(&["-n", "default", "get", "service", "hello", "-o", "json"]);
+            if run.code != 0 {
+                return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
+            }
+            let uid = serde_json::from_str::<Value>(&run.stdout).unwrap()["metadata"]["uid"].clone();
+            if uid != service_uid {
+                Ok(())
+            } else {
+                Err("the old Service".into())
+            }
+        },
+    );
+
     // An update rolls a new ReplicaSet.
     let first = names(&cluster, "replicasets", "function=hello");
     let code = write(dir, "hello.py", "def hello(event, context):\n    return 'two'\n");

@@ -233,7 +233,7 @@ func (c *cluster) run(ctx context.Context, apiPort int, timeout time.Duration) e
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
 		"--service-account-key-file="+p("sa.pub"),
 		"--service-account-signing-key-file="+p("sa.key"),
-		"--service-cluster-ip-range=10.0.0.0/24",
+		"--service-cluster-ip-range=10.0.0.0/16",
 		// The only address is the loopback one, which an Endpoints object may not hold.
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
