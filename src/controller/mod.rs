@@ -105,6 +105,17 @@ struct Ctx {
     events: events::Recorder,
     /// The HorizontalPodAutoscalers there are, as the controller's watch sees them.
     hpas: Store<HorizontalPodAutoscaler>,
+    /// The children of Functions there are, as the controller's watches see them.
+    children: Children,
+    /// What was last applied for each Function (by uid).
+    applied: parking_lot::Mutex<std::collections::HashMap<String, Applied>>,
+}
+
+/// The caches of Functions' ConfigMaps, Services and Deployments.
+struct Children {
+    configmaps: Store<ConfigMap>,
+    services: Store<Service>,
+    deployments: Store<Deployment>,
 }
 
 /// Server-side applies an object as the controller; the object as the API server stored it.
@@ -162,7 +173,10 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
     kube::runtime::finalizer::finalizer(&api, FINALIZER, obj, |event| async {
         match event {
             kube::runtime::finalizer::Event::Apply(f) => apply_function(&kubeless::to_value(&f), &ctx).await,
-            kube::runtime::finalizer::Event::Cleanup(f) => delete_triggers(&kubeless::to_value(&f), &ctx).await,
+            kube::runtime::finalizer::Event::Cleanup(f) => {
+                ctx.applied.lock().remove(&f.metadata.uid.clone().unwrap_or_default());
+                delete_triggers(&kubeless::to_value(&f), &ctx).await
+            }
         }
     })
     .await
@@ -210,36 +224,103 @@ async fn apply_function(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     }
 }
 
+/// How long children applied for a Function's generation count as up to date: a reconcile
+/// within it (woken by the Deployment's readiness) only refreshes the status; the periodic one
+/// after it applies again, which puts back what was edited by hand.
+const UP_TO_DATE_FOR: Duration = Duration::from_secs(240);
+
+/// What the controller last applied for a Function: a fingerprint of the rendered children,
+/// and when.
+struct Applied {
+    fingerprint: u64,
+    at: std::time::Instant,
+}
+
+fn fingerprint(children: &[&Value]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for child in children {
+        child.to_string().hash(&mut h);
+    }
+    h.finish()
+}
+
 async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     let f = f.clone();
     let ns = text(&f, "/metadata/namespace").to_string();
     let name = text(&f, "/metadata/name").to_string();
-    apply(&ctx.client, cluster::configmap(&f)).await?;
-    apply(&ctx.client, cluster::service(&f)).await?;
-    let applied = apply(&ctx.client, cluster::deployment(&f, &ctx.render)).await?;
-    match cluster::hpa(&f) {
-        Some(hpa) => {
-            apply(&ctx.client, hpa).await?;
-        }
+    let uid = text(&f, "/metadata/uid").to_string();
+    let (configmap, service, deployment) = (
+        cluster::configmap(&f),
+        cluster::service(&f),
+        cluster::deployment(&f, &ctx.render),
+    );
+    let hpa = cluster::hpa(&f);
+    let rendered = fingerprint(&[&configmap, &service, &deployment, hpa.as_ref().unwrap_or(&Value::Null)]);
+    // The caches fill with the watches' first lists; a watch the API server refuses (logged)
+    // leaves its cache empty, which reads as "apply everything".
+    let ready = futures::future::join4(
+        ctx.children.configmaps.wait_until_ready(),
+        ctx.children.services.wait_until_ready(),
+        ctx.children.deployments.wait_until_ready(),
+        ctx.hpas.wait_until_ready(),
+    );
+    let _ = tokio::time::timeout(Duration::from_secs(30), ready).await;
+    let up_to_date = ctx
+        .applied
+        .lock()
+        .get(&uid)
+        .is_some_and(|a| a.fingerprint == rendered && a.at.elapsed() < UP_TO_DATE_FOR);
+    // Every child is there, as the watches see it.
+    let present = ctx
+        .children
+        .configmaps
+        .get(&ObjectRef::new(&name).within(&ns))
+        .is_some()
+        && ctx.children.services.get(&ObjectRef::new(&name).within(&ns)).is_some()
+        && (hpa.is_none() || ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some());
+    let cached = ctx
+        .children
+        .deployments
+        .get(&ObjectRef::new(&name).within(&ns))
+        .filter(|_| up_to_date && present);
+    let d: Deployment = match cached {
+        Some(d) => (*d).clone(),
         None => {
-            // Asked of the watch's cache, not the API server: most functions have no rule.
-            let _ = ctx.hpas.wait_until_ready().await;
-            if ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some() {
-                let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
-                match hpas.delete(&name, &Default::default()).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(e) => return Err(e.into()),
+            apply(&ctx.client, configmap).await?;
+            apply(&ctx.client, service).await?;
+            let applied = apply(&ctx.client, deployment).await?;
+            match hpa {
+                Some(hpa) => {
+                    apply(&ctx.client, hpa).await?;
+                }
+                None => {
+                    // Asked of the watch's cache, not the API server: most functions have no rule.
+                    if ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some() {
+                        let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
+                        match hpas.delete(&name, &Default::default()).await {
+                            Ok(_) => {}
+                            Err(kube::Error::Api(s)) if s.code == 404 => {}
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
                 }
             }
+            ctx.applied.lock().insert(
+                uid,
+                Applied {
+                    fingerprint: rendered,
+                    at: std::time::Instant::now(),
+                },
+            );
+            // The Deployment's status as the apply answered it (no second request).
+            serde_json::from_value(kubeless::to_value(&applied)).map_err(|e| {
+                Error::Invalid(format!(
+                    "the API server answered the apply of Deployment {ns}/{name} with an object kfn cannot read: {e}"
+                ))
+            })?
         }
-    }
-    // The Deployment's status as the apply answered it (no second request).
-    let d: Deployment = serde_json::from_value(kubeless::to_value(&applied)).map_err(|e| {
-        Error::Invalid(format!(
-            "the API server answered the apply of Deployment {ns}/{name} with an object kfn cannot read: {e}"
-        ))
-    })?;
+    };
     let status = d.status.unwrap_or_default();
     let ready = status.ready_replicas.unwrap_or(0);
     let wanted = status.replicas.unwrap_or(0).max(1);
@@ -397,10 +478,22 @@ async fn server_config(client: &kube::Client, namespace: &str) -> (BTreeMap<Stri
     (images, curl)
 }
 
+/// How many reconciles of one kind run at once (client-go controllers call them workers). Each
+/// makes a few requests in a row; unbounded, a thousand Functions at start-up drove a real API
+/// server to answer 429 (too many requests in flight) and 504.
+const RECONCILERS: u16 = 16;
+
+fn controller_config() -> kube::runtime::controller::Config {
+    kube::runtime::controller::Config::default().concurrency(RECONCILERS)
+}
+
 /// Runs the controller until SIGTERM or SIGINT.
 pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let leader = Arc::new(AtomicBool::new(false));
     let hpa_writer = reflector::store::Writer::<HorizontalPodAutoscaler>::default();
+    let configmap_writer = reflector::store::Writer::<ConfigMap>::default();
+    let service_writer = reflector::store::Writer::<Service>::default();
+    let deployment_writer = reflector::store::Writer::<Deployment>::default();
     let (runtime_images, curl_image) = server_config(&client, &options.config_namespace).await;
     let ctx = Arc::new(Ctx {
         client: client.clone(),
@@ -414,6 +507,12 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         errors: AtomicU64::new(0),
         events: events::Recorder::new(client.clone(), MANAGER),
         hpas: hpa_writer.as_reader(),
+        children: Children {
+            configmaps: configmap_writer.as_reader(),
+            services: service_writer.as_reader(),
+            deployments: deployment_writer.as_reader(),
+        },
+        applied: Default::default(),
     });
     let election = tokio::spawn(leader::run(
         client.clone(),
@@ -452,19 +551,19 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
             Api::<ConfigMap>::all(client.clone()),
             labelled(),
             None,
-            None,
+            Some(configmap_writer),
         ))
         .owns_stream(triggers::children(
             Api::<Service>::all(client.clone()),
             labelled(),
             None,
-            None,
+            Some(service_writer),
         ))
         .owns_stream(triggers::children(
             Api::<Deployment>::all(client.clone()),
             labelled(),
             Some(triggers::deployment_property),
-            None,
+            Some(deployment_writer),
         ))
         .owns_stream(triggers::children(
             Api::<HorizontalPodAutoscaler>::all(client.clone()),
@@ -472,6 +571,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
             None,
             Some(hpa_writer),
         ))
+        .with_config(controller_config())
         .shutdown_on_signal()
         .run(reconcile_function, error_policy, ctx.clone())
         .for_each(log_outcome);
@@ -484,6 +584,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
             None,
             None,
         ))
+        .with_config(controller_config())
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
         .for_each(log_outcome);
@@ -496,6 +597,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
             None,
             None,
         ))
+        .with_config(controller_config())
         .shutdown_on_signal()
         .run(reconcile_trigger, error_policy, ctx.clone())
         .for_each(log_outcome);
