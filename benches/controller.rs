@@ -79,6 +79,7 @@ fn start_cluster(bin: &Path, dir: &Path) -> (Process, PathBuf) {
             return (Process(child), PathBuf::from(kubeconfig));
         }
     }
+    let _ = child.wait();
     panic!("kfn-testcluster exited before it was ready");
 }
 
