@@ -6,6 +6,7 @@ pub mod client;
 pub mod controller;
 pub mod engine;
 pub mod kafka;
+pub mod local;
 pub mod output;
 pub mod render;
 pub mod runtime;

@@ -5,6 +5,7 @@ pub mod flags;
 pub mod function;
 pub mod hpa;
 pub mod schedule;
+pub mod selector;
 
 /// The API group of every kfn (and Kubeless) custom resource.
 pub const GROUP: &str = "kubeless.io";
@@ -31,3 +32,12 @@ pub fn text<'a>(object: &'a serde_json::Value, pointer: &str) -> &'a str {
         .and_then(serde_json::Value::as_str)
         .unwrap_or_default()
 }
+
+/// Now, as object metadata and conditions carry it (RFC 3339, whole seconds, UTC).
+pub fn now() -> String {
+    let t = k8s_openapi::jiff::Timestamp::now();
+    t.round(k8s_openapi::jiff::Unit::Second).unwrap_or(t).to_string()
+}
+
+/// The header that names the pod that answered (kfn's `function call` reads its logs on errors).
+pub const POD_HEADER: &str = "x-kfn-pod";

@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use crate::engine::daemon::{self, Status};
-use crate::engine::state::StateDir;
 use crate::engine::{self, ServeOptions};
+use crate::local::daemon::{self, Status};
+use crate::local::state::StateDir;
 
 #[derive(Args, Debug)]
 pub struct LocalArgs {

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-use crate::engine::daemon;
-use crate::engine::state::StateDir;
+use crate::local::daemon;
+use crate::local::state::StateDir;
 
 /// Connection flags every command takes, as kubectl has them.
 #[derive(Clone, Debug, Default)]

@@ -19,7 +19,7 @@ pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bo
         return;
     }
     let status = json!({"status": {"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
-        "reason": reason, "message": message, "lastTransitionTime": crate::engine::apiserver::objects_now()}]}});
+        "reason": reason, "message": message, "lastTransitionTime": crate::api::now()}]}});
     let api = kubeless::api_for(client, text(trigger, "/metadata/namespace"), text(trigger, "/kind"));
     let _ = api
         .patch_status(

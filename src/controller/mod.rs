@@ -143,7 +143,7 @@ fn ready_condition(previous: &Value, ready: bool, reason: &str, message: &str) -
         .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
     let since = match old {
         Some(c) if c["status"] == json!(status) => c["lastTransitionTime"].clone(),
-        _ => json!(crate::engine::apiserver::objects_now()),
+        _ => json!(crate::api::now()),
     };
     json!({"type": "Ready", "status": status, "reason": reason, "message": message, "lastTransitionTime": since})
 }

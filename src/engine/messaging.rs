@@ -311,7 +311,7 @@ fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &st
         return;
     }
     let status = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
-        "reason": reason, "message": message, "lastTransitionTime": apiserver::objects_now()}]});
+        "reason": reason, "message": message, "lastTransitionTime": crate::api::now()}]});
     let (ns, name) = (text(trigger, "/metadata/namespace"), text(trigger, "/metadata/name"));
     let _ = apiserver::modify(server, &def, Some(ns), name, |t| t["status"] = status);
 }

@@ -4,14 +4,15 @@ pub mod apiserver;
 pub mod autoscaler;
 pub mod connection;
 pub mod cron;
-pub mod daemon;
 pub mod gateway;
 pub mod messaging;
+pub mod names;
 pub mod reconciler;
 pub mod resources;
-pub mod state;
 pub mod store;
 pub mod tls;
+
+pub use crate::local::{ServeOptions, state};
 
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
@@ -22,19 +23,6 @@ use serde_json::json;
 use apiserver::ApiServer;
 use state::{EngineInfo, StateDir};
 use store::Store;
-
-/// Options of `kfn local serve`.
-#[derive(Clone, Debug, Default)]
-pub struct ServeOptions {
-    /// Port to listen on; the last used one (or a free one) when `None`.
-    pub port: Option<u16>,
-    /// Store and serve objects only: run no functions (for an external controller).
-    pub no_run: bool,
-    /// The NATS server NATS triggers consume from.
-    pub nats: Option<String>,
-    /// The Kafka brokers Kafka triggers consume from.
-    pub kafka: Option<crate::kafka::Brokers>,
-}
 
 /// Holds the state directory's lock for as long as the engine runs, so two engines never share
 /// one state directory.
@@ -134,7 +122,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     let info = EngineInfo {
         pid: std::process::id(),
         address: address.clone(),
-        started: apiserver::objects_now(),
+        started: crate::api::now(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         gateway,
     };

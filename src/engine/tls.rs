@@ -8,7 +8,7 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-use super::state::{StateDir, write_private};
+use crate::local::state::{StateDir, write_private};
 
 /// PEM texts of the CA and of the server certificate and key.
 pub struct Certificates {

@@ -235,10 +235,7 @@ pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
             status.as_u16()
         );
     }
-    let pod = match headers
-        .get(crate::engine::apiserver::POD_HEADER)
-        .and_then(|v| v.to_str().ok())
-    {
+    let pod = match headers.get(crate::api::POD_HEADER).and_then(|v| v.to_str().ok()) {
         Some(p) => Some(p.to_string()),
         None => {
             let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &ns);

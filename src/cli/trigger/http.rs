@@ -222,7 +222,7 @@ enum Gateways {
 /// The local engine's gateway when `conn` talks to the engine of this machine; otherwise the
 /// addresses of the namespace's Ingresses (none when they cannot be read).
 async fn gateways(conn: &Connection) -> Gateways {
-    let engine = crate::engine::state::StateDir::resolve()
+    let engine = crate::local::state::StateDir::resolve()
         .ok()
         .and_then(|s| s.read_info());
     if let Some(info) = engine.filter(|i| i.url().trim_end_matches('/') == conn.server.trim_end_matches('/')) {

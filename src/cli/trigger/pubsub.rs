@@ -98,7 +98,7 @@ pub struct TopicUpdate {
 /// `matchExpressions`.
 pub fn label_selector(text: &str) -> Result<Value> {
     use kube::core::Expression;
-    let selector = crate::engine::apiserver::selector::parse_label_selector(text)
+    let selector = crate::api::selector::parse_label_selector(text)
         .map_err(|e| anyhow::anyhow!("Invalid label selector specified {e} (given with --function-selector)"))?;
     let mut labels = serde_json::Map::new();
     let mut expressions = Vec::new();

@@ -283,8 +283,3 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 pub use objects::{create_object, delete_object, modify, record_event, upsert};
-
-/// The current time as the API server writes timestamps.
-pub fn objects_now() -> String {
-    objects::now()
-}

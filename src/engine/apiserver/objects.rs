@@ -1,6 +1,7 @@
 //! Create, read, update, patch and delete of stored objects, with the API server's rules for
 //! metadata, preconditions, finalizers, status subresources and namespaces.
 
+use crate::api::now;
 use std::sync::Arc;
 
 use axum::response::Response;
@@ -42,13 +43,6 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
         (_, true, Some(s)) if s != "status" && !req.def.extra_subresources.contains(&s) => Err(ApiError::no_route()),
         (m, _, _) => Err(ApiError::method_not_allowed(m.as_str())),
     }
-}
-
-pub fn now() -> String {
-    Timestamp::now()
-        .round(k8s_openapi::jiff::Unit::Second)
-        .unwrap_or(Timestamp::now())
-        .to_string()
 }
 
 fn key_of(def: &ResourceDef, namespace: Option<&str>, name: &str) -> Key {

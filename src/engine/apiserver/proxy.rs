@@ -2,6 +2,7 @@
 //! `/api/v1/namespaces/<ns>/services/<name>[:<port>]/proxy/<path>`: requests go to the ready
 //! pods of the Service (round robin), bodies streamed both ways.
 
+pub use crate::api::POD_HEADER;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,11 +19,8 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
 use super::{ApiError, ApiServer};
-use crate::engine::reconciler::replica::PORT_ANNOTATION;
+use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::store::Key;
-
-/// The header that names the pod that answered (kfn's `function call` reads its logs on errors).
-pub const POD_HEADER: &str = "x-kfn-pod";
 
 pub struct Proxy {
     client: Client<HttpConnector, Body>,

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use crate::api::hpa::{self, Metric};
 use crate::engine::apiserver::{self, ApiServer};
-use crate::engine::reconciler::replica::PORT_ANNOTATION;
+use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::store::Key;
 use crate::runtime::metrics::{Totals, totals};
 
@@ -241,7 +241,7 @@ async fn scale(
     if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") {
         let _ = apiserver::modify(server, &def, Some(ns), name, |obj| {
             let last = match rec.count != replicas {
-                true => json!(apiserver::objects_now()),
+                true => json!(crate::api::now()),
                 false => obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null),
             };
             obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count, "lastScaleTime": last});

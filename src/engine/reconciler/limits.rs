@@ -287,7 +287,7 @@ impl Confinement {
 pub fn oom_terminated(message: &str) -> Value {
     serde_json::json!({"terminated": {
         "exitCode": 137, "reason": "OOMKilled", "message": message,
-        "finishedAt": crate::engine::apiserver::objects_now(),
+        "finishedAt": crate::api::now(),
     }})
 }
 

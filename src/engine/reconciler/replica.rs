@@ -19,8 +19,7 @@ use super::sandbox::{self, Sandbox};
 use super::secrets;
 use crate::engine::apiserver::{self, ApiServer};
 
-/// The annotation that tells the service proxy where a pod listens.
-pub const PORT_ANNOTATION: &str = "kfn.io/port";
+pub use crate::engine::names::PORT_ANNOTATION;
 
 pub struct Handle {
     pub pod: String,
@@ -232,7 +231,7 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
             restarts: 0,
             state: json!({"waiting": {"reason": reason, "message": message}}),
             last_state: json!({}),
-            started: apiserver::objects_now(),
+            started: crate::api::now(),
         };
         let pod = with_status(pod, &status);
         write_pod(&server, &pod);
@@ -285,7 +284,7 @@ async fn supervise(
     let ns = crate::render::namespace(&spec.function).to_string();
     let Ok(port) = free_port() else { return };
     let base = pod_object(&spec, &name, port);
-    let started = apiserver::objects_now();
+    let started = crate::api::now();
     let log = PodLog::open(&spec.logs, &ns, &name).await;
     if let Some(log) = &log {
         let mut log = log.lock().await;
@@ -347,7 +346,7 @@ async fn supervise(
             phase: "Running",
             ready: false,
             restarts,
-            state: json!({"running": {"startedAt": apiserver::objects_now()}}),
+            state: json!({"running": {"startedAt": crate::api::now()}}),
             last_state: last_state.clone(),
             started: started.clone(),
         };
@@ -434,7 +433,7 @@ async fn supervise(
         let code = exit.ok().and_then(|e| e.code()).unwrap_or(-1);
         let mut why = crash_reason(&tail.lock());
         restarts += 1;
-        last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": apiserver::objects_now()}});
+        last_state = json!({"terminated": {"exitCode": code, "reason": "Error", "message": why, "finishedAt": crate::api::now()}});
         if confinement.new_oom_kills() > 0 {
             why = confinement.oom_message(Some(&why));
             last_state = limits::oom_terminated(&why);
