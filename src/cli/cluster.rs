@@ -56,7 +56,7 @@ pub struct ControllerArgs {
     #[arg(long, value_name = "URL", env = "NATS_URL")]
     pub nats: Option<String>,
     /// Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092
-    #[arg(long = "kafka-brokers", value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    #[arg(long = "kafka-brokers", value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::usable)]
     pub kafka: Option<crate::kafka::Brokers>,
 }
 

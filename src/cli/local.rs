@@ -54,7 +54,7 @@ pub struct EngineFlags {
     #[arg(long, value_name = "URL", env = "KFN_NATS_URL")]
     nats: Option<String>,
     /// Kafka brokers whose messages Kafka triggers deliver, e.g. 127.0.0.1:9092
-    #[arg(long, value_name = "HOST:PORT,…", env = "KFN_KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    #[arg(long, value_name = "HOST:PORT,…", env = "KFN_KAFKA_BROKERS", value_parser = crate::kafka::Brokers::usable)]
     kafka: Option<crate::kafka::Brokers>,
 }
 

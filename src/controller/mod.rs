@@ -533,8 +533,11 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         }
         (None, _) => unconsumed.push((
             "KafkaTrigger",
-            "not consumed: no Kafka brokers are configured; run the controller with --kafka-brokers or KAFKA_BROKERS"
-                .to_string(),
+            match crate::kafka::UNAVAILABLE {
+                Some(why) => format!("not consumed: {why}"),
+                None => "not consumed: no Kafka brokers are configured; run the controller with --kafka-brokers or KAFKA_BROKERS"
+                    .to_string(),
+            },
         )),
     }
     tokio::spawn(messaging::mark_unconsumed(client.clone(), unconsumed, leader.clone()));

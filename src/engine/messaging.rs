@@ -373,10 +373,11 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
                 Some(why) => Err(why),
                 None => Ok(Broker::Kafka(brokers)),
             },
-            None => Err(
-                "no Kafka broker is configured for the local engine: start it with `kfn local start --kafka HOST:9092`"
+            None => Err(match crate::kafka::UNAVAILABLE {
+                Some(why) => format!("not consumed: {why}"),
+                None => "no Kafka broker is configured for the local engine: start it with `kfn local start --kafka HOST:9092`"
                     .into(),
-            ),
+            }),
         };
         let mut links = [
             Link {

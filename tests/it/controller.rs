@@ -467,6 +467,8 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
     }
 }
 
+// Needs Kafka: compiled with the `kafka` feature only (the integration tests run with it).
+#[cfg(feature = "kafka")]
 #[tokio::test]
 async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_selects() {
     use k8s_openapi::api::core::v1::Pod;

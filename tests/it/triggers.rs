@@ -452,10 +452,13 @@ fn nats_messages_reach_every_function_the_selector_matches() {
     );
 }
 
+// Needs Kafka: compiled with the `kafka` feature only (the integration tests run with it).
+#[cfg(feature = "kafka")]
 /// A Kafka cluster of one broker: librdkafka's mock cluster (a real Kafka protocol peer), kept
 /// up by a `kcat` producer waiting on its stdin. `.1` is its bootstrap address.
 pub struct KafkaMock(Child, pub String, #[allow(dead_code)] std::process::ChildStdin);
 
+#[cfg(feature = "kafka")]
 impl Drop for KafkaMock {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -463,6 +466,7 @@ impl Drop for KafkaMock {
     }
 }
 
+#[cfg(feature = "kafka")]
 pub fn kafka_mock() -> KafkaMock {
     let log = tempfile::NamedTempFile::new().unwrap();
     let child = Command::new("kcat")
@@ -496,10 +500,12 @@ pub fn kafka_mock() -> KafkaMock {
 }
 
 /// Publishes with kcat: a producer that is not kfn.
+#[cfg(feature = "kafka")]
 pub fn kcat_publish(brokers: &str, topic: &str, message: &str) {
     kcat_publish_with(brokers, topic, message, &[]);
 }
 
+#[cfg(feature = "kafka")]
 pub fn kcat_publish_with(brokers: &str, topic: &str, message: &str, extra: &[&str]) {
     // Debian's librdkafka, not the one kfn builds (cargo points LD_LIBRARY_PATH at it).
     let mut child = Command::new("kcat")
@@ -526,6 +532,7 @@ fn wait_log(engine: &Engine, function: &str, needle: &str, seconds: u64) -> Stri
 }
 
 /// How many times `needle` appears in a function's log.
+#[cfg(feature = "kafka")]
 fn seen(engine: &Engine, function: &str, needle: &str) -> usize {
     engine
         .kfn(&["function", "logs", function])
@@ -534,6 +541,8 @@ fn seen(engine: &Engine, function: &str, needle: &str) -> usize {
         .count()
 }
 
+// Needs Kafka: compiled with the `kafka` feature only (the integration tests run with it).
+#[cfg(feature = "kafka")]
 #[test]
 fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restart() {
     let kafka = kafka_mock();
@@ -652,6 +661,8 @@ fn kafka_messages_reach_every_function_the_selector_matches_and_survive_a_restar
     );
 }
 
+// Needs Kafka: compiled with the `kafka` feature only (the integration tests run with it).
+#[cfg(feature = "kafka")]
 #[test]
 fn kafka_over_tls_or_sasl_is_refused_in_the_status_not_ignored() {
     let engine = Engine::start_with_env(&[("KFN_KAFKA_BROKERS", "127.0.0.1:1"), ("KAFKA_ENABLE_TLS", "true")]);
@@ -677,6 +688,8 @@ fn kafka_over_tls_or_sasl_is_refused_in_the_status_not_ignored() {
     );
 }
 
+// Needs Kafka: compiled with the `kafka` feature only (the integration tests run with it).
+#[cfg(feature = "kafka")]
 #[test]
 fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
     let engine = Engine::start();
@@ -790,4 +803,69 @@ fn kafka_and_kinesis_triggers_are_stored_and_say_no_broker_is_configured() {
         &engine.kfn(&["trigger", "kinesis", "publish", "--stream", "s", "--records", "x"]),
         "need AWS",
     );
+}
+
+/// A kfn built without the `kafka` feature (`cargo test --no-default-features --test it
+/// without_kafka`): Kafka triggers are kept and listed, and whatever would need a Kafka client
+/// says this kfn has none.
+#[cfg(not(feature = "kafka"))]
+#[test]
+fn without_the_kafka_feature_kafka_triggers_are_stored_and_say_why_they_are_not_consumed() {
+    const WHY: &str = "this kfn was built without Kafka support (cargo feature `kafka`)";
+    let engine = Engine::start();
+    ok(
+        &engine.kfn(&[
+            "trigger",
+            "kafka",
+            "create",
+            "kt",
+            "--function-selector",
+            "function=consumer",
+            "--trigger-topic",
+            "t1",
+        ]),
+        "kafka create",
+    );
+    wait_trigger(
+        &engine,
+        "kafka",
+        &format!("not consumed: {WHY}"),
+        10,
+        "the status says this kfn cannot consume Kafka",
+    );
+    let list = engine.kfn(&["trigger", "kafka", "list", "-o", "wide"]);
+    assert!(
+        list.stdout.contains("kt") && list.stdout.contains("t1"),
+        "{}",
+        list.stdout
+    );
+    for (args, flag) in [
+        (
+            &[
+                "trigger",
+                "kafka",
+                "publish",
+                "--brokers",
+                "127.0.0.1:9092",
+                "--data",
+                "x",
+            ][..],
+            "--brokers",
+        ),
+        (&["local", "start", "--kafka", "127.0.0.1:9092"][..], "--kafka"),
+        (
+            &["controller", "--kafka-brokers", "127.0.0.1:9092"][..],
+            "--kafka-brokers",
+        ),
+    ] {
+        let run = engine.kfn(args);
+        fails(&run, WHY);
+        assert!(run.stderr.contains(flag), "{args:?}: {}", run.stderr);
+    }
+    // Brokers for the controller it installs are another kfn's: still accepted.
+    ok(
+        &engine.kfn(&["install", "--dry-run", "--kafka-brokers", "kafka.kubeless:9092"]),
+        "install --kafka-brokers",
+    );
+    ok(&engine.kfn(&["trigger", "kafka", "delete", "kt"]), "kafka delete");
 }

@@ -41,7 +41,7 @@ pub enum TopicCommand<P: clap::Args> {
 #[derive(Args, Debug)]
 pub struct KafkaPublish {
     /// Kafka brokers, e.g. 127.0.0.1:9092
-    #[arg(long, required = true, value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::parse)]
+    #[arg(long, required = true, value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::usable)]
     pub brokers: crate::kafka::Brokers,
     /// Topic to publish to
     #[arg(long, default_value = "kubeless")]

@@ -1,10 +1,8 @@
-//! Kafka for KafkaTriggers, through librdkafka (the `rdkafka` crate): one consumer group per
-//! (trigger, function), named by `messaging::group` as Kubeless named them, so every selected function receives every message and a restart resumes where the
-//! group's committed offsets left off. Both the local engine and `kfn controller` use it.
+//! The Kafka client, through librdkafka (the `rdkafka` crate): built with the `kafka` feature.
 
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use rdkafka::ClientConfig;
 use rdkafka::Message;
 use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
@@ -12,53 +10,15 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
 
-/// The brokers KafkaTriggers consume from, e.g. `kafka.kubeless:9092,kafka-2.kubeless:9092`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Brokers(String);
+use super::Brokers;
 
-impl Brokers {
-    /// Parses a comma-separated `host:port` list (a clap value parser: clap names the flag).
-    pub fn parse(list: &str) -> Result<Self> {
-        let entries: Vec<&str> = list.split(',').map(str::trim).collect();
-        for entry in &entries {
-            let port_ok = entry
-                .rsplit_once(':')
-                .is_some_and(|(host, port)| !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0));
-            if !port_ok {
-                let given = if entry.is_empty() {
-                    "an empty entry".to_string()
-                } else {
-                    format!("`{entry}`")
-                };
-                bail!(
-                    "{given} is not a broker address; give host:port, several separated by commas (e.g. 127.0.0.1:9092)"
-                );
-            }
-        }
-        Ok(Self(entries.join(",")))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    fn config(&self) -> ClientConfig {
-        let mut config = ClientConfig::new();
-        config
-            .set("bootstrap.servers", &self.0)
-            .set("client.id", concat!("kfn/", env!("CARGO_PKG_VERSION")))
-            .set("log_level", "3");
-        config
-    }
-}
-
-/// Why this process cannot reach the brokers the way its environment asks: kfn speaks to
-/// Kafka over plaintext only, so Kubeless's TLS and SASL settings are refused, not ignored.
-pub fn unsupported_security() -> Option<String> {
-    ["KAFKA_ENABLE_TLS", "KAFKA_ENABLE_SASL"]
-        .into_iter()
-        .find(|var| std::env::var(var).is_ok_and(|v| v.eq_ignore_ascii_case("true") || v == "1"))
-        .map(|var| format!("{var} is set, but kfn connects to Kafka brokers over plaintext only (no TLS or SASL)"))
+fn config(brokers: &Brokers) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", brokers.as_str())
+        .set("client.id", concat!("kfn/", env!("CARGO_PKG_VERSION")))
+        .set("log_level", "3");
+    config
 }
 
 /// Consumes `topic` in consumer group `group` until the task is dropped. `report` hears
@@ -74,8 +34,7 @@ where
     D: Fn(bytes::Bytes) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let consumer: StreamConsumer = match brokers
-        .config()
+    let consumer: StreamConsumer = match config(brokers)
         .set("group.id", group)
         .set("auto.offset.reset", "latest")
         .set("enable.auto.offset.store", "false")
@@ -192,8 +151,7 @@ fn anchor(consumer: &StreamConsumer, topic: &str, partitions: &[i32]) -> rdkafka
 
 /// Publishes one message and returns its (partition, offset).
 pub async fn publish(brokers: &Brokers, topic: &str, payload: &[u8]) -> Result<(i32, i64)> {
-    let producer: FutureProducer = brokers
-        .config()
+    let producer: FutureProducer = config(brokers)
         .set("message.timeout.ms", "5000")
         .create()
         .context("cannot create a Kafka producer")?;
@@ -206,31 +164,9 @@ pub async fn publish(brokers: &Brokers, topic: &str, payload: &[u8]) -> Result<(
         .map_err(|(e, _)| match e.rdkafka_error_code() {
             Some(RDKafkaErrorCode::MessageTimedOut) => anyhow::anyhow!(
                 "Failed to publish message to topic {topic}: no Kafka broker at {} (--brokers or KAFKA_BROKERS) took it within 5 s",
-                brokers.0
+                brokers.as_str()
             ),
-            _ => anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.0),
+            _ => anyhow::anyhow!("Failed to publish message to topic {topic} on {}: {e}", brokers.as_str()),
         })?;
     Ok((delivered.partition, delivered.offset))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn broker_lists_are_checked() {
-        assert_eq!(Brokers::parse("a:9092, b:9093").unwrap().as_str(), "a:9092,b:9093");
-        for bad in ["", "host", "host:", ":9092", "host:0", "host:port", "a:9092,,b:1"] {
-            let e = Brokers::parse(bad).unwrap_err().to_string();
-            assert!(e.contains("is not a broker address; give host:port"), "{bad}: {e}");
-        }
-        for (bad, named) in [
-            ("host", "`host`"),
-            ("a:9092,,b:1", "an empty entry"),
-            ("h:99999", "`h:99999`"),
-        ] {
-            let e = Brokers::parse(bad).unwrap_err().to_string();
-            assert!(e.starts_with(named), "{bad}: {e}");
-        }
-    }
 }
