@@ -7,8 +7,12 @@ pub mod controller;
 pub mod engine;
 pub mod kafka;
 pub mod local;
+pub mod messaging;
 pub mod output;
 pub mod render;
 pub mod runtime;
 pub mod runtimes;
 pub mod source;
+
+#[cfg(test)]
+mod layers;

@@ -297,19 +297,6 @@ fn first_container(pod: &mut Map<String, Value>) -> &mut Map<String, Value> {
     list[0].as_object_mut().expect("made an object")
 }
 
-/// The JSON value with every object's keys sorted, as Kubeless prints YAML.
-pub fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(m) => {
-            let mut keys: Vec<&String> = m.keys().collect();
-            keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect())
-        }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::api::text;
 
 use crate::client::kubeless;
-use crate::engine::messaging::{Broker, Consumer, Consumers, plan};
+use crate::messaging::{Broker, Consumer, Consumers, plan};
 
 pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
     let current = trigger.pointer("/status/conditions/0");

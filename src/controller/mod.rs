@@ -528,7 +528,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     match (&options.kafka, crate::kafka::unsupported_security()) {
         (Some(_), Some(why)) => unconsumed.push(("KafkaTrigger", format!("not consumed: {why}"))),
         (Some(brokers), None) => {
-            let broker = crate::engine::messaging::Broker::Kafka(brokers.clone());
+            let broker = crate::messaging::Broker::Kafka(brokers.clone());
             tokio::spawn(messaging::run(client.clone(), broker, leader.clone()));
         }
         (None, _) => unconsumed.push((

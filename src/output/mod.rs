@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// YAML with every map's keys sorted, as Kubeless prints objects.
 pub fn yaml(value: &Value) -> String {
-    serde_saphyr::to_string(&crate::api::function::sorted(value)).expect("a JSON value is valid YAML")
+    serde_saphyr::to_string(&sorted(value)).expect("a JSON value is valid YAML")
 }
 
 /// JSON indented with `indent` spaces (Kubeless uses 4 for dry runs, 2 for lists).
@@ -51,5 +51,18 @@ pub fn print(text: &str) {
         && e.kind() == std::io::ErrorKind::BrokenPipe
     {
         std::process::exit(0);
+    }
+}
+
+/// The JSON value with every object's keys sorted, as Kubeless prints YAML.
+pub fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
     }
 }

@@ -133,7 +133,7 @@ pub fn selector_text(selector: &Value) -> String {
         .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
         .collect();
     for e in selector["matchExpressions"].as_array().into_iter().flatten() {
-        let values = crate::engine::messaging::expression_values(e);
+        let values = crate::messaging::expression_values(e);
         parts.push(format!(
             "{} {} ({})",
             text(e, "/key"),

@@ -1,0 +1,413 @@
+//! Message triggers, shared by the local engine and `kfn controller`: which functions a
+//! trigger's selector picks, the consumers wanted for them (one NATS queue-group subscription
+//! or Kafka consumer group per (trigger, function)), each trigger's Ready condition, and the
+//! request a message becomes. Every message reaches every function the trigger's selector
+//! matches. The engine's loop is `engine::messaging`, the controller's `controller::messaging`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use base64::Engine;
+use futures::StreamExt;
+use serde_json::Value;
+
+use crate::api::text;
+
+/// The `values` of a selector's match expression.
+pub fn expression_values(expression: &Value) -> Vec<&str> {
+    expression["values"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
+}
+
+/// Whether labels satisfy a LabelSelector object (`matchLabels`, `matchExpressions`).
+pub fn selects(selector: &Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
+    let labels_ok = selector["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
+    let expressions_ok = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
+        let key = e["key"].as_str().unwrap_or_default();
+        let values = expression_values(e);
+        match e["operator"].as_str() {
+            Some("In") => labels.get(key).is_some_and(|v| values.contains(&v.as_str())),
+            Some("NotIn") => labels.get(key).is_none_or(|v| !values.contains(&v.as_str())),
+            Some("Exists") => labels.contains_key(key),
+            Some("DoesNotExist") => !labels.contains_key(key),
+            _ => false,
+        }
+    });
+    let empty = selector["matchLabels"].as_object().is_none_or(|m| m.is_empty())
+        && selector["matchExpressions"].as_array().is_none_or(Vec::is_empty);
+    !empty && labels_ok && expressions_ok
+}
+
+/// The HTTP request delivering one message, with the headers Kubeless's consumers send.
+pub fn delivery(payload: &[u8], source: &str) -> http::Request<Body> {
+    let json_object = serde_json::from_slice::<Value>(payload).is_ok_and(|v| v.is_object());
+    let kind = if json_object {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
+    let mut id = [0u8; 11];
+    let _ = getrandom::fill(&mut id);
+    let now = k8s_openapi::jiff::Timestamp::now()
+        .strftime("%Y-%m-%d %H:%M:%S%.f +0000 UTC")
+        .to_string();
+    http::Request::post("/")
+        .header("event-id", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id))
+        .header("event-time", now)
+        .header("event-namespace", source)
+        .header("event-type", kind)
+        .header("content-type", kind)
+        .header(
+            "user-agent",
+            format!("kfn-{}-trigger/{}", kind_of(source), env!("CARGO_PKG_VERSION")),
+        )
+        .body(Body::from(payload.to_vec()))
+        .expect("a valid request")
+}
+
+/// `nats` of `natstriggers.kubeless.io`.
+fn kind_of(source: &str) -> &str {
+    source.split("triggers").next().unwrap_or(source)
+}
+
+/// The functions (names) of a trigger's namespace that its selector matches.
+pub fn matching(trigger: &Value, functions: &[Value]) -> Vec<String> {
+    let ns = text(trigger, "/metadata/namespace");
+    functions
+        .iter()
+        .filter(|f| {
+            text(f, "/metadata/namespace") == ns
+                && selects(&trigger["spec"]["functionSelector"], &crate::api::labels_of(f))
+        })
+        .map(|f| text(f, "/metadata/name").to_string())
+        .collect()
+}
+
+/// A consumer: (trigger namespace, trigger, function, topic or subject).
+pub type Consumer = (String, String, String, String);
+
+/// The queue group (NATS) or consumer group (Kafka) of a consumer, as Kubeless named them:
+/// `<namespace>_<trigger>_<function>_<topic>`.
+pub fn group((namespace, trigger, function, topic): &Consumer) -> String {
+    format!("{namespace}_{trigger}_{function}_{topic}")
+}
+
+/// What a consumer reports: `Ok(what it receives from)` or `Err(why it does not receive yet)`.
+pub type Health = Result<String, String>;
+
+/// A message broker triggers consume from.
+#[derive(Clone)]
+pub enum Broker {
+    Nats { url: String, client: async_nats::Client },
+    Kafka(crate::kafka::Brokers),
+}
+
+impl Broker {
+    /// The trigger kind this broker serves.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Broker::Nats { .. } => "NATSTrigger",
+            Broker::Kafka(_) => "KafkaTrigger",
+        }
+    }
+
+    /// The `event-namespace` header of its deliveries.
+    pub fn source(&self) -> &'static str {
+        match self {
+            Broker::Nats { .. } => "natstriggers.kubeless.io",
+            Broker::Kafka(_) => "kafkatriggers.kubeless.io",
+        }
+    }
+
+    pub fn address(&self) -> &str {
+        match self {
+            Broker::Nats { url, .. } => url,
+            Broker::Kafka(brokers) => brokers.as_str(),
+        }
+    }
+
+    /// The request delivering one of its messages.
+    pub fn delivery(&self, payload: &[u8], topic: &str) -> http::Request<Body> {
+        let mut req = delivery(payload, self.source());
+        if let Broker::Kafka(_) = self {
+            let topic = http::HeaderValue::from_str(topic).unwrap_or(http::HeaderValue::from_static(""));
+            req.headers_mut().insert("event-topic", topic);
+        }
+        req
+    }
+
+    /// Receives for one consumer until the task is aborted; a NATS subscription that fails
+    /// ends the task, and the next sync starts it again.
+    async fn run<D, Fut>(self, consumer: Consumer, report: impl Fn(Health), deliver: D)
+    where
+        D: Fn(Consumer, bytes::Bytes) -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let (topic, group) = (consumer.3.clone(), group(&consumer));
+        match self {
+            Broker::Nats { url, client } => match client.queue_subscribe(topic, group).await {
+                Ok(mut sub) => {
+                    report(Ok(format!("subscribed on {url}")));
+                    while let Some(msg) = sub.next().await {
+                        deliver(consumer.clone(), msg.payload).await;
+                    }
+                }
+                Err(e) => report(Err(format!("cannot subscribe on {url}: {e}"))),
+            },
+            Broker::Kafka(brokers) => {
+                let deliver = |payload| deliver(consumer.clone(), payload);
+                crate::kafka::consume(&brokers, &group, &topic, report, deliver).await
+            }
+        }
+    }
+}
+
+/// The consumers running for one broker, kept in step with its triggers: one per (trigger,
+/// function), each delivering every message with `deliver`, each reporting its health.
+#[derive(Default)]
+pub struct Consumers {
+    /// Each running consumer, with the id of its task.
+    tasks: HashMap<Consumer, (u64, tokio::task::JoinHandle<()>)>,
+    /// What each task last reported: a stopped task that reports late (librdkafka calls
+    /// cannot be interrupted) does not speak for its successor, whose id differs.
+    health: Arc<parking_lot::Mutex<HashMap<Consumer, (u64, Health)>>>,
+    next_id: u64,
+}
+
+impl Consumers {
+    /// Makes the running consumers exactly `wanted`: stops the others, (re)starts the missing
+    /// or ended ones.
+    pub fn sync<F, Fut>(&mut self, broker: &Broker, wanted: &[Consumer], deliver: F)
+    where
+        F: Fn(Consumer, bytes::Bytes) -> Fut + Clone + Send + Sync + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.retain(|k, (_, task)| {
+            let keep = wanted.contains(k) && !task.is_finished();
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+        for key in wanted {
+            if self.tasks.contains_key(key) {
+                continue;
+            }
+            self.next_id += 1;
+            let id = self.next_id;
+            let report = {
+                let (health, key) = (self.health.clone(), key.clone());
+                move |h: Health| {
+                    health.lock().insert(key.clone(), (id, h));
+                }
+            };
+            let task = tokio::spawn(broker.clone().run(key.clone(), report, deliver.clone()));
+            self.tasks.insert(key.clone(), (id, task));
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.tasks.drain().for_each(|(_, (_, t))| t.abort());
+        self.health.lock().clear();
+    }
+
+    /// Stops every consumer and waits until their tasks are gone.
+    pub async fn close(&mut self) {
+        for (_, (_, task)) in self.tasks.drain() {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    /// What the running task of `consumer` last reported.
+    fn health(&self, consumer: &Consumer) -> Health {
+        let current = self.tasks.get(consumer).map(|(id, _)| *id);
+        let health = self.health.lock();
+        match health.get(consumer) {
+            Some((id, h)) if Some(*id) == current => h.clone(),
+            _ => Err("starting".into()),
+        }
+    }
+}
+
+/// A trigger's Ready condition.
+#[derive(Debug, PartialEq)]
+pub struct Condition {
+    pub ready: bool,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+/// For a broker's triggers: the consumers they need, and each trigger's condition from what
+/// its running consumers report.
+pub fn plan(
+    broker: &Broker,
+    triggers: &[Value],
+    functions: &[Value],
+    consumers: &Consumers,
+) -> (Vec<Consumer>, Vec<Condition>) {
+    let mut wanted = Vec::new();
+    let mut conditions = Vec::new();
+    for t in triggers {
+        let (ns, name) = (text(t, "/metadata/namespace"), text(t, "/metadata/name"));
+        let topic = text(t, "/spec/topic");
+        let matched = matching(t, functions);
+        let mine: Vec<Consumer> = matched
+            .iter()
+            .map(|f| (ns.to_string(), name.to_string(), f.clone(), topic.to_string()))
+            .collect();
+        let waiting: Vec<String> = mine
+            .iter()
+            .filter_map(|c| consumers.health(c).err().map(|why| format!("{}: {why}", c.2)))
+            .collect();
+        let address = broker.address();
+        conditions.push(if matched.is_empty() {
+            Condition {
+                ready: true,
+                reason: "NoFunction",
+                message: format!("{topic} on {address}: no function matches the selector yet"),
+            }
+        } else if waiting.is_empty() {
+            Condition {
+                ready: true,
+                reason: "Subscribed",
+                message: format!(
+                    "subscribed to {topic} on {address}; delivering to {}",
+                    matched.join(", ")
+                ),
+            }
+        } else {
+            Condition {
+                ready: false,
+                reason: "Subscribing",
+                message: format!("subscribing to {topic} on {address}: {}", waiting.join("; ")),
+            }
+        });
+        wanted.extend(mine);
+    }
+    (wanted, conditions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selectors_match_labels_and_expressions() {
+        let labels = [("created-by", "kubeless"), ("topic", "t1")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        assert!(selects(&json!({"matchLabels": {"topic": "t1"}}), &labels));
+        assert!(!selects(&json!({"matchLabels": {"topic": "t2"}}), &labels));
+        assert!(selects(
+            &json!({"matchLabels": {}, "matchExpressions": [{"key": "topic", "operator": "In", "values": ["t1", "t3"]}]}),
+            &labels
+        ));
+        assert!(
+            !selects(&json!({"matchLabels": {}}), &labels),
+            "an empty selector selects nothing"
+        );
+        let req = delivery(br#"{"a":1}"#, "natstriggers.kubeless.io");
+        assert_eq!(req.headers()["event-type"], "application/json");
+        assert!(req.headers()["event-time"].to_str().unwrap().ends_with("+0000 UTC"));
+        assert_eq!(
+            delivery(b"plain", "x").headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+    }
+
+    #[test]
+    fn kafka_deliveries_name_the_topic() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("127.0.0.1:9092").unwrap());
+        let req = broker.delivery(b"x", "orders");
+        assert_eq!(req.headers()["event-topic"], "orders");
+        assert_eq!(req.headers()["event-namespace"], "kafkatriggers.kubeless.io");
+        assert!(
+            req.headers()["user-agent"]
+                .to_str()
+                .unwrap()
+                .starts_with("kfn-kafka-trigger/")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_trigger_is_ready_once_every_selected_function_receives() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
+        let trigger = json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+            "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}});
+        let function = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
+        let functions = [
+            function("f1", "ns", "shop"),
+            function("f2", "ns", "shop"),
+            function("other-ns", "elsewhere", "shop"),
+            function("other-app", "ns", "blog"),
+        ];
+        let mut consumers = Consumers::default();
+        let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        let key = |f: &str| ("ns".to_string(), "t".to_string(), f.to_string(), "orders".to_string());
+        assert_eq!(wanted, vec![key("f1"), key("f2")]);
+        assert_eq!(group(&wanted[0]), "ns_t_f1_orders");
+        assert!(!conditions[0].ready);
+        assert_eq!(conditions[0].reason, "Subscribing");
+        assert!(
+            conditions[0].message.contains("f1: starting; f2: starting"),
+            "{:?}",
+            conditions[0]
+        );
+
+        // The running tasks of f1 and f2 have id TASK; a report of an earlier task is ignored.
+        const TASK: u64 = 7;
+        for f in ["f1", "f2"] {
+            consumers.tasks.insert(key(f), (TASK, tokio::spawn(async {})));
+        }
+        consumers
+            .health
+            .lock()
+            .insert(key("f1"), (TASK - 1, Ok("stale".into())));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert!(conditions[0].message.contains("f1: starting"), "{:?}", conditions[0]);
+
+        consumers
+            .health
+            .lock()
+            .insert(key("f1"), (TASK, Ok("partitions 0".into())));
+        consumers
+            .health
+            .lock()
+            .insert(key("f2"), (TASK, Err("waiting for partitions of orders".into())));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert_eq!(
+            conditions[0].message,
+            "subscribing to orders on k:9092: f2: waiting for partitions of orders"
+        );
+
+        consumers
+            .health
+            .lock()
+            .insert(key("f2"), (TASK, Ok("partitions 1".into())));
+        let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
+        assert_eq!(
+            conditions[0],
+            Condition {
+                ready: true,
+                reason: "Subscribed",
+                message: "subscribed to orders on k:9092; delivering to f1, f2".into()
+            }
+        );
+
+        let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions[2..], &consumers);
+        assert!(wanted.is_empty());
+        assert_eq!(conditions[0].reason, "NoFunction");
+    }
+}
