@@ -578,32 +578,8 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         .shutdown_on_signal()
         .run(reconcile_function, error_policy, ctx.clone())
         .for_each(log_outcome);
-    let http = kubeless::resource("HTTPTrigger");
-    let (https, changed) = triggers::parents(Api::all_with(client.clone(), &http), http.clone());
-    let http_controller = Controller::for_stream_with(changed, https, http)
-        .owns_stream(triggers::children(
-            Api::<Ingress>::all(client.clone()),
-            Default::default(),
-            None,
-            None,
-        ))
-        .with_config(controller_config())
-        .shutdown_on_signal()
-        .run(reconcile_trigger, error_policy, ctx.clone())
-        .for_each(log_outcome);
-    let cron = kubeless::resource("CronJobTrigger");
-    let (crons, changed) = triggers::parents(Api::all_with(client.clone(), &cron), cron.clone());
-    let cron_controller = Controller::for_stream_with(changed, crons, cron)
-        .owns_stream(triggers::children(
-            Api::<CronJob>::all(client.clone()),
-            Default::default(),
-            None,
-            None,
-        ))
-        .with_config(controller_config())
-        .shutdown_on_signal()
-        .run(reconcile_trigger, error_policy, ctx.clone())
-        .for_each(log_outcome);
+    let http_controller = trigger_controller::<Ingress>(&client, "HTTPTrigger", ctx.clone());
+    let cron_controller = trigger_controller::<CronJob>(&client, "CronJobTrigger", ctx.clone());
     tracing::info!("kfn controller started as {}", options.identity);
     futures::join!(function_controller, http_controller, cron_controller);
     election.abort();
@@ -614,6 +590,32 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The controller of one trigger kind, which owns one kind of child (an Ingress, a CronJob).
+fn trigger_controller<Child>(client: &kube::Client, kind: &str, ctx: Arc<Ctx>) -> impl std::future::Future<Output = ()>
+where
+    Child: kube::Resource<DynamicType = ()>
+        + Clone
+        + serde::de::DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
+{
+    let resource = kubeless::resource(kind);
+    let (triggers, changed) = triggers::parents(Api::all_with(client.clone(), &resource), resource.clone());
+    Controller::for_stream_with(changed, triggers, resource)
+        .owns_stream(triggers::children(
+            Api::<Child>::all(client.clone()),
+            Default::default(),
+            None,
+            None,
+        ))
+        .with_config(controller_config())
+        .shutdown_on_signal()
+        .run(reconcile_trigger, error_policy, ctx)
+        .for_each(log_outcome)
 }
 
 /// `/healthz` and `/metrics` of the controller.
