@@ -6,6 +6,21 @@ use std::time::Duration;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
+/// The `Event-Time` of a cron firing, as Kubeless's CronJobs send it
+/// (`date --rfc-3339=seconds --utc`: `2021-05-03 11:31:53+00:00`). One strftime format for
+/// the engine (jiff) and the cluster's CronJob (`date -u`), so both send the same text.
+pub const EVENT_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S+00:00";
+
+/// The `Event-Time` of a firing at `at`.
+pub fn event_time(at: k8s_openapi::jiff::Timestamp) -> String {
+    at.strftime(EVENT_TIME_FORMAT).to_string()
+}
+
+/// The shell expression a CronJob's pod evaluates to the `Event-Time` of its firing.
+pub fn event_time_shell() -> String {
+    format!("$(date -u '+{EVENT_TIME_FORMAT}')")
+}
+
 /// A checked schedule.
 #[derive(Clone, Debug)]
 pub enum Schedule {

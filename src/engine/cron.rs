@@ -32,10 +32,7 @@ pub fn request(trigger: &Value, uid: &str) -> http::Request<Body> {
     let builder = http::Request::builder()
         .uri("/")
         .header("event-id", uid)
-        .header(
-            "event-time",
-            Timestamp::now().strftime("%Y-%m-%d %H:%M:%S+00:00").to_string(),
-        )
+        .header("event-time", schedule::event_time(Timestamp::now()))
         .header("event-namespace", "cronjobtrigger.kubeless.io")
         .header("event-type", "application/json")
         .header("user-agent", "kfn-cron");

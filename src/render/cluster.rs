@@ -321,8 +321,9 @@ pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Value {
     let (port, _) = service_port(function);
     let fname = name(function);
     let ns = namespace(function);
+    let event_time = crate::api::schedule::event_time_shell();
     let mut command = format!(
-        "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
+        "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: {event_time}\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
     );
     if let Some(payload) = trigger.pointer("/spec/payload").filter(|p| !p.is_null()) {
         command.push_str(&format!(" -d '{}'", payload.to_string().replace('\'', "'\\''")));
@@ -465,5 +466,34 @@ mod tests {
                 .unwrap()
                 .ends_with("-d '{\"a\":1}'")
         );
+    }
+
+    #[test]
+    fn a_cronjob_sends_the_event_time_the_engine_and_kubeless_send() {
+        let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
+            "spec": {"function-name": "hello", "schedule": "* * * * *"}});
+        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1");
+        let command = cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The header's value as the pod's shell expands it.
+        let header = command.split("-H \"Event-Time: ").nth(1).unwrap();
+        let header = &header[..header.find("\" -H").unwrap()];
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", &format!("echo \"{header}\"")])
+            .output()
+            .unwrap();
+        let cluster = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let engine = crate::api::schedule::event_time(k8s_openapi::jiff::Timestamp::now());
+        // Kubeless: `date --rfc-3339=seconds --utc`, e.g. `2021-05-03 11:31:53+00:00`.
+        let shape = |t: &str| {
+            t.len() == 25
+                && t.ends_with("+00:00")
+                && t.as_bytes()[10] == b' '
+                && t.chars().filter(char::is_ascii_digit).count() == 18
+        };
+        assert!(shape(&cluster), "cluster Event-Time {cluster:?}");
+        assert!(shape(&engine), "engine Event-Time {engine:?}");
     }
 }
