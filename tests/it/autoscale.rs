@@ -226,3 +226,48 @@ async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
     let hpa = engine.kubectl(&["get", "hpa", "busy", "-o", "jsonpath={.spec.maxReplicas}"]);
     assert_eq!(hpa.stdout, "4");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rules_are_written_while_another_client_writes_the_function() {
+    use kube::api::{Patch, PatchParams, PostParams};
+    let engine = Engine::start_no_run();
+    let api = crate::common::functions(&engine.client().await, "default");
+    api.create(
+        &PostParams::default(),
+        &serde_json::from_value(crate::common::function("busy")).unwrap(),
+    )
+    .await
+    .unwrap();
+    // Another writer (a controller, a second user) changes the Function all the time, so the
+    // Function kfn read is often stale by the time it writes it back: a 409 kfn must retry.
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (api, stop) = (api.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut n = 0u64;
+            while !stop.load(Ordering::SeqCst) {
+                n += 1;
+                let patch = serde_json::json!({"metadata": {"annotations": {"writer": n.to_string()}}});
+                api.patch("busy", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            n
+        })
+    };
+    for round in 0..12 {
+        let max = (3 + round).to_string();
+        let args = ["autoscale", "create", "busy", "--metric", "cpu", "--value", "70", "--max", &max];
+        let run = tokio::task::block_in_place(|| engine.kfn(&args));
+        ok(&run, &format!("autoscale create, round {round}"));
+        let run = tokio::task::block_in_place(|| engine.kfn(&["autoscale", "delete", "busy"]));
+        ok(&run, &format!("autoscale delete, round {round}"));
+    }
+    let run = tokio::task::block_in_place(|| engine.kfn(&["autoscale", "create", "busy", "--metric", "cpu", "--value", "70", "--max", "9"]));
+    ok(&run, "last autoscale create");
+    stop.store(true, Ordering::SeqCst);
+    let last = writer.await.unwrap();
+    // Neither write was lost: the rule and the other writer's last change are both there.
+    let f = api.get("busy").await.unwrap();
+    assert_eq!(f.data["spec"]["horizontalPodAutoscaler"]["spec"]["maxReplicas"], 9);
+    assert_eq!(f.metadata.annotations.unwrap()["writer"], last.to_string());
+}
