@@ -81,8 +81,7 @@ pub fn parse(text: &str) -> Result<Schedule, String> {
 }
 
 /// What a cluster can run of `@every`: a Kubernetes CronJob fires at whole minutes of the clock.
-pub const CLUSTER_EVERY: &str =
-    "1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h";
+pub const CLUSTER_EVERY: &str = "1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h";
 
 /// The schedule as a Kubernetes CronJob runs it: 5-field expressions and descriptors as they
 /// are, `@every` as the 5-field expression that fires at exactly that interval. An `@every` no
@@ -131,7 +130,14 @@ mod tests {
         ] {
             assert_eq!(cluster_schedule(every).as_deref(), Ok(cron), "{every}");
         }
-        for every in ["@every 45s", "@every 7m", "@every 90m", "@every 1m30s", "@every 5h", "@every 48h"] {
+        for every in [
+            "@every 45s",
+            "@every 7m",
+            "@every 90m",
+            "@every 1m30s",
+            "@every 5h",
+            "@every 48h",
+        ] {
             let e = cluster_schedule(every).unwrap_err();
             assert!(e.contains(every) && e.contains("30m, 1h"), "{e}");
         }

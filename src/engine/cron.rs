@@ -96,7 +96,11 @@ pub fn start(server: Arc<ApiServer>) {
             let live: Vec<_> = triggers
                 .iter()
                 .map(|t| {
-                    let schedule = t.value.pointer("/spec/schedule").and_then(Value::as_str).unwrap_or_default();
+                    let schedule = t
+                        .value
+                        .pointer("/spec/schedule")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
                     (key(&t.value), schedule)
                 })
                 .collect();

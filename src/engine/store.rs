@@ -502,7 +502,8 @@ mod tests {
         put(&store, "bad", "2");
         drop(store);
         let db = Connection::open(&path).unwrap();
-        db.execute("UPDATE objects SET body = '{not json' WHERE name = 'bad'", []).unwrap();
+        db.execute("UPDATE objects SET body = '{not json' WHERE name = 'bad'", [])
+            .unwrap();
         drop(db);
         let store = Store::open(&path).unwrap();
         assert_eq!(store.count(), 1, "the bad row is not served");

@@ -248,7 +248,9 @@ async fn rules_are_written_while_another_client_writes_the_function() {
             while !stop.load(Ordering::SeqCst) {
                 n += 1;
                 let patch = serde_json::json!({"metadata": {"annotations": {"writer": n.to_string()}}});
-                api.patch("busy", &PatchParams::default(), &Patch::Merge(&patch)).await.unwrap();
+                api.patch("busy", &PatchParams::default(), &Patch::Merge(&patch))
+                    .await
+                    .unwrap();
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             n
@@ -256,13 +258,35 @@ async fn rules_are_written_while_another_client_writes_the_function() {
     };
     for round in 0..12 {
         let max = (3 + round).to_string();
-        let args = ["autoscale", "create", "busy", "--metric", "cpu", "--value", "70", "--max", &max];
+        let args = [
+            "autoscale",
+            "create",
+            "busy",
+            "--metric",
+            "cpu",
+            "--value",
+            "70",
+            "--max",
+            &max,
+        ];
         let run = tokio::task::block_in_place(|| engine.kfn(&args));
         ok(&run, &format!("autoscale create, round {round}"));
         let run = tokio::task::block_in_place(|| engine.kfn(&["autoscale", "delete", "busy"]));
         ok(&run, &format!("autoscale delete, round {round}"));
     }
-    let run = tokio::task::block_in_place(|| engine.kfn(&["autoscale", "create", "busy", "--metric", "cpu", "--value", "70", "--max", "9"]));
+    let run = tokio::task::block_in_place(|| {
+        engine.kfn(&[
+            "autoscale",
+            "create",
+            "busy",
+            "--metric",
+            "cpu",
+            "--value",
+            "70",
+            "--max",
+            "9",
+        ])
+    });
     ok(&run, "last autoscale create");
     stop.store(true, Ordering::SeqCst);
     let last = writer.await.unwrap();

@@ -231,8 +231,14 @@ fn an_object_the_store_cannot_read_is_logged_and_kept_not_dropped() {
     let run = engine.kfn(&["local", "start", "--no-run"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let log = std::fs::read_to_string(engine.state().join("engine.log")).expect("engine.log");
-    let line = log.lines().find(|l| l.contains("cannot read")).unwrap_or_else(|| panic!("no warning in:\n{log}"));
-    assert!(line.contains("configmaps default/broken") && line.contains("not JSON"), "{line}");
+    let line = log
+        .lines()
+        .find(|l| l.contains("cannot read"))
+        .unwrap_or_else(|| panic!("no warning in:\n{log}"));
+    assert!(
+        line.contains("configmaps default/broken") && line.contains("not JSON"),
+        "{line}"
+    );
     // The others are served; the damaged one is kept as it was.
     assert_eq!(engine.kubectl(&["get", "configmap", "kept"]).code, 0);
     let db = rusqlite::Connection::open(engine.state().join("kfn.db")).unwrap();

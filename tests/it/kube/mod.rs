@@ -1158,11 +1158,24 @@ fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_ch
     ok(&cluster.kfn(&["install"]), "kfn install");
     crds_established(&cluster);
     let controller = Controller::start(&cluster);
-    let code = write(cluster.home.path(), "hello.py", "def hello(event, context):\n    return 'one'\n");
+    let code = write(
+        cluster.home.path(),
+        "hello.py",
+        "def hello(event, context):\n    return 'one'\n",
+    );
     let deploy = |name: &str, schedule: &str| {
         cluster.kfn(&[
-            "function", "deploy", name, "--runtime", "python3.12", "--handler", "hello.hello",
-            "--from-file", code.to_str().unwrap(), "--schedule", schedule,
+            "function",
+            "deploy",
+            name,
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            code.to_str().unwrap(),
+            "--schedule",
+            schedule,
         ])
     };
     // Refused at once, naming the flag and the value, and nothing is created.
@@ -1176,7 +1189,16 @@ fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_ch
 
     ok(&deploy("hello", "@every 30m"), "deploy --schedule '@every 30m'");
     for every in ["@every 45s", "@every 90m"] {
-        let run = cluster.kfn(&["trigger", "cronjob", "create", "t", "--function", "hello", "--schedule", every]);
+        let run = cluster.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "t",
+            "--function",
+            "hello",
+            "--schedule",
+            every,
+        ]);
         fails(&run, "Invalid value for --schedule.");
         assert!(run.stderr.contains(every), "{}", run.stderr);
         let run = cluster.kfn(&["trigger", "cronjob", "update", "hello", "--schedule", every]);
@@ -1184,17 +1206,39 @@ fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_ch
         assert!(run.stderr.contains(every), "{}", run.stderr);
     }
     ok(
-        &cluster.kfn(&["trigger", "cronjob", "create", "t", "--function", "hello", "--schedule", "@every 2h"]),
+        &cluster.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "t",
+            "--function",
+            "hello",
+            "--schedule",
+            "@every 2h",
+        ]),
         "create '@every 2h'",
     );
     // Exact CronJob schedules: 30 min and 2 h.
     for (cronjob, schedule) in [("trigger-hello", "*/30 * * * *"), ("trigger-t", "0 */2 * * *")] {
         eventually(Duration::from_secs(60), cronjob, || {
-            let run = cluster.kubectl(&["-n", "default", "get", "cronjob", cronjob, "-o", "jsonpath={.spec.schedule}"]);
+            let run = cluster.kubectl(&[
+                "-n",
+                "default",
+                "get",
+                "cronjob",
+                cronjob,
+                "-o",
+                "jsonpath={.spec.schedule}",
+            ]);
             if run.stdout == schedule {
                 Ok(())
             } else {
-                Err(format!("{}{}\ncontroller log:\n{}", run.stdout, run.stderr, controller.log()))
+                Err(format!(
+                    "{}{}\ncontroller log:\n{}",
+                    run.stdout,
+                    run.stderr,
+                    controller.log()
+                ))
             }
         });
     }
@@ -1203,11 +1247,19 @@ fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_ch
     let trigger = r#"{"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger",
         "metadata": {"name": "odd", "namespace": "default"},
         "spec": {"function-name": "hello", "schedule": "@every 90m"}}"#;
-    ok(&cluster.kubectl_stdin(&["apply", "-f", "-"], Some(trigger)), "kubectl apply");
+    ok(
+        &cluster.kubectl_stdin(&["apply", "-f", "-"], Some(trigger)),
+        "kubectl apply",
+    );
     eventually(Duration::from_secs(60), "odd is not Ready", || {
         let t = cluster.get(&["-n", "default", "get", "cronjobtrigger", "odd"]);
         let c = &t["status"]["conditions"][0];
-        if c["status"] == "False" && c["message"].as_str().unwrap_or_default().contains("\"@every 90m\" cannot run on a cluster") {
+        if c["status"] == "False"
+            && c["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("\"@every 90m\" cannot run on a cluster")
+        {
             Ok(())
         } else {
             Err(t["status"].to_string())
