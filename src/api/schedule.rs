@@ -92,7 +92,7 @@ pub fn cluster_schedule(text: &str) -> Result<String, String> {
         Schedule::Cron(_) => return Ok(text.trim().to_string()),
         Schedule::Every(d) => d,
     };
-    let exact = (d.subsec_nanos() == 0 && d.as_secs() % 60 == 0).then(|| d.as_secs() / 60);
+    let exact = (d.subsec_nanos() == 0 && d.as_secs() % 60 == 0).then_some(d.as_secs() / 60);
     let rendered = match exact {
         Some(1) => Some("* * * * *".to_string()),
         Some(m) if m < 60 && 60 % m == 0 => Some(format!("*/{m} * * * *")),
