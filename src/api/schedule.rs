@@ -6,6 +6,21 @@ use std::time::Duration;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
+/// The `Event-Time` of a cron firing, as Kubeless's CronJobs send it
+/// (`date --rfc-3339=seconds --utc`: `2021-05-03 11:31:53+00:00`). One strftime format for
+/// the engine (jiff) and the cluster's CronJob (`date -u`), so both send the same text.
+pub const EVENT_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S+00:00";
+
+/// The `Event-Time` of a firing at `at`.
+pub fn event_time(at: k8s_openapi::jiff::Timestamp) -> String {
+    at.strftime(EVENT_TIME_FORMAT).to_string()
+}
+
+/// The shell expression a CronJob's pod evaluates to the `Event-Time` of its firing.
+pub fn event_time_shell() -> String {
+    format!("$(date -u '+{EVENT_TIME_FORMAT}')")
+}
+
 /// A checked schedule.
 #[derive(Clone, Debug)]
 pub enum Schedule {
@@ -65,9 +80,68 @@ pub fn parse(text: &str) -> Result<Schedule, String> {
         .map_err(|e| e.to_string())
 }
 
+/// What a cluster can run of `@every`: a Kubernetes CronJob fires at whole minutes of the clock.
+pub const CLUSTER_EVERY: &str = "1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m, 1h, 2h, 3h, 4h, 6h, 8h, 12h or 24h";
+
+/// The schedule as a Kubernetes CronJob runs it: 5-field expressions and descriptors as they
+/// are, `@every` as the 5-field expression that fires at exactly that interval. An `@every` no
+/// CronJob can run exactly (under a minute, or not dividing an hour or a day) is an error
+/// rather than another schedule.
+pub fn cluster_schedule(text: &str) -> Result<String, String> {
+    let d = match parse(text)? {
+        Schedule::Cron(_) => return Ok(text.trim().to_string()),
+        Schedule::Every(d) => d,
+    };
+    let exact = (d.subsec_nanos() == 0 && d.as_secs() % 60 == 0).then_some(d.as_secs() / 60);
+    let rendered = match exact {
+        Some(1) => Some("* * * * *".to_string()),
+        Some(m) if m < 60 && 60 % m == 0 => Some(format!("*/{m} * * * *")),
+        Some(60) => Some("0 * * * *".to_string()),
+        Some(m) if m % 60 == 0 && m < 1440 && 1440 % m == 0 => Some(format!("0 */{} * * *", m / 60)),
+        Some(1440) => Some("0 0 * * *".to_string()),
+        _ => None,
+    };
+    rendered.ok_or_else(|| {
+        format!(
+            "{:?} cannot run on a cluster: a Kubernetes CronJob fires at whole minutes of the clock, so @every must be {CLUSTER_EVERY} (or give a 5-field schedule such as \"*/5 * * * *\"); the local engine runs any @every exactly",
+            text.trim()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cluster_runs_every_exactly_or_not_at_all() {
+        for (every, cron) in [
+            ("@every 1m", "* * * * *"),
+            ("@every 60s", "* * * * *"),
+            ("@every 2m", "*/2 * * * *"),
+            ("@every 30m", "*/30 * * * *"),
+            ("@every 1h", "0 * * * *"),
+            ("@every 2h", "0 */2 * * *"),
+            ("@every 120m", "0 */2 * * *"),
+            ("@every 12h", "0 */12 * * *"),
+            ("@every 24h", "0 0 * * *"),
+            ("*/7 * * * *", "*/7 * * * *"),
+            ("@hourly", "@hourly"),
+        ] {
+            assert_eq!(cluster_schedule(every).as_deref(), Ok(cron), "{every}");
+        }
+        for every in [
+            "@every 45s",
+            "@every 7m",
+            "@every 90m",
+            "@every 1m30s",
+            "@every 5h",
+            "@every 48h",
+        ] {
+            let e = cluster_schedule(every).unwrap_err();
+            assert!(e.contains(every) && e.contains("30m, 1h"), "{e}");
+        }
+    }
 
     #[test]
     fn kubeless_schedules_parse() {

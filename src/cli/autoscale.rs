@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use kube::api::{ListParams, PostParams};
+use kube::api::ListParams;
 use serde_json::Value;
 
 use super::GlobalArgs;
@@ -112,25 +112,30 @@ pub fn rule(args: &CreateArgs) -> Result<Autoscale> {
 }
 
 /// Replaces a Function's `horizontalPodAutoscaler` with what `rule` makes of the Function,
-/// logging `messages` before and after.
+/// logging `messages` before and after. A write by someone else in between (the controller's
+/// status, another user) is a 409: the Function is read again and the rule applied to it.
 async fn set_rule(
     global: &GlobalArgs,
     name: &str,
     messages: (&str, String),
-    rule: impl FnOnce(&Value) -> Result<Value>,
+    rule: impl Fn(&Value) -> Result<Value>,
 ) -> Result<ExitCode> {
     let conn = client::connect(&global.target()).await?;
     let api = kubeless::functions(&conn, &conn.namespace);
-    let mut f = match api.get_opt(name).await {
+    let f = match api.get_opt(name).await {
         Ok(Some(f)) => kubeless::to_value(&f),
         Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
         Err(e) => return Err(conn.explain(e)),
     };
-    f["spec"]["horizontalPodAutoscaler"] = rule(&f)?;
+    // Checked (and the message logged) once, on the Function as first read.
+    rule(&f)?;
     log::info(messages.0);
-    api.replace(name, &PostParams::default(), &kubeless::from_value(f)?)
-        .await
-        .map_err(|e| conn.explain(e))?;
+    kubeless::replace_with(&api, name, f, |mut f| {
+        f["spec"]["horizontalPodAutoscaler"] = rule(&f)?;
+        Ok(f)
+    })
+    .await?
+    .map_err(|e| conn.explain(e))?;
     log::info(&messages.1);
     Ok(ExitCode::SUCCESS)
 }

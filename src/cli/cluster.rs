@@ -135,12 +135,7 @@ pub async fn uninstall(args: UninstallArgs, global: &GlobalArgs) -> Result<ExitC
 }
 
 pub async fn controller(args: ControllerArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("KFN_LOG").unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        // engine.log and pod logs are files: colour codes only on a terminal.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    output::log::init_tracing();
     let conn = client::connect(&global.target()).await?;
     let identity = args
         .identity

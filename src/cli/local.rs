@@ -162,7 +162,7 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Serve(flags) => {
-            init_logging();
+            crate::output::log::init_tracing();
             engine::serve(&state, flags.into()).await?;
             Ok(ExitCode::SUCCESS)
         }
@@ -185,14 +185,4 @@ fn confirm(state: &StateDir) -> Result<bool> {
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
-}
-
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("KFN_LOG").unwrap_or_else(|_| "info".into());
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        // engine.log and pod logs are files: colour codes only on a terminal.
-        .with_ansi(std::io::stderr().is_terminal())
-        .try_init();
 }

@@ -55,6 +55,23 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Whether the server is a kfn local engine (which runs triggers itself) rather than a
+    /// cluster: the engine's version says `+kfn-`.
+    pub async fn is_kfn_engine(&self) -> Result<bool> {
+        let version = self.client.apiserver_version().await.map_err(|e| self.explain(e))?;
+        Ok(version.git_version.contains("+kfn-"))
+    }
+
+    /// Checks a `--schedule` for the server in use: a cluster's CronJob cannot run every
+    /// `@every` the engine runs.
+    pub async fn check_schedule(&self, schedule: &str) -> Result<()> {
+        if !self.is_kfn_engine().await? {
+            crate::api::schedule::cluster_schedule(schedule)
+                .map_err(|e| anyhow::anyhow!("Invalid value for --schedule. {e}"))?;
+        }
+        Ok(())
+    }
+
     /// Turns a kube error into a message a user can act on: which server could not be reached
     /// and how to start the local engine, which credentials were refused, or the API server's
     /// own message.

@@ -375,7 +375,7 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
                 let (port, _) = crate::render::service_port(&f);
                 cluster::ingress(&t, port)
             }
-            _ => cluster::cronjob(&t, &f, &ctx.curl_image),
+            _ => cluster::cronjob(&t, &f, &ctx.curl_image).map_err(Error::Invalid)?,
         };
         let child_name = text(&child, "/metadata/name").to_string();
         apply(&ctx.client, child).await?;

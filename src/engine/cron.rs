@@ -2,7 +2,7 @@
 //! calls the function with the cron event headers (a POST of the payload, or a GET without
 //! one). Firings missed while the engine was down are not replayed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -32,10 +32,7 @@ pub fn request(trigger: &Value, uid: &str) -> http::Request<Body> {
     let builder = http::Request::builder()
         .uri("/")
         .header("event-id", uid)
-        .header(
-            "event-time",
-            Timestamp::now().strftime("%Y-%m-%d %H:%M:%S+00:00").to_string(),
-        )
+        .header("event-time", schedule::event_time(Timestamp::now()))
         .header("event-namespace", "cronjobtrigger.kubeless.io")
         .header("event-type", "application/json")
         .header("user-agent", "kfn-cron");
@@ -49,52 +46,83 @@ pub fn request(trigger: &Value, uid: &str) -> http::Request<Body> {
     }
 }
 
+/// The next firing of each trigger, with its schedule parsed once per schedule text (not on
+/// every tick).
+#[derive(Default)]
+pub struct Timetable {
+    // (namespace, name) → (schedule text, its parse, next firing)
+    entries: HashMap<(String, String), (String, Option<Schedule>, Timestamp)>,
+    /// How many schedule texts were parsed, for tests.
+    parses: usize,
+}
+
+impl Timetable {
+    /// The triggers of `live` (key and schedule text) due at `now`; each is moved to its next
+    /// firing, triggers gone are forgotten, and an invalid schedule never fires.
+    pub fn due(&mut self, now: Timestamp, live: &[((String, String), &str)]) -> Vec<(String, String)> {
+        let keep: HashSet<&(String, String)> = live.iter().map(|(k, _)| k).collect();
+        self.entries.retain(|k, _| keep.contains(k));
+        let mut due = Vec::new();
+        for (key, text) in live {
+            let fresh = self.entries.get(key).is_none_or(|(old, _, _)| old != text);
+            if fresh {
+                self.parses += 1;
+                let parsed = schedule::parse(text).ok();
+                let first = parsed.as_ref().and_then(|p| next_after(p, now)).unwrap_or(now);
+                self.entries.insert(key.clone(), (text.to_string(), parsed, first));
+            }
+            let (_, parsed, next) = self.entries.get_mut(key).expect("just inserted");
+            let Some(parsed) = parsed else { continue };
+            if *next <= now {
+                *next = next_after(parsed, now).unwrap_or(now + Duration::from_secs(60));
+                due.push(key.clone());
+            }
+        }
+        due
+    }
+}
+
 /// Runs every CronJobTrigger's schedule until the process ends.
 pub fn start(server: Arc<ApiServer>) {
     tokio::spawn(async move {
-        // trigger key → (schedule text, next firing)
-        let mut next: HashMap<(String, String), (String, Timestamp)> = HashMap::new();
+        let mut timetable = Timetable::default();
         loop {
             let now = Timestamp::now();
             let (triggers, _) = server.store.list(TRIGGERS, None);
-            let mut live = Vec::new();
-            for t in triggers.iter().map(|t| &t.value) {
-                let ns = t["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-                let name = t["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                let text = t
-                    .pointer("/spec/schedule")
+            let key = |t: &Value| {
+                let field = |f: &str| t["metadata"][f].as_str().unwrap_or_default().to_string();
+                (field("namespace"), field("name"))
+            };
+            let live: Vec<_> = triggers
+                .iter()
+                .map(|t| {
+                    let schedule = t
+                        .value
+                        .pointer("/spec/schedule")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default();
+                    (key(&t.value), schedule)
+                })
+                .collect();
+            let due: HashSet<_> = timetable.due(now, &live).into_iter().collect();
+            for t in triggers.iter().map(|t| &t.value).filter(|t| due.contains(&key(t))) {
+                let (ns, name) = key(t);
+                let function = t
+                    .pointer("/spec/function-name")
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                let key = (ns.clone(), name.clone());
-                live.push(key.clone());
-                let Ok(parsed) = schedule::parse(&text) else { continue };
-                let entry = next
-                    .entry(key)
-                    .or_insert_with(|| (text.clone(), next_after(&parsed, now).unwrap_or(now)));
-                if entry.0 != text {
-                    *entry = (text.clone(), next_after(&parsed, now).unwrap_or(now));
-                }
-                if entry.1 <= now {
-                    entry.1 = next_after(&parsed, now).unwrap_or(now + Duration::from_secs(60));
-                    let function = t
-                        .pointer("/spec/function-name")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_string();
-                    let req = request(t, &uuid::Uuid::new_v4().to_string());
-                    let server = server.clone();
-                    tokio::spawn(async move {
-                        match apiserver::forward(&server, &ns, &function, "/", req).await {
-                            Ok(resp) => {
-                                let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
-                            }
-                            Err(e) => tracing::warn!("cron trigger {ns}/{name}: cannot call {function}: {}", e.message),
+                let req = request(t, &uuid::Uuid::new_v4().to_string());
+                let server = server.clone();
+                tokio::spawn(async move {
+                    match apiserver::forward(&server, &ns, &function, "/", req).await {
+                        Ok(resp) => {
+                            let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
                         }
-                    });
-                }
+                        Err(e) => tracing::warn!("cron trigger {ns}/{name}: cannot call {function}: {}", e.message),
+                    }
+                });
             }
-            next.retain(|k, _| live.contains(k));
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     });
@@ -123,5 +151,31 @@ mod tests {
         assert_eq!(req.headers()["event-namespace"], "cronjobtrigger.kubeless.io");
         let without = serde_json::json!({"spec": {"payload": null}});
         assert_eq!(request(&without, "id-2").method(), http::Method::GET);
+    }
+
+    #[test]
+    fn the_timetable_parses_a_schedule_once_and_again_only_when_it_changes() {
+        let key = || ("default".to_string(), "tick".to_string());
+        let mut table = Timetable::default();
+        let t0: Timestamp = "2026-01-01T10:00:00Z".parse().unwrap();
+        let at = |s: i64| t0 + Duration::from_secs(s as u64);
+        assert!(table.due(at(0), &[(key(), "@every 2s")]).is_empty());
+        assert!(table.due(at(1), &[(key(), "@every 2s")]).is_empty());
+        assert_eq!(table.due(at(2), &[(key(), "@every 2s")]), [key()]);
+        assert!(table.due(at(3), &[(key(), "@every 2s")]).is_empty());
+        assert_eq!(table.due(at(4), &[(key(), "@every 2s")]), [key()]);
+        assert_eq!(table.parses, 1, "one parse for five ticks");
+        // A new schedule starts from its own next firing.
+        assert!(table.due(at(5), &[(key(), "@every 10s")]).is_empty());
+        assert_eq!(table.due(at(15), &[(key(), "@every 10s")]), [key()]);
+        assert_eq!(table.parses, 2);
+        // An invalid schedule never fires and is not parsed again on every tick.
+        for s in 16..20 {
+            assert!(table.due(at(s), &[(key(), "@every")]).is_empty());
+        }
+        assert_eq!(table.parses, 3);
+        // A trigger gone is forgotten: back again, it starts afresh.
+        assert!(table.due(at(20), &[]).is_empty());
+        assert!(table.entries.is_empty());
     }
 }

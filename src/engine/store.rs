@@ -157,35 +157,60 @@ impl Store {
             .map(|v| v as u64)
             .unwrap_or(0);
         let mut objects = BTreeMap::new();
+        // (rowid, what the row says it is, why it cannot be read)
+        let mut unreadable: Vec<(i64, String, String)> = Vec::new();
         {
             let mut stmt = db
-                .prepare("SELECT resource, namespace, name, rv, body FROM objects")
+                .prepare("SELECT rowid, resource, namespace, name, rv, body FROM objects")
                 .map_err(open_err)?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        Key {
-                            resource: r.get(0)?,
-                            namespace: r.get(1)?,
-                            name: r.get(2)?,
-                        },
-                        r.get::<_, i64>(3)? as u64,
-                        r.get::<_, String>(4)?,
-                    ))
-                })
-                .map_err(open_err)?;
-            for row in rows {
-                let (key, orv, body) = row.map_err(open_err)?;
-                if let Ok(value) = serde_json::from_str::<Value>(&body) {
-                    objects.insert(
-                        key,
-                        Arc::new(Object {
-                            value,
-                            json: Bytes::from(body),
-                            rv: orv,
-                        }),
-                    );
+            let mut rows = stmt.query([]).map_err(open_err)?;
+            while let Some(r) = rows.next().map_err(open_err)? {
+                let rowid: i64 = r.get(0).map_err(open_err)?;
+                let what = || {
+                    let col = |i| match r.get_ref(i) {
+                        Ok(rusqlite::types::ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                        Ok(v) => format!("{v:?}"),
+                        Err(e) => e.to_string(),
+                    };
+                    format!("{} {}/{}", col(1), col(2), col(3))
+                };
+                let read = || -> Result<(Key, u64, String), String> {
+                    let key = Key {
+                        resource: r.get(1).map_err(|e| format!("resource: {e}"))?,
+                        namespace: r.get(2).map_err(|e| format!("namespace: {e}"))?,
+                        name: r.get(3).map_err(|e| format!("name: {e}"))?,
+                    };
+                    let rv = r.get::<_, i64>(4).map_err(|e| format!("rv: {e}"))? as u64;
+                    let body = r.get::<_, String>(5).map_err(|e| format!("body: {e}"))?;
+                    Ok((key, rv, body))
+                };
+                let parsed = read().and_then(|(key, rv, body)| {
+                    serde_json::from_str::<Value>(&body)
+                        .map(|value| (key, rv, value, body))
+                        .map_err(|e| format!("body is not JSON: {e}"))
+                });
+                match parsed {
+                    Ok((key, orv, value, body)) => {
+                        objects.insert(
+                            key,
+                            Arc::new(Object {
+                                value,
+                                json: Bytes::from(body),
+                                rv: orv,
+                            }),
+                        );
+                    }
+                    Err(why) => unreadable.push((rowid, what(), why)),
                 }
+            }
+        }
+        if !unreadable.is_empty() {
+            set_aside(&db, &unreadable).map_err(open_err)?;
+            for (_, what, why) in &unreadable {
+                tracing::warn!(
+                    "the store {} holds an object it cannot read, in table objects: {what} ({why}); it is not served, and kept as it was in table unreadable",
+                    path.display()
+                );
             }
         }
         let (events, _) = broadcast::channel(8192);
@@ -377,6 +402,24 @@ fn range<'a>(
         .take_while(move |(k, _)| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns))
 }
 
+/// Moves rows the store cannot read out of `objects` into `unreadable` (as they are, with the
+/// reason), so they are kept for a person to look at and a new object of the same name does
+/// not overwrite them.
+fn set_aside(db: &Connection, rows: &[(i64, String, String)]) -> rusqlite::Result<()> {
+    db.execute_batch(
+        "CREATE TABLE IF NOT EXISTS unreadable (resource, namespace, name, rv, body, reason TEXT, set_aside_at TEXT)",
+    )?;
+    let tx = db.unchecked_transaction()?;
+    for (rowid, _, why) in rows {
+        tx.execute(
+            "INSERT INTO unreadable SELECT resource, namespace, name, rv, body, ?2, datetime('now') FROM objects WHERE rowid = ?1",
+            rusqlite::params![rowid, why],
+        )?;
+        tx.execute("DELETE FROM objects WHERE rowid = ?1", [rowid])?;
+    }
+    tx.commit()
+}
+
 fn bump_rv(tx: &rusqlite::Transaction<'_>, rv: u64) -> Result<(), StoreError> {
     tx.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES ('rv', ?1)")?
         .execute(params![rv as i64])?;
@@ -448,5 +491,33 @@ mod tests {
             "history before a restart is gone"
         );
         assert!(store.watch("/configmaps", None, Some(2)).is_ok());
+    }
+
+    #[test]
+    fn rows_that_cannot_be_read_are_set_aside_not_lost() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("kfn.db");
+        let store = Store::open(&path).unwrap();
+        put(&store, "good", "1");
+        put(&store, "bad", "2");
+        drop(store);
+        let db = Connection::open(&path).unwrap();
+        db.execute("UPDATE objects SET body = '{not json' WHERE name = 'bad'", [])
+            .unwrap();
+        drop(db);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count(), 1, "the bad row is not served");
+        put(&store, "bad", "3");
+        drop(store);
+        let db = Connection::open(&path).unwrap();
+        let (body, reason): (String, String) = db
+            .query_row("SELECT body, reason FROM unreadable WHERE name = 'bad'", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(body, "{not json", "kept as it was, after a new object of its name");
+        assert!(reason.contains("not JSON"), "{reason}");
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.count(), 2, "a second open finds nothing more to set aside");
     }
 }

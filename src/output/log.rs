@@ -49,6 +49,18 @@ pub fn init() {
     start();
 }
 
+/// Sends the `tracing` records of a long-running command (the engine, the controller) to
+/// stderr, filtered by `KFN_LOG` (default `info`), with colours only on a terminal (engine.log
+/// and pod logs are files). The one place that sets the subscriber; a second call is a no-op.
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("KFN_LOG").unwrap_or_else(|_| "info".into());
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
 /// Formats one line; `tty` chooses the terminal form, `colour` its ANSI colours.
 pub fn format(level: Level, message: &str, tty: bool, colour: bool, elapsed_secs: u64, now: &str) -> String {
     if tty {

@@ -316,13 +316,16 @@ pub fn ingress(trigger: &Value, function_service_port: u16) -> Value {
 }
 
 /// The CronJob (batch/v1) of a CronJobTrigger: named after the trigger and owned by it, so two
-/// triggers never collide and deleting the trigger deletes it.
-pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Value {
+/// triggers never collide and deleting the trigger deletes it. A schedule no CronJob can run
+/// exactly is an error (saying why), not another schedule.
+pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Result<Value, String> {
+    let schedule = crate::api::schedule::cluster_schedule(text(trigger, "/spec/schedule"))?;
     let (port, _) = service_port(function);
     let fname = name(function);
     let ns = namespace(function);
+    let event_time = crate::api::schedule::event_time_shell();
     let mut command = format!(
-        "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: $(date -u +%Y-%m-%dT%H:%M:%SZ)\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
+        "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: {event_time}\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
     );
     if let Some(payload) = trigger.pointer("/spec/payload").filter(|p| !p.is_null()) {
         command.push_str(&format!(" -d '{}'", payload.to_string().replace('\'', "'\\''")));
@@ -332,13 +335,13 @@ pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Value {
     for (k, v) in crate::api::labels_of(trigger) {
         pod_labels.insert(k, v);
     }
-    json!({
+    Ok(json!({
         "apiVersion": "batch/v1",
         "kind": "CronJob",
         "metadata": {"name": format!("trigger-{}", text(trigger, "/metadata/name")), "namespace": ns, "labels": pod_labels,
             "ownerReferences": [owner_reference(trigger)]},
         "spec": {
-            "schedule": cron_schedule(text(trigger, "/spec/schedule")),
+            "schedule": schedule,
             "timeZone": "Etc/UTC",
             "successfulJobsHistoryLimit": 3,
             "failedJobsHistoryLimit": 1,
@@ -352,22 +355,7 @@ pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Value {
                 }]},
             }}},
         },
-    })
-}
-
-/// A schedule as Kubernetes CronJobs take it: `@every` becomes the nearest 5-field form.
-fn cron_schedule(s: &str) -> String {
-    match crate::api::schedule::parse(s) {
-        Ok(crate::api::schedule::Schedule::Every(d)) => {
-            let minutes = (d.as_secs() / 60).max(1);
-            if minutes < 60 {
-                format!("*/{minutes} * * * *")
-            } else {
-                format!("0 */{} * * *", (minutes / 60).min(23))
-            }
-        }
-        _ => s.to_string(),
-    }
+    }))
 }
 
 #[cfg(test)]
@@ -454,7 +442,7 @@ mod tests {
         );
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "@every 2m", "payload": {"a": 1}}});
-        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1");
+        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap();
         assert_eq!(cj["apiVersion"], "batch/v1");
         assert_eq!(cj["metadata"]["name"], "trigger-tick");
         assert_eq!(cj["metadata"]["ownerReferences"][0]["kind"], "CronJobTrigger");
@@ -465,5 +453,42 @@ mod tests {
                 .unwrap()
                 .ends_with("-d '{\"a\":1}'")
         );
+    }
+
+    #[test]
+    fn a_cronjob_sends_the_event_time_the_engine_and_kubeless_send() {
+        let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
+            "spec": {"function-name": "hello", "schedule": "* * * * *"}});
+        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap();
+        let command = cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
+            .as_str()
+            .unwrap()
+            .to_string();
+        // The header's value as the pod's shell expands it.
+        let header = command.split("-H \"Event-Time: ").nth(1).unwrap();
+        let header = &header[..header.find("\" -H").unwrap()];
+        let out = std::process::Command::new("/bin/sh")
+            .args(["-c", &format!("echo \"{header}\"")])
+            .output()
+            .unwrap();
+        let cluster = String::from_utf8(out.stdout).unwrap().trim().to_string();
+        let engine = crate::api::schedule::event_time(k8s_openapi::jiff::Timestamp::now());
+        // Kubeless: `date --rfc-3339=seconds --utc`, e.g. `2021-05-03 11:31:53+00:00`.
+        let shape = |t: &str| {
+            t.len() == 25
+                && t.ends_with("+00:00")
+                && t.as_bytes()[10] == b' '
+                && t.chars().filter(char::is_ascii_digit).count() == 18
+        };
+        assert!(shape(&cluster), "cluster Event-Time {cluster:?}");
+        assert!(shape(&engine), "engine Event-Time {engine:?}");
+    }
+
+    #[test]
+    fn a_schedule_no_cronjob_runs_exactly_is_an_error_not_another_schedule() {
+        let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
+            "spec": {"function-name": "hello", "schedule": "@every 90m"}});
+        let e = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap_err();
+        assert!(e.contains("@every 90m"), "{e}");
     }
 }

@@ -76,6 +76,11 @@ pub const WORKER_MEMORY_ENV: &str = "KFN_WORKER_MEMORY_LIMIT";
 
 /// The variable that gives the runtime its call key; workers do not inherit it.
 pub const CALL_KEY_ENV: &str = "KFN_CALL_KEY";
+
+/// The descriptor of a listening socket the runtime serves on instead of binding `FUNC_PORT`
+/// itself: the local engine binds the port and hands it over, so no other process can take it
+/// in between.
+pub const LISTEN_FD_ENV: &str = "KFN_LISTEN_FD";
 /// The header the engine sends a replica's call key in.
 pub const CALL_KEY_HEADER: &str = "x-kfn-call-key";
 
@@ -212,9 +217,12 @@ pub async fn serve(config: Config) -> Result<()> {
     };
     let pool = worker::pool(spec, config.workers);
     let addr = SocketAddr::new(config.bind, config.port);
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on port {} (FUNC_PORT)", config.port))?;
+    let listener = match std::env::var(LISTEN_FD_ENV).ok() {
+        Some(fd) => inherited_listener(&fd)?,
+        None => tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on port {} (FUNC_PORT)", config.port))?,
+    };
     let state = Arc::new(State {
         log: accesslog::AccessLog::start(config.access_log),
         config,
@@ -468,4 +476,44 @@ async fn shutdown_signal() {
         _ = tokio::signal::ctrl_c() => {}
         _ = term.recv() => {}
     }
+}
+
+/// The listening socket handed over as descriptor `fd` (see [`LISTEN_FD_ENV`]); it is not
+/// passed on to the workers.
+fn inherited_listener(fd: &str) -> Result<tokio::net::TcpListener> {
+    use std::os::fd::FromRawFd;
+    let fd: i32 = fd
+        .parse()
+        .ok()
+        .filter(|fd| *fd >= 0)
+        .with_context(|| format!("{LISTEN_FD_ENV}={fd:?} is not a file descriptor"))?;
+    // Checked before taking it over: wrapping (and so closing) a descriptor that is not the
+    // socket would close one of this process's own.
+    let mut listening: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt and fcntl on a descriptor number, with buffers of the right size;
+    // they fail cleanly when it is not an open socket.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut listening as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 || listening == 0 {
+        anyhow::bail!("{LISTEN_FD_ENV}={fd} is not a listening socket");
+    }
+    // SAFETY: as above.
+    if unsafe { libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC) } < 0 {
+        anyhow::bail!("{LISTEN_FD_ENV}={fd}: {}", std::io::Error::last_os_error());
+    }
+    // SAFETY: the descriptor is open and ours alone from here on (the engine passed it for this).
+    let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    listener
+        .local_addr()
+        .and_then(|_| listener.set_nonblocking(true))
+        .and_then(|_| tokio::net::TcpListener::from_std(listener))
+        .with_context(|| format!("{LISTEN_FD_ENV}={fd} is not a listening TCP socket"))
 }

@@ -210,6 +210,7 @@ async fn start(spec: &WorkerSpec) -> Result<Process, String> {
     cmd.args(&spec.args)
         .envs(spec.env.iter().cloned())
         .env_remove(super::CALL_KEY_ENV)
+        .env_remove(super::LISTEN_FD_ENV)
         .stdin(Stdio::null());
     let data = spec.memory.as_ref().map(|m| libc::rlimit {
         rlim_cur: m.bytes as libc::rlim_t,

@@ -226,3 +226,108 @@ async fn qps_load_scales_up_to_max_and_back_down_after_the_window() {
     let hpa = engine.kubectl(&["get", "hpa", "busy", "-o", "jsonpath={.spec.maxReplicas}"]);
     assert_eq!(hpa.stdout, "4");
 }
+
+/// An API server holding one Function whose first replace is a 409 (someone else wrote it in
+/// between): the GETs and the resourceVersions of the PUTs it saw.
+#[derive(Default)]
+struct Contended {
+    rv: u64,
+    gets: u64,
+    puts: Vec<(String, serde_json::Value)>,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn autoscale_reads_the_function_again_when_another_writer_got_there_first() {
+    use axum::extract::State;
+    use axum::http::StatusCode;
+    use axum::response::IntoResponse;
+    type Shared = Arc<std::sync::Mutex<Contended>>;
+    fn function(rv: u64) -> serde_json::Value {
+        let mut f = crate::common::function("busy");
+        f["metadata"]["namespace"] = "default".into();
+        f["metadata"]["resourceVersion"] = rv.to_string().into();
+        f["metadata"]["annotations"] = serde_json::json!({"writer": rv.to_string()});
+        f
+    }
+    fn json(code: StatusCode, v: serde_json::Value) -> axum::response::Response {
+        (
+            code,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            v.to_string(),
+        )
+            .into_response()
+    }
+    async fn get(State(s): State<Shared>) -> axum::response::Response {
+        let mut s = s.lock().unwrap();
+        s.gets += 1;
+        json(StatusCode::OK, function(s.rv))
+    }
+    async fn put(State(s): State<Shared>, body: axum::body::Bytes) -> axum::response::Response {
+        let mut s = s.lock().unwrap();
+        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let rv = sent["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        s.puts.push((rv.clone(), sent.clone()));
+        if s.puts.len() == 1 {
+            // Another writer's change lands first.
+            s.rv += 1;
+        }
+        if rv != s.rv.to_string() {
+            let status = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Conflict", "code": 409,
+                "message": "Operation cannot be fulfilled on functions.kubeless.io \"busy\": the object has been modified; please apply your changes to the latest version and try again"});
+            return json(StatusCode::CONFLICT, status);
+        }
+        s.rv += 1;
+        json(StatusCode::OK, sent)
+    }
+    let state: Shared = Arc::new(std::sync::Mutex::new(Contended {
+        rv: 7,
+        ..Default::default()
+    }));
+    let app = axum::Router::new()
+        .route(
+            "/apis/kubeless.io/v1beta1/namespaces/default/functions/busy",
+            axum::routing::get(get).put(put),
+        )
+        .with_state(state.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let engine = Engine::new();
+    let kubeconfig = crate::common::write(
+        engine.home.path(),
+        "kubeconfig",
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://{addr}\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n    namespace: default\ncurrent-context: c\nusers:\n- name: u\n  user: {{}}\n"
+        ),
+    );
+    let kubeconfig = kubeconfig.to_str().unwrap().to_string();
+    let run = tokio::task::block_in_place(|| {
+        engine.kfn(&[
+            "--kubeconfig",
+            &kubeconfig,
+            "autoscale",
+            "create",
+            "busy",
+            "--metric",
+            "cpu",
+            "--value",
+            "70",
+            "--max",
+            "4",
+        ])
+    });
+    ok(&run, "autoscale create after a conflict");
+    let s = state.lock().unwrap();
+    assert_eq!(s.gets, 2, "read again after the 409");
+    let rvs: Vec<&str> = s.puts.iter().map(|(rv, _)| rv.as_str()).collect();
+    assert_eq!(rvs, ["7", "8"], "the second write is made on the fresh copy");
+    let (_, written) = &s.puts[1];
+    assert_eq!(written["spec"]["horizontalPodAutoscaler"]["spec"]["maxReplicas"], 4);
+    assert_eq!(
+        written["metadata"]["annotations"]["writer"], "8",
+        "the other writer's change is kept"
+    );
+}

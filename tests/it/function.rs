@@ -1871,3 +1871,40 @@ fn top_counts_timeouts_as_failures() {
     assert_eq!(rows[0]["total_calls"], 1, "{}", run.stdout);
     assert_eq!(rows[0]["total_failures"], 1, "a 408 is a failure: {}", run.stdout);
 }
+
+#[test]
+fn one_function_with_a_bad_package_json_does_not_hide_the_others_from_ls() {
+    let engine = Engine::start_no_run();
+    // Written past the CLI (kubectl), which checks package.json itself.
+    let mut good = crate::common::function("good");
+    good["metadata"]["namespace"] = "default".into();
+    let mut bad = good.clone();
+    bad["metadata"]["name"] = "bad".into();
+    bad["spec"]["runtime"] = "nodejs20".into();
+    bad["spec"]["handler"] = "hello.foo".into();
+    bad["spec"]["deps"] = "{\"dependencies\": {".into();
+    for f in [&good, &bad] {
+        ok(
+            &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&f.to_string())),
+            "kubectl apply",
+        );
+    }
+    let run = engine.kfn(&["function", "ls"]);
+    ok(&run, "ls");
+    let names: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .map(str::trim)
+        .collect();
+    assert_eq!(names, ["bad", "good"], "{}", run.stdout);
+    let bad_row = run.stdout.lines().find(|l| l.starts_with("bad")).unwrap();
+    assert!(bad_row.contains("<error: not valid package.json>"), "{bad_row}");
+    assert!(
+        run.stderr
+            .contains("the dependencies of bad are not valid package.json"),
+        "{}",
+        run.stderr
+    );
+}

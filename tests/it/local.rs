@@ -212,3 +212,38 @@ fn engine_log_holds_no_colour_codes() {
     assert!(log.contains("listening on https://"), "{log}");
     assert!(!log.contains('\u{1b}'), "engine.log has ANSI escapes: {log:?}");
 }
+
+#[test]
+fn an_object_the_store_cannot_read_is_logged_and_kept_not_dropped() {
+    let engine = Engine::start_no_run();
+    for name in ["kept", "broken"] {
+        let run = engine.kubectl(&["create", "configmap", name, "--from-literal=k=v"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+    assert_eq!(engine.kfn(&["local", "stop"]).code, 0);
+    // A row damaged on disk (by hand, a disk error, another program).
+    let db = rusqlite::Connection::open(engine.state().join("kfn.db")).unwrap();
+    let changed = db
+        .execute("UPDATE objects SET body = '{\"metadata\":' WHERE name = 'broken'", [])
+        .unwrap();
+    assert_eq!(changed, 1);
+    drop(db);
+    let run = engine.kfn(&["local", "start", "--no-run"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let log = std::fs::read_to_string(engine.state().join("engine.log")).expect("engine.log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("cannot read"))
+        .unwrap_or_else(|| panic!("no warning in:\n{log}"));
+    assert!(
+        line.contains("configmaps default/broken") && line.contains("not JSON"),
+        "{line}"
+    );
+    // The others are served; the damaged one is kept as it was.
+    assert_eq!(engine.kubectl(&["get", "configmap", "kept"]).code, 0);
+    let db = rusqlite::Connection::open(engine.state().join("kfn.db")).unwrap();
+    let body: String = db
+        .query_row("SELECT body FROM unreadable WHERE name = 'broken'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(body, "{\"metadata\":");
+}

@@ -884,6 +884,82 @@ fn a_terminating_runtime_serves_during_its_drain_time_then_exits() {
     assert!(call().is_none(), "nothing listens once it has exited");
 }
 
+#[test]
+fn the_runtime_serves_on_the_socket_the_engine_hands_it_not_a_port_it_binds_again() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "echo.py",
+        "def handler(event, context):\n    return 'on the socket'\n",
+    );
+    // The engine binds the port and hands the socket over (no moment where another process
+    // could take the port). FUNC_PORT names a port someone else holds: the runtime must not
+    // need it.
+    let handed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = handed.local_addr().unwrap().port();
+    let fd = std::os::fd::AsRawFd::as_raw_fd(&handed);
+    let mut cmd = std::process::Command::new(crate::common::KFN);
+    cmd.args(["runtime", "serve"])
+        .envs([
+            ("MOD_NAME", "echo"),
+            ("FUNC_HANDLER", "handler"),
+            ("FUNC_RUNTIME", "python3.11"),
+            ("FUNC_PORT", &taken.local_addr().unwrap().port().to_string()),
+            ("KFN_BIND", "127.0.0.1"),
+            ("KFN_LISTEN_FD", "3"),
+        ])
+        .env("KUBELESS_INSTALL_VOLUME", dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: dup2 and fcntl only, between fork and exec, on a descriptor opened before the
+    // fork (dup2 onto itself would keep close-on-exec).
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+            let ok = if fd == 3 {
+                libc::fcntl(3, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, 3)
+            };
+            if ok < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut runtime = cmd.spawn().unwrap();
+    drop(handed);
+    let call = || -> Option<String> {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.set_read_timeout(Some(std::time::Duration::from_secs(2))).ok()?;
+        s.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    };
+    let mut answered = false;
+    for _ in 0..50 {
+        if call().is_some_and(|a| a.contains("on the socket")) {
+            answered = true;
+            break;
+        }
+        if runtime.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let _ = runtime.kill();
+    let out = runtime.wait_with_output().unwrap();
+    assert!(
+        answered,
+        "the runtime answers on the handed socket: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    drop(taken);
+}
+
 /// `kfn runtime serve` run directly on a code directory, its output kept in files.
 struct Runtime {
     child: std::process::Child,

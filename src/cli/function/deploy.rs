@@ -340,6 +340,9 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
     let conn = client::connect(&target).await?;
+    if let Some(schedule) = &args.schedule {
+        conn.check_schedule(schedule).await?;
+    }
     let catalog = kubeless::catalog(&conn).await?;
     if let Some(runtime) = &flags.runtime {
         let checked = check_runtime(&catalog, runtime, flags.handler.as_deref(), source)?;

@@ -92,8 +92,11 @@ fn container(f: &Value) -> &Value {
         .unwrap_or(&Value::Null)
 }
 
-/// The table rows of `function list` (`wide` adds memory, env and labels).
-pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> Result<String> {
+/// The table rows of `function list` (`wide` adds memory, env and labels), and the problems of
+/// single functions (a package.json that does not parse): their rows say `<error>` in the
+/// column concerned, and the list goes on with the others.
+pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> (String, Vec<String>) {
+    let mut problems = Vec::new();
     let mut header = vec!["NAME", "NAMESPACE", "HANDLER", "RUNTIME", "DEPENDENCIES", "STATUS"];
     if wide {
         header.extend(["MEMORY", "ENV", "LABEL"]);
@@ -105,7 +108,10 @@ pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> Result<Str
             text(f, "/metadata/namespace").to_string(),
             text(f, "/spec/handler").to_string(),
             text(f, "/spec/runtime").to_string(),
-            deps_text(f)?,
+            deps_text(f).unwrap_or_else(|e| {
+                problems.push(e.to_string());
+                "<error: not valid package.json>".into()
+            }),
             status_text(d.as_ref()),
         ];
         if wide {
@@ -134,7 +140,7 @@ pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> Result<Str
         }
         table.row(row);
     }
-    Ok(table.render())
+    (table.render(), problems)
 }
 
 async fn deployment(conn: &Connection, namespace: &str, name: &str) -> Result<Option<Deployment>> {
@@ -207,7 +213,11 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     (f, d)
                 })
                 .collect();
-            output::print(&rows(&pairs, wide == "wide")?);
+            let (table, problems) = rows(&pairs, wide == "wide");
+            output::print(&table);
+            for problem in problems {
+                output::log::warn(&problem);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -361,7 +371,7 @@ mod tests {
     }
 
     fn rows_for_list(f: &Value) -> String {
-        rows(&[(f.clone(), Some(deployment(1, 1)))], false).unwrap()
+        rows(&[(f.clone(), Some(deployment(1, 1)))], false).0
     }
 
     #[test]
@@ -377,7 +387,7 @@ mod tests {
             "spec": {"handler": "h.f", "runtime": "nodejs20", "deps": "{\"dependencies\": {\"lodash\": \"^4\"}}",
                 "deployment": {"spec": {"template": {"spec": {"containers": [{"env": [{"name": "foo", "value": "bar"}],
                     "resources": {"requests": {"memory": "128Mi"}}}]}}}}}});
-        let text = rows(&[(f, Some(deployment(1, 1)))], true).unwrap();
+        let text = rows(&[(f, Some(deployment(1, 1)))], true).0;
         let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
         assert_eq!(
             lines[0],

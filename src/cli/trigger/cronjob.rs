@@ -111,6 +111,7 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             check_schedule(&a.schedule)?;
             let payload = payload(&a.payload).await?.unwrap_or(Value::Null);
             let conn = client::connect(&global.target()).await?;
+            conn.check_schedule(&a.schedule).await?;
             let ns = conn.namespace.clone();
             check_function(&conn, &ns, &a.function).await?;
             let spec = json!({"schedule": a.schedule, "function-name": a.function, "payload": payload});
@@ -129,6 +130,9 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
             let payload = payload(&a.payload).await?;
             let conn = client::connect(&global.target()).await?;
+            if let Some(s) = &a.schedule {
+                conn.check_schedule(s).await?;
+            }
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }

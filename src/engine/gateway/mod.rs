@@ -20,10 +20,11 @@ use super::store::Key;
 const TRIGGERS: &str = "kubeless.io/httptriggers";
 
 /// The trigger for a host and path: the longest matching path prefix among the triggers whose
-/// host name is the request's host.
-pub fn route<'a>(triggers: &'a [Value], host: &str, path: &str) -> Option<&'a Value> {
+/// host name is the request's host. The triggers are read where they are (the store's shared
+/// objects), not copied per request.
+pub fn route<'a>(triggers: impl IntoIterator<Item = &'a Value>, host: &str, path: &str) -> Option<&'a Value> {
     triggers
-        .iter()
+        .into_iter()
         .filter(|t| text(t, "/spec/host-name").eq_ignore_ascii_case(host))
         .filter(|t| {
             let prefix = format!("/{}", text(t, "/spec/path").trim_matches('/'));
@@ -106,8 +107,7 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
         .unwrap_or_default();
     let path = req.uri().path().to_string();
     let (triggers, _) = server.store.list(TRIGGERS, None);
-    let values: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
-    let Some(trigger) = route(&values, &host, &path) else {
+    let Some(trigger) = route(triggers.iter().map(|t| &t.value), &host, &path) else {
         return plain(
             StatusCode::NOT_FOUND,
             "404 Not Found: no HTTP trigger routes this host and path\n",

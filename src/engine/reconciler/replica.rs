@@ -59,8 +59,11 @@ fn random_suffix() -> String {
         .collect()
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// A listening socket on a free port of 127.0.0.1 (`0`) or on `port`, which the replica's
+/// runtime gets as descriptor 3 and serves on: the port stays held from its choice on, instead
+/// of being freed for the runtime to bind again (when another process could take it).
+fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
+    std::net::TcpListener::bind(("127.0.0.1", port))
 }
 
 /// The Pod object of a replica, before any status.
@@ -282,7 +285,11 @@ async fn supervise(
 ) {
     let server = spec.server.clone();
     let ns = crate::render::namespace(&spec.function).to_string();
-    let Ok(port) = free_port() else { return };
+    let Ok(first) = listen(0) else { return };
+    let Ok(port) = first.local_addr().map(|a| a.port()) else {
+        return;
+    };
+    let mut first = Some(first);
     let base = pod_object(&spec, &name, port);
     let started = crate::api::now();
     let log = PodLog::open(&spec.logs, &ns, &name).await;
@@ -350,7 +357,22 @@ async fn supervise(
             last_state: last_state.clone(),
             started: started.clone(),
         };
-        let mut child = match command(&spec, &prepared, port, (&sandbox, &confinement), &call_key).spawn() {
+        // A restart binds the replica's port again (freed when the last runtime ended); if
+        // that fails the runtime tries itself and says why it cannot listen.
+        let listener = first.take().map_or_else(|| listen(port).ok(), Some);
+        let spawned = command(
+            &spec,
+            &prepared,
+            port,
+            (&sandbox, &confinement),
+            &call_key,
+            listener.as_ref(),
+        )
+        .spawn();
+        // The runtime holds the socket now; the engine's copy would keep the port open after
+        // the runtime ends.
+        drop(listener);
+        let mut child = match spawned {
             Ok(c) => c,
             Err(e) => {
                 status.phase = "Pending";
@@ -478,6 +500,7 @@ fn command(
     port: u16,
     (sandbox, confinement): (&Sandbox, &Confinement),
     call_key: &str,
+    listener: Option<&std::net::TcpListener>,
 ) -> tokio::process::Command {
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("kfn"));
     let mut cmd = std::process::Command::new(exe);
@@ -511,6 +534,27 @@ fn command(
             cmd.env("NODE_PATH", deps.join("node_modules"));
         }
         (None, _) => {}
+    }
+    if let Some(listener) = listener {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(listener);
+        cmd.env(crate::runtime::LISTEN_FD_ENV, "3");
+        // SAFETY: dup2 and fcntl only, between fork and exec, on a descriptor opened before
+        // the fork. Registered after the sandbox's hook, which marks descriptors from 3 on
+        // close-on-exec: descriptor 3 is the one that stays open.
+        unsafe {
+            std::os::unix::process::CommandExt::pre_exec(&mut cmd, move || {
+                let ok = if fd == 3 {
+                    libc::fcntl(3, libc::F_SETFD, 0) >= 0
+                } else {
+                    libc::dup2(fd, 3) >= 0
+                };
+                if ok {
+                    Ok(())
+                } else {
+                    Err(std::io::Error::last_os_error())
+                }
+            });
+        }
     }
     let mut cmd = tokio::process::Command::from(cmd);
     cmd.kill_on_drop(true);

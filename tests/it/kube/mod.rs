@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Run, eventually, example, kfn_command, ok, until, write};
+use crate::common::{Run, eventually, example, fails, kfn_command, ok, until, write};
 
 /// How long a control plane may take to be ready (it is usually well under a minute).
 const READY_WITHIN: Duration = Duration::from_secs(180);
@@ -1150,6 +1150,123 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
     // The trigger's status says its CronJob is up to date.
     let t = cluster.get(&["-n", "default", "get", "cronjobtrigger", "hello-cron"]);
     assert_eq!(t["status"]["conditions"][0]["status"], "True", "{}", t["status"]);
+}
+
+#[test]
+fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_changed() {
+    let cluster = Cluster::start();
+    ok(&cluster.kfn(&["install"]), "kfn install");
+    crds_established(&cluster);
+    let controller = Controller::start(&cluster);
+    let code = write(
+        cluster.home.path(),
+        "hello.py",
+        "def hello(event, context):\n    return 'one'\n",
+    );
+    let deploy = |name: &str, schedule: &str| {
+        cluster.kfn(&[
+            "function",
+            "deploy",
+            name,
+            "--runtime",
+            "python3.12",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            code.to_str().unwrap(),
+            "--schedule",
+            schedule,
+        ])
+    };
+    // Refused at once, naming the flag and the value, and nothing is created.
+    let run = deploy("seven", "@every 7m");
+    fails(&run, "Invalid value for --schedule.");
+    for says in ["@every 7m", "cannot run on a cluster", "30m, 1h"] {
+        assert!(run.stderr.contains(says), "says {says:?}: {}", run.stderr);
+    }
+    let run = cluster.kubectl(&["-n", "default", "get", "functions", "-o", "name"]);
+    assert!(run.stdout.trim().is_empty(), "no function was created: {}", run.stdout);
+
+    ok(&deploy("hello", "@every 30m"), "deploy --schedule '@every 30m'");
+    for every in ["@every 45s", "@every 90m"] {
+        let run = cluster.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "t",
+            "--function",
+            "hello",
+            "--schedule",
+            every,
+        ]);
+        fails(&run, "Invalid value for --schedule.");
+        assert!(run.stderr.contains(every), "{}", run.stderr);
+        let run = cluster.kfn(&["trigger", "cronjob", "update", "hello", "--schedule", every]);
+        fails(&run, "Invalid value for --schedule.");
+        assert!(run.stderr.contains(every), "{}", run.stderr);
+    }
+    ok(
+        &cluster.kfn(&[
+            "trigger",
+            "cronjob",
+            "create",
+            "t",
+            "--function",
+            "hello",
+            "--schedule",
+            "@every 2h",
+        ]),
+        "create '@every 2h'",
+    );
+    // Exact CronJob schedules: 30 min and 2 h.
+    for (cronjob, schedule) in [("trigger-hello", "*/30 * * * *"), ("trigger-t", "0 */2 * * *")] {
+        eventually(Duration::from_secs(60), cronjob, || {
+            let run = cluster.kubectl(&[
+                "-n",
+                "default",
+                "get",
+                "cronjob",
+                cronjob,
+                "-o",
+                "jsonpath={.spec.schedule}",
+            ]);
+            if run.stdout == schedule {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{}{}\ncontroller log:\n{}",
+                    run.stdout,
+                    run.stderr,
+                    controller.log()
+                ))
+            }
+        });
+    }
+
+    // Written with kubectl, past the CLI: the trigger is not Ready and says why; no CronJob.
+    let trigger = r#"{"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger",
+        "metadata": {"name": "odd", "namespace": "default"},
+        "spec": {"function-name": "hello", "schedule": "@every 90m"}}"#;
+    ok(
+        &cluster.kubectl_stdin(&["apply", "-f", "-"], Some(trigger)),
+        "kubectl apply",
+    );
+    eventually(Duration::from_secs(60), "odd is not Ready", || {
+        let t = cluster.get(&["-n", "default", "get", "cronjobtrigger", "odd"]);
+        let c = &t["status"]["conditions"][0];
+        if c["status"] == "False"
+            && c["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("\"@every 90m\" cannot run on a cluster")
+        {
+            Ok(())
+        } else {
+            Err(t["status"].to_string())
+        }
+    });
+    let run = cluster.kubectl(&["-n", "default", "get", "cronjob", "trigger-odd"]);
+    assert_ne!(run.code, 0, "no CronJob of another schedule: {}", run.stdout);
 }
 
 /// What `kfn install` makes besides its namespace and the CRDs: a description and the

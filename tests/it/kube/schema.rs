@@ -382,7 +382,8 @@ fn the_real_api_server_takes_every_kubeless_object_and_what_kfn_writes_and_names
                 "--function",
                 "hello",
                 "--schedule",
-                "@every 1m30s",
+                // What the CLI lets through to a cluster (1m30s no CronJob runs exactly).
+                "@every 2m",
                 "--payload",
                 "{\"a\": [1, {\"b\": null}]}",
             ],
