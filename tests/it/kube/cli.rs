@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use crate::common::{Run, eventually, fails, kfn_command, ok, write};
-use crate::kube::{Cluster, Controller, crds_established};
+use crate::kube::{Cluster, Controller, crds_established, deploy_args};
 
 /// The real `kfn` with a kubeconfig of our own (`None`: none on the command line) and extra
 /// environment (`KUBECONFIG`, say).
@@ -48,20 +48,6 @@ fn namespace_of(cluster: &Cluster, function: &str) -> Option<String> {
         .flatten()
         .find(|f| f["metadata"]["name"] == function)
         .map(|f| f["metadata"]["namespace"].as_str().unwrap_or_default().to_string())
-}
-
-fn deploy_args<'a>(name: &'a str, code: &'a Path) -> Vec<&'a str> {
-    vec![
-        "function",
-        "deploy",
-        name,
-        "--runtime",
-        "python3.12",
-        "--handler",
-        "hello.hello",
-        "--from-file",
-        code.to_str().unwrap(),
-    ]
 }
 
 /// The first line of a table and the row that starts with `name`, split into cells.
@@ -335,9 +321,7 @@ fn the_cli_follows_kubeconfig_contexts_and_namespaces_and_manages_functions_on_a
 
 #[test]
 fn triggers_and_autoscaling_rules_are_stored_listed_updated_and_deleted_on_a_real_api_server() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let code = write(
         cluster.home.path(),
         "hello.py",
@@ -610,9 +594,7 @@ fn triggers_and_autoscaling_rules_are_stored_listed_updated_and_deleted_on_a_rea
 
 #[test]
 fn call_logs_and_top_say_at_once_that_no_pod_of_the_function_runs() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let code = write(
         cluster.home.path(),

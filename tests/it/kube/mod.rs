@@ -134,6 +134,14 @@ impl Cluster {
         }
     }
 
+    /// A control plane with `kfn install` applied and its CRDs Established.
+    pub fn installed() -> Cluster {
+        let cluster = Cluster::start();
+        ok(&cluster.kfn(&["install"]), "kfn install");
+        crds_established(&cluster);
+        cluster
+    }
+
     fn stderr(&self) -> String {
         std::fs::read_to_string(self.home.path().join("kfn-testcluster.err")).unwrap_or_default()
     }
@@ -339,9 +347,7 @@ fn function_with(name: &str, from: &str, to: &str) -> String {
 
 #[test]
 fn the_real_api_server_checks_functions_against_the_crd_schema() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let dir = cluster.home.path();
 
     // The example Function is accepted as it is, and kfn reads it back.
@@ -548,6 +554,21 @@ impl Drop for Controller {
     }
 }
 
+/// `kfn function deploy NAME` of a file `hello.py` whose `hello` is the handler.
+pub(crate) fn deploy_args<'a>(name: &'a str, code: &'a Path) -> Vec<&'a str> {
+    vec![
+        "function",
+        "deploy",
+        name,
+        "--runtime",
+        "python3.12",
+        "--handler",
+        "hello.hello",
+        "--from-file",
+        code.to_str().unwrap(),
+    ]
+}
+
 /// The names of the objects of a kind in the default namespace, with a label selector.
 fn names(cluster: &Cluster, kind: &str, selector: &str) -> Vec<String> {
     let list = cluster.get(&["-n", "default", "get", kind, "-l", selector]);
@@ -577,26 +598,11 @@ pub(crate) fn ready_condition(cluster: &Cluster, name: &str) -> Value {
 
 #[test]
 fn the_controller_as_its_service_account_runs_functions_through_the_real_controllers() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let dir = cluster.home.path();
     let code = write(dir, "hello.py", "def hello(event, context):\n    return 'one'\n");
-    ok(
-        &cluster.kfn(&[
-            "function",
-            "deploy",
-            "hello",
-            "--runtime",
-            "python3.12",
-            "--handler",
-            "hello.hello",
-            "--from-file",
-            code.to_str().unwrap(),
-        ]),
-        "kfn function deploy",
-    );
+    ok(&cluster.kfn(&deploy_args("hello", &code)), "kfn function deploy");
     // The controller applies what the function needs, as its ServiceAccount.
     for kind in ["configmap", "service", "deployment"] {
         eventually(
@@ -786,23 +792,10 @@ fn lease(cluster: &Cluster) -> (String, i64) {
 fn deploy_and_see_reconciled(cluster: &Cluster, name: &str, by: &Controller) {
     let code = write(
         cluster.home.path(),
-        &format!("{name}.py"),
+        &format!("{name}/hello.py"),
         "def hello(event, context):\n    return 'hi'\n",
     );
-    ok(
-        &cluster.kfn(&[
-            "function",
-            "deploy",
-            name,
-            "--runtime",
-            "python3.12",
-            "--handler",
-            &format!("{name}.hello"),
-            "--from-file",
-            code.to_str().unwrap(),
-        ]),
-        "kfn function deploy",
-    );
+    ok(&cluster.kfn(&deploy_args(name, &code)), "kfn function deploy");
     eventually(Duration::from_secs(60), &format!("the Deployment of {name}"), || {
         let run = cluster.kubectl(&["-n", "default", "get", "deployment", name]);
         if run.code == 0 {
@@ -815,9 +808,7 @@ fn deploy_and_see_reconciled(cluster: &Cluster, name: &str, by: &Controller) {
 
 #[test]
 fn two_controllers_elect_one_leader_and_the_other_takes_over_when_it_goes() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let first = Controller::start_as(&cluster, "first");
     until(Duration::from_secs(60), "the first controller holds the Lease", || {
         lease(&cluster).0 == "first"
@@ -886,9 +877,7 @@ fn edit_cluster_role(cluster: &Cluster, change: impl FnOnce(&mut Vec<Value>)) {
 
 #[test]
 fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let granted = cluster.get(&["get", "clusterrole", "kfn-controller"])["rules"].clone();
     // Take `create` on configmaps away (the rest of the rule stays).
     edit_cluster_role(&cluster, |rules| {
@@ -926,20 +915,7 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
         "hello.py",
         "def hello(event, context):\n    return 'one'\n",
     );
-    ok(
-        &cluster.kfn(&[
-            "function",
-            "deploy",
-            "hello",
-            "--runtime",
-            "python3.12",
-            "--handler",
-            "hello.hello",
-            "--from-file",
-            code.to_str().unwrap(),
-        ]),
-        "kfn function deploy",
-    );
+    ok(&cluster.kfn(&deploy_args("hello", &code)), "kfn function deploy");
     let refusal = "cannot create resource \"configmaps\"";
     // The Function's status says what was refused, in the API server's words.
     eventually(Duration::from_secs(60), "hello's status names the refusal", || {
@@ -1014,9 +990,7 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
 
 #[test]
 fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let code = write(
         cluster.home.path(),
@@ -1154,9 +1128,7 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
 
 #[test]
 fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_changed() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let code = write(
         cluster.home.path(),

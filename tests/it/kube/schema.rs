@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::common::{Run, eventually, ok, write};
-use crate::kube::{Cluster, Controller, crds_established, fails_not_found, ready_condition};
+use crate::kube::{Cluster, Controller, fails_not_found, ready_condition};
 
 /// What `kubeless function deploy hello --runtime python3.7 --from-file test.py --handler
 /// test.hello` submits (the contract, §2.1.1), byte for byte.
@@ -204,9 +204,7 @@ fn server_accepts(cluster: &Cluster, what: &str, printed: &Run) {
 
 #[test]
 fn the_real_api_server_takes_every_kubeless_object_and_what_kfn_writes_and_names_mistyped_fields() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
 
     // Every object of the contract is accepted, POSTed as Kubeless's CLI sends it, and stored as
     // it was written: nothing is pruned or defaulted (not the zero Deployment and HPA with their
@@ -611,9 +609,7 @@ fn the_real_api_server_takes_every_kubeless_object_and_what_kfn_writes_and_names
 
 #[test]
 fn a_function_kubeless_wrote_applied_with_kubectl_is_reconciled_by_the_controller() {
-    let cluster = Cluster::start();
-    ok(&cluster.kfn(&["install"]), "kfn install");
-    crds_established(&cluster);
+    let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let dir = cluster.home.path();
     let file = write(
