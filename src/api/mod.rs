@@ -1,5 +1,6 @@
 //! kubeless.io/v1beta1: the custom resources kfn keeps compatible with Kubeless.
 
+pub mod config;
 pub mod crd;
 pub mod flags;
 pub mod function;
@@ -41,3 +42,15 @@ pub fn now() -> String {
 
 /// The header that names the pod that answered (kfn's `function call` reads its logs on errors).
 pub const POD_HEADER: &str = "x-kfn-pod";
+
+/// Five random characters of the alphabet the API server uses for `generateName` (no vowels,
+/// no look-alikes), as pod names of a ReplicaSet end.
+pub fn name_suffix() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut bytes = [0u8; 5];
+    getrandom::fill(&mut bytes).expect("the OS gives random bytes");
+    bytes
+        .iter()
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
+}

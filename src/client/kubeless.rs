@@ -97,33 +97,16 @@ impl Catalog {
 
     /// Reads the `runtime-images` key of a `kubeless-config` ConfigMap.
     pub fn parse(text: &str, source: CatalogSource) -> Result<Catalog> {
-        let doc: Value = serde_json::from_str(text).or_else(|_| serde_saphyr::from_str::<Value>(text))?;
-        let key = |v: &Value, k: &str| -> String {
-            v.as_object()
-                .and_then(|m| m.iter().find(|(name, _)| name.eq_ignore_ascii_case(k)))
-                .and_then(|(_, v)| v.as_str())
-                .unwrap_or_default()
-                .to_string()
-        };
-        let mut out = Vec::new();
-        for rt in doc
-            .as_array()
-            .ok_or_else(|| anyhow::anyhow!("runtime-images is not a list"))?
-        {
-            let id = key(rt, "ID");
-            let versions = rt
-                .as_object()
-                .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("versions")))
-                .map(|(_, v)| v);
-            for v in versions.and_then(Value::as_array).into_iter().flatten() {
-                out.push(CatalogEntry {
-                    name: format!("{id}{}", key(v, "version")),
-                    dep_file: key(rt, "depName"),
-                    suffix: key(rt, "fileNameSuffix"),
-                });
-            }
-        }
-        Ok(Catalog { source, runtimes: out })
+        let runtimes = crate::api::config::runtime_images(text)
+            .map_err(|e| anyhow::anyhow!(e))?
+            .into_iter()
+            .map(|r| CatalogEntry {
+                name: r.id,
+                dep_file: r.dep_file,
+                suffix: r.suffix,
+            })
+            .collect();
+        Ok(Catalog { source, runtimes })
     }
 }
 

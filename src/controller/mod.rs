@@ -450,26 +450,14 @@ async fn server_config(client: &kube::Client, namespace: &str) -> (BTreeMap<Stri
         .flatten()
         .and_then(|c| c.data)
         .unwrap_or_default();
-    let mut images = BTreeMap::new();
-    if let Some(Value::Array(runtimes)) = data
+    // The same reading as the CLI's catalog (any key case, JSON or YAML).
+    let images: BTreeMap<String, String> = data
         .get("runtime-images")
-        .and_then(|t| serde_json::from_str::<Value>(t).ok())
-    {
-        for rt in runtimes {
-            for v in rt["versions"].as_array().into_iter().flatten() {
-                let id = format!("{}{}", text(&rt, "/ID"), text(v, "/version"));
-                if let Some(img) = v["images"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .find(|i| i["phase"] == "runtime")
-                    .and_then(|i| i["image"].as_str())
-                {
-                    images.insert(id, img.to_string());
-                }
-            }
-        }
-    }
+        .and_then(|t| crate::api::config::runtime_images(t).ok())
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((r.id, r.runtime_image?)))
+        .collect();
     let curl = data
         .get("provision-image")
         .filter(|i| !i.is_empty() && !i.contains("unzip"))

@@ -63,11 +63,14 @@ impl Packing {
     }
 }
 
+/// The SHA-256 of some bytes in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `sha256:<hex>` of some bytes.
 pub fn checksum(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
+    format!("sha256:{}", sha256_hex(bytes))
 }
 
 fn is_url(arg: &str) -> bool {

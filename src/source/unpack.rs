@@ -4,12 +4,8 @@
 use std::io::{Cursor, Read};
 use std::path::Path;
 
+use super::sha256_hex as hex;
 use base64::Engine;
-use sha2::{Digest, Sha256};
-
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
-}
 
 /// The code's bytes: the text, the decoded base64, or the URL's body; checked against the
 /// checksum when there is one. The error is a (reason, message) pair for a Pod's status.

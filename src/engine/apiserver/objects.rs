@@ -246,16 +246,6 @@ fn check_type(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn generate_suffix() -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut bytes = [0u8; 5];
-    getrandom::fill(&mut bytes).expect("the OS gives random bytes");
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
-}
-
 /// Fills server-owned metadata of a new object and checks its name and namespace.
 fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> Result<(), ApiError> {
     check_type(def, obj)?;
@@ -282,7 +272,7 @@ fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> R
             .and_then(Value::as_str)
             .filter(|p| !p.is_empty())
     {
-        name = format!("{prefix}{}", generate_suffix());
+        name = format!("{prefix}{}", crate::api::name_suffix());
         meta.insert("name".into(), json!(name));
     }
     if name.is_empty() {

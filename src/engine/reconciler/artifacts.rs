@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::source::sha256_hex as hex;
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::runtime::{Language, interpreter};
 
@@ -38,10 +38,6 @@ pub struct Prepared {
     pub interpreter: PathBuf,
     /// The installer's output, for the pod's log.
     pub install_log: String,
-}
-
-fn hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The directory name of a function's unpacked code: everything that changes what is on disk

@@ -49,16 +49,6 @@ pub struct Spec {
     pub changed: Arc<Notify>,
 }
 
-fn random_suffix() -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    let mut bytes = [0u8; 5];
-    let _ = getrandom::fill(&mut bytes);
-    bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
-}
-
 /// A listening socket on a free port of 127.0.0.1 (`0`) or on `port`, which the replica's
 /// runtime gets as descriptor 3 and serves on: the port stays held from its choice on, instead
 /// of being freed for the runtime to bind again (when another process could take it).
@@ -218,7 +208,7 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         "{}-{}-{}",
         crate::render::name(&spec.function),
         spec.revision,
-        random_suffix()
+        crate::api::name_suffix()
     );
     let (stop, mut stopped) = watch::channel(false);
     let server = spec.server.clone();
@@ -261,7 +251,7 @@ pub fn start(spec: Spec, prepared: Prepared) -> Handle {
         "{}-{}-{}",
         crate::render::name(&spec.function),
         spec.revision,
-        random_suffix()
+        crate::api::name_suffix()
     );
     let ready = Arc::new(AtomicBool::new(false));
     let (stop, stopped) = watch::channel(false);
