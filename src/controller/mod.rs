@@ -103,19 +103,23 @@ struct Ctx {
     reconciles: AtomicU64,
     errors: AtomicU64,
     events: events::Recorder,
-    /// The HorizontalPodAutoscalers there are, as the controller's watch sees them.
-    hpas: Store<HorizontalPodAutoscaler>,
     /// The children of Functions there are, as the controller's watches see them.
     children: Children,
     /// What was last applied for each Function (by uid).
     applied: parking_lot::Mutex<std::collections::HashMap<String, Applied>>,
 }
 
-/// The caches of Functions' ConfigMaps, Services and Deployments.
+/// The caches of Functions' ConfigMaps, Services, Deployments and HorizontalPodAutoscalers.
 struct Children {
     configmaps: Store<ConfigMap>,
     services: Store<Service>,
     deployments: Store<Deployment>,
+    hpas: Store<HorizontalPodAutoscaler>,
+}
+
+/// A Function's child in a cache: the same name and namespace.
+fn child<K: kube::Resource<DynamicType = ()>>(name: &str, namespace: &str) -> ObjectRef<K> {
+    ObjectRef::new(name).within(namespace)
 }
 
 /// Server-side applies an object as the controller; the object as the API server stored it.
@@ -263,7 +267,7 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
         ctx.children.configmaps.wait_until_ready(),
         ctx.children.services.wait_until_ready(),
         ctx.children.deployments.wait_until_ready(),
-        ctx.hpas.wait_until_ready(),
+        ctx.children.hpas.wait_until_ready(),
     );
     let _ = tokio::time::timeout(Duration::from_secs(30), ready).await;
     let up_to_date = ctx
@@ -272,17 +276,13 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
         .get(&uid)
         .is_some_and(|a| a.fingerprint == rendered && a.at.elapsed() < UP_TO_DATE_FOR);
     // Every child is there, as the watches see it.
-    let present = ctx
-        .children
-        .configmaps
-        .get(&ObjectRef::new(&name).within(&ns))
-        .is_some()
-        && ctx.children.services.get(&ObjectRef::new(&name).within(&ns)).is_some()
-        && (hpa.is_none() || ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some());
+    let present = ctx.children.configmaps.get(&child(&name, &ns)).is_some()
+        && ctx.children.services.get(&child(&name, &ns)).is_some()
+        && (hpa.is_none() || ctx.children.hpas.get(&child(&name, &ns)).is_some());
     let cached = ctx
         .children
         .deployments
-        .get(&ObjectRef::new(&name).within(&ns))
+        .get(&child(&name, &ns))
         .filter(|_| up_to_date && present);
     let d: Deployment = match cached {
         Some(d) => (*d).clone(),
@@ -296,7 +296,7 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
                 }
                 None => {
                     // Asked of the watch's cache, not the API server: most functions have no rule.
-                    if ctx.hpas.get(&ObjectRef::new(&name).within(&ns)).is_some() {
+                    if ctx.children.hpas.get(&child(&name, &ns)).is_some() {
                         let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
                         match hpas.delete(&name, &Default::default()).await {
                             Ok(_) => {}
@@ -494,11 +494,11 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
         reconciles: AtomicU64::new(0),
         errors: AtomicU64::new(0),
         events: events::Recorder::new(client.clone(), MANAGER),
-        hpas: hpa_writer.as_reader(),
         children: Children {
             configmaps: configmap_writer.as_reader(),
             services: service_writer.as_reader(),
             deployments: deployment_writer.as_reader(),
+            hpas: hpa_writer.as_reader(),
         },
         applied: Default::default(),
     });

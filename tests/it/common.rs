@@ -109,23 +109,12 @@ impl Engine {
     }
 
     pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        use std::io::Write;
-        let mut child = Command::new("kubectl")
-            .arg("--kubeconfig")
+        let mut cmd = Command::new("kubectl");
+        cmd.arg("--kubeconfig")
             .arg(self.kubeconfig())
             .args(args)
-            .env("HOME", self.home.path())
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .expect("kubectl is installed (.ci/run installs it)");
-        let mut input = child.stdin.take().expect("piped");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("stdin written");
-        }
-        drop(input);
-        child.wait_with_output().expect("kubectl runs").into()
+            .env("HOME", self.home.path());
+        run_with_stdin(cmd, stdin, "kubectl is installed (.ci/run installs it)")
     }
 
     pub fn pid(&self) -> u32 {
@@ -275,4 +264,43 @@ pub fn wait_trigger(engine: &Engine, kind: &str, needle: &str, seconds: u64, wha
         let out = engine.kfn(&["trigger", kind, "list", "-o", "json"]).stdout;
         if out.contains(needle) { Ok(()) } else { Err(out) }
     })
+}
+
+/// Runs a command with `stdin` as its standard input (none: closed at once) and its output
+/// captured; `spawn_hint` says what is wrong when it cannot start.
+pub fn run_with_stdin(mut cmd: Command, stdin: Option<&str>, spawn_hint: &str) -> Run {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect(spawn_hint);
+    let mut input = child.stdin.take().expect("piped");
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).expect("stdin written");
+    }
+    drop(input);
+    child.wait_with_output().expect("the command runs").into()
+}
+
+/// Stops a child as a supervisor does: SIGTERM, then SIGKILL if it has not exited within
+/// `grace`. A child that has exited already is left alone (its pid may be another's now).
+pub fn terminate(child: &mut std::process::Child, grace: std::time::Duration) {
+    if let Ok(Some(_)) = child.try_wait() {
+        return;
+    }
+    // SAFETY: a signal to our own child, which has not been reaped.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGTERM);
+    }
+    let deadline = std::time::Instant::now() + grace;
+    while std::time::Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }

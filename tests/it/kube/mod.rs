@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Run, eventually, example, fails, kfn_command, ok, until, write};
+use crate::common::{Run, eventually, example, fails, kfn_command, ok, run_with_stdin, terminate, until, write};
 
 /// How long a control plane may take to be ready (it is usually well under a minute).
 const READY_WITHIN: Duration = Duration::from_secs(180);
@@ -167,23 +167,13 @@ impl Cluster {
     }
 
     pub fn kubectl_stdin(&self, args: &[&str], stdin: Option<&str>) -> Run {
-        let mut child = Command::new(kube_bin().join("kubectl"))
-            .arg("--kubeconfig")
+        let mut cmd = Command::new(kube_bin().join("kubectl"));
+        cmd.arg("--kubeconfig")
             .arg(self.kubeconfig())
             .args(args)
             .env("HOME", self.home.path())
-            .env_remove("KUBECONFIG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the built kubectl runs");
-        let mut input = child.stdin.take().expect("piped");
-        if let Some(text) = stdin {
-            input.write_all(text.as_bytes()).expect("stdin written");
-        }
-        drop(input);
-        child.wait_with_output().expect("kubectl runs").into()
+            .env_remove("KUBECONFIG");
+        run_with_stdin(cmd, stdin, "the built kubectl runs")
     }
 
     /// `kubectl get -o json`, parsed.
@@ -199,18 +189,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         // SIGTERM: kfn-testcluster stops the controller manager, the API server and etcd.
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child, Duration::from_secs(30));
     }
 }
 
@@ -536,21 +515,7 @@ impl Controller {
 
 impl Drop for Controller {
     fn drop(&mut self) {
-        if let Ok(Some(_)) = self.child.try_wait() {
-            return;
-        }
-        unsafe {
-            libc::kill(self.child.id() as i32, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        terminate(&mut self.child, Duration::from_secs(10));
     }
 }
 
