@@ -8,12 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::{GROUP, VERSION};
 
-/// Default timeout, seconds, as a string (the type Kubeless stores).
-pub const DEFAULT_TIMEOUT: &str = "180";
-pub const DEFAULT_PORT: i32 = 8080;
-pub const DEFAULT_PULL_POLICY: &str = "Always";
-/// The name of the function Service's port (the `http-` prefix is for Istio).
-pub const PORT_NAME: &str = "http-function-port";
+pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
+use super::kinds::Timeout;
 
 /// Code as the Function carries it.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -42,7 +38,7 @@ pub struct FunctionFlags {
     pub cpu: Option<String>,
     pub runtime_image: Option<String>,
     pub image_pull_policy: Option<String>,
-    pub timeout: Option<String>,
+    pub timeout: Option<Timeout>,
     pub port: Option<i32>,
     pub service_port: Option<i32>,
     pub headless: Option<bool>,
@@ -143,7 +139,7 @@ pub fn build(flags: &FunctionFlags) -> Value {
             "function-content-type": code.content_type,
             "checksum": code.checksum,
             "runtime": flags.runtime.clone().unwrap_or_default(),
-            "timeout": flags.timeout.as_deref().unwrap_or(DEFAULT_TIMEOUT),
+            "timeout": flags.timeout.clone().unwrap_or_default().text(),
             "deps": flags.deps.clone().unwrap_or_default(),
             "deployment": {
                 "metadata": {"creationTimestamp": null},
@@ -177,7 +173,7 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
     set("handler", &flags.handler);
     set("runtime", &flags.runtime);
     set("deps", &flags.deps);
-    set("timeout", &flags.timeout);
+    set("timeout", &flags.timeout.as_ref().map(Timeout::text));
     if let Some(code) = &flags.code {
         spec.insert("function".into(), json!(code.function));
         spec.insert("function-content-type".into(), json!(code.content_type));
@@ -382,7 +378,7 @@ mod tests {
     #[test]
     fn update_changes_only_what_flags_give() {
         let deployed = build(&FunctionFlags {
-            timeout: Some("30".into()),
+            timeout: Some(Timeout("30".into())),
             image_pull_policy: Some("IfNotPresent".into()),
             secrets: vec!["db".into()],
             memory: Some("128Mi".into()),

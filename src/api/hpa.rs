@@ -2,7 +2,12 @@
 //! `autoscale create` in the autoscaling/v2 shape, and read in that shape or in the
 //! autoscaling/v2beta1 shape Kubeless wrote.
 
+use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::{Value, json};
+
+use super::kinds::FunctionSpec;
 
 /// What one metric targets.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,70 +43,93 @@ pub struct Autoscale {
     pub metrics: Vec<Metric>,
 }
 
-/// A Kubernetes quantity as a number (`50`, `500m`, `1k`, `128Mi`).
-pub fn quantity_value(v: &Value) -> Option<f64> {
-    if let Some(n) = v.as_f64() {
-        return Some(n);
+/// Reads the `horizontalPodAutoscaler` of a Function: the autoscaling/v2 shape, or the
+/// autoscaling/v2beta1 shape Kubeless wrote (converted to v2); null or absent is the zero HPA.
+pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<HorizontalPodAutoscaler, D::Error> {
+    let mut hpa = <Value as serde::Deserialize>::deserialize(d)?;
+    if hpa.is_null() {
+        return Ok(HorizontalPodAutoscaler::default());
     }
-    let s = v.as_str()?.trim();
-    let end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == '+'))
-        .unwrap_or(s.len());
-    let (number, suffix) = s.split_at(end);
-    let n: f64 = number.parse().ok()?;
-    let scale = match suffix {
-        "" => 1.0,
-        "m" => 1e-3,
-        "u" => 1e-6,
-        "n" => 1e-9,
-        "k" => 1e3,
-        "M" => 1e6,
-        "G" => 1e9,
-        "T" => 1e12,
-        "Ki" => 1024.0,
-        "Mi" => 1024.0 * 1024.0,
-        "Gi" => 1024.0 * 1024.0 * 1024.0,
-        "Ti" => 1024f64.powi(4),
-        _ => return None,
+    if let Some(o) = hpa.as_object_mut() {
+        // The version is the shape read below; k8s-openapi takes v2's only.
+        o.remove("apiVersion");
+        o.remove("kind");
+    }
+    for m in hpa
+        .pointer_mut("/spec/metrics")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        from_v2beta1(m);
+    }
+    serde_json::from_value(hpa).map_err(serde::de::Error::custom)
+}
+
+/// One autoscaling/v2beta1 metric in the v2 shape (`targetAverageUtilization` becomes
+/// `target.averageUtilization`, `metricName` `metric.name`, …); a v2 metric is left as it is.
+fn from_v2beta1(metric: &mut Value) {
+    let Some(kind) = metric["type"].as_str().map(str::to_ascii_lowercase) else {
+        return;
     };
-    Some(n * scale)
+    let Some(source) = metric.get_mut(kind.as_str()).and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut target = serde_json::Map::new();
+    if let Some(u) = source.remove("targetAverageUtilization") {
+        target.insert("type".into(), json!("Utilization"));
+        target.insert("averageUtilization".into(), u);
+    }
+    if let Some(v) = source.remove("targetAverageValue") {
+        target.insert("type".into(), json!("AverageValue"));
+        target.insert("averageValue".into(), v);
+    }
+    if let Some(v) = source.remove("targetValue") {
+        target.insert("type".into(), json!("Value"));
+        target.insert("value".into(), v);
+    }
+    if let Some(name) = source.remove("metricName") {
+        source.insert("metric".into(), json!({"name": name}));
+    }
+    if kind == "object"
+        && source.get("target").is_some_and(|t| t.get("kind").is_some())
+        && let Some(described) = source.remove("target")
+    {
+        source.insert("describedObject".into(), described);
+    }
+    if !target.is_empty() {
+        source.insert("target".into(), Value::Object(target));
+    }
+}
+
+/// The number of a target's quantity, when it is one.
+fn number(q: Option<&Quantity>) -> Option<f64> {
+    super::quantity::value(&q?.0).ok()
 }
 
 /// Reads the rule of a Function, `None` when it has none (the zero HPA Kubeless writes).
-pub fn read(function: &Value) -> Option<Autoscale> {
-    let hpa = function.pointer("/spec/horizontalPodAutoscaler")?;
-    let spec = &hpa["spec"];
-    let max = spec["maxReplicas"].as_u64().filter(|m| *m > 0)? as u32;
-    let min = spec["minReplicas"].as_u64().unwrap_or(1).max(1) as u32;
+pub fn read(function: &FunctionSpec) -> Option<Autoscale> {
+    let spec = &function.horizontal_pod_autoscaler.spec;
+    let max = u32::try_from(spec.max_replicas).ok().filter(|m| *m > 0)?;
+    let min = spec.min_replicas.unwrap_or(1).max(1) as u32;
     let mut metrics = Vec::new();
-    for m in spec["metrics"].as_array().into_iter().flatten() {
-        let metric = match m["type"].as_str() {
-            Some("Resource") => {
-                let r = &m["resource"];
-                let target = r
-                    .pointer("/target/averageUtilization")
-                    .or_else(|| r.get("targetAverageUtilization"))
-                    .and_then(quantity_value)?;
-                match r["name"].as_str() {
-                    Some("cpu") => Metric::Cpu(target),
-                    Some("memory") => Metric::Memory(target),
+    for m in spec.metrics.iter().flatten() {
+        let metric = match m.type_.as_str() {
+            "Resource" => {
+                let r = m.resource.as_ref()?;
+                let target = f64::from(r.target.average_utilization?);
+                match r.name.as_str() {
+                    "cpu" => Metric::Cpu(target),
+                    "memory" => Metric::Memory(target),
                     _ => continue,
                 }
             }
-            Some("Object") => {
-                let o = &m["object"];
-                let name = o
-                    .pointer("/metric/name")
-                    .or_else(|| o.get("metricName"))
-                    .and_then(Value::as_str);
-                if name != Some("function_calls") {
+            "Object" => {
+                let o = m.object.as_ref()?;
+                if o.metric.name != "function_calls" {
                     continue;
                 }
-                let target = o
-                    .pointer("/target/averageValue")
-                    .or_else(|| o.pointer("/target/value"))
-                    .or_else(|| o.get("targetValue"))
-                    .and_then(quantity_value)?;
+                let target = number(o.target.average_value.as_ref()).or_else(|| number(o.target.value.as_ref()))?;
                 Metric::Qps(target)
             }
             _ => continue,
@@ -116,8 +144,8 @@ pub fn read(function: &Value) -> Option<Autoscale> {
 }
 
 /// The autoscaling/v2 object `autoscale create` writes into the Function.
-pub fn build(function: &Value, rule: &Autoscale) -> Value {
-    let name = function["metadata"]["name"].clone();
+pub fn build(function: &ObjectMeta, rule: &Autoscale) -> Value {
+    let name = function.name.clone().unwrap_or_default();
     let metrics: Vec<Value> = rule
         .metrics
         .iter()
@@ -127,13 +155,13 @@ pub fn build(function: &Value, rule: &Autoscale) -> Value {
             Metric::Qps(t) => json!({"type": "Object", "object": {
                 "metric": {"name": "function_calls"},
                 "describedObject": {"apiVersion": "v1", "kind": "Service", "name": name},
-                "target": {"type": "AverageValue", "averageValue": format_quantity(*t)}}}),
+                "target": {"type": "AverageValue", "averageValue": super::quantity::format(*t)}}}),
         })
         .collect();
     json!({
         "apiVersion": "autoscaling/v2",
         "kind": "HorizontalPodAutoscaler",
-        "metadata": {"name": name, "namespace": function["metadata"]["namespace"], "labels": function["metadata"]["labels"]},
+        "metadata": {"name": name, "namespace": function.namespace, "labels": function.labels},
         "spec": {
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
             "minReplicas": rule.min,
@@ -143,24 +171,20 @@ pub fn build(function: &Value, rule: &Autoscale) -> Value {
     })
 }
 
-/// A number as a quantity string (`50`, `500m`).
-pub fn format_quantity(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{}", v as i64)
-    } else {
-        format!("{}m", (v * 1000.0).round() as i64)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn spec(hpa: Value) -> FunctionSpec {
+        serde_json::from_value(json!({"horizontalPodAutoscaler": hpa})).unwrap()
+    }
+
     #[test]
     fn kubeless_v2beta1_rules_are_read() {
-        let f = json!({"spec": {"horizontalPodAutoscaler": {"spec": {"minReplicas": 2, "maxReplicas": 5, "metrics": [
+        let f = spec(json!({"apiVersion": "autoscaling/v2beta1", "kind": "HorizontalPodAutoscaler",
+            "spec": {"minReplicas": 2, "maxReplicas": 5, "metrics": [
             {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 70}},
-            {"type": "Object", "object": {"metricName": "function_calls", "targetValue": "500m", "target": {"kind": "Service", "name": "f"}}}]}}}});
+            {"type": "Object", "object": {"metricName": "function_calls", "targetValue": "500m", "target": {"kind": "Service", "name": "f"}}}]}}));
         assert_eq!(
             read(&f),
             Some(Autoscale {
@@ -169,13 +193,14 @@ mod tests {
                 metrics: vec![Metric::Cpu(70.0), Metric::Qps(0.5)]
             })
         );
-        let zero = json!({"spec": {"horizontalPodAutoscaler": {"spec": {"maxReplicas": 0, "scaleTargetRef": {"kind": "", "name": ""}}}}});
+        let zero = spec(json!({"metadata": {"creationTimestamp": null}, "spec": {"maxReplicas": 0, "scaleTargetRef": {"kind": "", "name": ""}},
+            "status": {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": null, "conditions": null}}));
         assert_eq!(read(&zero), None, "the zero HPA is no rule");
     }
 
     #[test]
     fn the_v2_object_reads_back_the_same() {
-        let f = json!({"metadata": {"name": "f", "namespace": "default", "labels": {"function": "f"}}});
+        let f: ObjectMeta = serde_json::from_value(json!({"name": "f", "namespace": "default", "labels": {"function": "f"}})).unwrap();
         let rule = Autoscale {
             min: 1,
             max: 4,
@@ -186,8 +211,7 @@ mod tests {
             hpa["spec"]["metrics"][0]["object"]["target"],
             json!({"type": "AverageValue", "averageValue": "50"})
         );
-        assert_eq!(read(&json!({"spec": {"horizontalPodAutoscaler": hpa}})), Some(rule));
-        assert_eq!(quantity_value(&json!("128Mi")), Some(134217728.0));
-        assert_eq!(format_quantity(0.25), "250m");
+        assert_eq!(read(&spec(hpa)), Some(rule));
+        assert_eq!(read(&spec(Value::Null)), None, "no HPA is no rule");
     }
 }

@@ -5,6 +5,8 @@ pub mod crd;
 pub mod flags;
 pub mod function;
 pub mod hpa;
+pub mod kinds;
+pub mod quantity;
 pub mod schedule;
 pub mod selector;
 

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::GlobalArgs;
 use super::function::one_name;
 use crate::api::hpa::{self, Autoscale, Metric};
+use crate::api::kinds::Function;
 use crate::client::{self, kubeless};
 use crate::output::{self, log, table::Table};
 
@@ -83,7 +84,7 @@ pub fn rule(args: &CreateArgs) -> Result<Autoscale> {
     let mut out = Vec::new();
     for (metric, value) in metrics.iter().zip(&values) {
         let number = |what: &str| -> Result<f64> {
-            let v = hpa::quantity_value(&Value::String(value.clone())).filter(|v| *v > 0.0);
+            let v = crate::api::quantity::value(value).ok().filter(|v| *v > 0.0);
             v.ok_or_else(|| anyhow::anyhow!("Invalid --value {value:?} for --metric {metric}: {what}"))
         };
         out.push(match metric.as_str() {
@@ -118,7 +119,7 @@ async fn set_rule(
     global: &GlobalArgs,
     name: &str,
     messages: (&str, String),
-    rule: impl Fn(&Value) -> Result<Value>,
+    rule: impl Fn(&Function) -> Result<Value>,
 ) -> Result<ExitCode> {
     let conn = client::connect(&global.target()).await?;
     let api = kubeless::functions(&conn, &conn.namespace);
@@ -128,10 +129,10 @@ async fn set_rule(
         Err(e) => return Err(conn.explain(e)),
     };
     // Checked (and the message logged) once, on the Function as first read.
-    rule(&f)?;
+    rule(&Function::from_object(&f)?)?;
     log::info(messages.0);
     kubeless::replace_with(&api, name, f, |mut f| {
-        f["spec"]["horizontalPodAutoscaler"] = rule(&f)?;
+        f["spec"]["horizontalPodAutoscaler"] = rule(&Function::from_object(&f)?)?;
         Ok(f)
     })
     .await?
@@ -152,7 +153,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 "Adding autoscaling rule to the function...",
                 format!("Autoscaling rule for {name} submitted for deployment"),
             );
-            set_rule(global, &name, messages, |f| Ok(hpa::build(f, &rule))).await
+            set_rule(global, &name, messages, |f| Ok(hpa::build(&f.metadata, &rule))).await
         }
         AutoscaleCommand::Delete(a) => {
             let name = one_name(&a.names, "function name")?;
@@ -161,7 +162,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 format!("Remove Autoscaling rule from {name} successfully"),
             );
             set_rule(global, &name, messages, |f| {
-                if hpa::read(f).is_none() {
+                if hpa::read(&f.spec).is_none() {
                     bail!("Not found an autoscale definition for {name}");
                 }
                 Ok(crate::api::function::empty_hpa())
@@ -184,7 +185,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .items
                 .iter()
                 .map(kubeless::to_value)
-                .filter_map(|f| hpa::read(&f).map(|r| (f, r)))
+                .filter_map(|f| Some((hpa::read(&Function::from_object(&f).ok()?.spec)?, f)).map(|(r, f)| (f, r)))
                 .collect();
             match a.out.as_str() {
                 "json" => {
@@ -212,7 +213,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                                 }
                             })
                             .collect();
-                        let value: Vec<String> = r.metrics.iter().map(|m| hpa::format_quantity(m.target())).collect();
+                        let value: Vec<String> = r.metrics.iter().map(|m| crate::api::quantity::format(m.target())).collect();
                         t.row(vec![
                             name.clone(),
                             f["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),

@@ -26,8 +26,9 @@ use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::watcher;
 use serde_json::{Value, json};
 
-use crate::api::text;
-
+use crate::api::kinds::{
+    self, Condition, CronJobTrigger, Function, FunctionStatus, Gateway, HTTPTrigger, ObjectError, TriggerStatus,
+};
 use crate::client::kubeless;
 use crate::render::cluster;
 
@@ -49,6 +50,16 @@ pub enum Error {
         #[source]
         source: kube::Error,
     },
+    /// The status of an object, and why the API server refused it.
+    #[error("cannot write the status of {what}: {}", api_message(.source))]
+    Status {
+        what: String,
+        #[source]
+        source: kube::Error,
+    },
+    /// A Function or trigger kfn cannot read (which one, and the field).
+    #[error("{0}")]
+    Unreadable(#[from] ObjectError),
     #[error("{0}")]
     Invalid(String),
     #[error("{}", finalizer_message(.0))]
@@ -125,7 +136,7 @@ fn child<K: kube::Resource<DynamicType = ()>>(name: &str, namespace: &str) -> Ob
 /// Server-side applies an object as the controller; the object as the API server stored it.
 async fn apply(client: &kube::Client, obj: Value) -> Result<DynamicObject, Error> {
     let ar = install::resource_of(&obj);
-    let name = text(&obj, "/metadata/name").to_string();
+    let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let (api, what): (Api<DynamicObject>, String) = match obj["metadata"]["namespace"].as_str() {
         Some(ns) => (
             Api::namespaced_with(client.clone(), ns, &ar),
@@ -138,33 +149,38 @@ async fn apply(client: &kube::Client, obj: Value) -> Result<DynamicObject, Error
         .map_err(|source| Error::Apply { what, source })
 }
 
-/// A Ready condition; the transition time stays while the status does not change.
-fn ready_condition(previous: &Value, ready: bool, reason: &str, message: &str) -> Value {
-    let status = if ready { "True" } else { "False" };
-    let old = previous
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .and_then(|c| c.iter().find(|c| c["type"] == "Ready"));
-    let since = match old {
-        Some(c) if c["status"] == json!(status) => c["lastTransitionTime"].clone(),
-        _ => json!(crate::api::now()),
-    };
-    json!({"type": "Ready", "status": status, "reason": reason, "message": message, "lastTransitionTime": since})
-}
-
-async fn write_status(client: &kube::Client, obj: &Value, status: Value) -> Result<(), Error> {
-    if obj.get("status") == Some(&status) {
+/// Writes the status of a kubeless.io object when it is not what the object has.
+async fn write_status<S: serde::Serialize + PartialEq>(
+    client: &kube::Client,
+    kind: &str,
+    meta: &kube::api::ObjectMeta,
+    old: Option<&S>,
+    new: &S,
+) -> Result<(), Error> {
+    if old == Some(new) {
         return Ok(());
     }
-    let kind = text(obj, "/kind");
-    let api = kubeless::api_for(client, text(obj, "/metadata/namespace"), kind);
+    let api = kubeless::api_for(client, meta.namespace.as_deref().unwrap_or_default(), kind);
     api.patch_status(
-        text(obj, "/metadata/name"),
+        meta.name.as_deref().unwrap_or_default(),
         &PatchParams::default(),
-        &Patch::Merge(json!({"status": status})),
+        &Patch::Merge(json!({"status": new})),
     )
-    .await?;
+    .await
+    .map_err(|source| Error::Status {
+        what: format!(
+            "{kind} {}/{}",
+            meta.namespace.as_deref().unwrap_or_default(),
+            meta.name.as_deref().unwrap_or_default()
+        ),
+        source,
+    })?;
     Ok(())
+}
+
+/// A watched object as its kind's type; one kfn cannot read is an error that names the field.
+fn typed<K: serde::de::DeserializeOwned>(obj: &DynamicObject) -> Result<K, Error> {
+    Ok(kinds::from_object(&kubeless::to_value(obj))?)
 }
 
 async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
@@ -176,10 +192,14 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
     let api = kubeless::api_for(&ctx.client, &ns, "Function");
     kube::runtime::finalizer::finalizer(&api, FINALIZER, obj, |event| async {
         match event {
-            kube::runtime::finalizer::Event::Apply(f) => apply_function(&kubeless::to_value(&f), &ctx).await,
+            kube::runtime::finalizer::Event::Apply(f) => apply_function(&typed(&f)?, &ctx).await,
             kube::runtime::finalizer::Event::Cleanup(f) => {
                 ctx.applied.lock().remove(&f.metadata.uid.clone().unwrap_or_default());
-                delete_triggers(&kubeless::to_value(&f), &ctx).await
+                let (ns, name) = (
+                    f.metadata.namespace.clone().unwrap_or_default(),
+                    f.metadata.name.clone().unwrap_or_default(),
+                );
+                delete_triggers(&ns, &name, &ctx).await
             }
         }
     })
@@ -188,12 +208,15 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
 }
 
 /// Deletes the HTTP and cron triggers that name a deleted function.
-async fn delete_triggers(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
-    let (ns, name) = (text(f, "/metadata/namespace"), text(f, "/metadata/name"));
+async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Error> {
     for kind in ["HTTPTrigger", "CronJobTrigger"] {
         let api = kubeless::api_for(&ctx.client, ns, kind);
         for t in api.list(&Default::default()).await? {
-            if t.data.pointer("/spec/function-name").and_then(Value::as_str) == Some(name) {
+            let names_it = match kind {
+                "HTTPTrigger" => typed::<HTTPTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
+                _ => typed::<CronJobTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
+            };
+            if names_it {
                 let tname = t.metadata.name.clone().unwrap_or_default();
                 match api.delete(&tname, &Default::default()).await {
                     Ok(_) => {}
@@ -209,19 +232,19 @@ async fn delete_triggers(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
 /// Applies what a Function needs and writes its status; when the API server refuses something
 /// (RBAC, admission, validation), the Function says so: Ready=False with the server's message
 /// (and [`error_policy`] records a Warning Event and retries).
-async fn apply_function(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
+async fn apply_function(f: &Function, ctx: &Ctx) -> Result<Action, Error> {
     match apply_function_objects(f, ctx).await {
         Ok(action) => Ok(action),
         Err(e) => {
-            let condition = ready_condition(f, false, "ReconcileFailed", &e.to_string());
+            let old = f.status.clone().unwrap_or_default();
             // The generation stays the last one acted on: this one is not.
-            let status = json!({"observedGeneration": f.pointer("/status/observedGeneration").cloned().unwrap_or(Value::Null), "readyReplicas": f.pointer("/status/readyReplicas").cloned().unwrap_or(json!(0)), "conditions": [condition]});
-            if let Err(status_error) = write_status(&ctx.client, f, status).await {
-                tracing::warn!(
-                    "cannot write the status of Function {}/{}: {status_error}",
-                    text(f, "/metadata/namespace"),
-                    text(f, "/metadata/name")
-                );
+            let status = FunctionStatus {
+                observed_generation: old.observed_generation,
+                ready_replicas: Some(old.ready_replicas.unwrap_or(0)),
+                conditions: vec![Condition::ready(&old.conditions, false, "ReconcileFailed", &e.to_string())],
+            };
+            if let Err(status_error) = write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &status).await {
+                tracing::warn!("{status_error}");
             }
             Err(e)
         }
@@ -249,17 +272,16 @@ fn fingerprint(children: &[&Value]) -> u64 {
     h.finish()
 }
 
-async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
-    let f = f.clone();
-    let ns = text(&f, "/metadata/namespace").to_string();
-    let name = text(&f, "/metadata/name").to_string();
-    let uid = text(&f, "/metadata/uid").to_string();
+async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error> {
+    let ns = f.namespace().to_string();
+    let name = f.name().to_string();
+    let uid = f.metadata.uid.clone().unwrap_or_default();
     let (configmap, service, deployment) = (
-        cluster::configmap(&f),
-        cluster::service(&f),
-        cluster::deployment(&f, &ctx.render),
+        cluster::configmap(f),
+        cluster::service(f),
+        cluster::deployment(f, &ctx.render),
     );
-    let hpa = cluster::hpa(&f);
+    let hpa = cluster::hpa(f);
     let rendered = fingerprint(&[&configmap, &service, &deployment, hpa.as_ref().unwrap_or(&Value::Null)]);
     // The caches fill with the watches' first lists; a watch the API server refuses (logged)
     // leaves its cache empty, which reads as "apply everything".
@@ -324,8 +346,9 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
     let status = d.status.unwrap_or_default();
     let ready = status.ready_replicas.unwrap_or(0);
     let wanted = status.replicas.unwrap_or(0).max(1);
+    let old = f.status.clone().unwrap_or_default();
     let condition = if ready >= wanted {
-        ready_condition(&f, true, "ReplicasReady", &format!("{ready}/{wanted} replicas ready"))
+        Condition::ready(&old.conditions, true, "ReplicasReady", &format!("{ready}/{wanted} replicas ready"))
     } else {
         let why = status
             .conditions
@@ -335,23 +358,57 @@ async fn apply_function_objects(f: &Value, ctx: &Ctx) -> Result<Action, Error> {
             .filter_map(|c| c.message.clone())
             .next()
             .unwrap_or_else(|| format!("{ready}/{wanted} replicas ready"));
-        ready_condition(&f, false, "ReplicasNotReady", &why)
+        Condition::ready(&old.conditions, false, "ReplicasNotReady", &why)
     };
-    let new_status =
-        json!({"observedGeneration": f["metadata"]["generation"], "readyReplicas": ready, "conditions": [condition]});
-    write_status(&ctx.client, &f, new_status).await?;
+    let new_status = FunctionStatus {
+        observed_generation: f.metadata.generation,
+        ready_replicas: Some(ready),
+        conditions: vec![condition],
+    };
+    write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &new_status).await?;
     Ok(Action::requeue(Duration::from_secs(300)))
 }
 
-async fn function_of(client: &kube::Client, trigger: &Value) -> Result<Value, Error> {
-    let ns = text(trigger, "/metadata/namespace");
-    let fname = text(trigger, "/spec/function-name");
+/// The Function a trigger names, in the trigger's namespace.
+async fn function_of(client: &kube::Client, ns: &str, fname: &str) -> Result<Function, Error> {
     match kubeless::api_for(client, ns, "Function").get_opt(fname).await? {
-        Some(f) => Ok(kubeless::to_value(&f)),
+        Some(f) => typed(&f),
         None => Err(Error::Invalid(format!(
             "Function {fname} is not found in namespace {ns}"
         ))),
     }
+}
+
+/// The child a trigger needs (an Ingress, a CronJob), and the trigger's status as it is.
+async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
+    let ns = obj.metadata.namespace.clone().unwrap_or_default();
+    match obj.types.as_ref().map(|t| t.kind.as_str()) {
+        Some("HTTPTrigger") => {
+            let t: HTTPTrigger = typed(obj)?;
+            if t.spec.gateway == Gateway::Kong && !t.spec.basic_auth_secret.is_empty() {
+                return Err(Error::Invalid(
+                    "Setting basic authentication with Kong is not yet supported".into(),
+                ));
+            }
+            let f = function_of(&ctx.client, &ns, &t.spec.function_name).await?;
+            let (port, _) = crate::render::service_port(&f);
+            Ok(cluster::ingress(&t, port))
+        }
+        _ => {
+            let t: CronJobTrigger = typed(obj)?;
+            let f = function_of(&ctx.client, &ns, &t.spec.function_name).await?;
+            cluster::cronjob(&t, &f, &ctx.curl_image).map_err(Error::Invalid)
+        }
+    }
+}
+
+/// The status part every trigger kind shares, for the Ready condition.
+#[derive(serde::Deserialize)]
+struct TriggerView {
+    #[serde(default)]
+    metadata: kube::api::ObjectMeta,
+    #[serde(default)]
+    status: Option<TriggerStatus>,
 }
 
 async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
@@ -359,39 +416,31 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
         return Ok(Action::requeue(Duration::from_secs(2)));
     }
     ctx.reconciles.fetch_add(1, Ordering::Relaxed);
-    let t = kubeless::to_value(&obj);
-    if t.pointer("/metadata/deletionTimestamp").is_some() {
+    if obj.metadata.deletion_timestamp.is_some() {
         return Ok(Action::await_change());
     }
-    let outcome = async {
-        let f = function_of(&ctx.client, &t).await?;
-        let child = match text(&t, "/kind") {
-            "HTTPTrigger" => {
-                if text(&t, "/spec/gateway") == "kong" && !text(&t, "/spec/basic-auth-secret").is_empty() {
-                    return Err(Error::Invalid(
-                        "Setting basic authentication with Kong is not yet supported".into(),
-                    ));
-                }
-                let (port, _) = crate::render::service_port(&f);
-                cluster::ingress(&t, port)
-            }
-            _ => cluster::cronjob(&t, &f, &ctx.curl_image).map_err(Error::Invalid)?,
-        };
-        let child_name = text(&child, "/metadata/name").to_string();
+    let outcome: Result<String, Error> = async {
+        let child = trigger_child(&obj, &ctx).await?;
+        let child_name = child["metadata"]["name"].as_str().unwrap_or_default().to_string();
         apply(&ctx.client, child).await?;
         Ok(child_name)
     }
     .await;
+    let view: TriggerView = typed(&obj).unwrap_or(TriggerView {
+        metadata: obj.metadata.clone(),
+        status: None,
+    });
+    let old = view.status.clone().unwrap_or_default();
     let condition = match &outcome {
-        Ok(child) => ready_condition(&t, true, "Applied", &format!("{child} is up to date")),
-        Err(e) => ready_condition(&t, false, "ReconcileFailed", &e.to_string()),
+        Ok(child) => Condition::ready(&old.conditions, true, "Applied", &format!("{child} is up to date")),
+        Err(e) => Condition::ready(&old.conditions, false, "ReconcileFailed", &e.to_string()),
     };
-    write_status(
-        &ctx.client,
-        &t,
-        json!({"observedGeneration": t["metadata"]["generation"], "conditions": [condition]}),
-    )
-    .await?;
+    let new = TriggerStatus {
+        observed_generation: view.metadata.generation,
+        conditions: vec![condition],
+    };
+    let kind = obj.types.as_ref().map(|t| t.kind.clone()).unwrap_or_default();
+    write_status(&ctx.client, &kind, &view.metadata, view.status.as_ref(), &new).await?;
     outcome.map(|_| Action::requeue(Duration::from_secs(300)))
 }
 

@@ -4,9 +4,8 @@
 
 use serde_json::{Value, json};
 
-use crate::api::text;
-
-use super::{container, handler, labels, name, namespace, owner_reference, revision, service_port, target_port};
+use super::{labels, owned_by, revision, service_port, target_port};
+use crate::api::kinds::{CronJobTrigger, DEFAULT_PULL_POLICY, Function, Gateway, HTTPTrigger};
 use crate::runtimes::{self, Language};
 
 /// Where the code is mounted in a function pod.
@@ -27,80 +26,74 @@ pub struct Options {
 
 /// The ConfigMap key of the code: `<module><suffix>` for plain content, the bare module for
 /// archives (as Kubeless named it).
-pub fn code_key(function: &Value) -> String {
-    let (module, _) = handler(function);
-    let ct = text(function, "/spec/function-content-type");
-    let suffix = runtimes::find(text(function, "/spec/runtime"))
+pub fn code_key(function: &Function) -> String {
+    let (module, _) = function.spec.handler_parts();
+    let suffix = runtimes::find(&function.spec.runtime)
         .map(|r| r.suffix)
         .unwrap_or("");
-    if ["text", "", "url", "base64"].contains(&ct) {
+    if ["text", "", "url", "base64"].contains(&function.spec.content_type.as_str()) {
         format!("{module}{suffix}")
     } else {
         module
     }
 }
 
-fn owned_metadata(function: &Value) -> Value {
-    json!({"name": name(function), "namespace": namespace(function), "labels": labels(function), "ownerReferences": [owner_reference(function)]})
+fn owned_metadata(function: &Function) -> Value {
+    json!({"name": function.name(), "namespace": function.namespace(), "labels": labels(function), "ownerReferences": [owned_by(function)]})
 }
 
 /// ConfigMap `<function>`: the handler, the code and the dependency file.
-pub fn configmap(function: &Value) -> Value {
+pub fn configmap(function: &Function) -> Value {
+    let spec = &function.spec;
     let mut data = serde_json::Map::new();
-    if !text(function, "/spec/handler").is_empty() {
-        data.insert("handler".into(), json!(text(function, "/spec/handler")));
-        data.insert(code_key(function), json!(text(function, "/spec/function")));
-        if let Some(dep) = runtimes::find(text(function, "/spec/runtime"))
+    if !spec.handler.is_empty() {
+        data.insert("handler".into(), json!(spec.handler));
+        data.insert(code_key(function), json!(spec.function));
+        if let Some(dep) = runtimes::find(&spec.runtime)
             .map(|r| r.dep_file)
             .filter(|d| !d.is_empty())
         {
-            data.insert(dep.into(), json!(text(function, "/spec/deps")));
+            data.insert(dep.into(), json!(spec.deps));
         }
     }
     json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": owned_metadata(function), "data": data})
 }
 
 /// The function's Service on a cluster.
-pub fn service(function: &Value) -> Value {
-    let mut svc = super::service(function);
-    svc["metadata"]["ownerReferences"] = json!([owner_reference(function)]);
-    svc
+pub fn service(function: &Function) -> Value {
+    super::service(function)
 }
 
 /// A digest of everything a pod reads at start: code, dependencies, handler, runtime. It is a
 /// pod-template annotation, so a change rolls the pods (Kubeless's stale-pod problem).
-pub fn content_hash(function: &Value) -> String {
+pub fn content_hash(function: &Function) -> String {
     revision(function)
 }
 
 /// The Deployment: an official language image running `kfn runtime serve`, with init
 /// containers that copy the kfn binary, unpack the code and install the dependencies. A
 /// `--runtime-image` function runs its image as it is.
-pub fn deployment(function: &Value, options: &Options) -> Value {
-    let fname = name(function).to_string();
+pub fn deployment(function: &Function, options: &Options) -> Value {
+    let fname = function.name().to_string();
     let port = target_port(function);
-    let runtime_id = text(function, "/spec/runtime").to_string();
-    let runtime = runtimes::find(&runtime_id);
-    let user = container(function).clone();
-    let custom_image = user["image"].as_str().filter(|i| !i.is_empty()).map(String::from);
+    let spec = &function.spec;
+    let runtime = runtimes::find(&spec.runtime);
+    let user = spec.container().cloned().unwrap_or_default();
+    let pod_spec = spec.pod().cloned().unwrap_or_default();
+    let custom_image = user.image.clone().filter(|i| !i.is_empty());
     let mut env: Vec<Value> = super::runtime_env(function)
         .into_iter()
         .map(|(k, v)| json!({"name": k, "value": v}))
         .collect();
     // Variables with valueFrom (secrets, fields) are kept as the user wrote them.
-    for e in user["env"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|e| e.get("valueFrom").is_some())
-    {
-        env.push(e.clone());
+    for e in user.env.iter().flatten().filter(|e| e.value_from.is_some()) {
+        env.push(json!(e));
     }
     env.push(json!({"name": "KFN_FUNCTION_NAME", "value": fname}));
     // Calls routed to a terminating pod before its endpoint is removed are still served.
     env.push(json!({"name": "KFN_DRAIN_SECONDS", "value": "3"}));
-    let mut volumes = user_volumes(function);
-    let mut mounts: Vec<Value> = user["volumeMounts"].as_array().cloned().unwrap_or_default();
+    let mut volumes: Vec<Value> = pod_spec.volumes.iter().flatten().map(|v| json!(v)).collect();
+    let mut mounts: Vec<Value> = user.volume_mounts.iter().flatten().map(|m| json!(m)).collect();
     let mut init = Vec::new();
     let image = match (&custom_image, runtime) {
         (Some(image), _) => image.clone(),
@@ -129,7 +122,7 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
                 "command": ["cp", "/usr/local/bin/kfn", format!("{KFN_DIR}/kfn")],
                 "volumeMounts": [{"name": "kfn-bin", "mountPath": KFN_DIR}],
             }));
-            let (module, _) = handler(function);
+            let (module, _) = spec.handler_parts();
             init.push(json!({
                 "name": "prepare",
                 "image": options.kfn_image,
@@ -137,8 +130,8 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
                 "command": [format!("{KFN_DIR}/kfn"), "runtime", "prepare"],
                 "env": [
                     {"name": "KFN_SOURCE", "value": format!("/src/{}", code_key(function))},
-                    {"name": "KFN_CONTENT_TYPE", "value": text(function, "/spec/function-content-type")},
-                    {"name": "KFN_CHECKSUM", "value": text(function, "/spec/checksum")},
+                    {"name": "KFN_CONTENT_TYPE", "value": spec.content_type},
+                    {"name": "KFN_CHECKSUM", "value": spec.checksum},
                     {"name": "KFN_SUFFIX", "value": rt.suffix},
                     {"name": "KFN_DEPS_FILE", "value": if rt.dep_file.is_empty() { String::new() } else { format!("/src/{}", rt.dep_file) }},
                     {"name": "MOD_NAME", "value": module},
@@ -146,7 +139,7 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
                 ],
                 "volumeMounts": code_mounts,
             }));
-            if !text(function, "/spec/deps").trim().is_empty() {
+            if !spec.deps.trim().is_empty() {
                 let command = match rt.language {
                     Language::Python => format!(
                         "pip install --no-cache-dir --target {PY_DEPS} -r {CODE_DIR}/{}",
@@ -154,29 +147,34 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
                     ),
                     _ => format!("cd {CODE_DIR} && npm install --omit=dev --no-audit --no-fund"),
                 };
+                let resources = pod_spec
+                    .init_containers
+                    .as_ref()
+                    .and_then(|c| c.first())
+                    .and_then(|c| c.resources.as_ref());
                 init.push(json!({
                     "name": "install",
                     "image": rt.install_image,
                     "imagePullPolicy": "IfNotPresent",
                     "command": ["sh", "-c", command],
                     "workingDir": CODE_DIR,
-                    "env": user["env"].clone(),
+                    "env": user.env,
                     "volumeMounts": [{"name": fname, "mountPath": CODE_DIR}],
-                    "resources": function.pointer("/spec/deployment/spec/template/spec/initContainers/0/resources").cloned().unwrap_or(json!({})),
+                    "resources": resources.map_or(json!({}), |r| json!(r)),
                 }));
             }
             image
         }
-        (None, None) => runtime_id.clone(),
+        (None, None) => spec.runtime.clone(),
     };
     let mut main = json!({
         "name": fname,
         "image": image,
-        "imagePullPolicy": user["imagePullPolicy"].as_str().unwrap_or("Always"),
+        "imagePullPolicy": user.image_pull_policy.as_deref().unwrap_or(DEFAULT_PULL_POLICY),
         "env": env,
         "ports": [{"containerPort": port}],
-        "resources": user.get("resources").cloned().unwrap_or(json!({})),
-        "livenessProbe": user.get("livenessProbe").cloned().unwrap_or(json!({"httpGet": {"path": "/healthz", "port": port}, "initialDelaySeconds": 3, "periodSeconds": 30})),
+        "resources": user.resources.as_ref().map_or(json!({}), |r| json!(r)),
+        "livenessProbe": user.liveness_probe.as_ref().map_or(json!({"httpGet": {"path": "/healthz", "port": port}, "initialDelaySeconds": 3, "periodSeconds": 30}), |p| json!(p)),
         "readinessProbe": {"httpGet": {"path": "/healthz", "port": port}, "periodSeconds": 2},
     });
     if custom_image.is_none() && runtime.is_some() {
@@ -185,123 +183,107 @@ pub fn deployment(function: &Value, options: &Options) -> Value {
     if !mounts.is_empty() {
         main["volumeMounts"] = json!(mounts);
     }
-    let template_spec = function
-        .pointer("/spec/deployment/spec/template/spec")
-        .cloned()
-        .unwrap_or(json!({}));
-    let mut pod = json!({"containers": [main], "securityContext": template_spec.get("securityContext").cloned().unwrap_or(json!({"runAsUser": 1000, "fsGroup": 1000}))});
+    let security = pod_spec
+        .security_context
+        .as_ref()
+        .map_or(json!({"runAsUser": 1000, "fsGroup": 1000}), |s| json!(s));
+    let mut pod = json!({"containers": [main], "securityContext": security});
     if !init.is_empty() {
         pod["initContainers"] = json!(init);
     }
     if !volumes.is_empty() {
         pod["volumes"] = json!(volumes);
     }
-    for key in [
-        "serviceAccountName",
-        "nodeSelector",
-        "affinity",
-        "tolerations",
-        "imagePullSecrets",
-    ] {
-        if let Some(v) = template_spec.get(key) {
-            pod[key] = v.clone();
-        }
+    if let Some(sa) = &pod_spec.service_account_name {
+        pod["serviceAccountName"] = json!(sa);
     }
-    if pod.get("affinity").is_none() {
-        pod["affinity"] = json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
-            "labelSelector": {"matchLabels": {"created-by": "kubeless", "function": fname}}, "topologyKey": "kubernetes.io/hostname"}}]}});
+    if let Some(v) = &pod_spec.node_selector {
+        pod["nodeSelector"] = json!(v);
     }
+    if let Some(v) = &pod_spec.tolerations {
+        pod["tolerations"] = json!(v);
+    }
+    if let Some(v) = &pod_spec.image_pull_secrets {
+        pod["imagePullSecrets"] = json!(v);
+    }
+    pod["affinity"] = match &pod_spec.affinity {
+        Some(a) => json!(a),
+        None => json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
+            "labelSelector": {"matchLabels": {"created-by": "kubeless", "function": fname}}, "topologyKey": "kubernetes.io/hostname"}}]}}),
+    };
     let labels = labels(function);
     let mut annotations = json!({
         "prometheus.io/scrape": "true", "prometheus.io/path": "/metrics", "prometheus.io/port": port.to_string(),
         "kfn.io/content-hash": content_hash(function),
     });
-    if let Some(extra) = function
-        .pointer("/spec/deployment/spec/template/metadata/annotations")
-        .and_then(Value::as_object)
-    {
-        for (k, v) in extra {
-            annotations[k] = v.clone();
-        }
+    let template_annotations = spec
+        .deployment
+        .spec
+        .template
+        .metadata
+        .as_ref()
+        .and_then(|m| m.annotations.as_ref());
+    for (k, v) in template_annotations.into_iter().flatten() {
+        annotations[k] = json!(v);
     }
-    let mut spec = json!({
+    let mut deployment_spec = json!({
         "selector": {"matchLabels": {"created-by": labels["created-by"], "function": fname}},
         "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}},
         "template": {"metadata": {"labels": labels, "annotations": annotations}, "spec": pod},
     });
-    if let Some(r) = function.pointer("/spec/deployment/spec/replicas") {
-        spec["replicas"] = r.clone();
+    if let Some(r) = spec.replicas() {
+        deployment_spec["replicas"] = json!(r);
     }
-    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": owned_metadata(function), "spec": spec})
-}
-
-fn user_volumes(function: &Value) -> Vec<Value> {
-    function
-        .pointer("/spec/deployment/spec/template/spec/volumes")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
+    json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": owned_metadata(function), "spec": deployment_spec})
 }
 
 /// The HorizontalPodAutoscaler (autoscaling/v2) of a function with a rule.
-pub fn hpa(function: &Value) -> Option<Value> {
-    let rule = crate::api::hpa::read(function)?;
-    let mut obj = crate::api::hpa::build(function, &rule);
+pub fn hpa(function: &Function) -> Option<Value> {
+    let rule = crate::api::hpa::read(&function.spec)?;
+    let mut obj = crate::api::hpa::build(&function.metadata, &rule);
     obj["metadata"] = owned_metadata(function);
     Some(obj)
 }
 
 /// The Ingress (networking.k8s.io/v1) of an HTTPTrigger, for the function's Service port.
-pub fn ingress(trigger: &Value, function_service_port: u16) -> Value {
-    let spec = &trigger["spec"];
-    let gateway = match text(trigger, "/spec/gateway") {
-        "" => "nginx",
-        g => g,
-    };
-    let host = text(trigger, "/spec/host-name");
-    let path = format!("/{}", text(trigger, "/spec/path").trim_start_matches('/'));
+pub fn ingress(trigger: &HTTPTrigger, function_service_port: u16) -> Value {
+    let spec = &trigger.spec;
+    let nginx = matches!(spec.gateway, Gateway::Unset | Gateway::Nginx);
+    let gateway = if nginx { "nginx" } else { spec.gateway.as_str() };
+    let host = &spec.host_name;
+    let path = format!("/{}", spec.path.trim_start_matches('/'));
+    let name = trigger.metadata.name.as_deref().unwrap_or_default();
     let mut annotations = serde_json::Map::new();
-    if gateway == "nginx" {
+    if nginx {
         annotations.insert("nginx.ingress.kubernetes.io/rewrite-target".into(), json!("/"));
     }
-    if spec["cors-enable"] == json!(true) {
-        let key = if gateway == "nginx" {
-            "nginx.ingress.kubernetes.io/enable-cors"
-        } else {
-            "ingress.kubernetes.io/enable-cors"
-        };
-        annotations.insert(key.into(), json!("true"));
+    let prefix = if nginx {
+        "nginx.ingress.kubernetes.io"
+    } else {
+        "ingress.kubernetes.io"
+    };
+    if spec.cors_enable {
+        annotations.insert(format!("{prefix}/enable-cors"), json!("true"));
     }
-    let auth = text(trigger, "/spec/basic-auth-secret");
-    if !auth.is_empty() {
-        let prefix = if gateway == "nginx" {
-            "nginx.ingress.kubernetes.io"
-        } else {
-            "ingress.kubernetes.io"
-        };
-        annotations.insert(format!("{prefix}/auth-secret"), json!(auth));
+    if !spec.basic_auth_secret.is_empty() {
+        annotations.insert(format!("{prefix}/auth-secret"), json!(spec.basic_auth_secret));
         annotations.insert(format!("{prefix}/auth-type"), json!("basic"));
     }
     let mut tls = Vec::new();
-    if spec["tls"] == json!(true) {
+    if spec.tls {
         annotations.insert("kubernetes.io/tls-acme".into(), json!("true"));
         annotations.insert("nginx.ingress.kubernetes.io/ssl-redirect".into(), json!("true"));
-        tls.push(json!({"hosts": [host], "secretName": format!("{}-tls", text(trigger, "/metadata/name"))}));
-    } else if !text(trigger, "/spec/tls-secret").is_empty() {
-        tls.push(json!({"hosts": [host], "secretName": text(trigger, "/spec/tls-secret")}));
+        tls.push(json!({"hosts": [host], "secretName": format!("{name}-tls")}));
+    } else if !spec.tls_secret.is_empty() {
+        tls.push(json!({"hosts": [host], "secretName": spec.tls_secret}));
     }
-    for (k, v) in trigger
-        .pointer("/metadata/annotations")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        annotations.insert(k.clone(), v.clone());
+    for (k, v) in trigger.metadata.annotations.iter().flatten() {
+        annotations.insert(k.clone(), json!(v));
     }
     let mut ing_spec = json!({
         "ingressClassName": gateway,
         "rules": [{"host": host, "http": {"paths": [{"path": path, "pathType": "Prefix",
-            "backend": {"service": {"name": text(trigger, "/spec/function-name"), "port": {"number": function_service_port}}}}]}}],
+            "backend": {"service": {"name": spec.function_name, "port": {"number": function_service_port}}}}]}}],
     });
     if !tls.is_empty() {
         ing_spec["tls"] = json!(tls);
@@ -309,8 +291,8 @@ pub fn ingress(trigger: &Value, function_service_port: u16) -> Value {
     json!({
         "apiVersion": "networking.k8s.io/v1",
         "kind": "Ingress",
-        "metadata": {"name": text(trigger, "/metadata/name"), "namespace": text(trigger, "/metadata/namespace"),
-            "labels": trigger["metadata"]["labels"], "annotations": annotations, "ownerReferences": [owner_reference(trigger)]},
+        "metadata": {"name": name, "namespace": trigger.metadata.namespace, "labels": trigger.metadata.labels,
+            "annotations": annotations, "ownerReferences": [owned_by(trigger)]},
         "spec": ing_spec,
     })
 }
@@ -318,28 +300,26 @@ pub fn ingress(trigger: &Value, function_service_port: u16) -> Value {
 /// The CronJob (batch/v1) of a CronJobTrigger: named after the trigger and owned by it, so two
 /// triggers never collide and deleting the trigger deletes it. A schedule no CronJob can run
 /// exactly is an error (saying why), not another schedule.
-pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Result<Value, String> {
-    let schedule = crate::api::schedule::cluster_schedule(text(trigger, "/spec/schedule"))?;
+pub fn cronjob(trigger: &CronJobTrigger, function: &Function, curl_image: &str) -> Result<Value, String> {
+    let schedule = crate::api::schedule::cluster_schedule(&trigger.spec.schedule)?;
     let (port, _) = service_port(function);
-    let fname = name(function);
-    let ns = namespace(function);
+    let fname = function.name();
+    let ns = function.namespace();
     let event_time = crate::api::schedule::event_time_shell();
     let mut command = format!(
         "curl -Lsv --fail -H \"Event-Id: $(POD_UID)\" -H \"Event-Time: {event_time}\" -H \"Event-Namespace: cronjobtrigger.kubeless.io\" -H \"Event-Type: application/json\" -H \"Content-Type: application/json\" http://{fname}.{ns}.svc.cluster.local:{port}"
     );
-    if let Some(payload) = trigger.pointer("/spec/payload").filter(|p| !p.is_null()) {
+    if let Some(payload) = trigger.spec.payload.as_ref().filter(|p| !p.is_null()) {
         command.push_str(&format!(" -d '{}'", payload.to_string().replace('\'', "'\\''")));
     }
-    let timeout = text(function, "/spec/timeout").parse::<i64>().unwrap_or(180);
+    let timeout = function.spec.timeout.seconds().map_err(|e| e.to_string())?;
     let mut pod_labels = labels(function);
-    for (k, v) in crate::api::labels_of(trigger) {
-        pod_labels.insert(k, v);
-    }
+    pod_labels.extend(trigger.metadata.labels.clone().unwrap_or_default());
     Ok(json!({
         "apiVersion": "batch/v1",
         "kind": "CronJob",
-        "metadata": {"name": format!("trigger-{}", text(trigger, "/metadata/name")), "namespace": ns, "labels": pod_labels,
-            "ownerReferences": [owner_reference(trigger)]},
+        "metadata": {"name": format!("trigger-{}", trigger.metadata.name.as_deref().unwrap_or_default()), "namespace": ns, "labels": pod_labels,
+            "ownerReferences": [owned_by(trigger)]},
         "spec": {
             "schedule": schedule,
             "timeZone": "Etc/UTC",
@@ -362,13 +342,13 @@ pub fn cronjob(trigger: &Value, function: &Value, curl_image: &str) -> Result<Va
 mod tests {
     use super::*;
 
-    fn function(content_type: &str, deps: &str) -> Value {
-        json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+    fn function(content_type: &str, deps: &str) -> Function {
+        Function::from_object(&json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
             "metadata": {"name": "hello", "namespace": "default", "uid": "u1", "labels": {"created-by": "kubeless", "function": "hello"}},
             "spec": {"handler": "test.hello", "runtime": "python3.12", "function": "x", "function-content-type": content_type,
                 "checksum": "sha256:1", "deps": deps, "timeout": "180",
                 "deployment": {"spec": {"template": {"spec": {"containers": [{"name": "", "imagePullPolicy": "IfNotPresent", "resources": {}}]}}}},
-                "service": {"ports": [{"name": "http-function-port", "port": 8080, "targetPort": 8080, "protocol": "TCP"}], "type": "ClusterIP"}}})
+                "service": {"ports": [{"name": "http-function-port", "port": 8080, "targetPort": 8080, "protocol": "TCP"}], "type": "ClusterIP"}}})).unwrap()
     }
 
     fn options() -> Options {
@@ -415,11 +395,11 @@ mod tests {
             2
         );
         let mut changed = function("text", "requests\n");
-        changed["spec"]["function"] = json!("y");
+        changed.spec.function = "y".into();
         let hash = |d: &Value| d["spec"]["template"]["metadata"]["annotations"]["kfn.io/content-hash"].clone();
         assert_ne!(hash(&d), hash(&deployment(&changed, &options())));
         let mut custom = function("text", "");
-        custom["spec"]["deployment"]["spec"]["template"]["spec"]["containers"][0]["image"] = json!("example/fn:1");
+        custom.spec.deployment.spec.template.spec.as_mut().unwrap().containers[0].image = Some("example/fn:1".into());
         let c = deployment(&custom, &options());
         assert_eq!(c["spec"]["template"]["spec"]["containers"][0]["image"], "example/fn:1");
         assert!(c["spec"]["template"]["spec"].get("initContainers").is_none());
@@ -429,7 +409,7 @@ mod tests {
     fn ingress_and_cronjob_use_current_apis() {
         let t = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "HTTPTrigger", "metadata": {"name": "ing", "namespace": "default", "uid": "t1", "labels": {"created-by": "kubeless"}},
             "spec": {"function-name": "hello", "host-name": "test.domain", "path": "api", "gateway": "nginx", "basic-auth-secret": "ba", "cors-enable": true, "tls": false, "tls-secret": ""}});
-        let i = ingress(&t, 8080);
+        let i = ingress(&crate::api::kinds::from_object(&t).unwrap(), 8080);
         assert_eq!(i["apiVersion"], "networking.k8s.io/v1");
         assert_eq!(i["spec"]["rules"][0]["http"]["paths"][0]["path"], "/api");
         assert_eq!(
@@ -442,7 +422,7 @@ mod tests {
         );
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "@every 2m", "payload": {"a": 1}}});
-        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap();
+        let cj = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap();
         assert_eq!(cj["apiVersion"], "batch/v1");
         assert_eq!(cj["metadata"]["name"], "trigger-tick");
         assert_eq!(cj["metadata"]["ownerReferences"][0]["kind"], "CronJobTrigger");
@@ -459,7 +439,7 @@ mod tests {
     fn a_cronjob_sends_the_event_time_the_engine_and_kubeless_send() {
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "* * * * *"}});
-        let cj = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap();
+        let cj = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap();
         let command = cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
             .as_str()
             .unwrap()
@@ -488,7 +468,7 @@ mod tests {
     fn a_schedule_no_cronjob_runs_exactly_is_an_error_not_another_schedule() {
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "@every 90m"}});
-        let e = cronjob(&c, &function("text", ""), "curlimages/curl:8.10.1").unwrap_err();
+        let e = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap_err();
         assert!(e.contains("@every 90m"), "{e}");
     }
 }

@@ -5,90 +5,58 @@ pub mod cluster;
 
 use std::collections::BTreeMap;
 
+use kube::Resource;
 use serde_json::{Value, json};
-
-use crate::api::text;
 use sha2::{Digest, Sha256};
 
-pub fn name(function: &Value) -> &str {
-    text(function, "/metadata/name")
-}
-
-pub fn namespace(function: &Value) -> &str {
-    text(function, "/metadata/namespace")
-}
+use crate::api::kinds::{DEFAULT_PORT, Function, PORT_NAME};
 
 /// The function's labels, with `created-by: kubeless` and `function: <name>` always there.
-pub fn labels(function: &Value) -> BTreeMap<String, String> {
-    let mut labels = crate::api::labels_of(function);
-    labels.insert("function".into(), name(function).to_string());
+pub fn labels(function: &Function) -> BTreeMap<String, String> {
+    let mut labels = function.metadata.labels.clone().unwrap_or_default();
+    labels.insert("function".into(), function.name().to_string());
     labels.entry("created-by".into()).or_insert_with(|| "kubeless".into());
     labels
 }
 
-/// The first container of the Function's Deployment template.
-pub fn container(function: &Value) -> &Value {
-    function
-        .pointer("/spec/deployment/spec/template/spec/containers/0")
-        .unwrap_or(&Value::Null)
-}
-
 /// The port the function listens on (the Service's first targetPort, else 8080).
-pub fn target_port(function: &Value) -> u16 {
-    let port = &function
-        .pointer("/spec/service/ports/0/targetPort")
-        .cloned()
-        .unwrap_or(Value::Null);
-    port.as_u64()
-        .or_else(|| port.as_str().and_then(|p| p.parse().ok()))
-        .map(|p| p as u16)
-        .unwrap_or(8080)
+pub fn target_port(function: &Function) -> u16 {
+    u16::try_from(function.spec.port()).unwrap_or(DEFAULT_PORT as u16)
 }
 
 /// The Service's first port and its name.
-pub fn service_port(function: &Value) -> (u16, String) {
-    let p = function
-        .pointer("/spec/service/ports/0")
-        .cloned()
-        .unwrap_or(Value::Null);
+pub fn service_port(function: &Function) -> (u16, String) {
+    let first = function.spec.service.ports.as_ref().and_then(|p| p.first());
     (
-        p["port"].as_u64().map(|p| p as u16).unwrap_or(8080),
-        p["name"].as_str().unwrap_or("http-function-port").to_string(),
+        first
+            .and_then(|p| u16::try_from(p.port).ok())
+            .filter(|p| *p > 0)
+            .unwrap_or(DEFAULT_PORT as u16),
+        first
+            .and_then(|p| p.name.clone())
+            .unwrap_or_else(|| PORT_NAME.to_string()),
     )
 }
 
-/// `(module, function)` of the handler.
-pub fn handler(function: &Value) -> (String, String) {
-    let h = text(function, "/spec/handler");
-    match h.split_once('.') {
-        Some((m, f)) => (m.to_string(), f.to_string()),
-        None => (h.to_string(), String::new()),
-    }
-}
-
 /// The Kubeless runtime environment of a Function's container, in the controller's order,
-/// then the user's variables.
-pub fn runtime_env(function: &Value) -> Vec<(String, String)> {
-    let (module, func) = handler(function);
-    let timeout = match text(function, "/spec/timeout") {
-        "" => "180",
-        t => t,
-    };
-    let memory = container(function)
-        .pointer("/resources/limits/memory")
-        .and_then(Value::as_str)
-        .unwrap_or("0");
+/// then the user's variables (those with a value; `valueFrom` ones are the cluster's).
+pub fn runtime_env(function: &Function) -> Vec<(String, String)> {
+    let (module, func) = function.spec.handler_parts();
+    let container = function.spec.container();
+    let memory = container
+        .and_then(|c| c.resources.as_ref()?.limits.as_ref()?.get("memory"))
+        .map_or("0", |q| q.0.as_str());
     let mut env = vec![
         ("FUNC_HANDLER".to_string(), func),
         ("MOD_NAME".into(), module),
-        ("FUNC_TIMEOUT".into(), timeout.to_string()),
-        ("FUNC_RUNTIME".into(), text(function, "/spec/runtime").to_string()),
+        ("FUNC_TIMEOUT".into(), function.spec.timeout.text()),
+        ("FUNC_RUNTIME".into(), function.spec.runtime.clone()),
         ("FUNC_MEMORY_LIMIT".into(), memory.to_string()),
         ("FUNC_PORT".into(), target_port(function).to_string()),
     ];
-    for e in container(function)["env"].as_array().into_iter().flatten() {
-        if let (Some(k), Some(v)) = (e["name"].as_str(), e["value"].as_str()) {
-            env.push((k.to_string(), v.to_string()));
+    for e in container.and_then(|c| c.env.as_ref()).into_iter().flatten() {
+        if let Some(v) = &e.value {
+            env.push((e.name.clone(), v.clone()));
         }
     }
     env
@@ -96,38 +64,61 @@ pub fn runtime_env(function: &Value) -> Vec<(String, String)> {
 
 /// A short hash of everything that changes what a replica runs: a new value means new
 /// replicas (the pod-template-hash of the local engine, a template annotation on a cluster).
-pub fn revision(function: &Value) -> String {
-    let spec = &function["spec"];
+pub fn revision(function: &Function) -> String {
+    let spec = &function.spec;
+    let container = spec.container();
     let relevant = json!([
-        spec["function"],
-        spec["function-content-type"],
-        spec["checksum"],
-        spec["handler"],
-        spec["runtime"],
-        spec["timeout"],
-        spec["deps"],
-        container(function)["env"],
-        container(function)["resources"],
+        spec.function,
+        spec.content_type,
+        spec.checksum,
+        spec.handler,
+        spec.runtime,
+        spec.timeout.0,
+        spec.deps,
+        container.and_then(|c| c.env.as_ref()),
+        container.and_then(|c| c.resources.as_ref()),
         target_port(function),
     ]);
     let digest = Sha256::digest(relevant.to_string().as_bytes());
     digest.iter().take(5).map(|b| format!("{b:02x}")).collect()
 }
 
-/// An owner reference to an object (which makes the API server delete dependents with it).
-pub fn owner_reference(owner: &Value) -> Value {
+/// A controller owner reference (which makes the API server delete dependents with their owner).
+fn reference(api_version: &str, kind: &str, name: &Value, uid: &Value) -> Value {
     json!({
-        "apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"],
-        "uid": owner["metadata"]["uid"], "controller": true, "blockOwnerDeletion": true,
+        "apiVersion": api_version, "kind": kind, "name": name, "uid": uid,
+        "controller": true, "blockOwnerDeletion": true,
     })
 }
 
+/// An owner reference to an object as the API answers it.
+pub fn owner_reference(owner: &Value) -> Value {
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    reference(
+        &text(&owner["apiVersion"]),
+        &text(&owner["kind"]),
+        &owner["metadata"]["name"],
+        &owner["metadata"]["uid"],
+    )
+}
+
+/// An owner reference to a typed object (a Function, a trigger).
+pub fn owned_by<K: Resource<DynamicType = ()>>(owner: &K) -> Value {
+    let meta = owner.meta();
+    reference(
+        &K::api_version(&()),
+        &K::kind(&()),
+        &json!(meta.name),
+        &json!(meta.uid),
+    )
+}
+
 /// The function's Service.
-pub fn service(function: &Value) -> Value {
+pub fn service(function: &Function) -> Value {
     let labels = labels(function);
-    let mut spec = function.pointer("/spec/service").cloned().unwrap_or_else(|| json!({}));
+    let mut spec = serde_json::to_value(&function.spec.service).unwrap_or_else(|_| json!({}));
     if spec["ports"].as_array().is_none_or(Vec::is_empty) {
-        spec["ports"] = json!([{"name": "http-function-port", "protocol": "TCP", "port": 8080, "targetPort": 8080}]);
+        spec["ports"] = json!([{"name": PORT_NAME, "protocol": "TCP", "port": DEFAULT_PORT, "targetPort": DEFAULT_PORT}]);
     }
     if spec.get("selector").is_none() {
         spec["selector"] = json!(labels);
@@ -138,17 +129,17 @@ pub fn service(function: &Value) -> Value {
     json!({
         "apiVersion": "v1",
         "kind": "Service",
-        "metadata": {"name": name(function), "namespace": namespace(function), "labels": labels,
-            "ownerReferences": [owner_reference(function)]},
+        "metadata": {"name": function.name(), "namespace": function.namespace(), "labels": labels,
+            "ownerReferences": [owned_by(function)]},
         "spec": spec,
     })
 }
 
 /// The function's Deployment as the local engine keeps it (the cluster controller adds the
 /// init containers and the images).
-pub fn deployment(function: &Value, replicas: i64) -> Value {
+pub fn deployment(function: &Function, replicas: i64) -> Value {
     let labels = labels(function);
-    let fname = name(function);
+    let fname = function.name();
     let port = target_port(function);
     let env: Vec<Value> = runtime_env(function)
         .into_iter()
@@ -156,18 +147,18 @@ pub fn deployment(function: &Value, replicas: i64) -> Value {
         .collect();
     let mut container = json!({
         "name": fname,
-        "image": format!("kfn-local/{}", text(function, "/spec/runtime")),
+        "image": format!("kfn-local/{}", function.spec.runtime),
         "env": env,
         "ports": [{"containerPort": port}],
     });
-    if let Some(resources) = self::container(function).get("resources") {
-        container["resources"] = resources.clone();
+    if let Some(resources) = function.spec.container().and_then(|c| c.resources.as_ref()) {
+        container["resources"] = json!(resources);
     }
     json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": fname, "namespace": namespace(function), "labels": labels,
-            "ownerReferences": [owner_reference(function)]},
+        "metadata": {"name": fname, "namespace": function.namespace(), "labels": labels,
+            "ownerReferences": [owned_by(function)]},
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"created-by": labels["created-by"], "function": fname}},
@@ -187,13 +178,13 @@ pub fn deployment(function: &Value, replicas: i64) -> Value {
 mod tests {
     use super::*;
 
-    fn function() -> Value {
-        json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+    fn function() -> Function {
+        Function::from_object(&json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
             "metadata": {"name": "hello", "namespace": "default", "uid": "u1", "labels": {"created-by": "kubeless", "function": "hello", "tier": "web"}},
             "spec": {"handler": "test.hello", "runtime": "python3.12", "timeout": "", "function": "x", "checksum": "sha256:1",
                 "deployment": {"spec": {"template": {"spec": {"containers": [{"env": [{"name": "A", "value": "1"}],
                     "resources": {"limits": {"memory": "128Mi"}}}]}}}},
-                "service": {"ports": [{"name": "http-function-port", "port": 8080, "targetPort": 8081, "protocol": "TCP"}]}}})
+                "service": {"ports": [{"name": "http-function-port", "port": 8080, "targetPort": 8081, "protocol": "TCP"}]}}})).unwrap()
     }
 
     #[test]
@@ -223,10 +214,10 @@ mod tests {
     fn the_revision_follows_code_not_labels() {
         let f = function();
         let mut relabelled = f.clone();
-        relabelled["metadata"]["labels"]["x"] = json!("y");
+        relabelled.metadata.labels.as_mut().unwrap().insert("x".into(), "y".into());
         assert_eq!(revision(&f), revision(&relabelled));
         let mut changed = f.clone();
-        changed["spec"]["checksum"] = json!("sha256:2");
+        changed.spec.checksum = "sha256:2".into();
         assert_ne!(revision(&f), revision(&changed));
         let d = deployment(&f, 2);
         assert_eq!(

@@ -180,20 +180,21 @@ async fn local_checks(
     let memory = common
         .memory
         .as_deref()
-        .map(flags::quantity)
+        .map(crate::api::quantity::canonical)
         .transpose()
         .map_err(|e| anyhow::anyhow!("Wrong format of the memory value: {e} (given with --memory)"))?;
     let cpu = common
         .cpu
         .as_deref()
-        .map(flags::quantity)
+        .map(crate::api::quantity::canonical)
         .transpose()
         .map_err(|e| anyhow::anyhow!("Wrong format for cpu value: {e} (given with --cpu)"))?;
-    if let Some(timeout) = &common.timeout
-        && timeout.parse::<u64>().map_or(true, |t| t == 0)
-    {
-        bail!("Invalid timeout {timeout:?} (given with --timeout): it must be a whole number of seconds, at least 1");
-    }
+    let timeout = common
+        .timeout
+        .as_deref()
+        .map(crate::api::kinds::Timeout::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("Invalid timeout {:?} (given with --timeout): it must be a whole number of seconds, at least 1", e.0))?;
     let deps = match &common.dependencies {
         Some(d) => Some(source::read_dependencies(d, "--dependencies").await?),
         None => None,
@@ -230,7 +231,7 @@ async fn local_checks(
         cpu,
         runtime_image: common.runtime_image.clone(),
         image_pull_policy: common.image_pull_policy.clone(),
-        timeout: common.timeout.clone(),
+        timeout,
         port,
         service_port,
         headless: common.headless.then_some(true),

@@ -67,7 +67,7 @@ pub fn start(server: Arc<ApiServer>, options: Options) {
                     .unwrap_or_default()
                     .to_string();
                 let name = f.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                let rule = hpa::read(&f.value);
+                let rule = crate::api::kinds::Function::from_object(&f.value).ok().and_then(|f| hpa::read(&f.spec));
                 sync_hpa_object(&server, &f.value, rule.as_ref());
                 let Some(rule) = rule else { continue };
                 seen.push((ns.clone(), name.clone()));
@@ -89,7 +89,7 @@ fn sync_hpa_object(server: &Arc<ApiServer>, function: &Value, rule: Option<&hpa:
     let key = Key::new(&def.store_key(), ns, name);
     match rule {
         Some(rule) => {
-            let mut obj = hpa::build(function, rule);
+            let mut obj = hpa::build(&crate::api::kinds::Function::from_object(function).unwrap_or_default().metadata, rule);
             obj["metadata"]["ownerReferences"] = json!([crate::render::owner_reference(function)]);
             if let Err(e) = apiserver::upsert(server, &def, Some(ns), obj) {
                 tracing::warn!("cannot write the HPA of {ns}/{name}: {}", e.message);
@@ -110,11 +110,12 @@ async fn scrape(port: &str) -> Option<Totals> {
 }
 
 fn request(function: &Value, resource: &str) -> Option<f64> {
-    let c = crate::render::container(function);
-    c.pointer(&format!("/resources/requests/{resource}"))
-        .or_else(|| c.pointer(&format!("/resources/limits/{resource}")))
-        .and_then(hpa::quantity_value)
-        .filter(|v| *v > 0.0)
+    let f = crate::api::kinds::Function::from_object(function).ok()?;
+    let resources = f.spec.container()?.resources.as_ref()?;
+    let of = |list: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+        list.as_ref()?.get(resource).and_then(|q| crate::api::quantity::value(&q.0).ok())
+    };
+    of(&resources.requests).or_else(|| of(&resources.limits)).filter(|v| *v > 0.0)
 }
 
 async fn scale(
@@ -204,7 +205,7 @@ async fn scale(
                     "{} {:.1}/{}",
                     metric.name(),
                     current,
-                    hpa::format_quantity(metric.target())
+                    crate::api::quantity::format(metric.target())
                 ));
             }
         }

@@ -62,10 +62,8 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
     let spec = &function["spec"];
     let text = |k: &str| spec[k].as_str().unwrap_or_default().to_string();
     let runtime = text("runtime");
-    let image = crate::render::container(function)["image"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let typed = crate::api::kinds::Function::from_object(function).unwrap_or_default();
+    let image = typed.spec.container().and_then(|c| c.image.clone()).unwrap_or_default();
     if text("handler").is_empty() || text("function").is_empty() {
         return Err(if image.is_empty() {
             Problem::new("InvalidFunction", "the function has no handler or no code")
@@ -94,7 +92,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         .unwrap_or(if language == Language::Python { ".py" } else { ".js" });
 
     let content_type = text("function-content-type");
-    let (module, _) = crate::render::handler(function);
+    let (module, _) = typed.spec.handler_parts();
     let code_dir = root.join("functions").join(code_key(
         &content_type,
         &text("checksum"),

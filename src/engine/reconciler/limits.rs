@@ -50,7 +50,7 @@ impl Limits {
             Value::Number(n) => n.to_string(),
             _ => String::new(),
         };
-        let value = |v: &Value| crate::api::hpa::quantity_value(v).filter(|n| *n > 0.0);
+        let value = |v: &Value| crate::api::quantity::value(&text(v)).ok().filter(|n| *n > 0.0);
         Limits {
             memory: value(&limits["memory"]).map(|n| n.ceil() as u64),
             cpu_millis: value(&limits["cpu"]).map(|n| ((n * 1000.0).ceil() as u64).max(1)),

@@ -208,7 +208,7 @@ impl FunctionController {
             &server,
             &svc_def,
             Some(&self.namespace),
-            crate::render::service(&function),
+            crate::render::service(&crate::api::kinds::Function::from_object(&function).unwrap_or_default()),
         ) {
             tracing::warn!(
                 "function {}/{}: cannot write its Service: {}",
@@ -227,7 +227,7 @@ impl FunctionController {
             .or(hpa_min)
             .unwrap_or(1)
             .max(0);
-        let mut desired = crate::render::deployment(&function, replicas);
+        let mut desired = crate::render::deployment(&crate::api::kinds::Function::from_object(&function).unwrap_or_default(), replicas);
         if let Some(d) = &existing {
             desired["status"] = d.value.get("status").cloned().unwrap_or(json!({}));
         }
@@ -246,7 +246,7 @@ impl FunctionController {
 
         self.observe(&function);
 
-        let revision = crate::render::revision(&function);
+        let revision = crate::render::revision(&crate::api::kinds::Function::from_object(&function).unwrap_or_default());
         if self.prepared.as_ref().is_none_or(|(r, _)| *r != revision) {
             let outcome = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
             self.prepared = Some((revision.clone(), outcome));

@@ -59,7 +59,7 @@ fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
 /// The Pod object of a replica, before any status.
 fn pod_object(spec: &Spec, name: &str, port: u16) -> Value {
     let f = &spec.function;
-    let mut labels = crate::render::labels(f);
+    let mut labels = crate::render::labels(&crate::api::kinds::Function::from_object(f).unwrap_or_default());
     labels.insert("pod-template-hash".into(), spec.revision.clone());
     let container = spec
         .deployment
@@ -70,7 +70,7 @@ fn pod_object(spec: &Spec, name: &str, port: u16) -> Value {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {
-            "name": name, "namespace": crate::render::namespace(f), "labels": labels,
+            "name": name, "namespace": f["metadata"]["namespace"], "labels": labels,
             "annotations": {PORT_ANNOTATION: port.to_string(), "kfn.io/revision": spec.revision},
             "ownerReferences": [crate::render::owner_reference(&spec.deployment)],
         },
@@ -206,7 +206,7 @@ async fn append(path: &std::path::Path) -> Option<tokio::fs::File> {
 pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
     let name = format!(
         "{}-{}-{}",
-        crate::render::name(&spec.function),
+        spec.function["metadata"]["name"].as_str().unwrap_or_default(),
         spec.revision,
         crate::api::name_suffix()
     );
@@ -216,7 +216,7 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
     let reason = problem.reason;
     let (pod_name, revision) = (name.clone(), spec.revision.clone());
     let task = tokio::spawn(async move {
-        let ns = crate::render::namespace(&spec.function).to_string();
+        let ns = spec.function["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
         let pod = pod_object(&spec, &name, 0);
         let status = PodStatus {
             phase: "Pending",
@@ -249,7 +249,7 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
 pub fn start(spec: Spec, prepared: Prepared) -> Handle {
     let name = format!(
         "{}-{}-{}",
-        crate::render::name(&spec.function),
+        spec.function["metadata"]["name"].as_str().unwrap_or_default(),
         spec.revision,
         crate::api::name_suffix()
     );
@@ -274,7 +274,7 @@ async fn supervise(
     mut stopped: watch::Receiver<bool>,
 ) {
     let server = spec.server.clone();
-    let ns = crate::render::namespace(&spec.function).to_string();
+    let ns = spec.function["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let Ok(first) = listen(0) else { return };
     let Ok(port) = first.local_addr().map(|a| a.port()) else {
         return;
@@ -499,7 +499,7 @@ fn command(
     confinement.join(&mut cmd);
     sandbox.apply(&mut cmd);
     cmd.envs(confinement.env());
-    for (k, v) in crate::render::runtime_env(&spec.function) {
+    for (k, v) in crate::render::runtime_env(&crate::api::kinds::Function::from_object(&spec.function).unwrap_or_default()) {
         cmd.env(k, v);
     }
     let code = prepared.code_dir.display().to_string();
@@ -510,7 +510,7 @@ fn command(
     cmd.env("FUNC_PORT", port.to_string())
         .env("KFN_BIND", "127.0.0.1")
         .env("KUBELESS_INSTALL_VOLUME", &code)
-        .env("KFN_FUNCTION_NAME", crate::render::name(&spec.function))
+        .env("KFN_FUNCTION_NAME", spec.function["metadata"]["name"].as_str().unwrap_or_default())
         .env(interpreter_var, &prepared.interpreter)
         .env(crate::runtime::CALL_KEY_ENV, call_key)
         .stdin(Stdio::null())
@@ -552,7 +552,7 @@ fn command(
 }
 
 fn replica_dir(spec: &Spec, pod: &str) -> PathBuf {
-    let namespace = crate::render::namespace(&spec.function);
+    let namespace = spec.function["metadata"]["namespace"].as_str().unwrap_or_default();
     spec.root.join("replicas").join(namespace).join(pod)
 }
 
@@ -574,7 +574,7 @@ fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> Result<Sandbox, S
     readable.extend(prepared.deps_dir.as_deref().map(canonical));
     readable.extend(std::env::current_exe().ok());
     let workdir = replica_dir(spec, pod);
-    let namespace = crate::render::namespace(&spec.function);
+    let namespace = spec.function["metadata"]["namespace"].as_str().unwrap_or_default();
     // The Function says what its pods mount; the engine's own Deployment leaves volumes out.
     let volumes = secrets::secret_mounts(&spec.function["spec"]["deployment"]);
     let mounts = secrets::materialize(&spec.server, namespace, &volumes, &workdir.join("secrets"))
@@ -600,7 +600,7 @@ async fn retire_calls(server: &Arc<ApiServer>, function: &Value, port: u16) {
     let Some(def) = server.registry().find("kubeless.io", "v1beta1", "functions") else {
         return;
     };
-    let (namespace, name) = (crate::render::namespace(function), crate::render::name(function));
+    let (namespace, name) = (function["metadata"]["namespace"].as_str().unwrap_or_default(), function["metadata"]["name"].as_str().unwrap_or_default());
     let _ = apiserver::modify(server, &def, Some(namespace), name, |f| {
         if f.pointer("/metadata/deletionTimestamp").is_some() {
             return;

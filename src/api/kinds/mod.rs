@@ -1,0 +1,128 @@
+//! The kubeless.io/v1beta1 kinds as Rust types (kube's `CustomResource`, schemas by `schemars`):
+//! what the engine, the controller, render/ and the CLI read objects as.
+
+mod function;
+mod trigger;
+
+use std::fmt;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use function::{
+    DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, Function, FunctionSpec, FunctionStatus,
+    PORT_NAME, Timeout, TimeoutError,
+};
+pub use trigger::{
+    CronJobTrigger, CronJobTriggerSpec, Gateway, HTTPTrigger, HTTPTriggerSpec, KafkaTrigger, KafkaTriggerSpec,
+    KinesisTrigger, KinesisTriggerSpec, NATSTrigger, NATSTriggerSpec, SCHEDULE_PATTERN, TopicSpec, TriggerStatus,
+};
+
+/// A condition of a kfn status (`Ready`), as Kubernetes writes conditions.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub message: String,
+    /// When `status` last changed (RFC 3339).
+    #[serde(default)]
+    pub last_transition_time: String,
+}
+
+impl Condition {
+    /// The `Ready` condition to write: `lastTransitionTime` moves only when the status changes
+    /// from what `previous` (the conditions stored now) says.
+    pub fn ready(previous: &[Condition], ready: bool, reason: &str, message: &str) -> Condition {
+        let status = if ready { "True" } else { "False" };
+        let since = match previous.iter().find(|c| c.type_ == "Ready") {
+            Some(c) if c.status == status && !c.last_transition_time.is_empty() => c.last_transition_time.clone(),
+            _ => super::now(),
+        };
+        Condition {
+            type_: "Ready".into(),
+            status: status.into(),
+            reason: reason.into(),
+            message: message.into(),
+            last_transition_time: since,
+        }
+    }
+
+    /// Whether it is the `Ready` condition and says `True`.
+    pub fn is_ready(conditions: &[Condition]) -> bool {
+        conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+    }
+}
+
+/// An object that is not of the kind it was read as: which object, and the field that is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectError {
+    /// `Kind namespace/name` as far as the object says.
+    pub object: String,
+    /// What serde found (names the field and what it holds).
+    pub problem: String,
+}
+
+impl fmt::Display for ObjectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} cannot be read: {}", self.object, self.problem)
+    }
+}
+
+impl std::error::Error for ObjectError {}
+
+/// Reads an object (as the API answers it) as a typed kind.
+pub fn from_object<K: serde::de::DeserializeOwned>(object: &serde_json::Value) -> Result<K, ObjectError> {
+    serde_path_to_error::deserialize(object).map_err(|e| {
+        let meta = &object["metadata"];
+        let name = match (meta["namespace"].as_str(), meta["name"].as_str()) {
+            (Some(ns), Some(n)) => format!("{ns}/{n}"),
+            (None, Some(n)) => n.to_string(),
+            _ => "(no name)".to_string(),
+        };
+        ObjectError {
+            object: format!("{} {name}", object["kind"].as_str().unwrap_or("object")),
+            problem: format!("{}: {}", e.path(), e.inner()),
+        }
+    })
+}
+
+/// The schema of an object Kubeless embeds whole (a Deployment, a HorizontalPodAutoscaler): any
+/// fields, kept as written.
+fn embedded_object(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": "object", "x-kubernetes-preserve-unknown-fields": true})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_keeps_its_transition_time_while_the_status_holds() {
+        let before = Condition {
+            type_: "Ready".into(),
+            status: "True".into(),
+            last_transition_time: "2026-01-01T00:00:00Z".into(),
+            ..Default::default()
+        };
+        let held = Condition::ready(std::slice::from_ref(&before), true, "Deployed", "");
+        assert_eq!(held.last_transition_time, "2026-01-01T00:00:00Z");
+        let changed = Condition::ready(&[before], false, "Failed", "no image");
+        assert_ne!(changed.last_transition_time, "2026-01-01T00:00:00Z");
+        assert!(!Condition::is_ready(&[changed]));
+    }
+
+    #[test]
+    fn a_mistyped_field_is_named_with_the_object() {
+        let bad = serde_json::json!({"kind": "HTTPTrigger", "metadata": {"name": "h", "namespace": "default"},
+            "spec": {"tls": "yes"}});
+        let err = from_object::<HTTPTrigger>(&bad).unwrap_err();
+        assert_eq!(err.object, "HTTPTrigger default/h");
+        assert_eq!(err.problem, "spec.tls: invalid type: string \"yes\", expected a boolean");
+    }
+}

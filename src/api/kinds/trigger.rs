@@ -1,0 +1,228 @@
+//! The five trigger kinds of kubeless.io/v1beta1 as Rust types, with Kubeless's field names; their
+//! CRDs and schemas are generated from them (`api::crd`).
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Condition;
+
+/// What kfn reports about a trigger: whether it delivers, and why not.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TriggerStatus {
+    /// The generation of the spec the status is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+}
+
+/// The gateways an HTTPTrigger may name; empty means nginx, as Kubeless's controller read it.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+pub enum Gateway {
+    #[default]
+    #[serde(rename = "")]
+    Unset,
+    #[serde(rename = "nginx")]
+    Nginx,
+    #[serde(rename = "traefik")]
+    Traefik,
+    #[serde(rename = "kong")]
+    Kong,
+}
+
+impl Gateway {
+    /// The name as the field carries it (`""` for the default).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Gateway::Unset => "",
+            Gateway::Nginx => "nginx",
+            Gateway::Traefik => "traefik",
+            Gateway::Kong => "kong",
+        }
+    }
+}
+
+/// A route from a host and path to a function (an Ingress on clusters, the gateway locally).
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
+#[kube(
+    group = "kubeless.io",
+    version = "v1beta1",
+    kind = "HTTPTrigger",
+    namespaced,
+    status = "TriggerStatus",
+    category = "kubeless",
+    category = "kfn",
+    label("app.kubernetes.io/part-of", "kfn"),
+    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
+    printcolumn(name = "Host", type_ = "string", json_path = ".spec.host-name"),
+    printcolumn(name = "Path", type_ = "string", json_path = ".spec.path"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    doc = "An HTTP route (host and path) to a function."
+)]
+#[serde(rename_all = "kebab-case")]
+pub struct HTTPTriggerSpec {
+    #[serde(default)]
+    pub function_name: String,
+    #[serde(default)]
+    pub host_name: String,
+    /// ACME (kube-lego) TLS: annotations and the secret `<trigger>-tls`.
+    #[serde(default)]
+    pub tls: bool,
+    #[serde(default)]
+    pub tls_secret: String,
+    /// The path, without its leading `/`.
+    #[serde(default)]
+    pub path: String,
+    /// A secret whose `auth` key is an htpasswd file.
+    #[serde(default)]
+    pub basic_auth_secret: String,
+    #[serde(default)]
+    pub gateway: Gateway,
+    #[serde(default)]
+    pub cors_enable: bool,
+}
+
+/// What a cron schedule looks like to the API server: five fields, or an `@` descriptor
+/// (`@hourly`, `@every 1m30s`), optionally after a `TZ=`/`CRON_TZ=` zone prefix. Loose on
+/// purpose, so that every schedule kfn or Kubeless accepted matches: the fields themselves are
+/// checked by the CLI (`api::schedule`) and the controller.
+pub const SCHEDULE_PATTERN: &str = r"^\s*((CRON_)?TZ=\S+\s+)?(@\S+(\s+\S+)*|\S+(\s+\S+){4})\s*$";
+
+/// Calls of a function on a schedule.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
+#[kube(
+    group = "kubeless.io",
+    version = "v1beta1",
+    kind = "CronJobTrigger",
+    namespaced,
+    status = "TriggerStatus",
+    category = "kubeless",
+    category = "kfn",
+    label("app.kubernetes.io/part-of", "kfn"),
+    printcolumn(name = "Schedule", type_ = "string", json_path = ".spec.schedule"),
+    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    doc = "Calls of a function on a cron schedule."
+)]
+pub struct CronJobTriggerSpec {
+    #[serde(default)]
+    #[schemars(regex(pattern = SCHEDULE_PATTERN))]
+    pub schedule: String,
+    #[serde(default, rename = "function-name")]
+    pub function_name: String,
+    /// The body of each call (any JSON, an object expected); none is a GET without a body.
+    #[serde(default)]
+    #[schemars(schema_with = "payload_schema")]
+    pub payload: Option<serde_json::Value>,
+}
+
+fn payload_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"nullable": true, "x-kubernetes-preserve-unknown-fields": true})
+}
+
+/// The spec of the message triggers: a topic, and the functions (by their labels) that get
+/// each message.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+pub struct TopicSpec {
+    #[serde(default)]
+    pub topic: String,
+    #[serde(default, rename = "functionSelector")]
+    #[schemars(schema_with = "label_selector")]
+    pub function_selector: LabelSelector,
+}
+
+/// Messages of a Kafka topic delivered to the functions a selector picks.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
+#[kube(
+    group = "kubeless.io",
+    version = "v1beta1",
+    kind = "KafkaTrigger",
+    namespaced,
+    status = "TriggerStatus",
+    category = "kubeless",
+    category = "kfn",
+    label("app.kubernetes.io/part-of", "kfn"),
+    printcolumn(name = "Topic", type_ = "string", json_path = ".spec.topic"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    doc = "Messages of a Kafka topic delivered to the functions a label selector picks."
+)]
+pub struct KafkaTriggerSpec {
+    #[serde(flatten)]
+    pub topic: TopicSpec,
+}
+
+/// Messages of a NATS subject delivered to the functions a selector picks.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
+#[kube(
+    group = "kubeless.io",
+    version = "v1beta1",
+    kind = "NATSTrigger",
+    namespaced,
+    status = "TriggerStatus",
+    category = "kubeless",
+    category = "kfn",
+    label("app.kubernetes.io/part-of", "kfn"),
+    printcolumn(name = "Topic", type_ = "string", json_path = ".spec.topic"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    doc = "Messages of a NATS subject delivered to the functions a label selector picks."
+)]
+pub struct NATSTriggerSpec {
+    #[serde(flatten)]
+    pub topic: TopicSpec,
+}
+
+/// Records of a Kinesis stream shard delivered to a function.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
+#[kube(
+    group = "kubeless.io",
+    version = "v1beta1",
+    kind = "KinesisTrigger",
+    namespaced,
+    status = "TriggerStatus",
+    category = "kubeless",
+    category = "kfn",
+    label("app.kubernetes.io/part-of", "kfn"),
+    printcolumn(name = "Stream", type_ = "string", json_path = ".spec.stream"),
+    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
+    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    doc = "Records of a Kinesis stream shard delivered to a function."
+)]
+#[serde(rename_all = "kebab-case")]
+pub struct KinesisTriggerSpec {
+    #[serde(default)]
+    pub function_name: String,
+    #[serde(default)]
+    pub aws_region: String,
+    /// A secret with `aws_access_key_id` and `aws_secret_access_key`.
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub stream: String,
+    #[serde(default)]
+    pub shard: String,
+    /// A service URL in place of AWS's (kinesalite).
+    #[serde(default)]
+    pub endpoint: String,
+}
+
+/// A Kubernetes LabelSelector (`matchLabels`, `matchExpressions`).
+fn label_selector(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "object",
+        "properties": {
+            "matchLabels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "matchExpressions": {"type": "array", "items": {
+                "type": "object",
+                "required": ["key", "operator"],
+                "properties": {
+                    "key": {"type": "string"},
+                    "operator": {"type": "string", "enum": ["In", "NotIn", "Exists", "DoesNotExist"]},
+                    "values": {"type": "array", "items": {"type": "string"}},
+                },
+            }},
+        },
+    })
+}
