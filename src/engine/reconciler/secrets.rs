@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::engine::apiserver::ApiServer;
+use crate::engine::objects::Objects;
 use crate::engine::store::Key;
 
 /// A Secret volume of the pod template: which Secret, and where the container sees it.
@@ -42,14 +42,14 @@ pub fn secret_mounts(deployment: &Value) -> Vec<SecretMount> {
 /// Writes each mounted Secret's keys under `dir/<secret>/`; the host directory and the mount
 /// path of each. A Secret that does not exist is an error in the kubelet's words.
 pub fn materialize(
-    server: &ApiServer,
+    objects: &Objects,
     namespace: &str,
     mounts: &[SecretMount],
     dir: &Path,
 ) -> Result<Vec<(PathBuf, String)>, String> {
     let mut out = Vec::new();
     for mount in mounts {
-        let secret = server
+        let secret = objects
             .store
             .get(&Key::new("/secrets", namespace, &mount.secret))
             .ok_or_else(|| format!("secret \"{}\" not found", mount.secret))?;
