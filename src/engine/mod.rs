@@ -5,6 +5,8 @@ pub mod autoscaler;
 pub mod connection;
 pub mod cron;
 pub mod gateway;
+#[cfg(test)]
+mod layers;
 pub mod messaging;
 pub mod names;
 pub mod objects;
