@@ -242,6 +242,7 @@ async fn apply_function(f: &Function, ctx: &Ctx) -> Result<Action, Error> {
                 observed_generation: old.observed_generation,
                 ready_replicas: Some(old.ready_replicas.unwrap_or(0)),
                 conditions: vec![Condition::ready(&old.conditions, false, "ReconcileFailed", &e.to_string())],
+                ..Default::default()
             };
             if let Err(status_error) = write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &status).await {
                 tracing::warn!("{status_error}");
@@ -364,6 +365,7 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
         observed_generation: f.metadata.generation,
         ready_replicas: Some(ready),
         conditions: vec![condition],
+        ..Default::default()
     };
     write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &new_status).await?;
     Ok(Action::requeue(Duration::from_secs(300)))

@@ -10,7 +10,8 @@ use axum::body::Body;
 use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
 use serde_json::Value;
 
-use super::apiserver::{self, ApiServer};
+use super::objects::Objects;
+use super::replicas::{self, Replicas};
 use crate::api::schedule::{self, Schedule};
 
 const TRIGGERS: &str = "kubeless.io/cronjobtriggers";
@@ -83,12 +84,12 @@ impl Timetable {
 }
 
 /// Runs every CronJobTrigger's schedule until the process ends.
-pub fn start(server: Arc<ApiServer>) {
+pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
     tokio::spawn(async move {
         let mut timetable = Timetable::default();
         loop {
             let now = Timestamp::now();
-            let (triggers, _) = server.store.list(TRIGGERS, None);
+            let (triggers, _) = objects.store.list(TRIGGERS, None);
             let key = |t: &Value| {
                 let field = |f: &str| t["metadata"][f].as_str().unwrap_or_default().to_string();
                 (field("namespace"), field("name"))
@@ -113,9 +114,9 @@ pub fn start(server: Arc<ApiServer>) {
                     .unwrap_or_default()
                     .to_string();
                 let req = request(t, &uuid::Uuid::new_v4().to_string());
-                let server = server.clone();
+                let replicas = replicas.clone();
                 tokio::spawn(async move {
-                    match apiserver::forward(&server, &ns, &function, "/", req).await {
+                    match replicas::forward(&replicas, &ns, &function, "/", req).await {
                         Ok(resp) => {
                             let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
                         }

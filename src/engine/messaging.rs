@@ -10,13 +10,14 @@ use serde_json::{Value, json};
 
 use crate::api::text;
 
-use super::apiserver::{self, ApiServer};
+use super::objects::{self, Objects};
+use super::replicas::{self, Replicas};
 use crate::messaging::{Broker, Consumer, Consumers, plan};
 
 /// Writes a Ready condition on a trigger.
-fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &str, message: &str) {
+fn set_status(objects: &Objects, trigger: &Value, ready: bool, reason: &str, message: &str) {
     let plural = format!("{}s", text(trigger, "/kind").to_lowercase());
-    let Some(def) = server.registry().find("kubeless.io", "v1beta1", &plural) else {
+    let Some(def) = objects.registry().find("kubeless.io", "v1beta1", &plural) else {
         return;
     };
     let current = trigger.pointer("/status/conditions/0");
@@ -26,7 +27,7 @@ fn set_status(server: &Arc<ApiServer>, trigger: &Value, ready: bool, reason: &st
     let status = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
         "reason": reason, "message": message, "lastTransitionTime": crate::api::now()}]});
     let (ns, name) = (text(trigger, "/metadata/namespace"), text(trigger, "/metadata/name"));
-    let _ = apiserver::modify(server, &def, Some(ns), name, |t| t["status"] = status);
+    let _ = objects::modify(objects, &def, Some(ns), name, |t| t["status"] = status);
 }
 
 /// How the engine reaches one kind of broker: connected, or why not.
@@ -73,7 +74,12 @@ impl Stop {
 
 /// Starts the message-trigger loop: NATS triggers consume from `nats` (a server URL), Kafka
 /// triggers from `kafka` (brokers); Kinesis triggers are stored only.
-pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::kafka::Brokers>) -> Stop {
+pub fn start(
+    objects: Arc<Objects>,
+    replicas: Arc<Replicas>,
+    nats: Option<String>,
+    kafka: Option<crate::kafka::Brokers>,
+) -> Stop {
     let (stop, mut stopped) = tokio::sync::mpsc::channel::<tokio::sync::oneshot::Sender<()>>(1);
     tokio::spawn(async move {
         let reconnect = nats.clone().map(|url| (url, std::time::Instant::now()));
@@ -107,12 +113,12 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
             },
         ];
         loop {
-            let (kinesis, _) = server.store.list("kubeless.io/kinesistriggers", None);
+            let (kinesis, _) = objects.store.list("kubeless.io/kinesistriggers", None);
             for t in kinesis {
                 let why = "no Kinesis client in the local engine: the trigger is stored, not consumed";
-                set_status(&server, &t.value, false, "NoBroker", why);
+                set_status(&objects, &t.value, false, "NoBroker", why);
             }
-            let (functions, _) = server.store.list("kubeless.io/functions", None);
+            let (functions, _) = objects.store.list("kubeless.io/functions", None);
             let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
             for link in &mut links {
                 if let (Err(_), Some((url, tried))) = (&link.broker, &mut link.reconnect)
@@ -121,27 +127,27 @@ pub fn start(server: Arc<ApiServer>, nats: Option<String>, kafka: Option<crate::
                     *tried = std::time::Instant::now();
                     link.broker = connect_nats(url).await;
                 }
-                let (triggers, _) = server.store.list(link.resource, None);
+                let (triggers, _) = objects.store.list(link.resource, None);
                 let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
                 let broker = match &link.broker {
                     Ok(broker) => broker,
                     Err(why) => {
                         triggers
                             .iter()
-                            .for_each(|t| set_status(&server, t, false, "NoBroker", why));
+                            .for_each(|t| set_status(&objects, t, false, "NoBroker", why));
                         continue;
                     }
                 };
                 let (wanted, conditions) = plan(broker, &triggers, &functions, &link.consumers);
                 for (t, c) in triggers.iter().zip(&conditions) {
-                    set_status(&server, t, c.ready, c.reason, &c.message);
+                    set_status(&objects, t, c.ready, c.reason, &c.message);
                 }
                 let deliver = {
-                    let (server, broker) = (server.clone(), broker.clone());
+                    let (replicas, broker) = (replicas.clone(), broker.clone());
                     move |(ns, trigger, function, topic): Consumer, payload: bytes::Bytes| {
-                        let (server, req) = (server.clone(), broker.delivery(&payload, &topic));
+                        let (replicas, req) = (replicas.clone(), broker.delivery(&payload, &topic));
                         async move {
-                            match apiserver::forward(&server, &ns, &function, "/", req).await {
+                            match replicas::forward(&replicas, &ns, &function, "/", req).await {
                                 Ok(resp) => {
                                     let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
                                 }

@@ -5,9 +5,14 @@ pub mod autoscaler;
 pub mod connection;
 pub mod cron;
 pub mod gateway;
+#[cfg(test)]
+mod layers;
 pub mod messaging;
 pub mod names;
+pub mod objects;
+pub mod probe;
 pub mod reconciler;
+pub mod replicas;
 pub mod resources;
 pub mod store;
 pub mod tls;
@@ -21,6 +26,9 @@ use anyhow::{Context, Result, bail};
 use serde_json::json;
 
 use apiserver::ApiServer;
+use names::CRD_RESOURCE;
+use objects::Objects;
+use replicas::Replicas;
 use state::{EngineInfo, StateDir};
 use store::Store;
 
@@ -52,7 +60,7 @@ pub fn lock_state(state: &StateDir) -> Result<StateLock> {
 
 /// Opens the store and fills what a fresh engine has: the `default` namespace and the
 /// kubeless.io CRDs.
-pub fn open(state: &StateDir) -> Result<Arc<ApiServer>> {
+pub fn open(state: &StateDir) -> Result<Arc<Objects>> {
     state.ensure()?;
     let store = Store::open(&state.db())?;
     // Stores made before the engine set its umask: every Secret is in there.
@@ -61,36 +69,32 @@ pub fn open(state: &StateDir) -> Result<Arc<ApiServer>> {
         path.push(suffix);
         let _ = std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600));
     }
-    let server = ApiServer::new(store, state.token()?, state.root.join("logs"));
-    bootstrap(&server)?;
-    Ok(server)
+    let objects = Objects::new(store);
+    bootstrap(&objects)?;
+    Ok(objects)
 }
 
-fn bootstrap(server: &Arc<ApiServer>) -> Result<()> {
-    let registry = server.registry();
+fn bootstrap(objects: &Objects) -> Result<()> {
+    let registry = objects.registry();
     let crd_def = registry
         .find("apiextensions.k8s.io", "v1", "customresourcedefinitions")
         .expect("built in");
     for crd in crate::api::crd::all() {
         let name = crd["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        if server
-            .store
-            .get(&store::Key::new(apiserver::CRD_RESOURCE, "", &name))
-            .is_none()
-        {
-            apiserver::create_object(server, &crd_def, None, crd, false)
+        if objects.store.get(&store::Key::new(CRD_RESOURCE, "", &name)).is_none() {
+            objects::create_object(objects, &crd_def, None, crd, false)
                 .map_err(|e| anyhow::anyhow!("cannot create the CRD {name}: {}", e.message))?;
         }
     }
-    let ns_def = server.registry().find("", "v1", "namespaces").expect("built in");
+    let ns_def = objects.registry().find("", "v1", "namespaces").expect("built in");
     for ns in ["default", "kube-system"] {
-        if server
+        if objects
             .store
             .get(&store::Key::new(&ns_def.store_key(), "", ns))
             .is_none()
         {
             let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
-            apiserver::create_object(server, &ns_def, None, obj, false)
+            objects::create_object(objects, &ns_def, None, obj, false)
                 .map_err(|e| anyhow::anyhow!("cannot create the namespace {ns}: {}", e.message))?;
         }
     }
@@ -104,7 +108,10 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     watch_for_deadlocks();
     state.ensure()?;
     let _lock = lock_state(state)?;
-    let server = open(state)?;
+    let objects = open(state)?;
+    let replicas = Arc::new(Replicas::new(objects.clone()));
+    let logs = state.root.join(names::LOGS);
+    let server = ApiServer::new(objects.clone(), replicas.clone(), state.token()?, logs.clone());
     let listener = bind(state, options.port).await?;
     let address = listener.local_addr()?.to_string();
     let certs = tls::ensure(state)?;
@@ -116,7 +123,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     } else {
         let listener = bind_saved(state, "gateway-port").await?;
         let addr = listener.local_addr()?.to_string();
-        gateway::start(server.clone(), listener);
+        gateway::start(objects.clone(), replicas.clone(), listener);
         Some(addr)
     };
     let info = EngineInfo {
@@ -133,11 +140,12 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     );
     let mut messaging = None;
     if !options.no_run {
-        reconciler::start(server.clone(), state.root.clone());
-        autoscaler::start(server.clone(), autoscaler::Options::from_env());
-        cron::start(server.clone());
+        reconciler::start(objects.clone(), replicas.clone(), state.root.clone(), logs);
+        autoscaler::start(objects.clone(), autoscaler::Options::from_env());
+        cron::start(objects.clone(), replicas.clone());
         messaging = Some(messaging::start(
-            server.clone(),
+            objects.clone(),
+            replicas.clone(),
             options.nats.clone(),
             options.kafka.clone(),
         ));

@@ -98,6 +98,11 @@ pub struct FunctionStatus {
     /// `Ready`, with the reason when it is not.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
+    /// Calls served by replicas that are gone, per method (the local engine keeps them, so
+    /// `function top` still counts them); not part of the CRD's schema.
+    #[serde(default, rename = "retiredCalls", skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[schemars(skip)]
+    pub retired_calls: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
 /// The service schema: an embedded ServiceSpec whose ports are checked.

@@ -60,7 +60,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest, pod: &Arc<Object>) 
         .unwrap_or_default()
         .to_string();
     let name = pod.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
-    let path = server.logs.join(&namespace).join(format!("{name}.log"));
+    let path = crate::engine::names::pod_log(&server.logs, &namespace, &name);
     let number = |k: &str| -> Result<Option<i64>, ApiError> {
         req.query
             .get(k)
@@ -136,7 +136,7 @@ async fn follow(
             _ = tx.closed() => return,
             _ = tokio::time::sleep(Duration::from_millis(100)) => {}
         }
-        let gone = server.store.get(&pod).is_none();
+        let gone = server.objects.store.get(&pod).is_none();
         if file.is_none() {
             file = tokio::fs::File::open(&path).await.ok();
         }

@@ -1,24 +1,21 @@
 //! The local engine's Kubernetes API server: the REST subset kfn, kube-rs and kubectl use,
 //! on loopback, behind a bearer token.
 
+mod apply;
 mod discovery;
 pub mod edge;
 mod logs;
-mod objects;
 pub mod patch;
 mod protobuf;
 mod proxy;
-pub use proxy::{POD_HEADER, forward};
+mod scale;
 pub mod selector;
-pub mod status;
 pub mod table;
-pub mod validate;
+mod verbs;
 mod watch;
 
 use std::path::PathBuf;
 use std::sync::Arc;
-
-use parking_lot::RwLock;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -27,56 +24,31 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
 
-use crate::engine::resources::{Registry, ResourceDef};
-use crate::engine::store::Store;
-pub use status::ApiError;
+pub use crate::engine::objects::ApiError;
+use crate::engine::objects::Objects;
+use crate::engine::replicas::Replicas;
+use crate::engine::resources::ResourceDef;
 
 /// The largest request body accepted, as on a real API server.
 pub const MAX_BODY: usize = 3 * 1024 * 1024;
 
-/// Where CRDs are stored.
-pub const CRD_RESOURCE: &str = "apiextensions.k8s.io/customresourcedefinitions";
-
+/// The HTTP front of the engine's objects and replicas.
 pub struct ApiServer {
-    pub store: Store,
-    registry: RwLock<Arc<Registry>>,
+    pub objects: Arc<Objects>,
+    pub replicas: Arc<Replicas>,
     token: String,
-    /// Where pod logs are kept: `<logs>/<namespace>/<pod>.log`.
-    pub logs: PathBuf,
-    proxy: proxy::Proxy,
+    /// Where pod logs are kept (see [`crate::engine::names::pod_log`]).
+    logs: PathBuf,
 }
 
 impl ApiServer {
-    pub fn new(store: Store, token: String, logs: PathBuf) -> Arc<Self> {
-        let server = Arc::new(ApiServer {
-            store,
-            registry: RwLock::new(Arc::new(Registry::build([]))),
+    pub fn new(objects: Arc<Objects>, replicas: Arc<Replicas>, token: String, logs: PathBuf) -> Arc<Self> {
+        Arc::new(ApiServer {
+            objects,
+            replicas,
             token,
             logs,
-            proxy: proxy::Proxy::new(),
-        });
-        server.refresh_registry();
-        server
-    }
-
-    /// A replica listening on `port` that takes calls with `key`.
-    pub fn admit_replica(&self, port: u16, key: &str) {
-        self.proxy.admit(port, key);
-    }
-
-    pub fn forget_replica(&self, port: u16) {
-        self.proxy.forget(port);
-    }
-
-    pub fn registry(&self) -> Arc<Registry> {
-        self.registry.read().clone()
-    }
-
-    /// Rebuilds the served resources from the stored CRDs.
-    pub fn refresh_registry(&self) {
-        let (crds, _) = self.store.list(CRD_RESOURCE, None);
-        let registry = Registry::build(crds.iter().map(|o| &o.value));
-        *self.registry.write() = Arc::new(registry);
+        })
     }
 
     /// The axum router serving every path.
@@ -195,7 +167,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         .map_err(|_| ApiError::too_large(MAX_BODY))?;
 
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let registry = server.registry();
+    let registry = server.objects.registry();
     let (group, version, rest) = match segments.as_slice() {
         [] => return Ok(json_response(200, &discovery::root_paths(&registry))),
         ["version"] => return Ok(json_response(200, &discovery::version())),
@@ -257,7 +229,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         content_type,
         body,
     };
-    objects::serve(server, request).await
+    verbs::serve(server, request).await
 }
 
 fn header_text(req: &Request, name: header::HeaderName) -> String {
@@ -281,5 +253,3 @@ fn plain(code: u16, text: &'static str) -> Response {
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
-
-pub use objects::{create_object, delete_object, modify, record_event, upsert};

@@ -1,60 +1,13 @@
 //! The Service proxy subresource,
 //! `/api/v1/namespaces/<ns>/services/<name>[:<port>]/proxy/<path>`: requests go to the ready
-//! pods of the Service (round robin), bodies streamed both ways.
+//! pods of the Service through [`crate::engine::replicas`].
 
-pub use crate::api::POD_HEADER;
-use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use parking_lot::RwLock;
-
-use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
-use http::{HeaderName, HeaderValue, header};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
-use serde_json::Value;
 
 use super::{ApiError, ApiServer};
-use crate::engine::names::PORT_ANNOTATION;
-use crate::engine::store::Key;
-
-pub struct Proxy {
-    client: Client<HttpConnector, Body>,
-    next: AtomicUsize,
-    /// Each replica's call key, by port: a replica answers calls only with it, so no other
-    /// process on the machine can call it past the engine (and an HTTP trigger's auth).
-    keys: RwLock<HashMap<u16, HeaderValue>>,
-}
-
-impl Proxy {
-    pub fn new() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        Proxy {
-            client: Client::builder(TokioExecutor::new()).build(connector),
-            next: AtomicUsize::new(0),
-            keys: RwLock::default(),
-        }
-    }
-
-    pub fn admit(&self, port: u16, key: &str) {
-        if let Ok(value) = HeaderValue::from_str(key) {
-            self.keys.write().insert(port, value);
-        }
-    }
-
-    pub fn forget(&self, port: u16) {
-        self.keys.write().remove(&port);
-    }
-
-    fn key(&self, port: u16) -> Option<HeaderValue> {
-        self.keys.read().get(&port).cloned()
-    }
-}
 
 /// `(namespace, "name[:port]", path after proxy)` when a path is a service proxy request.
 pub fn parse(path: &str) -> Option<(String, String, String)> {
@@ -74,12 +27,6 @@ pub fn parse(path: &str) -> Option<(String, String, String)> {
     Some((namespace.to_string(), service.to_string(), tail))
 }
 
-fn ready(pod: &Value) -> bool {
-    pod.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
-}
-
 pub async fn serve(
     server: &Arc<ApiServer>,
     namespace: &str,
@@ -89,91 +36,7 @@ pub async fn serve(
 ) -> Result<Response, ApiError> {
     let name = service.split(':').next().unwrap_or(service);
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    forward(server, namespace, name, &format!("{path}{query}"), req).await
-}
-
-/// The ready pods of a Service: `(pod, port)`.
-fn endpoints(server: &ApiServer, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ApiError> {
-    let svc = server
-        .store
-        .get(&Key::new("/services", namespace, name))
-        .ok_or_else(|| ApiError::not_found("services", "services", name))?;
-    let selector = svc
-        .value
-        .pointer("/spec/selector")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default();
-    let (pods, _) = server.store.list("/pods", Some(namespace));
-    Ok(pods
-        .iter()
-        .filter(|p| {
-            let labels = crate::api::labels_of(&p.value);
-            !selector.is_empty()
-                && selector
-                    .iter()
-                    .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
-                && ready(&p.value)
-        })
-        .filter_map(|p| {
-            let port = p
-                .value
-                .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))?
-                .as_str()?;
-            Some((p.value["metadata"]["name"].as_str()?.to_string(), port.to_string()))
-        })
-        .collect())
-}
-
-/// Sends a request to one ready pod of a Service (in turn) at `path_and_query`, streaming the
-/// bodies; the answer names the pod in [`POD_HEADER`].
-pub async fn forward(
-    server: &Arc<ApiServer>,
-    namespace: &str,
-    name: &str,
-    path_and_query: &str,
-    req: Request,
-) -> Result<Response, ApiError> {
-    let endpoints = endpoints(server, namespace, name)?;
-    if endpoints.is_empty() {
-        return Err(ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("no endpoints available for service \"{name}\""),
-        ));
-    }
-    let (pod, port) = &endpoints[server.proxy.next.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
-    let uri: http::Uri = format!("http://127.0.0.1:{port}{path_and_query}")
-        .parse()
-        .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;
-    let (mut parts, body) = req.into_parts();
-    parts.uri = uri;
-    for h in [
-        header::AUTHORIZATION,
-        header::HOST,
-        header::CONNECTION,
-        header::UPGRADE,
-        HeaderName::from_static("keep-alive"),
-    ] {
-        parts.headers.remove(h);
-    }
-    parts.headers.remove(crate::runtime::CALL_KEY_HEADER);
-    if let Some(key) = port.parse().ok().and_then(|p| server.proxy.key(p)) {
-        parts.headers.insert(crate::runtime::CALL_KEY_HEADER, key);
-    }
-    let forwarded = http::Request::from_parts(parts, body);
-    let resp = server.proxy.client.request(forwarded).await.map_err(|e| {
-        ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("error trying to reach service \"{name}\" (pod {pod}): {e}"),
-        )
-    })?;
-    let (mut parts, body) = resp.into_parts();
-    if let Ok(v) = HeaderValue::from_str(pod) {
-        parts.headers.insert(POD_HEADER, v);
-    }
-    Ok(Response::from_parts(parts, Body::new(body)))
+    crate::engine::replicas::forward(&server.replicas, namespace, name, &format!("{path}{query}"), req).await
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 use tokio::sync::{broadcast, mpsc};
 
-use super::objects::Selection;
 use super::table::{self, IncludeObject};
+use super::verbs::Selection;
 use super::{ApiError, ApiServer, ResourceRequest};
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Event, EventType};
@@ -42,7 +42,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response,
         def: def.clone(),
     };
     let (tx, rx) = mpsc::channel::<Bytes>(256);
-    match server.store.watch(&def.store_key(), namespace.as_deref(), from) {
+    match server.objects.store.watch(&def.store_key(), namespace.as_deref(), from) {
         Err(too_old) => {
             // As the API server does: the watch opens, then says the version is gone.
             let status = ApiError::gone(format!(

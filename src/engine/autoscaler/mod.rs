@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::api::hpa::{self, Metric};
-use crate::engine::apiserver::{self, ApiServer};
 use crate::engine::names::PORT_ANNOTATION;
+use crate::engine::objects::{self, Objects};
 use crate::engine::store::Key;
 use crate::runtime::metrics::{Totals, totals};
 
@@ -54,12 +54,12 @@ struct History {
     recent: VecDeque<(Instant, u32)>,
 }
 
-pub fn start(server: Arc<ApiServer>, options: Options) {
+pub fn start(objects: Arc<Objects>, options: Options) {
     tokio::spawn(async move {
         let mut histories: HashMap<(String, String), History> = HashMap::new();
         loop {
             tokio::time::sleep(options.sync).await;
-            let (functions, _) = server.store.list("kubeless.io/functions", None);
+            let (functions, _) = objects.store.list("kubeless.io/functions", None);
             let mut seen = Vec::new();
             for f in functions {
                 let ns = f.value["metadata"]["namespace"]
@@ -68,11 +68,11 @@ pub fn start(server: Arc<ApiServer>, options: Options) {
                     .to_string();
                 let name = f.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
                 let rule = crate::api::kinds::Function::from_object(&f.value).ok().and_then(|f| hpa::read(&f.spec));
-                sync_hpa_object(&server, &f.value, rule.as_ref());
+                sync_hpa_object(&objects, &f.value, rule.as_ref());
                 let Some(rule) = rule else { continue };
                 seen.push((ns.clone(), name.clone()));
                 let history = histories.entry((ns.clone(), name.clone())).or_default();
-                scale(&server, &f.value, &rule, history, &options).await;
+                scale(&objects, &f.value, &rule, history, &options).await;
             }
             histories.retain(|k, _| seen.contains(k));
         }
@@ -80,8 +80,8 @@ pub fn start(server: Arc<ApiServer>, options: Options) {
 }
 
 /// Keeps the HPA object of a function in step with its rule (none: no object).
-fn sync_hpa_object(server: &Arc<ApiServer>, function: &Value, rule: Option<&hpa::Autoscale>) {
-    let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") else {
+fn sync_hpa_object(objects: &Arc<Objects>, function: &Value, rule: Option<&hpa::Autoscale>) {
+    let Some(def) = objects.registry().find("autoscaling", "v2", "horizontalpodautoscalers") else {
         return;
     };
     let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
@@ -91,21 +91,20 @@ fn sync_hpa_object(server: &Arc<ApiServer>, function: &Value, rule: Option<&hpa:
         Some(rule) => {
             let mut obj = hpa::build(&crate::api::kinds::Function::from_object(function).unwrap_or_default().metadata, rule);
             obj["metadata"]["ownerReferences"] = json!([crate::render::owner_reference(function)]);
-            if let Err(e) = apiserver::upsert(server, &def, Some(ns), obj) {
+            if let Err(e) = objects::upsert(objects, &def, Some(ns), obj) {
                 tracing::warn!("cannot write the HPA of {ns}/{name}: {}", e.message);
             }
         }
         None => {
-            if server.store.get(&key).is_some() {
-                let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
+            if objects.store.get(&key).is_some() {
+                let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
             }
         }
     }
 }
 
 async fn scrape(port: &str) -> Option<Totals> {
-    let (status, body) =
-        crate::engine::reconciler::replica::local_get(port.parse().ok()?, "/metrics", Duration::from_secs(2)).await?;
+    let (status, body) = crate::engine::probe::get(port.parse().ok()?, "/metrics", Duration::from_secs(2)).await?;
     (status == 200).then(|| totals(&body))
 }
 
@@ -119,7 +118,7 @@ fn request(function: &Value, resource: &str) -> Option<f64> {
 }
 
 async fn scale(
-    server: &Arc<ApiServer>,
+    objects: &Arc<Objects>,
     function: &Value,
     rule: &hpa::Autoscale,
     history: &mut History,
@@ -127,10 +126,10 @@ async fn scale(
 ) {
     let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = function["metadata"]["name"].as_str().unwrap_or_default();
-    let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else {
+    let Some(dep_def) = objects.registry().find("apps", "v1", "deployments") else {
         return;
     };
-    let Some(deployment) = server.store.get(&Key::new(&dep_def.store_key(), ns, name)) else {
+    let Some(deployment) = objects.store.get(&Key::new(&dep_def.store_key(), ns, name)) else {
         return;
     };
     let replicas = deployment
@@ -140,7 +139,7 @@ async fn scale(
         .unwrap_or(1) as u32;
 
     // Ready replicas past the readiness delay are measured; the others are left out.
-    let (pods, _) = server.store.list("/pods", Some(ns));
+    let (pods, _) = objects.store.list("/pods", Some(ns));
     let now = Instant::now();
     let mut rates = Vec::new();
     let mut live = Vec::new();
@@ -219,15 +218,15 @@ async fn scale(
         history.recent.push_back((now, rec.raw));
     }
     let resize = |d: &mut Value| d["spec"]["replicas"] = json!(rec.count);
-    if rec.count != replicas && apiserver::modify(server, &dep_def, Some(ns), name, resize).is_ok() {
+    if rec.count != replicas && objects::modify(objects, &dep_def, Some(ns), name, resize).is_ok() {
         let why = if described.is_empty() {
             "replicas outside [min, max]".to_string()
         } else {
             described.join(", ")
         };
         let direction = if rec.count > replicas { "above" } else { "below" };
-        apiserver::record_event(
-            server,
+        objects::record_event(
+            objects,
             function,
             "Normal",
             "SuccessfulRescale",
@@ -239,8 +238,8 @@ async fn scale(
             described.join(", ")
         );
     }
-    if let Some(def) = server.registry().find("autoscaling", "v2", "horizontalpodautoscalers") {
-        let _ = apiserver::modify(server, &def, Some(ns), name, |obj| {
+    if let Some(def) = objects.registry().find("autoscaling", "v2", "horizontalpodautoscalers") {
+        let _ = objects::modify(objects, &def, Some(ns), name, |obj| {
             let last = match rec.count != replicas {
                 true => json!(crate::api::now()),
                 false => obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null),

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use crate::api::text;
 
-use super::apiserver::{self, ApiServer};
+use super::objects::Objects;
+use super::replicas::{self, Replicas};
 use super::store::Key;
 
 const TRIGGERS: &str = "kubeless.io/httptriggers";
@@ -69,8 +70,8 @@ fn cors(resp: &mut Response, req_headers: &http::HeaderMap) {
 }
 
 /// Whether the request's basic credentials pass the trigger's secret.
-fn authorized(server: &ApiServer, namespace: &str, secret: &str, req: &Request) -> bool {
-    let Some(secret) = server.store.get(&Key::new("/secrets", namespace, secret)) else {
+fn authorized(objects: &Objects, namespace: &str, secret: &str, req: &Request) -> bool {
+    let Some(secret) = objects.store.get(&Key::new("/secrets", namespace, secret)) else {
         return false;
     };
     let Some(file) = secret.value.pointer("/data/auth").and_then(Value::as_str) else {
@@ -93,7 +94,14 @@ fn authorized(server: &ApiServer, namespace: &str, secret: &str, req: &Request) 
     htpasswd::allows(&String::from_utf8_lossy(&file), &user, &password)
 }
 
-async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response {
+/// What the gateway reads its triggers from and calls functions through.
+#[derive(Clone)]
+struct Gateway {
+    objects: Arc<Objects>,
+    replicas: Arc<Replicas>,
+}
+
+async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
     let host = req
         .headers()
         .get(header::HOST)
@@ -106,7 +114,7 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
         })
         .unwrap_or_default();
     let path = req.uri().path().to_string();
-    let (triggers, _) = server.store.list(TRIGGERS, None);
+    let (triggers, _) = gateway.objects.store.list(TRIGGERS, None);
     let Some(trigger) = route(triggers.iter().map(|t| &t.value), &host, &path) else {
         return plain(
             StatusCode::NOT_FOUND,
@@ -122,7 +130,7 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
         return resp;
     }
     let secret = text(trigger, "/spec/basic-auth-secret");
-    if !secret.is_empty() && !authorized(&server, &namespace, secret, &req) {
+    if !secret.is_empty() && !authorized(&gateway.objects, &namespace, secret, &req) {
         let mut resp = plain(StatusCode::UNAUTHORIZED, "401 Authorization Required\n");
         resp.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -133,7 +141,7 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let target = format!("{}{query}", rewrite(trigger, &path));
     let function = text(trigger, "/spec/function-name").to_string();
-    let mut resp = match apiserver::forward(&server, &namespace, &function, &target, req).await {
+    let mut resp = match replicas::forward(&gateway.replicas, &namespace, &function, &target, req).await {
         Ok(r) => r,
         Err(e) => {
             let mut r = Response::new(Body::from(format!("{}\n", e.message)));
@@ -148,8 +156,10 @@ async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response 
 }
 
 /// Serves the gateway on a listener until the process ends.
-pub fn start(server: Arc<ApiServer>, listener: tokio::net::TcpListener) {
-    let router = axum::Router::new().fallback(handle).with_state(server);
+pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>, listener: tokio::net::TcpListener) {
+    let router = axum::Router::new()
+        .fallback(handle)
+        .with_state(Gateway { objects, replicas });
     tokio::spawn(async move {
         crate::engine::connection::serve_plain(listener, router).await;
     });

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 
 use crate::source::sha256_hex as hex;
-use serde_json::Value;
 
+use crate::api::kinds::Function;
 use crate::runtime::{Language, interpreter};
 
 /// Why a function cannot run here; becomes the Pod's waiting reason and message.
@@ -58,13 +58,11 @@ impl Locks {
 }
 
 /// Unpacks the code and installs the dependencies of a Function, reusing earlier work.
-pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Prepared, Problem> {
-    let spec = &function["spec"];
-    let text = |k: &str| spec[k].as_str().unwrap_or_default().to_string();
-    let runtime = text("runtime");
-    let typed = crate::api::kinds::Function::from_object(function).unwrap_or_default();
-    let image = typed.spec.container().and_then(|c| c.image.clone()).unwrap_or_default();
-    if text("handler").is_empty() || text("function").is_empty() {
+pub async fn prepare(root: &Path, function: &Function, locks: &Locks) -> Result<Prepared, Problem> {
+    let spec = &function.spec;
+    let runtime = spec.runtime.clone();
+    let image = spec.container().and_then(|c| c.image.clone()).unwrap_or_default();
+    if spec.handler.is_empty() || spec.function.is_empty() {
         return Err(if image.is_empty() {
             Problem::new("InvalidFunction", "the function has no handler or no code")
         } else {
@@ -91,12 +89,12 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         .map(|r| r.suffix)
         .unwrap_or(if language == Language::Python { ".py" } else { ".js" });
 
-    let content_type = text("function-content-type");
-    let (module, _) = typed.spec.handler_parts();
+    let content_type = spec.content_type.clone();
+    let (module, _) = spec.handler_parts();
     let code_dir = root.join("functions").join(code_key(
         &content_type,
-        &text("checksum"),
-        &text("function"),
+        &spec.checksum,
+        &spec.function,
         &module,
         suffix,
     ));
@@ -104,10 +102,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
         let lock = locks.get(&code_dir);
         let _guard = lock.lock().await;
         if !code_dir.join(".kfn-ready").exists() {
-            let spec = &function["spec"];
-            let text = |k: &str| spec[k].as_str().unwrap_or_default();
-            let raw =
-                crate::source::unpack::code_bytes(text("function"), text("function-content-type"), text("checksum"))
+            let raw = crate::source::unpack::code_bytes(&spec.function, &spec.content_type, &spec.checksum)
                     .await
                     .map_err(|(reason, message)| Problem::new(reason, message))?;
             let module = module.clone();
@@ -120,7 +115,7 @@ pub async fn prepare(root: &Path, function: &Value, locks: &Locks) -> Result<Pre
                 .map_err(|m| Problem::new("SourceUnavailable", m))?;
         }
     }
-    let deps = text("deps");
+    let deps = spec.deps.clone();
     let (deps_dir, install_log) = if deps.trim().is_empty() {
         (None, String::new())
     } else {

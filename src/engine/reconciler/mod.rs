@@ -3,7 +3,9 @@
 
 mod artifacts;
 mod limits;
-pub mod replica;
+mod pod;
+mod podlog;
+mod replica;
 mod sandbox;
 mod secrets;
 
@@ -16,7 +18,9 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::engine::apiserver::{self, ApiServer};
+use crate::api::kinds::{Function, ObjectError};
+use crate::engine::objects::{self, Objects};
+use crate::engine::replicas::Replicas;
 use crate::engine::store::{Key, Object};
 use artifacts::{Locks, Prepared, Problem};
 use replica::Handle;
@@ -25,17 +29,23 @@ const FUNCTIONS: &str = "kubeless.io/functions";
 const DEPLOYMENTS: &str = "apps/deployments";
 
 pub struct Reconciler {
-    server: Arc<ApiServer>,
+    objects: Arc<Objects>,
+    /// Where the replicas' call keys are admitted while they run.
+    replicas: Arc<Replicas>,
     root: PathBuf,
+    /// Where pod logs are kept (see [`crate::engine::names::pod_log`]).
+    logs: PathBuf,
     locks: Locks,
     tasks: parking_lot::Mutex<HashMap<(String, String), Arc<Notify>>>,
 }
 
 /// Starts the reconciler; it runs until the process ends.
-pub fn start(server: Arc<ApiServer>, root: PathBuf) -> Arc<Reconciler> {
+pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>, root: PathBuf, logs: PathBuf) -> Arc<Reconciler> {
     let reconciler = Arc::new(Reconciler {
-        server,
+        objects,
+        replicas,
         root,
+        logs,
         locks: Locks::default(),
         tasks: Default::default(),
     });
@@ -47,18 +57,23 @@ impl Reconciler {
     async fn run(self: Arc<Self>) {
         // Pods of an earlier run have no process behind them any more, nor use their directories.
         let _ = std::fs::remove_dir_all(self.root.join("replicas"));
-        let (pods, _) = self.server.store.list("/pods", None);
+        let (pods, _) = self.objects.store.list("/pods", None);
         for pod in pods.iter().filter(|p| {
             p.value
                 .pointer(&format!(
                     "/metadata/annotations/{}",
-                    replica::PORT_ANNOTATION.replace('/', "~1")
+                    crate::engine::names::PORT_ANNOTATION.replace('/', "~1")
                 ))
                 .is_some()
         }) {
-            replica::delete_pod(&self.server, meta(&pod.value, "namespace"), meta(&pod.value, "name"));
+            pod::delete(
+                &self.objects,
+                &self.logs,
+                meta(&pod.value, "namespace"),
+                meta(&pod.value, "name"),
+            );
         }
-        let Ok((backlog, mut events)) = self.server.store.watch(FUNCTIONS, None, None) else {
+        let Ok((backlog, mut events)) = self.objects.store.watch(FUNCTIONS, None, None) else {
             return;
         };
         for event in backlog {
@@ -81,7 +96,7 @@ impl Reconciler {
                 }
                 Ok(_) => {}
                 Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                    let (all, _) = self.server.store.list(FUNCTIONS, None);
+                    let (all, _) = self.objects.store.list(FUNCTIONS, None);
                     for f in all {
                         self.poke(meta(&f.value, "namespace"), meta(&f.value, "name"));
                     }
@@ -116,13 +131,14 @@ impl Reconciler {
                 notify,
                 replicas: Vec::new(),
                 prepared: None,
+                unreadable: None,
             }
             .run()
             .await;
             this.tasks.lock().remove(&key);
             // A Function created again while this controller was stopping the old one's replicas
             // poked this controller, which no longer looks: the new one gets a controller of its own.
-            let again = this.server.store.get(&Key::new(FUNCTIONS, &key.0, &key.1));
+            let again = this.objects.store.get(&Key::new(FUNCTIONS, &key.0, &key.1));
             if again.is_some_and(|f| f.value.pointer("/metadata/deletionTimestamp").is_none()) {
                 this.poke(&key.0, &key.1);
             }
@@ -142,6 +158,8 @@ struct FunctionController {
     replicas: Vec<Handle>,
     /// The revision last prepared, and the outcome.
     prepared: Option<(String, Result<Prepared, Problem>)>,
+    /// Why the stored Function cannot be read, once said (so it is said once).
+    unreadable: Option<ObjectError>,
 }
 
 impl FunctionController {
@@ -163,52 +181,65 @@ impl FunctionController {
 
     /// A deleted function's HTTP and cron triggers go with it, as Kubeless's controllers did.
     fn delete_triggers(&self) {
-        let server = &self.r.server;
+        let objects = &self.r.objects;
         if self.get(FUNCTIONS).is_some() {
             return;
         }
         for plural in ["httptriggers", "cronjobtriggers"] {
-            let Some(def) = server.registry().find("kubeless.io", "v1beta1", plural) else {
+            let Some(def) = objects.registry().find("kubeless.io", "v1beta1", plural) else {
                 continue;
             };
-            let (triggers, _) = server.store.list(&def.store_key(), Some(&self.namespace));
+            let (triggers, _) = objects.store.list(&def.store_key(), Some(&self.namespace));
             for t in triggers
                 .iter()
                 .filter(|t| t.value.pointer("/spec/function-name").and_then(Value::as_str) == Some(self.name.as_str()))
             {
                 let key = Key::new(&def.store_key(), &self.namespace, meta(&t.value, "name"));
-                let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
+                let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
             }
         }
     }
 
     fn get(&self, resource: &str) -> Option<Arc<Object>> {
         self.r
-            .server
+            .objects
             .store
             .get(&Key::new(resource, &self.namespace, &self.name))
     }
 
     /// One pass; false when the function is gone.
     async fn reconcile(&mut self) -> bool {
-        let server = self.r.server.clone();
+        let objects = self.r.objects.clone();
         let Some(function) = self.get(FUNCTIONS) else {
             return false;
         };
-        let function = function.value.clone();
-        if function.pointer("/metadata/deletionTimestamp").is_some() {
+        let object = function.value.clone();
+        let function = match Function::from_object(&object) {
+            Ok(f) => Arc::new(f),
+            Err(e) => {
+                // Nothing runs a Function kfn cannot read; the Event says which field is wrong.
+                if self.unreadable.as_ref() != Some(&e) {
+                    tracing::warn!("{e}");
+                    objects::record_event(&objects, &object, "Warning", "InvalidFunction", &e.to_string());
+                    self.unreadable = Some(e);
+                }
+                return true;
+            }
+        };
+        self.unreadable = None;
+        if function.metadata.deletion_timestamp.is_some() {
             return false;
         }
-        let registry = server.registry();
+        let registry = objects.registry();
         let (svc_def, dep_def) = (
             registry.find("", "v1", "services").expect("built in"),
             registry.find("apps", "v1", "deployments").expect("built in"),
         );
-        if let Err(e) = apiserver::upsert(
-            &server,
+        if let Err(e) = objects::upsert(
+            &objects,
             &svc_def,
             Some(&self.namespace),
-            crate::render::service(&crate::api::kinds::Function::from_object(&function).unwrap_or_default()),
+            crate::render::service(&function),
         ) {
             tracing::warn!(
                 "function {}/{}: cannot write its Service: {}",
@@ -219,19 +250,22 @@ impl FunctionController {
         }
         let existing = self.get(DEPLOYMENTS);
         let hpa_min = function
-            .pointer("/spec/horizontalPodAutoscaler/spec/minReplicas")
-            .and_then(Value::as_i64);
+            .spec
+            .horizontal_pod_autoscaler
+            .spec
+            .min_replicas
+            .map(i64::from);
         let replicas = existing
             .as_ref()
             .and_then(|d| d.value.pointer("/spec/replicas").and_then(Value::as_i64))
             .or(hpa_min)
             .unwrap_or(1)
             .max(0);
-        let mut desired = crate::render::deployment(&crate::api::kinds::Function::from_object(&function).unwrap_or_default(), replicas);
+        let mut desired = crate::render::deployment(&function, replicas);
         if let Some(d) = &existing {
             desired["status"] = d.value.get("status").cloned().unwrap_or(json!({}));
         }
-        let deployment = match apiserver::upsert(&server, &dep_def, Some(&self.namespace), desired) {
+        let deployment = match objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
             Ok(d) => d.value.clone(),
             Err(e) => {
                 tracing::warn!(
@@ -246,7 +280,7 @@ impl FunctionController {
 
         self.observe(&function);
 
-        let revision = crate::render::revision(&crate::api::kinds::Function::from_object(&function).unwrap_or_default());
+        let revision = crate::render::revision(&function);
         if self.prepared.as_ref().is_none_or(|(r, _)| *r != revision) {
             let outcome = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
             self.prepared = Some((revision.clone(), outcome));
@@ -259,11 +293,13 @@ impl FunctionController {
         if current.len() < want {
             for _ in current.len()..want {
                 let spec = replica::Spec {
-                    server: server.clone(),
+                    objects: objects.clone(),
+                    replicas: self.r.replicas.clone(),
                     function: function.clone(),
+                    object: object.clone(),
                     deployment: deployment.clone(),
                     revision: revision.clone(),
-                    logs: server.logs.clone(),
+                    logs: self.r.logs.clone(),
                     root: self.r.root.clone(),
                     changed: self.notify.clone(),
                 };
@@ -303,25 +339,27 @@ impl FunctionController {
     /// Marks the Function's generation as acted on (its Deployment now follows it), as
     /// `kfn controller` does: `function update --wait` waits for this before it trusts the
     /// Deployment's readiness.
-    fn observe(&self, function: &Value) {
-        let generation = &function["metadata"]["generation"];
-        if generation.is_null() || function.pointer("/status/observedGeneration") == Some(generation) {
-            return;
-        }
-        let Some(def) = self.r.server.registry().find("kubeless.io", "v1beta1", "functions") else {
+    fn observe(&self, function: &Function) {
+        let Some(generation) = function.metadata.generation else {
             return;
         };
-        let _ = apiserver::modify(&self.r.server, &def, Some(&self.namespace), &self.name, |f| {
+        if function.status.as_ref().and_then(|s| s.observed_generation) == Some(generation) {
+            return;
+        }
+        let Some(def) = self.r.objects.registry().find("kubeless.io", "v1beta1", "functions") else {
+            return;
+        };
+        let _ = objects::modify(&self.r.objects, &def, Some(&self.namespace), &self.name, |f| {
             if !f["status"].is_object() {
                 f["status"] = json!({});
             }
-            f["status"]["observedGeneration"] = generation.clone();
+            f["status"]["observedGeneration"] = json!(generation);
         });
     }
 
     fn write_status(&self, deployment: &Value, revision: &str) {
-        let server = &self.r.server;
-        let Some(dep_def) = server.registry().find("apps", "v1", "deployments") else {
+        let objects = &self.r.objects;
+        let Some(dep_def) = objects.registry().find("apps", "v1", "deployments") else {
             return;
         };
         let ready = self.replicas.iter().filter(|h| h.ready.load(Ordering::SeqCst)).count();
@@ -335,6 +373,6 @@ impl FunctionController {
             "unavailableReplicas": self.replicas.len().saturating_sub(ready),
         });
         let name = deployment["metadata"]["name"].as_str().unwrap_or_default();
-        let _ = apiserver::modify(server, &dep_def, Some(&self.namespace), name, |d| d["status"] = status);
+        let _ = objects::modify(objects, &dep_def, Some(&self.namespace), name, |d| d["status"] = status);
     }
 }

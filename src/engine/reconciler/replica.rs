@@ -1,6 +1,7 @@
-//! One replica of a function: a `kfn runtime serve` process on a free loopback port, kept
-//! running (restarted with back-off when it exits), mirrored by a Pod object whose status tells
-//! the truth, with its output in the pod's log file.
+//! The supervision of one replica of a function: a `kfn runtime serve` process on a free
+//! loopback port, kept running (restarted with back-off when it exits), ready once its health
+//! check answers, its Pod object ([`super::pod`]) kept up to date and its output in the pod's
+//! log ([`super::podlog`]).
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -10,19 +11,21 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::BufReader;
 use tokio::sync::{Notify, watch};
 
 use super::artifacts::{Prepared, Problem};
 use super::limits::{self, Confinement, Limits};
+use super::pod;
+use super::podlog::{MAX_LINE, PodLog, SharedLog, next_line};
 use super::sandbox::{self, Sandbox};
 use super::secrets;
-use crate::engine::apiserver::{self, ApiServer};
-
-pub use crate::engine::names::PORT_ANNOTATION;
+use crate::api::kinds::Function;
+use crate::engine::objects::{self, Objects};
+use crate::engine::probe;
+use crate::engine::replicas::Replicas;
 
 pub struct Handle {
-    pub pod: String,
     pub revision: String,
     pub ready: Arc<AtomicBool>,
     stop: watch::Sender<bool>,
@@ -38,8 +41,12 @@ impl Handle {
 }
 
 pub struct Spec {
-    pub server: Arc<ApiServer>,
-    pub function: Value,
+    pub objects: Arc<Objects>,
+    /// Where the replica's call key is admitted while it runs.
+    pub replicas: Arc<Replicas>,
+    pub function: Arc<Function>,
+    /// The Function as stored (what Events are about).
+    pub object: Value,
     pub deployment: Value,
     pub revision: String,
     pub logs: PathBuf,
@@ -56,169 +63,23 @@ fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
     std::net::TcpListener::bind(("127.0.0.1", port))
 }
 
-/// The Pod object of a replica, before any status.
-fn pod_object(spec: &Spec, name: &str, port: u16) -> Value {
-    let f = &spec.function;
-    let mut labels = crate::render::labels(&crate::api::kinds::Function::from_object(f).unwrap_or_default());
-    labels.insert("pod-template-hash".into(), spec.revision.clone());
-    let container = spec
-        .deployment
-        .pointer("/spec/template/spec/containers/0")
-        .cloned()
-        .unwrap_or(json!({}));
-    json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name, "namespace": f["metadata"]["namespace"], "labels": labels,
-            "annotations": {PORT_ANNOTATION: port.to_string(), "kfn.io/revision": spec.revision},
-            "ownerReferences": [crate::render::owner_reference(&spec.deployment)],
-        },
-        "spec": {"containers": [container], "nodeName": "kfn-local", "restartPolicy": "Always"},
-    })
-}
-
-struct PodStatus {
-    phase: &'static str,
-    ready: bool,
-    restarts: u32,
-    state: Value,
-    last_state: Value,
-    started: String,
-}
-
-fn with_status(mut pod: Value, s: &PodStatus) -> Value {
-    let name = pod["metadata"]["name"].clone();
-    let container = pod.pointer("/spec/containers/0/name").cloned().unwrap_or(name);
-    let image = pod.pointer("/spec/containers/0/image").cloned().unwrap_or(json!(""));
-    let ready = if s.ready { "True" } else { "False" };
-    pod["status"] = json!({
-        "phase": s.phase,
-        "podIP": "127.0.0.1",
-        "hostIP": "127.0.0.1",
-        "startTime": s.started,
-        "conditions": [
-            {"type": "PodScheduled", "status": "True"},
-            {"type": "Initialized", "status": "True"},
-            {"type": "ContainersReady", "status": ready},
-            {"type": "Ready", "status": ready},
-        ],
-        "containerStatuses": [{
-            "name": container, "image": image, "imageID": "", "ready": s.ready, "started": s.phase == "Running",
-            "restartCount": s.restarts, "state": s.state, "lastState": s.last_state,
-        }],
-    });
-    pod
-}
-
-fn write_pod(server: &Arc<ApiServer>, pod: &Value) {
-    let def = server.registry().find("", "v1", "pods").expect("pods are built in");
-    let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    if let Err(e) = apiserver::upsert(server, &def, Some(&ns), pod.clone()) {
-        tracing::warn!("cannot write pod {}: {}", pod["metadata"]["name"], e.message);
-    }
-}
-
-/// Deletes a Pod object, and its log with it (as a kubelet does).
-pub fn delete_pod(server: &Arc<ApiServer>, namespace: &str, name: &str) {
-    let def = server.registry().find("", "v1", "pods").expect("pods are built in");
-    let key = crate::engine::store::Key::new(&def.store_key(), namespace, name);
-    let _ = apiserver::delete_object(server, &def, &key, &Value::Null, false);
-    let path = log_path(&server.logs, namespace, name);
-    let _ = std::fs::remove_file(rotated(&path));
-    let _ = std::fs::remove_file(path);
-}
-
-fn log_path(root: &std::path::Path, namespace: &str, pod: &str) -> PathBuf {
-    root.join(namespace).join(format!("{pod}.log"))
-}
-
-/// Where a log's previous part is kept: `<pod>.log.1`.
-fn rotated(path: &std::path::Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".1");
-    PathBuf::from(name)
-}
-
-/// The size past which a pod's log is rotated: `KFN_LOG_MAX_BYTES`, 10 MiB by default.
-fn log_limit() -> u64 {
-    static LIMIT: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *LIMIT.get_or_init(|| {
-        std::env::var("KFN_LOG_MAX_BYTES")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(10 << 20)
-    })
-}
-
-/// A pod's log file. Every writer of a pod (install output, stdout, stderr) shares one, so
-/// rotation cannot lose a line: past the size limit the file is renamed `<pod>.log.1` (replacing
-/// the previous one) and a new `<pod>.log` begins, which followers notice by its new inode.
-struct PodLog {
-    file: tokio::fs::File,
-    path: PathBuf,
-    size: u64,
-}
-
-type SharedLog = Arc<tokio::sync::Mutex<PodLog>>;
-
-impl PodLog {
-    async fn open(root: &std::path::Path, namespace: &str, pod: &str) -> Option<SharedLog> {
-        let path = log_path(root, namespace, pod);
-        tokio::fs::create_dir_all(path.parent()?).await.ok()?;
-        let file = append(&path).await?;
-        let size = file.metadata().await.map(|m| m.len()).unwrap_or(0);
-        Some(Arc::new(tokio::sync::Mutex::new(PodLog { file, path, size })))
-    }
-
-    /// Appends a line, with the timestamp pods/log filters on; rotates first when the line
-    /// would take the log past the limit, so the newest line is always in `<pod>.log`.
-    async fn line(&mut self, line: &str) {
-        let stamp = k8s_openapi::jiff::Timestamp::now()
-            .strftime("%Y-%m-%dT%H:%M:%S%.9fZ")
-            .to_string();
-        let text = format!("{stamp} {line}\n");
-        if self.size > 0
-            && self.size + text.len() as u64 > log_limit()
-            && tokio::fs::rename(&self.path, rotated(&self.path)).await.is_ok()
-            && let Some(file) = append(&self.path).await
-        {
-            self.file = file;
-            self.size = 0;
-        }
-        if self.file.write_all(text.as_bytes()).await.is_ok() {
-            self.size += text.len() as u64;
-        }
-    }
-}
-
-async fn append(path: &std::path::Path) -> Option<tokio::fs::File> {
-    tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .await
-        .ok()
-}
-
 /// A replica that cannot run: a Pod waiting with the reason, and the reason in its log.
 pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
     let name = format!(
         "{}-{}-{}",
-        spec.function["metadata"]["name"].as_str().unwrap_or_default(),
+        spec.function.name(),
         spec.revision,
         crate::api::name_suffix()
     );
     let (stop, mut stopped) = watch::channel(false);
-    let server = spec.server.clone();
+    let objects = spec.objects.clone();
     let message = problem.message.clone();
     let reason = problem.reason;
-    let (pod_name, revision) = (name.clone(), spec.revision.clone());
+    let revision = spec.revision.clone();
     let task = tokio::spawn(async move {
-        let ns = spec.function["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-        let pod = pod_object(&spec, &name, 0);
-        let status = PodStatus {
+        let ns = spec.function.namespace().to_string();
+        let pod = pod::object(&spec.function, &spec.deployment, &spec.revision, &name, 0);
+        let status = pod::Status {
             phase: "Pending",
             ready: false,
             restarts: 0,
@@ -226,18 +87,17 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
             last_state: json!({}),
             started: crate::api::now(),
         };
-        let pod = with_status(pod, &status);
-        write_pod(&server, &pod);
-        apiserver::record_event(&server, &pod, "Warning", reason, &message);
+        let pod = pod::with_status(pod, &status);
+        pod::write(&objects, &pod);
+        objects::record_event(&objects, &pod, "Warning", reason, &message);
         if let Some(log) = PodLog::open(&spec.logs, &ns, &name).await {
             log.lock().await.line(&format!("kfn: {reason}: {message}")).await;
         }
         spec.changed.notify_one();
         let _ = until_stopped(&mut stopped).await;
-        delete_pod(&server, &ns, &name);
+        pod::delete(&objects, &spec.logs, &ns, &name);
     });
     Handle {
-        pod: pod_name,
         revision,
         ready: Arc::new(AtomicBool::new(false)),
         stop,
@@ -249,16 +109,15 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
 pub fn start(spec: Spec, prepared: Prepared) -> Handle {
     let name = format!(
         "{}-{}-{}",
-        spec.function["metadata"]["name"].as_str().unwrap_or_default(),
+        spec.function.name(),
         spec.revision,
         crate::api::name_suffix()
     );
     let ready = Arc::new(AtomicBool::new(false));
     let (stop, stopped) = watch::channel(false);
     let revision = spec.revision.clone();
-    let task = tokio::spawn(supervise(spec, prepared, name.clone(), ready.clone(), stopped));
+    let task = tokio::spawn(supervise(spec, prepared, name, ready.clone(), stopped));
     Handle {
-        pod: name,
         revision,
         ready,
         stop,
@@ -273,14 +132,14 @@ async fn supervise(
     ready: Arc<AtomicBool>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let server = spec.server.clone();
-    let ns = spec.function["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
+    let objects = spec.objects.clone();
+    let ns = spec.function.namespace().to_string();
     let Ok(first) = listen(0) else { return };
     let Ok(port) = first.local_addr().map(|a| a.port()) else {
         return;
     };
     let mut first = Some(first);
-    let base = pod_object(&spec, &name, port);
+    let base = pod::object(&spec.function, &spec.deployment, &spec.revision, &name, port);
     let started = crate::api::now();
     let log = PodLog::open(&spec.logs, &ns, &name).await;
     if let Some(log) = &log {
@@ -298,7 +157,7 @@ async fn supervise(
             Err(why) => why,
         };
         if why != reported {
-            let status = PodStatus {
+            let status = pod::Status {
                 phase: "Pending",
                 ready: false,
                 restarts: 0,
@@ -306,9 +165,9 @@ async fn supervise(
                 last_state: json!({}),
                 started: started.clone(),
             };
-            let pod = with_status(base.clone(), &status);
-            write_pod(&server, &pod);
-            apiserver::record_event(&server, &pod, "Warning", "FailedMount", &why);
+            let pod = pod::with_status(base.clone(), &status);
+            pod::write(&objects, &pod);
+            objects::record_event(&objects, &pod, "Warning", "FailedMount", &why);
             spec.changed.notify_one();
             reported = why;
         }
@@ -316,7 +175,7 @@ async fn supervise(
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             _ = until_stopped(&mut stopped) => {
                 let _ = std::fs::remove_dir_all(replica_dir(&spec, &name));
-                delete_pod(&server, &ns, &name);
+                pod::delete(&objects, &spec.logs, &ns, &name);
                 spec.changed.notify_one();
                 return;
             }
@@ -334,12 +193,12 @@ async fn supervise(
             log.lock().await.line(&note).await;
         }
     }
-    server.admit_replica(port, &call_key);
+    spec.replicas.admit(port, &call_key);
     let mut restarts = 0u32;
     let mut last_state = json!({});
     let mut backoff = Duration::from_secs(1);
     loop {
-        let mut status = PodStatus {
+        let mut status = pod::Status {
             phase: "Running",
             ready: false,
             restarts,
@@ -367,15 +226,15 @@ async fn supervise(
             Err(e) => {
                 status.phase = "Pending";
                 status.state = json!({"waiting": {"reason": "RuntimeUnavailable", "message": format!("cannot start kfn runtime: {e}")}});
-                write_pod(&server, &with_status(base.clone(), &status));
+                pod::write(&objects, &pod::with_status(base.clone(), &status));
                 let _ = until_stopped(&mut stopped).await;
-                release(&server, port, &sandbox, &confinement);
-                delete_pod(&server, &ns, &name);
+                release(&spec.replicas, port, &sandbox, &confinement);
+                pod::delete(&objects, &spec.logs, &ns, &name);
                 return;
             }
         };
         let group = child.id();
-        write_pod(&server, &with_status(base.clone(), &status));
+        pod::write(&objects, &pod::with_status(base.clone(), &status));
         let tail = Arc::new(parking_lot::Mutex::new(VecDeque::<String>::new()));
         let outputs: [Option<Box<dyn tokio::io::AsyncRead + Unpin + Send>>; 2] = [
             child.stdout.take().map(|o| Box::new(o) as _),
@@ -399,14 +258,14 @@ async fn supervise(
                 exit = child.wait() => break Some(exit),
                 _ = until_stopped(&mut stopped) => break None,
                 _ = tokio::time::sleep(Duration::from_millis(if status.ready { 1000 } else { 20 })) => {
-                    let healthy = healthz(port).await;
+                    let healthy = probe::healthy(port).await;
                     if healthy != status.ready {
                         status.ready = healthy;
                         ready.store(healthy, Ordering::SeqCst);
                         if healthy {
                             backoff = Duration::from_secs(1);
                         }
-                        write_pod(&server, &with_status(base.clone(), &status));
+                        pod::write(&objects, &pod::with_status(base.clone(), &status));
                         spec.changed.notify_one();
                     }
                     // A worker killed for memory while the replica goes on.
@@ -415,10 +274,10 @@ async fn supervise(
                         let why = confinement.oom_message(detail.as_deref());
                         last_state = limits::oom_terminated(&why);
                         status.last_state = last_state.clone();
-                        let pod = with_status(base.clone(), &status);
-                        write_pod(&server, &pod);
-                        apiserver::record_event(&server, &pod, "Warning", "OOMKilled", &why);
-                        apiserver::record_event(&server, &spec.function, "Warning", "OOMKilled", &format!("pod {name}: {why}"));
+                        let pod = pod::with_status(base.clone(), &status);
+                        pod::write(&objects, &pod);
+                        objects::record_event(&objects, &pod, "Warning", "OOMKilled", &why);
+                        objects::record_event(&objects, &spec.object, "Warning", "OOMKilled", &format!("pod {name}: {why}"));
                     }
                 }
             }
@@ -428,13 +287,13 @@ async fn supervise(
             // Out of the Service's endpoints first, then a moment for calls already routed here
             // to connect, then SIGTERM: the runtime finishes the calls it has and exits.
             status.ready = false;
-            write_pod(&server, &with_status(base.clone(), &status));
+            pod::write(&objects, &pod::with_status(base.clone(), &status));
             tokio::time::sleep(Duration::from_millis(200)).await;
-            retire_calls(&server, &spec.function, port).await;
+            retire_calls(&objects, &spec.function, port).await;
             terminate(&mut child).await;
             drain(pumps).await;
-            release(&server, port, &sandbox, &confinement);
-            delete_pod(&server, &ns, &name);
+            release(&spec.replicas, port, &sandbox, &confinement);
+            pod::delete(&objects, &spec.logs, &ns, &name);
             spec.changed.notify_one();
             return;
         };
@@ -449,9 +308,9 @@ async fn supervise(
         if confinement.new_oom_kills() > 0 {
             why = confinement.oom_message(Some(&why));
             last_state = limits::oom_terminated(&why);
-            apiserver::record_event(
-                &server,
-                &spec.function,
+            objects::record_event(
+                &objects,
+                &spec.object,
                 "Warning",
                 "OOMKilled",
                 &format!("pod {name}: {why}"),
@@ -461,10 +320,10 @@ async fn supervise(
         status.restarts = restarts;
         status.last_state = last_state.clone();
         status.state = json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {}s restarting failed container: {why}", backoff.as_secs())}});
-        let pod = with_status(base.clone(), &status);
-        write_pod(&server, &pod);
-        apiserver::record_event(
-            &server,
+        let pod = pod::with_status(base.clone(), &status);
+        pod::write(&objects, &pod);
+        objects::record_event(
+            &objects,
             &pod,
             "Warning",
             "BackOff",
@@ -474,8 +333,8 @@ async fn supervise(
         tokio::select! {
             _ = tokio::time::sleep(backoff) => {}
             _ = until_stopped(&mut stopped) => {
-                release(&server, port, &sandbox, &confinement);
-                delete_pod(&server, &ns, &name);
+                release(&spec.replicas, port, &sandbox, &confinement);
+                pod::delete(&objects, &spec.logs, &ns, &name);
                 spec.changed.notify_one();
                 return;
             }
@@ -499,7 +358,7 @@ fn command(
     confinement.join(&mut cmd);
     sandbox.apply(&mut cmd);
     cmd.envs(confinement.env());
-    for (k, v) in crate::render::runtime_env(&crate::api::kinds::Function::from_object(&spec.function).unwrap_or_default()) {
+    for (k, v) in crate::render::runtime_env(&spec.function) {
         cmd.env(k, v);
     }
     let code = prepared.code_dir.display().to_string();
@@ -510,7 +369,7 @@ fn command(
     cmd.env("FUNC_PORT", port.to_string())
         .env("KFN_BIND", "127.0.0.1")
         .env("KUBELESS_INSTALL_VOLUME", &code)
-        .env("KFN_FUNCTION_NAME", spec.function["metadata"]["name"].as_str().unwrap_or_default())
+        .env("KFN_FUNCTION_NAME", spec.function.name())
         .env(interpreter_var, &prepared.interpreter)
         .env(crate::runtime::CALL_KEY_ENV, call_key)
         .stdin(Stdio::null())
@@ -552,7 +411,7 @@ fn command(
 }
 
 fn replica_dir(spec: &Spec, pod: &str) -> PathBuf {
-    let namespace = spec.function["metadata"]["namespace"].as_str().unwrap_or_default();
+    let namespace = spec.function.namespace();
     spec.root.join("replicas").join(namespace).join(pod)
 }
 
@@ -574,10 +433,10 @@ fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> Result<Sandbox, S
     readable.extend(prepared.deps_dir.as_deref().map(canonical));
     readable.extend(std::env::current_exe().ok());
     let workdir = replica_dir(spec, pod);
-    let namespace = spec.function["metadata"]["namespace"].as_str().unwrap_or_default();
+    let namespace = spec.function.namespace();
     // The Function says what its pods mount; the engine's own Deployment leaves volumes out.
-    let volumes = secrets::secret_mounts(&spec.function["spec"]["deployment"]);
-    let mounts = secrets::materialize(&spec.server, namespace, &volumes, &workdir.join("secrets"))
+    let volumes = secrets::secret_mounts(&spec.function.spec);
+    let mounts = secrets::materialize(&spec.objects, namespace, &volumes, &workdir.join("secrets"))
         .map_err(|why| format!("MountVolume.SetUp failed: {why}"))?;
     Sandbox::new(sandbox::Paths {
         hidden,
@@ -590,18 +449,18 @@ fn sandbox_for(spec: &Spec, prepared: &Prepared, pod: &str) -> Result<Sandbox, S
 
 /// Adds the calls a replica that is stopping has answered to its Function's
 /// `status.retiredCalls`, so `kfn function top` still counts them after an update or a scale-down.
-async fn retire_calls(server: &Arc<ApiServer>, function: &Value, port: u16) {
-    let Some((200, text)) = local_get(port, "/metrics", Duration::from_secs(2)).await else {
+async fn retire_calls(objects: &Objects, function: &Function, port: u16) {
+    let Some((200, text)) = probe::get(port, "/metrics", Duration::from_secs(2)).await else {
         return;
     };
     let Some(calls) = crate::runtime::metrics::by_method(&text).filter(|c| !c.is_empty()) else {
         return;
     };
-    let Some(def) = server.registry().find("kubeless.io", "v1beta1", "functions") else {
+    let Some(def) = objects.registry().find("kubeless.io", "v1beta1", "functions") else {
         return;
     };
-    let (namespace, name) = (function["metadata"]["namespace"].as_str().unwrap_or_default(), function["metadata"]["name"].as_str().unwrap_or_default());
-    let _ = apiserver::modify(server, &def, Some(namespace), name, |f| {
+    let (namespace, name) = (function.namespace(), function.name());
+    let _ = objects::modify(objects, &def, Some(namespace), name, |f| {
         if f.pointer("/metadata/deletionTimestamp").is_some() {
             return;
         }
@@ -618,8 +477,8 @@ async fn retire_calls(server: &Arc<ApiServer>, function: &Value, port: u16) {
 }
 
 /// What a replica held beyond its process: its call key, its directory and its cgroups.
-fn release(server: &Arc<ApiServer>, port: u16, sandbox: &Sandbox, confinement: &Confinement) {
-    server.forget_replica(port);
+fn release(replicas: &Replicas, port: u16, sandbox: &Sandbox, confinement: &Confinement) {
+    replicas.forget(port);
     confinement.end();
     let _ = std::fs::remove_dir_all(&sandbox.workdir);
 }
@@ -628,34 +487,6 @@ fn random_key() -> String {
     let mut bytes = [0u8; 16];
     let _ = getrandom::fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A GET of a replica's own endpoint (`/healthz`, `/metrics`) on loopback: the status and the
-/// body, or `None` when the replica does not answer in time.
-pub async fn local_get(port: u16, path: &str, timeout: Duration) -> Option<(u16, String)> {
-    let connect = tokio::net::TcpStream::connect(("127.0.0.1", port));
-    let mut stream = tokio::time::timeout(timeout, connect).await.ok()?.ok()?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    stream.write_all(request.as_bytes()).await.ok()?;
-    let mut text = String::new();
-    tokio::time::timeout(timeout, tokio::io::AsyncReadExt::read_to_string(&mut stream, &mut text))
-        .await
-        .ok()?
-        .ok()?;
-    let status = text.split(' ').nth(1)?.parse().ok()?;
-    Some((
-        status,
-        text.split_once("\r\n\r\n")
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default(),
-    ))
-}
-
-async fn healthz(port: u16) -> bool {
-    matches!(
-        local_get(port, "/healthz", Duration::from_millis(500)).await,
-        Some((200, _))
-    )
 }
 
 /// SIGTERM to the runtime, which finishes its calls; after 10 s, or once it is gone, SIGKILL to
@@ -697,10 +528,6 @@ async fn drain(pumps: Vec<tokio::task::JoinHandle<()>>) {
     }
 }
 
-/// The longest output line kept in a pod's log; the rest of a longer line is dropped and its
-/// size noted (kubelets split lines at 16 KiB too).
-pub const MAX_LINE: usize = 16 * 1024;
-
 async fn pump<R: tokio::io::AsyncRead + Unpin>(
     mut reader: BufReader<R>,
     log: Option<SharedLog>,
@@ -718,45 +545,6 @@ async fn pump<R: tokio::io::AsyncRead + Unpin>(
             tail.pop_front();
         }
     }
-}
-
-/// The next line of output, without its newline, cut to `max` bytes (on a character boundary)
-/// with a note of how much was dropped; a line is never held whole in memory. `None` at the end.
-async fn next_line<R: tokio::io::AsyncRead + Unpin>(reader: &mut BufReader<R>, max: usize) -> Option<String> {
-    let mut kept = Vec::new();
-    let mut dropped = 0usize;
-    let mut seen = false;
-    loop {
-        let buf = reader.fill_buf().await.ok()?;
-        if buf.is_empty() {
-            break;
-        }
-        seen = true;
-        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
-            Some(i) => (&buf[..i], Some(i + 1)),
-            None => (buf, None),
-        };
-        let room = max.saturating_sub(kept.len()).min(chunk.len());
-        kept.extend_from_slice(&chunk[..room]);
-        dropped += chunk.len() - room;
-        let used = done.unwrap_or(buf.len());
-        reader.consume(used);
-        if done.is_some() {
-            break;
-        }
-    }
-    if !seen {
-        return None;
-    }
-    let mut line = String::from_utf8_lossy(&kept).into_owned();
-    if dropped > 0 {
-        // A cut may split a character: the lossy decoding shows it as one replacement mark.
-        line.push_str(&format!(" [kfn: {dropped} more bytes of this line not kept]"));
-    }
-    if line.ends_with('\r') && dropped == 0 {
-        line.pop();
-    }
-    Some(line)
 }
 
 /// What a crashed replica's last output lines say about why: the last error the runtime
@@ -778,28 +566,6 @@ async fn until_stopped(stopped: &mut watch::Receiver<bool>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    async fn lines(input: &[u8], max: usize) -> Vec<String> {
-        let mut reader = BufReader::with_capacity(8, input);
-        let mut out = Vec::new();
-        while let Some(line) = next_line(&mut reader, max).await {
-            out.push(line);
-        }
-        out
-    }
-
-    #[tokio::test]
-    async fn long_lines_are_cut_and_the_cut_is_said() {
-        assert_eq!(lines(b"a\nbb\r\n\nlast", 10).await, ["a", "bb", "", "last"]);
-        let long = [b'x'; 100];
-        let mut input = long.to_vec();
-        input.extend_from_slice(b"\nnext\n");
-        assert_eq!(
-            lines(&input, 10).await,
-            ["xxxxxxxxxx [kfn: 90 more bytes of this line not kept]", "next"]
-        );
-        assert!(lines(b"", 10).await.is_empty());
-    }
 
     #[test]
     fn a_crash_is_explained_by_the_last_error_else_the_last_line() {

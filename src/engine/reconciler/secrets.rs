@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use base64::Engine as _;
 use serde_json::Value;
 
-use crate::engine::apiserver::ApiServer;
+use crate::engine::objects::Objects;
 use crate::engine::store::Key;
 
 /// A Secret volume of the pod template: which Secret, and where the container sees it.
@@ -18,22 +18,29 @@ pub struct SecretMount {
 }
 
 /// The Secret volumes mounted in the first container of a Deployment's pod template.
-pub fn secret_mounts(deployment: &Value) -> Vec<SecretMount> {
-    let pod = &deployment["spec"]["template"]["spec"];
-    let secret_of = |volume: &str| {
-        pod["volumes"]
-            .as_array()?
-            .iter()
-            .find_map(|v| (v["name"] == volume).then(|| v["secret"]["secretName"].as_str().map(String::from))?)
+pub fn secret_mounts(function: &crate::api::kinds::FunctionSpec) -> Vec<SecretMount> {
+    let Some(pod) = function.pod() else {
+        return Vec::new();
     };
-    pod["containers"][0]["volumeMounts"]
-        .as_array()
+    let secret_of = |volume: &str| {
+        pod.volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name == volume)?
+            .secret
+            .as_ref()?
+            .secret_name
+            .clone()
+    };
+    function
+        .container()
+        .and_then(|c| c.volume_mounts.as_ref())
         .into_iter()
         .flatten()
         .filter_map(|m| {
             Some(SecretMount {
-                secret: secret_of(m["name"].as_str()?)?,
-                path: m["mountPath"].as_str()?.to_string(),
+                secret: secret_of(&m.name)?,
+                path: m.mount_path.clone(),
             })
         })
         .collect()
@@ -42,14 +49,14 @@ pub fn secret_mounts(deployment: &Value) -> Vec<SecretMount> {
 /// Writes each mounted Secret's keys under `dir/<secret>/`; the host directory and the mount
 /// path of each. A Secret that does not exist is an error in the kubelet's words.
 pub fn materialize(
-    server: &ApiServer,
+    objects: &Objects,
     namespace: &str,
     mounts: &[SecretMount],
     dir: &Path,
 ) -> Result<Vec<(PathBuf, String)>, String> {
     let mut out = Vec::new();
     for mount in mounts {
-        let secret = server
+        let secret = objects
             .store
             .get(&Key::new("/secrets", namespace, &mount.secret))
             .ok_or_else(|| format!("secret \"{}\" not found", mount.secret))?;
@@ -95,7 +102,8 @@ mod tests {
 
     #[test]
     fn the_secret_volumes_of_the_pod_template_are_found() {
-        let deployment = json!({"spec": {"template": {"spec": {
+        let spec = |deployment| serde_json::from_value(json!({"deployment": deployment})).unwrap();
+        let deployment = spec(json!({"spec": {"template": {"spec": {
             "volumes": [
                 {"name": "db-vol", "secret": {"secretName": "db"}},
                 {"name": "cache", "emptyDir": {}},
@@ -104,7 +112,7 @@ mod tests {
                 {"name": "db-vol", "mountPath": "/db"},
                 {"name": "cache", "mountPath": "/cache"},
             ]}],
-        }}}});
+        }}}}));
         assert_eq!(
             secret_mounts(&deployment),
             [SecretMount {
@@ -112,7 +120,7 @@ mod tests {
                 path: "/db".into()
             }]
         );
-        assert!(secret_mounts(&json!({})).is_empty());
+        assert!(secret_mounts(&spec(json!({}))).is_empty());
     }
 
     #[test]

@@ -1,0 +1,89 @@
+//! The engine's in-process object service: the stored objects with the API server's rules for
+//! metadata, names, finalizers, namespaces and owners. The API server's HTTP verbs, the
+//! reconciler, the autoscaler, the gateway, cron and messaging all read and write through it;
+//! it knows nothing of HTTP or of them.
+
+mod create;
+mod delete;
+mod events;
+mod gc;
+mod kinds;
+mod namespaces;
+mod status;
+mod validate;
+mod write;
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use serde_json::Value;
+
+use crate::engine::names::CRD_RESOURCE;
+use crate::engine::resources::{Registry, ResourceDef};
+use crate::engine::store::{Key, Mutation, Object, Outcome, Store};
+
+pub use create::{check_type, create_object};
+pub use delete::delete_object;
+pub use events::record_event;
+pub use kinds::special_fields;
+pub use namespaces::is_namespace;
+pub use status::ApiError;
+pub use write::{comparable, keep_server_fields, modify, upsert};
+
+/// The store and the resources it serves (built in, and those of the stored CRDs).
+pub struct Objects {
+    pub store: Store,
+    registry: RwLock<Arc<Registry>>,
+}
+
+impl Objects {
+    pub fn new(store: Store) -> Arc<Self> {
+        let objects = Arc::new(Objects {
+            store,
+            registry: RwLock::new(Arc::new(Registry::build([]))),
+        });
+        objects.refresh_registry();
+        objects
+    }
+
+    pub fn registry(&self) -> Arc<Registry> {
+        self.registry.read().clone()
+    }
+
+    /// Rebuilds the served resources from the stored CRDs.
+    pub fn refresh_registry(&self) {
+        let (crds, _) = self.store.list(CRD_RESOURCE, None);
+        let registry = Registry::build(crds.iter().map(|o| &o.value));
+        *self.registry.write() = Arc::new(registry);
+    }
+
+    /// One change of a stored object decided by `decide` (as a PUT, PATCH or scale does), with
+    /// what it sets off elsewhere (owners' dependents, namespaces, CRDs) unless it is a dry run.
+    pub fn mutate(
+        &self,
+        def: &ResourceDef,
+        key: &Key,
+        dry_run: bool,
+        decide: impl FnOnce(Option<&Arc<Object>>) -> Result<Mutation, ApiError>,
+    ) -> Result<Outcome, ApiError> {
+        let outcome = self.store.mutate(key, dry_run, decide)?;
+        if !dry_run {
+            gc::after_change(self, def, key, &outcome);
+        }
+        Ok(outcome)
+    }
+}
+
+/// The store key of an object of `def` (cluster-scoped ones have no namespace).
+pub fn key_of(def: &ResourceDef, namespace: Option<&str>, name: &str) -> Key {
+    Key::new(
+        &def.store_key(),
+        if def.namespaced { namespace.unwrap_or("") } else { "" },
+        name,
+    )
+}
+
+/// A field of an object's metadata, `""` when absent.
+pub fn meta_str<'a>(v: &'a Value, field: &str) -> &'a str {
+    v["metadata"][field].as_str().unwrap_or_default()
+}
