@@ -127,6 +127,12 @@ impl Error {
 pub fn report(err: &anyhow::Error) -> (Option<String>, u8) {
     let mut parts = Vec::new();
     for cause in err.chain() {
+        let closed = cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe);
+        if closed {
+            return (None, 0);
+        }
         if let Some(e) = cause.downcast_ref::<Error>() {
             if matches!(e, Error::PipeClosed) {
                 return (None, 0);
@@ -186,6 +192,8 @@ mod tests {
         );
         let closed = anyhow::Error::from(Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe)));
         assert_eq!(report(&closed), (None, 0));
+        let closed = anyhow::Error::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert_eq!(report(&closed), (None, 0), "a write's error as it is");
         let plain = anyhow::anyhow!("inner").context("outer");
         assert_eq!(report(&plain), (Some("outer: inner".into()), 1));
     }
