@@ -207,11 +207,11 @@ pub fn ensure_local_engine() -> Result<StateDir> {
     let state = StateDir::resolve()?;
     if let daemon::Status::Stopped { .. } = daemon::status(&state) {
         let (info, _) = daemon::start(&state, Default::default())?;
-        eprintln!(
+        crate::output::Printer::detect().plain(&format!(
             "Started the local engine at {} (state in {}; stop it with `kfn local stop`)",
             info.url(),
             state.root.display()
-        );
+        ));
     }
     Ok(state)
 }
