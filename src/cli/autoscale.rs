@@ -12,7 +12,7 @@ use super::function::one_name;
 use crate::api::hpa::{self, Autoscale, Metric};
 use crate::api::kinds::Function;
 use crate::client::{self, kubeless};
-use crate::output::{self, log, table::Table};
+use crate::output::{self, OutputFormat, table::Table};
 
 #[derive(Args, Debug)]
 pub struct AutoscaleArgs {
@@ -126,24 +126,28 @@ async fn set_rule(
     let f = match api.get_opt(name).await {
         Ok(Some(f)) => kubeless::to_value(&f),
         Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
-        Err(e) => return Err(conn.explain(e)),
+        Err(e) => return Err(conn.explain(e).into()),
     };
     // Checked (and the message logged) once, on the Function as first read.
     rule(&Function::from_object(&f)?)?;
-    log::info(messages.0);
+    global.printer.info(messages.0);
     kubeless::replace_with(&api, name, f, |mut f| {
         f["spec"]["horizontalPodAutoscaler"] = rule(&Function::from_object(&f)?)?;
         Ok(f)
     })
     .await?
     .map_err(|e| conn.explain(e))?;
-    log::info(&messages.1);
+    global.printer.info(&messages.1);
     Ok(ExitCode::SUCCESS)
 }
 
+/// The formats `autoscale list` prints in, and Kubeless's words for another.
+const LIST_FORMATS: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json, OutputFormat::Yaml];
+const WRONG_LIST_FORMAT: &str = "Wrong output format. Only accept json|yaml file";
+
 pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return super::print_help(&["autoscale"]);
+        return super::print_help(global.printer, &["autoscale"]);
     };
     match command {
         AutoscaleCommand::Create(a) => {
@@ -170,12 +174,9 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .await
         }
         AutoscaleCommand::List(a) => {
-            if !["", "json", "yaml"].contains(&a.out.as_str()) {
-                bail!(
-                    "Wrong output format. Only accept json|yaml file; got {:?} (given with --out)",
-                    a.out
-                );
-            }
+            let printer = global.printer;
+            let format = OutputFormat::parse(&a.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT)
+                .map_err(crate::client::Error::usage)?;
             let conn = client::connect(&global.target()).await?;
             let list = kubeless::functions(&conn, &conn.namespace)
                 .list(&ListParams::default())
@@ -187,18 +188,18 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .map(kubeless::to_value)
                 .filter_map(|f| Some((hpa::read(&Function::from_object(&f).ok()?.spec)?, f)).map(|(r, f)| (f, r)))
                 .collect();
-            match a.out.as_str() {
-                "json" => {
+            match format {
+                OutputFormat::Json => {
                     for (f, _) in &rules {
-                        output::print(&format!("{}\n", output::json(&f["spec"]["horizontalPodAutoscaler"], 2)));
+                        printer.data(&format!("{}\n", output::json(&f["spec"]["horizontalPodAutoscaler"], 2)))?;
                     }
                 }
-                "yaml" => {
+                OutputFormat::Yaml => {
                     for (f, _) in &rules {
-                        output::print(&format!("---\n{}", output::yaml(&f["spec"]["horizontalPodAutoscaler"])));
+                        printer.data(&format!("---\n{}", output::yaml(&f["spec"]["horizontalPodAutoscaler"])))?;
                     }
                 }
-                _ => {
+                OutputFormat::Table | OutputFormat::Wide => {
                     let mut t = Table::new(&["NAME", "NAMESPACE", "TARGET", "MIN", "MAX", "METRIC", "VALUE"], 50);
                     for (f, r) in &rules {
                         let name = f["metadata"]["name"].as_str().unwrap_or_default().to_string();
@@ -224,7 +225,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                             value.join(","),
                         ]);
                     }
-                    output::print(&t.render());
+                    printer.data(&t.render())?;
                 }
             }
             Ok(ExitCode::SUCCESS)

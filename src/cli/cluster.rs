@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use super::GlobalArgs;
 use crate::client;
 use crate::controller::{self, install};
-use crate::output;
+use crate::output::{self, OutputFormat};
 
 #[derive(Args, Debug)]
 pub struct InstallArgs {
@@ -83,19 +83,19 @@ pub async fn install(args: InstallArgs, global: &GlobalArgs) -> Result<ExitCode>
         env.push(("KAFKA_BROKERS", brokers.as_str()));
     }
     let objects = install::manifests(&namespace, &args.image, &env);
+    let printer = global.printer;
     if args.dry_run {
-        match args.output.as_str() {
-            "yaml" => output::print(
+        match output::dry_run_format(&args.output).map_err(crate::client::Error::usage)? {
+            OutputFormat::Json => printer.data(&format!(
+                "{}\n",
+                output::json(&json!({"apiVersion": "v1", "kind": "List", "items": objects}), 2)
+            ))?,
+            _ => printer.data(
                 &objects
                     .iter()
                     .map(|o| format!("---\n{}", output::yaml(o)))
                     .collect::<String>(),
-            ),
-            "json" => output::print(&format!(
-                "{}\n",
-                output::json(&json!({"apiVersion": "v1", "kind": "List", "items": objects}), 2)
-            )),
-            other => bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
+            )?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -106,7 +106,7 @@ pub async fn install(args: InstallArgs, global: &GlobalArgs) -> Result<ExitCode>
             .patch(name, &PatchParams::apply("kfn-install").force(), &Patch::Apply(obj))
             .await
             .map_err(|e| conn.explain(e).context(format!("cannot apply {}", kind_path(obj))))?;
-        output::print(&format!("{} applied\n", kind_path(obj)));
+        printer.data(&format!("{} applied\n", kind_path(obj)))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -121,15 +121,20 @@ pub async fn uninstall(args: UninstallArgs, global: &GlobalArgs) -> Result<ExitC
         }
         let name = obj["metadata"]["name"].as_str().unwrap_or_default();
         match api(&conn.client, obj).delete(name, &Default::default()).await {
-            Ok(_) => output::print(&format!("{} deleted\n", kind_path(obj))),
+            Ok(_) => global.printer.data(&format!("{} deleted\n", kind_path(obj)))?,
             Err(kube::Error::Api(s)) if s.code == 404 => {}
-            Err(e) => return Err(conn.explain(e).context(format!("cannot delete {}", kind_path(obj)))),
+            Err(e) => {
+                return Err(conn
+                    .explain(e)
+                    .context(format!("cannot delete {}", kind_path(obj)))
+                    .into());
+            }
         }
     }
     if !args.crds {
-        crate::output::log::info(
-            "The CRDs stay (they hold your Functions and triggers); `kfn uninstall --crds` removes them too",
-        );
+        global
+            .printer
+            .info("The CRDs stay (they hold your Functions and triggers); `kfn uninstall --crds` removes them too");
     }
     Ok(ExitCode::SUCCESS)
 }

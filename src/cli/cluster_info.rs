@@ -14,9 +14,11 @@ pub async fn run(global: &GlobalArgs) -> Result<ExitCode> {
         .apiserver_version()
         .await
         .with_context(|| format!("the API server {} (from {}) does not answer", conn.server, conn.source))?;
-    crate::output::print(&format!("API server:  {}\n", conn.server));
-    crate::output::print(&format!("chosen from: {}\n", conn.source));
-    crate::output::print(&format!("namespace:   {}\n", conn.namespace));
-    crate::output::print(&format!("version:     {}\n", version.git_version));
+    global.printer.data(&format!("API server:  {}\n", conn.server))?;
+    global.printer.data(&format!("chosen from: {}\n", conn.source))?;
+    global.printer.data(&format!("namespace:   {}\n", conn.namespace))?;
+    global
+        .printer
+        .data(&format!("version:     {}\n", version.git_version))?;
     Ok(ExitCode::SUCCESS)
 }

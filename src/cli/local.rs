@@ -1,6 +1,6 @@
 //! `kfn local`: start, stop, inspect and wipe the local engine.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 use crate::engine::{self, ServeOptions};
 use crate::local::daemon::{self, Status};
 use crate::local::state::StateDir;
+use crate::output::Printer;
 
 #[derive(Args, Debug)]
 pub struct LocalArgs {
@@ -69,7 +70,7 @@ impl From<EngineFlags> for ServeOptions {
     }
 }
 
-pub async fn run(args: LocalArgs) -> Result<ExitCode> {
+pub async fn run(args: LocalArgs, printer: Printer) -> Result<ExitCode> {
     let state = StateDir::resolve()?;
     match args.command {
         LocalCommand::Start(flags) => {
@@ -80,34 +81,34 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
             })
             .await??;
             if started {
-                crate::output::print(&format!(
+                printer.data(&format!(
                     "kfn local engine started at {} (pid {})\n",
                     info.url(),
                     info.pid
-                ));
+                ))?;
             } else {
-                crate::output::print(&format!(
+                printer.data(&format!(
                     "kfn local engine is already running at {} (pid {})\n",
                     info.url(),
                     info.pid
-                ));
+                ))?;
                 if let Some(p) = port.filter(|p| !info.address.ends_with(&format!(":{p}"))) {
-                    eprintln!(
+                    printer.plain(&format!(
                         "warning: --port {p} ignored: the running engine keeps its address; stop it first to change the port"
-                    );
+                    ));
                 }
             }
-            crate::output::print(&format!("kubeconfig: {}\n", state.kubeconfig().display()));
+            printer.data(&format!("kubeconfig: {}\n", state.kubeconfig().display()))?;
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Stop { grace } => {
             let stale = matches!(daemon::status(&state), Status::Stopped { stale: Some(_) });
             match daemon::stop(&state, Duration::from_secs(grace))? {
-                Some(pid) => crate::output::print(&format!("kfn local engine stopped (pid {pid})\n")),
+                Some(pid) => printer.data(&format!("kfn local engine stopped (pid {pid})\n"))?,
                 None if stale => {
-                    crate::output::print("kfn local engine is not running (cleaned up after a crashed engine)\n")
+                    printer.data("kfn local engine is not running (cleaned up after a crashed engine)\n")?
                 }
-                None => crate::output::print("kfn local engine is not running\n"),
+                None => printer.data("kfn local engine is not running\n")?,
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -118,47 +119,47 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|| "0".into());
             let code = match daemon::status(&state) {
                 Status::Running(info) => {
-                    crate::output::print("status:     running\n");
-                    crate::output::print(&format!("address:    {}\n", info.url()));
-                    crate::output::print(&format!("pid:        {}\n", info.pid));
+                    printer.data("status:     running\n")?;
+                    printer.data(&format!("address:    {}\n", info.url()))?;
+                    printer.data(&format!("pid:        {}\n", info.pid))?;
                     if let Some(gateway) = &info.gateway {
-                        crate::output::print(&format!("gateway:    http://{gateway} (HTTP triggers)\n"));
+                        printer.data(&format!("gateway:    http://{gateway} (HTTP triggers)\n"))?;
                     }
-                    crate::output::print(&format!("started:    {}\n", info.started));
+                    printer.data(&format!("started:    {}\n", info.started))?;
                     ExitCode::SUCCESS
                 }
                 Status::Stopped { stale } => {
-                    crate::output::print("status:     not running\n");
+                    printer.data("status:     not running\n")?;
                     if let Some(pid) = stale {
-                        crate::output::print(&format!(
+                        printer.data(&format!(
                             "note:       engine pid {pid} had crashed; its pid file was removed\n"
-                        ));
+                        ))?;
                     }
                     ExitCode::from(3)
                 }
             };
-            crate::output::print(&format!("state:      {}\n", state.root.display()));
-            crate::output::print(&format!("kubeconfig: {}\n", state.kubeconfig().display()));
-            crate::output::print(&format!("objects:    {objects}\n"));
+            printer.data(&format!("state:      {}\n", state.root.display()))?;
+            printer.data(&format!("kubeconfig: {}\n", state.kubeconfig().display()))?;
+            printer.data(&format!("objects:    {objects}\n"))?;
             Ok(code)
         }
         LocalCommand::Kubeconfig => {
             let state = tokio::task::spawn_blocking(crate::client::ensure_local_engine).await??;
-            crate::output::print(&format!("{}\n", state.kubeconfig().display()));
+            printer.data(&format!("{}\n", state.kubeconfig().display()))?;
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Reset { yes } => {
-            if !yes && !confirm(&state)? {
-                eprintln!("reset cancelled; nothing was changed");
+            if !yes && !confirm(printer, &state)? {
+                printer.plain("reset cancelled; nothing was changed");
                 return Ok(ExitCode::from(1));
             }
             if let Some(pid) = daemon::stop(&state, Duration::from_secs(10))? {
-                crate::output::print(&format!("kfn local engine stopped (pid {pid})\n"));
+                printer.data(&format!("kfn local engine stopped (pid {pid})\n"))?;
             }
             if state.root.exists() {
                 std::fs::remove_dir_all(&state.root)?;
             }
-            crate::output::print(&format!("local engine state removed ({})\n", state.root.display()));
+            printer.data(&format!("local engine state removed ({})\n", state.root.display()))?;
             Ok(ExitCode::SUCCESS)
         }
         LocalCommand::Serve(flags) => {
@@ -169,7 +170,7 @@ pub async fn run(args: LocalArgs) -> Result<ExitCode> {
     }
 }
 
-fn confirm(state: &StateDir) -> Result<bool> {
+fn confirm(printer: Printer, state: &StateDir) -> Result<bool> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
         bail!(
@@ -177,11 +178,10 @@ fn confirm(state: &StateDir) -> Result<bool> {
             state.root.display()
         );
     }
-    eprint!(
+    printer.prompt(&format!(
         "This stops the local engine and deletes all its state in {}. Continue? [y/N] ",
         state.root.display()
-    );
-    std::io::stderr().flush()?;
+    ));
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))

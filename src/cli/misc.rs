@@ -8,7 +8,7 @@ use clap::{Args, ValueEnum};
 use super::GlobalArgs;
 use crate::client;
 use crate::client::kubeless::{self, CatalogSource};
-use crate::output::log;
+use crate::output::Printer;
 
 pub async fn server_config(global: &GlobalArgs) -> Result<ExitCode> {
     let conn = client::connect(&global.target()).await?;
@@ -23,21 +23,23 @@ pub async fn server_config(global: &GlobalArgs) -> Result<ExitCode> {
             conn.source
         );
     }
-    log::info("Current Server Config:");
+    global.printer.info("Current Server Config:");
     match &catalog.source {
-        CatalogSource::ConfigMap { namespace, name } => {
-            log::info(&format!("Runtime catalog from ConfigMap {namespace}/{name}"))
-        }
-        CatalogSource::BuiltIn { namespace, name } => log::info(&format!(
+        CatalogSource::ConfigMap { namespace, name } => global
+            .printer
+            .info(&format!("Runtime catalog from ConfigMap {namespace}/{name}")),
+        CatalogSource::BuiltIn { namespace, name } => global.printer.info(&format!(
             "No ConfigMap {namespace}/{name} on the server: using kfn's built-in runtime catalog"
         )),
     }
-    log::info(&format!("Supported Runtimes are: {}", catalog.names().join(", ")));
+    global
+        .printer
+        .info(&format!("Supported Runtimes are: {}", catalog.names().join(", ")));
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn version() -> Result<ExitCode> {
-    crate::output::print(&format!("kfn version: v{}\n", env!("CARGO_PKG_VERSION")));
+pub fn version(printer: Printer) -> Result<ExitCode> {
+    printer.data(&format!("kfn version: v{}\n", env!("CARGO_PKG_VERSION")))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -62,8 +64,8 @@ pub fn completion_script(shell: Shell) -> String {
     super::complete::script(name.get_name())
 }
 
-pub fn completion(args: CompletionArgs) -> Result<ExitCode> {
-    crate::output::print(&completion_script(args.shell));
+pub fn completion(args: CompletionArgs, printer: Printer) -> Result<ExitCode> {
+    printer.data(&completion_script(args.shell))?;
     Ok(ExitCode::SUCCESS)
 }
 

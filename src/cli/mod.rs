@@ -17,6 +17,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::client::Target;
+use crate::output::Printer;
 
 /// Serverless functions on Kubernetes, Kubeless-compatible, with a local engine.
 #[derive(Parser, Debug)]
@@ -44,6 +45,9 @@ pub struct GlobalArgs {
     /// Use the local engine, whatever kubeconfig is present
     #[arg(long, global = true, conflicts_with = "kubeconfig")]
     pub local: bool,
+    /// Where output goes; every command prints through it.
+    #[arg(skip)]
+    pub printer: Printer,
 }
 
 impl GlobalArgs {
@@ -85,28 +89,33 @@ pub enum Command {
     Runtime(runtime::RuntimeArgs),
 }
 
-/// Parses the command line, runs the command and maps errors to exit codes: 0 success, 1
-/// error (usage errors included, as Kubeless has it).
+/// Parses the command line, runs the command and maps errors to exit codes (the table in
+/// [`crate::client::error::EXIT_CODES`]): 0 success, 1 error (usage errors included, as
+/// Kubeless has it).
 pub fn main() -> ExitCode {
     // A shell asking for completions gets them and nothing else.
     complete::answer_if_asked();
     crate::output::log::init();
+    let printer = Printer::detect();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => return usage_error(e, &std::env::args().skip(1).collect::<Vec<_>>()),
+        Err(e) => return usage_error(printer, e, &std::env::args().skip(1).collect::<Vec<_>>()),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            printer.plain(&format!("error: cannot start the async runtime: {e}"));
             return ExitCode::from(1);
         }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(err) => {
-            crate::output::log::log(crate::output::log::Level::Fatal, &format!("{err:#}"));
-            ExitCode::from(1)
+            let (message, code) = crate::client::error::report(&err);
+            if let Some(message) = message {
+                printer.log(crate::output::log::Level::Fatal, &message);
+            }
+            ExitCode::from(code)
         }
     }
 }
@@ -116,7 +125,7 @@ pub fn main() -> ExitCode {
 /// `Error: unknown command "x" for "kfn function"` with clap's suggestion (Kubeless printed a
 /// group's help and exited 0, so a typo passed in scripts); everything else is clap's own
 /// message. Exit 1 for errors.
-fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
+fn usage_error(printer: Printer, e: clap::Error, args: &[String]) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let rendered = e.render().to_string();
     let usage = rendered.find("Usage:").map(|at| &rendered[at..]).unwrap_or_default();
@@ -133,11 +142,14 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
                 .collect();
             // cobra checks the flags before the command's own check of its argument count.
             if !flags.is_empty() {
-                eprintln!("Error: required flag(s) {} not set\n{usage}", flags.join(", "));
+                printer.plain(&format!(
+                    "Error: required flag(s) {} not set\n{usage}",
+                    flags.join(", ")
+                ));
                 return ExitCode::from(1);
             }
             if let Some(what) = name_kind(&group_before(args, "")) {
-                return name_count_error(what);
+                return name_count_error(printer, what);
             }
         }
         ErrorKind::UnknownArgument => {
@@ -146,7 +158,7 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
                 && !word.starts_with('-')
                 && let Some(what) = name_kind(&group_before(args, word))
             {
-                return name_count_error(what);
+                return name_count_error(printer, what);
             }
         }
         ErrorKind::InvalidSubcommand => {
@@ -163,7 +175,9 @@ fn usage_error(e: clap::Error, args: &[String]) -> ExitCode {
                 .filter(|l| l.contains("tip:"))
                 .map(|l| format!("{l}\n"))
                 .collect();
-            eprintln!("Error: unknown command {word:?} for {command:?}\n{tips}Run '{command} --help' for usage.");
+            printer.plain(&format!(
+                "Error: unknown command {word:?} for {command:?}\n{tips}Run '{command} --help' for usage."
+            ));
             return ExitCode::from(1);
         }
         _ => {}
@@ -198,12 +212,10 @@ fn name_kind(path: &[String]) -> Option<&'static str> {
     })
 }
 
-fn name_count_error(what: &str) -> ExitCode {
-    crate::output::log::log(
-        crate::output::log::Level::Fatal,
-        &format!("Need exactly one argument - {what}"),
-    );
-    ExitCode::from(1)
+fn name_count_error(printer: Printer, what: &str) -> ExitCode {
+    let err = crate::client::Error::usage(format!("Need exactly one argument - {what}"));
+    printer.log(crate::output::log::Level::Fatal, &err.message());
+    ExitCode::from(err.exit_code())
 }
 
 /// The command path the command line names before `word` (global flags and their values
@@ -235,29 +247,29 @@ fn group_before(args: &[String], word: &str) -> Vec<String> {
 }
 
 /// Prints the help of a command group (`kfn function` with no subcommand), exit 0.
-pub fn print_help(path: &[&str]) -> anyhow::Result<ExitCode> {
+pub fn print_help(printer: Printer, path: &[&str]) -> anyhow::Result<ExitCode> {
     let mut cmd = Cli::command();
     cmd.build();
     let mut at = &mut cmd;
     for name in path {
         at = at.find_subcommand_mut(name).expect("a known command");
     }
-    crate::output::print(&at.render_help().to_string());
+    printer.data(&at.render_help().to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let Some(command) = cli.command else {
-        return print_help(&[]);
+        return print_help(cli.global.printer, &[]);
     };
     match command {
         Command::Function(args) => function::run(args, &cli.global).await,
         Command::Trigger(args) => trigger::run(args, &cli.global).await,
         Command::Autoscale(args) => autoscale::run(args, &cli.global).await,
         Command::GetServerConfig => misc::server_config(&cli.global).await,
-        Command::Version => misc::version(),
-        Command::Completion(args) => misc::completion(args),
-        Command::Local(args) => local::run(args).await,
+        Command::Version => misc::version(cli.global.printer),
+        Command::Completion(args) => misc::completion(args, cli.global.printer),
+        Command::Local(args) => local::run(args, cli.global.printer).await,
         Command::ClusterInfo => cluster_info::run(&cli.global).await,
         Command::Runtime(args) => runtime::run(args).await,
         Command::Install(args) => cluster::install(args, &cli.global).await,

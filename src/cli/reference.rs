@@ -18,6 +18,19 @@ pub fn markdown() -> String {
     for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
         section(sub, "kfn", &mut out);
     }
+    out.push_str(&exit_codes());
+    out
+}
+
+/// The table of exit codes, from the one place that decides them.
+fn exit_codes() -> String {
+    let mut out = String::from(
+        "## Exit codes\n\nScripts can rely on these. Data goes to stdout; messages and errors go to stderr, an error as one `FATA[…]` (on a terminal) or `level=fatal` line. A reader that closes kfn's stdout early (`kfn function ls | head -1`) ends kfn quietly with 0, not with the signal a Unix tool killed by SIGPIPE reports; messages to a closed stderr are dropped.\n\n| Code | Meaning | Examples |\n|---|---|---|\n",
+    );
+    for (code, meaning, examples) in crate::client::error::EXIT_CODES {
+        let cell = |text: &str| text.replace('|', "\\|");
+        out.push_str(&format!("| {code} | {} | {} |\n", cell(meaning), cell(examples)));
+    }
     out
 }
 

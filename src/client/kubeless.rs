@@ -5,7 +5,7 @@ use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{Api, ApiResource, DynamicObject, GroupVersionKind, ListParams};
 use serde_json::Value;
 
-use super::Connection;
+use super::{Connection, Error};
 use crate::runtimes;
 
 /// The API resource of one kubeless.io kind (`Function`, `CronJobTrigger`, …).
@@ -28,7 +28,7 @@ pub fn functions(conn: &Connection, namespace: &str) -> Api<DynamicObject> {
 }
 
 /// The names of the `kind` objects in `namespace`, sorted.
-pub async fn names(conn: &Connection, namespace: &str, kind: &str) -> Result<Vec<String>> {
+pub async fn names(conn: &Connection, namespace: &str, kind: &str) -> super::Result<Vec<String>> {
     let list = api(conn, namespace, kind)
         .list(&ListParams::default())
         .await
@@ -127,7 +127,7 @@ pub fn config_location() -> (String, String) {
 
 /// The runtime catalog of the server's `kubeless-config` ConfigMap, or the built-in one when
 /// there is none (or it cannot be read).
-pub async fn catalog(conn: &Connection) -> Result<Catalog> {
+pub async fn catalog(conn: &Connection) -> super::Result<Catalog> {
     let (namespace, name) = config_location();
     let api: Api<ConfigMap> = Api::namespaced(conn.client.clone(), &namespace);
     match api.get_opt(&name).await {
@@ -139,7 +139,11 @@ pub async fn catalog(conn: &Connection) -> Result<Catalog> {
                     name: name.clone(),
                 },
             )
-            .map_err(|e| anyhow::anyhow!("Unable to get the runtime images: ConfigMap {namespace}/{name}: {e}")),
+            .map_err(|e| {
+                Error::failed(format!(
+                    "Unable to get the runtime images: ConfigMap {namespace}/{name}: {e:#}"
+                ))
+            }),
             None => Ok(Catalog::built_in(namespace, name)),
         },
         Ok(None) => Ok(Catalog::built_in(namespace, name)),

@@ -3,15 +3,21 @@
 //! Order: `--local`; else `--kubeconfig`; else `$KUBECONFIG`; else `~/.kube/config` when it
 //! exists; else the local engine, started on demand.
 
+pub mod error;
 pub mod kubeless;
+pub mod logs;
+pub mod metrics;
+pub mod proxy;
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Context;
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
 use crate::local::daemon;
 use crate::local::state::StateDir;
+
+pub use error::{Error, Result};
 
 /// Connection flags every command takes, as kubectl has them.
 #[derive(Clone, Debug, Default)]
@@ -67,7 +73,7 @@ impl Connection {
     pub async fn check_schedule(&self, schedule: &str) -> Result<()> {
         if !self.is_kfn_engine().await? {
             crate::api::schedule::cluster_schedule(schedule)
-                .map_err(|e| anyhow::anyhow!("Invalid value for --schedule. {e}"))?;
+                .map_err(|e| Error::usage(format!("Invalid value for --schedule. {e}")))?;
         }
         Ok(())
     }
@@ -75,36 +81,38 @@ impl Connection {
     /// Turns a kube error into a message a user can act on: which server could not be reached
     /// and how to start the local engine, which credentials were refused, or the API server's
     /// own message.
-    pub fn explain(&self, err: kube::Error) -> anyhow::Error {
-        match err {
-            kube::Error::Api(status) if status.code == 401 || status.code == 403 => anyhow::anyhow!(
+    pub fn explain(&self, err: kube::Error) -> Error {
+        let message = match &err {
+            kube::Error::Api(status) if status.code == 401 || status.code == 403 => format!(
                 "the API server {} refused the credentials from {} ({} {}): {}",
-                self.server,
-                self.source,
-                status.code,
-                status.reason,
-                status.message
+                self.server, self.source, status.code, status.reason, status.message
             ),
             // What a real API server says for a kind it does not serve: the CRDs are missing.
-            kube::Error::Api(status) if status.code == 404 && not_served(&status.message) => anyhow::anyhow!(
+            kube::Error::Api(status) if status.code == 404 && not_served(&status.message) => format!(
                 "the API server {} (from {}) does not serve the kind kfn asked for ({}): is kfn installed there? `kfn install` installs its CRDs",
                 self.server,
                 self.source,
                 status.message.trim()
             ),
-            kube::Error::Api(status) => anyhow::anyhow!("{}", status.message),
+            kube::Error::Api(status) => status.message.clone(),
             other => {
                 let hint = match self.source {
                     Source::Local(_) => "; check it with `kfn local status`".to_string(),
                     _ => "; start the local engine with `kfn local start` and pass --local to use it".to_string(),
                 };
-                anyhow::anyhow!(
+                let message = format!(
                     "cannot reach the API server {} (from {}): {}{hint}",
                     self.server,
                     self.source,
-                    chain(&other)
-                )
+                    chain(other)
+                );
+                return Error::Unreachable { message, source: err };
             }
+        };
+        Error::Api {
+            object: None,
+            message,
+            source: err,
         }
     }
 }
@@ -169,7 +177,9 @@ fn check_context(kubeconfig: &Kubeconfig, context: &str, source: &Source) -> Res
     } else {
         format!("its contexts are: {}", names.join(", "))
     };
-    anyhow::bail!("the kubeconfig ({source}) has no context {context:?} (given with --context); {known}")
+    Err(Error::usage(format!(
+        "the kubeconfig ({source}) has no context {context:?} (given with --context); {known}"
+    )))
 }
 
 /// Decides where the kubeconfig comes from, without reading it.
@@ -197,11 +207,11 @@ pub fn ensure_local_engine() -> Result<StateDir> {
     let state = StateDir::resolve()?;
     if let daemon::Status::Stopped { .. } = daemon::status(&state) {
         let (info, _) = daemon::start(&state, Default::default())?;
-        eprintln!(
+        crate::output::Printer::detect().plain(&format!(
             "Started the local engine at {} (state in {}; stop it with `kfn local stop`)",
             info.url(),
             state.root.display()
-        );
+        ));
     }
     Ok(state)
 }
@@ -255,7 +265,7 @@ async fn connect_with(target: &Target, start_local: bool) -> Result<Connection> 
             } else {
                 let state = StateDir::resolve()?;
                 if let daemon::Status::Stopped { .. } = daemon::status(&state) {
-                    anyhow::bail!("the local engine is not running");
+                    return Err(Error::failed("the local engine is not running"));
                 }
                 state
             };

@@ -1,5 +1,6 @@
 //! Log lines on stderr in the shape the Kubeless CLI (logrus) writes them: on a terminal
-//! `INFO[0000] message`, otherwise `time="…" level=info msg="message"`.
+//! `INFO[0000] message`, otherwise `time="…" level=info msg="message"`; the
+//! [`Printer`](super::Printer) writes them.
 
 use std::io::IsTerminal;
 use std::sync::OnceLock;
@@ -49,6 +50,11 @@ pub fn init() {
     start();
 }
 
+/// Seconds since [`init`], as the terminal form shows them.
+pub fn elapsed_secs() -> u64 {
+    start().elapsed().as_secs()
+}
+
 /// Sends the `tracing` records of a long-running command (the engine, the controller) to
 /// stderr, filtered by `KFN_LOG` (default `info`), with colours only on a terminal (engine.log
 /// and pod logs are files). The one place that sets the subscriber; a second call is a no-op.
@@ -86,31 +92,6 @@ pub fn format(level: Level, message: &str, tty: bool, colour: bool, elapsed_secs
         }
         line
     }
-}
-
-pub fn log(level: Level, message: &str) {
-    let stderr = std::io::stderr();
-    let tty = stderr.is_terminal();
-    let colour = tty && std::env::var_os("NO_COLOR").is_none();
-    let now = k8s_openapi::jiff::Timestamp::now()
-        .strftime("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
-    eprintln!(
-        "{}",
-        format(level, message, tty, colour, start().elapsed().as_secs(), &now)
-    );
-}
-
-pub fn info(message: &str) {
-    log(Level::Info, message);
-}
-
-pub fn warn(message: &str) {
-    log(Level::Warn, message);
-}
-
-pub fn error(message: &str) {
-    log(Level::Error, message);
 }
 
 #[cfg(test)]

@@ -1,7 +1,13 @@
-//! Printing: YAML and JSON documents, Kubeless-style tables, and Kubeless-style log lines.
+//! Printing: the [`Printer`] (stdout, stderr, progress), output formats, YAML and JSON
+//! documents, Kubeless-style tables and log lines.
 
+mod format;
 pub mod log;
+mod printer;
 pub mod table;
+
+pub use format::{OutputFormat, UnknownFormat};
+pub use printer::Printer;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -21,36 +27,21 @@ pub fn json(value: &impl Serialize, indent: usize) -> String {
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 
-/// Prints the object a `--dryrun` would have written: YAML, or JSON indented by 4 as Kubeless's
-/// Go code printed it.
-pub fn dry_run(object: &serde_json::Value, format: &str) -> anyhow::Result<std::process::ExitCode> {
+/// The formats `--dryrun` prints in, and Kubeless's words for another.
+pub const DRY_RUN_FORMATS: &[OutputFormat] = &[OutputFormat::Yaml, OutputFormat::Json];
+pub const DRY_RUN_WORDS: &str = "Output format needs to be yaml or json";
+
+/// Reads a `--dryrun`'s `-o/--output`.
+pub fn dry_run_format(given: &str) -> Result<OutputFormat, UnknownFormat> {
+    OutputFormat::parse(given, DRY_RUN_FORMATS, "-o/--output", DRY_RUN_WORDS)
+}
+
+/// The object a `--dryrun` would have written: YAML, or JSON indented by 4 as Kubeless's Go
+/// code printed it.
+pub fn dry_run(object: &Value, format: OutputFormat) -> String {
     match format {
-        "yaml" => print(&yaml(object)),
-        "json" => print(&format!("{}\n", json(object, 4))),
-        other => anyhow::bail!("Output format needs to be yaml or json, got {other:?} (given with --output)"),
-    }
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
-/// Writes bytes to stdout as they are; a closed pipe ends the program quietly.
-pub fn print_bytes(bytes: &[u8]) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(bytes).and_then(|_| out.flush())
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
-        std::process::exit(0);
-    }
-}
-
-/// Writes to stdout; a closed pipe (`kfn ... | head`) ends the program quietly.
-pub fn print(text: &str) {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = out.write_all(text.as_bytes()).and_then(|_| out.flush())
-        && e.kind() == std::io::ErrorKind::BrokenPipe
-    {
-        std::process::exit(0);
+        OutputFormat::Json => format!("{}\n", json(object, 4)),
+        _ => yaml(object),
     }
 }
 

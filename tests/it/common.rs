@@ -175,6 +175,30 @@ pub fn sha256_bytes(bytes: &[u8]) -> String {
     format!("sha256:{hex}")
 }
 
+/// Runs `kfn args` with stdout a pipe whose reading end is already closed (`kfn … | true`).
+pub fn with_closed_stdout(engine: &Engine, args: &[&str]) -> Run {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    kfn_command(engine.home.path())
+        .args(args)
+        .stdout(writer)
+        .output()
+        .expect("kfn runs")
+        .into()
+}
+
+/// Runs `kfn args` with stderr a pipe whose reading end is already closed (`kfn … 2>&1 | true`).
+pub fn with_closed_stderr(engine: &Engine, args: &[&str]) -> Run {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    kfn_command(engine.home.path())
+        .args(args)
+        .stderr(writer)
+        .output()
+        .expect("kfn runs")
+        .into()
+}
+
 /// A command that succeeded; otherwise the test fails showing its output.
 pub fn ok(run: &Run, what: &str) {
     assert_eq!(

@@ -164,18 +164,6 @@ fn two_engines_never_share_a_state_directory() {
     assert!(second.stderr.contains("already running"), "{}", second.stderr);
 }
 
-/// Runs `kfn args` with stdout a pipe whose reading end is already closed.
-fn with_closed_stdout(engine: &Engine, args: &[&str]) -> crate::common::Run {
-    let (reader, writer) = std::io::pipe().expect("a pipe");
-    drop(reader);
-    kfn_command(engine.home.path())
-        .args(args)
-        .stdout(writer)
-        .output()
-        .expect("kfn runs")
-        .into()
-}
-
 #[test]
 fn commands_end_quietly_when_their_output_pipe_is_closed() {
     // `kfn local status | true`: the reader is gone before kfn writes.
@@ -185,8 +173,17 @@ fn commands_end_quietly_when_their_output_pipe_is_closed() {
         &["local", "kubeconfig"],
         &["local", "start", "--no-run"],
         &["cluster-info"],
+        &["function", "ls"],
+        &["function", "ls", "-o", "json"],
+        &["function", "top"],
+        &["trigger", "http", "list"],
+        &["autoscale", "list"],
+        &["version"],
+        &["completion", "bash"],
+        &["--help"],
+        &["function"],
     ] {
-        let run = with_closed_stdout(&engine, args);
+        let run = crate::common::with_closed_stdout(&engine, args);
         assert!(
             !run.stderr.contains("panicked") && !run.stderr.contains("Broken pipe"),
             "kfn {}: {}",
@@ -194,6 +191,17 @@ fn commands_end_quietly_when_their_output_pipe_is_closed() {
             run.stderr
         );
         assert_eq!(run.code, 0, "kfn {}: {}", args.join(" "), run.stderr);
+    }
+}
+
+#[test]
+fn messages_to_a_closed_stderr_do_not_crash_kfn() {
+    // `kfn get-server-config 2>&1 | true`: its messages go nowhere, and it still succeeds.
+    let engine = Engine::start_no_run();
+    for args in [&["get-server-config"][..], &["function", "ls", "nope"]] {
+        let run = crate::common::with_closed_stderr(&engine, args);
+        let expected = if args[0] == "function" { 1 } else { 0 };
+        assert_eq!(run.code, expected, "kfn {}: {}", args.join(" "), run.stdout);
     }
 }
 

@@ -547,6 +547,14 @@ fn logs_follow_new_lines() {
     let _ = follower.kill();
     let _ = follower.wait();
     assert!(seen, "logs -f prints a line written after it started");
+    // `kfn function logs f | head -1`: a reader that leaves ends kfn quietly, even with -f.
+    for args in [
+        &["function", "logs", "followed"][..],
+        &["function", "logs", "followed", "-f"],
+    ] {
+        let run = crate::common::with_closed_stdout(&engine, args);
+        assert_eq!((run.code, run.stderr.as_str()), (0, ""), "kfn {}", args.join(" "));
+    }
 }
 
 #[test]

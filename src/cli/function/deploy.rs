@@ -14,7 +14,7 @@ use crate::api::function::{self, Code, FunctionFlags};
 use crate::cli::GlobalArgs;
 use crate::client::kubeless::{self, Catalog};
 use crate::client::{self, Connection};
-use crate::output::{self, log};
+use crate::output::{self, OutputFormat};
 use crate::source::{self, Packing};
 
 /// Flags `deploy` and `update` share.
@@ -296,6 +296,15 @@ fn parse_wait_timeout(text: &str) -> Result<Duration> {
         .with_context(|| format!("Invalid --wait-timeout {text:?}: give a duration such as 90s or 2m"))
 }
 
+/// The format of `--dryrun`'s output; none without `--dryrun` (`-o` is not read then).
+fn dry_run_format(common: &CommonFlags) -> Result<Option<OutputFormat>, client::Error> {
+    common
+        .dryrun
+        .then(|| output::dry_run_format(&common.output))
+        .transpose()
+        .map_err(client::Error::usage)
+}
+
 pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let common = &args.common;
     let name = one_name(&common.names, "function name")?;
@@ -323,13 +332,8 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         Ok(())
     };
-    if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
-        bail!(
-            "Output format needs to be yaml or json, got {:?} (given with --output)",
-            common.output
-        );
-    }
-    if common.dryrun {
+    let dry_run = dry_run_format(common)?;
+    if let Some(format) = dry_run {
         // A dry run needs no API server: the built-in catalog checks the runtime.
         let (ns, cm) = kubeless::config_location();
         if let Some(runtime) = &flags.runtime {
@@ -337,7 +341,10 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
             needs_handler()?;
             flags.runtime = Some(checked);
         }
-        return output::dry_run(&function::build(&flags), &common.output);
+        global
+            .printer
+            .data(&output::dry_run(&function::build(&flags), format))?;
+        return Ok(ExitCode::SUCCESS);
     }
     let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
     let conn = client::connect(&target).await?;
@@ -352,14 +359,19 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     let object = function::build(&flags);
 
-    log::info("Deploying function...");
+    global.printer.info("Deploying function...");
     let api = kubeless::functions(&conn, &namespace);
     match api.create(&PostParams::default(), &kubeless::from_value(object)?).await {
         Ok(_) => {}
         Err(kube::Error::Api(s)) if s.code == 409 => bail!(
             "Failed to deploy {name}. Received: function {name} already exists in namespace {namespace}; use `kfn function update {name}` to change it"
         ),
-        Err(e) => return Err(conn.explain(e).context(format!("Failed to deploy {name}. Received"))),
+        Err(e) => {
+            return Err(conn
+                .explain(e)
+                .context(format!("Failed to deploy {name}. Received"))
+                .into());
+        }
     }
     if let Some(schedule) = &args.schedule
         && let Err(e) = create_schedule(&conn, &namespace, &name, schedule).await
@@ -368,10 +380,12 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let _ = api.delete(&name, &Default::default()).await;
         return Err(e.context(format!("Failed to deploy cron job trigger {name}. Received")));
     }
-    log::info(&format!("Function {name} submitted for deployment"));
+    global
+        .printer
+        .info(&format!("Function {name} submitted for deployment"));
     status_hint(&name, global);
     if common.wait {
-        return wait::until_ready(&conn, &namespace, &name, wait_timeout, None).await;
+        return wait::until_ready(global.printer, &conn, &namespace, &name, wait_timeout, None).await;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -387,7 +401,7 @@ async fn create_schedule(conn: &Connection, namespace: &str, name: &str, schedul
         .create(&PostParams::default(), &kubeless::from_value(trigger)?)
         .await
         .map(|_| ())
-        .map_err(|e| conn.explain(e))
+        .map_err(|e| conn.explain(e).into())
 }
 
 pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -399,12 +413,7 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (mut flags, content) = local_checks(common, &name, &namespace).await?;
     let source = common.from_file.as_deref().zip(content.as_ref());
     let wait_timeout = parse_wait_timeout(&common.wait_timeout)?;
-    if !["yaml", "json"].contains(&common.output.as_str()) && common.dryrun {
-        bail!(
-            "Output format needs to be yaml or json, got {:?} (given with --output)",
-            common.output
-        );
-    }
+    let dry_run = dry_run_format(common)?;
     let conn = client::connect(&target).await?;
     let catalog = kubeless::catalog(&conn).await?;
     let api = kubeless::functions(&conn, &namespace);
@@ -413,7 +422,7 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Ok(None) => {
             bail!("Function {name} is not found in namespace {namespace}; deploy it with `kfn function deploy {name}`")
         }
-        Err(e) => return Err(conn.explain(e)),
+        Err(e) => return Err(conn.explain(e).into()),
     };
     // New code or a new runtime is checked with the handler and runtime it will run with.
     let stored = |key: &str| {
@@ -430,18 +439,23 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         _ => {}
     }
-    if common.dryrun {
-        return output::dry_run(&function::update(current, &flags), &common.output);
+    if let Some(format) = dry_run {
+        global
+            .printer
+            .data(&output::dry_run(&function::update(current, &flags), format))?;
+        return Ok(ExitCode::SUCCESS);
     }
-    log::info("Redeploying function...");
+    global.printer.info("Redeploying function...");
     let replaced = kubeless::replace_with(&api, &name, current, |f| Ok(function::update(f, &flags)))
         .await?
         .map_err(|e| conn.explain(e).context(format!("Failed to update {name}. Received")))?;
-    log::info(&format!("Function {name} submitted for deployment"));
+    global
+        .printer
+        .info(&format!("Function {name} submitted for deployment"));
     status_hint(&name, global);
     if common.wait {
         let generation = replaced.metadata.generation;
-        return wait::until_ready(&conn, &namespace, &name, wait_timeout, generation).await;
+        return wait::until_ready(global.printer, &conn, &namespace, &name, wait_timeout, generation).await;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,8 +14,8 @@ use crate::api::text;
 
 use super::one_name;
 use crate::cli::GlobalArgs;
-use crate::client::{self, Connection, kubeless};
-use crate::output::{self, table::Table};
+use crate::client::{self, Connection, Error, kubeless};
+use crate::output::{self, OutputFormat, table::Table};
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -145,7 +145,7 @@ pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> (String, V
 
 async fn deployment(conn: &Connection, namespace: &str, name: &str) -> Result<Option<Deployment>> {
     let api: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
-    api.get_opt(name).await.map_err(|e| conn.explain(e))
+    api.get_opt(name).await.map_err(|e| conn.explain(e).into())
 }
 
 /// A Function as scripts read it: without the server's bookkeeping.
@@ -156,13 +156,21 @@ fn clean(mut f: Value) -> Value {
     f
 }
 
+/// The formats `function list` prints in, and Kubeless's words for another.
+const LIST_FORMATS: &[OutputFormat] = &[
+    OutputFormat::Table,
+    OutputFormat::Wide,
+    OutputFormat::Json,
+    OutputFormat::Yaml,
+];
+const WRONG_LIST_FORMAT: &str = "Wrong output format. Please use only json|yaml (or wide)";
+/// The formats `function describe` prints in, and Kubeless's words for another.
+const DESCRIBE_FORMATS: &[OutputFormat] = &[OutputFormat::Table, OutputFormat::Json, OutputFormat::Yaml];
+const WRONG_DESCRIBE_FORMAT: &str = "Wrong output format. Please use only json|yaml";
+
 pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    if !["", "wide", "json", "yaml"].contains(&args.out.as_str()) {
-        bail!(
-            "Wrong output format. Please use only json|yaml (or wide); got {:?} (given with --out)",
-            args.out
-        );
-    }
+    let printer = global.printer;
+    let format = OutputFormat::parse(&args.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(Error::usage)?;
     let conn = client::connect(&global.target()).await?;
     let api = kubeless::functions(&conn, &conn.namespace);
     let functions: Vec<Value> = if args.names.is_empty() {
@@ -177,15 +185,15 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     "Error listing function {name}: function {name:?} not found in namespace {}",
                     conn.namespace
                 ),
-                Err(e) => return Err(conn.explain(e).context(format!("Error listing function {name}"))),
+                Err(e) => return Err(conn.explain(e).context(format!("Error listing function {name}")).into()),
             }
         }
         found
     };
-    match args.out.as_str() {
-        "json" => output::print(&format!("{}\n", output::json(&functions, 2))),
-        "yaml" => output::print(&output::yaml(&Value::Array(functions))),
-        wide => {
+    match format {
+        OutputFormat::Json => printer.data(&format!("{}\n", output::json(&functions, 2)))?,
+        OutputFormat::Yaml => printer.data(&output::yaml(&Value::Array(functions)))?,
+        table => {
             // One list of the namespace's Deployments instead of one request per function.
             let deployments: BTreeMap<String, Deployment> = if args.names.is_empty() {
                 let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
@@ -213,10 +221,10 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     (f, d)
                 })
                 .collect();
-            let (table, problems) = rows(&pairs, wide == "wide");
-            output::print(&table);
+            let (text, problems) = rows(&pairs, table == OutputFormat::Wide);
+            printer.data(&text)?;
             for problem in problems {
-                output::log::warn(&problem);
+                printer.warn(&problem);
             }
         }
     }
@@ -276,22 +284,19 @@ pub fn describe_text(f: &Value, deployment: Option<&Deployment>, pods: &[Pod]) -
 
 pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let name = one_name(&args.names, "function name")?;
-    if !["", "json", "yaml"].contains(&args.out.as_str()) {
-        bail!(
-            "Wrong output format. Please use only json|yaml; got {:?} (given with --out)",
-            args.out
-        );
-    }
+    let printer = global.printer;
+    let format =
+        OutputFormat::parse(&args.out, DESCRIBE_FORMATS, "-o/--out", WRONG_DESCRIBE_FORMAT).map_err(Error::usage)?;
     let conn = client::connect(&global.target()).await?;
     let f = match kubeless::functions(&conn, &conn.namespace).get_opt(&name).await {
         Ok(Some(f)) => clean(kubeless::to_value(&f)),
         Ok(None) => bail!("Function {name} is not found in namespace {}", conn.namespace),
-        Err(e) => return Err(conn.explain(e).context("Can not describe function")),
+        Err(e) => return Err(conn.explain(e).context("Can not describe function").into()),
     };
-    match args.out.as_str() {
-        "json" => output::print(&format!("{}\n", output::json(&f, 2))),
-        "yaml" => output::print(&output::yaml(&f)),
-        _ => {
+    match format {
+        OutputFormat::Json => printer.data(&format!("{}\n", output::json(&f, 2)))?,
+        OutputFormat::Yaml => printer.data(&output::yaml(&f))?,
+        OutputFormat::Table | OutputFormat::Wide => {
             let d = deployment(&conn, &conn.namespace, &name).await?;
             let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
             let mut pods = pods
@@ -300,8 +305,8 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
                 .map(|l| l.items)
                 .unwrap_or_default();
             pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-            output::print(&describe_text(&f, d.as_ref(), &pods));
-            output::print(&events_text(&conn, &name).await);
+            printer.data(&describe_text(&f, d.as_ref(), &pods))?;
+            printer.data(&events_text(&conn, &name).await)?;
         }
     }
     Ok(ExitCode::SUCCESS)

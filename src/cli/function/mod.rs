@@ -1,18 +1,19 @@
 //! `kfn function`: deploy, update, delete, list and describe Functions.
 
+mod call;
 mod deploy;
-mod invoke;
 mod list;
+mod logs;
+mod top;
 mod wait;
 
 use std::process::ExitCode;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use super::GlobalArgs;
-use crate::client::{self, kubeless};
-use crate::output::log;
+use crate::client::{self, Error, kubeless};
 
 #[derive(Args, Debug)]
 pub struct FunctionArgs {
@@ -34,12 +35,12 @@ pub enum FunctionCommand {
     /// Show a function's details
     Describe(list::DescribeArgs),
     /// Call a function through the API server
-    Call(invoke::CallArgs),
+    Call(call::CallArgs),
     /// Print a function's logs (every replica)
-    Logs(invoke::LogsArgs),
+    Logs(logs::LogsArgs),
     /// Show call counts and durations from the functions' metrics
     #[command(visible_alias = "stats")]
-    Top(invoke::TopArgs),
+    Top(top::TopArgs),
 }
 
 /// A command that takes exactly one function name.
@@ -51,16 +52,16 @@ pub struct NameArgs {
 }
 
 /// The one name a command was given, or the Kubeless error.
-pub fn one_name(names: &[String], what: &str) -> Result<String> {
+pub fn one_name(names: &[String], what: &str) -> Result<String, Error> {
     match names {
         [name] => Ok(name.clone()),
-        _ => bail!("Need exactly one argument - {what}"),
+        _ => Err(Error::usage(format!("Need exactly one argument - {what}"))),
     }
 }
 
 pub async fn run(args: FunctionArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return super::print_help(&["function"]);
+        return super::print_help(global.printer, &["function"]);
     };
     match command {
         FunctionCommand::Deploy(a) => deploy::deploy(*a, global).await,
@@ -68,9 +69,9 @@ pub async fn run(args: FunctionArgs, global: &GlobalArgs) -> Result<ExitCode> {
         FunctionCommand::Delete(a) => delete(a, global).await,
         FunctionCommand::List(a) => list::list(a, global).await,
         FunctionCommand::Describe(a) => list::describe(a, global).await,
-        FunctionCommand::Call(a) => invoke::call(a, global).await,
-        FunctionCommand::Logs(a) => invoke::logs(a, global).await,
-        FunctionCommand::Top(a) => invoke::top(a, global).await,
+        FunctionCommand::Call(a) => call::call(a, global).await,
+        FunctionCommand::Logs(a) => logs::logs(a, global).await,
+        FunctionCommand::Top(a) => top::top(a, global).await,
     }
 }
 
@@ -80,10 +81,15 @@ async fn delete(args: NameArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let api = kubeless::functions(&conn, &conn.namespace);
     match api.delete(&name, &Default::default()).await {
         Ok(_) => Ok(ExitCode::SUCCESS),
-        Err(kube::Error::Api(s)) if s.code == 404 => {
-            bail!("Function {name} is not found in namespace {}", conn.namespace)
-        }
-        Err(e) => Err(conn.explain(e)),
+        Err(kube::Error::Api(s)) if s.code == 404 => Err(Error::not_found(
+            format!("function {}/{name}", conn.namespace),
+            format!("Function {name} is not found in namespace {}", conn.namespace),
+        )
+        .into()),
+        Err(e) => Err(conn
+            .explain(e)
+            .concerning(format!("function {}/{name}", conn.namespace))
+            .into()),
     }
 }
 
@@ -94,7 +100,7 @@ fn status_hint(name: &str, global: &GlobalArgs) {
         .as_ref()
         .map(|n| format!(" -n {n}"))
         .unwrap_or_default();
-    log::info(&format!(
+    global.printer.info(&format!(
         "Check the deployment status executing 'kfn function ls {name}{ns}'"
     ));
 }

@@ -2,7 +2,6 @@
 //! certain, and say why when it is not ready.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,7 @@ use k8s_openapi::api::core::v1::{Event, Pod};
 use kube::api::{Api, ListParams, LogParams};
 
 use crate::client::Connection;
-use crate::output::log;
+use crate::output::Printer;
 
 /// Waiting reasons that no retry fixes: the code, its runtime or its dependencies are wrong
 /// (the local engine's reasons, and the kubelet's for an image name that cannot be parsed).
@@ -299,7 +298,7 @@ async fn watch(
                 last = progress(&d, &listed);
             }
             Ok(None) => {}
-            Err(e) => return Err(conn.explain(e)),
+            Err(e) => return Err(conn.explain(e).into()),
         }
         if let Some(bar) = spinner {
             bar.set_message(format!("waiting for function {name}: {last}"));
@@ -311,24 +310,16 @@ async fn watch(
     }
 }
 
-fn spinner(message: String) -> Option<ProgressBar> {
-    std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new_spinner();
-        bar.enable_steady_tick(Duration::from_millis(100));
-        bar.set_message(message);
-        bar
-    })
-}
-
 /// Waits for the function's Deployment to be ready (`--wait`); see [`watch`].
 pub async fn until_ready(
+    printer: Printer,
     conn: &Connection,
     namespace: &str,
     name: &str,
     timeout: Duration,
     generation: Option<i64>,
 ) -> Result<ExitCode> {
-    let bar = spinner(format!("waiting for function {name} to be ready"));
+    let bar = printer.spinner(format!("waiting for function {name} to be ready"));
     let started = Instant::now();
     let outcome = watch(conn, namespace, name, timeout, generation, bar.as_ref()).await;
     if let Some(bar) = &bar {
@@ -336,7 +327,7 @@ pub async fn until_ready(
     }
     match outcome? {
         Outcome::Ready { ready, wanted } => {
-            log::info(&format!(
+            printer.info(&format!(
                 "Function {name} is ready ({ready}/{wanted}) after {:.1}s",
                 started.elapsed().as_secs_f64()
             ));
@@ -362,7 +353,13 @@ pub async fn until_ready(
 /// Returns early when a failure is certain or no pod is on a node and none is being placed (a
 /// cluster without a node that fits: no wait mends that soon), and at the timeout lets the call
 /// go and answer.
-pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeout: Duration) -> Result<()> {
+pub async fn until_serving(
+    printer: Printer,
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    timeout: Duration,
+) -> Result<()> {
     let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
     let Ok(Some(d)) = deployments.get_opt(name).await else {
         return Ok(());
@@ -381,7 +378,7 @@ pub async fn until_serving(conn: &Connection, namespace: &str, name: &str, timeo
     if listed.iter().any(pod_ready) {
         return Ok(());
     }
-    let bar = spinner(format!("waiting for a replica of function {name} to be ready"));
+    let bar = printer.spinner(format!("waiting for a replica of function {name} to be ready"));
     let started = Instant::now();
     let outcome = loop {
         let listed = pods.list(&by_function).await.map(|l| l.items).unwrap_or_default();

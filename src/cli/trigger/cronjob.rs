@@ -103,7 +103,7 @@ async fn payload(p: &Payload) -> Result<Option<Value>> {
 
 pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return crate::cli::print_help(&["trigger", "cronjob"]);
+        return crate::cli::print_help(global.printer, &["trigger", "cronjob"]);
     };
     match command {
         CronCommand::Create(a) => {
@@ -116,6 +116,7 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             check_function(&conn, &ns, &a.function).await?;
             let spec = json!({"schedule": a.schedule, "function-name": a.function, "payload": payload});
             super::create(
+                global.printer,
                 &conn,
                 super::object("CronJobTrigger", &name, &ns, spec),
                 &a.dry,
@@ -136,7 +137,7 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "CronJobTrigger", "Cronjob", &name, &a.dry, |t| {
+            super::update(global.printer, &conn, "CronJobTrigger", "Cronjob", &name, &a.dry, |t| {
                 if let Some(s) = &a.schedule {
                     t["spec"]["schedule"] = json!(s);
                 }
@@ -153,11 +154,12 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
         CronCommand::Delete(a) => {
             let name = one_name(&a.names, "cronjob")?;
             let conn = client::connect(&global.target()).await?;
-            super::delete(&conn, "CronJobTrigger", "Cronjob", &name).await
+            super::delete(global.printer, &conn, "CronJobTrigger", "Cronjob", &name).await
         }
         CronCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
             super::list(
+                global.printer,
                 &conn,
                 "CronJobTrigger",
                 &flags,

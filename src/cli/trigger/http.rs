@@ -108,7 +108,7 @@ fn server_host(conn: &Connection) -> String {
 
 pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return crate::cli::print_help(&["trigger", "http"]);
+        return crate::cli::print_help(global.printer, &["trigger", "http"]);
     };
     match command {
         HttpCommand::Create(a) => {
@@ -136,7 +136,14 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 "gateway": a.gateway,
                 "cors-enable": a.cors,
             });
-            super::create(&conn, super::object("HTTPTrigger", &name, &ns, spec), &a.dry, "HTTP").await
+            super::create(
+                global.printer,
+                &conn,
+                super::object("HTTPTrigger", &name, &ns, spec),
+                &a.dry,
+                "HTTP",
+            )
+            .await
         }
         HttpCommand::Update(a) => {
             let name = one_name(&a.common.names, "http")?;
@@ -148,7 +155,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "HTTPTrigger", "HTTP", &name, &a.dry, |t| {
+            super::update(global.printer, &conn, "HTTPTrigger", "HTTP", &name, &a.dry, |t| {
                 let spec = &mut t["spec"];
                 let mut set = |k: &str, v: &Option<String>| {
                     if let Some(v) = v {
@@ -174,11 +181,11 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
         HttpCommand::Delete(a) => {
             let name = one_name(&a.names, "http")?;
             let conn = client::connect(&global.target()).await?;
-            super::delete(&conn, "HTTPTrigger", "HTTP", &name).await
+            super::delete(global.printer, &conn, "HTTPTrigger", "HTTP", &name).await
         }
         HttpCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
-            let gateways = if flags.out == "wide" {
+            let gateways = if flags.format()? == crate::output::OutputFormat::Wide {
                 gateways(&conn).await
             } else {
                 Gateways::Local("-".into())
@@ -191,6 +198,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     .unwrap_or_else(|| "-".into()),
             };
             super::list(
+                global.printer,
                 &conn,
                 "HTTPTrigger",
                 &flags,

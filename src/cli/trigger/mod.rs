@@ -12,8 +12,8 @@ use kube::api::{ListParams, PostParams};
 use serde_json::{Value, json};
 
 use super::GlobalArgs;
-use crate::client::{Connection, kubeless};
-use crate::output::{self, table::Table};
+use crate::client::{Connection, Error, kubeless};
+use crate::output::{self, OutputFormat, Printer, table::Table};
 
 #[derive(Args, Debug)]
 pub struct TriggerArgs {
@@ -37,7 +37,7 @@ pub enum TriggerCommand {
 
 pub async fn run(args: TriggerArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return super::print_help(&["trigger"]);
+        return super::print_help(global.printer, &["trigger"]);
     };
     match command {
         TriggerCommand::Http(a) => http::run(a, global).await,
@@ -65,6 +65,13 @@ pub struct ListFlags {
     /// Output format: json, yaml or wide (default: a table)
     #[arg(short = 'o', long = "out", default_value = "")]
     pub out: String,
+}
+
+impl ListFlags {
+    /// The `-o/--out` given, as a format trigger lists print in.
+    pub fn format(&self) -> Result<OutputFormat, Error> {
+        OutputFormat::parse(&self.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(Error::usage)
+    }
 }
 
 /// A trigger object of `kind` with the fields Kubeless sets.
@@ -103,12 +110,19 @@ pub async fn check_function(conn: &Connection, namespace: &str, function: &str) 
         ),
         Err(e) => Err(conn
             .explain(e)
-            .context(format!("Unable to find Function {function} in namespace {namespace}"))),
+            .context(format!("Unable to find Function {function} in namespace {namespace}"))
+            .into()),
     }
 }
 
 /// Creates (or, with --dryrun, prints) a trigger; `label` names the kind in messages.
-pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str) -> Result<ExitCode> {
+pub async fn create(
+    printer: Printer,
+    conn: &Connection,
+    trigger: Value,
+    dry: &DryRun,
+    label: &str,
+) -> Result<ExitCode> {
     let name = trigger["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let ns = trigger["metadata"]["namespace"]
         .as_str()
@@ -116,14 +130,16 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
         .to_string();
     let kind = trigger["kind"].as_str().unwrap_or_default().to_string();
     if dry.dryrun {
-        return output::dry_run(&trigger, &dry.output);
+        let format = output::dry_run_format(&dry.output).map_err(Error::usage)?;
+        printer.data(&output::dry_run(&trigger, format))?;
+        return Ok(ExitCode::SUCCESS);
     }
     match kubeless::api(conn, &ns, &kind)
         .create(&PostParams::default(), &kubeless::from_value(trigger)?)
         .await
     {
         Ok(_) => {
-            crate::output::log::info(&format!(
+            printer.info(&format!(
                 "{label} trigger {name} created in namespace {ns} successfully!"
             ));
             Ok(ExitCode::SUCCESS)
@@ -134,7 +150,7 @@ pub async fn create(conn: &Connection, trigger: Value, dry: &DryRun, label: &str
                 failed(&kind, label, &name, &ns, true)
             )
         }
-        Err(e) => Err(conn.explain(e).context(failed(&kind, label, &name, &ns, true))),
+        Err(e) => Err(conn.explain(e).context(failed(&kind, label, &name, &ns, true)).into()),
     }
 }
 
@@ -151,6 +167,7 @@ fn failed(kind: &str, label: &str, name: &str, ns: &str, creating: bool) -> Stri
 
 /// Loads a trigger, changes it with `edit`, and writes it back (or prints it, with --dryrun).
 pub async fn update(
+    printer: Printer,
     conn: &Connection,
     kind: &str,
     label: &str,
@@ -163,26 +180,28 @@ pub async fn update(
     let trigger = match api.get_opt(name).await {
         Ok(Some(t)) => kubeless::to_value(&t),
         Ok(None) => bail!("Unable to find {label} trigger {name} in namespace {ns}"),
-        Err(e) => return Err(conn.explain(e)),
+        Err(e) => return Err(conn.explain(e).into()),
     };
     let change = |mut trigger: Value| edit(&mut trigger).map(|()| trigger);
     if dry.dryrun {
-        return output::dry_run(&change(trigger)?, &dry.output);
+        let format = output::dry_run_format(&dry.output).map_err(Error::usage)?;
+        printer.data(&output::dry_run(&change(trigger)?, format))?;
+        return Ok(ExitCode::SUCCESS);
     }
     kubeless::replace_with(&api, name, trigger, change)
         .await?
         .map_err(|e| conn.explain(e).context(failed(kind, label, name, &ns, false)))?;
-    crate::output::log::info(&format!(
+    printer.info(&format!(
         "{label} trigger {name} updated in namespace {ns} successfully!"
     ));
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn delete(conn: &Connection, kind: &str, label: &str, name: &str) -> Result<ExitCode> {
+pub async fn delete(printer: Printer, conn: &Connection, kind: &str, label: &str, name: &str) -> Result<ExitCode> {
     let ns = conn.namespace.clone();
     match kubeless::api(conn, &ns, kind).delete(name, &Default::default()).await {
         Ok(_) => {
-            crate::output::log::info(&format!(
+            printer.info(&format!(
                 "{label} trigger {name} deleted from namespace {ns} successfully!"
             ));
             Ok(ExitCode::SUCCESS)
@@ -190,11 +209,23 @@ pub async fn delete(conn: &Connection, kind: &str, label: &str, name: &str) -> R
         Err(kube::Error::Api(s)) if s.code == 404 => {
             bail!("Failed to delete {label} trigger object {name} in namespace {ns}. Error: it does not exist")
         }
-        Err(e) => Err(conn.explain(e).context(format!(
-            "Failed to delete {label} trigger object {name} in namespace {ns}. Error"
-        ))),
+        Err(e) => Err(conn
+            .explain(e)
+            .context(format!(
+                "Failed to delete {label} trigger object {name} in namespace {ns}. Error"
+            ))
+            .into()),
     }
 }
+
+/// The formats trigger lists print in, and Kubeless's words for another.
+const LIST_FORMATS: &[OutputFormat] = &[
+    OutputFormat::Table,
+    OutputFormat::Json,
+    OutputFormat::Yaml,
+    OutputFormat::Wide,
+];
+const WRONG_LIST_FORMAT: &str = "Wrong output format. Please use only json|yaml|wide";
 
 /// A table column: its header and how a trigger's cell is computed.
 pub type Column<'a> = (&'static str, &'a (dyn Fn(&Value) -> String + Sync));
@@ -202,18 +233,14 @@ pub type Column<'a> = (&'static str, &'a (dyn Fn(&Value) -> String + Sync));
 /// Lists triggers of a kind: a table of `columns` (each a header and a cell function), or the
 /// objects as JSON or YAML.
 pub async fn list(
+    printer: Printer,
     conn: &Connection,
     kind: &str,
     flags: &ListFlags,
     columns: &[Column<'_>],
     wide: &[Column<'_>],
 ) -> Result<ExitCode> {
-    if !["", "json", "yaml", "wide"].contains(&flags.out.as_str()) {
-        bail!(
-            "Wrong output format. Please use only json|yaml|wide; got {:?} (given with --out)",
-            flags.out
-        );
-    }
+    let format = flags.format()?;
     let items: Vec<Value> = kubeless::api(conn, &conn.namespace, kind)
         .list(&ListParams::default())
         .await
@@ -222,17 +249,18 @@ pub async fn list(
         .iter()
         .map(kubeless::to_value)
         .collect();
-    match flags.out.as_str() {
-        "json" => output::print(&format!("{}\n", output::json(&items, 2))),
-        "yaml" => output::print(&output::yaml(&Value::Array(items))),
-        out => {
-            let all: Vec<&Column<'_>> = columns.iter().chain(if out == "wide" { wide } else { &[] }).collect();
+    match format {
+        OutputFormat::Json => printer.data(&format!("{}\n", output::json(&items, 2)))?,
+        OutputFormat::Yaml => printer.data(&output::yaml(&Value::Array(items)))?,
+        table => {
+            let extra = if table == OutputFormat::Wide { wide } else { &[] };
+            let all: Vec<&Column<'_>> = columns.iter().chain(extra).collect();
             let headers: Vec<&str> = all.iter().map(|(h, _)| *h).collect();
             let mut t = Table::new(&headers, 50);
             for item in &items {
                 t.row(all.iter().map(|(_, cell)| cell(item)).collect());
             }
-            output::print(&t.render());
+            printer.data(&t.render())?;
         }
     }
     Ok(ExitCode::SUCCESS)

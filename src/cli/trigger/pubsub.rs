@@ -158,13 +158,20 @@ async fn topic_trigger<P: clap::Args>(
             let conn = client::connect(&global.target()).await?;
             let ns = conn.namespace.clone();
             let spec = json!({"topic": a.topic, "functionSelector": selector});
-            super::create(&conn, super::object(kind, &name, &ns, spec), &a.dry, label).await?;
+            super::create(
+                global.printer,
+                &conn,
+                super::object(kind, &name, &ns, spec),
+                &a.dry,
+                label,
+            )
+            .await?;
         }
         TopicCommand::Update(a) => {
             let name = one_name(&a.names, what)?;
             let selector = a.selector.as_deref().map(label_selector).transpose()?;
             let conn = client::connect(&global.target()).await?;
-            super::update(&conn, kind, label, &name, &a.dry, |t| {
+            super::update(global.printer, &conn, kind, label, &name, &a.dry, |t| {
                 if let Some(topic) = &a.topic {
                     t["spec"]["topic"] = json!(topic);
                 }
@@ -178,11 +185,12 @@ async fn topic_trigger<P: clap::Args>(
         TopicCommand::Delete(a) => {
             let name = one_name(&a.names, what)?;
             let conn = client::connect(&global.target()).await?;
-            super::delete(&conn, kind, label, &name).await?;
+            super::delete(global.printer, &conn, kind, label, &name).await?;
         }
         TopicCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
             super::list(
+                global.printer,
                 &conn,
                 kind,
                 &flags,
@@ -205,7 +213,7 @@ async fn topic_trigger<P: clap::Args>(
 
 pub async fn nats(args: NatsArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return crate::cli::print_help(&["trigger", "nats"]);
+        return crate::cli::print_help(global.printer, &["trigger", "nats"]);
     };
     if let Some(p) = topic_trigger(command, "NATSTrigger", "NATS", "NATS", global).await? {
         let client = async_nats::connect(p.url.as_str())
@@ -219,18 +227,20 @@ pub async fn nats(args: NatsArgs, global: &GlobalArgs) -> Result<ExitCode> {
             .flush()
             .await
             .map_err(|e| anyhow::anyhow!("Failed to publish message to topic: {e}"))?;
-        crate::output::log::info(&format!("Published [{}] : '{}'", p.topic, p.message));
+        global
+            .printer
+            .info(&format!("Published [{}] : '{}'", p.topic, p.message));
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn kafka(args: KafkaArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return crate::cli::print_help(&["trigger", "kafka"]);
+        return crate::cli::print_help(global.printer, &["trigger", "kafka"]);
     };
     if let Some(p) = topic_trigger(command, "KafkaTrigger", "Kafka", "Kafka", global).await? {
         let (partition, offset) = crate::kafka::publish(&p.brokers, &p.topic, p.data.as_bytes()).await?;
-        crate::output::log::info(&format!(
+        global.printer.info(&format!(
             "Published [{}] : '{}' (partition {partition}, offset {offset})",
             p.topic, p.data
         ));
@@ -352,7 +362,7 @@ fn check_endpoint(endpoint: &Option<String>) -> Result<()> {
 
 pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
-        return crate::cli::print_help(&["trigger", "kinesis"]);
+        return crate::cli::print_help(global.printer, &["trigger", "kinesis"]);
     };
     match command {
         KinesisCommand::Create(a) => {
@@ -372,6 +382,7 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
             let spec = json!({"function-name": a.function, "aws-region": a.region, "secret": a.secret, "stream": a.stream,
                 "shard": a.shard, "endpoint": a.endpoint.clone().unwrap_or_default()});
             super::create(
+                global.printer,
                 &conn,
                 super::object("KinesisTrigger", &name, &ns, spec),
                 &a.dry,
@@ -386,7 +397,7 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
-            super::update(&conn, "KinesisTrigger", "Kinesis", &name, &a.dry, |t| {
+            super::update(global.printer, &conn, "KinesisTrigger", "Kinesis", &name, &a.dry, |t| {
                 for (k, v) in [
                     ("stream", &a.stream),
                     ("aws-region", &a.region),
@@ -406,11 +417,12 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
         KinesisCommand::Delete(a) => {
             let name = one_name(&a.names, "Kinesis")?;
             let conn = client::connect(&global.target()).await?;
-            super::delete(&conn, "KinesisTrigger", "Kinesis", &name).await
+            super::delete(global.printer, &conn, "KinesisTrigger", "Kinesis", &name).await
         }
         KinesisCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
             super::list(
+                global.printer,
                 &conn,
                 "KinesisTrigger",
                 &flags,
