@@ -56,20 +56,29 @@ mod tests {
         let function = &crds[0];
         assert_eq!(function["metadata"]["name"], "functions.kubeless.io");
         assert_eq!(function["metadata"]["labels"]["app.kubernetes.io/part-of"], "kfn");
-        assert_eq!(function["spec"]["names"]["shortNames"], serde_json::json!(["fn", "fns"]));
+        assert_eq!(
+            function["spec"]["names"]["shortNames"],
+            serde_json::json!(["fn", "fns"])
+        );
         let version = &function["spec"]["versions"][0];
         assert_eq!(version["subresources"]["status"], serde_json::json!({}));
         let spec = &version["schema"]["openAPIV3Schema"]["properties"]["spec"];
         assert!(spec.get("x-kubernetes-preserve-unknown-fields").is_none(), "{spec}");
         assert!(!spec.to_string().contains("\"default\""), "no defaulting: {spec}");
         assert_eq!(spec["properties"]["timeout"]["type"], "string");
-        assert_eq!(spec["properties"]["deployment"]["x-kubernetes-preserve-unknown-fields"], true);
+        assert_eq!(
+            spec["properties"]["deployment"]["x-kubernetes-preserve-unknown-fields"],
+            true
+        );
         let ports = &spec["properties"]["service"]["properties"]["ports"]["items"]["properties"]["port"];
         assert_eq!(ports["maximum"].as_f64(), Some(65535.0));
 
         let http = &crds[1]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"];
         assert_eq!(http["tls"]["type"], "boolean");
-        assert_eq!(http["gateway"]["enum"], serde_json::json!(["", "nginx", "traefik", "kong"]));
+        assert_eq!(
+            http["gateway"]["enum"],
+            serde_json::json!(["", "nginx", "traefik", "kong"])
+        );
         let cron = &crds[2]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"];
         assert_eq!(cron["payload"]["nullable"], true);
         let nats = &crds[4]["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"];

@@ -8,8 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::{GROUP, VERSION};
 
-pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
 use super::kinds::Timeout;
+pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
 
 /// Code as the Function carries it.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -181,10 +181,12 @@ mod tests {
 
     #[test]
     fn kubeless_v2beta1_rules_are_read() {
-        let f = spec(json!({"apiVersion": "autoscaling/v2beta1", "kind": "HorizontalPodAutoscaler",
+        let f = spec(
+            json!({"apiVersion": "autoscaling/v2beta1", "kind": "HorizontalPodAutoscaler",
             "spec": {"minReplicas": 2, "maxReplicas": 5, "metrics": [
             {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 70}},
-            {"type": "Object", "object": {"metricName": "function_calls", "targetValue": "500m", "target": {"kind": "Service", "name": "f"}}}]}}));
+            {"type": "Object", "object": {"metricName": "function_calls", "targetValue": "500m", "target": {"kind": "Service", "name": "f"}}}]}}),
+        );
         assert_eq!(
             read(&f),
             Some(Autoscale {
@@ -193,14 +195,17 @@ mod tests {
                 metrics: vec![Metric::Cpu(70.0), Metric::Qps(0.5)]
             })
         );
-        let zero = spec(json!({"metadata": {"creationTimestamp": null}, "spec": {"maxReplicas": 0, "scaleTargetRef": {"kind": "", "name": ""}},
-            "status": {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": null, "conditions": null}}));
+        let zero = spec(
+            json!({"metadata": {"creationTimestamp": null}, "spec": {"maxReplicas": 0, "scaleTargetRef": {"kind": "", "name": ""}},
+            "status": {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": null, "conditions": null}}),
+        );
         assert_eq!(read(&zero), None, "the zero HPA is no rule");
     }
 
     #[test]
     fn the_v2_object_reads_back_the_same() {
-        let f: ObjectMeta = serde_json::from_value(json!({"name": "f", "namespace": "default", "labels": {"function": "f"}})).unwrap();
+        let f: ObjectMeta =
+            serde_json::from_value(json!({"name": "f", "namespace": "default", "labels": {"function": "f"}})).unwrap();
         let rule = Autoscale {
             min: 1,
             max: 4,

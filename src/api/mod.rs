@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod crd;
+pub mod event;
 pub mod flags;
 pub mod function;
 pub mod hpa;

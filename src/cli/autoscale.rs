@@ -214,7 +214,11 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                                 }
                             })
                             .collect();
-                        let value: Vec<String> = r.metrics.iter().map(|m| crate::api::quantity::format(m.target())).collect();
+                        let value: Vec<String> = r
+                            .metrics
+                            .iter()
+                            .map(|m| crate::api::quantity::format(m.target()))
+                            .collect();
                         t.row(vec![
                             name.clone(),
                             f["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),

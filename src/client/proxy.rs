@@ -2,7 +2,6 @@
 //! (`/api/v1/namespaces/<ns>/services/<name>:<port>/proxy/…`), with the event headers Kubeless
 //! sends.
 
-use base64::Engine;
 use k8s_openapi::api::core::v1::Service;
 use kube::api::Api;
 
@@ -122,27 +121,12 @@ fn proxy_uri(namespace: &str, name: &str, port: &str, path: &str, query: Option<
     format!("/api/v1/namespaces/{namespace}/services/{name}:{port}/proxy{path}{query}")
 }
 
-/// 11 random bytes, URL-safe base64 without padding: the event id Kubeless sends.
-pub fn event_id() -> String {
-    let mut bytes = [0u8; 11];
-    let _ = getrandom::fill(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::api::event::{content_type, event_id};
 
 fn event_time() -> String {
     k8s_openapi::jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%SZ")
         .to_string()
-}
-
-/// The content type (and event type) of a call's data, as Kubeless decides it: a JSON object
-/// is `application/json`, anything else form data.
-pub fn content_type(data: &[u8]) -> &'static str {
-    if serde_json::from_slice::<serde_json::Value>(data).is_ok_and(|v| v.is_object()) {
-        "application/json"
-    } else {
-        "application/x-www-form-urlencoded"
-    }
 }
 
 /// The HTTP request of `call` at `uri`, with the CLI's event headers.

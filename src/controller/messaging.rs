@@ -8,24 +8,21 @@ use std::time::Duration;
 use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
-use crate::api::text;
-
 use crate::client::kubeless;
-use crate::messaging::{Broker, Consumer, Consumers, plan};
+use crate::messaging::{Broker, Consumer, Consumers, Trigger, plan};
 
-pub(crate) async fn set_status(client: &kube::Client, trigger: &Value, ready: bool, reason: &str, message: &str) {
-    let current = trigger.pointer("/status/conditions/0");
-    if current.is_some_and(|c| c["message"] == json!(message)) {
+/// Writes a Ready condition on a trigger, when its status does not say it already.
+pub(crate) async fn set_status(client: &kube::Client, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
+    let Some(status) = trigger.status(ready, reason, message) else {
         return;
-    }
-    let status = json!({"status": {"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
-        "reason": reason, "message": message, "lastTransitionTime": crate::api::now()}]}});
-    let api = kubeless::api_for(client, text(trigger, "/metadata/namespace"), text(trigger, "/kind"));
+    };
+    let meta = &trigger.metadata;
+    let api = kubeless::api_for(client, meta.namespace.as_deref().unwrap_or_default(), &trigger.kind);
     let _ = api
         .patch_status(
-            text(trigger, "/metadata/name"),
+            meta.name.as_deref().unwrap_or_default(),
             &PatchParams::default(),
-            &Patch::Merge(status),
+            &Patch::Merge(json!({"status": status})),
         )
         .await;
 }
@@ -84,6 +81,7 @@ pub async fn run(client: kube::Client, broker: Broker, leader: std::sync::Arc<st
         else {
             continue;
         };
+        let (triggers, functions) = (Trigger::all(&triggers), crate::messaging::function_metadata(&functions));
         let (wanted, conditions) = plan(&broker, &triggers, &functions, &consumers);
         for (t, c) in triggers.iter().zip(conditions) {
             set_status(&client, t, c.ready, c.reason, &c.message).await;
@@ -123,7 +121,7 @@ pub async fn mark_unconsumed(
         let leading = leader.load(std::sync::atomic::Ordering::SeqCst);
         if leading {
             for (kind, why) in &kinds {
-                for t in list(&client, kind).await.unwrap_or_default() {
+                for t in Trigger::all(&list(&client, kind).await.unwrap_or_default()) {
                     set_status(&client, &t, false, "NotConsumed", why).await;
                 }
             }

@@ -241,10 +241,17 @@ async fn apply_function(f: &Function, ctx: &Ctx) -> Result<Action, Error> {
             let status = FunctionStatus {
                 observed_generation: old.observed_generation,
                 ready_replicas: Some(old.ready_replicas.unwrap_or(0)),
-                conditions: vec![Condition::ready(&old.conditions, false, "ReconcileFailed", &e.to_string())],
+                conditions: vec![Condition::ready(
+                    &old.conditions,
+                    false,
+                    "ReconcileFailed",
+                    &e.to_string(),
+                )],
                 ..Default::default()
             };
-            if let Err(status_error) = write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &status).await {
+            if let Err(status_error) =
+                write_status(&ctx.client, "Function", &f.metadata, f.status.as_ref(), &status).await
+            {
                 tracing::warn!("{status_error}");
             }
             Err(e)
@@ -349,7 +356,12 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
     let wanted = status.replicas.unwrap_or(0).max(1);
     let old = f.status.clone().unwrap_or_default();
     let condition = if ready >= wanted {
-        Condition::ready(&old.conditions, true, "ReplicasReady", &format!("{ready}/{wanted} replicas ready"))
+        Condition::ready(
+            &old.conditions,
+            true,
+            "ReplicasReady",
+            &format!("{ready}/{wanted} replicas ready"),
+        )
     } else {
         let why = status
             .conditions

@@ -8,26 +8,25 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::api::text;
-
 use super::objects::{self, Objects};
 use super::replicas::{self, Replicas};
-use crate::messaging::{Broker, Consumer, Consumers, plan};
+use crate::messaging::{Broker, Consumer, Consumers, Trigger, plan};
 
-/// Writes a Ready condition on a trigger.
-fn set_status(objects: &Objects, trigger: &Value, ready: bool, reason: &str, message: &str) {
-    let plural = format!("{}s", text(trigger, "/kind").to_lowercase());
+/// Writes a Ready condition on a trigger, when its status does not say it already.
+fn set_status(objects: &Objects, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
+    let plural = format!("{}s", trigger.kind.to_lowercase());
     let Some(def) = objects.registry().find("kubeless.io", "v1beta1", &plural) else {
         return;
     };
-    let current = trigger.pointer("/status/conditions/0");
-    if current.is_some_and(|c| c["message"] == json!(message) && c["reason"] == json!(reason)) {
+    let Some(status) = trigger.status(ready, reason, message) else {
         return;
-    }
-    let status = json!({"conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" },
-        "reason": reason, "message": message, "lastTransitionTime": crate::api::now()}]});
-    let (ns, name) = (text(trigger, "/metadata/namespace"), text(trigger, "/metadata/name"));
-    let _ = objects::modify(objects, &def, Some(ns), name, |t| t["status"] = status);
+    };
+    let meta = &trigger.metadata;
+    let (ns, name) = (
+        meta.namespace.as_deref().unwrap_or_default(),
+        meta.name.as_deref().unwrap_or_default(),
+    );
+    let _ = objects::modify(objects, &def, Some(ns), name, |t| t["status"] = json!(status));
 }
 
 /// How the engine reaches one kind of broker: connected, or why not.
@@ -114,12 +113,14 @@ pub fn start(
         ];
         loop {
             let (kinesis, _) = objects.store.list("kubeless.io/kinesistriggers", None);
-            for t in kinesis {
+            let kinesis: Vec<Value> = kinesis.iter().map(|t| t.value.clone()).collect();
+            for t in Trigger::all(&kinesis) {
                 let why = "no Kinesis client in the local engine: the trigger is stored, not consumed";
-                set_status(&objects, &t.value, false, "NoBroker", why);
+                set_status(&objects, &t, false, "NoBroker", why);
             }
             let (functions, _) = objects.store.list("kubeless.io/functions", None);
             let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
+            let functions = crate::messaging::function_metadata(&functions);
             for link in &mut links {
                 if let (Err(_), Some((url, tried))) = (&link.broker, &mut link.reconnect)
                     && tried.elapsed() >= Duration::from_secs(10)
@@ -129,6 +130,7 @@ pub fn start(
                 }
                 let (triggers, _) = objects.store.list(link.resource, None);
                 let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
+                let triggers = Trigger::all(&triggers);
                 let broker = match &link.broker {
                     Ok(broker) => broker,
                     Err(why) => {

@@ -4,64 +4,34 @@
 //! request a message becomes. Every message reaches every function the trigger's selector
 //! matches. The engine's loop is `engine::messaging`, the controller's `controller::messaging`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::body::Body;
-use base64::Engine;
 use futures::StreamExt;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use kube::core::{Selector, SelectorExt};
 use serde_json::Value;
 
-use crate::api::text;
+use crate::api::kinds::{ObjectError, TopicSpec, TriggerStatus};
 
-/// The `values` of a selector's match expression.
-pub fn expression_values(expression: &Value) -> Vec<&str> {
-    expression["values"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .collect()
-}
-
-/// Whether labels satisfy a LabelSelector object (`matchLabels`, `matchExpressions`).
-pub fn selects(selector: &Value, labels: &std::collections::BTreeMap<String, String>) -> bool {
-    let labels_ok = selector["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
-    let expressions_ok = selector["matchExpressions"].as_array().into_iter().flatten().all(|e| {
-        let key = e["key"].as_str().unwrap_or_default();
-        let values = expression_values(e);
-        match e["operator"].as_str() {
-            Some("In") => labels.get(key).is_some_and(|v| values.contains(&v.as_str())),
-            Some("NotIn") => labels.get(key).is_none_or(|v| !values.contains(&v.as_str())),
-            Some("Exists") => labels.contains_key(key),
-            Some("DoesNotExist") => !labels.contains_key(key),
-            _ => false,
-        }
-    });
-    let empty = selector["matchLabels"].as_object().is_none_or(|m| m.is_empty())
-        && selector["matchExpressions"].as_array().is_none_or(Vec::is_empty);
-    !empty && labels_ok && expressions_ok
+/// Whether labels satisfy a trigger's selector (kube-core's reading of a LabelSelector). An
+/// empty selector, or one kube-core cannot read, selects nothing: a trigger names its functions.
+pub fn selects(selector: &LabelSelector, labels: &BTreeMap<String, String>) -> bool {
+    match Selector::try_from(selector.clone()) {
+        Ok(s) => !s.selects_all() && s.matches(labels),
+        Err(_) => false,
+    }
 }
 
 /// The HTTP request delivering one message, with the headers Kubeless's consumers send.
 pub fn delivery(payload: &[u8], source: &str) -> http::Request<Body> {
-    let json_object = serde_json::from_slice::<Value>(payload).is_ok_and(|v| v.is_object());
-    let kind = if json_object {
-        "application/json"
-    } else {
-        "application/x-www-form-urlencoded"
-    };
-    let mut id = [0u8; 11];
-    let _ = getrandom::fill(&mut id);
+    let kind = crate::api::event::content_type(payload);
     let now = k8s_openapi::jiff::Timestamp::now()
         .strftime("%Y-%m-%d %H:%M:%S%.f +0000 UTC")
         .to_string();
     http::Request::post("/")
-        .header("event-id", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id))
+        .header("event-id", crate::api::event::event_id())
         .header("event-time", now)
         .header("event-namespace", source)
         .header("event-type", kind)
@@ -79,16 +49,82 @@ fn kind_of(source: &str) -> &str {
     source.split("triggers").next().unwrap_or(source)
 }
 
+/// A message trigger (NATS or Kafka) as the plan reads it: where it is, and its topic and
+/// selector.
+pub struct Trigger {
+    /// `NATSTrigger`, `KafkaTrigger` (or `KinesisTrigger`, whose status says it is not consumed).
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: TopicSpec,
+    pub status: Option<TriggerStatus>,
+}
+
+impl Trigger {
+    /// Reads a NATS or Kafka trigger from an object as the API answers it.
+    pub fn from_object(object: &Value) -> Result<Trigger, ObjectError> {
+        #[derive(serde::Deserialize)]
+        struct Object {
+            #[serde(default)]
+            kind: String,
+            #[serde(default)]
+            metadata: ObjectMeta,
+            #[serde(default)]
+            spec: TopicSpec,
+            #[serde(default)]
+            status: Option<TriggerStatus>,
+        }
+        let o: Object = crate::api::kinds::from_object(object)?;
+        Ok(Trigger {
+            kind: o.kind,
+            metadata: o.metadata,
+            spec: o.spec,
+            status: o.status,
+        })
+    }
+
+    /// Reads the triggers of a list; one kfn cannot read is left out, and logged.
+    pub fn all(objects: &[Value]) -> Vec<Trigger> {
+        objects
+            .iter()
+            .filter_map(|o| Trigger::from_object(o).map_err(|e| tracing::warn!("{e}")).ok())
+            .collect()
+    }
+
+    /// The status that says `ready` (with the reason and message), or `None` when the
+    /// trigger's status says so already.
+    pub fn status(&self, ready: bool, reason: &str, message: &str) -> Option<TriggerStatus> {
+        let old = self.status.clone().unwrap_or_default();
+        let new = TriggerStatus {
+            conditions: vec![crate::api::kinds::Condition::ready(
+                &old.conditions,
+                ready,
+                reason,
+                message,
+            )],
+            ..old
+        };
+        (self.status.as_ref() != Some(&new)).then_some(new)
+    }
+}
+
+/// The metadata of every function, as the plan matches them (their code is not read).
+pub fn function_metadata(functions: &[Value]) -> Vec<ObjectMeta> {
+    functions
+        .iter()
+        .filter_map(|f| serde_json::from_value(f["metadata"].clone()).ok())
+        .collect()
+}
+
 /// The functions (names) of a trigger's namespace that its selector matches.
-pub fn matching(trigger: &Value, functions: &[Value]) -> Vec<String> {
-    let ns = text(trigger, "/metadata/namespace");
+pub fn matching(trigger: &Trigger, functions: &[ObjectMeta]) -> Vec<String> {
+    let empty = BTreeMap::new();
     functions
         .iter()
         .filter(|f| {
-            text(f, "/metadata/namespace") == ns
-                && selects(&trigger["spec"]["functionSelector"], &crate::api::labels_of(f))
+            f.namespace == trigger.metadata.namespace
+                && selects(&trigger.spec.function_selector, f.labels.as_ref().unwrap_or(&empty))
         })
-        .map(|f| text(f, "/metadata/name").to_string())
+        .filter_map(|f| f.name.clone())
         .collect()
 }
 
@@ -251,15 +287,16 @@ pub struct Condition {
 /// its running consumers report.
 pub fn plan(
     broker: &Broker,
-    triggers: &[Value],
-    functions: &[Value],
+    triggers: &[Trigger],
+    functions: &[ObjectMeta],
     consumers: &Consumers,
 ) -> (Vec<Consumer>, Vec<Condition>) {
     let mut wanted = Vec::new();
     let mut conditions = Vec::new();
     for t in triggers {
-        let (ns, name) = (text(t, "/metadata/namespace"), text(t, "/metadata/name"));
-        let topic = text(t, "/spec/topic");
+        let ns = t.metadata.namespace.as_deref().unwrap_or_default();
+        let name = t.metadata.name.as_deref().unwrap_or_default();
+        let topic = t.spec.topic.as_str();
         let matched = matching(t, functions);
         let mine: Vec<Consumer> = matched
             .iter()
@@ -302,20 +339,26 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn selector(v: Value) -> LabelSelector {
+        serde_json::from_value(v).unwrap()
+    }
+
     #[test]
     fn selectors_match_labels_and_expressions() {
         let labels = [("created-by", "kubeless"), ("topic", "t1")]
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        assert!(selects(&json!({"matchLabels": {"topic": "t1"}}), &labels));
-        assert!(!selects(&json!({"matchLabels": {"topic": "t2"}}), &labels));
+        assert!(selects(&selector(json!({"matchLabels": {"topic": "t1"}})), &labels));
+        assert!(!selects(&selector(json!({"matchLabels": {"topic": "t2"}})), &labels));
         assert!(selects(
-            &json!({"matchLabels": {}, "matchExpressions": [{"key": "topic", "operator": "In", "values": ["t1", "t3"]}]}),
+            &selector(
+                json!({"matchLabels": {}, "matchExpressions": [{"key": "topic", "operator": "In", "values": ["t1", "t3"]}]})
+            ),
             &labels
         ));
         assert!(
-            !selects(&json!({"matchLabels": {}}), &labels),
+            !selects(&selector(json!({"matchLabels": {}})), &labels),
             "an empty selector selects nothing"
         );
         let req = delivery(br#"{"a":1}"#, "natstriggers.kubeless.io");
@@ -344,15 +387,18 @@ mod tests {
     #[tokio::test]
     async fn a_trigger_is_ready_once_every_selected_function_receives() {
         let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
-        let trigger = json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
-            "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}});
+        let trigger = Trigger::from_object(
+            &json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+            "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}}),
+        )
+        .unwrap();
         let function = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
-        let functions = [
+        let functions = function_metadata(&[
             function("f1", "ns", "shop"),
             function("f2", "ns", "shop"),
             function("other-ns", "elsewhere", "shop"),
             function("other-app", "ns", "blog"),
-        ];
+        ]);
         let mut consumers = Consumers::default();
         let (wanted, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         let key = |f: &str| ("ns".to_string(), "t".to_string(), f.to_string(), "orders".to_string());

@@ -28,9 +28,7 @@ pub struct Options {
 /// archives (as Kubeless named it).
 pub fn code_key(function: &Function) -> String {
     let (module, _) = function.spec.handler_parts();
-    let suffix = runtimes::find(&function.spec.runtime)
-        .map(|r| r.suffix)
-        .unwrap_or("");
+    let suffix = runtimes::find(&function.spec.runtime).map(|r| r.suffix).unwrap_or("");
     if ["text", "", "url", "base64"].contains(&function.spec.content_type.as_str()) {
         format!("{module}{suffix}")
     } else {
@@ -208,8 +206,10 @@ pub fn deployment(function: &Function, options: &Options) -> Value {
     }
     pod["affinity"] = match &pod_spec.affinity {
         Some(a) => json!(a),
-        None => json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
-            "labelSelector": {"matchLabels": {"created-by": "kubeless", "function": fname}}, "topologyKey": "kubernetes.io/hostname"}}]}}),
+        None => {
+            json!({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": {
+            "labelSelector": {"matchLabels": {"created-by": "kubeless", "function": fname}}, "topologyKey": "kubernetes.io/hostname"}}]}})
+        }
     };
     let labels = labels(function);
     let mut annotations = json!({
@@ -422,7 +422,12 @@ mod tests {
         );
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "@every 2m", "payload": {"a": 1}}});
-        let cj = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap();
+        let cj = cronjob(
+            &crate::api::kinds::from_object(&c).unwrap(),
+            &function("text", ""),
+            "curlimages/curl:8.10.1",
+        )
+        .unwrap();
         assert_eq!(cj["apiVersion"], "batch/v1");
         assert_eq!(cj["metadata"]["name"], "trigger-tick");
         assert_eq!(cj["metadata"]["ownerReferences"][0]["kind"], "CronJobTrigger");
@@ -439,7 +444,12 @@ mod tests {
     fn a_cronjob_sends_the_event_time_the_engine_and_kubeless_send() {
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "* * * * *"}});
-        let cj = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap();
+        let cj = cronjob(
+            &crate::api::kinds::from_object(&c).unwrap(),
+            &function("text", ""),
+            "curlimages/curl:8.10.1",
+        )
+        .unwrap();
         let command = cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"][0]
             .as_str()
             .unwrap()
@@ -468,7 +478,12 @@ mod tests {
     fn a_schedule_no_cronjob_runs_exactly_is_an_error_not_another_schedule() {
         let c = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger", "metadata": {"name": "tick", "namespace": "default", "uid": "c1"},
             "spec": {"function-name": "hello", "schedule": "@every 90m"}});
-        let e = cronjob(&crate::api::kinds::from_object(&c).unwrap(), &function("text", ""), "curlimages/curl:8.10.1").unwrap_err();
+        let e = cronjob(
+            &crate::api::kinds::from_object(&c).unwrap(),
+            &function("text", ""),
+            "curlimages/curl:8.10.1",
+        )
+        .unwrap_err();
         assert!(e.contains("@every 90m"), "{e}");
     }
 }

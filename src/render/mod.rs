@@ -105,12 +105,7 @@ pub fn owner_reference(owner: &Value) -> Value {
 /// An owner reference to a typed object (a Function, a trigger).
 pub fn owned_by<K: Resource<DynamicType = ()>>(owner: &K) -> Value {
     let meta = owner.meta();
-    reference(
-        &K::api_version(&()),
-        &K::kind(&()),
-        &json!(meta.name),
-        &json!(meta.uid),
-    )
+    reference(&K::api_version(&()), &K::kind(&()), &json!(meta.name), &json!(meta.uid))
 }
 
 /// The function's Service.
@@ -118,7 +113,8 @@ pub fn service(function: &Function) -> Value {
     let labels = labels(function);
     let mut spec = serde_json::to_value(&function.spec.service).unwrap_or_else(|_| json!({}));
     if spec["ports"].as_array().is_none_or(Vec::is_empty) {
-        spec["ports"] = json!([{"name": PORT_NAME, "protocol": "TCP", "port": DEFAULT_PORT, "targetPort": DEFAULT_PORT}]);
+        spec["ports"] =
+            json!([{"name": PORT_NAME, "protocol": "TCP", "port": DEFAULT_PORT, "targetPort": DEFAULT_PORT}]);
     }
     if spec.get("selector").is_none() {
         spec["selector"] = json!(labels);
@@ -214,7 +210,12 @@ mod tests {
     fn the_revision_follows_code_not_labels() {
         let f = function();
         let mut relabelled = f.clone();
-        relabelled.metadata.labels.as_mut().unwrap().insert("x".into(), "y".into());
+        relabelled
+            .metadata
+            .labels
+            .as_mut()
+            .unwrap()
+            .insert("x".into(), "y".into());
         assert_eq!(revision(&f), revision(&relabelled));
         let mut changed = f.clone();
         changed.spec.checksum = "sha256:2".into();

@@ -660,6 +660,9 @@ fn the_crd_schemas_accept_the_contracts_example_functions() {
     let spec = &schema["properties"]["spec"];
     assert!(spec.get("x-kubernetes-preserve-unknown-fields").is_none(), "{spec}");
     for embedded in ["deployment", "horizontalPodAutoscaler"] {
-        assert_eq!(spec["properties"][embedded]["x-kubernetes-preserve-unknown-fields"], true);
+        assert_eq!(
+            spec["properties"][embedded]["x-kubernetes-preserve-unknown-fields"],
+            true
+        );
     }
 }

@@ -38,9 +38,9 @@ pub const PORT_NAME: &str = "http-function-port";
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Runtime", type_ = "string", json_path = ".spec.runtime"),
-    printcolumn(name = "Handler", type_ = "string", json_path = ".spec.handler"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Runtime", "type": "string", "jsonPath": ".spec.runtime"}"#,
+    printcolumn = r#"{"name": "Handler", "type": "string", "jsonPath": ".spec.handler"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "A function of kfn (and Kubeless): its code, runtime and handler, and the Deployment, Service and HorizontalPodAutoscaler that shape what runs it."
 )]
 pub struct FunctionSpec {
@@ -100,7 +100,11 @@ pub struct FunctionStatus {
     pub conditions: Vec<Condition>,
     /// Calls served by replicas that are gone, per method (the local engine keeps them, so
     /// `function top` still counts them); not part of the CRD's schema.
-    #[serde(default, rename = "retiredCalls", skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        rename = "retiredCalls",
+        skip_serializing_if = "std::collections::BTreeMap::is_empty"
+    )]
     #[schemars(skip)]
     pub retired_calls: std::collections::BTreeMap<String, serde_json::Value>,
 }
@@ -129,11 +133,7 @@ pub struct TimeoutError(pub String);
 
 impl fmt::Display for TimeoutError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "timeout {:?} is not a whole number of seconds, at least 1",
-            self.0
-        )
+        write!(f, "timeout {:?} is not a whole number of seconds, at least 1", self.0)
     }
 }
 
@@ -153,7 +153,10 @@ impl Timeout {
         if self.0.is_empty() {
             return Ok(DEFAULT_TIMEOUT_SECONDS);
         }
-        Timeout::parse(&self.0)?.0.parse().map_err(|_| TimeoutError(self.0.clone()))
+        Timeout::parse(&self.0)?
+            .0
+            .parse()
+            .map_err(|_| TimeoutError(self.0.clone()))
     }
 
     /// The text to store: what was given, or the default written out.
@@ -215,7 +218,13 @@ impl FunctionSpec {
 
     /// The port the runtime listens on: the Service's target port, else 8080.
     pub fn port(&self) -> i32 {
-        match self.service.ports.as_ref().and_then(|p| p.first()).and_then(|p| p.target_port.as_ref()) {
+        match self
+            .service
+            .ports
+            .as_ref()
+            .and_then(|p| p.first())
+            .and_then(|p| p.target_port.as_ref())
+        {
             Some(IntOrString::Int(p)) if *p > 0 => *p,
             Some(IntOrString::String(s)) => s.parse().ok().filter(|p| *p > 0).unwrap_or(DEFAULT_PORT),
             _ => self.service_port().unwrap_or(DEFAULT_PORT),

@@ -10,8 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use function::{
-    DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, Function, FunctionSpec, FunctionStatus,
-    PORT_NAME, Timeout, TimeoutError,
+    DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, Function, FunctionSpec, FunctionStatus, PORT_NAME,
+    Timeout, TimeoutError,
 };
 pub use trigger::{
     CronJobTrigger, CronJobTriggerSpec, Gateway, HTTPTrigger, HTTPTriggerSpec, KafkaTrigger, KafkaTriggerSpec,
@@ -123,6 +123,9 @@ mod tests {
             "spec": {"tls": "yes"}});
         let err = from_object::<HTTPTrigger>(&bad).unwrap_err();
         assert_eq!(err.object, "HTTPTrigger default/h");
-        assert_eq!(err.problem, "spec.tls: invalid type: string \"yes\", expected a boolean");
+        assert_eq!(
+            err.problem,
+            "spec.tls: invalid type: string \"yes\", expected a boolean"
+        );
     }
 }

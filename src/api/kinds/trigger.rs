@@ -56,10 +56,10 @@ impl Gateway {
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
-    printcolumn(name = "Host", type_ = "string", json_path = ".spec.host-name"),
-    printcolumn(name = "Path", type_ = "string", json_path = ".spec.path"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
+    printcolumn = r#"{"name": "Host", "type": "string", "jsonPath": ".spec.host-name"}"#,
+    printcolumn = r#"{"name": "Path", "type": "string", "jsonPath": ".spec.path"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "An HTTP route (host and path) to a function."
 )]
 #[serde(rename_all = "kebab-case")]
@@ -102,9 +102,9 @@ pub const SCHEDULE_PATTERN: &str = r"^\s*((CRON_)?TZ=\S+\s+)?(@\S+(\s+\S+)*|\S+(
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Schedule", type_ = "string", json_path = ".spec.schedule"),
-    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Schedule", "type": "string", "jsonPath": ".spec.schedule"}"#,
+    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "Calls of a function on a cron schedule."
 )]
 pub struct CronJobTriggerSpec {
@@ -145,8 +145,8 @@ pub struct TopicSpec {
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Topic", type_ = "string", json_path = ".spec.topic"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "Messages of a Kafka topic delivered to the functions a label selector picks."
 )]
 pub struct KafkaTriggerSpec {
@@ -165,8 +165,8 @@ pub struct KafkaTriggerSpec {
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Topic", type_ = "string", json_path = ".spec.topic"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "Messages of a NATS subject delivered to the functions a label selector picks."
 )]
 pub struct NATSTriggerSpec {
@@ -185,9 +185,9 @@ pub struct NATSTriggerSpec {
     category = "kubeless",
     category = "kfn",
     label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn(name = "Stream", type_ = "string", json_path = ".spec.stream"),
-    printcolumn(name = "Function", type_ = "string", json_path = ".spec.function-name"),
-    printcolumn(name = "Age", type_ = "date", json_path = ".metadata.creationTimestamp"),
+    printcolumn = r#"{"name": "Stream", "type": "string", "jsonPath": ".spec.stream"}"#,
+    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
     doc = "Records of a Kinesis stream shard delivered to a function."
 )]
 #[serde(rename_all = "kebab-case")]

@@ -194,7 +194,12 @@ async fn local_checks(
         .as_deref()
         .map(crate::api::kinds::Timeout::parse)
         .transpose()
-        .map_err(|e| anyhow::anyhow!("Invalid timeout {:?} (given with --timeout): it must be a whole number of seconds, at least 1", e.0))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "Invalid timeout {:?} (given with --timeout): it must be a whole number of seconds, at least 1",
+                e.0
+            )
+        })?;
     let deps = match &common.dependencies {
         Some(d) => Some(source::read_dependencies(d, "--dependencies").await?),
         None => None,

@@ -1,5 +1,6 @@
 //! `trigger nats|kafka|kinesis`: message triggers.
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -126,20 +127,16 @@ pub fn label_selector(text: &str) -> Result<Value> {
 
 /// `k=v,k2=v2` (and the expressions) of a stored selector, for tables.
 pub fn selector_text(selector: &Value) -> String {
-    let mut parts: Vec<String> = selector["matchLabels"]
-        .as_object()
-        .into_iter()
+    let selector: LabelSelector = serde_json::from_value(selector.clone()).unwrap_or_default();
+    let mut parts: Vec<String> = selector
+        .match_labels
+        .iter()
         .flatten()
-        .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default()))
+        .map(|(k, v)| format!("{k}={v}"))
         .collect();
-    for e in selector["matchExpressions"].as_array().into_iter().flatten() {
-        let values = crate::messaging::expression_values(e);
-        parts.push(format!(
-            "{} {} ({})",
-            text(e, "/key"),
-            text(e, "/operator"),
-            values.join(",")
-        ));
+    for e in selector.match_expressions.iter().flatten() {
+        let values = e.values.clone().unwrap_or_default();
+        parts.push(format!("{} {} ({})", e.key, e.operator, values.join(",")));
     }
     parts.join(",")
 }

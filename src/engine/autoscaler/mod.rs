@@ -67,7 +67,9 @@ pub fn start(objects: Arc<Objects>, options: Options) {
                     .unwrap_or_default()
                     .to_string();
                 let name = f.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                let rule = crate::api::kinds::Function::from_object(&f.value).ok().and_then(|f| hpa::read(&f.spec));
+                let rule = crate::api::kinds::Function::from_object(&f.value)
+                    .ok()
+                    .and_then(|f| hpa::read(&f.spec));
                 sync_hpa_object(&objects, &f.value, rule.as_ref());
                 let Some(rule) = rule else { continue };
                 seen.push((ns.clone(), name.clone()));
@@ -89,7 +91,12 @@ fn sync_hpa_object(objects: &Arc<Objects>, function: &Value, rule: Option<&hpa::
     let key = Key::new(&def.store_key(), ns, name);
     match rule {
         Some(rule) => {
-            let mut obj = hpa::build(&crate::api::kinds::Function::from_object(function).unwrap_or_default().metadata, rule);
+            let mut obj = hpa::build(
+                &crate::api::kinds::Function::from_object(function)
+                    .unwrap_or_default()
+                    .metadata,
+                rule,
+            );
             obj["metadata"]["ownerReferences"] = json!([crate::render::owner_reference(function)]);
             if let Err(e) = objects::upsert(objects, &def, Some(ns), obj) {
                 tracing::warn!("cannot write the HPA of {ns}/{name}: {}", e.message);
@@ -111,10 +118,15 @@ async fn scrape(port: &str) -> Option<Totals> {
 fn request(function: &Value, resource: &str) -> Option<f64> {
     let f = crate::api::kinds::Function::from_object(function).ok()?;
     let resources = f.spec.container()?.resources.as_ref()?;
-    let of = |list: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-        list.as_ref()?.get(resource).and_then(|q| crate::api::quantity::value(&q.0).ok())
-    };
-    of(&resources.requests).or_else(|| of(&resources.limits)).filter(|v| *v > 0.0)
+    let of =
+        |list: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+            list.as_ref()?
+                .get(resource)
+                .and_then(|q| crate::api::quantity::value(&q.0).ok())
+        };
+    of(&resources.requests)
+        .or_else(|| of(&resources.limits))
+        .filter(|v| *v > 0.0)
 }
 
 async fn scale(

@@ -91,20 +91,16 @@ pub async fn prepare(root: &Path, function: &Function, locks: &Locks) -> Result<
 
     let content_type = spec.content_type.clone();
     let (module, _) = spec.handler_parts();
-    let code_dir = root.join("functions").join(code_key(
-        &content_type,
-        &spec.checksum,
-        &spec.function,
-        &module,
-        suffix,
-    ));
+    let code_dir =
+        root.join("functions")
+            .join(code_key(&content_type, &spec.checksum, &spec.function, &module, suffix));
     {
         let lock = locks.get(&code_dir);
         let _guard = lock.lock().await;
         if !code_dir.join(".kfn-ready").exists() {
             let raw = crate::source::unpack::code_bytes(&spec.function, &spec.content_type, &spec.checksum)
-                    .await
-                    .map_err(|(reason, message)| Problem::new(reason, message))?;
+                .await
+                .map_err(|(reason, message)| Problem::new(reason, message))?;
             let module = module.clone();
             let dir = code_dir.clone();
             let ct = content_type.clone();

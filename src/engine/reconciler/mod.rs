@@ -249,12 +249,7 @@ impl FunctionController {
             );
         }
         let existing = self.get(DEPLOYMENTS);
-        let hpa_min = function
-            .spec
-            .horizontal_pod_autoscaler
-            .spec
-            .min_replicas
-            .map(i64::from);
+        let hpa_min = function.spec.horizontal_pod_autoscaler.spec.min_replicas.map(i64::from);
         let replicas = existing
             .as_ref()
             .and_then(|d| d.value.pointer("/spec/replicas").and_then(Value::as_i64))
