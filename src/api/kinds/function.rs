@@ -8,7 +8,6 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Container, PodSpec, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -23,66 +22,58 @@ pub const DEFAULT_PULL_POLICY: &str = "Always";
 /// The name of the function Service's port (the `http-` prefix is for Istio).
 pub const PORT_NAME: &str = "http-function-port";
 
-/// A Function: code, its runtime and handler, and the Deployment, Service and
-/// HorizontalPodAutoscaler Kubeless embeds to shape what runs it.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "Function",
-    namespaced,
     status = "FunctionStatus",
-    derive = "Default",
-    shortname = "fn",
-    shortname = "fns",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Runtime", "type": "string", "jsonPath": ".spec.runtime"}"#,
-    printcolumn = r#"{"name": "Handler", "type": "string", "jsonPath": ".spec.handler"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "A function of kfn (and Kubeless): its code, runtime and handler, and the Deployment, Service and HorizontalPodAutoscaler that shape what runs it."
-)]
-pub struct FunctionSpec {
-    /// `module.function` of the code to call.
-    #[serde(default)]
-    pub handler: String,
-    /// The code: text, base64, or a URL, as `function-content-type` says.
-    #[serde(default)]
-    pub function: String,
-    /// How `function` is written: `text`, `base64` or `url`, with `+zip`, `+tar`, … for archives.
-    #[serde(default, rename = "function-content-type")]
-    #[schemars(regex(pattern = r"^((text|base64|url)(\+[a-z0-9]+)*)?$"))]
-    pub content_type: String,
-    /// `sha256:<hex>` of the code.
-    #[serde(default)]
-    pub checksum: String,
-    /// A runtime of the catalog (`python3.11`, `nodejs20`, …).
-    #[serde(default)]
-    #[schemars(regex(pattern = r"^([A-Za-z][A-Za-z0-9_.+-]*)?$"))]
-    pub runtime: String,
-    /// Seconds one call may take, as a string of digits (Kubeless's type); empty is 180.
-    #[serde(default)]
-    pub timeout: Timeout,
-    /// The dependency file (requirements.txt, package.json).
-    #[serde(default)]
-    pub deps: String,
-    /// Fields of the Deployment that runs the function (pod template, replicas, …).
-    #[serde(default)]
-    #[schemars(schema_with = "embedded_object")]
-    pub deployment: Deployment,
-    /// The function's Service.
-    #[serde(default)]
-    #[schemars(schema_with = "service_schema")]
-    pub service: ServiceSpec,
-    /// The autoscaling rule, read in the autoscaling/v2 shape or the v2beta1 shape Kubeless wrote.
-    #[serde(
-        default,
-        rename = "horizontalPodAutoscaler",
-        deserialize_with = "crate::api::hpa::deserialize"
-    )]
-    #[schemars(schema_with = "embedded_object")]
-    pub horizontal_pod_autoscaler: HorizontalPodAutoscaler,
+    doc = "A function of kfn (and Kubeless): its code, runtime and handler, and the Deployment, Service and HorizontalPodAutoscaler that shape what runs it.",
+    columns = [
+        r#"{"name": "Runtime", "type": "string", "jsonPath": ".spec.runtime"}"#,
+        r#"{"name": "Handler", "type": "string", "jsonPath": ".spec.handler"}"#
+    ],
+    extra(derive = "Default", shortname = "fn", shortname = "fns");
+    /// A Function: code, its runtime and handler, and the Deployment, Service and
+    /// HorizontalPodAutoscaler Kubeless embeds to shape what runs it.
+    pub struct FunctionSpec {
+        /// `module.function` of the code to call.
+        #[serde(default)]
+        pub handler: String,
+        /// The code: text, base64, or a URL, as `function-content-type` says.
+        #[serde(default)]
+        pub function: String,
+        /// How `function` is written: `text`, `base64` or `url`, with `+zip`, `+tar`, … for archives.
+        #[serde(default, rename = "function-content-type")]
+        #[schemars(regex(pattern = r"^((text|base64|url)(\+[a-z0-9]+)*)?$"))]
+        pub content_type: String,
+        /// `sha256:<hex>` of the code.
+        #[serde(default)]
+        pub checksum: String,
+        /// A runtime of the catalog (`python3.11`, `nodejs20`, …).
+        #[serde(default)]
+        #[schemars(regex(pattern = r"^([A-Za-z][A-Za-z0-9_.+-]*)?$"))]
+        pub runtime: String,
+        /// Seconds one call may take, as a string of digits (Kubeless's type); empty is 180.
+        #[serde(default)]
+        pub timeout: Timeout,
+        /// The dependency file (requirements.txt, package.json).
+        #[serde(default)]
+        pub deps: String,
+        /// Fields of the Deployment that runs the function (pod template, replicas, …).
+        #[serde(default)]
+        #[schemars(schema_with = "embedded_object")]
+        pub deployment: Deployment,
+        /// The function's Service.
+        #[serde(default)]
+        #[schemars(schema_with = "service_schema")]
+        pub service: ServiceSpec,
+        /// The autoscaling rule, read in the autoscaling/v2 shape or the v2beta1 shape Kubeless wrote.
+        #[serde(
+            default,
+            rename = "horizontalPodAutoscaler",
+            deserialize_with = "crate::api::hpa::deserialize"
+        )]
+        #[schemars(schema_with = "embedded_object")]
+        pub horizontal_pod_autoscaler: HorizontalPodAutoscaler,
+    }
 }
 
 /// What kfn (the controller on clusters, the engine locally) reports about a Function.

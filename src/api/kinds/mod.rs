@@ -1,6 +1,39 @@
 //! The kubeless.io/v1beta1 kinds as Rust types (kube's `CustomResource`, schemas by `schemars`):
 //! what the engine, the controller, render/ and the CLI read objects as.
 
+/// Declares the spec of a kubeless.io kind with what every kind of the group shares: the
+/// group and version, namespaced, a status subresource, the `kubeless` and `kfn` categories, the
+/// `part-of` label of kfn's CRDs and an Age column after the kind's own columns.
+macro_rules! kubeless_kind {
+    (
+        kind = $kind:literal,
+        status = $status:literal,
+        doc = $doc:literal,
+        columns = [$($column:literal),*]
+        $(, extra($($extra:tt)*))?;
+        $(#[$meta:meta])*
+        $vis:vis struct $spec:ident $body:tt
+    ) => {
+        #[derive(kube::CustomResource, serde::Serialize, serde::Deserialize, Clone, Debug, Default, schemars::JsonSchema)]
+        #[kube(
+            group = "kubeless.io",
+            version = "v1beta1",
+            kind = $kind,
+            namespaced,
+            status = $status,
+            category = "kubeless",
+            category = "kfn",
+            label("app.kubernetes.io/part-of", "kfn"),
+            $(printcolumn = $column,)*
+            printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
+            doc = $doc
+            $(, $($extra)*)?
+        )]
+        $(#[$meta])*
+        $vis struct $spec $body
+    };
+}
+
 mod function;
 mod trigger;
 

@@ -2,7 +2,6 @@
 //! CRDs and schemas are generated from them (`api::crd`).
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
-use kube::CustomResource;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -45,44 +44,38 @@ impl Gateway {
     }
 }
 
-/// A route from a host and path to a function (an Ingress on clusters, the gateway locally).
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "HTTPTrigger",
-    namespaced,
     status = "TriggerStatus",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
-    printcolumn = r#"{"name": "Host", "type": "string", "jsonPath": ".spec.host-name"}"#,
-    printcolumn = r#"{"name": "Path", "type": "string", "jsonPath": ".spec.path"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "An HTTP route (host and path) to a function."
-)]
-#[serde(rename_all = "kebab-case")]
-pub struct HTTPTriggerSpec {
-    #[serde(default)]
-    pub function_name: String,
-    #[serde(default)]
-    pub host_name: String,
-    /// ACME (kube-lego) TLS: annotations and the secret `<trigger>-tls`.
-    #[serde(default)]
-    pub tls: bool,
-    #[serde(default)]
-    pub tls_secret: String,
-    /// The path, without its leading `/`.
-    #[serde(default)]
-    pub path: String,
-    /// A secret whose `auth` key is an htpasswd file.
-    #[serde(default)]
-    pub basic_auth_secret: String,
-    #[serde(default)]
-    pub gateway: Gateway,
-    #[serde(default)]
-    pub cors_enable: bool,
+    doc = "An HTTP route (host and path) to a function.",
+    columns = [
+        r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
+        r#"{"name": "Host", "type": "string", "jsonPath": ".spec.host-name"}"#,
+        r#"{"name": "Path", "type": "string", "jsonPath": ".spec.path"}"#
+    ];
+    /// A route from a host and path to a function (an Ingress on clusters, the gateway locally).
+    #[serde(rename_all = "kebab-case")]
+    pub struct HTTPTriggerSpec {
+        #[serde(default)]
+        pub function_name: String,
+        #[serde(default)]
+        pub host_name: String,
+        /// ACME (kube-lego) TLS: annotations and the secret `<trigger>-tls`.
+        #[serde(default)]
+        pub tls: bool,
+        #[serde(default)]
+        pub tls_secret: String,
+        /// The path, without its leading `/`.
+        #[serde(default)]
+        pub path: String,
+        /// A secret whose `auth` key is an htpasswd file.
+        #[serde(default)]
+        pub basic_auth_secret: String,
+        #[serde(default)]
+        pub gateway: Gateway,
+        #[serde(default)]
+        pub cors_enable: bool,
+    }
 }
 
 /// What a cron schedule looks like to the API server: five fields, or an `@` descriptor
@@ -91,32 +84,26 @@ pub struct HTTPTriggerSpec {
 /// checked by the CLI (`api::schedule`) and the controller.
 pub const SCHEDULE_PATTERN: &str = r"^\s*((CRON_)?TZ=\S+\s+)?(@\S+(\s+\S+)*|\S+(\s+\S+){4})\s*$";
 
-/// Calls of a function on a schedule.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "CronJobTrigger",
-    namespaced,
     status = "TriggerStatus",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Schedule", "type": "string", "jsonPath": ".spec.schedule"}"#,
-    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "Calls of a function on a cron schedule."
-)]
-pub struct CronJobTriggerSpec {
-    #[serde(default)]
-    #[schemars(regex(pattern = SCHEDULE_PATTERN))]
-    pub schedule: String,
-    #[serde(default, rename = "function-name")]
-    pub function_name: String,
-    /// The body of each call (any JSON, an object expected); none is a GET without a body.
-    #[serde(default)]
-    #[schemars(schema_with = "payload_schema")]
-    pub payload: Option<serde_json::Value>,
+    doc = "Calls of a function on a cron schedule.",
+    columns = [
+        r#"{"name": "Schedule", "type": "string", "jsonPath": ".spec.schedule"}"#,
+        r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#
+    ];
+    /// Calls of a function on a schedule.
+    pub struct CronJobTriggerSpec {
+        #[serde(default)]
+        #[schemars(regex(pattern = SCHEDULE_PATTERN))]
+        pub schedule: String,
+        #[serde(default, rename = "function-name")]
+        pub function_name: String,
+        /// The body of each call (any JSON, an object expected); none is a GET without a body.
+        #[serde(default)]
+        #[schemars(schema_with = "payload_schema")]
+        pub payload: Option<serde_json::Value>,
+    }
 }
 
 fn payload_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -134,78 +121,60 @@ pub struct TopicSpec {
     pub function_selector: LabelSelector,
 }
 
-/// Messages of a Kafka topic delivered to the functions a selector picks.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "KafkaTrigger",
-    namespaced,
     status = "TriggerStatus",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "Messages of a Kafka topic delivered to the functions a label selector picks."
-)]
-pub struct KafkaTriggerSpec {
-    #[serde(flatten)]
-    pub topic: TopicSpec,
+    doc = "Messages of a Kafka topic delivered to the functions a label selector picks.",
+    columns = [
+        r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#
+    ];
+    /// Messages of a Kafka topic delivered to the functions a selector picks.
+    pub struct KafkaTriggerSpec {
+        #[serde(flatten)]
+        pub topic: TopicSpec,
+    }
 }
 
-/// Messages of a NATS subject delivered to the functions a selector picks.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "NATSTrigger",
-    namespaced,
     status = "TriggerStatus",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "Messages of a NATS subject delivered to the functions a label selector picks."
-)]
-pub struct NATSTriggerSpec {
-    #[serde(flatten)]
-    pub topic: TopicSpec,
+    doc = "Messages of a NATS subject delivered to the functions a label selector picks.",
+    columns = [
+        r#"{"name": "Topic", "type": "string", "jsonPath": ".spec.topic"}"#
+    ];
+    /// Messages of a NATS subject delivered to the functions a selector picks.
+    pub struct NATSTriggerSpec {
+        #[serde(flatten)]
+        pub topic: TopicSpec,
+    }
 }
 
-/// Records of a Kinesis stream shard delivered to a function.
-#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, JsonSchema)]
-#[kube(
-    group = "kubeless.io",
-    version = "v1beta1",
+kubeless_kind! {
     kind = "KinesisTrigger",
-    namespaced,
     status = "TriggerStatus",
-    category = "kubeless",
-    category = "kfn",
-    label("app.kubernetes.io/part-of", "kfn"),
-    printcolumn = r#"{"name": "Stream", "type": "string", "jsonPath": ".spec.stream"}"#,
-    printcolumn = r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#,
-    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#,
-    doc = "Records of a Kinesis stream shard delivered to a function."
-)]
-#[serde(rename_all = "kebab-case")]
-pub struct KinesisTriggerSpec {
-    #[serde(default)]
-    pub function_name: String,
-    #[serde(default)]
-    pub aws_region: String,
-    /// A secret with `aws_access_key_id` and `aws_secret_access_key`.
-    #[serde(default)]
-    pub secret: String,
-    #[serde(default)]
-    pub stream: String,
-    #[serde(default)]
-    pub shard: String,
-    /// A service URL in place of AWS's (kinesalite).
-    #[serde(default)]
-    pub endpoint: String,
+    doc = "Records of a Kinesis stream shard delivered to a function.",
+    columns = [
+        r#"{"name": "Stream", "type": "string", "jsonPath": ".spec.stream"}"#,
+        r#"{"name": "Function", "type": "string", "jsonPath": ".spec.function-name"}"#
+    ];
+    /// Records of a Kinesis stream shard delivered to a function.
+    #[serde(rename_all = "kebab-case")]
+    pub struct KinesisTriggerSpec {
+        #[serde(default)]
+        pub function_name: String,
+        #[serde(default)]
+        pub aws_region: String,
+        /// A secret with `aws_access_key_id` and `aws_secret_access_key`.
+        #[serde(default)]
+        pub secret: String,
+        #[serde(default)]
+        pub stream: String,
+        #[serde(default)]
+        pub shard: String,
+        /// A service URL in place of AWS's (kinesalite).
+        #[serde(default)]
+        pub endpoint: String,
+    }
 }
 
 /// A Kubernetes LabelSelector (`matchLabels`, `matchExpressions`).
