@@ -40,8 +40,14 @@ pub const MANAGER: &str = "kfn-controller";
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{}", api_message(.0))]
-    Kube(#[from] kube::Error),
+    /// Another call to the API server (a list, a get, a delete), which object it was about,
+    /// and why it failed.
+    #[error("cannot {what}: {}", api_message(.source))]
+    Call {
+        what: String,
+        #[source]
+        source: kube::Error,
+    },
     /// An object the controller applies for a Function or trigger, and why the API server
     /// refused it.
     #[error("cannot apply {what}: {}", api_message(.source))]
@@ -211,7 +217,11 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
 async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Error> {
     for kind in ["HTTPTrigger", "CronJobTrigger"] {
         let api = kubeless::api_for(&ctx.client, ns, kind);
-        for t in api.list(&Default::default()).await? {
+        let triggers = api.list(&Default::default()).await.map_err(|source| Error::Call {
+            what: format!("list the {kind}s of namespace {ns}"),
+            source,
+        })?;
+        for t in triggers {
             let names_it = match kind {
                 "HTTPTrigger" => typed::<HTTPTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
                 _ => typed::<CronJobTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
@@ -221,7 +231,12 @@ async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Erro
                 match api.delete(&tname, &Default::default()).await {
                     Ok(_) => {}
                     Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(e) => return Err(e.into()),
+                    Err(source) => {
+                        return Err(Error::Call {
+                            what: format!("delete {kind} {ns}/{tname} of the deleted Function {name}"),
+                            source,
+                        });
+                    }
                 }
             }
         }
@@ -331,7 +346,12 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
                         match hpas.delete(&name, &Default::default()).await {
                             Ok(_) => {}
                             Err(kube::Error::Api(s)) if s.code == 404 => {}
-                            Err(e) => return Err(e.into()),
+                            Err(source) => {
+                                return Err(Error::Call {
+                                    what: format!("delete HorizontalPodAutoscaler {ns}/{name}, which has no rule now"),
+                                    source,
+                                });
+                            }
                         }
                     }
                 }
@@ -385,7 +405,14 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
 
 /// The Function a trigger names, in the trigger's namespace.
 async fn function_of(client: &kube::Client, ns: &str, fname: &str) -> Result<Function, Error> {
-    match kubeless::api_for(client, ns, "Function").get_opt(fname).await? {
+    let found = kubeless::api_for(client, ns, "Function")
+        .get_opt(fname)
+        .await
+        .map_err(|source| Error::Call {
+            what: format!("get Function {ns}/{fname}"),
+            source,
+        })?;
+    match found {
         Some(f) => typed(&f),
         None => Err(Error::Invalid(format!(
             "Function {fname} is not found in namespace {ns}"
