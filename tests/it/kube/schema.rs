@@ -468,6 +468,30 @@ fn the_real_api_server_takes_every_kubeless_object_and_what_kfn_writes_and_names
     let object = |kind: &str| -> Value { contract_objects().into_iter().find(|o| o["kind"] == kind).unwrap() };
     for (name, kind, pointer, bad, field, takes) in [
         (
+            "zero-timeout",
+            "Function",
+            "/spec/timeout",
+            json!("0"),
+            "spec.timeout",
+            "should match",
+        ),
+        (
+            "minutes-timeout",
+            "Function",
+            "/spec/timeout",
+            json!("3m"),
+            "spec.timeout",
+            "should match",
+        ),
+        (
+            "bad-port",
+            "Function",
+            "/spec/service/ports/0/port",
+            json!(70000),
+            "spec.service.ports[0].port",
+            "less than or equal to 65535",
+        ),
+        (
             "bad-tls",
             "HTTPTrigger",
             "/spec/tls",
@@ -605,6 +629,42 @@ fn the_real_api_server_takes_every_kubeless_object_and_what_kfn_writes_and_names
             name,
         ]));
     }
+
+    // A field the kind does not have is refused by kubectl's validation, naming it; applied
+    // without validation it is pruned (not kept to confuse a reader later), except inside the
+    // objects Kubeless embeds whole, which keep what they carry.
+    let mut obj = object("HTTPTrigger");
+    obj["metadata"]["name"] = json!("extra-fields");
+    obj["spec"]["route-name"] = json!("old");
+    let mut function = object("Function");
+    function["metadata"]["name"] = json!("extra-fields");
+    function["spec"]["color"] = json!("blue");
+    function["spec"]["deployment"]["spec"]["template"]["spec"]["priorityClassName"] = json!("high");
+    let file = write(dir, "extra-fields.json", list(vec![obj, function]));
+    let run = cluster.kubectl(&["apply", "-f", file.to_str().unwrap()]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(r#"unknown field "route-name" in io.kubeless.v1beta1.HTTPTrigger.spec"#)
+            && run
+                .stderr
+                .contains(r#"unknown field "color" in io.kubeless.v1beta1.Function.spec"#),
+        "{}",
+        run.stderr
+    );
+    ok(
+        &cluster.kubectl(&["apply", "--validate=false", "-f", file.to_str().unwrap()]),
+        "apply --validate=false of objects with unknown fields",
+    );
+    let stored = get_object(&cluster, "HTTPTrigger", "extra-fields");
+    assert!(stored["spec"].get("route-name").is_none(), "{}", stored["spec"]);
+    assert_eq!(stored["spec"]["function-name"], "hello");
+    let stored = get_object(&cluster, "Function", "extra-fields");
+    assert!(stored["spec"].get("color").is_none(), "{}", stored["spec"]);
+    assert_eq!(
+        stored["spec"]["deployment"]["spec"]["template"]["spec"]["priorityClassName"],
+        "high"
+    );
 }
 
 #[test]
