@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use super::{GROUP, VERSION};
 
-use super::kinds::Timeout;
+use super::kinds::{Function, ObjectError, Timeout};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
 
 /// Code as the Function carries it.
@@ -162,8 +163,10 @@ pub fn build(flags: &FunctionFlags) -> Value {
 }
 
 /// Applies `function update` flags to the stored Function: only what a flag gives changes;
-/// labels are added to, secrets are added once, the rest is kept.
-pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
+/// labels are added to, secrets are added once, the rest is kept. What was there is read as a
+/// typed Function; one kfn cannot read is an error that names the field.
+pub fn update(mut function: Value, flags: &FunctionFlags) -> Result<Value, ObjectError> {
+    let old = Function::from_object(&function)?;
     let spec = path(&mut function, &["spec"]);
     let mut set = |key: &str, value: &Option<String>| {
         if let Some(v) = value {
@@ -180,7 +183,7 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
         spec.insert("checksum".into(), json!(code.checksum));
     }
 
-    let mut labels = super::labels_of(&function);
+    let mut labels = old.metadata.labels.clone().unwrap_or_default();
     labels.extend(flags.labels.iter().cloned());
     path(&mut function, &["metadata"]).insert("labels".into(), json!(labels));
 
@@ -221,35 +224,29 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
         container.insert("imagePullPolicy".into(), json!(policy));
     }
     if flags.memory.is_some() || flags.cpu.is_some() {
-        let old = |kind: &str, which: &str| {
-            container
-                .get("resources")
-                .and_then(|r| r.pointer(&format!("/{kind}/{which}")))
-                .and_then(Value::as_str)
-                .map(String::from)
+        let requested = |which: &str| {
+            let requests = old.spec.container()?.resources.as_ref()?.requests.as_ref()?;
+            requests.get(which).map(|q| q.0.clone())
         };
         let memory = flags
             .memory
             .clone()
-            .or_else(|| old("requests", "memory"))
+            .or_else(|| requested("memory"))
             .unwrap_or_else(|| "0".into());
         let cpu = flags
             .cpu
             .clone()
-            .or_else(|| old("requests", "cpu"))
+            .or_else(|| requested("cpu"))
             .unwrap_or_else(|| "0".into());
         container.insert("resources".into(), resources(&memory, &cpu));
     }
 
-    let service = path(&mut function, &["spec", "service"]);
-    let old_port = service
-        .get("ports")
-        .and_then(|p| p[0]["targetPort"].as_i64())
-        .map(|p| p as i32);
-    let old_service_port = service
-        .get("ports")
-        .and_then(|p| p[0]["port"].as_i64())
-        .map(|p| p as i32);
+    let first = old.spec.service.ports.as_ref().and_then(|p| p.first());
+    let old_port = first.and_then(|p| match &p.target_port {
+        Some(IntOrString::Int(port)) => Some(*port),
+        _ => None,
+    });
+    let old_service_port = first.map(|p| p.port);
     let port = flags.port.or(old_port).unwrap_or(DEFAULT_PORT);
     let service_port = match (flags.service_port, flags.port) {
         (Some(sp), _) => sp,
@@ -260,10 +257,10 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Value {
     };
     let headless = flags
         .headless
-        .unwrap_or(service.get("clusterIP").and_then(Value::as_str) == Some("None"));
+        .unwrap_or(old.spec.service.cluster_ip.as_deref() == Some("None"));
     let rebuilt = self::service(&labels, port, service_port, headless);
-    *service = rebuilt.as_object().expect("a service spec").clone();
-    function
+    *path(&mut function, &["spec", "service"]) = rebuilt.as_object().expect("a service spec").clone();
+    Ok(function)
 }
 
 /// The object at a path of keys, made (as an empty object) where missing.
@@ -398,7 +395,8 @@ mod tests {
                 labels: vec![("tier".into(), "web".into())],
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         let spec = &updated["spec"];
         assert_eq!(spec["handler"], "test.other");
         assert_eq!(spec["timeout"], "30", "no reset to 180 without --timeout");
@@ -438,10 +436,17 @@ mod tests {
                 port: Some(9000),
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         assert_eq!(
             moved["spec"]["service"]["ports"][0],
             json!({"name": PORT_NAME, "protocol": "TCP", "port": 9000, "targetPort": 9000})
         );
+
+        let mut broken = moved;
+        broken["spec"]["service"]["ports"] = json!("8080");
+        let err = update(broken, &FunctionFlags::default()).unwrap_err();
+        assert_eq!(err.object, "Function default/hello");
+        assert!(err.problem.starts_with("spec.service.ports: invalid type"), "{err}");
     }
 }

@@ -447,11 +447,11 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if let Some(format) = dry_run {
         global
             .printer
-            .data(&output::dry_run(&function::update(current, &flags), format))?;
+            .data(&output::dry_run(&function::update(current, &flags)?, format))?;
         return Ok(ExitCode::SUCCESS);
     }
     global.printer.info("Redeploying function...");
-    let replaced = kubeless::replace_with(&api, &name, current, |f| Ok(function::update(f, &flags)))
+    let replaced = kubeless::replace_with(&api, &name, current, |f| Ok(function::update(f, &flags)?))
         .await?
         .map_err(|e| conn.explain(e).context(format!("Failed to update {name}. Received")))?;
     global
