@@ -255,3 +255,22 @@ async fn scale(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilisation_is_against_the_request_else_the_limit() {
+        let function = Function::from_object(&json!({
+            "apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+            "metadata": {"name": "f", "namespace": "default"},
+            "spec": {"deployment": {"spec": {"template": {"spec": {"containers": [{"name": "f",
+                "resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "1", "memory": "128Mi"}}}]}}}}}
+        }))
+        .unwrap();
+        assert_eq!(request(&function, "cpu"), Some(0.25));
+        assert_eq!(request(&function, "memory"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(request(&Function::default(), "cpu"), None);
+    }
+}
