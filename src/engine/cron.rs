@@ -6,13 +6,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::objects::{Objects, Parsed};
+use super::replicas::{self, Replicas};
+use crate::api::kinds::{CronJobTrigger, CronJobTriggerSpec};
+use crate::api::schedule::{self, Schedule};
 use axum::body::Body;
 use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
-use serde_json::Value;
-
-use super::objects::Objects;
-use super::replicas::{self, Replicas};
-use crate::api::schedule::{self, Schedule};
 
 const TRIGGERS: &str = "kubeless.io/cronjobtriggers";
 
@@ -28,8 +27,8 @@ pub fn next_after(schedule: &Schedule, after: Timestamp) -> Option<Timestamp> {
 }
 
 /// The request of one firing.
-pub fn request(trigger: &Value, uid: &str) -> http::Request<Body> {
-    let payload = trigger.pointer("/spec/payload").filter(|p| !p.is_null());
+pub fn request(trigger: &CronJobTriggerSpec, uid: &str) -> http::Request<Body> {
+    let payload = trigger.payload.as_ref().filter(|p| !p.is_null());
     let builder = http::Request::builder()
         .uri("/")
         .header("event-id", uid)
@@ -87,33 +86,21 @@ impl Timetable {
 pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
     tokio::spawn(async move {
         let mut timetable = Timetable::default();
+        let mut parsed = Parsed::<CronJobTrigger>::default();
         loop {
             let now = Timestamp::now();
-            let (triggers, _) = objects.store.list(TRIGGERS, None);
-            let key = |t: &Value| {
-                let field = |f: &str| t["metadata"][f].as_str().unwrap_or_default().to_string();
-                (field("namespace"), field("name"))
+            let (stored, _) = objects.store.list(TRIGGERS, None);
+            let triggers = parsed.read(&stored);
+            let key = |t: &CronJobTrigger| {
+                let field = |f: &Option<String>| f.clone().unwrap_or_default();
+                (field(&t.metadata.namespace), field(&t.metadata.name))
             };
-            let live: Vec<_> = triggers
-                .iter()
-                .map(|t| {
-                    let schedule = t
-                        .value
-                        .pointer("/spec/schedule")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default();
-                    (key(&t.value), schedule)
-                })
-                .collect();
+            let live: Vec<_> = triggers.iter().map(|t| (key(t), t.spec.schedule.as_str())).collect();
             let due: HashSet<_> = timetable.due(now, &live).into_iter().collect();
-            for t in triggers.iter().map(|t| &t.value).filter(|t| due.contains(&key(t))) {
+            for t in triggers.iter().filter(|t| due.contains(&key(t))) {
                 let (ns, name) = key(t);
-                let function = t
-                    .pointer("/spec/function-name")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let req = request(t, &uuid::Uuid::new_v4().to_string());
+                let function = t.spec.function_name.clone();
+                let req = request(&t.spec, &uuid::Uuid::new_v4().to_string());
                 let replicas = replicas.clone();
                 tokio::spawn(async move {
                     match replicas::forward(&replicas, &ns, &function, "/", req).await {
@@ -146,12 +133,20 @@ mod tests {
 
     #[test]
     fn a_payload_makes_a_post_and_none_a_get() {
-        let with = serde_json::json!({"spec": {"payload": {"a": 1}}});
+        let with = CronJobTriggerSpec {
+            payload: Some(serde_json::json!({"a": 1})),
+            ..Default::default()
+        };
         let req = request(&with, "id-1");
         assert_eq!(req.method(), http::Method::POST);
         assert_eq!(req.headers()["event-namespace"], "cronjobtrigger.kubeless.io");
-        let without = serde_json::json!({"spec": {"payload": null}});
+        let without = CronJobTriggerSpec::default();
         assert_eq!(request(&without, "id-2").method(), http::Method::GET);
+        let null = CronJobTriggerSpec {
+            payload: Some(serde_json::Value::Null),
+            ..Default::default()
+        };
+        assert_eq!(request(&null, "id-3").method(), http::Method::GET);
     }
 
     #[test]

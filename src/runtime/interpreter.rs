@@ -6,15 +6,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::Language;
+use crate::runtimes::Language;
 
 /// The interpreter for a runtime id (`python3.12`, `nodejs20`, …): `KFN_PYTHON` / `KFN_NODE`
 /// when set, else the exact Python of the runtime (`python3.12`) when it is on PATH, else
 /// `python3` / `node`; resolved through any version-manager shim.
 pub fn resolve(language: Language, runtime: &str) -> Result<String> {
-    let (var, name, probe): (&str, &str, &[&str]) = match language {
-        Language::Python => ("KFN_PYTHON", "python3", &["-c", "import sys; print(sys.executable)"]),
-        Language::Node => ("KFN_NODE", "node", &["-e", "console.log(process.execPath)"]),
+    let Some(var) = variable(language) else {
+        anyhow::bail!("kfn's runtime runs Python and Node.js functions, not {runtime}");
+    };
+    let (name, probe): (&str, &[&str]) = match language {
+        Language::Python => ("python3", &["-c", "import sys; print(sys.executable)"]),
+        _ => ("node", &["-e", "console.log(process.execPath)"]),
     };
     if let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) {
         let path = path.to_string_lossy().into_owned();
@@ -33,6 +36,16 @@ pub fn resolve(language: Language, runtime: &str) -> Result<String> {
     let found = on_path(name)
         .with_context(|| format!("no {name} on PATH: the local engine runs {name} functions with it (or set {var})"))?;
     Ok(real_path(&found, probe).unwrap_or_else(|| found.to_string_lossy().into_owned()))
+}
+
+/// The variable that names the interpreter of a language (`KFN_PYTHON`, `KFN_NODE`); none for
+/// the languages kfn's runtime does not run.
+pub fn variable(language: Language) -> Option<&'static str> {
+    match language {
+        Language::Python => Some("KFN_PYTHON"),
+        Language::NodeJs => Some("KFN_NODE"),
+        Language::Other => None,
+    }
 }
 
 /// The executable behind `found`: itself when it is a binary, else what the version manager's

@@ -21,31 +21,12 @@ use http::{HeaderValue, Request, Response, StatusCode, header};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 
+use crate::runtimes::Language;
 use metrics::Metrics;
 use worker::{Answer, Deadline, Job, Pool, RequestHead, WorkerSpec};
 
 pub const PYTHON_SHIM: &str = include_str!("shims/python.py");
 pub const NODE_SHIM: &str = include_str!("shims/node.js");
-
-/// The language a runtime id runs with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Language {
-    Python,
-    Node,
-}
-
-impl Language {
-    /// From `FUNC_RUNTIME` (`python3.12`, `nodejs20`, `nodejs_distroless8`, …).
-    pub fn of(runtime: &str) -> Option<Language> {
-        if runtime.starts_with("python") {
-            Some(Language::Python)
-        } else if runtime.starts_with("node") {
-            Some(Language::Node)
-        } else {
-            None
-        }
-    }
-}
 
 /// The runtime's configuration, from the Kubeless environment.
 #[derive(Clone, Debug)]
@@ -88,9 +69,10 @@ impl Config {
     pub fn from_env() -> Result<Config> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let runtime = var("FUNC_RUNTIME").unwrap_or_default();
-        let language = Language::of(&runtime).with_context(|| {
-            format!("FUNC_RUNTIME={runtime:?}: kfn's runtime runs Python (python3.x) and Node.js (nodejsN) functions")
-        })?;
+        let language = Language::of(&runtime);
+        if !language.runs_locally() {
+            bail!("FUNC_RUNTIME={runtime:?}: kfn's runtime runs Python (python3.x) and Node.js (nodejsN) functions");
+        }
         let module = var("MOD_NAME").context("MOD_NAME is not set: the module of the handler")?;
         let handler = var("FUNC_HANDLER").context("FUNC_HANDLER is not set: the function to call")?;
         let timeout: f64 = match var("FUNC_TIMEOUT") {
@@ -158,8 +140,8 @@ impl Config {
     /// module name, its Python runtime does not.
     fn metric_label(&self, method: &str) -> String {
         match self.language {
-            Language::Python => method.to_string(),
-            Language::Node => format!("{}-{method}", self.module),
+            Language::NodeJs => format!("{}-{method}", self.module),
+            Language::Python | Language::Other => method.to_string(),
         }
     }
 }
@@ -171,8 +153,8 @@ const NODE_DATA_SLACK: u64 = 64 << 20;
 /// The `RLIMIT_DATA` of a worker for a memory limit of `bytes`.
 fn worker_data_limit(language: Language, bytes: u64) -> u64 {
     match language {
-        Language::Python => bytes,
-        Language::Node => bytes.saturating_add(NODE_DATA_SLACK),
+        Language::NodeJs => bytes.saturating_add(NODE_DATA_SLACK),
+        Language::Python | Language::Other => bytes,
     }
 }
 
@@ -194,13 +176,14 @@ pub async fn serve(config: Config) -> Result<()> {
     let program = interpreter::resolve(config.language, &config.runtime)?;
     let mut args = match config.language {
         Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
-        Language::Node => vec!["-e".to_string(), NODE_SHIM.into()],
+        Language::NodeJs => vec!["-e".to_string(), NODE_SHIM.into()],
+        Language::Other => bail!("kfn's runtime has no shim for {}", config.runtime),
     };
     let memory = config.worker_memory.map(|bytes| worker::MemoryLimit {
         bytes: worker_data_limit(config.language, bytes),
         text: config.memory_limit.clone(),
     });
-    if let (Language::Node, Some(bytes)) = (config.language, config.worker_memory) {
+    if let (Language::NodeJs, Some(bytes)) = (config.language, config.worker_memory) {
         // V8's heap stops at the limit (and aborts past it, which the pool reports).
         args.insert(0, format!("--max-old-space-size={}", (bytes >> 20).max(16)));
     }

@@ -1,15 +1,36 @@
 //! The runtime catalog: every runtime id kfn accepts, what files it expects, and the images a
 //! cluster runs it with. One table, documented in docs/runtimes.md.
 
+pub mod metrics;
+
 use std::fmt;
 
-/// Languages kfn's own function runtime (`kfn runtime serve`) can run. Other catalog entries are
+/// The language of a runtime id: Python and Node.js are the languages kfn's own function runtime
+/// (`kfn runtime serve`) runs, on a cluster and on the local engine. Other catalog entries are
 /// accepted for compatibility with Kubeless objects and run with `--runtime-image`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
     Python,
     NodeJs,
     Other,
+}
+
+impl Language {
+    /// The language of a runtime id: the catalog's, else (an id newer than the catalog) by its
+    /// prefix, `python…` or `node…`.
+    pub fn of(name: &str) -> Language {
+        match find(name) {
+            Some(r) => r.language,
+            None if name.starts_with("python") => Language::Python,
+            None if name.starts_with("node") => Language::NodeJs,
+            None => Language::Other,
+        }
+    }
+
+    /// Whether kfn's own runtime runs it (Python and Node.js).
+    pub fn runs_locally(self) -> bool {
+        self != Language::Other
+    }
 }
 
 /// One runtime id of the catalog, such as `python3.12`.
@@ -187,10 +208,7 @@ pub fn names() -> Vec<String> {
 /// Whether the local engine runs a runtime id with kfn's own runtime (Python and Node.js);
 /// the other ids need a cluster.
 pub fn runs_locally(name: &str) -> bool {
-    match find(name) {
-        Some(r) => r.language != Language::Other,
-        None => name.starts_with("python") || name.starts_with("node"),
-    }
+    Language::of(name).runs_locally()
 }
 
 /// The bare names that stand for the newest version of a language (`python`, `nodejs`).
@@ -291,6 +309,18 @@ mod tests {
         assert!(find("python3.1").is_none(), "no prefix matches");
         assert!(find("cobol1").is_none());
         assert_eq!(language_of("nodejs_distroless8"), "nodejs_distroless");
+    }
+
+    #[test]
+    fn languages_come_from_the_catalog_and_newer_ids_by_their_prefix() {
+        assert_eq!(Language::of("python3.7"), Language::Python);
+        assert_eq!(Language::of("nodejs_distroless8"), Language::NodeJs);
+        assert_eq!(Language::of("nodejsCE8"), Language::NodeJs);
+        assert_eq!(Language::of("go1.14"), Language::Other);
+        assert_eq!(Language::of("python3.99"), Language::Python, "newer than the catalog");
+        assert_eq!(Language::of("node99"), Language::NodeJs);
+        assert_eq!(Language::of("cobol1"), Language::Other);
+        assert!(!Language::Other.runs_locally() && Language::NodeJs.runs_locally());
     }
 
     #[test]

@@ -869,3 +869,57 @@ fn without_the_kafka_feature_kafka_triggers_are_stored_and_say_why_they_are_not_
     );
     ok(&engine.kfn(&["trigger", "kafka", "delete", "kt"]), "kafka delete");
 }
+
+/// How many lines of the engine's log contain `needle`.
+fn logged(engine: &Engine, needle: &str) -> usize {
+    let log = std::fs::read_to_string(engine.state().join("engine.log")).unwrap_or_default();
+    log.lines().filter(|l| l.contains(needle)).count()
+}
+
+#[test]
+fn triggers_whose_fields_do_not_read_are_skipped_and_named_once_in_the_engine_log() {
+    let engine = Engine::start();
+    // The local engine validates no CRD schemas: kubectl stores mistyped fields as written.
+    let triggers = r#"
+apiVersion: kubeless.io/v1beta1
+kind: HTTPTrigger
+metadata: {name: mistyped, namespace: default}
+spec: {function-name: hello, host-name: mistyped.test, path: "", cors-enable: "yes"}
+---
+apiVersion: kubeless.io/v1beta1
+kind: CronJobTrigger
+metadata: {name: mistyped, namespace: default}
+spec: {function-name: hello, schedule: 5}
+"#;
+    ok(&engine.kubectl_stdin(&["apply", "-f", "-"], Some(triggers)), "apply");
+    // The deploy takes many cron ticks: the broken schedule is still named once.
+    deploy(&engine, "hello", &example("python/helloget.py"), "helloget.foo", &[]);
+    let gw = gateway(&engine);
+    for _ in 0..3 {
+        let (code, body) = get(&gw, "mistyped.test", "/", None);
+        assert_eq!(code, 404, "{body}");
+        assert!(body.contains("no HTTP trigger routes"), "{body}");
+    }
+    let http = "HTTPTrigger default/mistyped cannot be read: spec.cors-enable: invalid type: string \"yes\", expected a boolean";
+    let cron =
+        "CronJobTrigger default/mistyped cannot be read: spec.schedule: invalid type: integer `5`, expected a string";
+    assert_eq!(logged(&engine, http), 1, "one warning for three requests");
+    assert_eq!(logged(&engine, cron), 1, "one warning for every tick since");
+
+    // Another mistake is named again; a fixed trigger routes.
+    let patch = |spec: &str| {
+        let run = engine.kubectl(&["patch", "httptrigger", "mistyped", "--type=merge", "-p", spec]);
+        ok(&run, "patch");
+    };
+    patch(r#"{"spec": {"cors-enable": true, "gateway": "haproxy"}}"#);
+    assert_eq!(get(&gw, "mistyped.test", "/", None).0, 404);
+    assert_eq!(
+        logged(
+            &engine,
+            "HTTPTrigger default/mistyped cannot be read: spec.gateway: unknown variant `haproxy`"
+        ),
+        1
+    );
+    patch(r#"{"spec": {"gateway": "nginx"}}"#);
+    assert_eq!(get(&gw, "mistyped.test", "/", None), (200, "hello world".into()));
+}

@@ -5,17 +5,21 @@
 
 pub mod policy;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::{Value, json};
 
 use crate::api::hpa::{self, Metric};
+use crate::api::kinds::Function;
 use crate::engine::names::PORT_ANNOTATION;
-use crate::engine::objects::{self, Objects};
+use crate::engine::objects::{self, Objects, Parsed};
 use crate::engine::store::Key;
-use crate::runtime::metrics::{Totals, totals};
+use crate::runtimes::metrics::{self, Totals};
+
+const FUNCTIONS: &str = "kubeless.io/functions";
 
 /// The autoscaler's timing, from `KFN_HPA_SYNC_PERIOD`, `KFN_HPA_STABILIZATION` and
 /// `KFN_HPA_READINESS_DELAY` (Go durations such as `15s`, `5m`).
@@ -57,24 +61,19 @@ struct History {
 pub fn start(objects: Arc<Objects>, options: Options) {
     tokio::spawn(async move {
         let mut histories: HashMap<(String, String), History> = HashMap::new();
+        let mut functions = Parsed::<Function>::default();
         loop {
             tokio::time::sleep(options.sync).await;
-            let (functions, _) = objects.store.list("kubeless.io/functions", None);
+            let (stored, _) = objects.store.list(FUNCTIONS, None);
             let mut seen = Vec::new();
-            for f in functions {
-                let ns = f.value["metadata"]["namespace"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                let name = f.value["metadata"]["name"].as_str().unwrap_or_default().to_string();
-                let rule = crate::api::kinds::Function::from_object(&f.value)
-                    .ok()
-                    .and_then(|f| hpa::read(&f.spec));
-                sync_hpa_object(&objects, &f.value, rule.as_ref());
+            for function in functions.read(&stored) {
+                let rule = hpa::read(&function.spec);
+                sync_hpa_object(&objects, &function, rule.as_ref());
                 let Some(rule) = rule else { continue };
-                seen.push((ns.clone(), name.clone()));
-                let history = histories.entry((ns.clone(), name.clone())).or_default();
-                scale(&objects, &f.value, &rule, history, &options).await;
+                let key = (function.namespace().to_string(), function.name().to_string());
+                seen.push(key.clone());
+                let history = histories.entry(key).or_default();
+                scale(&objects, &function, &rule, history, &options).await;
             }
             histories.retain(|k, _| seen.contains(k));
         }
@@ -82,22 +81,16 @@ pub fn start(objects: Arc<Objects>, options: Options) {
 }
 
 /// Keeps the HPA object of a function in step with its rule (none: no object).
-fn sync_hpa_object(objects: &Arc<Objects>, function: &Value, rule: Option<&hpa::Autoscale>) {
+fn sync_hpa_object(objects: &Arc<Objects>, function: &Function, rule: Option<&hpa::Autoscale>) {
     let Some(def) = objects.registry().find("autoscaling", "v2", "horizontalpodautoscalers") else {
         return;
     };
-    let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
-    let name = function["metadata"]["name"].as_str().unwrap_or_default();
+    let (ns, name) = (function.namespace(), function.name());
     let key = Key::new(&def.store_key(), ns, name);
     match rule {
         Some(rule) => {
-            let mut obj = hpa::build(
-                &crate::api::kinds::Function::from_object(function)
-                    .unwrap_or_default()
-                    .metadata,
-                rule,
-            );
-            obj["metadata"]["ownerReferences"] = json!([crate::render::owner_reference(function)]);
+            let mut obj = hpa::build(&function.metadata, rule);
+            obj["metadata"]["ownerReferences"] = json!([crate::render::owned_by(function)]);
             if let Err(e) = objects::upsert(objects, &def, Some(ns), obj) {
                 tracing::warn!("cannot write the HPA of {ns}/{name}: {}", e.message);
             }
@@ -112,18 +105,21 @@ fn sync_hpa_object(objects: &Arc<Objects>, function: &Value, rule: Option<&hpa::
 
 async fn scrape(port: &str) -> Option<Totals> {
     let (status, body) = crate::engine::probe::get(port.parse().ok()?, "/metrics", Duration::from_secs(2)).await?;
-    (status == 200).then(|| totals(&body))
+    if status != 200 {
+        return None;
+    }
+    // A text that does not read leaves the replica out of this sync.
+    metrics::parse(&body).ok().map(|samples| metrics::totals(&samples))
 }
 
-fn request(function: &Value, resource: &str) -> Option<f64> {
-    let f = crate::api::kinds::Function::from_object(function).ok()?;
-    let resources = f.spec.container()?.resources.as_ref()?;
-    let of =
-        |list: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
-            list.as_ref()?
-                .get(resource)
-                .and_then(|q| crate::api::quantity::value(&q.0).ok())
-        };
+/// What the function's container requests of a resource (`cpu`, `memory`), else its limit.
+fn request(function: &Function, resource: &str) -> Option<f64> {
+    let resources = function.spec.container()?.resources.as_ref()?;
+    let of = |list: &Option<BTreeMap<String, Quantity>>| {
+        list.as_ref()?
+            .get(resource)
+            .and_then(|q| crate::api::quantity::value(&q.0).ok())
+    };
     of(&resources.requests)
         .or_else(|| of(&resources.limits))
         .filter(|v| *v > 0.0)
@@ -131,13 +127,12 @@ fn request(function: &Value, resource: &str) -> Option<f64> {
 
 async fn scale(
     objects: &Arc<Objects>,
-    function: &Value,
+    function: &Function,
     rule: &hpa::Autoscale,
     history: &mut History,
     options: &Options,
 ) {
-    let ns = function["metadata"]["namespace"].as_str().unwrap_or_default();
-    let name = function["metadata"]["name"].as_str().unwrap_or_default();
+    let (ns, name) = (function.namespace(), function.name());
     let Some(dep_def) = objects.registry().find("apps", "v1", "deployments") else {
         return;
     };
@@ -239,7 +234,7 @@ async fn scale(
         let direction = if rec.count > replicas { "above" } else { "below" };
         objects::record_event(
             objects,
-            function,
+            &serde_json::to_value(function).unwrap_or_default(),
             "Normal",
             "SuccessfulRescale",
             &format!("New size: {}; reason: {why} ({direction} target)", rec.count),
@@ -258,5 +253,24 @@ async fn scale(
             };
             obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count, "lastScaleTime": last});
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utilisation_is_against_the_request_else_the_limit() {
+        let function = Function::from_object(&json!({
+            "apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+            "metadata": {"name": "f", "namespace": "default"},
+            "spec": {"deployment": {"spec": {"template": {"spec": {"containers": [{"name": "f",
+                "resources": {"requests": {"cpu": "250m"}, "limits": {"cpu": "1", "memory": "128Mi"}}}]}}}}}
+        }))
+        .unwrap();
+        assert_eq!(request(&function, "cpu"), Some(0.25));
+        assert_eq!(request(&function, "memory"), Some(128.0 * 1024.0 * 1024.0));
+        assert_eq!(request(&Function::default(), "cpu"), None);
     }
 }

@@ -10,33 +10,37 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use base64::Engine;
 use http::{HeaderValue, StatusCode, header};
+use parking_lot::Mutex;
 use serde_json::Value;
 
-use crate::api::text;
+use crate::api::kinds::{HTTPTrigger, HTTPTriggerSpec};
 
-use super::objects::Objects;
+use super::objects::{Objects, Parsed};
 use super::replicas::{self, Replicas};
 use super::store::Key;
 
 const TRIGGERS: &str = "kubeless.io/httptriggers";
 
 /// The trigger for a host and path: the longest matching path prefix among the triggers whose
-/// host name is the request's host. The triggers are read where they are (the store's shared
-/// objects), not copied per request.
-pub fn route<'a>(triggers: impl IntoIterator<Item = &'a Value>, host: &str, path: &str) -> Option<&'a Value> {
+/// host name is the request's host.
+pub fn route<'a>(
+    triggers: impl IntoIterator<Item = &'a HTTPTrigger>,
+    host: &str,
+    path: &str,
+) -> Option<&'a HTTPTrigger> {
     triggers
         .into_iter()
-        .filter(|t| text(t, "/spec/host-name").eq_ignore_ascii_case(host))
+        .filter(|t| t.spec.host_name.eq_ignore_ascii_case(host))
         .filter(|t| {
-            let prefix = format!("/{}", text(t, "/spec/path").trim_matches('/'));
+            let prefix = format!("/{}", t.spec.path.trim_matches('/'));
             prefix == "/" || path == prefix || path.starts_with(&format!("{prefix}/"))
         })
-        .max_by_key(|t| text(t, "/spec/path").trim_matches('/').len())
+        .max_by_key(|t| t.spec.path.trim_matches('/').len())
 }
 
 /// The path the function sees: the route's prefix taken away (nginx's `rewrite-target: /`).
-pub fn rewrite(trigger: &Value, path: &str) -> String {
-    let prefix = text(trigger, "/spec/path").trim_matches('/');
+pub fn rewrite(trigger: &HTTPTriggerSpec, path: &str) -> String {
+    let prefix = trigger.path.trim_matches('/');
     let rest = if prefix.is_empty() {
         path
     } else {
@@ -99,6 +103,8 @@ fn authorized(objects: &Objects, namespace: &str, secret: &str, req: &Request) -
 struct Gateway {
     objects: Arc<Objects>,
     replicas: Arc<Replicas>,
+    /// The stored triggers as typed, each version parsed once (not per request).
+    triggers: Arc<Mutex<Parsed<HTTPTrigger>>>,
 }
 
 async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
@@ -114,22 +120,24 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
         })
         .unwrap_or_default();
     let path = req.uri().path().to_string();
-    let (triggers, _) = gateway.objects.store.list(TRIGGERS, None);
-    let Some(trigger) = route(triggers.iter().map(|t| &t.value), &host, &path) else {
+    let (stored, _) = gateway.objects.store.list(TRIGGERS, None);
+    let triggers = gateway.triggers.lock().read(&stored);
+    let Some(trigger) = route(triggers.iter().map(|t| &**t), &host, &path) else {
         return plain(
             StatusCode::NOT_FOUND,
             "404 Not Found: no HTTP trigger routes this host and path\n",
         );
     };
-    let namespace = text(trigger, "/metadata/namespace").to_string();
-    let with_cors = trigger.pointer("/spec/cors-enable").and_then(Value::as_bool) == Some(true);
+    let namespace = trigger.metadata.namespace.clone().unwrap_or_default();
+    let spec = &trigger.spec;
+    let with_cors = spec.cors_enable;
     let req_headers = req.headers().clone();
     if with_cors && req.method() == http::Method::OPTIONS {
         let mut resp = plain(StatusCode::NO_CONTENT, "");
         cors(&mut resp, &req_headers);
         return resp;
     }
-    let secret = text(trigger, "/spec/basic-auth-secret");
+    let secret = &spec.basic_auth_secret;
     if !secret.is_empty() && !authorized(&gateway.objects, &namespace, secret, &req) {
         let mut resp = plain(StatusCode::UNAUTHORIZED, "401 Authorization Required\n");
         resp.headers_mut().insert(
@@ -139,8 +147,8 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
         return resp;
     }
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
-    let target = format!("{}{query}", rewrite(trigger, &path));
-    let function = text(trigger, "/spec/function-name").to_string();
+    let target = format!("{}{query}", rewrite(spec, &path));
+    let function = spec.function_name.clone();
     let mut resp = match replicas::forward(&gateway.replicas, &namespace, &function, &target, req).await {
         Ok(r) => r,
         Err(e) => {
@@ -157,9 +165,11 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
 
 /// Serves the gateway on a listener until the process ends.
 pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>, listener: tokio::net::TcpListener) {
-    let router = axum::Router::new()
-        .fallback(handle)
-        .with_state(Gateway { objects, replicas });
+    let router = axum::Router::new().fallback(handle).with_state(Gateway {
+        objects,
+        replicas,
+        triggers: Default::default(),
+    });
     tokio::spawn(async move {
         crate::engine::connection::serve_plain(listener, router).await;
     });
@@ -168,26 +178,32 @@ pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>, listener: tokio::ne
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn t(host: &str, path: &str) -> Value {
-        json!({"spec": {"host-name": host, "path": path, "function-name": "f"}})
+    fn t(host: &str, path: &str) -> HTTPTrigger {
+        HTTPTrigger::new(
+            "t",
+            HTTPTriggerSpec {
+                host_name: host.into(),
+                path: path.into(),
+                function_name: "f".into(),
+                ..Default::default()
+            },
+        )
     }
 
     #[test]
     fn routes_by_host_and_the_longest_path_prefix() {
         let triggers = [t("a.example", ""), t("a.example", "api"), t("b.example", "api/v2")];
-        assert_eq!(route(&triggers, "a.example", "/"), Some(&triggers[0]));
-        assert_eq!(route(&triggers, "a.example", "/api/x"), Some(&triggers[1]));
-        assert_eq!(
-            route(&triggers, "a.example", "/apix"),
-            Some(&triggers[0]),
-            "prefixes match whole segments"
-        );
-        assert_eq!(route(&triggers, "b.example", "/api"), None);
-        assert_eq!(route(&triggers, "c.example", "/"), None);
-        assert_eq!(rewrite(&triggers[1], "/api/x"), "/x");
-        assert_eq!(rewrite(&triggers[1], "/api"), "/");
-        assert_eq!(rewrite(&triggers[0], "/hello"), "/hello");
+        let at = |host: &str, path: &str| {
+            route(&triggers, host, path).map(|r| triggers.iter().position(|t| std::ptr::eq(t, r)).unwrap())
+        };
+        assert_eq!(at("a.example", "/"), Some(0));
+        assert_eq!(at("A.Example", "/api/x"), Some(1));
+        assert_eq!(at("a.example", "/apix"), Some(0), "prefixes match whole segments");
+        assert_eq!(at("b.example", "/api"), None);
+        assert_eq!(at("c.example", "/"), None);
+        assert_eq!(rewrite(&triggers[1].spec, "/api/x"), "/x");
+        assert_eq!(rewrite(&triggers[1].spec, "/api"), "/");
+        assert_eq!(rewrite(&triggers[0].spec, "/hello"), "/hello");
     }
 }

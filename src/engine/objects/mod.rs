@@ -9,6 +9,7 @@ mod events;
 mod gc;
 mod kinds;
 mod namespaces;
+mod parsed;
 mod status;
 mod validate;
 mod write;
@@ -27,6 +28,7 @@ pub use delete::delete_object;
 pub use events::record_event;
 pub use kinds::special_fields;
 pub use namespaces::is_namespace;
+pub use parsed::Parsed;
 pub use status::ApiError;
 pub use write::{comparable, keep_server_fields, modify, upsert};
 

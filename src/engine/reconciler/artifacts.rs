@@ -10,7 +10,8 @@ use parking_lot::Mutex;
 use crate::source::sha256_hex as hex;
 
 use crate::api::kinds::Function;
-use crate::runtime::{Language, interpreter};
+use crate::runtime::interpreter;
+use crate::runtimes::Language;
 
 /// Why a function cannot run here; becomes the Pod's waiting reason and message.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,14 +75,15 @@ pub async fn prepare(root: &Path, function: &Function, locks: &Locks) -> Result<
             )
         });
     }
-    let Some(language) = Language::of(&runtime) else {
+    let language = Language::of(&runtime);
+    if !language.runs_locally() {
         return Err(Problem::new(
             "RuntimeNotSupported",
             format!(
                 "the local engine runs Python and Node.js functions, not {runtime}; run it on a cluster with --runtime-image"
             ),
         ));
-    };
+    }
     let interpreter =
         interpreter::resolve(language, &runtime).map_err(|e| Problem::new("RuntimeUnavailable", format!("{e:#}")))?;
     let entry = crate::runtimes::find(&runtime);
@@ -160,7 +162,7 @@ async fn install(language: Language, runtime: &str, deps: &str, dir: &Path) -> R
             .arg(&file);
             c
         }
-        Language::Node => {
+        Language::NodeJs => {
             std::fs::write(tmp.join("package.json"), deps)
                 .map_err(|e| Problem::new("DependencyInstallFailed", e.to_string()))?;
             let mut c = tokio::process::Command::new("npm");
@@ -168,6 +170,12 @@ async fn install(language: Language, runtime: &str, deps: &str, dir: &Path) -> R
                 .arg(&tmp)
                 .current_dir(&tmp);
             c
+        }
+        Language::Other => {
+            return Err(Problem::new(
+                "RuntimeNotSupported",
+                format!("the local engine installs no dependencies for {runtime}"),
+            ));
         }
     };
     let output = cmd

@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::api::kinds::{Function, ObjectError};
+use crate::api::kinds::{self, CronJobTrigger, Function, HTTPTrigger, ObjectError};
 use crate::engine::objects::{self, Objects};
 use crate::engine::replicas::Replicas;
 use crate::engine::store::{Key, Object};
@@ -185,17 +185,25 @@ impl FunctionController {
         if self.get(FUNCTIONS).is_some() {
             return;
         }
+        // The function a trigger names, read as its kind.
+        let function_of = |plural: &str, t: &Value| match plural {
+            "httptriggers" => kinds::from_object::<HTTPTrigger>(t).map(|t| t.spec.function_name),
+            _ => kinds::from_object::<CronJobTrigger>(t).map(|t| t.spec.function_name),
+        };
         for plural in ["httptriggers", "cronjobtriggers"] {
             let Some(def) = objects.registry().find("kubeless.io", "v1beta1", plural) else {
                 continue;
             };
             let (triggers, _) = objects.store.list(&def.store_key(), Some(&self.namespace));
-            for t in triggers
-                .iter()
-                .filter(|t| t.value.pointer("/spec/function-name").and_then(Value::as_str) == Some(self.name.as_str()))
-            {
-                let key = Key::new(&def.store_key(), &self.namespace, meta(&t.value, "name"));
-                let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
+            for t in triggers {
+                match function_of(plural, &t.value) {
+                    Ok(function) if function == self.name => {
+                        let key = Key::new(&def.store_key(), &self.namespace, meta(&t.value, "name"));
+                        let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!("{e}; not deleted with function {}/{}", self.namespace, self.name),
+                }
             }
         }
     }

@@ -24,6 +24,7 @@ use crate::api::kinds::Function;
 use crate::engine::objects::{self, Objects};
 use crate::engine::probe;
 use crate::engine::replicas::Replicas;
+use crate::runtimes::{Language, metrics};
 
 pub struct Handle {
     pub revision: String,
@@ -362,27 +363,25 @@ fn command(
         cmd.env(k, v);
     }
     let code = prepared.code_dir.display().to_string();
-    let interpreter_var = match prepared.language {
-        crate::runtime::Language::Python => "KFN_PYTHON",
-        crate::runtime::Language::Node => "KFN_NODE",
-    };
+    if let Some(var) = crate::runtime::interpreter::variable(prepared.language) {
+        cmd.env(var, &prepared.interpreter);
+    }
     cmd.env("FUNC_PORT", port.to_string())
         .env("KFN_BIND", "127.0.0.1")
         .env("KUBELESS_INSTALL_VOLUME", &code)
         .env("KFN_FUNCTION_NAME", spec.function.name())
-        .env(interpreter_var, &prepared.interpreter)
         .env(crate::runtime::CALL_KEY_ENV, call_key)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     match (&prepared.deps_dir, prepared.language) {
-        (Some(deps), crate::runtime::Language::Python) => {
+        (Some(deps), Language::Python) => {
             cmd.env("PYTHONPATH", format!("{}:{code}", deps.display()));
         }
-        (Some(deps), crate::runtime::Language::Node) => {
+        (Some(deps), Language::NodeJs) => {
             cmd.env("NODE_PATH", deps.join("node_modules"));
         }
-        (None, _) => {}
+        _ => {}
     }
     if let Some(listener) = listener {
         let fd = std::os::fd::AsRawFd::as_raw_fd(listener);
@@ -453,7 +452,11 @@ async fn retire_calls(objects: &Objects, function: &Function, port: u16) {
     let Some((200, text)) = probe::get(port, "/metrics", Duration::from_secs(2)).await else {
         return;
     };
-    let Some(calls) = crate::runtime::metrics::by_method(&text).filter(|c| !c.is_empty()) else {
+    let Some(calls) = metrics::parse(&text)
+        .ok()
+        .map(|samples| metrics::by_method(&samples))
+        .filter(|c| !c.is_empty())
+    else {
         return;
     };
     let Some(def) = objects.registry().find("kubeless.io", "v1beta1", "functions") else {
@@ -464,7 +467,7 @@ async fn retire_calls(objects: &Objects, function: &Function, port: u16) {
         if f.pointer("/metadata/deletionTimestamp").is_some() {
             return;
         }
-        let mut kept: std::collections::BTreeMap<String, crate::runtime::metrics::MethodTotals> =
+        let mut kept: std::collections::BTreeMap<String, metrics::MethodTotals> =
             serde_json::from_value(f["status"]["retiredCalls"].clone()).unwrap_or_default();
         for (method, totals) in &calls {
             kept.entry(method.clone()).or_default().add(totals);
