@@ -8,9 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::{GROUP, VERSION};
 
+pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
 use super::kinds::{Function, ObjectError, Timeout};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
 
 /// Code as the Function carries it.
 #[derive(Clone, Debug, Default, PartialEq)]

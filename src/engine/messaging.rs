@@ -6,11 +6,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
+use super::objects::Parsed;
 use super::objects::{self, Objects};
 use super::replicas::{self, Replicas};
-use crate::messaging::{Broker, Consumer, Consumers, Trigger, plan};
+use crate::messaging::{Broker, Consumer, Consumers, Named, Trigger, plan};
 
 /// Writes a Ready condition on a trigger, when its status does not say it already.
 fn set_status(objects: &Objects, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
@@ -34,6 +35,8 @@ struct Link {
     resource: &'static str,
     broker: std::result::Result<Broker, String>,
     consumers: Consumers,
+    /// Its triggers, each stored version read once.
+    read: Parsed<Trigger>,
     /// A NATS server that did not answer: tried again every 10 s, the last time at `.1`.
     reconnect: Option<(String, std::time::Instant)>,
 }
@@ -102,25 +105,31 @@ pub fn start(
                 resource: "kubeless.io/natstriggers",
                 broker: nats,
                 consumers: Consumers::default(),
+                read: Parsed::default(),
                 reconnect,
             },
             Link {
                 resource: "kubeless.io/kafkatriggers",
                 broker: kafka,
                 consumers: Consumers::default(),
+                read: Parsed::default(),
                 reconnect: None,
             },
         ];
+        // Each stored version is read once (a Function's code is not read at all).
+        let (mut kinesis_read, mut functions_read) = (Parsed::<Trigger>::default(), Parsed::<Named>::default());
         loop {
             let (kinesis, _) = objects.store.list("kubeless.io/kinesistriggers", None);
-            let kinesis: Vec<Value> = kinesis.iter().map(|t| t.value.clone()).collect();
-            for t in Trigger::all(&kinesis) {
+            for t in kinesis_read.read(&kinesis) {
                 let why = "no Kinesis client in the local engine: the trigger is stored, not consumed";
                 set_status(&objects, &t, false, "NoBroker", why);
             }
             let (functions, _) = objects.store.list("kubeless.io/functions", None);
-            let functions: Vec<Value> = functions.iter().map(|f| f.value.clone()).collect();
-            let functions = crate::messaging::function_metadata(&functions);
+            let functions: Vec<_> = functions_read
+                .read(&functions)
+                .iter()
+                .map(|f| f.metadata.clone())
+                .collect();
             for link in &mut links {
                 if let (Err(_), Some((url, tried))) = (&link.broker, &mut link.reconnect)
                     && tried.elapsed() >= Duration::from_secs(10)
@@ -129,8 +138,7 @@ pub fn start(
                     link.broker = connect_nats(url).await;
                 }
                 let (triggers, _) = objects.store.list(link.resource, None);
-                let triggers: Vec<Value> = triggers.iter().map(|t| t.value.clone()).collect();
-                let triggers = Trigger::all(&triggers);
+                let triggers = link.read.read(&triggers);
                 let broker = match &link.broker {
                     Ok(broker) => broker,
                     Err(why) => {

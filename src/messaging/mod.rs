@@ -51,42 +51,38 @@ fn kind_of(source: &str) -> &str {
 
 /// A message trigger (NATS or Kafka) as the plan reads it: where it is, and its topic and
 /// selector.
+#[derive(serde::Deserialize, Default)]
 pub struct Trigger {
     /// `NATSTrigger`, `KafkaTrigger` (or `KinesisTrigger`, whose status says it is not consumed).
+    #[serde(default)]
     pub kind: String,
+    #[serde(default)]
     pub metadata: ObjectMeta,
+    #[serde(default)]
     pub spec: TopicSpec,
+    #[serde(default)]
     pub status: Option<TriggerStatus>,
+}
+
+/// A Function as the plan matches it: its metadata (its code is not read).
+#[derive(serde::Deserialize, Default)]
+pub struct Named {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
 }
 
 impl Trigger {
     /// Reads a NATS or Kafka trigger from an object as the API answers it.
     pub fn from_object(object: &Value) -> Result<Trigger, ObjectError> {
-        #[derive(serde::Deserialize)]
-        struct Object {
-            #[serde(default)]
-            kind: String,
-            #[serde(default)]
-            metadata: ObjectMeta,
-            #[serde(default)]
-            spec: TopicSpec,
-            #[serde(default)]
-            status: Option<TriggerStatus>,
-        }
-        let o: Object = crate::api::kinds::from_object(object)?;
-        Ok(Trigger {
-            kind: o.kind,
-            metadata: o.metadata,
-            spec: o.spec,
-            status: o.status,
-        })
+        crate::api::kinds::from_object(object)
     }
 
     /// Reads the triggers of a list; one kfn cannot read is left out, and logged.
-    pub fn all(objects: &[Value]) -> Vec<Trigger> {
+    pub fn all(objects: &[Value]) -> Vec<Arc<Trigger>> {
         objects
             .iter()
             .filter_map(|o| Trigger::from_object(o).map_err(|e| tracing::warn!("{e}")).ok())
+            .map(Arc::new)
             .collect()
     }
 
@@ -287,7 +283,7 @@ pub struct Condition {
 /// its running consumers report.
 pub fn plan(
     broker: &Broker,
-    triggers: &[Trigger],
+    triggers: &[Arc<Trigger>],
     functions: &[ObjectMeta],
     consumers: &Consumers,
 ) -> (Vec<Consumer>, Vec<Condition>) {
@@ -387,11 +383,13 @@ mod tests {
     #[tokio::test]
     async fn a_trigger_is_ready_once_every_selected_function_receives() {
         let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
-        let trigger = Trigger::from_object(
-            &json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+        let trigger = Arc::new(
+            Trigger::from_object(
+                &json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
             "spec": {"topic": "orders", "functionSelector": {"matchLabels": {"app": "shop"}}}}),
-        )
-        .unwrap();
+            )
+            .unwrap(),
+        );
         let function = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
         let functions = function_metadata(&[
             function("f1", "ns", "shop"),
