@@ -36,12 +36,21 @@ fn list<'a>(v: &'a Value, key: &str) -> &'a [Value] {
         .unwrap_or_default()
 }
 
+/// A `runtime-images` text kfn cannot read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("runtime-images is neither JSON nor YAML: {0}")]
+    Syntax(String),
+    #[error("runtime-images is not a list")]
+    NotAList,
+}
+
 /// Every runtime version of a `runtime-images` document.
-pub fn runtime_images(text: &str) -> Result<Vec<RuntimeVersion>, String> {
+pub fn runtime_images(text: &str) -> Result<Vec<RuntimeVersion>, ConfigError> {
     let doc: Value = serde_json::from_str(text)
         .or_else(|_| serde_saphyr::from_str::<Value>(text))
-        .map_err(|e| format!("runtime-images is neither JSON nor YAML: {e}"))?;
-    let runtimes = doc.as_array().ok_or("runtime-images is not a list")?;
+        .map_err(|e| ConfigError::Syntax(e.to_string()))?;
+    let runtimes = doc.as_array().ok_or(ConfigError::NotAList)?;
     let mut out = Vec::new();
     for rt in runtimes {
         for v in list(rt, "versions") {

@@ -21,6 +21,26 @@ pub fn event_time_shell() -> String {
     format!("$(date -u '+{EVENT_TIME_FORMAT}')")
 }
 
+/// A schedule or duration that is not one, in Go's and Kubeless's words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("time: invalid duration {0:?}")]
+    Duration(String),
+    #[error("time: missing unit in duration {0:?}")]
+    MissingUnit(String),
+    #[error("time: unknown unit {unit:?} in duration {duration:?}")]
+    UnknownUnit { unit: String, duration: String },
+    #[error("@every needs a positive duration, got {0:?}")]
+    NotPositive(String),
+    /// The cron parser's own words.
+    #[error("{0}")]
+    Cron(String),
+    #[error(
+        "{0:?} cannot run on a cluster: a Kubernetes CronJob fires at whole minutes of the clock, so @every must be {CLUSTER_EVERY} (or give a 5-field schedule such as \"*/5 * * * *\"); the local engine runs any @every exactly"
+    )]
+    NotOnClusters(String),
+}
+
 /// A checked schedule.
 #[derive(Clone, Debug)]
 pub enum Schedule {
@@ -29,8 +49,8 @@ pub enum Schedule {
 }
 
 /// Parses a Go duration (`10s`, `1m30s`, `1.5h`, `500ms`).
-pub fn go_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("time: invalid duration {text:?}");
+pub fn go_duration(text: &str) -> Result<Duration, ScheduleError> {
+    let bad = || ScheduleError::Duration(text.to_string());
     if text.is_empty() {
         return Err(bad());
     }
@@ -39,7 +59,7 @@ pub fn go_duration(text: &str) -> Result<Duration, String> {
     while !rest.is_empty() {
         let end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or_else(|| format!("time: missing unit in duration {text:?}"))?;
+            .ok_or_else(|| ScheduleError::MissingUnit(text.to_string()))?;
         let value: f64 = rest[..end].parse().map_err(|_| bad())?;
         rest = &rest[end..];
         let unit_end = rest
@@ -52,7 +72,12 @@ pub fn go_duration(text: &str) -> Result<Duration, String> {
             "s" => 1.0,
             "m" => 60.0,
             "h" => 3600.0,
-            unit => return Err(format!("time: unknown unit {unit:?} in duration {text:?}")),
+            unit => {
+                return Err(ScheduleError::UnknownUnit {
+                    unit: unit.to_string(),
+                    duration: text.to_string(),
+                });
+            }
         };
         total += value * scale;
         rest = &rest[unit_end..];
@@ -61,12 +86,12 @@ pub fn go_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// Checks a schedule; the error says what is wrong with it.
-pub fn parse(text: &str) -> Result<Schedule, String> {
+pub fn parse(text: &str) -> Result<Schedule, ScheduleError> {
     let text = text.trim();
     if let Some(every) = text.strip_prefix("@every ") {
         let d = go_duration(every.trim())?;
         if d.is_zero() {
-            return Err(format!("@every needs a positive duration, got {every:?}"));
+            return Err(ScheduleError::NotPositive(every.to_string()));
         }
         return Ok(Schedule::Every(d));
     }
@@ -77,7 +102,7 @@ pub fn parse(text: &str) -> Result<Schedule, String> {
     parser
         .parse(text)
         .map(|c| Schedule::Cron(Box::new(c)))
-        .map_err(|e| e.to_string())
+        .map_err(|e| ScheduleError::Cron(e.to_string()))
 }
 
 /// What a cluster can run of `@every`: a Kubernetes CronJob fires at whole minutes of the clock.
@@ -87,7 +112,7 @@ pub const CLUSTER_EVERY: &str = "1m, 2m, 3m, 4m, 5m, 6m, 10m, 12m, 15m, 20m, 30m
 /// are, `@every` as the 5-field expression that fires at exactly that interval. An `@every` no
 /// CronJob can run exactly (under a minute, or not dividing an hour or a day) is an error
 /// rather than another schedule.
-pub fn cluster_schedule(text: &str) -> Result<String, String> {
+pub fn cluster_schedule(text: &str) -> Result<String, ScheduleError> {
     let d = match parse(text)? {
         Schedule::Cron(_) => return Ok(text.trim().to_string()),
         Schedule::Every(d) => d,
@@ -101,12 +126,7 @@ pub fn cluster_schedule(text: &str) -> Result<String, String> {
         Some(1440) => Some("0 0 * * *".to_string()),
         _ => None,
     };
-    rendered.ok_or_else(|| {
-        format!(
-            "{:?} cannot run on a cluster: a Kubernetes CronJob fires at whole minutes of the clock, so @every must be {CLUSTER_EVERY} (or give a 5-field schedule such as \"*/5 * * * *\"); the local engine runs any @every exactly",
-            text.trim()
-        )
-    })
+    rendered.ok_or_else(|| ScheduleError::NotOnClusters(text.trim().to_string()))
 }
 
 #[cfg(test)]
@@ -138,7 +158,7 @@ mod tests {
             "@every 5h",
             "@every 48h",
         ] {
-            let e = cluster_schedule(every).unwrap_err();
+            let e = cluster_schedule(every).unwrap_err().to_string();
             assert!(e.contains(every) && e.contains("30m, 1h"), "{e}");
         }
     }

@@ -6,9 +6,20 @@ use std::collections::BTreeSet;
 
 use kube::core::{Expression, Selector};
 
+/// A label selector text that is not one, in the API server's words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelectorError {
+    #[error("unable to parse requirement: found '{0}', expected: '('")]
+    NoSet(String),
+    #[error("unable to parse requirement: invalid label key \"{0}\"")]
+    Key(String),
+    #[error("unable to parse requirement: invalid label value: \"{0}\"")]
+    Value(String),
+}
+
 /// Parses a label selector in the API server's syntax: comma-separated requirements, each
 /// `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k` (exists) or `!k` (does not exist).
-pub fn parse_label_selector(text: &str) -> Result<Selector, String> {
+pub fn parse_label_selector(text: &str) -> Result<Selector, SelectorError> {
     let mut exprs = Vec::new();
     for part in split_top_level(text) {
         let part = part.trim();
@@ -39,7 +50,7 @@ fn split_top_level(text: &str) -> Vec<&str> {
     parts
 }
 
-fn parse_requirement(part: &str) -> Result<Expression, String> {
+fn parse_requirement(part: &str) -> Result<Expression, SelectorError> {
     if let Some(key) = part.strip_prefix('!') {
         return Ok(Expression::DoesNotExist(valid_key(key.trim())?));
     }
@@ -55,7 +66,7 @@ fn parse_requirement(part: &str) -> Result<Expression, String> {
             let inner = set
                 .strip_prefix('(')
                 .and_then(|s| s.strip_suffix(')'))
-                .ok_or_else(|| format!("unable to parse requirement: found '{set}', expected: '('"))?;
+                .ok_or_else(|| SelectorError::NoSet(set.to_string()))?;
             let values = inner
                 .split(',')
                 .map(|v| valid_value(v.trim()))
@@ -71,22 +82,22 @@ fn parse_requirement(part: &str) -> Result<Expression, String> {
     Ok(Expression::Exists(valid_key(part)?))
 }
 
-fn valid_key(key: &str) -> Result<String, String> {
+fn valid_key(key: &str) -> Result<String, SelectorError> {
     let ok =
         !key.is_empty() && key.len() <= 317 && key.chars().all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
     if ok {
         Ok(key.to_string())
     } else {
-        Err(format!("unable to parse requirement: invalid label key \"{key}\""))
+        Err(SelectorError::Key(key.to_string()))
     }
 }
 
-fn valid_value(value: &str) -> Result<String, String> {
+fn valid_value(value: &str) -> Result<String, SelectorError> {
     let ok = value.len() <= 63 && value.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
     if ok {
         Ok(value.to_string())
     } else {
-        Err(format!("unable to parse requirement: invalid label value: \"{value}\""))
+        Err(SelectorError::Value(value.to_string()))
     }
 }
 
