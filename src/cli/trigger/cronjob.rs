@@ -193,7 +193,13 @@ mod tests {
     fn the_payload_cell_is_compact_json_or_the_text() {
         let read = |spec: Value| {
             let t = json!({"kind": "CronJobTrigger", "metadata": {"name": "c"}, "spec": spec});
-            payload_text(crate::api::kinds::from_object::<CronJobTrigger>(&t).unwrap().spec.payload.as_ref())
+            payload_text(
+                crate::api::kinds::from_object::<CronJobTrigger>(&t)
+                    .unwrap()
+                    .spec
+                    .payload
+                    .as_ref(),
+            )
         };
         assert_eq!(read(json!({"payload": {"a": 1}})), r#"{"a":1}"#);
         assert_eq!(read(json!({"payload": "hi"})), "hi");

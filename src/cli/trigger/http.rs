@@ -194,10 +194,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             };
             let gateway = |t: &HTTPTrigger| match &gateways {
                 Gateways::Local(url) => url.clone(),
-                Gateways::Ingresses(addresses) => addresses
-                    .get(&super::name(t))
-                    .cloned()
-                    .unwrap_or_else(|| "-".into()),
+                Gateways::Ingresses(addresses) => addresses.get(&super::name(t)).cloned().unwrap_or_else(|| "-".into()),
             };
             super::list::<HTTPTrigger>(
                 global.printer,
