@@ -275,6 +275,14 @@ impl<K> Default for Mirror<K> {
 }
 
 impl<K: Resource> Mirror<K> {
+    /// The object as read apart from the watch (`None`: it is gone).
+    fn set(&mut self, name: &str, object: Option<K>) {
+        match object {
+            Some(k) => self.objects.insert(name.to_string(), k),
+            None => self.objects.remove(name),
+        };
+    }
+
     fn apply(&mut self, event: watcher::Event<K>) {
         let key = |k: &K| k.meta().name.clone().unwrap_or_default();
         match event {
@@ -438,9 +446,19 @@ async fn watch(
     let mut changes = changes(conn, namespace, name, generation.is_some());
     let mut seen = Seen::default();
     let mut last = String::from("no Deployment yet");
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
     let mut not_acted_on = false;
     loop {
-        match seen.verdict(name, generation) {
+        let mut verdict = seen.verdict(name, generation);
+        if let Some(Verdict::Ready { .. }) = verdict {
+            // The watches do not keep order with one another: the Function may say its new
+            // generation is observed before the Deployment's watch brings the new template. The
+            // Deployment read now is at least as new as everything seen.
+            let fresh = deployments.get_opt(name).await.map_err(|e| conn.explain(e))?;
+            seen.deployments.set(name, fresh);
+            verdict = seen.verdict(name, generation);
+        }
+        match verdict {
             Some(Verdict::Ready { ready, wanted }) => return Ok(Outcome::Ready { ready, wanted }),
             Some(Verdict::Failed(failure)) => return Ok(Outcome::Failed(failure)),
             Some(Verdict::NotActedOn) => not_acted_on = true,
