@@ -182,27 +182,36 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .list(&ListParams::default())
                 .await
                 .map_err(|e| conn.explain(e))?;
-            let rules: Vec<(Value, Autoscale)> = list
-                .items
-                .iter()
-                .map(kubeless::to_value)
-                .filter_map(|f| Some((hpa::read(&Function::from_object(&f).ok()?.spec)?, f)).map(|(r, f)| (f, r)))
-                .collect();
+            let mut rules: Vec<(Value, Function, Autoscale)> = Vec::new();
+            for object in list.items.iter().map(kubeless::to_value) {
+                let read = crate::cli::read::lenient::<Function>(&object);
+                for warning in read.warnings() {
+                    printer.warn(&warning);
+                }
+                if let Some(f) = read.object
+                    && let Some(rule) = hpa::read(&f.spec)
+                {
+                    rules.push((object, f, rule));
+                }
+            }
+            // The rule printed as the Function stores it (apiVersion, kind and Kubeless's
+            // v2beta1 shape kept), not as kfn reads it.
+            let stored = |f: &Value| f["spec"]["horizontalPodAutoscaler"].clone();
             match format {
                 OutputFormat::Json => {
-                    for (f, _) in &rules {
-                        printer.data(&format!("{}\n", output::json(&f["spec"]["horizontalPodAutoscaler"], 2)))?;
+                    for (f, _, _) in &rules {
+                        printer.data(&format!("{}\n", output::json(&stored(f), 2)))?;
                     }
                 }
                 OutputFormat::Yaml => {
-                    for (f, _) in &rules {
-                        printer.data(&format!("---\n{}", output::yaml(&f["spec"]["horizontalPodAutoscaler"])))?;
+                    for (f, _, _) in &rules {
+                        printer.data(&format!("---\n{}", output::yaml(&stored(f))))?;
                     }
                 }
                 OutputFormat::Table | OutputFormat::Wide => {
                     let mut t = Table::new(&["NAME", "NAMESPACE", "TARGET", "MIN", "MAX", "METRIC", "VALUE"], 50);
-                    for (f, r) in &rules {
-                        let name = f["metadata"]["name"].as_str().unwrap_or_default().to_string();
+                    for (_, f, r) in &rules {
+                        let name = f.name().to_string();
                         let metric: Vec<&str> = r
                             .metrics
                             .iter()
@@ -221,7 +230,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                             .collect();
                         t.row(vec![
                             name.clone(),
-                            f["metadata"]["namespace"].as_str().unwrap_or_default().to_string(),
+                            f.namespace().to_string(),
                             name,
                             r.min.to_string(),
                             r.max.to_string(),

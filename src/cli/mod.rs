@@ -7,6 +7,7 @@ pub mod complete;
 pub mod function;
 mod local;
 mod misc;
+mod read;
 pub mod reference;
 mod runtime;
 mod trigger;

@@ -1908,3 +1908,36 @@ fn one_function_with_a_bad_package_json_does_not_hide_the_others_from_ls() {
         run.stderr
     );
 }
+
+#[test]
+fn a_function_with_a_field_of_the_wrong_type_is_listed_with_what_can_be_read() {
+    let engine = Engine::start_no_run();
+    // Kubeless embeds the Deployment whole, so the API server takes any fields there.
+    let mut odd = crate::common::function("odd");
+    odd["metadata"]["namespace"] = "default".into();
+    odd["spec"]["deployment"] = json!({"spec": {"replicas": "two"}});
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&odd.to_string())),
+        "kubectl apply",
+    );
+    for args in [&["function", "ls"][..], &["function", "describe", "odd"]] {
+        let run = engine.kfn(args);
+        ok(&run, "ls / describe");
+        assert!(
+            run.stdout.contains("odd") && run.stdout.contains("hello.hello") && run.stdout.contains("python3.12"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stderr
+                .contains("Function default/odd: spec.deployment.spec.replicas: invalid type: string"),
+            "the warning names the object and the field: {}",
+            run.stderr
+        );
+    }
+    // As stored, for scripts.
+    let run = engine.kfn(&["function", "ls", "-o", "json"]);
+    ok(&run, "ls -o json");
+    let listed: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(listed[0]["spec"]["deployment"]["spec"]["replicas"], "two");
+}

@@ -6,11 +6,12 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use kube::api::PostParams;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{one_name, status_hint, wait};
 use crate::api::flags;
 use crate::api::function::{self, Code, FunctionFlags};
+use crate::api::kinds::Function;
 use crate::cli::GlobalArgs;
 use crate::client::kubeless::{self, Catalog};
 use crate::client::{self, Connection};
@@ -430,14 +431,17 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Err(e) => return Err(conn.explain(e).into()),
     };
     // New code or a new runtime is checked with the handler and runtime it will run with.
-    let stored = |key: &str| {
-        current
-            .pointer(&format!("/spec/{key}"))
-            .and_then(Value::as_str)
-            .map(String::from)
-    };
-    let handler = flags.handler.clone().or_else(|| stored("handler"));
-    match (&flags.runtime, stored("runtime")) {
+    // A stored field that is not of its type does not stop the update (which may mend it).
+    let read = crate::cli::read::lenient::<Function>(&current);
+    for warning in read.warnings() {
+        global.printer.warn(&warning);
+    }
+    let stored = read.object.map(|f| f.spec);
+    let handler = flags
+        .handler
+        .clone()
+        .or_else(|| stored.as_ref().map(|s| s.handler.clone()));
+    match (&flags.runtime, stored.map(|s| s.runtime)) {
         (Some(runtime), _) => flags.runtime = Some(check_runtime(&catalog, runtime, handler.as_deref(), source)?),
         (None, Some(runtime)) if source.is_some() && !runtime.is_empty() => {
             check_runtime(&catalog, &runtime, handler.as_deref(), source)?;

@@ -10,7 +10,7 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
-use crate::api::text;
+use crate::api::kinds::Function;
 
 use super::one_name;
 use crate::cli::GlobalArgs;
@@ -53,23 +53,16 @@ pub fn status_text(deployment: Option<&Deployment>) -> String {
 }
 
 /// The DEPENDENCIES column: a Node.js package.json's dependencies one per line, else the text.
-pub fn deps_text(function: &Value) -> Result<String> {
-    let deps = function
-        .pointer("/spec/deps")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    let runtime = function
-        .pointer("/spec/runtime")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+pub fn deps_text(function: &Function) -> Result<String> {
+    let deps = &function.spec.deps;
     // A trailing newline would be an empty row of the table.
-    if !runtime.contains("nodejs") || deps.trim().is_empty() {
+    if !function.spec.runtime.contains("nodejs") || deps.trim().is_empty() {
         return Ok(deps.trim_end().to_string());
     }
     let package: Value = serde_json::from_str(deps).map_err(|e| {
         anyhow::anyhow!(
             "the dependencies of {} are not valid package.json: {e}",
-            name_of(function)
+            function.name()
         )
     })?;
     Ok(package["dependencies"]
@@ -83,19 +76,30 @@ pub fn deps_text(function: &Value) -> Result<String> {
         .unwrap_or_default())
 }
 
-fn name_of(f: &Value) -> &str {
-    f.pointer("/metadata/name").and_then(Value::as_str).unwrap_or_default()
+/// The memory the function's container requests (`requests.memory`, as Kubeless shows it).
+fn memory(function: &Function) -> Option<&str> {
+    let resources = function.spec.container()?.resources.as_ref()?;
+    resources.requests.as_ref()?.get("memory").map(|q| q.0.as_str())
 }
 
-fn container(f: &Value) -> &Value {
-    f.pointer("/spec/deployment/spec/template/spec/containers/0")
-        .unwrap_or(&Value::Null)
+/// The container's variables as `(name, value)`; a `valueFrom` one has an empty value.
+fn env(function: &Function) -> Vec<(&str, &str)> {
+    let env = function.spec.container().and_then(|c| c.env.as_ref());
+    env.into_iter()
+        .flatten()
+        .map(|e| (e.name.as_str(), e.value.as_deref().unwrap_or_default()))
+        .collect()
+}
+
+/// The labels stored on the Function (not the ones render adds to its objects).
+fn stored_labels(function: &Function) -> BTreeMap<String, String> {
+    function.metadata.labels.clone().unwrap_or_default()
 }
 
 /// The table rows of `function list` (`wide` adds memory, env and labels), and the problems of
 /// single functions (a package.json that does not parse): their rows say `<error>` in the
 /// column concerned, and the list goes on with the others.
-pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> (String, Vec<String>) {
+pub fn rows(functions: &[(Function, Option<Deployment>)], wide: bool) -> (String, Vec<String>) {
     let mut problems = Vec::new();
     let mut header = vec!["NAME", "NAMESPACE", "HANDLER", "RUNTIME", "DEPENDENCIES", "STATUS"];
     if wide {
@@ -104,10 +108,10 @@ pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> (String, V
     let mut table = Table::new(&header, 50);
     for (f, d) in functions {
         let mut row = vec![
-            name_of(f).to_string(),
-            text(f, "/metadata/namespace").to_string(),
-            text(f, "/spec/handler").to_string(),
-            text(f, "/spec/runtime").to_string(),
+            f.name().to_string(),
+            f.namespace().to_string(),
+            f.spec.handler.clone(),
+            f.spec.runtime.clone(),
             deps_text(f).unwrap_or_else(|e| {
                 problems.push(e.to_string());
                 "<error: not valid package.json>".into()
@@ -115,27 +119,10 @@ pub fn rows(functions: &[(Value, Option<Deployment>)], wide: bool) -> (String, V
             status_text(d.as_ref()),
         ];
         if wide {
-            let c = container(f);
-            row.push(
-                c.pointer("/resources/requests/memory")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-            );
-            let env: Vec<String> = c["env"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|e| format!("{} = {}", text(e, "/name"), text(e, "/value")))
-                .collect();
+            row.push(memory(f).unwrap_or_default().to_string());
+            let env: Vec<String> = env(f).iter().map(|(k, v)| format!("{k} = {v}")).collect();
             row.push(env.join("\n"));
-            let labels: Vec<String> = f
-                .pointer("/metadata/labels")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| format!("{k} : {}", v.as_str().unwrap_or_default()))
-                .collect();
+            let labels: Vec<String> = stored_labels(f).iter().map(|(k, v)| format!("{k} : {v}")).collect();
             row.push(labels.join("\n"));
         }
         table.row(row);
@@ -194,6 +181,16 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
         OutputFormat::Json => printer.data(&format!("{}\n", output::json(&functions, 2)))?,
         OutputFormat::Yaml => printer.data(&output::yaml(&Value::Array(functions)))?,
         table => {
+            // Read as Functions: a field of the wrong type is left out (and said), the rest shown.
+            let mut warnings = Vec::new();
+            let typed: Vec<Function> = functions
+                .iter()
+                .filter_map(|f| {
+                    let read = crate::cli::read::lenient::<Function>(f);
+                    warnings.extend(read.warnings());
+                    read.object
+                })
+                .collect();
             // One list of the namespace's Deployments instead of one request per function.
             let deployments: BTreeMap<String, Deployment> = if args.names.is_empty() {
                 let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
@@ -204,26 +201,25 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     .collect()
             } else {
                 let found =
-                    futures::future::join_all(functions.iter().map(|f| deployment(&conn, &conn.namespace, name_of(f))))
-                        .await;
+                    futures::future::join_all(typed.iter().map(|f| deployment(&conn, &conn.namespace, f.name()))).await;
                 let mut map = BTreeMap::new();
-                for (f, d) in functions.iter().zip(found) {
+                for (f, d) in typed.iter().zip(found) {
                     if let Some(d) = d? {
-                        map.insert(name_of(f).to_string(), d);
+                        map.insert(f.name().to_string(), d);
                     }
                 }
                 map
             };
-            let pairs: Vec<(Value, Option<Deployment>)> = functions
+            let pairs: Vec<(Function, Option<Deployment>)> = typed
                 .into_iter()
                 .map(|f| {
-                    let d = deployments.get(name_of(&f)).cloned();
+                    let d = deployments.get(f.name()).cloned();
                     (f, d)
                 })
                 .collect();
             let (text, problems) = rows(&pairs, table == OutputFormat::Wide);
             printer.data(&text)?;
-            for problem in problems {
+            for problem in warnings.into_iter().chain(problems) {
                 printer.warn(&problem);
             }
         }
@@ -233,32 +229,21 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// The rows of `function describe`: the Function, then its status, the reason a replica is not
 /// ready, and its pods.
-pub fn describe_text(f: &Value, deployment: Option<&Deployment>, pods: &[Pod]) -> String {
-    let labels: BTreeMap<String, Value> = f
-        .pointer("/metadata/labels")
-        .and_then(Value::as_object)
-        .map(|m| m.clone().into_iter().collect())
-        .unwrap_or_default();
-    let env: Vec<Value> = container(f)["env"]
-        .as_array()
+pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]) -> String {
+    let env: Vec<Value> = env(f)
         .into_iter()
-        .flatten()
-        .map(|e| json!({"name": e["name"], "value": e.get("value").cloned().unwrap_or(json!(""))}))
+        .map(|(name, value)| json!({"name": name, "value": value}))
         .collect();
-    let memory = container(f)
-        .pointer("/resources/requests/memory")
-        .and_then(Value::as_str)
-        .unwrap_or("0");
     let mut table = Table::headless(80);
     for (k, v) in [
-        ("Name:", name_of(f).to_string()),
-        ("Namespace:", text(f, "/metadata/namespace").to_string()),
-        ("Handler:", text(f, "/spec/handler").to_string()),
-        ("Runtime:", text(f, "/spec/runtime").to_string()),
-        ("Label:", serde_json::to_string(&labels).expect("JSON")),
+        ("Name:", f.name().to_string()),
+        ("Namespace:", f.namespace().to_string()),
+        ("Handler:", f.spec.handler.clone()),
+        ("Runtime:", f.spec.runtime.clone()),
+        ("Label:", serde_json::to_string(&stored_labels(f)).expect("JSON")),
         ("Envvar:", serde_json::to_string(&env).expect("JSON")),
-        ("Memory:", memory.to_string()),
-        ("Dependencies:", text(f, "/spec/deps").trim_end().to_string()),
+        ("Memory:", memory(f).unwrap_or("0").to_string()),
+        ("Dependencies:", f.spec.deps.trim_end().to_string()),
         ("Status:", status_text(deployment)),
     ] {
         table.row(vec![k.to_string(), v]);
@@ -297,6 +282,13 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
         OutputFormat::Json => printer.data(&format!("{}\n", output::json(&f, 2)))?,
         OutputFormat::Yaml => printer.data(&output::yaml(&f))?,
         OutputFormat::Table | OutputFormat::Wide => {
+            let read = crate::cli::read::lenient::<Function>(&f);
+            for warning in read.warnings() {
+                printer.warn(&warning);
+            }
+            let Some(function) = read.object else {
+                bail!("Can not describe function: {}", read.left_out[0]);
+            };
             let d = deployment(&conn, &conn.namespace, &name).await?;
             let pods: Api<Pod> = Api::namespaced(conn.client.clone(), &conn.namespace);
             let mut pods = pods
@@ -305,7 +297,7 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
                 .map(|l| l.items)
                 .unwrap_or_default();
             pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-            printer.data(&describe_text(&f, d.as_ref(), &pods))?;
+            printer.data(&describe_text(&function, d.as_ref(), &pods))?;
             printer.data(&events_text(&conn, &name).await)?;
         }
     }
@@ -339,14 +331,20 @@ async fn events_text(conn: &Connection, name: &str) -> String {
 mod tests {
     use super::*;
 
+    fn function(object: Value) -> Function {
+        let mut object = object;
+        object["kind"] = json!("Function");
+        Function::from_object(&object).unwrap()
+    }
+
     fn deployment(ready: i32, replicas: i32) -> Deployment {
         serde_json::from_value(json!({"status": {"readyReplicas": ready, "replicas": replicas}})).unwrap()
     }
 
     #[test]
     fn describe_shows_status_reason_and_pods_and_no_empty_dependency_row() {
-        let f = json!({"metadata": {"name": "bad", "namespace": "default"},
-            "spec": {"handler": "bad.hello", "runtime": "python3.12", "deps": "requests\n"}});
+        let f = function(json!({"metadata": {"name": "bad", "namespace": "default"},
+            "spec": {"handler": "bad.hello", "runtime": "python3.12", "deps": "requests\n"}}));
         let pod: Pod = serde_json::from_value(json!({"metadata": {"name": "bad-1"}, "status": {"phase": "Running",
             "conditions": [{"type": "Ready", "status": "False"}],
             "containerStatuses": [{"name": "bad", "ready": false, "restartCount": 2, "image": "x", "imageID": "",
@@ -375,7 +373,7 @@ mod tests {
         assert_eq!(table.lines().count(), 2, "a header and one row: {table}");
     }
 
-    fn rows_for_list(f: &Value) -> String {
+    fn rows_for_list(f: &Function) -> String {
         rows(&[(f.clone(), Some(deployment(1, 1)))], false).0
     }
 
@@ -392,6 +390,7 @@ mod tests {
             "spec": {"handler": "h.f", "runtime": "nodejs20", "deps": "{\"dependencies\": {\"lodash\": \"^4\"}}",
                 "deployment": {"spec": {"template": {"spec": {"containers": [{"env": [{"name": "foo", "value": "bar"}],
                     "resources": {"requests": {"memory": "128Mi"}}}]}}}}}});
+        let f = function(f);
         let text = rows(&[(f, Some(deployment(1, 1)))], true).0;
         let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
         assert_eq!(

@@ -109,7 +109,13 @@ fn microseconds(seconds: f64) -> f64 {
 
 /// The calls of a Function's replicas that are gone, which the local engine keeps in its status.
 fn retired_calls(function: &kube::api::DynamicObject) -> BTreeMap<String, MethodTotals> {
-    serde_json::from_value(function.data["status"]["retiredCalls"].clone()).unwrap_or_default()
+    let read = crate::cli::read::lenient::<crate::api::kinds::Function>(&kubeless::to_value(function));
+    let status = read.object.and_then(|f| f.status).unwrap_or_default();
+    status
+        .retired_calls
+        .into_iter()
+        .filter_map(|(method, totals)| Some((method, serde_json::from_value(totals).ok()?)))
+        .collect()
 }
 
 async fn scrape(

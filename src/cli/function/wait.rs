@@ -6,11 +6,16 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail};
+use futures::StreamExt;
+use futures::stream::BoxStream;
 use indicatif::ProgressBar;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{Event, Pod};
-use kube::api::{Api, ListParams, LogParams};
+use kube::Resource;
+use kube::api::{Api, DynamicObject, ListParams, LogParams};
+use kube::runtime::{WatchStreamExt, watcher};
 
+use crate::api::kinds::Function;
 use crate::client::Connection;
 use crate::output::Printer;
 
@@ -249,6 +254,182 @@ enum Outcome {
     TimedOut { last: String },
 }
 
+/// The objects of one kind a watch mirrors, by name: what the last complete list and the
+/// changes after it say.
+struct Mirror<K> {
+    objects: BTreeMap<String, K>,
+    /// A (re)list in progress; it replaces `objects` when it is complete.
+    listing: Option<BTreeMap<String, K>>,
+    /// Whether a first list is complete (before that, `objects` says nothing).
+    listed: bool,
+}
+
+impl<K> Default for Mirror<K> {
+    fn default() -> Self {
+        Mirror {
+            objects: BTreeMap::new(),
+            listing: None,
+            listed: false,
+        }
+    }
+}
+
+impl<K: Resource> Mirror<K> {
+    /// The object as read apart from the watch (`None`: it is gone).
+    fn set(&mut self, name: &str, object: Option<K>) {
+        match object {
+            Some(k) => self.objects.insert(name.to_string(), k),
+            None => self.objects.remove(name),
+        };
+    }
+
+    fn apply(&mut self, event: watcher::Event<K>) {
+        let key = |k: &K| k.meta().name.clone().unwrap_or_default();
+        match event {
+            watcher::Event::Apply(k) => {
+                self.objects.insert(key(&k), k);
+            }
+            watcher::Event::Delete(k) => {
+                self.objects.remove(&key(&k));
+            }
+            watcher::Event::Init => self.listing = Some(BTreeMap::new()),
+            watcher::Event::InitApply(k) => {
+                self.listing.get_or_insert_default().insert(key(&k), k);
+            }
+            watcher::Event::InitDone => {
+                self.objects = self.listing.take().unwrap_or_default();
+                self.listed = true;
+            }
+        }
+    }
+}
+
+/// A change one of the watches of a function saw.
+enum Change {
+    Function(watcher::Event<DynamicObject>),
+    Deployment(watcher::Event<Deployment>),
+    Pod(watcher::Event<Pod>),
+}
+
+/// What the watches of a function's Deployment, its pods and (after an update) the Function
+/// itself say now.
+#[derive(Default)]
+struct Seen {
+    functions: Mirror<DynamicObject>,
+    deployments: Mirror<Deployment>,
+    pods: Mirror<Pod>,
+}
+
+/// Where a wait stands after the last change.
+#[derive(Debug, PartialEq)]
+enum Verdict {
+    /// The controller has not reported the Function's new generation observed.
+    NotActedOn,
+    Ready {
+        ready: i32,
+        wanted: i32,
+    },
+    Failed(Failure),
+    /// No Deployment (yet).
+    NoDeployment,
+    /// How far the rollout is, in words.
+    Progress(String),
+}
+
+impl Seen {
+    fn apply(&mut self, change: Change) {
+        match change {
+            Change::Function(e) => self.functions.apply(e),
+            Change::Deployment(e) => self.deployments.apply(e),
+            Change::Pod(e) => self.pods.apply(e),
+        }
+    }
+
+    fn pods(&self) -> Vec<Pod> {
+        self.pods.objects.values().cloned().collect()
+    }
+
+    /// The generation the controller last reported for the Function, when it reports one.
+    fn observed(&self, name: &str) -> Option<i64> {
+        let object = crate::client::kubeless::to_value(self.functions.objects.get(name)?);
+        let function = crate::cli::read::lenient::<Function>(&object).object?;
+        function.status?.observed_generation
+    }
+
+    /// Where the wait for `name` stands (`generation`: see [`watch`]); `None` until the first
+    /// lists are in.
+    fn verdict(&self, name: &str, generation: Option<i64>) -> Option<Verdict> {
+        if let Some(generation) = generation {
+            if !self.functions.listed {
+                return None;
+            }
+            if self.observed(name).is_some_and(|o| o < generation) {
+                return Some(Verdict::NotActedOn);
+            }
+        }
+        if !self.deployments.listed {
+            return None;
+        }
+        let Some(d) = self.deployments.objects.get(name) else {
+            return Some(Verdict::NoDeployment);
+        };
+        let (ready, wanted, done) = readiness(d);
+        if done {
+            return Some(Verdict::Ready { ready, wanted });
+        }
+        let pods = self.pods();
+        if let Some(failure) = current_pods(d, &pods).find_map(certain_failure) {
+            return Some(Verdict::Failed(failure));
+        }
+        Some(Verdict::Progress(progress(d, &pods)))
+    }
+}
+
+/// Watches of the function's Deployment and pods and, with `function`, of the Function: the
+/// changes of all, as they come (a watch that breaks lists again, after a back-off).
+fn changes(
+    conn: &Connection,
+    namespace: &str,
+    name: &str,
+    function: bool,
+) -> BoxStream<'static, Result<Change, watcher::Error>> {
+    let by_name = watcher::Config::default().fields(&format!("metadata.name={name}"));
+    let by_function = watcher::Config::default().labels(&format!("function={name}"));
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
+    let mut streams = vec![
+        watcher::watcher(deployments, by_name.clone())
+            .default_backoff()
+            .map(|e| e.map(Change::Deployment))
+            .boxed(),
+        watcher::watcher(pods, by_function)
+            .default_backoff()
+            .map(|e| e.map(Change::Pod))
+            .boxed(),
+    ];
+    if function {
+        streams.push(
+            watcher::watcher(crate::client::kubeless::functions(conn, namespace), by_name)
+                .default_backoff()
+                .map(|e| e.map(Change::Function))
+                .boxed(),
+        );
+    }
+    futures::stream::select_all(streams).boxed()
+}
+
+/// The error of a watch that no retry mends: the objects cannot be listed, or the credentials
+/// may not watch them.
+fn lasting(error: watcher::Error) -> Option<kube::Error> {
+    match error {
+        watcher::Error::InitialListFailed(e) => Some(e),
+        watcher::Error::WatchStartFailed(kube::Error::Api(s)) if s.code == 401 || s.code == 403 => {
+            Some(kube::Error::Api(s))
+        }
+        _ => None,
+    }
+}
+
 /// Watches the function until its Deployment is ready, a replica's failure is certain, or the
 /// timeout. `generation`, after an update, is the Function's new generation: until the
 /// controller reports it observed (when it reports at all), the Deployment still describes the
@@ -261,52 +442,52 @@ async fn watch(
     generation: Option<i64>,
     spinner: Option<&ProgressBar>,
 ) -> Result<Outcome> {
-    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
-    let pods: Api<Pod> = Api::namespaced(conn.client.clone(), namespace);
-    let functions = crate::client::kubeless::functions(conn, namespace);
-    let by_function = ListParams::default().labels(&format!("function={name}"));
-    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut changes = changes(conn, namespace, name, generation.is_some());
+    let mut seen = Seen::default();
     let mut last = String::from("no Deployment yet");
+    let deployments: Api<Deployment> = Api::namespaced(conn.client.clone(), namespace);
+    let mut not_acted_on = false;
     loop {
-        if let Some(generation) = generation {
-            let function = functions.get_opt(name).await.map_err(|e| conn.explain(e))?;
-            let observed = function
-                .as_ref()
-                .and_then(|f| f.data.pointer("/status/observedGeneration"))
-                .and_then(serde_json::Value::as_i64);
-            if observed.is_some_and(|o| o < generation) {
-                if started.elapsed() >= timeout {
-                    return Ok(Outcome::NotObserved);
-                }
-                if let Some(bar) = spinner {
-                    bar.set_message(format!("waiting for function {name}: the update is not acted on yet"));
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                continue;
-            }
+        let mut verdict = seen.verdict(name, generation);
+        if let Some(Verdict::Ready { .. }) = verdict {
+            // The watches do not keep order with one another: the Function may say its new
+            // generation is observed before the Deployment's watch brings the new template. The
+            // Deployment read now is at least as new as everything seen.
+            let fresh = deployments.get_opt(name).await.map_err(|e| conn.explain(e))?;
+            seen.deployments.set(name, fresh);
+            verdict = seen.verdict(name, generation);
         }
-        match deployments.get_opt(name).await {
-            Ok(Some(d)) => {
-                let (ready, wanted, done) = readiness(&d);
-                if done {
-                    return Ok(Outcome::Ready { ready, wanted });
-                }
-                let listed = pods.list(&by_function).await.map(|l| l.items).unwrap_or_default();
-                if let Some(failure) = current_pods(&d, &listed).find_map(certain_failure) {
-                    return Ok(Outcome::Failed(failure));
-                }
-                last = progress(&d, &listed);
+        match verdict {
+            Some(Verdict::Ready { ready, wanted }) => return Ok(Outcome::Ready { ready, wanted }),
+            Some(Verdict::Failed(failure)) => return Ok(Outcome::Failed(failure)),
+            Some(Verdict::NotActedOn) => not_acted_on = true,
+            Some(Verdict::Progress(p)) => {
+                not_acted_on = false;
+                last = p;
             }
-            Ok(None) => {}
-            Err(e) => return Err(conn.explain(e).into()),
+            Some(Verdict::NoDeployment) => not_acted_on = false,
+            None => {}
         }
         if let Some(bar) = spinner {
-            bar.set_message(format!("waiting for function {name}: {last}"));
+            bar.set_message(if not_acted_on {
+                format!("waiting for function {name}: the update is not acted on yet")
+            } else {
+                format!("waiting for function {name}: {last}")
+            });
         }
-        if started.elapsed() >= timeout {
-            return Ok(Outcome::TimedOut { last });
+        tokio::select! {
+            change = changes.next() => match change {
+                Some(Ok(change)) => seen.apply(change),
+                Some(Err(e)) => if let Some(e) = lasting(e) {
+                    return Err(conn.explain(e).into());
+                },
+                None => return Ok(Outcome::TimedOut { last }),
+            },
+            _ = tokio::time::sleep_until(deadline) => {
+                return Ok(if not_acted_on { Outcome::NotObserved } else { Outcome::TimedOut { last } });
+            }
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -380,25 +561,39 @@ pub async fn until_serving(
     }
     let bar = printer.spinner(format!("waiting for a replica of function {name} to be ready"));
     let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut changes = changes(conn, namespace, name, false);
+    let mut seen = Seen::default();
+    // Whether pods wait for a node too long depends on the time as well as on changes.
+    let mut again = tokio::time::interval(Duration::from_secs(1));
     let outcome = loop {
-        let listed = pods.list(&by_function).await.map(|l| l.items).unwrap_or_default();
-        if listed.iter().any(pod_ready) {
-            break None;
+        if seen.deployments.listed && seen.pods.listed {
+            let listed = seen.pods();
+            if listed.iter().any(pod_ready) {
+                break None;
+            }
+            if let Some(failure) = seen
+                .deployments
+                .objects
+                .get(name)
+                .and_then(|d| current_pods(d, &listed).find_map(certain_failure))
+            {
+                break Some(Stop::Failed(failure));
+            }
+            if not_placed(&listed, started.elapsed()) {
+                break Some(Stop::NotPlaced);
+            }
         }
-        let current = deployments.get_opt(name).await.ok().flatten();
-        if let Some(failure) = current
-            .as_ref()
-            .and_then(|d| current_pods(d, &listed).find_map(certain_failure))
-        {
-            break Some(Stop::Failed(failure));
+        tokio::select! {
+            change = changes.next() => match change {
+                Some(Ok(change)) => seen.apply(change),
+                // The call goes and answers for itself.
+                Some(Err(_)) => {}
+                None => break None,
+            },
+            _ = again.tick() => {}
+            _ = tokio::time::sleep_until(deadline) => break None,
         }
-        if not_placed(&listed, started.elapsed()) {
-            break Some(Stop::NotPlaced);
-        }
-        if started.elapsed() >= timeout {
-            break None;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
     };
     if let Some(bar) = &bar {
         bar.finish_and_clear();
@@ -700,6 +895,68 @@ mod tests {
         json!({"name": "f", "ready": false, "restartCount": 2, "image": "x", "imageID": "",
             "state": {"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off 2s restarting failed container: {message}")}},
             "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "message": message}}})
+    }
+
+    #[test]
+    fn a_mirror_keeps_the_last_complete_list_and_the_changes_after_it() {
+        let mut m: Mirror<Pod> = Mirror::default();
+        let p = |name: &str| -> Pod { serde_json::from_value(json!({"metadata": {"name": name}})).unwrap() };
+        m.apply(watcher::Event::Init);
+        m.apply(watcher::Event::InitApply(p("a")));
+        assert!(!m.listed && m.objects.is_empty(), "nothing until the list is complete");
+        m.apply(watcher::Event::InitDone);
+        assert!(m.listed);
+        m.apply(watcher::Event::Apply(p("b")));
+        m.apply(watcher::Event::Delete(p("a")));
+        assert_eq!(m.objects.keys().collect::<Vec<_>>(), ["b"]);
+        // A relist replaces what was there, once it is complete.
+        m.apply(watcher::Event::Init);
+        m.apply(watcher::Event::InitApply(p("c")));
+        assert_eq!(m.objects.keys().collect::<Vec<_>>(), ["b"]);
+        m.apply(watcher::Event::InitDone);
+        assert_eq!(m.objects.keys().collect::<Vec<_>>(), ["c"]);
+    }
+
+    #[test]
+    fn the_verdict_waits_for_the_lists_then_the_new_generation_then_the_rollout() {
+        let function = |observed: i64| -> DynamicObject {
+            serde_json::from_value(json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+                "metadata": {"name": "f", "namespace": "default"}, "spec": {}, "status": {"observedGeneration": observed}}))
+            .unwrap()
+        };
+        let listed = |objects: Vec<Change>, seen: &mut Seen| {
+            for change in objects {
+                seen.apply(change);
+            }
+        };
+        let mut seen = Seen::default();
+        assert_eq!(seen.verdict("f", None), None, "nothing listed yet");
+        listed(
+            vec![
+                Change::Function(watcher::Event::Init),
+                Change::Function(watcher::Event::InitApply(function(1))),
+                Change::Function(watcher::Event::InitDone),
+            ],
+            &mut seen,
+        );
+        assert_eq!(seen.verdict("f", Some(2)), Some(Verdict::NotActedOn));
+        assert_eq!(seen.verdict("f", None), None, "the Deployments are not listed yet");
+        seen.apply(Change::Function(watcher::Event::Apply(function(2))));
+        seen.apply(Change::Deployment(watcher::Event::InitDone));
+        seen.apply(Change::Pod(watcher::Event::InitDone));
+        assert_eq!(seen.verdict("f", Some(2)), Some(Verdict::NoDeployment));
+        let status = json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 0});
+        seen.apply(Change::Deployment(watcher::Event::Apply(deployment(1, 1, status))));
+        assert_eq!(
+            seen.verdict("f", Some(2)),
+            Some(Verdict::Progress("0/1 replicas ready".into()))
+        );
+        let logfmt = r#"time="t" level=fatal msg="cannot load f.hello: SyntaxError: bad""#;
+        seen.apply(Change::Pod(watcher::Event::Apply(pod("new", false, crashed(logfmt)))));
+        assert!(matches!(seen.verdict("f", Some(2)), Some(Verdict::Failed(f)) if f.pod == "f-new"));
+        let status = json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
+        seen.apply(Change::Deployment(watcher::Event::Apply(deployment(1, 1, status))));
+        assert_eq!(seen.verdict("f", Some(2)), Some(Verdict::Ready { ready: 1, wanted: 1 }));
     }
 
     #[test]

@@ -6,7 +6,8 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use super::{DryRun, ListFlags, check_function, one_name, text};
+use super::{DryRun, ListFlags, check_function, one_name};
+use crate::api::kinds::CronJobTrigger;
 use crate::cli::GlobalArgs;
 use crate::client;
 
@@ -101,6 +102,15 @@ async fn payload(p: &Payload) -> Result<Option<Value>> {
     Ok(Some(value))
 }
 
+/// The PAYLOAD cell: a string as it is, other JSON compact, none empty.
+fn payload_text(payload: Option<&Value>) -> String {
+    match payload {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
 pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let Some(command) = args.command else {
         return crate::cli::print_help(global.printer, &["trigger", "cronjob"]);
@@ -158,20 +168,42 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
         CronCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
-            super::list(
+            super::list::<CronJobTrigger>(
                 global.printer,
                 &conn,
-                "CronJobTrigger",
                 &flags,
                 &[
-                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
-                    ("SCHEDULE", &|v: &Value| text(v, "/spec/schedule")),
-                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &super::name),
+                    ("NAMESPACE", &super::namespace),
+                    ("SCHEDULE", &|t| t.spec.schedule.clone()),
+                    ("FUNCTION NAME", &|t| t.spec.function_name.clone()),
                 ],
-                &[("PAYLOAD", &|v: &Value| text(v, "/spec/payload"))],
+                &[("PAYLOAD", &|t| payload_text(t.spec.payload.as_ref()))],
             )
             .await
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_payload_cell_is_compact_json_or_the_text() {
+        let read = |spec: Value| {
+            let t = json!({"kind": "CronJobTrigger", "metadata": {"name": "c"}, "spec": spec});
+            payload_text(
+                crate::api::kinds::from_object::<CronJobTrigger>(&t)
+                    .unwrap()
+                    .spec
+                    .payload
+                    .as_ref(),
+            )
+        };
+        assert_eq!(read(json!({"payload": {"a": 1}})), r#"{"a":1}"#);
+        assert_eq!(read(json!({"payload": "hi"})), "hi");
+        assert_eq!(read(json!({"payload": null})), "");
+        assert_eq!(read(json!({})), "");
     }
 }

@@ -4,9 +4,10 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::{DryRun, ListFlags, check_function, one_name, text};
+use super::{DryRun, ListFlags, check_function, one_name};
+use crate::api::kinds::{self, HTTPTrigger};
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection};
 
@@ -171,7 +172,8 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 if a.common.tls_acme {
                     spec["tls"] = json!(true);
                 }
-                if spec["tls"] == json!(true) && !text(spec, "/tls-secret").is_empty() {
+                let changed: HTTPTrigger = kinds::from_object(t)?;
+                if changed.spec.tls && !changed.spec.tls_secret.is_empty() {
                     bail!("Cannot specify both --enableTLSAcme and --tls-secret");
                 }
                 Ok(())
@@ -190,26 +192,22 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             } else {
                 Gateways::Local("-".into())
             };
-            let gateway = |v: &Value| match &gateways {
+            let gateway = |t: &HTTPTrigger| match &gateways {
                 Gateways::Local(url) => url.clone(),
-                Gateways::Ingresses(addresses) => addresses
-                    .get(&text(v, "/metadata/name"))
-                    .cloned()
-                    .unwrap_or_else(|| "-".into()),
+                Gateways::Ingresses(addresses) => addresses.get(&super::name(t)).cloned().unwrap_or_else(|| "-".into()),
             };
-            super::list(
+            super::list::<HTTPTrigger>(
                 global.printer,
                 &conn,
-                "HTTPTrigger",
                 &flags,
                 &[
-                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
-                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &super::name),
+                    ("NAMESPACE", &super::namespace),
+                    ("FUNCTION NAME", &|t| t.spec.function_name.clone()),
                 ],
                 &[
-                    ("HOST", &|v: &Value| text(v, "/spec/host-name")),
-                    ("PATH", &|v: &Value| format!("/{}", text(v, "/spec/path"))),
+                    ("HOST", &|t| t.spec.host_name.clone()),
+                    ("PATH", &|t| format!("/{}", t.spec.path)),
                     ("GATEWAY", &gateway),
                 ],
             )

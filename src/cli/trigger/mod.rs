@@ -8,10 +8,13 @@ use std::process::ExitCode;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
+use kube::Resource;
 use kube::api::{ListParams, PostParams};
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::GlobalArgs;
+use crate::api::kinds::TriggerStatus;
 use crate::client::{Connection, Error, kubeless};
 use crate::output::{self, OutputFormat, Printer, table::Table};
 
@@ -228,20 +231,19 @@ const LIST_FORMATS: &[OutputFormat] = &[
 const WRONG_LIST_FORMAT: &str = "Wrong output format. Please use only json|yaml|wide";
 
 /// A table column: its header and how a trigger's cell is computed.
-pub type Column<'a> = (&'static str, &'a (dyn Fn(&Value) -> String + Sync));
+pub type Column<'a, K> = (&'static str, &'a (dyn Fn(&K) -> String + Sync));
 
-/// Lists triggers of a kind: a table of `columns` (each a header and a cell function), or the
-/// objects as JSON or YAML.
-pub async fn list(
+/// Lists triggers of a kind: a table of `columns` (each a header and a cell function) of the
+/// triggers read as `K`, or the objects as JSON or YAML, as stored.
+pub async fn list<K: Resource<DynamicType = ()> + DeserializeOwned>(
     printer: Printer,
     conn: &Connection,
-    kind: &str,
     flags: &ListFlags,
-    columns: &[Column<'_>],
-    wide: &[Column<'_>],
+    columns: &[Column<'_, K>],
+    wide: &[Column<'_, K>],
 ) -> Result<ExitCode> {
     let format = flags.format()?;
-    let items: Vec<Value> = kubeless::api(conn, &conn.namespace, kind)
+    let items: Vec<Value> = kubeless::api(conn, &conn.namespace, &K::kind(&()))
         .list(&ListParams::default())
         .await
         .map_err(|e| conn.explain(e))?
@@ -254,22 +256,41 @@ pub async fn list(
         OutputFormat::Yaml => printer.data(&output::yaml(&Value::Array(items)))?,
         table => {
             let extra = if table == OutputFormat::Wide { wide } else { &[] };
-            let all: Vec<&Column<'_>> = columns.iter().chain(extra).collect();
+            let all: Vec<&Column<'_, K>> = columns.iter().chain(extra).collect();
             let headers: Vec<&str> = all.iter().map(|(h, _)| *h).collect();
             let mut t = Table::new(&headers, 50);
+            let mut warnings = Vec::new();
             for item in &items {
-                t.row(all.iter().map(|(_, cell)| cell(item)).collect());
+                // A field of the wrong type is left out (and said); the rest is listed.
+                let read = crate::cli::read::lenient::<K>(item);
+                warnings.extend(read.warnings());
+                if let Some(trigger) = &read.object {
+                    t.row(all.iter().map(|(_, cell)| cell(trigger)).collect());
+                }
             }
             printer.data(&t.render())?;
+            for warning in warnings {
+                printer.warn(&warning);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn text(v: &Value, pointer: &str) -> String {
-    match v.pointer(pointer) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
+/// The NAME cell of any object.
+pub fn name<K: Resource>(object: &K) -> String {
+    object.meta().name.clone().unwrap_or_default()
+}
+
+/// The NAMESPACE cell of any object.
+pub fn namespace<K: Resource>(object: &K) -> String {
+    object.meta().namespace.clone().unwrap_or_default()
+}
+
+/// The STATUS cell: the message of the trigger's first condition.
+pub fn status_message(status: Option<&TriggerStatus>) -> String {
+    status
+        .and_then(|s| s.conditions.first())
+        .map(|c| c.message.clone())
+        .unwrap_or_default()
 }

@@ -7,7 +7,8 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use super::{DryRun, ListFlags, check_function, one_name, text};
+use super::{DryRun, ListFlags, check_function, one_name};
+use crate::api::kinds::{KafkaTrigger, KinesisTrigger, NATSTrigger, TopicSpec, TriggerStatus};
 use crate::cli::GlobalArgs;
 use crate::client;
 
@@ -126,8 +127,7 @@ pub fn label_selector(text: &str) -> Result<Value> {
 }
 
 /// `k=v,k2=v2` (and the expressions) of a stored selector, for tables.
-pub fn selector_text(selector: &Value) -> String {
-    let selector: LabelSelector = serde_json::from_value(selector.clone()).unwrap_or_default();
+pub fn selector_text(selector: &LabelSelector) -> String {
     let mut parts: Vec<String> = selector
         .match_labels
         .iter()
@@ -139,6 +139,31 @@ pub fn selector_text(selector: &Value) -> String {
         parts.push(format!("{} {} ({})", e.key, e.operator, values.join(",")));
     }
     parts.join(",")
+}
+
+/// `list` of a topic trigger kind: `parts` gives a trigger's topic spec and status.
+async fn topic_list<K>(
+    global: &GlobalArgs,
+    flags: &ListFlags,
+    parts: impl Fn(&K) -> (&TopicSpec, Option<&TriggerStatus>) + Sync,
+) -> Result<ExitCode>
+where
+    K: kube::Resource<DynamicType = ()> + serde::de::DeserializeOwned,
+{
+    let conn = client::connect(&global.target()).await?;
+    super::list::<K>(
+        global.printer,
+        &conn,
+        flags,
+        &[
+            ("NAME", &super::name),
+            ("NAMESPACE", &super::namespace),
+            ("TOPIC", &|t| parts(t).0.topic.clone()),
+            ("FUNCTION SELECTOR", &|t| selector_text(&parts(t).0.function_selector)),
+        ],
+        &[("STATUS", &|t| super::status_message(parts(t).1))],
+    )
+    .await
 }
 
 async fn topic_trigger<P: clap::Args>(
@@ -185,23 +210,12 @@ async fn topic_trigger<P: clap::Args>(
             super::delete(global.printer, &conn, kind, label, &name).await?;
         }
         TopicCommand::List(flags) => {
-            let conn = client::connect(&global.target()).await?;
-            super::list(
-                global.printer,
-                &conn,
-                kind,
-                &flags,
-                &[
-                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
-                    ("TOPIC", &|v: &Value| text(v, "/spec/topic")),
-                    ("FUNCTION SELECTOR", &|v: &Value| {
-                        selector_text(&v["spec"]["functionSelector"])
-                    }),
-                ],
-                &[("STATUS", &|v: &Value| text(v, "/status/conditions/0/message"))],
-            )
-            .await?;
+            match kind {
+                "KafkaTrigger" => {
+                    topic_list::<KafkaTrigger>(global, &flags, |t| (&t.spec.topic, t.status.as_ref())).await?
+                }
+                _ => topic_list::<NATSTrigger>(global, &flags, |t| (&t.spec.topic, t.status.as_ref())).await?,
+            };
         }
         TopicCommand::Publish(p) => return Ok(Some(p)),
     }
@@ -418,20 +432,19 @@ pub async fn kinesis(args: KinesisArgs, global: &GlobalArgs) -> Result<ExitCode>
         }
         KinesisCommand::List(flags) => {
             let conn = client::connect(&global.target()).await?;
-            super::list(
+            super::list::<KinesisTrigger>(
                 global.printer,
                 &conn,
-                "KinesisTrigger",
                 &flags,
                 &[
-                    ("NAME", &|v: &Value| text(v, "/metadata/name")),
-                    ("NAMESPACE", &|v: &Value| text(v, "/metadata/namespace")),
-                    ("REGION", &|v: &Value| text(v, "/spec/aws-region")),
-                    ("STREAM", &|v: &Value| text(v, "/spec/stream")),
-                    ("SHARD", &|v: &Value| text(v, "/spec/shard")),
-                    ("FUNCTION NAME", &|v: &Value| text(v, "/spec/function-name")),
+                    ("NAME", &super::name),
+                    ("NAMESPACE", &super::namespace),
+                    ("REGION", &|t| t.spec.aws_region.clone()),
+                    ("STREAM", &|t| t.spec.stream.clone()),
+                    ("SHARD", &|t| t.spec.shard.clone()),
+                    ("FUNCTION NAME", &|t| t.spec.function_name.clone()),
                 ],
-                &[("STATUS", &|v: &Value| text(v, "/status/conditions/0/message"))],
+                &[("STATUS", &|t| super::status_message(t.status.as_ref()))],
             )
             .await
         }
@@ -449,7 +462,8 @@ mod tests {
     fn selectors_keep_equalities_as_match_labels() {
         let s = label_selector("created-by=kubeless,topic=t1").unwrap();
         assert_eq!(s, json!({"matchLabels": {"created-by": "kubeless", "topic": "t1"}}));
-        assert_eq!(selector_text(&s), "created-by=kubeless,topic=t1");
+        let typed: LabelSelector = serde_json::from_value(s.clone()).unwrap();
+        assert_eq!(selector_text(&typed), "created-by=kubeless,topic=t1");
         let s = label_selector("app in (a,b)").unwrap();
         assert_eq!(s["matchExpressions"][0]["operator"], "In");
         assert!(
