@@ -438,7 +438,7 @@ async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
         _ => {
             let t: CronJobTrigger = typed(obj)?;
             let f = function_of(&ctx.client, &ns, &t.spec.function_name).await?;
-            cluster::cronjob(&t, &f, &ctx.curl_image).map_err(Error::Invalid)
+            cluster::cronjob(&t, &f, &ctx.curl_image).map_err(|e| Error::Invalid(e.to_string()))
         }
     }
 }

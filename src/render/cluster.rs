@@ -297,10 +297,19 @@ pub fn ingress(trigger: &HTTPTrigger, function_service_port: u16) -> Value {
     })
 }
 
+/// Why a CronJobTrigger has no CronJob: its schedule, or its function's timeout.
+#[derive(Debug, thiserror::Error)]
+pub enum CronJobError {
+    #[error(transparent)]
+    Schedule(#[from] crate::api::schedule::ScheduleError),
+    #[error(transparent)]
+    Timeout(#[from] crate::api::kinds::TimeoutError),
+}
+
 /// The CronJob (batch/v1) of a CronJobTrigger: named after the trigger and owned by it, so two
 /// triggers never collide and deleting the trigger deletes it. A schedule no CronJob can run
 /// exactly is an error (saying why), not another schedule.
-pub fn cronjob(trigger: &CronJobTrigger, function: &Function, curl_image: &str) -> Result<Value, String> {
+pub fn cronjob(trigger: &CronJobTrigger, function: &Function, curl_image: &str) -> Result<Value, CronJobError> {
     let schedule = crate::api::schedule::cluster_schedule(&trigger.spec.schedule)?;
     let (port, _) = service_port(function);
     let fname = function.name();
@@ -312,7 +321,7 @@ pub fn cronjob(trigger: &CronJobTrigger, function: &Function, curl_image: &str) 
     if let Some(payload) = trigger.spec.payload.as_ref().filter(|p| !p.is_null()) {
         command.push_str(&format!(" -d '{}'", payload.to_string().replace('\'', "'\\''")));
     }
-    let timeout = function.spec.timeout.seconds().map_err(|e| e.to_string())?;
+    let timeout = function.spec.timeout.seconds()?;
     let mut pod_labels = labels(function);
     pod_labels.extend(trigger.metadata.labels.clone().unwrap_or_default());
     Ok(json!({
@@ -484,6 +493,6 @@ mod tests {
             "curlimages/curl:8.10.1",
         )
         .unwrap_err();
-        assert!(e.contains("@every 90m"), "{e}");
+        assert!(e.to_string().contains("@every 90m"), "{e}");
     }
 }
