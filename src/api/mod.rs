@@ -10,6 +10,7 @@ pub mod kinds;
 pub mod quantity;
 pub mod schedule;
 pub mod selector;
+pub mod trigger;
 
 /// The API group of every kfn (and Kubeless) custom resource.
 pub const GROUP: &str = "kubeless.io";

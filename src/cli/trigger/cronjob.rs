@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
 use super::{DryRun, ListFlags, check_function, one_name};
-use crate::api::kinds::CronJobTrigger;
+use crate::api::kinds::{CronJobTrigger, CronJobTriggerSpec};
 use crate::cli::GlobalArgs;
 use crate::client;
 
@@ -124,11 +124,15 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             conn.check_schedule(&a.schedule).await?;
             let ns = conn.namespace.clone();
             check_function(&conn, &ns, &a.function).await?;
-            let spec = json!({"schedule": a.schedule, "function-name": a.function, "payload": payload});
+            let spec = CronJobTriggerSpec {
+                schedule: a.schedule.clone(),
+                function_name: a.function.clone(),
+                payload: Some(payload).filter(|p| !p.is_null()),
+            };
             super::create(
                 global.printer,
                 &conn,
-                super::object("CronJobTrigger", &name, &ns, spec),
+                crate::api::trigger::object("CronJobTrigger", &name, &ns, &spec),
                 &a.dry,
                 "Cronjob",
             )

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 
 use super::{DryRun, ListFlags, check_function, one_name};
-use crate::api::kinds::{self, HTTPTrigger};
+use crate::api::kinds::{self, Gateway, HTTPTrigger, HTTPTriggerSpec};
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection};
 
@@ -84,6 +84,12 @@ pub struct UpdateArgs {
     pub dry: DryRun,
 }
 
+/// The gateway `--gateway` names.
+fn gateway(name: &str) -> Result<Gateway> {
+    check_gateway(name)?;
+    Ok(serde_json::from_value(json!(name))?)
+}
+
 fn check_gateway(gateway: &str) -> Result<()> {
     if !["nginx", "traefik", "kong"].contains(&gateway) {
         bail!("Unsupported gateway {gateway} (given with --gateway): use nginx, traefik or kong");
@@ -127,20 +133,20 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .hostname
                 .clone()
                 .unwrap_or_else(|| format!("{}.{}.nip.io", a.function, server_host(&conn)));
-            let spec = json!({
-                "function-name": a.function,
-                "host-name": host,
-                "tls": a.common.tls_acme,
-                "tls-secret": a.common.tls_secret.clone().unwrap_or_default(),
-                "path": a.common.path.clone().unwrap_or_default(),
-                "basic-auth-secret": a.common.basic_auth_secret.clone().unwrap_or_default(),
-                "gateway": a.gateway,
-                "cors-enable": a.cors,
-            });
+            let spec = HTTPTriggerSpec {
+                function_name: a.function.clone(),
+                host_name: host,
+                tls: a.common.tls_acme,
+                tls_secret: a.common.tls_secret.clone().unwrap_or_default(),
+                path: a.common.path.clone().unwrap_or_default(),
+                basic_auth_secret: a.common.basic_auth_secret.clone().unwrap_or_default(),
+                gateway: gateway(&a.gateway)?,
+                cors_enable: a.cors,
+            };
             super::create(
                 global.printer,
                 &conn,
-                super::object("HTTPTrigger", &name, &ns, spec),
+                crate::api::trigger::object("HTTPTrigger", &name, &ns, &spec),
                 &a.dry,
                 "HTTP",
             )

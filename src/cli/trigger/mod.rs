@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use kube::Resource;
 use kube::api::{ListParams, PostParams};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::GlobalArgs;
 use crate::api::kinds::TriggerStatus;
@@ -75,17 +75,6 @@ impl ListFlags {
     pub fn format(&self) -> Result<OutputFormat, Error> {
         OutputFormat::parse(&self.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(Error::usage)
     }
-}
-
-/// A trigger object of `kind` with the fields Kubeless sets.
-pub fn object(kind: &str, name: &str, namespace: &str, spec: Value) -> Value {
-    // In the order of Kubeless's Go types, as `--dryrun -o json` prints it.
-    json!({
-        "kind": kind,
-        "apiVersion": "kubeless.io/v1beta1",
-        "metadata": {"name": name, "namespace": namespace, "creationTimestamp": null, "labels": {"created-by": "kubeless"}},
-        "spec": spec,
-    })
 }
 
 /// A command that takes exactly one trigger name.
