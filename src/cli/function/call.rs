@@ -149,7 +149,16 @@ pub async fn call(args: CallArgs, global: &GlobalArgs) -> Result<ExitCode> {
         text.trim_end()
     );
     if let Some(pod) = pod {
-        let lines = client::logs::last_lines(&conn, &ns, &pod, 10).await;
+        // What the function wrote reaches its log a moment after its answer (the engine and
+        // the kubelet copy the output): an empty log is read again for up to a second.
+        let mut lines = client::logs::last_lines(&conn, &ns, &pod, 10).await;
+        for _ in 0..10 {
+            if !lines.trim().is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            lines = client::logs::last_lines(&conn, &ns, &pod, 10).await;
+        }
         if !lines.trim().is_empty() {
             message.push_str(&format!("\nlast log lines of {pod}:\n{}", lines.trim_end()));
         }
