@@ -30,14 +30,6 @@ pub fn labels_of(object: &serde_json::Value) -> std::collections::BTreeMap<Strin
         .unwrap_or_default()
 }
 
-/// The string at a JSON pointer of an object (`/spec/handler`), empty when absent or not a string.
-pub fn text<'a>(object: &'a serde_json::Value, pointer: &str) -> &'a str {
-    object
-        .pointer(pointer)
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or_default()
-}
-
 /// Now, as object metadata and conditions carry it (RFC 3339, whole seconds, UTC).
 pub fn now() -> String {
     let t = k8s_openapi::jiff::Timestamp::now();
