@@ -52,7 +52,8 @@ const ALLOWED: &[(&str, &[&str])] = &[
 /// Files allowed to use `engine`: the commands that run it.
 const ENGINE_COMMANDS: &[&str] = &["cli/local.rs"];
 
-fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+/// Every `.rs` file under `dir` (also the engine's own layering test reads them).
+pub(crate) fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
         if path.is_dir() {

@@ -4,7 +4,7 @@
 //! Paths are resolved as the compiler would (`crate::engine::…`, `super::…`, `self::…`, and
 //! `{…}` groups), outside comments, string literals and a file's tests.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The parts of the engine each part may name (besides itself). `engine/mod.rs`, which starts
 /// them all, and the leaves (store, resources, names, tls, connection) are not listed.
@@ -25,17 +25,6 @@ const PARTS: &[(&str, &[&str])] = &[
         &["objects", "replicas", "names", "store", "resources", "connection"],
     ),
 ];
-
-fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            sources(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
 
 /// The module path of a source file under `src/`: `engine/objects/gc.rs` is
 /// `engine::objects::gc`, `engine/objects/mod.rs` is `engine::objects`.
@@ -199,7 +188,7 @@ fn parts_named(module: &[String], code: &str) -> Vec<String> {
 fn each_part_of_the_engine_names_only_the_parts_below_it() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
     let mut files = Vec::new();
-    sources(&src.join("engine"), &mut files);
+    crate::layers::files(&src.join("engine"), &mut files);
     let mut wrong = Vec::new();
     for path in files {
         let relative = path.strip_prefix(&src).unwrap().to_string_lossy().replace('\\', "/");
