@@ -213,6 +213,18 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
     .map_err(|e| Error::Finalizer(Box::new(e)))
 }
 
+/// Deletes an object; one already gone is deleted too.
+async fn delete<K>(api: &Api<K>, name: &str, what: String) -> Result<(), Error>
+where
+    K: Clone + serde::de::DeserializeOwned + std::fmt::Debug,
+{
+    match api.delete(name, &Default::default()).await {
+        Ok(_) => Ok(()),
+        Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+        Err(source) => Err(Error::Call { what, source }),
+    }
+}
+
 /// Deletes the HTTP and cron triggers that name a deleted function.
 async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Error> {
     for kind in ["HTTPTrigger", "CronJobTrigger"] {
@@ -228,16 +240,8 @@ async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Erro
             };
             if names_it {
                 let tname = t.metadata.name.clone().unwrap_or_default();
-                match api.delete(&tname, &Default::default()).await {
-                    Ok(_) => {}
-                    Err(kube::Error::Api(s)) if s.code == 404 => {}
-                    Err(source) => {
-                        return Err(Error::Call {
-                            what: format!("delete {kind} {ns}/{tname} of the deleted Function {name}"),
-                            source,
-                        });
-                    }
-                }
+                let what = format!("delete {kind} {ns}/{tname} of the deleted Function {name}");
+                delete(&api, &tname, what).await?;
             }
         }
     }
@@ -343,16 +347,8 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
                     // Asked of the watch's cache, not the API server: most functions have no rule.
                     if ctx.children.hpas.get(&child(&name, &ns)).is_some() {
                         let hpas: Api<HorizontalPodAutoscaler> = Api::namespaced(ctx.client.clone(), &ns);
-                        match hpas.delete(&name, &Default::default()).await {
-                            Ok(_) => {}
-                            Err(kube::Error::Api(s)) if s.code == 404 => {}
-                            Err(source) => {
-                                return Err(Error::Call {
-                                    what: format!("delete HorizontalPodAutoscaler {ns}/{name}, which has no rule now"),
-                                    source,
-                                });
-                            }
-                        }
+                        let what = format!("delete HorizontalPodAutoscaler {ns}/{name}, which has no rule now");
+                        delete(&hpas, &name, what).await?;
                     }
                 }
             }
