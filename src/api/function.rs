@@ -164,9 +164,10 @@ pub fn build(flags: &FunctionFlags) -> Value {
 
 /// Applies `function update` flags to the stored Function: only what a flag gives changes;
 /// labels are added to, secrets are added once, the rest is kept. What was there is read as a
-/// typed Function; one kfn cannot read is an error that names the field.
+/// typed Function past fields of the wrong type (which the update may mend); one that cannot be
+/// read at all is an error that names the field.
 pub fn update(mut function: Value, flags: &FunctionFlags) -> Result<Value, ObjectError> {
-    let old = Function::from_object(&function)?;
+    let old: Function = super::kinds::lenient(&function).into_result()?;
     let spec = path(&mut function, &["spec"]);
     let mut set = |key: &str, value: &Option<String>| {
         if let Some(v) = value {
@@ -443,10 +444,15 @@ mod tests {
             json!({"name": PORT_NAME, "protocol": "TCP", "port": 9000, "targetPort": 9000})
         );
 
+        // A stored field of the wrong type does not stop the update (which mends it here);
+        // an object that is no Function at all does.
         let mut broken = moved;
         broken["spec"]["service"]["ports"] = json!("8080");
+        let mended = update(broken.clone(), &FunctionFlags::default()).unwrap();
+        assert_eq!(mended["spec"]["service"]["ports"][0]["port"], 8080);
+        broken["spec"] = json!("code");
         let err = update(broken, &FunctionFlags::default()).unwrap_err();
         assert_eq!(err.object, "Function default/hello");
-        assert!(err.problem.starts_with("spec.service.ports: invalid type"), "{err}");
+        assert!(err.problem.starts_with("spec: invalid type"), "{err}");
     }
 }

@@ -129,10 +129,10 @@ async fn set_rule(
         Err(e) => return Err(conn.explain(e).into()),
     };
     // Checked (and the message logged) once, on the Function as first read.
-    rule(&Function::from_object(&f)?)?;
+    rule(&crate::api::kinds::lenient::<Function>(&f).into_result()?)?;
     global.printer.info(messages.0);
     kubeless::replace_with(&api, name, f, |mut f| {
-        f["spec"]["horizontalPodAutoscaler"] = rule(&Function::from_object(&f)?)?;
+        f["spec"]["horizontalPodAutoscaler"] = rule(&crate::api::kinds::lenient::<Function>(&f).into_result()?)?;
         Ok(f)
     })
     .await?
@@ -184,7 +184,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .map_err(|e| conn.explain(e))?;
             let mut rules: Vec<(Value, Function, Autoscale)> = Vec::new();
             for object in list.items.iter().map(kubeless::to_value) {
-                let read = crate::cli::read::lenient::<Function>(&object);
+                let read = crate::api::kinds::lenient::<Function>(&object);
                 for warning in read.warnings() {
                     printer.warn(&warning);
                 }

@@ -7,7 +7,6 @@ pub mod complete;
 pub mod function;
 mod local;
 mod misc;
-mod read;
 pub mod reference;
 mod runtime;
 mod trigger;

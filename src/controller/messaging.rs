@@ -36,7 +36,7 @@ async fn deliver(client: &kube::Client, broker: &Broker, consumer: &Consumer, pa
             .and_then(|s| s.ports)
             .and_then(|p| p.into_iter().next())
             .map(|p| p.port)
-            .unwrap_or(8080),
+            .unwrap_or(crate::api::kinds::DEFAULT_PORT),
         Ok(None) => {
             tracing::warn!("trigger {namespace}/{trigger}: {function} has no Service; message not delivered");
             return;

@@ -198,7 +198,23 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
     let api = kubeless::api_for(&ctx.client, &ns, "Function");
     kube::runtime::finalizer::finalizer(&api, FINALIZER, obj, |event| async {
         match event {
-            kube::runtime::finalizer::Event::Apply(f) => apply_function(&typed(&f)?, &ctx).await,
+            kube::runtime::finalizer::Event::Apply(f) => {
+                let object = kubeless::to_value(&f);
+                // A field of the wrong type is left out (the watch's objects passed the schema,
+                // but what a Function embeds is kept as written); one that cannot be read at all
+                // says so in its status.
+                let read = kinds::lenient::<Function>(&object);
+                for e in &read.left_out {
+                    tracing::warn!("{e}");
+                }
+                match read.into_result() {
+                    Ok(function) => apply_function(&function, &ctx).await,
+                    Err(e) => {
+                        unreadable_status(&ctx, &f, &e).await;
+                        Err(Error::Unreadable(e))
+                    }
+                }
+            }
             kube::runtime::finalizer::Event::Cleanup(f) => {
                 ctx.applied.lock().remove(&f.metadata.uid.clone().unwrap_or_default());
                 let (ns, name) = (
@@ -211,6 +227,31 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
     })
     .await
     .map_err(|e| Error::Finalizer(Box::new(e)))
+}
+
+/// Says in a Function's status that kfn cannot read it (Ready=False, reason InvalidFunction).
+async fn unreadable_status(ctx: &Ctx, f: &DynamicObject, e: &ObjectError) {
+    #[derive(serde::Deserialize, Default)]
+    struct View {
+        #[serde(default)]
+        status: Option<FunctionStatus>,
+    }
+    let old = serde_json::from_value::<View>(kubeless::to_value(f))
+        .unwrap_or_default()
+        .status;
+    let previous = old.clone().unwrap_or_default();
+    let status = FunctionStatus {
+        conditions: vec![Condition::ready(
+            &previous.conditions,
+            false,
+            "InvalidFunction",
+            &e.to_string(),
+        )],
+        ..previous
+    };
+    if let Err(status_error) = write_status(&ctx.client, "Function", &f.metadata, old.as_ref(), &status).await {
+        tracing::warn!("{status_error}");
+    }
 }
 
 /// Deletes an object; one already gone is deleted too.
@@ -234,11 +275,7 @@ async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Erro
             source,
         })?;
         for t in triggers {
-            let names_it = match kind {
-                "HTTPTrigger" => typed::<HTTPTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
-                _ => typed::<CronJobTrigger>(&t).is_ok_and(|t| t.spec.function_name == name),
-            };
-            if names_it {
+            if kinds::function_name(&kubeless::to_value(&t)).as_deref() == Some(name) {
                 let tname = t.metadata.name.clone().unwrap_or_default();
                 let what = format!("delete {kind} {ns}/{tname} of the deleted Function {name}");
                 delete(&api, &tname, what).await?;

@@ -75,19 +75,15 @@ impl Config {
         }
         let module = var("MOD_NAME").context("MOD_NAME is not set: the module of the handler")?;
         let handler = var("FUNC_HANDLER").context("FUNC_HANDLER is not set: the function to call")?;
-        let timeout: f64 = match var("FUNC_TIMEOUT") {
-            Some(t) => t
-                .parse()
-                .ok()
-                .filter(|t: &f64| *t > 0.0)
-                .with_context(|| format!("FUNC_TIMEOUT={t:?} is not a number of seconds"))?,
-            None => 180.0,
-        };
+        // The Function's one timeout rule (whole seconds, at least 1; unset is the default).
+        let timeout = crate::api::kinds::Timeout(var("FUNC_TIMEOUT").unwrap_or_default())
+            .seconds()
+            .map_err(|e| anyhow::anyhow!("FUNC_TIMEOUT: {e}"))?;
         let port = match var("FUNC_PORT") {
             Some(p) => p
                 .parse()
                 .with_context(|| format!("FUNC_PORT={p:?} is not a port number"))?,
-            None => 8080,
+            None => crate::api::kinds::DEFAULT_PORT as u16,
         };
         let workers = match var("KFN_WORKERS") {
             Some(w) => w
@@ -117,7 +113,7 @@ impl Config {
             function_name: var("KFN_FUNCTION_NAME").unwrap_or_else(|| handler.clone()),
             module,
             handler,
-            timeout: Duration::from_secs_f64(timeout),
+            timeout: Duration::from_secs(timeout),
             port,
             runtime,
             memory_limit: var("FUNC_MEMORY_LIMIT").unwrap_or_else(|| "0".into()),

@@ -4,9 +4,10 @@
 
 use std::fmt;
 
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStatus};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::core::v1::{Container, PodSpec, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -60,7 +61,7 @@ kubeless_kind! {
         /// Fields of the Deployment that runs the function (pod template, replicas, …).
         #[serde(default)]
         #[schemars(schema_with = "embedded_object")]
-        pub deployment: Deployment,
+        pub deployment: EmbeddedDeployment,
         /// The function's Service.
         #[serde(default)]
         #[schemars(schema_with = "service_schema")]
@@ -100,6 +101,18 @@ pub struct FunctionStatus {
     pub retired_calls: std::collections::BTreeMap<String, serde_json::Value>,
 }
 
+/// The Deployment a Function embeds, whatever `apiVersion` and `kind` it names (Kubeless wrote
+/// none; older manifests say `extensions/v1beta1`): its metadata, spec and status, typed.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct EmbeddedDeployment {
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    #[serde(default)]
+    pub spec: DeploymentSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeploymentStatus>,
+}
+
 /// The service schema: an embedded ServiceSpec whose ports are checked.
 fn service_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
     schemars::json_schema!({
@@ -133,6 +146,9 @@ impl std::error::Error for TimeoutError {}
 impl Timeout {
     /// Checks a timeout given as text (a flag, an object field).
     pub fn parse(text: &str) -> Result<Timeout, TimeoutError> {
+        if !text.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(TimeoutError(text.to_string()));
+        }
         match text.parse::<u64>() {
             Ok(n) if n >= 1 => Ok(Timeout(text.to_string())),
             _ => Err(TimeoutError(text.to_string())),
@@ -263,11 +279,19 @@ mod tests {
     fn one_rule_for_the_timeout() {
         assert_eq!(Timeout::default().seconds(), Ok(180));
         assert_eq!(Timeout("30".into()).seconds(), Ok(30));
-        for bad in ["0", "-1", "1.5", "3m", " 3"] {
+        for bad in ["0", "-1", "+5", "1.5", "3m", " 3", "99999999999999999999"] {
             assert!(Timeout::parse(bad).is_err(), "{bad}");
             assert!(Timeout(bad.into()).seconds().is_err(), "{bad}");
         }
         let read: Timeout = serde_json::from_value(serde_json::json!(45)).unwrap();
+        let old: FunctionSpec = serde_json::from_value(serde_json::json!({"deployment": {
+            "apiVersion": "extensions/v1beta1", "kind": "Deployment", "spec": {"replicas": 2}}}))
+        .unwrap();
+        assert_eq!(
+            old.replicas(),
+            Some(2),
+            "an embedded Deployment of any apiVersion is read"
+        );
         assert_eq!(read.seconds(), Ok(45), "a number, as kubectl users may write it");
     }
 }

@@ -35,6 +35,7 @@ macro_rules! kubeless_kind {
 }
 
 mod function;
+mod read;
 mod trigger;
 
 use std::fmt;
@@ -43,12 +44,14 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use function::{
-    DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, Function, FunctionSpec, FunctionStatus, PORT_NAME,
-    Timeout, TimeoutError,
+    DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, EmbeddedDeployment, Function, FunctionSpec,
+    FunctionStatus, PORT_NAME, Timeout, TimeoutError,
 };
+pub use read::{Read, lenient};
 pub use trigger::{
     CronJobTrigger, CronJobTriggerSpec, Gateway, HTTPTrigger, HTTPTriggerSpec, KafkaTrigger, KafkaTriggerSpec,
     KinesisTrigger, KinesisTriggerSpec, NATSTrigger, NATSTriggerSpec, SCHEDULE_PATTERN, TopicSpec, TriggerStatus,
+    function_name,
 };
 
 /// A condition of a kfn status (`Ready`), as Kubernetes writes conditions.
@@ -109,20 +112,24 @@ impl fmt::Display for ObjectError {
 
 impl std::error::Error for ObjectError {}
 
-/// Reads an object (as the API answers it) as a typed kind.
+/// Reads an object (as the API answers it) as a typed kind; the first field that does not fit
+/// is the error. [`lenient`] reads past such fields.
 pub fn from_object<K: serde::de::DeserializeOwned>(object: &serde_json::Value) -> Result<K, ObjectError> {
-    serde_path_to_error::deserialize(object).map_err(|e| {
-        let meta = &object["metadata"];
-        let name = match (meta["namespace"].as_str(), meta["name"].as_str()) {
-            (Some(ns), Some(n)) => format!("{ns}/{n}"),
-            (None, Some(n)) => n.to_string(),
-            _ => "(no name)".to_string(),
-        };
-        ObjectError {
-            object: format!("{} {name}", object["kind"].as_str().unwrap_or("object")),
-            problem: format!("{}: {}", e.path(), e.inner()),
-        }
-    })
+    serde_path_to_error::deserialize(object).map_err(|e| object_error(object, &e))
+}
+
+/// The object a deserialisation error is about, and the field.
+fn object_error(object: &serde_json::Value, e: &serde_path_to_error::Error<serde_json::Error>) -> ObjectError {
+    let meta = &object["metadata"];
+    let name = match (meta["namespace"].as_str(), meta["name"].as_str()) {
+        (Some(ns), Some(n)) => format!("{ns}/{n}"),
+        (None, Some(n)) => n.to_string(),
+        _ => "(no name)".to_string(),
+    };
+    ObjectError {
+        object: format!("{} {name}", object["kind"].as_str().unwrap_or("object")),
+        problem: format!("{}: {}", e.path(), e.inner()),
+    }
 }
 
 /// The schema of an object Kubeless embeds whole (a Deployment, a HorizontalPodAutoscaler): any

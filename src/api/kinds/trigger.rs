@@ -195,3 +195,18 @@ fn label_selector(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         },
     })
 }
+
+/// The function an HTTP or cron trigger names (`spec.function-name`), read alone: a trigger with
+/// another field of the wrong type still says which function it belongs to.
+pub fn function_name(trigger: &serde_json::Value) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Spec {
+        #[serde(rename = "function-name")]
+        function_name: String,
+    }
+    #[derive(Deserialize)]
+    struct Object {
+        spec: Spec,
+    }
+    Object::deserialize(trigger).ok().map(|o| o.spec.function_name)
+}

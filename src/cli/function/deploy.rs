@@ -432,7 +432,7 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     // New code or a new runtime is checked with the handler and runtime it will run with.
     // A stored field that is not of its type does not stop the update (which may mend it).
-    let read = crate::cli::read::lenient::<Function>(&current);
+    let read = crate::api::kinds::lenient::<Function>(&current);
     for warning in read.warnings() {
         global.printer.warn(&warning);
     }

@@ -186,7 +186,7 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
             let typed: Vec<Function> = functions
                 .iter()
                 .filter_map(|f| {
-                    let read = crate::cli::read::lenient::<Function>(f);
+                    let read = crate::api::kinds::lenient::<Function>(f);
                     warnings.extend(read.warnings());
                     read.object
                 })
@@ -282,7 +282,7 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
         OutputFormat::Json => printer.data(&format!("{}\n", output::json(&f, 2)))?,
         OutputFormat::Yaml => printer.data(&output::yaml(&f))?,
         OutputFormat::Table | OutputFormat::Wide => {
-            let read = crate::cli::read::lenient::<Function>(&f);
+            let read = crate::api::kinds::lenient::<Function>(&f);
             for warning in read.warnings() {
                 printer.warn(&warning);
             }

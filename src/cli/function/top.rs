@@ -109,7 +109,7 @@ fn microseconds(seconds: f64) -> f64 {
 
 /// The calls of a Function's replicas that are gone, which the local engine keeps in its status.
 fn retired_calls(function: &kube::api::DynamicObject) -> BTreeMap<String, MethodTotals> {
-    let read = crate::cli::read::lenient::<crate::api::kinds::Function>(&kubeless::to_value(function));
+    let read = crate::api::kinds::lenient::<crate::api::kinds::Function>(&kubeless::to_value(function));
     let status = read.object.and_then(|f| f.status).unwrap_or_default();
     status
         .retired_calls

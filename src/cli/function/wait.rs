@@ -352,7 +352,7 @@ impl Seen {
     /// The generation the controller last reported for the Function, when it reports one.
     fn observed(&self, name: &str) -> Option<i64> {
         let object = crate::client::kubeless::to_value(self.functions.objects.get(name)?);
-        let function = crate::cli::read::lenient::<Function>(&object).object?;
+        let function = crate::api::kinds::lenient::<Function>(&object).object?;
         function.status?.observed_generation
     }
 

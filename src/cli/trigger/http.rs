@@ -178,7 +178,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 if a.common.tls_acme {
                     spec["tls"] = json!(true);
                 }
-                let changed: HTTPTrigger = kinds::from_object(t)?;
+                let changed = kinds::lenient::<HTTPTrigger>(t).into_result()?;
                 if changed.spec.tls && !changed.spec.tls_secret.is_empty() {
                     bail!("Cannot specify both --enableTLSAcme and --tls-secret");
                 }

@@ -251,7 +251,7 @@ pub async fn list<K: Resource<DynamicType = ()> + DeserializeOwned>(
             let mut warnings = Vec::new();
             for item in &items {
                 // A field of the wrong type is left out (and said); the rest is listed.
-                let read = crate::cli::read::lenient::<K>(item);
+                let read = crate::api::kinds::lenient::<K>(item);
                 warnings.extend(read.warnings());
                 if let Some(trigger) = &read.object {
                     t.row(all.iter().map(|(_, cell)| cell(trigger)).collect());

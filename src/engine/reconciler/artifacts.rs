@@ -63,6 +63,9 @@ pub async fn prepare(root: &Path, function: &Function, locks: &Locks) -> Result<
     let spec = &function.spec;
     let runtime = spec.runtime.clone();
     let image = spec.container().and_then(|c| c.image.clone()).unwrap_or_default();
+    if let Err(e) = spec.timeout.seconds() {
+        return Err(Problem::new("InvalidFunction", format!("spec.{e}")));
+    }
     if spec.handler.is_empty() || spec.function.is_empty() {
         return Err(if image.is_empty() {
             Problem::new("InvalidFunction", "the function has no handler or no code")

@@ -18,7 +18,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::Notify;
 
-use crate::api::kinds::{self, CronJobTrigger, Function, HTTPTrigger, ObjectError};
+use crate::api::kinds::{self, Function, ObjectError};
 use crate::engine::objects::{self, Objects};
 use crate::engine::replicas::Replicas;
 use crate::engine::store::{Key, Object};
@@ -185,24 +185,18 @@ impl FunctionController {
         if self.get(FUNCTIONS).is_some() {
             return;
         }
-        // The function a trigger names, read as its kind.
-        let function_of = |plural: &str, t: &Value| match plural {
-            "httptriggers" => kinds::from_object::<HTTPTrigger>(t).map(|t| t.spec.function_name),
-            _ => kinds::from_object::<CronJobTrigger>(t).map(|t| t.spec.function_name),
-        };
         for plural in ["httptriggers", "cronjobtriggers"] {
             let Some(def) = objects.registry().find("kubeless.io", "v1beta1", plural) else {
                 continue;
             };
             let (triggers, _) = objects.store.list(&def.store_key(), Some(&self.namespace));
             for t in triggers {
-                match function_of(plural, &t.value) {
-                    Ok(function) if function == self.name => {
+                match kinds::function_name(&t.value) {
+                    Some(function) if function == self.name => {
                         let key = Key::new(&def.store_key(), &self.namespace, meta(&t.value, "name"));
                         let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
                     }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!("{e}; not deleted with function {}/{}", self.namespace, self.name),
+                    _ => {}
                 }
             }
         }
@@ -222,19 +216,20 @@ impl FunctionController {
             return false;
         };
         let object = function.value.clone();
-        let function = match Function::from_object(&object) {
-            Ok(f) => Arc::new(f),
-            Err(e) => {
-                // Nothing runs a Function kfn cannot read; the Event says which field is wrong.
-                if self.unreadable.as_ref() != Some(&e) {
-                    tracing::warn!("{e}");
-                    objects::record_event(&objects, &object, "Warning", "InvalidFunction", &e.to_string());
-                    self.unreadable = Some(e);
-                }
-                return true;
+        // A field of the wrong type is left out (and said once, in an Event naming it); a
+        // Function that cannot be read at all changes nothing: what runs keeps running.
+        let read = kinds::lenient::<Function>(&object);
+        let problem = read.left_out.last().cloned();
+        if problem != self.unreadable {
+            if let Some(e) = &problem {
+                tracing::warn!("{e}");
+                objects::record_event(&objects, &object, "Warning", "InvalidFunction", &e.to_string());
             }
+            self.unreadable = problem;
+        }
+        let Some(function) = read.object.map(Arc::new) else {
+            return true;
         };
-        self.unreadable = None;
         if function.metadata.deletion_timestamp.is_some() {
             return false;
         }

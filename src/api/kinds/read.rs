@@ -1,22 +1,35 @@
-//! Stored kubeless.io objects read as their typed kinds for tables, where one bad object must
-//! not hide the others: a field of the wrong type is left out and named, the rest is shown.
+//! Stored kubeless.io objects read as their typed kinds where one mistyped field must not make
+//! the object unusable (tables, `function update`, the controller): a field of the wrong type is
+//! left out and named, the rest is read. (The API server's schema refuses such fields for the
+//! spec; inside the objects a Function embeds whole, and on the local engine, they can be there.)
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::api::kinds::{self, ObjectError};
+use super::ObjectError;
 
 /// How many bad fields are left out before an object is given up.
 const MAX_LEFT_OUT: usize = 8;
 
-/// An object as a table shows it: the kind read without the fields that are wrong (each named
-/// in `left_out`), or nothing when even that fails.
+/// An object as kfn reads it: the kind without the fields that are wrong (each named in
+/// `left_out`), or nothing when even that fails.
 pub struct Read<K> {
     pub object: Option<K>,
     pub left_out: Vec<ObjectError>,
 }
 
 impl<K> Read<K> {
+    /// The object, or the first problem of those that made it unreadable.
+    pub fn into_result(self) -> Result<K, ObjectError> {
+        match self.object {
+            Some(k) => Ok(k),
+            None => Err(self.left_out.into_iter().next().unwrap_or(ObjectError {
+                object: "object".into(),
+                problem: "it cannot be read".into(),
+            })),
+        }
+    }
+
     /// One warning per problem, naming the object and the field.
     pub fn warnings(&self) -> Vec<String> {
         let shown = self.object.is_some();
@@ -45,11 +58,11 @@ pub fn lenient<K: DeserializeOwned>(object: &Value) -> Read<K> {
                     left_out,
                 };
             }
-            Err(e) => e.path().clone(),
+            Err(e) => {
+                left_out.push(super::object_error(&object, &e));
+                e.path().clone()
+            }
         };
-        if let Err(e) = kinds::from_object::<K>(&object) {
-            left_out.push(e);
-        }
         if left_out.len() > MAX_LEFT_OUT || !take_out(&mut object, &path) {
             return Read { object: None, left_out };
         }
