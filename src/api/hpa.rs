@@ -88,8 +88,19 @@ fn from_v2beta1(metric: &mut Value) {
         target.insert("type".into(), json!("Value"));
         target.insert("value".into(), v);
     }
+    // An Object metric's per-pod target was `averageValue` next to the others.
+    if kind == "object"
+        && let Some(v) = source.remove("averageValue")
+    {
+        target.insert("type".into(), json!("AverageValue"));
+        target.insert("averageValue".into(), v);
+    }
     if let Some(name) = source.remove("metricName") {
-        source.insert("metric".into(), json!({"name": name}));
+        let mut metric = json!({"name": name});
+        if let Some(selector) = source.remove("selector").or_else(|| source.remove("metricSelector")) {
+            metric["selector"] = selector;
+        }
+        source.insert("metric".into(), metric);
     }
     if kind == "object"
         && source.get("target").is_some_and(|t| t.get("kind").is_some())
@@ -200,6 +211,15 @@ mod tests {
             "status": {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": null, "conditions": null}}),
         );
         assert_eq!(read(&zero), None, "the zero HPA is no rule");
+        let per_pod = spec(
+            json!({"spec": {"maxReplicas": 3, "metrics": [{"type": "Object", "object": {
+            "metricName": "function_calls", "averageValue": "20", "target": {"kind": "Service", "name": "f"}}}]}}),
+        );
+        assert_eq!(
+            read(&per_pod).unwrap().metrics,
+            vec![Metric::Qps(20.0)],
+            "a per-pod target"
+        );
     }
 
     #[test]

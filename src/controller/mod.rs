@@ -27,7 +27,8 @@ use kube::runtime::watcher;
 use serde_json::{Value, json};
 
 use crate::api::kinds::{
-    self, Condition, CronJobTrigger, Function, FunctionStatus, Gateway, HTTPTrigger, ObjectError, TriggerStatus,
+    self, Condition, CronJobTrigger, Function, FunctionStatus, Gateway, HTTPTrigger, ObjectError, StatusView,
+    TriggerStatus,
 };
 use crate::client::kubeless;
 use crate::render::cluster;
@@ -231,14 +232,9 @@ async fn reconcile_function(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Ac
 
 /// Says in a Function's status that kfn cannot read it (Ready=False, reason InvalidFunction).
 async fn unreadable_status(ctx: &Ctx, f: &DynamicObject, e: &ObjectError) {
-    #[derive(serde::Deserialize, Default)]
-    struct View {
-        #[serde(default)]
-        status: Option<FunctionStatus>,
-    }
-    let old = serde_json::from_value::<View>(kubeless::to_value(f))
-        .unwrap_or_default()
-        .status;
+    let old = kinds::lenient::<StatusView<FunctionStatus>>(&kubeless::to_value(f))
+        .object
+        .and_then(|v| v.status);
     let previous = old.clone().unwrap_or_default();
     let status = FunctionStatus {
         conditions: vec![Condition::ready(
@@ -476,15 +472,6 @@ async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
     }
 }
 
-/// The status part every trigger kind shares, for the Ready condition.
-#[derive(serde::Deserialize)]
-struct TriggerView {
-    #[serde(default)]
-    metadata: kube::api::ObjectMeta,
-    #[serde(default)]
-    status: Option<TriggerStatus>,
-}
-
 async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
     if !ctx.leader.load(Ordering::SeqCst) {
         return Ok(Action::requeue(Duration::from_secs(2)));
@@ -500,7 +487,7 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
         Ok(child_name)
     }
     .await;
-    let view: TriggerView = typed(&obj).unwrap_or(TriggerView {
+    let view: StatusView<TriggerStatus> = typed(&obj).unwrap_or(StatusView {
         metadata: obj.metadata.clone(),
         status: None,
     });

@@ -16,7 +16,7 @@ use crate::messaging::{Broker, Consumer, Consumers, Named, Trigger, plan};
 /// Writes a Ready condition on a trigger, when its status does not say it already.
 fn set_status(objects: &Objects, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
     let plural = format!("{}s", trigger.kind.to_lowercase());
-    let Some(def) = objects.registry().find("kubeless.io", "v1beta1", &plural) else {
+    let Some(def) = objects.registry().find(crate::api::GROUP, crate::api::VERSION, &plural) else {
         return;
     };
     let Some(status) = trigger.status(ready, reason, message) else {

@@ -271,9 +271,9 @@ impl Consumers {
     }
 }
 
-/// A trigger's Ready condition.
+/// What a trigger's Ready condition says.
 #[derive(Debug, PartialEq)]
-pub struct Condition {
+pub struct Readiness {
     pub ready: bool,
     pub reason: &'static str,
     pub message: String,
@@ -286,7 +286,7 @@ pub fn plan(
     triggers: &[Arc<Trigger>],
     functions: &[ObjectMeta],
     consumers: &Consumers,
-) -> (Vec<Consumer>, Vec<Condition>) {
+) -> (Vec<Consumer>, Vec<Readiness>) {
     let mut wanted = Vec::new();
     let mut conditions = Vec::new();
     for t in triggers {
@@ -304,13 +304,13 @@ pub fn plan(
             .collect();
         let address = broker.address();
         conditions.push(if matched.is_empty() {
-            Condition {
+            Readiness {
                 ready: true,
                 reason: "NoFunction",
                 message: format!("{topic} on {address}: no function matches the selector yet"),
             }
         } else if waiting.is_empty() {
-            Condition {
+            Readiness {
                 ready: true,
                 reason: "Subscribed",
                 message: format!(
@@ -319,7 +319,7 @@ pub fn plan(
                 ),
             }
         } else {
-            Condition {
+            Readiness {
                 ready: false,
                 reason: "Subscribing",
                 message: format!("subscribing to {topic} on {address}: {}", waiting.join("; ")),
@@ -443,7 +443,7 @@ mod tests {
         let (_, conditions) = plan(&broker, std::slice::from_ref(&trigger), &functions, &consumers);
         assert_eq!(
             conditions[0],
-            Condition {
+            Readiness {
                 ready: true,
                 reason: "Subscribed",
                 message: "subscribed to orders on k:9092; delivering to f1, f2".into()

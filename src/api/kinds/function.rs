@@ -98,7 +98,7 @@ pub struct FunctionStatus {
         skip_serializing_if = "std::collections::BTreeMap::is_empty"
     )]
     #[schemars(skip)]
-    pub retired_calls: std::collections::BTreeMap<String, serde_json::Value>,
+    pub retired_calls: std::collections::BTreeMap<String, crate::runtimes::metrics::MethodTotals>,
 }
 
 /// The Deployment a Function embeds, whatever `apiVersion` and `kind` it names (Kubeless wrote

@@ -95,6 +95,16 @@ impl Condition {
     }
 }
 
+/// An object's metadata and status alone (its spec, a Function's code, is not read): what
+/// status writers and watchers of a status need.
+#[derive(Deserialize, Clone, Debug, Default)]
+pub struct StatusView<S> {
+    #[serde(default)]
+    pub metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
+    #[serde(default = "Option::default")]
+    pub status: Option<S>,
+}
+
 /// An object that is not of the kind it was read as: which object, and the field that is wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectError {

@@ -107,15 +107,12 @@ fn microseconds(seconds: f64) -> f64 {
     (seconds * 1e6).round() / 1e6
 }
 
-/// The calls of a Function's replicas that are gone, which the local engine keeps in its status.
+/// The calls of a Function's replicas that are gone, which the local engine keeps in its status
+/// (only the status is read, not the code).
 fn retired_calls(function: &kube::api::DynamicObject) -> BTreeMap<String, MethodTotals> {
-    let read = crate::api::kinds::lenient::<crate::api::kinds::Function>(&kubeless::to_value(function));
-    let status = read.object.and_then(|f| f.status).unwrap_or_default();
-    status
-        .retired_calls
-        .into_iter()
-        .filter_map(|(method, totals)| Some((method, serde_json::from_value(totals).ok()?)))
-        .collect()
+    use crate::api::kinds::{FunctionStatus, StatusView};
+    let read = crate::api::kinds::lenient::<StatusView<FunctionStatus>>(&kubeless::to_value(function));
+    read.object.and_then(|v| v.status).unwrap_or_default().retired_calls
 }
 
 async fn scrape(

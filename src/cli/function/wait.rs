@@ -15,7 +15,6 @@ use kube::Resource;
 use kube::api::{Api, DynamicObject, ListParams, LogParams};
 use kube::runtime::{WatchStreamExt, watcher};
 
-use crate::api::kinds::Function;
 use crate::client::Connection;
 use crate::output::Printer;
 
@@ -351,9 +350,10 @@ impl Seen {
 
     /// The generation the controller last reported for the Function, when it reports one.
     fn observed(&self, name: &str) -> Option<i64> {
+        use crate::api::kinds::{FunctionStatus, StatusView};
         let object = crate::client::kubeless::to_value(self.functions.objects.get(name)?);
-        let function = crate::api::kinds::lenient::<Function>(&object).object?;
-        function.status?.observed_generation
+        let view = crate::api::kinds::lenient::<StatusView<FunctionStatus>>(&object).object?;
+        view.status?.observed_generation
     }
 
     /// Where the wait for `name` stands (`generation`: see [`watch`]); `None` until the first

@@ -186,7 +186,7 @@ impl FunctionController {
             return;
         }
         for plural in ["httptriggers", "cronjobtriggers"] {
-            let Some(def) = objects.registry().find("kubeless.io", "v1beta1", plural) else {
+            let Some(def) = objects.registry().find(crate::api::GROUP, crate::api::VERSION, plural) else {
                 continue;
             };
             let (triggers, _) = objects.store.list(&def.store_key(), Some(&self.namespace));
@@ -344,7 +344,12 @@ impl FunctionController {
         if function.status.as_ref().and_then(|s| s.observed_generation) == Some(generation) {
             return;
         }
-        let Some(def) = self.r.objects.registry().find("kubeless.io", "v1beta1", "functions") else {
+        let Some(def) = self
+            .r
+            .objects
+            .registry()
+            .find(crate::api::GROUP, crate::api::VERSION, "functions")
+        else {
             return;
         };
         let _ = objects::modify(&self.r.objects, &def, Some(&self.namespace), &self.name, |f| {

@@ -459,7 +459,10 @@ async fn retire_calls(objects: &Objects, function: &Function, port: u16) {
     else {
         return;
     };
-    let Some(def) = objects.registry().find("kubeless.io", "v1beta1", "functions") else {
+    let Some(def) = objects
+        .registry()
+        .find(crate::api::GROUP, crate::api::VERSION, "functions")
+    else {
         return;
     };
     let (namespace, name) = (function.namespace(), function.name());
