@@ -109,6 +109,18 @@ fn kubeless_autoscaled(name: &str, metric: &str, value: &str) -> Value {
     f
 }
 
+/// A Function whose embedded Deployment says `extensions/v1beta1` and has `replicas: "two"`
+/// (kept as written: the schema does not look inside embedded objects), with a variable.
+fn odd_function() -> Value {
+    let mut f = kubeless_function("hello-odd");
+    let deployment = &mut f["spec"]["deployment"];
+    deployment["apiVersion"] = json!("extensions/v1beta1");
+    deployment["kind"] = json!("Deployment");
+    deployment["spec"]["replicas"] = json!("two");
+    deployment["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "COLOR", "value": "blue"}]);
+    f
+}
+
 /// A trigger as Kubeless's CLI writes it (label `created-by: kubeless`).
 fn trigger(kind: &str, name: &str, spec: Value) -> Value {
     json!({
@@ -678,6 +690,7 @@ fn a_function_kubeless_wrote_applied_with_kubectl_is_reconciled_by_the_controlle
         list(vec![
             kubeless_autoscaled("hello-cpu", "cpu", "70"),
             kubeless_autoscaled("hello-qps", "qps", "100"),
+            odd_function(),
         ]),
     );
     ok(
@@ -692,6 +705,21 @@ fn a_function_kubeless_wrote_applied_with_kubectl_is_reconciled_by_the_controlle
         }
         Ok(serde_json::from_str(&run.stdout).unwrap())
     };
+    // A Function whose embedded Deployment names an old apiVersion and has a field of the wrong
+    // type (the schema keeps embedded objects as written) is reconciled without that field.
+    eventually(
+        Duration::from_secs(60),
+        "the controller creates the Deployment of hello-odd",
+        || {
+            let d = kubectl_get("deployment", "hello-odd")?;
+            let env = &d["spec"]["template"]["spec"]["containers"][0]["env"];
+            if env.as_array().is_some_and(|e| e.iter().any(|v| v["name"] == "COLOR")) {
+                Ok(())
+            } else {
+                Err(format!("no COLOR in {env}"))
+            }
+        },
+    );
     for name in ["hello-cpu", "hello-qps"] {
         // The objects the function needs, owned by it.
         for kind in [
