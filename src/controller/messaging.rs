@@ -71,6 +71,7 @@ async fn list(client: &kube::Client, kind: &str) -> Option<Vec<Value>> {
 /// Kafka) while this replica leads, until the process ends.
 pub async fn run(client: kube::Client, broker: Broker, leader: std::sync::Arc<std::sync::atomic::AtomicBool>) {
     let mut consumers = Consumers::default();
+    let mut said = Default::default();
     loop {
         tokio::time::sleep(Duration::from_secs(2)).await;
         if !leader.load(std::sync::atomic::Ordering::SeqCst) {
@@ -81,7 +82,10 @@ pub async fn run(client: kube::Client, broker: Broker, leader: std::sync::Arc<st
         else {
             continue;
         };
-        let (triggers, functions) = (Trigger::all(&triggers), crate::messaging::function_metadata(&functions));
+        let (triggers, functions) = (
+            Trigger::all(&triggers, &mut said),
+            crate::messaging::function_metadata(&functions),
+        );
         let (wanted, conditions) = plan(&broker, &triggers, &functions, &consumers);
         for (t, c) in triggers.iter().zip(conditions) {
             set_status(&client, t, c.ready, c.reason, &c.message).await;
@@ -117,11 +121,13 @@ pub async fn mark_unconsumed(
     kinds: Vec<(&'static str, String)>,
     leader: std::sync::Arc<std::sync::atomic::AtomicBool>,
 ) {
+    let mut said: std::collections::HashMap<&str, std::collections::HashSet<String>> = Default::default();
     loop {
         let leading = leader.load(std::sync::atomic::Ordering::SeqCst);
         if leading {
             for (kind, why) in &kinds {
-                for t in Trigger::all(&list(&client, kind).await.unwrap_or_default()) {
+                let listed = list(&client, kind).await.unwrap_or_default();
+                for t in Trigger::all(&listed, said.entry(kind).or_default()) {
                     set_status(&client, &t, false, "NotConsumed", why).await;
                 }
             }

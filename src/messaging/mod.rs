@@ -77,13 +77,26 @@ impl Trigger {
         crate::api::kinds::from_object(object)
     }
 
-    /// Reads the triggers of a list; one kfn cannot read is left out, and logged.
-    pub fn all(objects: &[Value]) -> Vec<Arc<Trigger>> {
-        objects
+    /// Reads the triggers of a list; one kfn cannot read is left out, and logged once while
+    /// its problem stays the same (`said` keeps what was logged, from one list to the next).
+    pub fn all(objects: &[Value], said: &mut std::collections::HashSet<String>) -> Vec<Arc<Trigger>> {
+        let mut now = std::collections::HashSet::new();
+        let triggers = objects
             .iter()
-            .filter_map(|o| Trigger::from_object(o).map_err(|e| tracing::warn!("{e}")).ok())
-            .map(Arc::new)
-            .collect()
+            .filter_map(|o| match Trigger::from_object(o) {
+                Ok(t) => Some(Arc::new(t)),
+                Err(e) => {
+                    let text = e.to_string();
+                    if !said.contains(&text) {
+                        tracing::warn!("{text}; not consumed until it is fixed");
+                    }
+                    now.insert(text);
+                    None
+                }
+            })
+            .collect();
+        *said = now;
+        triggers
     }
 
     /// The status that says `ready` (with the reason and message), or `None` when the
