@@ -1941,3 +1941,39 @@ fn a_function_with_a_field_of_the_wrong_type_is_listed_with_what_can_be_read() {
     let listed: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(listed[0]["spec"]["deployment"]["spec"]["replicas"], "two");
 }
+
+#[test]
+fn a_timeout_the_one_rule_refuses_keeps_the_pod_waiting_with_the_reason() {
+    let engine = Engine::start();
+    // The local engine checks no CRD schema: kubectl stores a timeout with a unit as written.
+    let mut f = crate::common::function("minutes");
+    f["metadata"]["namespace"] = "default".into();
+    f["spec"]["timeout"] = json!("3m");
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&f.to_string())),
+        "kubectl apply",
+    );
+    let waiting = crate::common::eventually(std::time::Duration::from_secs(60), "the pod of minutes waits", || {
+        let run = engine.kubectl(&[
+            "get",
+            "pods",
+            "-l",
+            "function=minutes",
+            "-o",
+            "jsonpath={.items[0].status.containerStatuses[0].state.waiting}",
+        ]);
+        let waiting: Value = serde_json::from_str(&run.stdout).map_err(|_| run.stdout.clone())?;
+        if waiting["reason"] == "InvalidFunction" {
+            Ok(waiting)
+        } else {
+            Err(waiting.to_string())
+        }
+    });
+    assert!(
+        waiting["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(r#"timeout "3m" is not a whole number of seconds, at least 1"#),
+        "{waiting}"
+    );
+}
