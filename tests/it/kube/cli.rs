@@ -121,7 +121,7 @@ fn the_cli_follows_kubeconfig_contexts_and_namespaces_and_manages_functions_on_a
         );
     }
     let dir = cluster.home.path();
-    let code = write(dir, "hello.py", "def hello(event, context):\n    return 'one'\n");
+    let code = cluster.hello_code();
     let config = two_contexts(&cluster, "two.kubeconfig", "admin");
 
     // --context picks the context, and with it its namespace.
@@ -322,11 +322,7 @@ fn the_cli_follows_kubeconfig_contexts_and_namespaces_and_manages_functions_on_a
 #[test]
 fn triggers_and_autoscaling_rules_are_stored_listed_updated_and_deleted_on_a_real_api_server() {
     let cluster = Cluster::installed();
-    let code = write(
-        cluster.home.path(),
-        "hello.py",
-        "def hello(event, context):\n    return 'one'\n",
-    );
+    let code = cluster.hello_code();
     let mut args = deploy_args("hello", &code);
     args.extend(["--label", "app=hello"]);
     ok(&cluster.kfn(&args), "kfn function deploy");
@@ -596,11 +592,7 @@ fn triggers_and_autoscaling_rules_are_stored_listed_updated_and_deleted_on_a_rea
 fn call_logs_and_top_say_at_once_that_no_pod_of_the_function_runs() {
     let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
-    let code = write(
-        cluster.home.path(),
-        "hello.py",
-        "def hello(event, context):\n    return 'one'\n",
-    );
+    let code = cluster.hello_code();
     ok(&cluster.kfn(&deploy_args("hello", &code)), "kfn function deploy");
     // The real controllers make a Pod, which stays Pending: no node runs it.
     eventually(Duration::from_secs(60), "a Pending pod of hello", || {

@@ -177,6 +177,25 @@ impl Cluster {
     }
 
     /// `kubectl get -o json`, parsed.
+    /// `hello.py`, a function answering `one`, in the cluster's home directory.
+    pub fn hello_code(&self) -> std::path::PathBuf {
+        crate::common::write(
+            self.home.path(),
+            "hello.py",
+            "def hello(event, context):\n    return 'one'\n",
+        )
+    }
+
+    /// An object of the default namespace as JSON; when kubectl cannot get it, the error has the
+    /// controller's log, which says why it is not there.
+    pub fn object(&self, kind: &str, name: &str, controller: &Controller) -> Result<Value, String> {
+        let run = self.kubectl(&["-n", "default", "get", kind, name, "-o", "json"]);
+        if run.code != 0 {
+            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
+        }
+        Ok(serde_json::from_str(&run.stdout).unwrap())
+    }
+
     pub fn get(&self, args: &[&str]) -> Value {
         let mut all = args.to_vec();
         all.extend(["-o", "json"]);
@@ -566,7 +585,7 @@ fn the_controller_as_its_service_account_runs_functions_through_the_real_control
     let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
     let dir = cluster.home.path();
-    let code = write(dir, "hello.py", "def hello(event, context):\n    return 'one'\n");
+    let code = cluster.hello_code();
     ok(&cluster.kfn(&deploy_args("hello", &code)), "kfn function deploy");
     // The controller applies what the function needs, as its ServiceAccount.
     for kind in ["configmap", "service", "deployment"] {
@@ -630,11 +649,7 @@ fn the_controller_as_its_service_account_runs_functions_through_the_real_control
         Duration::from_secs(60),
         "the controller makes hello's Service again",
         || {
-            let run = cluster.kubectl(&["-n", "default", "get", "service", "hello", "-o", "json"]);
-            if run.code != 0 {
-                return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
-            }
-            let uid = serde_json::from_str::<Value>(&run.stdout).unwrap()["metadata"]["uid"].clone();
+            let uid = cluster.object("service", "hello", &controller)?["metadata"]["uid"].clone();
             if uid != service_uid {
                 Ok(())
             } else {
@@ -680,11 +695,7 @@ fn the_controller_as_its_service_account_runs_functions_through_the_real_control
         "kfn trigger http create",
     );
     eventually(Duration::from_secs(60), "the Ingress of hello-http", || {
-        let run = cluster.kubectl(&["-n", "default", "get", "ingress", "hello-http", "-o", "json"]);
-        if run.code != 0 {
-            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
-        }
-        let ing: Value = serde_json::from_str(&run.stdout).unwrap();
+        let ing = cluster.object("ingress", "hello-http", &controller)?;
         if ing["spec"]["rules"][0]["host"] == "hello.example.com" {
             Ok(())
         } else {
@@ -875,11 +886,7 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
         rules.push(others);
     });
     let controller = Controller::start(&cluster);
-    let code = write(
-        cluster.home.path(),
-        "hello.py",
-        "def hello(event, context):\n    return 'one'\n",
-    );
+    let code = cluster.hello_code();
     ok(&cluster.kfn(&deploy_args("hello", &code)), "kfn function deploy");
     let refusal = "cannot create resource \"configmaps\"";
     // The Function's status says what was refused, in the API server's words.
@@ -957,11 +964,7 @@ fn the_controller_reports_what_rbac_refuses_and_recovers_when_the_rule_is_back()
 fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work() {
     let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
-    let code = write(
-        cluster.home.path(),
-        "hello.py",
-        "def hello(event, context):\n    return 'one'\n",
-    );
+    let code = cluster.hello_code();
     // No node runs the pod: --wait ends at its timeout and says what holds the pod, instead
     // of hanging.
     let run = cluster.kfn(&[
@@ -1010,19 +1013,7 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
         "kfn autoscale create",
     );
     eventually(Duration::from_secs(60), "the HPA of hello", || {
-        let run = cluster.kubectl(&[
-            "-n",
-            "default",
-            "get",
-            "horizontalpodautoscalers.v2.autoscaling",
-            "hello",
-            "-o",
-            "json",
-        ]);
-        if run.code != 0 {
-            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
-        }
-        let hpa: Value = serde_json::from_str(&run.stdout).unwrap();
+        let hpa = cluster.object("horizontalpodautoscalers.v2.autoscaling", "hello", &controller)?;
         let spec = &hpa["spec"];
         if spec["maxReplicas"] == 3
             && spec["scaleTargetRef"]["name"] == "hello"
@@ -1066,11 +1057,7 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
     );
     // Kubeless's name for it: trigger-<trigger>.
     eventually(Duration::from_secs(60), "the CronJob of hello-cron", || {
-        let run = cluster.kubectl(&["-n", "default", "get", "cronjob", "trigger-hello-cron", "-o", "json"]);
-        if run.code != 0 {
-            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
-        }
-        let cj: Value = serde_json::from_str(&run.stdout).unwrap();
+        let cj = cluster.object("cronjob", "trigger-hello-cron", &controller)?;
         if cj["spec"]["schedule"] == "* * * * *" && cj["metadata"]["ownerReferences"][0]["kind"] == "CronJobTrigger" {
             Ok(())
         } else {
@@ -1095,11 +1082,7 @@ fn deploy_wait_says_why_pods_are_pending_and_autoscaling_and_cron_triggers_work(
 fn an_every_schedule_a_cronjob_cannot_run_exactly_is_refused_on_a_cluster_not_changed() {
     let cluster = Cluster::installed();
     let controller = Controller::start(&cluster);
-    let code = write(
-        cluster.home.path(),
-        "hello.py",
-        "def hello(event, context):\n    return 'one'\n",
-    );
+    let code = cluster.hello_code();
     let deploy = |name: &str, schedule: &str| {
         cluster.kfn(&[
             "function",

@@ -698,13 +698,7 @@ fn a_function_kubeless_wrote_applied_with_kubectl_is_reconciled_by_the_controlle
         "kubectl apply of Functions Kubeless v1.0.8 wrote",
     );
 
-    let kubectl_get = |kind: &str, name: &str| -> Result<Value, String> {
-        let run = cluster.kubectl(&["-n", "default", "get", kind, name, "-o", "json"]);
-        if run.code != 0 {
-            return Err(format!("{}\ncontroller log:\n{}", run.stderr, controller.log()));
-        }
-        Ok(serde_json::from_str(&run.stdout).unwrap())
-    };
+    let kubectl_get = |kind: &str, name: &str| cluster.object(kind, name, &controller);
     // A Function whose embedded Deployment names an old apiVersion and has a field of the wrong
     // type (the schema keeps embedded objects as written) is reconciled without that field.
     eventually(
