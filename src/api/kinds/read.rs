@@ -46,10 +46,23 @@ impl<K> Read<K> {
     }
 }
 
-/// Reads `object` as `K`; a field that does not fit is taken out and the object read again.
+/// Reads `object` as `K`; a field that does not fit is taken out (of a copy, made only then)
+/// and the object read again.
 pub fn lenient<K: DeserializeOwned>(object: &Value) -> Read<K> {
+    let first = match serde_path_to_error::deserialize::<_, K>(object) {
+        Ok(k) => {
+            return Read {
+                object: Some(k),
+                left_out: Vec::new(),
+            };
+        }
+        Err(e) => e,
+    };
+    let mut left_out = vec![super::object_error(object, &first)];
     let mut object = object.clone();
-    let mut left_out = Vec::new();
+    if !take_out(&mut object, first.path()) {
+        return Read { object: None, left_out };
+    }
     loop {
         let path = match serde_path_to_error::deserialize::<_, K>(&object) {
             Ok(k) => {

@@ -132,6 +132,7 @@ impl Reconciler {
                 replicas: Vec::new(),
                 prepared: None,
                 unreadable: None,
+                read: None,
             }
             .run()
             .await;
@@ -160,6 +161,8 @@ struct FunctionController {
     prepared: Option<(String, Result<Prepared, Problem>)>,
     /// Why the stored Function cannot be read, once said (so it is said once).
     unreadable: Option<ObjectError>,
+    /// The Function as last read, and the stored version it was read from.
+    read: Option<(u64, Option<Arc<Function>>)>,
 }
 
 impl FunctionController {
@@ -212,22 +215,25 @@ impl FunctionController {
     /// One pass; false when the function is gone.
     async fn reconcile(&mut self) -> bool {
         let objects = self.r.objects.clone();
-        let Some(function) = self.get(FUNCTIONS) else {
+        let Some(stored) = self.get(FUNCTIONS) else {
             return false;
         };
-        let object = function.value.clone();
-        // A field of the wrong type is left out (and said once, in an Event naming it); a
-        // Function that cannot be read at all changes nothing: what runs keeps running.
-        let read = kinds::lenient::<Function>(&object);
-        let problem = read.left_out.last().cloned();
-        if problem != self.unreadable {
-            if let Some(e) = &problem {
-                tracing::warn!("{e}");
-                objects::record_event(&objects, &object, "Warning", "InvalidFunction", &e.to_string());
+        // Each stored version is read once. A field of the wrong type is left out (and said
+        // once, in an Event naming it); a Function that cannot be read at all changes nothing:
+        // what runs keeps running.
+        if self.read.as_ref().is_none_or(|(rv, _)| *rv != stored.rv) {
+            let read = kinds::lenient::<Function>(&stored.value);
+            let problem = read.left_out.last().cloned();
+            if problem != self.unreadable {
+                if let Some(e) = &problem {
+                    tracing::warn!("{e}");
+                    objects::record_event(&objects, &stored.value, "Warning", "InvalidFunction", &e.to_string());
+                }
+                self.unreadable = problem;
             }
-            self.unreadable = problem;
+            self.read = Some((stored.rv, read.object.map(Arc::new)));
         }
-        let Some(function) = read.object.map(Arc::new) else {
+        let Some(function) = self.read.as_ref().and_then(|(_, f)| f.clone()) else {
             return true;
         };
         if function.metadata.deletion_timestamp.is_some() {
@@ -294,7 +300,7 @@ impl FunctionController {
                     objects: objects.clone(),
                     replicas: self.r.replicas.clone(),
                     function: function.clone(),
-                    object: object.clone(),
+                    object: stored.value.clone(),
                     deployment: deployment.clone(),
                     revision: revision.clone(),
                     logs: self.r.logs.clone(),
