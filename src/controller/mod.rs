@@ -271,7 +271,7 @@ async fn delete_triggers(ns: &str, name: &str, ctx: &Ctx) -> Result<Action, Erro
             source,
         })?;
         for t in triggers {
-            if kinds::function_name(&kubeless::to_value(&t)).as_deref() == Some(name) {
+            if kinds::function_name(&t.data).as_deref() == Some(name) {
                 let tname = t.metadata.name.clone().unwrap_or_default();
                 let what = format!("delete {kind} {ns}/{tname} of the deleted Function {name}");
                 delete(&api, &tname, what).await?;

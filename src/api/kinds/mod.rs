@@ -101,7 +101,7 @@ impl Condition {
 pub struct StatusView<S> {
     #[serde(default)]
     pub metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
-    #[serde(default = "Option::default")]
+    #[serde(default)]
     pub status: Option<S>,
 }
 
