@@ -328,3 +328,64 @@ async fn events_name_their_object_so_describe_shows_them() {
     ok(&describe, "describe pod");
     assert!(describe.stdout.contains("BackOff"), "describe shows the pod's events: {}", describe.stdout);
 }
+
+#[tokio::test]
+async fn managed_fields_record_every_write_and_apply_conflicts_as_the_real_server() {
+    let engine = Engine::start_no_run();
+    let client = engine.client().await;
+    let managers = |v: &Value| -> Vec<(String, String)> {
+        v["metadata"]["managedFields"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| (e["manager"].as_str().unwrap().to_string(), e["operation"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let body = json!({"metadata": {"name": "m", "labels": {"x": "1"}}, "data": {"key": "a", "other": "b"}}).to_string();
+    let (code, _, text) = send(&client, "POST", CMS, &[("content-type", "application/json"), ("user-agent", "kubectl-create/v1.37.2 (linux/amd64) kubernetes/abc")], &body).await;
+    assert_eq!(code, 201, "{text}");
+    let created: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(managers(&created), [("kubectl-create".to_string(), "Update".to_string())]);
+    assert_eq!(
+        created["metadata"]["managedFields"][0]["fieldsV1"],
+        json!({"f:data": {".": {}, "f:key": {}, "f:other": {}}, "f:metadata": {"f:labels": {".": {}, "f:x": {}}}})
+    );
+    let edit = json!({"data": {"key": "edited"}}).to_string();
+    let (code, _, text) = send(&client, "PATCH", &format!("{CMS}/m"), &[("content-type", "application/merge-patch+json"), ("user-agent", "kubectl-edit/v1.37.2")], &edit).await;
+    assert_eq!(code, 200, "{text}");
+    let edited: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(edited["metadata"]["managedFields"][1]["fieldsV1"], json!({"f:data": {"f:key": {}}}));
+
+    let apply = |force: bool, config: Value| {
+        let client = client.clone();
+        async move {
+            let uri = format!("{CMS}/m?fieldManager=kubectl{}", if force { "&force=true" } else { "" });
+            let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "m"}, "data": config}).to_string();
+            let (code, _, text) = send(&client, "PATCH", &uri, &[("content-type", "application/apply-patch+yaml")], &config).await;
+            (code, serde_json::from_str::<Value>(&text).unwrap())
+        }
+    };
+    let (code, status) = apply(false, json!({"key": "applied"})).await;
+    assert_eq!(code, 409, "{status}");
+    assert_eq!(status["reason"], "Conflict");
+    assert_eq!(status["message"], "Apply failed with 1 conflict: conflict with \"kubectl-edit\" using v1: .data.key");
+    assert_eq!(
+        status["details"]["causes"],
+        json!([{"reason": "FieldManagerConflict", "message": "conflict with \"kubectl-edit\" using v1", "field": ".data.key"}])
+    );
+    let (code, forced) = apply(true, json!({"key": "applied"})).await;
+    assert_eq!(code, 200, "{forced}");
+    assert_eq!(forced["data"]["key"], "applied");
+    assert_eq!(
+        managers(&forced),
+        [("kubectl".to_string(), "Apply".to_string()), ("kubectl-create".to_string(), "Update".to_string())],
+        "the forced apply took the field from kubectl-edit"
+    );
+    // A later apply without the field deletes it (only kubectl owned it) and leaves the
+    // fields other managers own.
+    let (code, later) = apply(false, json!({"mine": "1"})).await;
+    assert_eq!(code, 200, "{later}");
+    assert_eq!(later["data"], json!({"other": "b", "mine": "1"}));
+    assert_eq!(later["metadata"]["labels"], json!({"x": "1"}));
+    assert_eq!(later["metadata"]["managedFields"][0]["fieldsV1"], json!({"f:data": {"f:mine": {}}}));
+}

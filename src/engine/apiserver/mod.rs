@@ -120,6 +120,8 @@ pub struct ResourceRequest {
     pub query: Query,
     pub accept: String,
     pub content_type: String,
+    /// The client's User-Agent, whose first part names the field manager of its writes.
+    pub user_agent: String,
     pub body: Bytes,
 }
 
@@ -185,6 +187,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     }
     let accept = header_text(&req, header::ACCEPT);
     let content_type = header_text(&req, header::CONTENT_TYPE);
+    let user_agent = header_text(&req, header::USER_AGENT);
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
@@ -252,6 +255,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         query,
         accept,
         content_type,
+        user_agent,
         body,
     };
     verbs::serve(server, request).await

@@ -360,8 +360,9 @@ fn decode_continue(token: &str, namespace: Option<&str>) -> Result<Continue, Api
         bad("encoded start key empty (version meta.k8s.io/v1)".into())
     })?;
     let key = start.trim_end_matches('\u{0}');
-    let (ns, name) = match key.strip_prefix('/') {
-        Some(name) => (namespace.unwrap_or_default(), name),
+    let key = key.strip_prefix('/').unwrap_or(key);
+    let (ns, name) = match namespace {
+        Some(ns) => (ns, key),
         None => key.split_once('/').unwrap_or(("", key)),
     };
     if name.contains('/') || name == ".." {
@@ -375,10 +376,46 @@ fn decode_continue(token: &str, namespace: Option<&str>) -> Result<Continue, Api
 }
 
 fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
-    let obj = decode_body(req)?;
+    let mut obj = decode_body(req)?;
     let dry = dry_run(req);
+    apply::record_update(
+        &mut obj,
+        None,
+        &manager(req),
+        &req.def.api_version(),
+        None,
+        req.def.status_subresource,
+    );
     let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry)?;
     respond_object(req, 201, &dry_run_version(dry, &created.value, None))
+}
+
+/// The field manager of a write (see [`apply::manager_of`]).
+fn manager(req: &ResourceRequest) -> String {
+    apply::manager_of(req.query.get("fieldManager"), &req.user_agent)
+}
+
+/// [`next_version`], with the write recorded in the managed fields as an `Update` by
+/// `manager` (an apply records its own entry before).
+fn next_recorded(
+    req: &ResourceRequest,
+    current: &Value,
+    incoming: Value,
+    subresource: Option<&str>,
+    manager: Option<&str>,
+) -> Result<Mutation, ApiError> {
+    Ok(match next_version(&req.def, current, incoming, subresource)? {
+        Mutation::Put(mut next) if let Some(manager) = manager => {
+            let (def, api_version) = (&req.def, req.def.api_version());
+            apply::record_update(&mut next, Some(current), manager, &api_version, subresource, def.status_subresource);
+            if comparable(&next) == comparable(current) {
+                Mutation::Keep
+            } else {
+                Mutation::Put(next)
+            }
+        }
+        other => other,
+    })
 }
 
 /// A dry run's answer as the real server gives it: a created object has no resourceVersion,
@@ -483,7 +520,7 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
-        next_version(&req.def, &current.value, incoming, sub)
+        next_recorded(req, &current.value, incoming, sub, Some(&manager(req)))
     })?;
     finish(req, outcome, before.as_deref())
 }
@@ -507,7 +544,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     };
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
-    let manager = req.query.get("fieldManager").unwrap_or_default().to_string();
+    let manager = manager(req);
+    let force = req.query.flag("force");
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
     if kind == PatchKind::Apply && server.objects.store.get(&key).is_none() {
@@ -521,7 +559,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
                 meta_str(&obj, "name")
             )));
         }
-        obj["metadata"]["managedFields"] = json!([apply::managed_entry(&manager, &api_version, &patch_doc)]);
+        obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
+        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub);
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
             Ok(created) => return respond_object(req, 201, &dry_run_version(dry_run(req), &created.value, None)),
             Err(e) if e.code == 409 => {} // created meanwhile: apply to it below
@@ -539,15 +578,16 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             PatchKind::Json => patch::json_patch(&mut patched, &patch_doc)
                 .map_err(|e| ApiError::new(422, "Invalid", format!("the JSON patch could not be applied: {e}")))?,
             PatchKind::Apply => {
-                let previous = apply::owned_fields(&current.value, &manager);
-                patch::apply(&mut patched, &patch_doc, previous.as_ref());
-                apply::set_managed_entry(&mut patched, apply::managed_entry(&manager, &api_version, &patch_doc));
+                let dropped = apply::prepare_apply(&mut patched, &patch_doc, &manager, force, sub)?;
+                patch::apply(&mut patched, &patch_doc, dropped.as_ref());
+                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub);
             }
         }
         if !patched.is_object() {
             return Err(ApiError::new(422, "Invalid", "the patch does not leave an object"));
         }
-        next_version(&req.def, &current.value, patched, sub)
+        let updater = (kind != PatchKind::Apply).then_some(manager.as_str());
+        next_recorded(req, &current.value, patched, sub, updater)
     })?;
     finish(req, outcome, before.as_deref())
 }
