@@ -549,15 +549,27 @@ mod tests {
         let names = |items: Vec<Arc<Object>>| -> Vec<String> {
             items
                 .iter()
-                .map(|o| format!("{}={}", o.value["metadata"]["name"].as_str().unwrap(), o.value["data"]["v"].as_str().unwrap()))
+                .map(|o| {
+                    format!(
+                        "{}={}",
+                        o.value["metadata"]["name"].as_str().unwrap(),
+                        o.value["data"]["v"].as_str().unwrap()
+                    )
+                })
                 .collect()
         };
-        assert_eq!(names(store.list_at("/configmaps", Some("default"), at).unwrap()), ["a=1", "b=1"]);
+        assert_eq!(
+            names(store.list_at("/configmaps", Some("default"), at).unwrap()),
+            ["a=1", "b=1"]
+        );
         assert_eq!(
             names(store.list_at("/configmaps", None, store.resource_version()).unwrap()),
             ["a=2", "c=1"]
         );
-        assert!(matches!(store.list_at("/configmaps", None, 99), Err(Snapshot::TooNew(5))));
+        assert!(matches!(
+            store.list_at("/configmaps", None, 99),
+            Err(Snapshot::TooNew(5))
+        ));
         drop(store);
         let store = Store::open(&dir.path().join("kfn.db")).unwrap();
         assert!(

@@ -13,7 +13,10 @@ pub enum Format {
     Yaml,
     Table,
     /// `PartialObjectMetadata` or `PartialObjectMetadataList` of this `meta.k8s.io` version.
-    Partial { list: bool, version: &'static str },
+    Partial {
+        list: bool,
+        version: &'static str,
+    },
 }
 
 /// The media types the engine can answer with, as the real server lists them.
@@ -150,6 +153,9 @@ mod tests {
             Format::Yaml
         );
         assert_eq!(negotiate("text/html").unwrap_err().code, 406);
-        assert_eq!(negotiate("text/html;q=0.9, application/json;q=0.1").unwrap(), Format::Json);
+        assert_eq!(
+            negotiate("text/html;q=0.9, application/json;q=0.1").unwrap(),
+            Format::Json
+        );
     }
 }

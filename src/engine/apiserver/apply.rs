@@ -88,10 +88,10 @@ fn paths_of(value: &Value, applied: bool) -> BTreeSet<FieldPath> {
     let mut out = BTreeSet::new();
     walk(value, None, &mut Vec::new(), &mut out, applied);
     out.retain(|p| {
-        !matches!(p.first().map(String::as_str), Some("f:apiVersion" | "f:kind"))
-            && !(p.first().map(String::as_str) == Some("f:metadata")
-                && p.get(1).is_some_and(|f| UNOWNED_META.contains(&f.as_str())))
-            && !p.is_empty()
+        let first = p.first().map(String::as_str);
+        let server_meta = first == Some("f:metadata") && p.get(1).is_some_and(|f| UNOWNED_META.contains(&f.as_str()));
+        let type_field = matches!(first, Some("f:apiVersion" | "f:kind"));
+        !(p.is_empty() || type_field || server_meta)
     });
     out
 }
@@ -196,7 +196,13 @@ fn set_entries(obj: &mut Value, mut list: Vec<Value>) {
     }
 }
 
-fn entry(manager: &str, operation: &str, api_version: &str, subresource: Option<&str>, paths: &BTreeSet<FieldPath>) -> Value {
+fn entry(
+    manager: &str,
+    operation: &str,
+    api_version: &str,
+    subresource: Option<&str>,
+    paths: &BTreeSet<FieldPath>,
+) -> Value {
     let mut e = json!({
         "manager": manager,
         "operation": operation,
@@ -212,9 +218,7 @@ fn entry(manager: &str, operation: &str, api_version: &str, subresource: Option<
 }
 
 fn same_entry(e: &Value, manager: &str, operation: &str, subresource: Option<&str>) -> bool {
-    e["manager"] == json!(manager)
-        && e["operation"] == json!(operation)
-        && e["subresource"].as_str() == subresource
+    e["manager"] == json!(manager) && e["operation"] == json!(operation) && e["subresource"].as_str() == subresource
 }
 
 /// The paths a write of `def`'s object (or its status) records: the status only through the
@@ -345,7 +349,13 @@ pub(super) fn prepare_apply(
 }
 
 /// Sets the manager's `Apply` entry to what it applied.
-pub(super) fn record_apply(obj: &mut Value, applied: &Value, manager: &str, api_version: &str, subresource: Option<&str>) {
+pub(super) fn record_apply(
+    obj: &mut Value,
+    applied: &Value,
+    manager: &str,
+    api_version: &str,
+    subresource: Option<&str>,
+) {
     let paths = paths_of(applied, true);
     let mut list = entries(obj);
     let new = entry(manager, "Apply", api_version, subresource, &paths);
@@ -365,7 +375,10 @@ pub(super) fn record_apply(obj: &mut Value, applied: &Value, manager: &str, api_
 fn print_manager(e: &Value) -> String {
     let mut out = crate::engine::apiserver::query::go_quote(e["manager"].as_str().unwrap_or_default());
     if let Some(s) = e["subresource"].as_str().filter(|s| !s.is_empty()) {
-        out.push_str(&format!(" with subresource {}", crate::engine::apiserver::query::go_quote(s)));
+        out.push_str(&format!(
+            " with subresource {}",
+            crate::engine::apiserver::query::go_quote(s)
+        ));
     }
     if e["operation"] == json!("Update") {
         out.push_str(&format!(" using {}", e["apiVersion"].as_str().unwrap_or_default()));
@@ -377,7 +390,10 @@ fn print_manager(e: &Value) -> String {
 fn conflict_error(mut conflicts: Vec<(FieldPath, String)>) -> ApiError {
     conflicts.sort();
     let message = match conflicts.as_slice() {
-        [(path, manager)] => format!("Apply failed with 1 conflict: conflict with {manager}: {}", print_path(path)),
+        [(path, manager)] => format!(
+            "Apply failed with 1 conflict: conflict with {manager}: {}",
+            print_path(path)
+        ),
         _ => {
             let mut managers: Vec<&String> = conflicts.iter().map(|(_, m)| m).collect();
             managers.sort();
@@ -446,7 +462,10 @@ mod tests {
 
     #[test]
     fn managers_come_from_the_user_agent_as_on_the_real_server() {
-        assert_eq!(manager_of(None, "kubectl-edit/v1.37.2 (linux/amd64) kubernetes/abc"), "kubectl-edit");
+        assert_eq!(
+            manager_of(None, "kubectl-edit/v1.37.2 (linux/amd64) kubernetes/abc"),
+            "kubectl-edit"
+        );
         assert_eq!(manager_of(Some("mine"), "kubectl/v1"), "mine");
         assert_eq!(manager_of(None, ""), "unknown");
     }

@@ -77,7 +77,11 @@ impl Query {
 
     /// Every value of a parameter given more than once (`dryRun=All&dryRun=All`).
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn flag(&self, name: &str) -> bool {
@@ -153,7 +157,10 @@ pub fn error_response(err: &ApiError) -> Response {
 async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
-    let yaml = matches!(accept::negotiate(&header_text(&req, header::ACCEPT)), Ok(accept::Format::Yaml));
+    let yaml = matches!(
+        accept::negotiate(&header_text(&req, header::ACCEPT)),
+        Ok(accept::Format::Yaml)
+    );
     let result = route(&server, req).await;
     // Errors come in the format the client asked for, as on the real server.
     let resp = result.unwrap_or_else(|e| match yaml {

@@ -310,7 +310,10 @@ pub fn check_list(query: &Query) -> Result<ListVersion, ApiError> {
         }
     }
     if query.get("sendInitialEvents").is_some() && !query.flag("watch") {
-        errors.push(forbidden("sendInitialEvents", "sendInitialEvents is forbidden for list"));
+        errors.push(forbidden(
+            "sendInitialEvents",
+            "sendInitialEvents is forbidden for list",
+        ));
     }
     options_invalid("ListOptions", errors)?;
     int_param(query, "timeoutSeconds")?;
@@ -398,12 +401,27 @@ mod tests {
     #[test]
     fn resource_version_match_rules_are_the_real_ones() {
         let e = check_list(&q("resourceVersionMatch=Exact")).unwrap_err();
-        assert!(e.message.ends_with("resourceVersionMatch is forbidden unless resourceVersion is provided"));
-        assert_eq!(check_list(&q("resourceVersion=5&resourceVersionMatch=Exact")).unwrap(), ListVersion::Exact(5));
-        assert_eq!(check_list(&q("resourceVersion=5")).unwrap(), ListVersion::NotOlderThan(5));
-        assert_eq!(check_list(&q("resourceVersion=5&limit=2")).unwrap(), ListVersion::Exact(5));
+        assert!(
+            e.message
+                .ends_with("resourceVersionMatch is forbidden unless resourceVersion is provided")
+        );
+        assert_eq!(
+            check_list(&q("resourceVersion=5&resourceVersionMatch=Exact")).unwrap(),
+            ListVersion::Exact(5)
+        );
+        assert_eq!(
+            check_list(&q("resourceVersion=5")).unwrap(),
+            ListVersion::NotOlderThan(5)
+        );
+        assert_eq!(
+            check_list(&q("resourceVersion=5&limit=2")).unwrap(),
+            ListVersion::Exact(5)
+        );
         assert_eq!(check_list(&q("resourceVersion=0")).unwrap(), ListVersion::Latest);
         let e = check_list(&q("resourceVersion=0&resourceVersionMatch=Exact")).unwrap_err();
-        assert!(e.message.contains(r#"resourceVersionMatch "exact" is forbidden for resourceVersion "0""#));
+        assert!(
+            e.message
+                .contains(r#"resourceVersionMatch "exact" is forbidden for resourceVersion "0""#)
+        );
     }
 }

@@ -11,11 +11,11 @@ use http::Method;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::accept::{self, Format};
 use super::patch::{self, PATCH_TYPES, PatchKind};
+use super::query::{self, ListVersion};
 use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
-use super::accept::{self, Format};
-use super::query::{self, ListVersion};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch, yaml_response};
 use crate::engine::objects::{
     check_new_finalizers, check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields,
@@ -32,7 +32,11 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
         // As on the real server: a kind without a status subresource has no `/status` path
         // (a custom resource's answer names the object).
         return Err(if req.def.custom {
-            ApiError::not_found(&req.def.qualified(), &req.def.plural, req.name.as_deref().unwrap_or_default())
+            ApiError::not_found(
+                &req.def.qualified(),
+                &req.def.plural,
+                req.name.as_deref().unwrap_or_default(),
+            )
         } else {
             ApiError::no_route()
         });
@@ -194,7 +198,7 @@ fn snapshot(
     req: &ResourceRequest,
     version: ListVersion,
     continued: Option<&Continue>,
-) -> Result<(Vec<Arc<Object>>, u64), Response> {
+) -> Result<(Vec<Arc<Object>>, u64), Box<Response>> {
     let store = &server.objects.store;
     let resource = req.def.store_key();
     let namespace = req.namespace.as_deref();
@@ -204,7 +208,7 @@ fn snapshot(
         (None, ListVersion::NotOlderThan(n)) => {
             let (items, rv) = store.list(&resource, namespace);
             if n > rv {
-                return Err(super::error_response(&query::too_large(n, rv)));
+                return Err(Box::new(super::error_response(&query::too_large(n, rv))));
             }
             return Ok((items, rv));
         }
@@ -212,7 +216,7 @@ fn snapshot(
     };
     match store.list_at(&resource, namespace, at) {
         Ok(items) => Ok((items, at)),
-        Err(Snapshot::TooNew(current)) => Err(super::error_response(&query::too_large(at, current))),
+        Err(Snapshot::TooNew(current)) => Err(Box::new(super::error_response(&query::too_large(at, current)))),
         Err(Snapshot::TooOld) => match continued {
             // As on the real server: the continue token is too old, and a fresh one (without a
             // snapshot) lets the client read the rest from the newest data.
@@ -221,12 +225,13 @@ fn snapshot(
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.".into(),
                 )
                 .to_status();
-                status["metadata"] = json!({"continue": encode_continue(-1, &c.namespace, &c.name, req.namespace.is_some())});
-                Err(json_response(410, &status))
+                status["metadata"] =
+                    json!({"continue": encode_continue(-1, &c.namespace, &c.name, req.namespace.is_some())});
+                Err(Box::new(json_response(410, &status)))
             }
-            None => Err(super::error_response(&ApiError::gone(
+            None => Err(Box::new(super::error_response(&ApiError::gone(
                 "The resourceVersion for the provided list is too old.".into(),
-            ))),
+            )))),
         },
     }
 }
@@ -244,7 +249,7 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
     };
     let (objects, rv) = match snapshot(server, req, version, continued.as_ref()) {
         Ok(found) => found,
-        Err(response) => return Ok(response),
+        Err(response) => return Ok(*response),
     };
     let limit = req.query.limit()?;
     let mut matching = objects.iter().filter(|o| {
@@ -262,7 +267,9 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
         && let Some(last) = page.last()
     {
         // A continued list reads the same snapshot as its first page.
-        let snapshot_rv = continued.as_ref().map_or(rv as i64, |c| if c.rv > 0 { c.rv } else { rv as i64 });
+        let snapshot_rv = continued
+            .as_ref()
+            .map_or(rv as i64, |c| if c.rv > 0 { c.rv } else { rv as i64 });
         list_meta["continue"] = json!(encode_continue(
             snapshot_rv,
             meta_str(&last.value, "namespace"),
@@ -353,12 +360,14 @@ fn decode_continue(token: &str, namespace: Option<&str>) -> Result<Continue, Api
             query::go_quote(value["v"].as_str().unwrap_or_default())
         )));
     }
-    let rv = value["rv"].as_i64().filter(|rv| *rv != 0).ok_or_else(|| {
-        bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into())
-    })?;
-    let start = value["start"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| {
-        bad("encoded start key empty (version meta.k8s.io/v1)".into())
-    })?;
+    let rv = value["rv"]
+        .as_i64()
+        .filter(|rv| *rv != 0)
+        .ok_or_else(|| bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into()))?;
+    let start = value["start"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("encoded start key empty (version meta.k8s.io/v1)".into()))?;
     let key = start.trim_end_matches('\u{0}');
     let key = key.strip_prefix('/').unwrap_or(key);
     let (ns, name) = match namespace {
@@ -407,7 +416,14 @@ fn next_recorded(
     Ok(match next_version(&req.def, current, incoming, subresource)? {
         Mutation::Put(mut next) if let Some(manager) = manager => {
             let (def, api_version) = (&req.def, req.def.api_version());
-            apply::record_update(&mut next, Some(current), manager, &api_version, subresource, def.status_subresource);
+            apply::record_update(
+                &mut next,
+                Some(current),
+                manager,
+                &api_version,
+                subresource,
+                def.status_subresource,
+            );
             if comparable(&next) == comparable(current) {
                 Mutation::Keep
             } else {
@@ -615,7 +631,8 @@ fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
             if !req.def.group.is_empty() {
                 details["group"] = json!(req.def.group);
             }
-            let status = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
+            let status =
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
             Ok(render(req, 200, &status))
         }
         // Kept while finalizers remain: the object with its deletionTimestamp.

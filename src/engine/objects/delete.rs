@@ -85,7 +85,10 @@ pub fn check_new_finalizers(def: &ResourceDef, current: &Value, next: &Value) ->
     if added.is_empty() {
         return Ok(());
     }
-    let quoted: Vec<String> = added.iter().map(|f| serde_json::to_string(f).expect("a string")).collect();
+    let quoted: Vec<String> = added
+        .iter()
+        .map(|f| serde_json::to_string(f).expect("a string"))
+        .collect();
     let detail = format!(
         "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
         quoted.join(", ")

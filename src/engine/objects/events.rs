@@ -10,7 +10,15 @@ use crate::api::now;
 
 /// Pod events about its container, which name it in `involvedObject.fieldPath` as the
 /// kubelet does.
-const CONTAINER_REASONS: &[&str] = &["BackOff", "OOMKilled", "Failed", "Started", "Created", "Killing", "Pulling"];
+const CONTAINER_REASONS: &[&str] = &[
+    "BackOff",
+    "OOMKilled",
+    "Failed",
+    "Started",
+    "Created",
+    "Killing",
+    "Pulling",
+];
 
 /// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
 pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: &str, message: &str) {

@@ -46,13 +46,19 @@ impl ApiError {
 
     /// `<plural>.<group> "<name>" not found`, as the API server words it.
     pub fn not_found(qualified: &str, kind_plural: &str, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found"))
-            .with_details(details(qualified, kind_plural, name))
+        Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found")).with_details(details(
+            qualified,
+            kind_plural,
+            name,
+        ))
     }
 
     pub fn already_exists(qualified: &str, kind_plural: &str, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{qualified} \"{name}\" already exists"))
-            .with_details(details(qualified, kind_plural, name))
+        Self::new(409, "AlreadyExists", format!("{qualified} \"{name}\" already exists")).with_details(details(
+            qualified,
+            kind_plural,
+            name,
+        ))
     }
 
     pub fn conflict(qualified: &str, kind_plural: &str, name: &str) -> Self {
