@@ -103,6 +103,15 @@ pub enum Outcome {
 /// A watch's start: the events to send first, and the receiver of later ones.
 pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
 
+/// Why a list could not be shown at the resourceVersion it asked for.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Snapshot {
+    /// The history no longer reaches back that far.
+    TooOld,
+    /// Newer than the store's resourceVersion (given).
+    TooNew(u64),
+}
+
 /// Why a watch could not start where it was asked to.
 #[derive(Debug)]
 pub struct TooOld {
@@ -242,6 +251,36 @@ impl Store {
             .map(|(_, o)| o.clone())
             .collect();
         (items, inner.rv)
+    }
+
+    /// The objects of one resource as they were at resourceVersion `at` (a consistent
+    /// snapshot for paged lists and `resourceVersionMatch=Exact`), rebuilt from the current
+    /// objects by undoing the changes after `at` kept in the history.
+    pub fn list_at(&self, resource: &str, namespace: Option<&str>, at: u64) -> Result<Vec<Arc<Object>>, Snapshot> {
+        let inner = self.lock();
+        if at > inner.rv {
+            return Err(Snapshot::TooNew(inner.rv));
+        }
+        let mut items: BTreeMap<Key, Arc<Object>> = range(&inner.objects, resource, namespace)
+            .map(|(k, o)| (k.clone(), o.clone()))
+            .collect();
+        if at == inner.rv {
+            return Ok(items.into_values().collect());
+        }
+        if at < inner.history_floor {
+            return Err(Snapshot::TooOld);
+        }
+        let in_scope = |k: &Key| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns);
+        for e in inner.history.iter().rev().take_while(|e| e.object.rv > at) {
+            if !in_scope(&e.key) {
+                continue;
+            }
+            match (&e.kind, &e.previous) {
+                (EventType::Added, _) | (_, None) => items.remove(&e.key),
+                (_, Some(previous)) => items.insert(e.key.clone(), previous.clone()),
+            };
+        }
+        Ok(items.into_values().collect())
     }
 
     /// Keys of every object in a namespace, across resources.
@@ -491,6 +530,52 @@ mod tests {
             "history before a restart is gone"
         );
         assert!(store.watch("/configmaps", None, Some(2)).is_ok());
+    }
+
+    #[test]
+    fn lists_at_an_earlier_version_undo_later_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kfn.db")).unwrap();
+        put(&store, "a", "1");
+        put(&store, "b", "1");
+        let at = store.resource_version();
+        put(&store, "a", "2");
+        put(&store, "c", "1");
+        store
+            .mutate::<StoreError>(&Key::new("/configmaps", "default", "b"), false, |_| {
+                Ok(Mutation::Delete)
+            })
+            .unwrap();
+        let names = |items: Vec<Arc<Object>>| -> Vec<String> {
+            items
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{}={}",
+                        o.value["metadata"]["name"].as_str().unwrap(),
+                        o.value["data"]["v"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(
+            names(store.list_at("/configmaps", Some("default"), at).unwrap()),
+            ["a=1", "b=1"]
+        );
+        assert_eq!(
+            names(store.list_at("/configmaps", None, store.resource_version()).unwrap()),
+            ["a=2", "c=1"]
+        );
+        assert!(matches!(
+            store.list_at("/configmaps", None, 99),
+            Err(Snapshot::TooNew(5))
+        ));
+        drop(store);
+        let store = Store::open(&dir.path().join("kfn.db")).unwrap();
+        assert!(
+            matches!(store.list_at("/configmaps", None, at), Err(Snapshot::TooOld)),
+            "history before a restart is gone"
+        );
     }
 
     #[test]

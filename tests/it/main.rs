@@ -1,6 +1,7 @@
 //! Integration tests: the real `kfn` binary and a real local engine, over HTTPS.
 
 mod api;
+mod apiserver;
 mod autoscale;
 mod common;
 mod completion;

@@ -1,6 +1,7 @@
 //! The local engine's Kubernetes API server: the REST subset kfn, kube-rs and kubectl use,
 //! on loopback, behind a bearer token.
 
+mod accept;
 mod apply;
 mod discovery;
 pub mod edge;
@@ -8,6 +9,7 @@ mod logs;
 pub mod patch;
 mod protobuf;
 mod proxy;
+mod query;
 mod scale;
 pub mod selector;
 pub mod table;
@@ -73,12 +75,22 @@ impl Query {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
+    /// Every value of a parameter given more than once (`dryRun=All&dryRun=All`).
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
     pub fn flag(&self, name: &str) -> bool {
         matches!(self.get(name), Some("true" | "1"))
     }
 
     /// `limit` of a list: as on the real API server a value that is not a whole number is a
-    /// 400, and zero or a negative number means no limit.
+    /// 400 (`strconv.ParseInt: parsing "x": invalid syntax`), and zero or a negative number
+    /// means no limit.
     pub fn limit(&self) -> Result<Option<usize>, ApiError> {
         let Some(raw) = self.get("limit") else {
             return Ok(None);
@@ -92,7 +104,8 @@ impl Query {
                     _ => "invalid syntax",
                 };
                 Err(ApiError::bad_request(format!(
-                    "strconv.ParseInt: parsing {raw:?}: {why} (the limit query parameter must be a whole number; 0 or less means no limit)"
+                    "strconv.ParseInt: parsing {}: {why}",
+                    query::go_quote(raw)
                 )))
             }
         }
@@ -111,6 +124,8 @@ pub struct ResourceRequest {
     pub query: Query,
     pub accept: String,
     pub content_type: String,
+    /// The client's User-Agent, whose first part names the field manager of its writes.
+    pub user_agent: String,
     pub body: Bytes,
 }
 
@@ -126,6 +141,15 @@ pub fn bytes_response(code: u16, body: Bytes) -> Response {
     resp
 }
 
+/// A response body in YAML, for clients that ask for `application/yaml`.
+pub fn yaml_response(code: u16, value: &Value) -> Response {
+    let text = serde_saphyr::to_string(value).expect("a JSON value is valid YAML");
+    let mut resp = bytes_response(code, Bytes::from(text));
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/yaml"));
+    resp
+}
+
 pub fn error_response(err: &ApiError) -> Response {
     json_response(err.code, &err.to_status())
 }
@@ -133,14 +157,24 @@ pub fn error_response(err: &ApiError) -> Response {
 async fn handle(State(server): State<Arc<ApiServer>>, req: Request) -> Response {
     let path = req.uri().path().to_string();
     let method = req.method().clone();
+    let yaml = matches!(
+        accept::negotiate(&header_text(&req, header::ACCEPT)),
+        Ok(accept::Format::Yaml)
+    );
     let result = route(&server, req).await;
-    let resp = result.unwrap_or_else(|e| error_response(&e));
+    // Errors come in the format the client asked for, as on the real server.
+    let resp = result.unwrap_or_else(|e| match yaml {
+        true => yaml_response(e.code, &e.to_status()),
+        false => error_response(&e),
+    });
     tracing::debug!(target: "kfn::api", "{} {} {}", method, path, resp.status().as_u16());
     resp
 }
 
 async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiError> {
-    let path = req.uri().path().trim_end_matches('/').to_string();
+    // As on the real server, the path is percent-decoded before it is split into its parts
+    // (`configmaps/a%2Db` is `configmaps/a-b`, and `%2F` separates like `/`).
+    let path = percent_decode(req.uri().path()).trim_end_matches('/').to_string();
     if matches!(path.as_str(), "/healthz" | "/livez" | "/readyz") {
         return Ok(plain(200, "ok"));
     }
@@ -160,6 +194,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     }
     let accept = header_text(&req, header::ACCEPT);
     let content_type = header_text(&req, header::CONTENT_TYPE);
+    let user_agent = header_text(&req, header::USER_AGENT);
     let method = req.method().clone();
     let query = Query::parse(req.uri().query());
     let body = axum::body::to_bytes(req.into_body(), MAX_BODY)
@@ -227,9 +262,31 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         query,
         accept,
         content_type,
+        user_agent,
         body,
     };
     verbs::serve(server, request).await
+}
+
+/// Decodes `%XX` escapes of a URL path; a `%` not followed by two hex digits is kept as it is.
+pub(super) fn percent_decode(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn header_text(req: &Request, name: header::HeaderName) -> String {

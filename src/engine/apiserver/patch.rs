@@ -57,7 +57,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 
 /// The key that identifies an item of a list field under strategic merge, if the field is
 /// merged by key in Kubernetes' built-in types.
-fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
+pub(super) fn merge_key(field: &str, items: &[Value]) -> Option<&'static str> {
     match field {
         "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes" | "imagePullSecrets" => {
             Some("name")
@@ -215,10 +215,14 @@ pub fn apply(live: &mut Value, applied: &Value, previous_fields: Option<&Value>)
 
 fn remove_dropped(live: &mut Value, prev: &Value, now: &Value) {
     let Some(prev) = prev.as_object() else { return };
+    // A node owned as a whole (a leaf, or marked `.`) goes; otherwise only its owned parts.
+    let whole = |sub: &Value| sub.as_object().is_none_or(|m| m.is_empty() || m.contains_key("."));
+    let nothing = Value::Object(Map::new());
     for (path, sub) in prev {
         let still = now.get(path);
         if let Some(field) = path.strip_prefix("f:") {
             match (still, live.get_mut(field)) {
+                (None, Some(live_sub)) if !whole(sub) => remove_dropped(live_sub, sub, &nothing),
                 (None, _) => {
                     if let Some(m) = live.as_object_mut() {
                         m.remove(field);
@@ -236,6 +240,11 @@ fn remove_dropped(live: &mut Value, prev: &Value, now: &Value) {
             };
             let matches = |item: &Value| id.iter().all(|(k, v)| &item[k] == v);
             match still {
+                None if !whole(sub) => {
+                    if let Some(item) = items.iter_mut().find(|i| matches(i)) {
+                        remove_dropped(item, sub, &nothing);
+                    }
+                }
                 None => items.retain(|item| !matches(item)),
                 Some(now_sub) => {
                     if let Some(item) = items.iter_mut().find(|i| matches(i)) {

@@ -24,7 +24,9 @@ pub fn parse(path: &str) -> Option<(String, String, String)> {
     } else {
         tail.to_string()
     };
-    Some((namespace.to_string(), service.to_string(), tail))
+    // The namespace and the service's `name[:port]` are decoded as the real server decodes
+    // them (`hello%3A8080` is port 8080 of hello); the proxied path goes on as it was sent.
+    Some((super::percent_decode(namespace), super::percent_decode(service), tail))
 }
 
 pub async fn serve(
@@ -56,6 +58,10 @@ mod tests {
         assert_eq!(
             parse("/api/v1/namespaces/ns/services/hello/proxy/a/b"),
             Some(("ns".into(), "hello".into(), "/a/b".into()))
+        );
+        assert_eq!(
+            parse("/api/v1/namespaces/ns/services/hello%3A8080/proxy/a%20b"),
+            Some(("ns".into(), "hello:8080".into(), "/a%20b".into()))
         );
         assert_eq!(parse("/api/v1/namespaces/ns/services/hello"), None);
         assert_eq!(parse("/api/v1/namespaces/ns/services/hello/proxyx"), None);

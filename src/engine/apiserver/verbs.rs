@@ -11,20 +11,36 @@ use http::Method;
 use k8s_openapi::jiff::Timestamp;
 use serde_json::{Value, json};
 
+use super::accept::{self, Format};
 use super::patch::{self, PATCH_TYPES, PatchKind};
+use super::query::{self, ListVersion};
 use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
-use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch};
+use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch, yaml_response};
 use crate::engine::objects::{
-    check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields, key_of, meta_str,
-    special_fields,
+    check_new_finalizers, check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields,
+    key_of, meta_str, special_fields,
 };
 use crate::engine::resources::ResourceDef;
-use crate::engine::store::{Mutation, Object, Outcome};
+use crate::engine::store::{Mutation, Object, Outcome, Snapshot};
 
 pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Response, ApiError> {
     let sub = req.subresource.as_deref();
     let has_name = req.name.is_some();
+    query::check(&req)?;
+    if sub == Some("status") && !req.def.status_subresource {
+        // As on the real server: a kind without a status subresource has no `/status` path
+        // (a custom resource's answer names the object).
+        return Err(if req.def.custom {
+            ApiError::not_found(
+                &req.def.qualified(),
+                &req.def.plural,
+                req.name.as_deref().unwrap_or_default(),
+            )
+        } else {
+            ApiError::no_route()
+        });
+    }
     match (&req.method, has_name, sub) {
         (&Method::GET, false, None) if req.query.flag("watch") => watch::serve(server, &req),
         (&Method::GET, false, None) => list(server, &req),
@@ -58,13 +74,33 @@ pub(super) fn present(def: &ResourceDef, value: &Value) -> Value {
     v
 }
 
-fn respond_object(req: &ResourceRequest, code: u16, value: &Value) -> Response {
-    if table::wants_table(&req.accept) {
-        let include = IncludeObject::parse(req.query.get("includeObject"));
-        let meta = json!({"resourceVersion": value["metadata"]["resourceVersion"]});
-        return json_response(code, &table::table(&req.def, [value], include, meta, Timestamp::now()));
+/// The response's format (checked in [`serve`], so a bad `Accept` never gets here).
+fn format(req: &ResourceRequest) -> Format {
+    accept::negotiate(&req.accept).unwrap_or(Format::Json)
+}
+
+/// A response body in JSON or, when the client asked for it, YAML.
+fn render(req: &ResourceRequest, code: u16, value: &Value) -> Response {
+    match format(req) {
+        Format::Yaml => yaml_response(code, value),
+        _ => json_response(code, value),
     }
-    json_response(code, &present(&req.def, value))
+}
+
+fn respond_object(req: &ResourceRequest, code: u16, value: &Value) -> Result<Response, ApiError> {
+    match format(req) {
+        Format::Table => {
+            let include = IncludeObject::parse(req.query.get("includeObject"));
+            let meta = json!({"resourceVersion": value["metadata"]["resourceVersion"]});
+            Ok(json_response(
+                code,
+                &table::table(&req.def, [value], include, meta, Timestamp::now()),
+            ))
+        }
+        Format::Partial { list: true, .. } => Err(accept::partial_mismatch(&req.def, true)),
+        Format::Partial { list: false, version } => Ok(json_response(code, &accept::partial(value, version))),
+        _ => Ok(render(req, code, &present(&req.def, value))),
+    }
 }
 
 fn decode_body(req: &ResourceRequest) -> Result<Value, ApiError> {
@@ -99,7 +135,7 @@ pub(super) fn decode(body: &[u8], yaml: bool) -> Result<Value, ApiError> {
 }
 
 pub(super) fn dry_run(req: &ResourceRequest) -> bool {
-    req.query.get("dryRun") == Some("All")
+    !req.query.all("dryRun").is_empty()
 }
 
 pub(super) fn get_value(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Arc<Object>, ApiError> {
@@ -112,7 +148,13 @@ pub(super) fn get_value(server: &Arc<ApiServer>, req: &ResourceRequest) -> Resul
 }
 
 fn get(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
-    Ok(respond_object(req, 200, &get_value(server, req)?.value))
+    if let Some(at_least) = query::check_get(&req.query)? {
+        let current = server.objects.store.resource_version();
+        if at_least > current {
+            return Err(query::too_large(at_least, current));
+        }
+    }
+    respond_object(req, 200, &get_value(server, req)?.value)
 }
 
 /// Label and field selectors of a list or watch request.
@@ -141,20 +183,78 @@ impl Selection {
     }
 }
 
+/// Where a continued list goes on: the snapshot's resourceVersion (`-1`: the newest data) and
+/// the namespace and name it starts after.
+struct Continue {
+    rv: i64,
+    namespace: String,
+    name: String,
+}
+
+/// The store's objects a list reads: at the version it asks for (or its first page's), with
+/// that version; the real server's 410 or 504 when the store cannot show it.
+fn snapshot(
+    server: &Arc<ApiServer>,
+    req: &ResourceRequest,
+    version: ListVersion,
+    continued: Option<&Continue>,
+) -> Result<(Vec<Arc<Object>>, u64), Box<Response>> {
+    let store = &server.objects.store;
+    let resource = req.def.store_key();
+    let namespace = req.namespace.as_deref();
+    let at = match (continued, version) {
+        (Some(c), _) if c.rv > 0 => c.rv as u64,
+        (Some(_), _) | (None, ListVersion::Latest) => return Ok(store.list(&resource, namespace)),
+        (None, ListVersion::NotOlderThan(n)) => {
+            let (items, rv) = store.list(&resource, namespace);
+            if n > rv {
+                return Err(Box::new(super::error_response(&query::too_large(n, rv))));
+            }
+            return Ok((items, rv));
+        }
+        (None, ListVersion::Exact(n)) => n,
+    };
+    match store.list_at(&resource, namespace, at) {
+        Ok(items) => Ok((items, at)),
+        Err(Snapshot::TooNew(current)) => Err(Box::new(super::error_response(&query::too_large(at, current)))),
+        Err(Snapshot::TooOld) => match continued {
+            // As on the real server: the continue token is too old, and a fresh one (without a
+            // snapshot) lets the client read the rest from the newest data.
+            Some(c) => {
+                let mut status = ApiError::gone(
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.".into(),
+                )
+                .to_status();
+                status["metadata"] =
+                    json!({"continue": encode_continue(-1, &c.namespace, &c.name, req.namespace.is_some())});
+                Err(Box::new(json_response(410, &status)))
+            }
+            None => Err(Box::new(super::error_response(&ApiError::gone(
+                "The resourceVersion for the provided list is too old.".into(),
+            )))),
+        },
+    }
+}
+
 fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let version = query::check_list(&req.query)?;
     let selection = Selection::from_request(req)?;
-    let (objects, rv) = server
-        .objects
-        .store
-        .list(&req.def.store_key(), req.namespace.as_deref());
-    let start_after = match req.query.get("continue").filter(|c| !c.is_empty()) {
-        Some(token) => Some(decode_continue(token)?),
+    let format = format(req);
+    if let Format::Partial { list: false, .. } = format {
+        return Err(accept::partial_mismatch(&req.def, false));
+    }
+    let continued = match req.query.get("continue").filter(|c| !c.is_empty()) {
+        Some(token) => Some(decode_continue(token, req.namespace.as_deref())?),
         None => None,
+    };
+    let (objects, rv) = match snapshot(server, req, version, continued.as_ref()) {
+        Ok(found) => found,
+        Err(response) => return Ok(*response),
     };
     let limit = req.query.limit()?;
     let mut matching = objects.iter().filter(|o| {
-        start_after.as_ref().is_none_or(|(ns, name)| {
-            (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (ns.as_str(), name.as_str())
+        continued.as_ref().is_none_or(|c| {
+            (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (c.namespace.as_str(), c.name.as_str())
         }) && selection.matches(&o.value)
     });
     let page: Vec<&Arc<Object>> = match limit {
@@ -166,21 +266,54 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
     if remaining > 0
         && let Some(last) = page.last()
     {
-        let token = format!(
-            "{}/{}",
+        // A continued list reads the same snapshot as its first page.
+        let snapshot_rv = continued
+            .as_ref()
+            .map_or(rv as i64, |c| if c.rv > 0 { c.rv } else { rv as i64 });
+        list_meta["continue"] = json!(encode_continue(
+            snapshot_rv,
             meta_str(&last.value, "namespace"),
-            meta_str(&last.value, "name")
-        );
-        list_meta["continue"] = json!(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token));
-        list_meta["remainingItemCount"] = json!(remaining);
-    }
-    if table::wants_table(&req.accept) {
-        let include = IncludeObject::parse(req.query.get("includeObject"));
-        let values: Vec<&Value> = page.iter().map(|o| &o.value).collect();
-        return Ok(json_response(
-            200,
-            &table::table(&req.def, values, include, list_meta, Timestamp::now()),
+            meta_str(&last.value, "name"),
+            req.namespace.is_some(),
         ));
+        // As on the real server, the count is given only when no selector filters the list.
+        let unfiltered = ["labelSelector", "fieldSelector"]
+            .iter()
+            .all(|p| req.query.get(p).is_none_or(str::is_empty));
+        if unfiltered {
+            list_meta["remainingItemCount"] = json!(remaining);
+        }
+    }
+    match format {
+        Format::Table => {
+            let include = IncludeObject::parse(req.query.get("includeObject"));
+            let values: Vec<&Value> = page.iter().map(|o| &o.value).collect();
+            return Ok(json_response(
+                200,
+                &table::table(&req.def, values, include, list_meta, Timestamp::now()),
+            ));
+        }
+        Format::Partial { version, .. } => {
+            let items: Vec<Value> = page.iter().map(|o| accept::partial(&o.value, version)).collect();
+            let list = json!({
+                "kind": "PartialObjectMetadataList",
+                "apiVersion": format!("meta.k8s.io/{version}"),
+                "metadata": list_meta,
+                "items": items,
+            });
+            return Ok(json_response(200, &list));
+        }
+        Format::Yaml => {
+            let items: Vec<Value> = page.iter().map(|o| present(&req.def, &o.value)).collect();
+            let list = json!({
+                "kind": format!("{}List", req.def.kind),
+                "apiVersion": req.def.api_version(),
+                "metadata": list_meta,
+                "items": items,
+            });
+            return Ok(yaml_response(200, &list));
+        }
+        Format::Json => {}
     }
     // Lists are assembled from each object's stored JSON, without re-serialising it.
     let api_version = req.def.api_version();
@@ -203,20 +336,115 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
     Ok(bytes_response(200, out.freeze()))
 }
 
-fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
-    let bad = || ApiError::bad_request(format!("continue key is not valid: {token}"));
+/// A continue token as the real server writes it: base64 (URL-safe, unpadded) of
+/// `{"v":"meta.k8s.io/v1","rv":<snapshot>,"start":"<key after the page>\u0000"}`.
+fn encode_continue(rv: i64, namespace: &str, name: &str, in_namespace: bool) -> String {
+    let start = if in_namespace || namespace.is_empty() {
+        format!("/{name}\u{0}")
+    } else {
+        format!("{namespace}/{name}\u{0}")
+    };
+    let token = json!({"v": "meta.k8s.io/v1", "rv": rv, "start": start});
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token.to_string())
+}
+
+fn decode_continue(token: &str, namespace: Option<&str>) -> Result<Continue, ApiError> {
+    let bad = |why: String| ApiError::bad_request(format!("invalid continue token: continue key is not valid: {why}"));
     let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(token)
-        .map_err(|_| bad())?;
-    let text = String::from_utf8(raw).map_err(|_| bad())?;
-    let (ns, name) = text.split_once('/').ok_or_else(bad)?;
-    Ok((ns.to_string(), name.to_string()))
+        .decode(token.trim_end_matches('='))
+        .map_err(|e| bad(format!("illegal base64 data ({e})")))?;
+    let value: Value = serde_json::from_slice(&raw).map_err(|e| bad(e.to_string()))?;
+    if value["v"] != json!("meta.k8s.io/v1") {
+        return Err(bad(format!(
+            "server does not recognize this encoded version {}",
+            query::go_quote(value["v"].as_str().unwrap_or_default())
+        )));
+    }
+    let rv = value["rv"]
+        .as_i64()
+        .filter(|rv| *rv != 0)
+        .ok_or_else(|| bad("incorrect encoded start resourceVersion (version meta.k8s.io/v1)".into()))?;
+    let start = value["start"]
+        .as_str()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("encoded start key empty (version meta.k8s.io/v1)".into()))?;
+    let key = start.trim_end_matches('\u{0}');
+    let key = key.strip_prefix('/').unwrap_or(key);
+    let (ns, name) = match namespace {
+        Some(ns) => (ns, key),
+        None => key.split_once('/').unwrap_or(("", key)),
+    };
+    if name.contains('/') || name == ".." {
+        return Err(bad(start.to_string()));
+    }
+    Ok(Continue {
+        rv,
+        namespace: ns.to_string(),
+        name: name.to_string(),
+    })
 }
 
 fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
-    let obj = decode_body(req)?;
-    let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req))?;
-    Ok(respond_object(req, 201, &created.value))
+    let mut obj = decode_body(req)?;
+    let dry = dry_run(req);
+    apply::record_update(
+        &mut obj,
+        None,
+        &manager(req),
+        &req.def.api_version(),
+        None,
+        req.def.status_subresource,
+    );
+    let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry)?;
+    respond_object(req, 201, &dry_run_version(dry, &created.value, None))
+}
+
+/// The field manager of a write (see [`apply::manager_of`]).
+fn manager(req: &ResourceRequest) -> String {
+    apply::manager_of(req.query.get("fieldManager"), &req.user_agent)
+}
+
+/// [`next_version`], with the write recorded in the managed fields as an `Update` by
+/// `manager` (an apply records its own entry before).
+fn next_recorded(
+    req: &ResourceRequest,
+    current: &Value,
+    incoming: Value,
+    subresource: Option<&str>,
+    manager: Option<&str>,
+) -> Result<Mutation, ApiError> {
+    Ok(match next_version(&req.def, current, incoming, subresource)? {
+        Mutation::Put(mut next) if let Some(manager) = manager => {
+            let (def, api_version) = (&req.def, req.def.api_version());
+            apply::record_update(
+                &mut next,
+                Some(current),
+                manager,
+                &api_version,
+                subresource,
+                def.status_subresource,
+            );
+            if comparable(&next) == comparable(current) {
+                Mutation::Keep
+            } else {
+                Mutation::Put(next)
+            }
+        }
+        other => other,
+    })
+}
+
+/// A dry run's answer as the real server gives it: a created object has no resourceVersion,
+/// an updated one keeps the one it had (`before`).
+fn dry_run_version(dry: bool, value: &Value, before: Option<&str>) -> Value {
+    let mut value = value.clone();
+    if dry && let Some(meta) = value["metadata"].as_object_mut() {
+        match before {
+            Some(rv) => meta.insert("resourceVersion".into(), json!(rv)),
+            None => meta.remove("resourceVersion"),
+        };
+    }
+    value
 }
 
 /// Decides the stored result of an update of `current` to `incoming` (a PUT body or a patched
@@ -272,6 +500,7 @@ fn next_version(
         }
     };
     keep_server_fields(def, &mut next, current);
+    check_new_finalizers(def, current, &next)?;
     special_fields(def, &mut next)?;
     let finalizers_left = next["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
     if next.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left && !is_namespace(def) {
@@ -283,11 +512,12 @@ fn next_version(
     Ok(Mutation::Put(next))
 }
 
-fn finish(req: &ResourceRequest, outcome: Outcome) -> Result<Response, ApiError> {
+fn finish(req: &ResourceRequest, outcome: Outcome, before: Option<&str>) -> Result<Response, ApiError> {
+    let dry = dry_run(req);
     match outcome {
-        Outcome::Created(o) => Ok(respond_object(req, 201, &o.value)),
+        Outcome::Created(o) => respond_object(req, 201, &dry_run_version(dry, &o.value, None)),
         Outcome::Updated(o) | Outcome::Deleted(o) | Outcome::Unchanged(Some(o)) => {
-            Ok(respond_object(req, 200, &o.value))
+            respond_object(req, 200, &dry_run_version(dry, &o.value, before))
         }
         Outcome::Unchanged(None) => Err(ApiError::not_found(
             &req.def.qualified(),
@@ -302,11 +532,13 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
+    let mut before = None;
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
-        next_version(&req.def, &current.value, incoming, sub)
+        before = Some(meta_str(&current.value, "resourceVersion").to_string());
+        next_recorded(req, &current.value, incoming, sub, Some(&manager(req)))
     })?;
-    finish(req, outcome)
+    finish(req, outcome, before.as_deref())
 }
 
 fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
@@ -328,12 +560,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     };
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
-    let manager = req.query.get("fieldManager").unwrap_or_default().to_string();
-    if kind == PatchKind::Apply && manager.is_empty() {
-        return Err(ApiError::bad_request(
-            "PatchOptions.meta.k8s.io is invalid: fieldManager: Required value: is required for apply patch",
-        ));
-    }
+    let manager = manager(req);
+    let force = req.query.flag("force");
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
     if kind == PatchKind::Apply && server.objects.store.get(&key).is_none() {
@@ -347,15 +575,18 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
                 meta_str(&obj, "name")
             )));
         }
-        obj["metadata"]["managedFields"] = json!([apply::managed_entry(&manager, &api_version, &patch_doc)]);
+        obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
+        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub);
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
-            Ok(created) => return Ok(respond_object(req, 201, &created.value)),
+            Ok(created) => return respond_object(req, 201, &dry_run_version(dry_run(req), &created.value, None)),
             Err(e) if e.code == 409 => {} // created meanwhile: apply to it below
             Err(e) => return Err(e),
         }
     }
+    let mut before = None;
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
+        before = Some(meta_str(&current.value, "resourceVersion").to_string());
         let mut patched = current.value.clone();
         match kind {
             PatchKind::Merge => patch::merge_patch(&mut patched, &patch_doc),
@@ -363,38 +594,57 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             PatchKind::Json => patch::json_patch(&mut patched, &patch_doc)
                 .map_err(|e| ApiError::new(422, "Invalid", format!("the JSON patch could not be applied: {e}")))?,
             PatchKind::Apply => {
-                let previous = apply::owned_fields(&current.value, &manager);
-                patch::apply(&mut patched, &patch_doc, previous.as_ref());
-                apply::set_managed_entry(&mut patched, apply::managed_entry(&manager, &api_version, &patch_doc));
+                let dropped = apply::prepare_apply(&mut patched, &patch_doc, &manager, force, sub)?;
+                patch::apply(&mut patched, &patch_doc, dropped.as_ref());
+                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub);
             }
         }
         if !patched.is_object() {
             return Err(ApiError::new(422, "Invalid", "the patch does not leave an object"));
         }
-        next_version(&req.def, &current.value, patched, sub)
+        let updater = (kind != PatchKind::Apply).then_some(manager.as_str());
+        next_recorded(req, &current.value, patched, sub, updater)
     })?;
-    finish(req, outcome)
+    finish(req, outcome, before.as_deref())
+}
+
+/// The options of a delete, from its body (a DeleteOptions) or else its query.
+fn delete_options(req: &ResourceRequest) -> Result<query::DeleteOptions, ApiError> {
+    let body = if req.body.is_empty() {
+        None
+    } else {
+        Some(decode_body(req)?)
+    };
+    query::delete_options(&req.query, body.as_ref())
 }
 
 fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
-    let options: Value = if req.body.is_empty() {
-        json!({})
-    } else {
-        decode_body(req)?
-    };
+    let options = delete_options(req)?;
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
-    let dry = dry_run(req) || options["dryRun"].as_array().is_some_and(|d| d.contains(&json!("All")));
-    let outcome = delete_object(&server.objects, &req.def, &key, &options["preconditions"], dry)?;
+    let outcome = delete_object(&server.objects, &req.def, &key, &options.preconditions, options.dry_run)?;
     match outcome {
+        // Removed at once: as on the real server, Pods answer with the object, other kinds with
+        // a Status naming what was deleted.
+        Outcome::Deleted(o) if !(req.def.group.is_empty() && req.def.plural == "pods") => {
+            let mut details = json!({"name": name, "kind": req.def.plural, "uid": o.value["metadata"]["uid"]});
+            if !req.def.group.is_empty() {
+                details["group"] = json!(req.def.group);
+            }
+            let status =
+                json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details});
+            Ok(render(req, 200, &status))
+        }
+        // Kept while finalizers remain: the object with its deletionTimestamp.
         Outcome::Deleted(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Created(o) => {
-            Ok(respond_object(req, 200, &o.value))
+            respond_object(req, 200, &o.value)
         }
         Outcome::Unchanged(None) => Err(ApiError::not_found(&req.def.qualified(), &req.def.plural, name)),
     }
 }
 
 fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let options = delete_options(req)?;
     let selection = Selection::from_request(req)?;
     let (objects, _) = server
         .objects
@@ -407,7 +657,7 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
             Some(meta_str(&o.value, "namespace")),
             meta_str(&o.value, "name"),
         );
-        match delete_object(&server.objects, &req.def, &key, &Value::Null, dry_run(req)) {
+        match delete_object(&server.objects, &req.def, &key, &Value::Null, options.dry_run) {
             Ok(Outcome::Deleted(d) | Outcome::Updated(d)) => deleted.push(present(&req.def, &d.value)),
             Ok(_) => {}
             Err(e) if e.code == 404 => {}
@@ -420,5 +670,5 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
         "metadata": {"resourceVersion": server.objects.store.resource_version().to_string()},
         "items": deleted,
     });
-    Ok(json_response(200, &list))
+    Ok(render(req, 200, &list))
 }

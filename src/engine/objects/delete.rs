@@ -50,6 +50,10 @@ pub fn delete_object(
             let mut next = current.value.clone();
             next["metadata"]["deletionTimestamp"] = json!(now());
             next["metadata"]["deletionGracePeriodSeconds"] = json!(0);
+            // As on the real server, marking an object deleted is a change of its generation.
+            if let Some(generation) = meta["generation"].as_i64().filter(|g| *g > 0) {
+                next["metadata"]["generation"] = json!(generation + 1);
+            }
             if namespaces::is_namespace(def) {
                 next["status"] = json!({"phase": "Terminating"});
             }
@@ -61,4 +65,52 @@ pub fn delete_object(
         gc::after_change(objects, def, key, &outcome);
     }
     Ok(outcome)
+}
+
+/// As on the real server, no finalizer may be added to an object being deleted.
+pub fn check_new_finalizers(def: &ResourceDef, current: &Value, next: &Value) -> Result<(), ApiError> {
+    if current.pointer("/metadata/deletionTimestamp").is_none() {
+        return Ok(());
+    }
+    let list = |v: &Value| -> Vec<String> {
+        v["metadata"]["finalizers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(str::to_string))
+            .collect()
+    };
+    let old = list(current);
+    let added: Vec<String> = list(next).into_iter().filter(|f| !old.contains(f)).collect();
+    if added.is_empty() {
+        return Ok(());
+    }
+    let quoted: Vec<String> = added
+        .iter()
+        .map(|f| serde_json::to_string(f).expect("a string"))
+        .collect();
+    let detail = format!(
+        "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{{}}}",
+        quoted.join(", ")
+    );
+    let name = current["metadata"]["name"].as_str().unwrap_or_default();
+    let kind = if def.group.is_empty() {
+        def.kind.clone()
+    } else {
+        format!("{}.{}", def.kind, def.group)
+    };
+    let mut details = json!({
+        "name": name,
+        "kind": def.kind,
+        "causes": [{"reason": "FieldValueForbidden", "message": detail, "field": "metadata.finalizers"}],
+    });
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
+    }
+    Err(ApiError::new(
+        422,
+        "Invalid",
+        format!("{kind} \"{name}\" is invalid: metadata.finalizers: {detail}"),
+    )
+    .with_details(details))
 }

@@ -1,26 +1,69 @@
-//! Kubernetes Events about objects, as `kubectl get events` and `describe` show them.
+//! Kubernetes Events about objects, as `kubectl get events` and `describe` show them, recorded
+//! as client-go's event recorder does: the involved object named with its uid and
+//! resourceVersion (as stored), and a repeat of the same event counted on the first one
+//! (`count`, `lastTimestamp`) instead of stored again.
 
 use serde_json::{Value, json};
 
-use super::{Objects, create, meta_str};
+use super::{Objects, create, key_of, meta_str, write};
 use crate::api::now;
+
+/// Pod events about its container, which name it in `involvedObject.fieldPath` as the
+/// kubelet does.
+const CONTAINER_REASONS: &[&str] = &[
+    "BackOff",
+    "OOMKilled",
+    "Failed",
+    "Started",
+    "Created",
+    "Killing",
+    "Pulling",
+];
 
 /// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
 pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: &str, message: &str) {
-    let Some(def) = objects.registry().find("", "v1", "events") else {
+    let registry = objects.registry();
+    let Some(def) = registry.find("", "v1", "events") else {
         return;
     };
     let namespace = meta_str(object, "namespace").to_string();
     let name = meta_str(object, "name").to_string();
+    let involved = involved_object(objects, object, reason);
     let t = now();
+    // The same event about the same object again: counted on the one recorded before.
+    let (events, _) = objects.store.list(&def.store_key(), Some(&namespace));
+    let same = events.iter().find(|e| {
+        let e = &e.value;
+        e["reason"] == json!(reason)
+            && e["message"] == json!(message)
+            && e["type"] == json!(kind_type)
+            && e["source"]["component"] == json!("kfn-local-engine")
+            && ["kind", "name", "uid", "apiVersion", "fieldPath"]
+                .iter()
+                .all(|f| e["involvedObject"][f] == involved[f])
+    });
+    if let Some(existing) = same {
+        let event_name = meta_str(&existing.value, "name").to_string();
+        let counted = write::modify(objects, &def, Some(&namespace), &event_name, |e| {
+            e["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
+            e["lastTimestamp"] = json!(t);
+            e["involvedObject"]["resourceVersion"] = involved["resourceVersion"].clone();
+        });
+        match counted {
+            Ok(_) => return,
+            Err(e) if e.code == 404 => {} // removed meanwhile: recorded anew below
+            Err(e) => {
+                tracing::warn!("cannot record an event for {name}: {}", e.message);
+                return;
+            }
+        }
+    }
+    let nanos = k8s_openapi::jiff::Timestamp::now().as_nanosecond();
     let event = json!({
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {"generateName": format!("{name}."), "namespace": namespace},
-        "involvedObject": {
-            "apiVersion": object["apiVersion"], "kind": object["kind"], "name": name,
-            "namespace": namespace, "uid": object["metadata"]["uid"],
-        },
+        "metadata": {"name": format!("{name}.{nanos:x}"), "namespace": namespace},
+        "involvedObject": involved,
         "type": kind_type,
         "reason": reason,
         "message": message,
@@ -28,8 +71,80 @@ pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: 
         "firstTimestamp": t,
         "lastTimestamp": t,
         "count": 1,
+        "reportingComponent": "kfn-local-engine",
+        "reportingInstance": "",
     });
     if let Err(e) = create::create_object(objects, &def, Some(&namespace), event, false) {
         tracing::warn!("cannot record an event for {name}: {}", e.message);
+    }
+}
+
+/// The event's `involvedObject`: the object as stored (its uid and resourceVersion, which a
+/// value built in memory does not carry), and the container of a container's event.
+fn involved_object(objects: &Objects, object: &Value, reason: &str) -> Value {
+    let namespace = meta_str(object, "namespace");
+    let name = meta_str(object, "name");
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let kind = object["kind"].as_str().unwrap_or_default();
+    let registry = objects.registry();
+    let stored = registry
+        .all()
+        .iter()
+        .find(|d| d.kind == kind && d.api_version() == api_version)
+        .and_then(|def| objects.store.get(&key_of(def, Some(namespace), name)));
+    let meta = stored.as_ref().map_or(&object["metadata"], |o| &o.value["metadata"]);
+    let mut involved = json!({"apiVersion": api_version, "kind": kind, "name": name, "namespace": namespace});
+    for field in ["uid", "resourceVersion"] {
+        if let Some(v) = meta[field].as_str().filter(|v| !v.is_empty()) {
+            involved[field] = json!(v);
+        }
+    }
+    if let Some(path) = container_field_path(object, reason) {
+        involved["fieldPath"] = json!(path);
+    }
+    involved
+}
+
+/// The fieldPath of a Pod's container event (`spec.containers{name}`), when it has one container.
+fn container_field_path(object: &Value, reason: &str) -> Option<String> {
+    if object["kind"] != json!("Pod") || !CONTAINER_REASONS.contains(&reason) {
+        return None;
+    }
+    let containers = object.pointer("/spec/containers")?.as_array()?;
+    match containers.as_slice() {
+        [one] => Some(format!("spec.containers{{{}}}", one["name"].as_str()?)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::store::Store;
+
+    #[test]
+    fn a_repeated_event_is_counted_on_the_first_and_names_the_stored_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(Store::open(&dir.path().join("kfn.db")).unwrap());
+        let def = objects.registry().find("", "v1", "configmaps").unwrap();
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}});
+        let stored = create::create_object(&objects, &def, Some("default"), cm.clone(), false).unwrap();
+        record_event(&objects, &cm, "Warning", "Broken", "it broke");
+        record_event(&objects, &cm, "Warning", "Broken", "it broke");
+        record_event(&objects, &cm, "Warning", "Broken", "it broke differently");
+        let (events, _) = objects.store.list("/events", Some("default"));
+        assert_eq!(events.len(), 2, "the same event again is not stored again");
+        let first = events
+            .iter()
+            .map(|e| &e.value)
+            .find(|e| e["message"] == "it broke")
+            .unwrap();
+        assert_eq!(first["count"], 2);
+        assert_eq!(first["involvedObject"]["uid"], stored.value["metadata"]["uid"]);
+        assert_eq!(
+            first["involvedObject"]["resourceVersion"],
+            stored.value["metadata"]["resourceVersion"]
+        );
+        assert!(first["firstTimestamp"].is_string() && first["lastTimestamp"].is_string());
     }
 }

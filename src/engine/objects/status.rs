@@ -46,13 +46,19 @@ impl ApiError {
 
     /// `<plural>.<group> "<name>" not found`, as the API server words it.
     pub fn not_found(qualified: &str, kind_plural: &str, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found"))
-            .with_details(json!({"name": name, "kind": kind_plural}))
+        Self::new(404, "NotFound", format!("{qualified} \"{name}\" not found")).with_details(details(
+            qualified,
+            kind_plural,
+            name,
+        ))
     }
 
     pub fn already_exists(qualified: &str, kind_plural: &str, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{qualified} \"{name}\" already exists"))
-            .with_details(json!({"name": name, "kind": kind_plural}))
+        Self::new(409, "AlreadyExists", format!("{qualified} \"{name}\" already exists")).with_details(details(
+            qualified,
+            kind_plural,
+            name,
+        ))
     }
 
     pub fn conflict(qualified: &str, kind_plural: &str, name: &str) -> Self {
@@ -63,7 +69,7 @@ impl ApiError {
                 "Operation cannot be fulfilled on {qualified} \"{name}\": the object has been modified; please apply your changes to the latest version and try again"
             ),
         )
-        .with_details(json!({"name": name, "kind": kind_plural}))
+        .with_details(details(qualified, kind_plural, name))
     }
 
     pub fn method_not_allowed(method: &str) -> Self {
@@ -126,11 +132,25 @@ impl ApiError {
             "reason": self.reason,
             "code": self.code,
         });
+        if self.reason.is_empty() {
+            // Some real answers (a 500 from a bad parameter) carry no reason.
+            status.as_object_mut().map(|m| m.remove("reason"));
+        }
         if let Some(details) = &self.details {
             status["details"] = details.clone();
         }
         status
     }
+}
+
+/// A Status's details naming an object: its name, its resource (plural) and, for a grouped
+/// kind, the group (`deployments.apps` → `apps`), as the real server gives them.
+fn details(qualified: &str, kind_plural: &str, name: &str) -> Value {
+    let mut details = json!({"name": name, "kind": kind_plural});
+    if let Some((_, group)) = qualified.split_once('.') {
+        details["group"] = json!(group);
+    }
+    details
 }
 
 impl From<crate::engine::store::StoreError> for ApiError {
