@@ -280,6 +280,24 @@ const BUILTINS: &[Builtin] = &[
         ],
     },
     Builtin {
+        group: "apps",
+        version: "v1",
+        kind: "ReplicaSet",
+        plural: "replicasets",
+        namespaced: true,
+        short: &["rs"],
+        status: true,
+        generation: true,
+        extra: &["scale"],
+        columns: &[
+            ("Name", "name"),
+            ("Desired", "replicaset.desired"),
+            ("Current", "replicaset.current"),
+            ("Ready", "replicaset.ready"),
+            ("Age", "age"),
+        ],
+    },
+    Builtin {
         group: "autoscaling",
         version: "v2",
         kind: "HorizontalPodAutoscaler",
@@ -377,6 +395,7 @@ fn builtin_defs() -> Vec<ResourceDef> {
                 "pods",
                 "services",
                 "deployments",
+                "replicasets",
                 "horizontalpodautoscalers",
                 "cronjobs",
             ]

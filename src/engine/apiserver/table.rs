@@ -177,6 +177,9 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
             status["readyReplicas"].as_i64().unwrap_or(0),
             spec["replicas"].as_i64().unwrap_or(1)
         ),
+        "replicaset.desired" => spec["replicas"].as_i64().unwrap_or(1).to_string(),
+        "replicaset.current" => status["replicas"].as_i64().unwrap_or(0).to_string(),
+        "replicaset.ready" => status["readyReplicas"].as_i64().unwrap_or(0).to_string(),
         "deployment.updated" => status["updatedReplicas"].as_i64().unwrap_or(0).to_string(),
         "deployment.available" => status["availableReplicas"].as_i64().unwrap_or(0).to_string(),
         "hpa.reference" => format!(

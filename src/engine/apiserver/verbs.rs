@@ -16,7 +16,7 @@ use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch};
 use crate::engine::objects::{
-    check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields, key_of, meta_str,
+    Propagation, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields, key_of, meta_str,
     special_fields,
 };
 use crate::engine::resources::ResourceDef;
@@ -385,7 +385,12 @@ fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let dry = dry_run(req) || options["dryRun"].as_array().is_some_and(|d| d.contains(&json!("All")));
-    let outcome = delete_object(&server.objects, &req.def, &key, &options["preconditions"], dry)?;
+    let policy = Propagation::from_options(
+        &options,
+        req.query.get("propagationPolicy"),
+        req.query.get("orphanDependents"),
+    )?;
+    let outcome = delete_with(&server.objects, &req.def, &key, &options["preconditions"], policy, dry)?;
     match outcome {
         Outcome::Deleted(o) | Outcome::Updated(o) | Outcome::Unchanged(Some(o)) | Outcome::Created(o) => {
             Ok(respond_object(req, 200, &o.value))
@@ -396,6 +401,16 @@ fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
 
 fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
     let selection = Selection::from_request(req)?;
+    let options: Value = if req.body.is_empty() {
+        json!({})
+    } else {
+        decode_body(req)?
+    };
+    let policy = Propagation::from_options(
+        &options,
+        req.query.get("propagationPolicy"),
+        req.query.get("orphanDependents"),
+    )?;
     let (objects, _) = server
         .objects
         .store
@@ -407,7 +422,7 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
             Some(meta_str(&o.value, "namespace")),
             meta_str(&o.value, "name"),
         );
-        match delete_object(&server.objects, &req.def, &key, &Value::Null, dry_run(req)) {
+        match delete_with(&server.objects, &req.def, &key, &Value::Null, policy, dry_run(req)) {
             Ok(Outcome::Deleted(d) | Outcome::Updated(d)) => deleted.push(present(&req.def, &d.value)),
             Ok(_) => {}
             Err(e) if e.code == 404 => {}
