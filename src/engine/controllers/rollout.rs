@@ -44,12 +44,20 @@ pub fn template_hash(template: &Value, collisions: i64) -> String {
         .collect()
 }
 
+/// A template with its keys in order and without what a typed client adds when it sends one
+/// back (`creationTimestamp: null`, `resources: {}`): nulls, empty objects and empty lists.
 fn canonical(v: &Value) -> Value {
+    let empty = |v: &Value| v.is_null() || v.as_object().is_some_and(Map::is_empty) || v.as_array().is_some_and(Vec::is_empty);
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&m[k]))).collect())
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&m[k])))
+                    .filter(|(_, v)| !empty(v))
+                    .collect(),
+            )
         }
         Value::Array(a) => Value::Array(a.iter().map(canonical).collect()),
         other => other.clone(),
@@ -338,7 +346,8 @@ mod tests {
     #[test]
     fn the_hash_ignores_its_own_label_and_key_order_and_uses_the_safe_alphabet() {
         let a = json!({"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}});
-        let b = json!({"spec": {"containers": [{"image": "i", "name": "c"}]}, "metadata": {"labels": {"pod-template-hash": "zz", "app": "x"}}});
+        let b = json!({"spec": {"containers": [{"image": "i", "name": "c", "resources": {}}]},
+            "metadata": {"creationTimestamp": null, "labels": {"pod-template-hash": "zz", "app": "x"}}});
         assert_eq!(template_hash(&a, 0), template_hash(&b, 0));
         assert!(same_template(&a, &b));
         assert_ne!(template_hash(&a, 0), template_hash(&a, 1));
