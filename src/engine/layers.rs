@@ -12,9 +12,10 @@ const PARTS: &[(&str, &[&str])] = &[
     ("objects", &["names", "resources", "store"]),
     ("replicas", &["objects", "names", "store"]),
     ("probe", &[]),
+    ("controllers", &["objects", "store", "resources"]),
     (
         "reconciler",
-        &["objects", "replicas", "probe", "names", "store", "resources"],
+        &["objects", "replicas", "probe", "names", "store", "resources", "controllers"],
     ),
     ("autoscaler", &["objects", "probe", "names", "store", "resources"]),
     ("gateway", &["objects", "replicas", "store", "connection"]),
