@@ -15,7 +15,15 @@ const PARTS: &[(&str, &[&str])] = &[
     ("controllers", &["objects", "store", "resources"]),
     (
         "reconciler",
-        &["objects", "replicas", "probe", "names", "store", "resources", "controllers"],
+        &[
+            "objects",
+            "replicas",
+            "probe",
+            "names",
+            "store",
+            "resources",
+            "controllers",
+        ],
     ),
     ("autoscaler", &["objects", "probe", "names", "store", "resources"]),
     ("gateway", &["objects", "replicas", "store", "connection"]),

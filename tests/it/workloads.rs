@@ -39,7 +39,10 @@ fn answers(engine: &Engine, function: &str, want: &str) {
 #[test]
 fn a_deleted_function_pod_is_replaced_and_the_function_answers_again() {
     let engine = Engine::start();
-    ok(&deploy_code(&engine, "hello", "python3.12", "one.py", CODE, &["--wait"]), "deploy");
+    ok(
+        &deploy_code(&engine, "hello", "python3.12", "one.py", CODE, &["--wait"]),
+        "deploy",
+    );
     // Deployment → ReplicaSet `<deployment>-<hash>` → Pod `<replicaset>-<5 chars>`, owned.
     let rs = json(&engine.kubectl(&["get", "rs", "-l", "function=hello", "-o", "json"]));
     let rs = &rs["items"][0];
@@ -50,7 +53,10 @@ fn a_deleted_function_pod_is_replaced_and_the_function_answers_again() {
     assert_eq!(rs["metadata"]["ownerReferences"][0]["controller"], true);
     let before = pods(&engine, "hello");
     assert_eq!(before.len(), 1, "{before:?}");
-    assert!(before[0].starts_with(&format!("{rs_name}-")) && before[0].len() == rs_name.len() + 6, "{before:?}");
+    assert!(
+        before[0].starts_with(&format!("{rs_name}-")) && before[0].len() == rs_name.len() + 6,
+        "{before:?}"
+    );
     let pod = json(&engine.kubectl(&["get", "pod", &before[0], "-o", "json"]));
     assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
     assert_eq!(pod["metadata"]["ownerReferences"][0]["blockOwnerDeletion"], true);
@@ -58,10 +64,17 @@ fn a_deleted_function_pod_is_replaced_and_the_function_answers_again() {
     ok(&engine.kubectl(&["delete", "pod", &before[0]]), "delete pod");
     let after = eventually(Duration::from_secs(30), "a new Pod", || {
         let now = pods(&engine, "hello");
-        if now.len() == 1 && now[0] != before[0] { Ok(now) } else { Err(format!("{now:?}")) }
+        if now.len() == 1 && now[0] != before[0] {
+            Ok(now)
+        } else {
+            Err(format!("{now:?}"))
+        }
     });
     answers(&engine, "hello", "one");
-    ok(&engine.kubectl(&["wait", "--for=condition=Available", "deployment/hello", "--timeout=60s"]), "wait Available");
+    ok(
+        &engine.kubectl(&["wait", "--for=condition=Available", "deployment/hello", "--timeout=60s"]),
+        "wait Available",
+    );
     let rs = json(&engine.kubectl(&["get", "rs", &rs_name, "-o", "json"]));
     assert_eq!(rs["status"]["readyReplicas"], 1, "{}", rs["status"]);
     assert!(pods(&engine, "hello") == after);
@@ -70,35 +83,74 @@ fn a_deleted_function_pod_is_replaced_and_the_function_answers_again() {
 #[test]
 fn rollout_history_and_undo_follow_function_updates() {
     let engine = Engine::start();
-    ok(&deploy_code(&engine, "hist", "python3.12", "one.py", CODE, &["--wait"]), "deploy");
-    let two = write(engine.home.path(), "src-hist/two.py", "def handler(event, context):\n    return 'two'\n");
     ok(
-        &engine.kfn(&["function", "update", "hist", "-f", two.to_str().unwrap(), "--handler", "two.handler", "--wait"]),
+        &deploy_code(&engine, "hist", "python3.12", "one.py", CODE, &["--wait"]),
+        "deploy",
+    );
+    let two = write(
+        engine.home.path(),
+        "src-hist/two.py",
+        "def handler(event, context):\n    return 'two'\n",
+    );
+    ok(
+        &engine.kfn(&[
+            "function",
+            "update",
+            "hist",
+            "-f",
+            two.to_str().unwrap(),
+            "--handler",
+            "two.handler",
+            "--wait",
+        ]),
         "update",
     );
     answers(&engine, "hist", "two");
     let run = engine.kubectl(&["rollout", "history", "deployment/hist"]);
     ok(&run, "rollout history");
-    let revisions: Vec<&str> = run.stdout.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+    let revisions: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert_eq!(revisions, ["1", "2"], "{}", run.stdout);
-    ok(&engine.kubectl(&["rollout", "status", "deployment/hist", "--timeout=60s"]), "rollout status");
+    ok(
+        &engine.kubectl(&["rollout", "status", "deployment/hist", "--timeout=60s"]),
+        "rollout status",
+    );
 
     ok(&engine.kubectl(&["rollout", "undo", "deployment/hist"]), "rollout undo");
     answers(&engine, "hist", "one");
-    ok(&engine.kubectl(&["rollout", "status", "deployment/hist", "--timeout=60s"]), "rollout status after undo");
+    ok(
+        &engine.kubectl(&["rollout", "status", "deployment/hist", "--timeout=60s"]),
+        "rollout status after undo",
+    );
     eventually(Duration::from_secs(30), "one Pod left, of the old code", || {
         let now = pods(&engine, "hist");
-        if now.len() == 1 { Ok(()) } else { Err(format!("{now:?}")) }
+        if now.len() == 1 {
+            Ok(())
+        } else {
+            Err(format!("{now:?}"))
+        }
     });
     let run = engine.kubectl(&["rollout", "history", "deployment/hist"]);
-    let revisions: Vec<&str> = run.stdout.lines().skip(2).filter_map(|l| l.split_whitespace().next()).collect();
+    let revisions: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip(2)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
     assert_eq!(revisions, ["2", "3"], "{}", run.stdout);
 }
 
 #[test]
 fn a_function_is_ready_only_while_its_current_pods_are() {
     let engine = Engine::start();
-    ok(&deploy_code(&engine, "rdy", "python3.12", "one.py", CODE, &["--wait"]), "deploy");
+    ok(
+        &deploy_code(&engine, "rdy", "python3.12", "one.py", CODE, &["--wait"]),
+        "deploy",
+    );
     let ready = |engine: &Engine| {
         let f = json(&engine.kubectl(&["get", "function", "rdy", "-o", "json"]));
         f["status"]["conditions"]
@@ -108,18 +160,41 @@ fn a_function_is_ready_only_while_its_current_pods_are() {
     };
     eventually(Duration::from_secs(30), "Ready=True", || {
         let c = ready(&engine);
-        if c["status"] == "True" && c["reason"] == "ReplicasReady" { Ok(()) } else { Err(c.to_string()) }
+        if c["status"] == "True" && c["reason"] == "ReplicasReady" {
+            Ok(())
+        } else {
+            Err(c.to_string())
+        }
     });
-    ok(&engine.kubectl(&["wait", "--for=condition=Ready", "function/rdy", "--timeout=30s"]), "kubectl wait Ready");
-    // A new revision that cannot start: not Ready, and not listed READY, while it rolls out.
-    let bad = write(engine.home.path(), "src-rdy/bad.py", "def handler(event, context):\n    return 'x'\n");
     ok(
-        &engine.kfn(&["function", "update", "rdy", "-f", bad.to_str().unwrap(), "--handler", "bad.missing"]),
+        &engine.kubectl(&["wait", "--for=condition=Ready", "function/rdy", "--timeout=30s"]),
+        "kubectl wait Ready",
+    );
+    // A new revision that cannot start: not Ready, and not listed READY, while it rolls out.
+    let bad = write(
+        engine.home.path(),
+        "src-rdy/bad.py",
+        "def handler(event, context):\n    return 'x'\n",
+    );
+    ok(
+        &engine.kfn(&[
+            "function",
+            "update",
+            "rdy",
+            "-f",
+            bad.to_str().unwrap(),
+            "--handler",
+            "bad.missing",
+        ]),
         "update",
     );
     eventually(Duration::from_secs(30), "Ready=False during the rollout", || {
         let c = ready(&engine);
-        if c["status"] == "False" { Ok(()) } else { Err(c.to_string()) }
+        if c["status"] == "False" {
+            Ok(())
+        } else {
+            Err(c.to_string())
+        }
     });
     // The old replica still answers meanwhile (maxUnavailable 0).
     answers(&engine, "rdy", "one");
@@ -127,7 +202,11 @@ fn a_function_is_ready_only_while_its_current_pods_are() {
     ok(&engine.kubectl(&["scale", "deployment/rdy", "--replicas=0"]), "scale");
     eventually(Duration::from_secs(30), "no Pod, not READY", || {
         let ls = engine.kfn(&["function", "ls"]);
-        if pods(&engine, "rdy").is_empty() && ls.stdout.contains("0/0 NOT READY") { Ok(()) } else { Err(ls.stdout) }
+        if pods(&engine, "rdy").is_empty() && ls.stdout.contains("0/0 NOT READY") {
+            Ok(())
+        } else {
+            Err(ls.stdout)
+        }
     });
 }
 
@@ -137,12 +216,27 @@ fn other_deployments_get_replicasets_and_pending_pods_with_kubernetes_conditions
     let web = r#"{"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
         "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
             "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "nginx", "image": "nginx"}]}}}}"#;
-    ok(&engine.kubectl_stdin(&["apply", "--server-side", "-f", "-"], Some(web)), "create deployment");
+    ok(
+        &engine.kubectl_stdin(&["apply", "--server-side", "-f", "-"], Some(web)),
+        "create deployment",
+    );
     let d = eventually(Duration::from_secs(20), "the Deployment's conditions", || {
         let d = json(&engine.kubectl(&["get", "deployment", "web", "-o", "json"]));
-        if d["status"]["conditions"].as_array().is_some_and(|c| c.len() == 2) { Ok(d) } else { Err(d["status"].to_string()) }
+        if d["status"]["conditions"].as_array().is_some_and(|c| c.len() == 2) {
+            Ok(d)
+        } else {
+            Err(d["status"].to_string())
+        }
     });
-    let condition = |t: &str| d["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == t).unwrap().clone();
+    let condition = |t: &str| {
+        d["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["type"] == t)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(condition("Available")["reason"], "MinimumReplicasUnavailable");
     assert_eq!(condition("Available")["status"], "False");
     assert_eq!(condition("Progressing")["status"], "True");
@@ -154,26 +248,60 @@ fn other_deployments_get_replicasets_and_pending_pods_with_kubernetes_conditions
     let pods = eventually(Duration::from_secs(20), "two Pending Pods", || {
         let pods = json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]));
         let items = pods["items"].as_array().unwrap().clone();
-        let scheduled = items.iter().filter(|p| p.pointer("/status/conditions/0/type") == Some(&"PodScheduled".into())).count();
-        if items.len() == 2 && scheduled == 2 { Ok(items) } else { Err(pods.to_string()) }
+        let scheduled = items
+            .iter()
+            .filter(|p| p.pointer("/status/conditions/0/type") == Some(&"PodScheduled".into()))
+            .count();
+        if items.len() == 2 && scheduled == 2 {
+            Ok(items)
+        } else {
+            Err(pods.to_string())
+        }
     });
     for p in &pods {
         assert_eq!(p["status"]["phase"], "Pending");
         assert_eq!(p["status"]["conditions"][0]["status"], "False");
-        assert!(p["status"]["conditions"][0]["message"].as_str().unwrap().contains("runs only the Pods of kfn functions"));
+        assert!(
+            p["status"]["conditions"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("runs only the Pods of kfn functions")
+        );
     }
     // `--cascade=orphan`: the ReplicaSet stays, without its owner.
-    ok(&engine.kubectl(&["delete", "deployment", "web", "--cascade=orphan"]), "delete --cascade=orphan");
+    ok(
+        &engine.kubectl(&["delete", "deployment", "web", "--cascade=orphan"]),
+        "delete --cascade=orphan",
+    );
     let rs = json(&engine.kubectl(&["get", "rs", "-l", "app=web", "-o", "json"]));
     let items = rs["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{rs}");
-    assert!(items[0]["metadata"].get("ownerReferences").is_none(), "{}", items[0]["metadata"]);
+    assert!(
+        items[0]["metadata"].get("ownerReferences").is_none(),
+        "{}",
+        items[0]["metadata"]
+    );
     std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]))["items"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]))["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // Foreground: the ReplicaSet waits for its Pods, then goes with them.
     let name = items[0]["metadata"]["name"].as_str().unwrap().to_string();
-    ok(&engine.kubectl(&["delete", "rs", &name, "--cascade=foreground"]), "delete --cascade=foreground");
-    assert_eq!(json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]))["items"].as_array().unwrap().len(), 0);
+    ok(
+        &engine.kubectl(&["delete", "rs", &name, "--cascade=foreground"]),
+        "delete --cascade=foreground",
+    );
+    assert_eq!(
+        json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]))["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
     assert_eq!(engine.kubectl(&["get", "rs", &name]).code, 1);
 }
 
@@ -184,15 +312,24 @@ fn an_object_whose_owner_does_not_exist_is_collected() {
         "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "gone", "uid": "00000000-0000-0000-0000-000000000000"}]}}"#;
     ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(orphan)), "create");
     ok(&engine.kubectl(&["create", "configmap", "owner"]), "create owner");
-    let uid = engine.kubectl(&["get", "cm", "owner", "-o", "jsonpath={.metadata.uid}"]).stdout;
+    let uid = engine
+        .kubectl(&["get", "cm", "owner", "-o", "jsonpath={.metadata.uid}"])
+        .stdout;
     let owned = format!(
         r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "kept",
         "ownerReferences": [{{"apiVersion": "v1", "kind": "ConfigMap", "name": "owner", "uid": "{uid}"}}]}}}}"#
     );
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(&owned)), "create owned");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&owned)),
+        "create owned",
+    );
     eventually(Duration::from_secs(20), "the stray ConfigMap collected", || {
         let run = engine.kubectl(&["get", "cm", "stray"]);
-        if run.code == 1 && run.stderr.contains("NotFound") { Ok(()) } else { Err(run.stdout) }
+        if run.code == 1 && run.stderr.contains("NotFound") {
+            Ok(())
+        } else {
+            Err(run.stdout)
+        }
     });
     ok(&engine.kubectl(&["get", "cm", "kept"]), "an owned object stays");
 }

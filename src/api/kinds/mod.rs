@@ -101,7 +101,9 @@ impl Condition {
         let wanted = d.spec.replicas.unwrap_or(1).max(1);
         let observed = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
         let conditions = status.conditions.unwrap_or_default();
-        let unavailable = conditions.iter().find(|c| c.type_.as_deref() == Some("Available") && c.status.as_deref() != Some("True"));
+        let unavailable = conditions
+            .iter()
+            .find(|c| c.type_.as_deref() == Some("Available") && c.status.as_deref() != Some("True"));
         if ready >= wanted && updated >= wanted && replicas <= updated && observed && unavailable.is_none() {
             let message = format!("{ready}/{wanted} replicas ready");
             return (Condition::ready(previous, true, "ReplicasReady", &message), ready);

@@ -16,8 +16,8 @@ use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch};
 use crate::engine::objects::{
-    Propagation, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields, key_of, meta_str,
-    special_fields,
+    Propagation, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields, key_of,
+    meta_str, special_fields,
 };
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome};

@@ -49,7 +49,11 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
     let paused = d.pointer("/spec/paused").and_then(Value::as_bool).unwrap_or(false);
     let strategy = rollout::strategy(&d["spec"], desired);
     let now = crate::api::now();
-    let mut conditions: Vec<Value> = d.pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+    let mut conditions: Vec<Value> = d
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
 
     // Its ReplicaSets, those that match its selector and have no controller adopted.
     let mut owned: Vec<Value> = Vec::new();
@@ -61,7 +65,10 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
             && v.pointer("/metadata/deletionTimestamp").is_none()
             && rollout::selector_matches(selector, &crate::api::labels_of(v))
             && let Ok(adopted) = objects::modify(objects, &rs_def, Some(namespace), meta_str(v, "name"), |rs| {
-                let mut refs = rs["metadata"]["ownerReferences"].as_array().cloned().unwrap_or_default();
+                let mut refs = rs["metadata"]["ownerReferences"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
                 refs.push(reference(d, "Deployment"));
                 rs["metadata"]["ownerReferences"] = json!(refs);
             })
@@ -70,10 +77,13 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
         }
     }
     owned.sort_by(|a, b| {
-        (meta_str(a, "creationTimestamp"), meta_str(a, "name")).cmp(&(meta_str(b, "creationTimestamp"), meta_str(b, "name")))
+        (meta_str(a, "creationTimestamp"), meta_str(a, "name"))
+            .cmp(&(meta_str(b, "creationTimestamp"), meta_str(b, "name")))
     });
     let template = &d["spec"]["template"];
-    let new_index = owned.iter().position(|rs| rollout::same_template(&rs["spec"]["template"], template));
+    let new_index = owned
+        .iter()
+        .position(|rs| rollout::same_template(&rs["spec"]["template"], template));
     let mut new = new_index.map(|i| owned.remove(i));
     let olds = owned;
     let max_old = olds.iter().map(revision).max().unwrap_or(0);
@@ -90,7 +100,10 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
             let mut annotations = rollout::copied_annotations(d);
             let wanted = if current <= max_old { max_old + 1 } else { current };
             annotations.insert(REVISION.into(), json!(wanted.to_string()));
-            let mut history = rs["metadata"]["annotations"][REVISION_HISTORY].as_str().unwrap_or_default().to_string();
+            let mut history = rs["metadata"]["annotations"][REVISION_HISTORY]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
             if wanted != current && current > 0 {
                 if !history.is_empty() {
                     history.push(',');
@@ -152,7 +165,10 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
                     return;
                 }
                 Err(e) => {
-                    tracing::warn!("deployment {namespace}/{name}: cannot create its ReplicaSet: {}", e.message);
+                    tracing::warn!(
+                        "deployment {namespace}/{name}: cannot create its ReplicaSet: {}",
+                        e.message
+                    );
                     return;
                 }
             }
@@ -198,7 +214,13 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
     rollout::set_condition(
         &mut conditions,
         if available {
-            rollout::condition("Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", &now)
+            rollout::condition(
+                "Available",
+                true,
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.",
+                &now,
+            )
         } else {
             rollout::condition(
                 "Available",
@@ -209,10 +231,15 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
             )
         },
     );
-    let deadline = d.pointer("/spec/progressDeadlineSeconds").and_then(Value::as_i64).unwrap_or(600);
+    let deadline = d
+        .pointer("/spec/progressDeadlineSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(600);
     let progressing = conditions.iter().find(|c| c["type"] == "Progressing").cloned();
     let complete = totals.replicas == totals.updated
-        && progressing.as_ref().is_some_and(|c| c["reason"] == "NewReplicaSetAvailable");
+        && progressing
+            .as_ref()
+            .is_some_and(|c| c["reason"] == "NewReplicaSetAvailable");
     let rs_name = new_now.as_ref().map(|rs| meta_str(rs, "name").to_string());
     let what = match &rs_name {
         Some(n) => format!("ReplicaSet \"{n}\""),
@@ -227,10 +254,22 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
         match rollout::progress(desired, &before, &totals, true, since, deadline) {
             Progress::Complete => rollout::set_condition(
                 &mut conditions,
-                rollout::condition("Progressing", true, "NewReplicaSetAvailable", &format!("{what} has successfully progressed."), &now),
+                rollout::condition(
+                    "Progressing",
+                    true,
+                    "NewReplicaSetAvailable",
+                    &format!("{what} has successfully progressed."),
+                    &now,
+                ),
             ),
             Progress::Progressing => {
-                let mut c = rollout::condition("Progressing", true, "ReplicaSetUpdated", &format!("{what} is progressing."), &now);
+                let mut c = rollout::condition(
+                    "Progressing",
+                    true,
+                    "ReplicaSetUpdated",
+                    &format!("{what} is progressing."),
+                    &now,
+                );
                 if let Some(current) = &progressing
                     && current["status"] == "True"
                 {
@@ -241,7 +280,13 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
             }
             Progress::TimedOut => rollout::set_condition(
                 &mut conditions,
-                rollout::condition("Progressing", false, "ProgressDeadlineExceeded", &format!("{what} has timed out progressing."), &now),
+                rollout::condition(
+                    "Progressing",
+                    false,
+                    "ProgressDeadlineExceeded",
+                    &format!("{what} has timed out progressing."),
+                    &now,
+                ),
             ),
             Progress::Unchanged => {}
         }
@@ -303,7 +348,10 @@ fn create(
     }
     selector["matchLabels"][HASH_LABEL] = json!(hash);
     let mut annotations = rollout::copied_annotations(d);
-    annotations.insert(rollout::DESIRED.into(), json!(d["spec"]["replicas"].as_i64().unwrap_or(1).to_string()));
+    annotations.insert(
+        rollout::DESIRED.into(),
+        json!(d["spec"]["replicas"].as_i64().unwrap_or(1).to_string()),
+    );
     annotations.insert(rollout::MAX_REPLICAS.into(), json!(max_replicas.to_string()));
     annotations.insert(REVISION.into(), json!(revision.to_string()));
     let mut spec = json!({"replicas": replicas, "selector": selector, "template": template});
@@ -327,16 +375,22 @@ fn scaled_event(objects: &Objects, d: &Value, rs: &Value, from: i64, to: i64) {
 
 fn set_replicas(objects: &Objects, rs_def: &ResourceDef, d: &Value, rs: &Value, to: i64, annotate: Option<(i64, i64)>) {
     let from = replicas(rs);
-    let result = objects::modify(objects, rs_def, Some(meta_str(rs, "namespace")), meta_str(rs, "name"), |v| {
-        v["spec"]["replicas"] = json!(to);
-        if let Some((desired, max)) = annotate {
-            if !v["metadata"]["annotations"].is_object() {
-                v["metadata"]["annotations"] = json!({});
+    let result = objects::modify(
+        objects,
+        rs_def,
+        Some(meta_str(rs, "namespace")),
+        meta_str(rs, "name"),
+        |v| {
+            v["spec"]["replicas"] = json!(to);
+            if let Some((desired, max)) = annotate {
+                if !v["metadata"]["annotations"].is_object() {
+                    v["metadata"]["annotations"] = json!({});
+                }
+                v["metadata"]["annotations"][rollout::DESIRED] = json!(desired.to_string());
+                v["metadata"]["annotations"][rollout::MAX_REPLICAS] = json!(max.to_string());
             }
-            v["metadata"]["annotations"][rollout::DESIRED] = json!(desired.to_string());
-            v["metadata"]["annotations"][rollout::MAX_REPLICAS] = json!(max.to_string());
-        }
-    });
+        },
+    );
     if result.is_ok() && from != to {
         scaled_event(objects, d, rs, from, to);
     }
@@ -406,13 +460,15 @@ fn scale(
 
 /// Old ReplicaSets with nothing left beyond revisionHistoryLimit go, the oldest revision first.
 fn cleanup(objects: &Objects, rs_def: &ResourceDef, d: &Value, olds: &[Value]) {
-    let limit = d.pointer("/spec/revisionHistoryLimit").and_then(Value::as_i64).unwrap_or(10).max(0);
+    let limit = d
+        .pointer("/spec/revisionHistoryLimit")
+        .and_then(Value::as_i64)
+        .unwrap_or(10)
+        .max(0);
     let mut done: Vec<&Value> = olds
         .iter()
         .filter(|o| {
-            replicas(o) == 0
-                && int(o, "/status/replicas") == 0
-                && o.pointer("/metadata/deletionTimestamp").is_none()
+            replicas(o) == 0 && int(o, "/status/replicas") == 0 && o.pointer("/metadata/deletionTimestamp").is_none()
         })
         .collect();
     let extra = done.len() as i64 - limit;

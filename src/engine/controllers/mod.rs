@@ -106,7 +106,7 @@ fn reference(owner: &Value, kind: &str) -> Value {
         "controller": true, "blockOwnerDeletion": true})
 }
 
-fn owner<'a>(objects: &Objects, object: &'a Value, kind: &str, resource: &str) -> Option<Arc<Object>> {
+fn owner(objects: &Objects, object: &Value, kind: &str, resource: &str) -> Option<Arc<Object>> {
     let r = controller_of(object).filter(|r| r["kind"] == kind)?;
     let o = objects.store.get(&Key::new(
         resource,
@@ -134,7 +134,9 @@ pub const UNSCHEDULED: &str = "the kfn local engine runs only the Pods of kfn fu
 fn unscheduled(objects: &Objects, pod: &Object) {
     let v = &pod.value;
     if v.pointer("/metadata/deletionTimestamp").is_some()
-        || v.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty())
+        || v.pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty())
         || v.pointer("/status/conditions")
             .and_then(Value::as_array)
             .is_some_and(|c| c.iter().any(|c| c["type"] == "PodScheduled"))
@@ -145,14 +147,20 @@ fn unscheduled(objects: &Objects, pod: &Object) {
     let Some(def) = objects.registry().find("", "v1", "pods") else {
         return;
     };
-    let _ = objects::modify(objects, &def, Some(meta_str(v, "namespace")), meta_str(v, "name"), |p| {
-        if !p["status"].is_object() {
-            p["status"] = json!({});
-        }
-        if p["status"]["phase"].is_null() {
-            p["status"]["phase"] = json!("Pending");
-        }
-        p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+    let _ = objects::modify(
+        objects,
+        &def,
+        Some(meta_str(v, "namespace")),
+        meta_str(v, "name"),
+        |p| {
+            if !p["status"].is_object() {
+                p["status"] = json!({});
+            }
+            if p["status"]["phase"].is_null() {
+                p["status"]["phase"] = json!("Pending");
+            }
+            p["status"]["conditions"] = json!([{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
             "message": UNSCHEDULED, "lastProbeTime": null, "lastTransitionTime": crate::api::now()}]);
-    });
+        },
+    );
 }

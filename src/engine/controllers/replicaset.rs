@@ -19,7 +19,10 @@ fn terminating(pod: &Value) -> bool {
 }
 
 fn finished(pod: &Value) -> bool {
-    matches!(pod.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"))
+    matches!(
+        pod.pointer("/status/phase").and_then(Value::as_str),
+        Some("Succeeded" | "Failed")
+    )
 }
 
 pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
@@ -69,7 +72,13 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
                         &format!("Created pod: {}", meta_str(&p.value, "name")),
                     ),
                     Err(e) => {
-                        objects::record_event(objects, rs, "Warning", "FailedCreate", &format!("Error creating: {}", e.message));
+                        objects::record_event(
+                            objects,
+                            rs,
+                            "Warning",
+                            "FailedCreate",
+                            &format!("Error creating: {}", e.message),
+                        );
                         break;
                     }
                 }
@@ -124,7 +133,9 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
         json!(owned.iter().filter(|p| terminating(p)).count()),
     );
     if rs.get("status") != Some(&Value::Object(status.clone())) {
-        let _ = objects::modify(objects, &rs_def, Some(namespace), name, |v| v["status"] = Value::Object(status));
+        let _ = objects::modify(objects, &rs_def, Some(namespace), name, |v| {
+            v["status"] = Value::Object(status)
+        });
     }
 }
 

@@ -47,7 +47,8 @@ pub fn template_hash(template: &Value, collisions: i64) -> String {
 /// A template with its keys in order and without what a typed client adds when it sends one
 /// back (`creationTimestamp: null`, `resources: {}`): nulls, empty objects and empty lists.
 fn canonical(v: &Value) -> Value {
-    let empty = |v: &Value| v.is_null() || v.as_object().is_some_and(Map::is_empty) || v.as_array().is_some_and(Vec::is_empty);
+    let empty =
+        |v: &Value| v.is_null() || v.as_object().is_some_and(Map::is_empty) || v.as_array().is_some_and(Vec::is_empty);
     match v {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
@@ -105,7 +106,11 @@ pub fn scaled(value: &Value, total: i64, round_up: bool) -> Option<i64> {
             Some(p) => {
                 let p: i64 = p.parse().ok()?;
                 let x = p * total;
-                Some(if round_up { (x + 99).div_euclid(100) } else { x.div_euclid(100) })
+                Some(if round_up {
+                    (x + 99).div_euclid(100)
+                } else {
+                    x.div_euclid(100)
+                })
             }
             None => s.parse().ok(),
         },
@@ -118,7 +123,10 @@ pub fn scaled(value: &Value, total: i64, round_up: bool) -> Option<i64> {
 pub enum Strategy {
     Recreate,
     /// maxSurge and maxUnavailable, resolved against the wanted replicas.
-    Rolling { surge: i64, unavailable: i64 },
+    Rolling {
+        surge: i64,
+        unavailable: i64,
+    },
 }
 
 /// The strategy of a Deployment spec (defaults: RollingUpdate, 25% and 25%); when both
@@ -272,7 +280,10 @@ pub fn progress(
     }
     let old_before = before.replicas - before.updated;
     let old_now = now.replicas - now.updated;
-    if now.updated > before.updated || old_now < old_before || now.ready > before.ready || now.available > before.available
+    if now.updated > before.updated
+        || old_now < old_before
+        || now.ready > before.ready
+        || now.available > before.available
     {
         return Progress::Progressing;
     }
@@ -285,7 +296,10 @@ pub fn progress(
 /// The rank of a Pod on a scale-down, lowest goes first: not on a node, pending, not ready,
 /// more restarts, newer.
 pub fn deletion_rank(pod: &Value) -> (u8, u8, u8, i64, std::cmp::Reverse<String>) {
-    let on_node = pod.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+    let on_node = pod
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
     let phase = match pod.pointer("/status/phase").and_then(Value::as_str) {
         Some("Pending") | None => 0,
         Some("Unknown") => 1,
@@ -296,7 +310,10 @@ pub fn deletion_rank(pod: &Value) -> (u8, u8, u8, i64, std::cmp::Reverse<String>
         .and_then(Value::as_array)
         .map(|c| c.iter().filter_map(|s| s["restartCount"].as_i64()).sum())
         .unwrap_or(0);
-    let created = pod["metadata"]["creationTimestamp"].as_str().unwrap_or_default().to_string();
+    let created = pod["metadata"]["creationTimestamp"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     (
         u8::from(on_node),
         phase,
@@ -326,7 +343,12 @@ pub fn selector_matches(selector: &Value, labels: &std::collections::BTreeMap<St
         .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
     let expressions_ok = expressions.into_iter().flatten().all(|e| {
         let key = e["key"].as_str().unwrap_or_default();
-        let values: Vec<&str> = e["values"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+        let values: Vec<&str> = e["values"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let have = labels.get(key).map(String::as_str);
         match e["operator"].as_str().unwrap_or_default() {
             "In" => have.is_some_and(|h| values.contains(&h)),
@@ -351,7 +373,8 @@ mod tests {
         assert_eq!(template_hash(&a, 0), template_hash(&b, 0));
         assert!(same_template(&a, &b));
         assert_ne!(template_hash(&a, 0), template_hash(&a, 1));
-        let other = json!({"metadata": {"labels": {"app": "y"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}});
+        let other =
+            json!({"metadata": {"labels": {"app": "y"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}});
         assert_ne!(template_hash(&a, 0), template_hash(&other, 0));
         assert!(template_hash(&a, 0).bytes().all(|c| ALPHABET.contains(&c)));
     }
@@ -359,11 +382,32 @@ mod tests {
     #[test]
     fn surge_rounds_up_unavailable_down_and_both_zero_allows_one() {
         let spec = json!({});
-        assert_eq!(strategy(&spec, 1), Strategy::Rolling { surge: 1, unavailable: 0 });
-        assert_eq!(strategy(&spec, 10), Strategy::Rolling { surge: 3, unavailable: 2 });
+        assert_eq!(
+            strategy(&spec, 1),
+            Strategy::Rolling {
+                surge: 1,
+                unavailable: 0
+            }
+        );
+        assert_eq!(
+            strategy(&spec, 10),
+            Strategy::Rolling {
+                surge: 3,
+                unavailable: 2
+            }
+        );
         let zero = json!({"strategy": {"rollingUpdate": {"maxSurge": 0, "maxUnavailable": "0%"}}});
-        assert_eq!(strategy(&zero, 4), Strategy::Rolling { surge: 0, unavailable: 1 });
-        assert_eq!(strategy(&json!({"strategy": {"type": "Recreate"}}), 3), Strategy::Recreate);
+        assert_eq!(
+            strategy(&zero, 4),
+            Strategy::Rolling {
+                surge: 0,
+                unavailable: 1
+            }
+        );
+        assert_eq!(
+            strategy(&json!({"strategy": {"type": "Recreate"}}), 3),
+            Strategy::Recreate
+        );
         assert_eq!(max_unavailable(strategy(&spec, 10), 10), 2);
         assert_eq!(max_unavailable(Strategy::Recreate, 10), 0);
     }
@@ -372,18 +416,77 @@ mod tests {
     fn a_rolling_update_surges_then_scales_the_old_down_as_the_new_become_available() {
         // 1 replica, maxUnavailable 0 (a function's): one new replica first…
         assert_eq!(new_replicas(1, 1, 0, 1), 1);
-        let olds = [Counts { replicas: 1, available: 1 }];
+        let olds = [Counts {
+            replicas: 1,
+            available: 1,
+        }];
         // …the old one stays while the new one is not available…
-        assert_eq!(old_replicas(1, 0, Counts { replicas: 1, available: 0 }, &olds), [1]);
+        assert_eq!(
+            old_replicas(
+                1,
+                0,
+                Counts {
+                    replicas: 1,
+                    available: 0
+                },
+                &olds
+            ),
+            [1]
+        );
         // …and goes once it is.
-        assert_eq!(old_replicas(1, 0, Counts { replicas: 1, available: 1 }, &olds), [0]);
+        assert_eq!(
+            old_replicas(
+                1,
+                0,
+                Counts {
+                    replicas: 1,
+                    available: 1
+                },
+                &olds
+            ),
+            [0]
+        );
         // 10 replicas, 25%/25%: 3 new at once, 2 old go before any new one is available.
         assert_eq!(new_replicas(10, 3, 0, 10), 3);
-        let olds = [Counts { replicas: 10, available: 10 }];
-        assert_eq!(old_replicas(10, 2, Counts { replicas: 3, available: 0 }, &olds), [8]);
+        let olds = [Counts {
+            replicas: 10,
+            available: 10,
+        }];
+        assert_eq!(
+            old_replicas(
+                10,
+                2,
+                Counts {
+                    replicas: 3,
+                    available: 0
+                },
+                &olds
+            ),
+            [8]
+        );
         // Unhealthy old replicas go first, whatever the availability.
-        let olds = [Counts { replicas: 2, available: 0 }, Counts { replicas: 1, available: 1 }];
-        assert_eq!(old_replicas(1, 0, Counts { replicas: 1, available: 0 }, &olds), [0, 1]);
+        let olds = [
+            Counts {
+                replicas: 2,
+                available: 0,
+            },
+            Counts {
+                replicas: 1,
+                available: 1,
+            },
+        ];
+        assert_eq!(
+            old_replicas(
+                1,
+                0,
+                Counts {
+                    replicas: 1,
+                    available: 0
+                },
+                &olds
+            ),
+            [0, 1]
+        );
         // No surge room left: the new one waits.
         assert_eq!(new_replicas(2, 1, 1, 3), 1);
         assert_eq!(new_replicas(2, 1, 3, 3), 2);
@@ -392,11 +495,23 @@ mod tests {
     #[test]
     fn a_condition_keeps_its_times_while_status_and_reason_hold() {
         let mut conditions = vec![];
-        set_condition(&mut conditions, condition("Progressing", true, "NewReplicaSetCreated", "m", "t1"));
-        set_condition(&mut conditions, condition("Available", false, "MinimumReplicasUnavailable", "m", "t1"));
-        set_condition(&mut conditions, condition("Available", false, "MinimumReplicasUnavailable", "m", "t2"));
+        set_condition(
+            &mut conditions,
+            condition("Progressing", true, "NewReplicaSetCreated", "m", "t1"),
+        );
+        set_condition(
+            &mut conditions,
+            condition("Available", false, "MinimumReplicasUnavailable", "m", "t1"),
+        );
+        set_condition(
+            &mut conditions,
+            condition("Available", false, "MinimumReplicasUnavailable", "m", "t2"),
+        );
         assert_eq!(conditions[1]["lastUpdateTime"], "t1");
-        set_condition(&mut conditions, condition("Progressing", true, "ReplicaSetUpdated", "m", "t3"));
+        set_condition(
+            &mut conditions,
+            condition("Progressing", true, "ReplicaSetUpdated", "m", "t3"),
+        );
         assert_eq!(conditions[1]["type"], "Progressing");
         assert_eq!(conditions[1]["lastTransitionTime"], "t1");
         assert_eq!(conditions[1]["lastUpdateTime"], "t3");
@@ -404,10 +519,26 @@ mod tests {
 
     #[test]
     fn progress_is_complete_moving_or_stuck_past_its_deadline() {
-        let done = Totals { replicas: 1, updated: 1, ready: 1, available: 1, ..Default::default() };
-        assert_eq!(progress(1, &Totals::default(), &done, true, None, 600), Progress::Complete);
-        assert_eq!(progress(1, &Totals::default(), &done, false, None, 600), Progress::Progressing);
-        let stuck = Totals { replicas: 1, updated: 1, ..Default::default() };
+        let done = Totals {
+            replicas: 1,
+            updated: 1,
+            ready: 1,
+            available: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            progress(1, &Totals::default(), &done, true, None, 600),
+            Progress::Complete
+        );
+        assert_eq!(
+            progress(1, &Totals::default(), &done, false, None, 600),
+            Progress::Progressing
+        );
+        let stuck = Totals {
+            replicas: 1,
+            updated: 1,
+            ..Default::default()
+        };
         assert_eq!(progress(1, &stuck, &stuck, true, Some(10), 600), Progress::Unchanged);
         assert_eq!(progress(1, &stuck, &stuck, true, Some(601), 600), Progress::TimedOut);
     }
@@ -435,8 +566,14 @@ mod tests {
         let labels: std::collections::BTreeMap<String, String> = [("app".to_string(), "x".to_string())].into();
         assert!(selector_matches(&json!({"matchLabels": {"app": "x"}}), &labels));
         assert!(!selector_matches(&json!({"matchLabels": {"app": "y"}}), &labels));
-        assert!(selector_matches(&json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["x"]}]}), &labels));
-        assert!(!selector_matches(&json!({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}), &labels));
+        assert!(selector_matches(
+            &json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["x"]}]}),
+            &labels
+        ));
+        assert!(!selector_matches(
+            &json!({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}),
+            &labels
+        ));
         assert!(!selector_matches(&json!({}), &labels));
     }
 }

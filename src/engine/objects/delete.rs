@@ -25,7 +25,11 @@ pub enum Propagation {
 impl Propagation {
     /// The policy a DELETE asks for: `propagationPolicy` (in the body's DeleteOptions or the
     /// query), else the older `orphanDependents`; `None` when it asks for none.
-    pub fn from_options(options: &Value, query: Option<&str>, orphan_query: Option<&str>) -> Result<Option<Self>, ApiError> {
+    pub fn from_options(
+        options: &Value,
+        query: Option<&str>,
+        orphan_query: Option<&str>,
+    ) -> Result<Option<Self>, ApiError> {
         let policy = options["propagationPolicy"].as_str().or(query);
         let orphan = options["orphanDependents"]
             .as_bool()
@@ -155,14 +159,27 @@ mod tests {
     #[test]
     fn the_policy_comes_from_the_options_the_query_or_the_finalizers() {
         let p = |o: Value, q: Option<&str>| Propagation::from_options(&o, q, None);
-        assert_eq!(p(json!({"propagationPolicy": "Orphan"}), None).unwrap(), Some(Propagation::Orphan));
+        assert_eq!(
+            p(json!({"propagationPolicy": "Orphan"}), None).unwrap(),
+            Some(Propagation::Orphan)
+        );
         assert_eq!(p(json!({}), Some("Foreground")).unwrap(), Some(Propagation::Foreground));
-        assert_eq!(p(json!({"orphanDependents": true}), None).unwrap(), Some(Propagation::Orphan));
+        assert_eq!(
+            p(json!({"orphanDependents": true}), None).unwrap(),
+            Some(Propagation::Orphan)
+        );
         assert_eq!(p(json!({}), None).unwrap(), None);
         let bad = p(json!({"propagationPolicy": "Later"}), None).unwrap_err();
-        assert!(bad.message.contains("\"Later\"") && bad.message.contains("\"Orphan\""), "{}", bad.message);
+        assert!(
+            bad.message.contains("\"Later\"") && bad.message.contains("\"Orphan\""),
+            "{}",
+            bad.message
+        );
         assert!(p(json!({"propagationPolicy": "Orphan", "orphanDependents": true}), None).is_err());
-        assert_eq!(Propagation::of(&json!({"metadata": {"finalizers": ["orphan"]}})), Propagation::Orphan);
+        assert_eq!(
+            Propagation::of(&json!({"metadata": {"finalizers": ["orphan"]}})),
+            Propagation::Orphan
+        );
         assert_eq!(Propagation::of(&json!({"metadata": {}})), Propagation::Background);
     }
 }

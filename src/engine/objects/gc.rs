@@ -41,7 +41,14 @@ pub(super) fn after_change(objects: &Objects, def: &ResourceDef, key: &Key, outc
                 finish(objects, def, key, ORPHAN);
             } else if has_finalizer(&o.value, FOREGROUND) {
                 for (dkey, ddef, _) in dependents(objects, &o.value) {
-                    let _ = delete::delete_with(objects, &ddef, &dkey, &Value::Null, Some(Propagation::Foreground), false);
+                    let _ = delete::delete_with(
+                        objects,
+                        &ddef,
+                        &dkey,
+                        &Value::Null,
+                        Some(Propagation::Foreground),
+                        false,
+                    );
                 }
                 foreground_may_finish(objects, def, key);
             }
@@ -205,7 +212,11 @@ fn owner_key(objects: &Objects, namespace: &str, r: &Value) -> Option<(Arc<Resou
     let kind = r["kind"].as_str()?;
     let name = r["name"].as_str()?;
     let registry = objects.registry();
-    let def = registry.all().iter().find(|d| d.group == group && d.kind == kind)?.clone();
+    let def = registry
+        .all()
+        .iter()
+        .find(|d| d.group == group && d.kind == kind)?
+        .clone();
     let key = Key::new(&def.store_key(), if def.namespaced { namespace } else { "" }, name);
     Some((def, key))
 }
@@ -247,7 +258,11 @@ pub fn collect_dangling(objects: &Objects) {
             }
             let key = Key::new(&def.store_key(), namespace, meta_str(&o.value, "name"));
             if gone.len() == owners.len() {
-                tracing::info!("garbage collector: {} {namespace}/{} has no owner left", def.kind, key.name);
+                tracing::info!(
+                    "garbage collector: {} {namespace}/{} has no owner left",
+                    def.kind,
+                    key.name
+                );
                 let _ = delete::delete_object(objects, def, &key, &Value::Null, false);
             } else {
                 let uids: Vec<Value> = gone.iter().map(|r| r["uid"].clone()).collect();

@@ -25,8 +25,8 @@ use crate::engine::store::{Key, Mutation, Object, Outcome, Store};
 
 pub use create::{check_type, create_object};
 pub use delete::{Propagation, delete_object, delete_with};
-pub use gc::collect_dangling;
 pub use events::record_event;
+pub use gc::collect_dangling;
 pub use kinds::special_fields;
 pub use namespaces::is_namespace;
 pub use parsed::Parsed;

@@ -89,7 +89,12 @@ impl Reconciler {
                 Ok(event) if event.key.resource == FUNCTIONS => self.poke(&event.key.namespace, &event.key.name),
                 Ok(event) if event.key.resource == PODS => {
                     // A Pod of a function's ReplicaSet made or deleted: its kubelet acts.
-                    if let Some(function) = event.object.value.pointer("/metadata/labels/function").and_then(Value::as_str) {
+                    if let Some(function) = event
+                        .object
+                        .value
+                        .pointer("/metadata/labels/function")
+                        .and_then(Value::as_str)
+                    {
                         self.poke_existing(&event.key.namespace, function);
                     }
                 }
@@ -334,10 +339,17 @@ impl FunctionController {
         let mine: Vec<&Arc<Object>> = pods
             .iter()
             .filter(|p| p.value.pointer("/metadata/deletionTimestamp").is_none())
-            .filter(|p| crate::engine::controllers::function_of(&objects, &p.value).as_deref() == Some(self.name.as_str()))
+            .filter(|p| {
+                crate::engine::controllers::function_of(&objects, &p.value).as_deref() == Some(self.name.as_str())
+            })
             .collect();
         let live: std::collections::HashSet<&str> = mine.iter().map(|p| meta(&p.value, "uid")).collect();
-        let gone: Vec<String> = self.replicas.keys().filter(|uid| !live.contains(uid.as_str())).cloned().collect();
+        let gone: Vec<String> = self
+            .replicas
+            .keys()
+            .filter(|uid| !live.contains(uid.as_str()))
+            .cloned()
+            .collect();
         for uid in gone {
             if let Some(h) = self.replicas.remove(&uid) {
                 // Stopped in the background: a replica finishes its calls first.
@@ -412,9 +424,16 @@ impl FunctionController {
         let Ok(d) = serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(stored.value.clone()) else {
             return;
         };
-        let previous = function.status.as_ref().map(|s| s.conditions.clone()).unwrap_or_default();
+        let previous = function
+            .status
+            .as_ref()
+            .map(|s| s.conditions.clone())
+            .unwrap_or_default();
         let (condition, ready) = kinds::Condition::of_deployment(&previous, &d);
-        if previous.len() == 1 && previous[0] == condition && function.status.as_ref().and_then(|s| s.ready_replicas) == Some(ready) {
+        if previous.len() == 1
+            && previous[0] == condition
+            && function.status.as_ref().and_then(|s| s.ready_replicas) == Some(ready)
+        {
             return;
         }
         let Some(def) = self

@@ -64,18 +64,19 @@ pub fn write(objects: &Objects, pod: &Value) {
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
     let name = pod["metadata"]["name"].as_str().unwrap_or_default();
     let key = crate::engine::store::Key::new(&def.store_key(), &ns, name);
-    if objects
-        .store
-        .get(&key)
-        .is_none_or(|p| p.value["metadata"]["uid"] != pod["metadata"]["uid"] || p.value.pointer("/metadata/deletionTimestamp").is_some())
-    {
+    if objects.store.get(&key).is_none_or(|p| {
+        p.value["metadata"]["uid"] != pod["metadata"]["uid"] || p.value.pointer("/metadata/deletionTimestamp").is_some()
+    }) {
         return;
     }
     let result = objects::modify(objects, &def, Some(&ns), name, |current| {
         if current["metadata"]["uid"] != pod["metadata"]["uid"] {
             return;
         }
-        if let Some(port) = pod.pointer("/metadata/annotations").and_then(|a| a.get(PORT_ANNOTATION)) {
+        if let Some(port) = pod
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(PORT_ANNOTATION))
+        {
             if !current["metadata"]["annotations"].is_object() {
                 current["metadata"]["annotations"] = json!({});
             }
