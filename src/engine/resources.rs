@@ -277,6 +277,9 @@ const BUILTINS: &[Builtin] = &[
             ("Up-to-date", "deployment.updated"),
             ("Available", "deployment.available"),
             ("Age", "age"),
+            ("Containers", "wide:workload.containers"),
+            ("Images", "wide:workload.images"),
+            ("Selector", "wide:workload.selector"),
         ],
     },
     Builtin {
@@ -295,6 +298,9 @@ const BUILTINS: &[Builtin] = &[
             ("Current", "replicaset.current"),
             ("Ready", "replicaset.ready"),
             ("Age", "age"),
+            ("Containers", "wide:workload.containers"),
+            ("Images", "wide:workload.images"),
+            ("Selector", "wide:workload.selector"),
         ],
     },
     Builtin {
@@ -413,12 +419,18 @@ fn builtin_defs() -> Vec<ResourceDef> {
                 .columns
                 .iter()
                 .map(|(title, cell)| {
-                    let cell = match *cell {
+                    // `wide:` columns are kubectl's `-o wide` ones (priority 1).
+                    let (cell, priority) = match cell.strip_prefix("wide:") {
+                        Some(c) => (c, 1),
+                        None => (*cell, 0),
+                    };
+                    let cell = match cell {
                         "name" => Cell::Name,
                         "age" => Cell::Age,
                         other => Cell::Builtin(other),
                     };
                     let mut col = Column::new(title, cell);
+                    col.priority = priority;
                     if *title == "Name" {
                         col.format = "name".into();
                     }
