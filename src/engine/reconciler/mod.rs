@@ -485,7 +485,7 @@ impl FunctionController {
 
 /// What the Function's Deployment keeps of the stored one when the engine writes it again:
 /// what the Deployment controller and the API server set (annotations such as the revision,
-/// defaults, the status), and the pod template while the Function renders the one written last
+/// defaults), and the pod template while the Function renders the one written last
 /// (so a `kubectl rollout undo` stays until the Function changes).
 fn keep_controller_fields(desired: &mut Value, stored: &Value, template_unchanged: bool) {
     if let Some(annotations) = stored.pointer("/metadata/annotations").and_then(Value::as_object) {
@@ -505,5 +505,39 @@ fn keep_controller_fields(desired: &mut Value, stored: &Value, template_unchange
     if template_unchanged && let Some(t) = stored.pointer("/spec/template") {
         desired["spec"]["template"] = t.clone();
     }
-    desired["status"] = stored.get("status").cloned().unwrap_or(json!({}));
+    // No status: the stored one is kept as it is when the write happens (the Deployment
+    // controller's, which may be newer than `stored`).
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewritten_deployment_keeps_the_controllers_annotations_and_a_rolled_back_template() {
+        let stored = json!({"metadata": {"annotations": {"deployment.kubernetes.io/revision": "3", "mine": "old"}},
+            "spec": {"revisionHistoryLimit": 5, "template": {"metadata": {"annotations": {"kfn.io/revision": "a"}}}},
+            "status": {"replicas": 1}});
+        let rendered = || {
+            json!({"metadata": {"annotations": {"mine": "new"}},
+                "spec": {"replicas": 1, "template": {"metadata": {"annotations": {"kfn.io/revision": "b"}}}}})
+        };
+        let mut desired = rendered();
+        keep_controller_fields(&mut desired, &stored, true);
+        assert_eq!(
+            desired["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "3"
+        );
+        assert_eq!(desired["metadata"]["annotations"]["mine"], "new");
+        assert_eq!(desired["spec"]["revisionHistoryLimit"], 5);
+        assert_eq!(desired["spec"]["template"], stored["spec"]["template"]);
+        assert!(desired.get("status").is_none());
+        // A Function that changed rolls its own template out.
+        let mut desired = rendered();
+        keep_controller_fields(&mut desired, &stored, false);
+        assert_eq!(
+            desired["spec"]["template"]["metadata"]["annotations"]["kfn.io/revision"],
+            "b"
+        );
+    }
 }
