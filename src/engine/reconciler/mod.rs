@@ -327,6 +327,7 @@ impl FunctionController {
             );
         }
         self.kubelet(&deployment, &revision).await;
+        self.forget_revisions(&revision);
         self.write_ready(&function);
         true
     }
@@ -413,6 +414,25 @@ impl FunctionController {
             };
             self.replicas.insert(uid, handle);
         }
+    }
+
+    /// Keeps the revisions a ReplicaSet of the function still has (what a rollback can go
+    /// back to) and the current one.
+    fn forget_revisions(&mut self, current: &str) {
+        let (sets, _) = self.r.objects.store.list("apps/replicasets", Some(&self.namespace));
+        let kept: std::collections::HashSet<&str> = sets
+            .iter()
+            .filter(|rs| {
+                rs.value.pointer("/metadata/labels/function").and_then(Value::as_str) == Some(self.name.as_str())
+            })
+            .filter_map(|rs| {
+                rs.value
+                    .pointer("/spec/template/metadata/annotations")
+                    .and_then(|a| a.get(REVISION_ANNOTATION))
+                    .and_then(Value::as_str)
+            })
+            .collect();
+        self.revisions.retain(|r, _| r == current || kept.contains(r.as_str()));
     }
 
     /// The Function's `Ready` condition, from its Deployment as `kfn controller` writes it on
