@@ -333,3 +333,70 @@ fn an_object_whose_owner_does_not_exist_is_collected() {
     });
     ok(&engine.kubectl(&["get", "cm", "kept"]), "an owned object stays");
 }
+
+#[test]
+fn an_orphan_finalizer_orphans_and_a_dependent_with_another_owner_only_loses_its_reference() {
+    let engine = Engine::start();
+    let uid = |name: &str| {
+        engine
+            .kubectl(&["get", "cm", name, "-o", "jsonpath={.metadata.uid}"])
+            .stdout
+    };
+    let owned_by = |name: &str, owners: &[&str]| {
+        let refs: Vec<String> = owners
+            .iter()
+            .map(|o| {
+                format!(
+                    r#"{{"apiVersion": "v1", "kind": "ConfigMap", "name": "{o}", "uid": "{}"}}"#,
+                    uid(o)
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {{"name": "{name}", "ownerReferences": [{}]}}}}"#,
+            refs.join(",")
+        )
+    };
+    ok(&engine.kubectl(&["create", "configmap", "a"]), "create a");
+    ok(&engine.kubectl(&["create", "configmap", "b"]), "create b");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&owned_by("both", &["a", "b"]))),
+        "create both",
+    );
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&owned_by("of-b", &["b"]))),
+        "create of-b",
+    );
+    // Background: a dependent with another owner stays, without the deleted one.
+    ok(&engine.kubectl(&["delete", "cm", "a"]), "delete a");
+    let both = json(&engine.kubectl(&["get", "cm", "both", "-o", "json"]));
+    let refs = both["metadata"]["ownerReferences"].as_array().unwrap();
+    assert_eq!(refs.len(), 1, "{refs:?}");
+    assert_eq!(refs[0]["name"], "b");
+    // The orphan finalizer on the owner: deleted with no policy (kubectl's `delete` asks for
+    // Background, which overrides it, on a cluster too), its dependents stay when it goes.
+    ok(
+        &engine.kubectl(&[
+            "patch",
+            "cm",
+            "b",
+            "--type=merge",
+            "-p",
+            r#"{"metadata": {"finalizers": ["orphan"]}}"#,
+        ]),
+        "patch",
+    );
+    ok(
+        &engine.kubectl(&["delete", "--raw", "/api/v1/namespaces/default/configmaps/b"]),
+        "delete b",
+    );
+    assert_eq!(engine.kubectl(&["get", "cm", "b"]).code, 1, "b is gone");
+    for name in ["both", "of-b"] {
+        let cm = json(&engine.kubectl(&["get", "cm", name, "-o", "json"]));
+        assert!(
+            cm["metadata"].get("ownerReferences").is_none(),
+            "{name}: {}",
+            cm["metadata"]
+        );
+    }
+}
