@@ -400,28 +400,8 @@ async fn apply_function_objects(f: &Function, ctx: &Ctx) -> Result<Action, Error
             })?
         }
     };
-    let status = d.status.unwrap_or_default();
-    let ready = status.ready_replicas.unwrap_or(0);
-    let wanted = status.replicas.unwrap_or(0).max(1);
     let old = f.status.clone().unwrap_or_default();
-    let condition = if ready >= wanted {
-        Condition::ready(
-            &old.conditions,
-            true,
-            "ReplicasReady",
-            &format!("{ready}/{wanted} replicas ready"),
-        )
-    } else {
-        let why = status
-            .conditions
-            .unwrap_or_default()
-            .iter()
-            .filter(|c| c.status.as_deref() != Some("True"))
-            .filter_map(|c| c.message.clone())
-            .next()
-            .unwrap_or_else(|| format!("{ready}/{wanted} replicas ready"));
-        Condition::ready(&old.conditions, false, "ReplicasNotReady", &why)
-    };
+    let (condition, ready) = Condition::of_deployment(&old.conditions, &d);
     let new_status = FunctionStatus {
         observed_generation: f.metadata.generation,
         ready_replicas: Some(ready),

@@ -3,6 +3,7 @@
 pub mod apiserver;
 pub mod autoscaler;
 pub mod connection;
+pub mod controllers;
 pub mod cron;
 pub mod gateway;
 #[cfg(test)]
@@ -140,6 +141,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     );
     let mut messaging = None;
     if !options.no_run {
+        controllers::start(objects.clone());
         reconciler::start(objects.clone(), replicas.clone(), state.root.clone(), logs);
         autoscaler::start(objects.clone(), autoscaler::Options::from_env());
         cron::start(objects.clone(), replicas.clone());

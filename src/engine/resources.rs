@@ -277,6 +277,30 @@ const BUILTINS: &[Builtin] = &[
             ("Up-to-date", "deployment.updated"),
             ("Available", "deployment.available"),
             ("Age", "age"),
+            ("Containers", "wide:workload.containers"),
+            ("Images", "wide:workload.images"),
+            ("Selector", "wide:workload.selector"),
+        ],
+    },
+    Builtin {
+        group: "apps",
+        version: "v1",
+        kind: "ReplicaSet",
+        plural: "replicasets",
+        namespaced: true,
+        short: &["rs"],
+        status: true,
+        generation: true,
+        extra: &["scale"],
+        columns: &[
+            ("Name", "name"),
+            ("Desired", "replicaset.desired"),
+            ("Current", "replicaset.current"),
+            ("Ready", "replicaset.ready"),
+            ("Age", "age"),
+            ("Containers", "wide:workload.containers"),
+            ("Images", "wide:workload.images"),
+            ("Selector", "wide:workload.selector"),
         ],
     },
     Builtin {
@@ -377,6 +401,7 @@ fn builtin_defs() -> Vec<ResourceDef> {
                 "pods",
                 "services",
                 "deployments",
+                "replicasets",
                 "horizontalpodautoscalers",
                 "cronjobs",
             ]
@@ -394,12 +419,18 @@ fn builtin_defs() -> Vec<ResourceDef> {
                 .columns
                 .iter()
                 .map(|(title, cell)| {
-                    let cell = match *cell {
+                    // `wide:` columns are kubectl's `-o wide` ones (priority 1).
+                    let (cell, priority) = match cell.strip_prefix("wide:") {
+                        Some(c) => (c, 1),
+                        None => (*cell, 0),
+                    };
+                    let cell = match cell {
                         "name" => Cell::Name,
                         "age" => Cell::Age,
                         other => Cell::Builtin(other),
                     };
                     let mut col = Column::new(title, cell);
+                    col.priority = priority;
                     if *title == "Name" {
                         col.format = "name".into();
                     }

@@ -14,3 +14,4 @@ mod limits;
 mod local;
 mod run;
 mod triggers;
+mod workloads;

@@ -89,6 +89,41 @@ impl Condition {
         }
     }
 
+    /// A Function's `Ready` condition from its Deployment (on a cluster and on the local
+    /// engine alike): true once the Deployment's generation is observed, it is Available (where
+    /// its controller reports that), no replica of an older template is left and every wanted
+    /// replica (at least one) is ready. Returns the condition and the ready replicas.
+    pub fn of_deployment(previous: &[Condition], d: &k8s_openapi::api::apps::v1::Deployment) -> (Condition, i32) {
+        let status = d.status.clone().unwrap_or_default();
+        let ready = status.ready_replicas.unwrap_or(0);
+        let updated = status.updated_replicas.unwrap_or(0);
+        let replicas = status.replicas.unwrap_or(0);
+        let wanted = d.spec.replicas.unwrap_or(1).max(1);
+        let observed = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
+        let conditions = status.conditions.unwrap_or_default();
+        let unavailable = conditions
+            .iter()
+            .find(|c| c.type_.as_deref() == Some("Available") && c.status.as_deref() != Some("True"));
+        if ready >= wanted && updated >= wanted && replicas <= updated && observed && unavailable.is_none() {
+            let message = format!("{ready}/{wanted} replicas ready");
+            return (Condition::ready(previous, true, "ReplicasReady", &message), ready);
+        }
+        let why = if observed && replicas > updated {
+            format!(
+                "rollout in progress: {updated}/{wanted} replicas updated, {} old replicas left",
+                replicas - updated
+            )
+        } else {
+            conditions
+                .iter()
+                .filter(|c| c.status.as_deref() != Some("True"))
+                .filter_map(|c| c.message.clone())
+                .next()
+                .unwrap_or_else(|| format!("{ready}/{wanted} replicas ready"))
+        };
+        (Condition::ready(previous, false, "ReplicasNotReady", &why), ready)
+    }
+
     /// Whether it is the `Ready` condition and says `True`.
     pub fn is_ready(conditions: &[Condition]) -> bool {
         conditions.iter().any(|c| c.type_ == "Ready" && c.status == "True")

@@ -8,6 +8,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use super::{ApiError, Query, ResourceRequest};
+use crate::engine::objects::Propagation;
 
 /// Checks what the real server checks of a request's query before serving it (a delete's
 /// options are checked with its body, by [`delete_options`]).
@@ -188,6 +189,9 @@ pub fn check_write(query: &Query, kind: &str, apply: bool) -> Result<(), ApiErro
 pub struct DeleteOptions {
     pub dry_run: bool,
     pub preconditions: Value,
+    /// The propagation asked for (`propagationPolicy`, or the older `orphanDependents`);
+    /// `None` leaves it to the object's finalizers.
+    pub propagation: Option<Propagation>,
 }
 
 pub fn delete_options(query: &Query, body: Option<&Value>) -> Result<DeleteOptions, ApiError> {
@@ -238,9 +242,16 @@ pub fn delete_options(query: &Query, body: Option<&Value>) -> Result<DeleteOptio
     let dry_refs: Vec<&str> = dry.iter().map(String::as_str).collect();
     errors.extend(dry_run_errors(&dry_refs));
     options_invalid("DeleteOptions", errors)?;
+    let propagation = match (propagation.as_deref(), orphan) {
+        (Some("Orphan"), _) | (None, Some(true)) => Some(Propagation::Orphan),
+        (Some("Foreground"), _) => Some(Propagation::Foreground),
+        (Some(_), _) | (None, Some(false)) => Some(Propagation::Background),
+        (None, None) => None,
+    };
     Ok(DeleteOptions {
         dry_run: !dry.is_empty(),
         preconditions: body.map(|b| b["preconditions"].clone()).unwrap_or(Value::Null),
+        propagation,
     })
 }
 

@@ -177,6 +177,31 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
             status["readyReplicas"].as_i64().unwrap_or(0),
             spec["replicas"].as_i64().unwrap_or(1)
         ),
+        "workload.containers" | "workload.images" => {
+            let field = if name == "workload.images" { "image" } else { "name" };
+            let list: Vec<String> = spec
+                .pointer("/template/spec/containers")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|c| text(&c[field]))
+                .collect();
+            list.join(",")
+        }
+        "workload.selector" => {
+            let mut parts: Vec<String> = spec
+                .pointer("/selector/matchLabels")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| format!("{k}={}", text(v)))
+                .collect();
+            parts.sort();
+            or_none(parts.join(","))
+        }
+        "replicaset.desired" => spec["replicas"].as_i64().unwrap_or(1).to_string(),
+        "replicaset.current" => status["replicas"].as_i64().unwrap_or(0).to_string(),
+        "replicaset.ready" => status["readyReplicas"].as_i64().unwrap_or(0).to_string(),
         "deployment.updated" => status["updatedReplicas"].as_i64().unwrap_or(0).to_string(),
         "deployment.available" => status["availableReplicas"].as_i64().unwrap_or(0).to_string(),
         "hpa.reference" => format!(

@@ -18,7 +18,7 @@ use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch, yaml_response};
 use crate::engine::objects::{
-    check_new_finalizers, check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields,
+    check_new_finalizers, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields,
     key_of, meta_str, special_fields,
 };
 use crate::engine::resources::ResourceDef;
@@ -622,7 +622,14 @@ fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let options = delete_options(req)?;
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
-    let outcome = delete_object(&server.objects, &req.def, &key, &options.preconditions, options.dry_run)?;
+    let outcome = delete_with(
+        &server.objects,
+        &req.def,
+        &key,
+        &options.preconditions,
+        options.propagation,
+        options.dry_run,
+    )?;
     match outcome {
         // Removed at once: as on the real server, Pods answer with the object, other kinds with
         // a Status naming what was deleted.
@@ -657,7 +664,7 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
             Some(meta_str(&o.value, "namespace")),
             meta_str(&o.value, "name"),
         );
-        match delete_object(&server.objects, &req.def, &key, &Value::Null, options.dry_run) {
+        match delete_with(&server.objects, &req.def, &key, &Value::Null, options.propagation, options.dry_run) {
             Ok(Outcome::Deleted(d) | Outcome::Updated(d)) => deleted.push(present(&req.def, &d.value)),
             Ok(_) => {}
             Err(e) if e.code == 404 => {}

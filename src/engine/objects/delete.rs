@@ -1,5 +1,8 @@
 //! Deleting an object: removed at once, or marked while finalizers remain (namespaces always
-//! are, and empty themselves first).
+//! are, and empty themselves first). How its dependents follow is the propagation policy:
+//! Background (they are collected after it), Foreground (it stays, with the
+//! `foregroundDeletion` finalizer, until its blocking dependents are gone) or Orphan (they stay,
+//! without their reference to it; the `orphan` finalizer).
 
 use serde_json::{Value, json};
 
@@ -8,13 +11,51 @@ use crate::api::now;
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Key, Mutation, Outcome};
 
-/// Deletes one object: removed at once, or marked with a deletionTimestamp while finalizers
-/// remain. Returns the outcome, for callers that cascade.
+pub const ORPHAN: &str = "orphan";
+pub const FOREGROUND: &str = "foregroundDeletion";
+
+/// How a deleted object's dependents follow it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Propagation {
+    Orphan,
+    Background,
+    Foreground,
+}
+
+impl Propagation {
+    /// The policy of an object deleted without one: what its finalizers say, else Background.
+    fn of(object: &Value) -> Self {
+        let finalizers = object["metadata"]["finalizers"].as_array();
+        let has = |f: &str| finalizers.is_some_and(|l| l.iter().any(|x| x == f));
+        if has(ORPHAN) {
+            Propagation::Orphan
+        } else if has(FOREGROUND) {
+            Propagation::Foreground
+        } else {
+            Propagation::Background
+        }
+    }
+}
+
+/// Deletes one object with the policy its finalizers say (else Background).
 pub fn delete_object(
     objects: &Objects,
     def: &ResourceDef,
     key: &Key,
     preconditions: &Value,
+    dry_run: bool,
+) -> Result<Outcome, ApiError> {
+    delete_with(objects, def, key, preconditions, None, dry_run)
+}
+
+/// Deletes one object: removed at once, or marked with a deletionTimestamp while finalizers
+/// remain (the policy's own included). Returns the outcome, for callers that cascade.
+pub fn delete_with(
+    objects: &Objects,
+    def: &ResourceDef,
+    key: &Key,
+    preconditions: &Value,
+    policy: Option<Propagation>,
     dry_run: bool,
 ) -> Result<Outcome, ApiError> {
     if namespaces::is_namespace(def) && namespaces::PROTECTED_NAMESPACES.contains(&key.name.as_str()) {
@@ -42,17 +83,32 @@ pub fn delete_object(
                 }
             }
         }
-        let finalizers = meta["finalizers"].as_array().is_some_and(|f| !f.is_empty());
-        if finalizers || namespaces::is_namespace(def) {
-            if meta.get("deletionTimestamp").is_some() {
-                return Ok(Mutation::Keep);
-            }
+        if meta.get("deletionTimestamp").is_some() {
+            return Ok(Mutation::Keep);
+        }
+        let policy = policy.unwrap_or_else(|| Propagation::of(&current.value));
+        let mut finalizers: Vec<Value> = meta["finalizers"].as_array().cloned().unwrap_or_default();
+        // The policy asked for replaces the one a finalizer asked for before.
+        finalizers.retain(|f| f != ORPHAN && f != FOREGROUND);
+        match policy {
+            Propagation::Orphan => finalizers.push(json!(ORPHAN)),
+            Propagation::Foreground => finalizers.push(json!(FOREGROUND)),
+            Propagation::Background => {}
+        }
+        if !finalizers.is_empty() || namespaces::is_namespace(def) {
             let mut next = current.value.clone();
             next["metadata"]["deletionTimestamp"] = json!(now());
             next["metadata"]["deletionGracePeriodSeconds"] = json!(0);
             // As on the real server, marking an object deleted is a change of its generation.
             if let Some(generation) = meta["generation"].as_i64().filter(|g| *g > 0) {
                 next["metadata"]["generation"] = json!(generation + 1);
+            }
+            if finalizers.is_empty() {
+                if let Some(m) = next["metadata"].as_object_mut() {
+                    m.remove("finalizers");
+                }
+            } else {
+                next["metadata"]["finalizers"] = json!(finalizers);
             }
             if namespaces::is_namespace(def) {
                 next["status"] = json!({"phase": "Terminating"});
@@ -113,4 +169,18 @@ pub fn check_new_finalizers(def: &ResourceDef, current: &Value, next: &Value) ->
         format!("{kind} \"{name}\" is invalid: metadata.finalizers: {detail}"),
     )
     .with_details(details))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_of_an_object_deleted_without_one_comes_from_its_finalizers() {
+        assert_eq!(
+            Propagation::of(&json!({"metadata": {"finalizers": ["orphan"]}})),
+            Propagation::Orphan
+        );
+        assert_eq!(Propagation::of(&json!({"metadata": {}})), Propagation::Background);
+    }
 }

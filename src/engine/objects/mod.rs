@@ -24,8 +24,9 @@ use crate::engine::resources::{Registry, ResourceDef};
 use crate::engine::store::{Key, Mutation, Object, Outcome, Store};
 
 pub use create::{check_type, create_object};
-pub use delete::{check_new_finalizers, delete_object};
+pub use delete::{Propagation, check_new_finalizers, delete_object, delete_with};
 pub use events::record_event;
+pub use gc::collect_dangling;
 pub use kinds::special_fields;
 pub use namespaces::is_namespace;
 pub use parsed::Parsed;

@@ -1,5 +1,7 @@
-//! The local engine's reconciler: for every Function it keeps a Service, a Deployment and Pods
-//! in the store, and the replica processes those objects describe.
+//! The local engine's reconciler: for every Function it keeps a Service and a Deployment in the
+//! store (the engine's controllers make the ReplicaSets and Pods, see
+//! [`crate::engine::controllers`]), prepares the function's code, and is the "kubelet" of the
+//! function's Pods: each Pod gets a replica process, and a Pod deleted has its process stopped.
 
 mod artifacts;
 mod limits;
@@ -12,7 +14,6 @@ mod secrets;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -22,11 +23,15 @@ use crate::api::kinds::{self, Function, ObjectError};
 use crate::engine::objects::{self, Objects};
 use crate::engine::replicas::Replicas;
 use crate::engine::store::{Key, Object};
+
+/// The annotation of a function's pod template that names its revision.
+const REVISION_ANNOTATION: &str = "kfn.io/revision";
 use artifacts::{Locks, Prepared, Problem};
 use replica::Handle;
 
 const FUNCTIONS: &str = "kubeless.io/functions";
 const DEPLOYMENTS: &str = "apps/deployments";
+const PODS: &str = "/pods";
 
 pub struct Reconciler {
     objects: Arc<Objects>,
@@ -82,6 +87,17 @@ impl Reconciler {
         loop {
             match events.recv().await {
                 Ok(event) if event.key.resource == FUNCTIONS => self.poke(&event.key.namespace, &event.key.name),
+                Ok(event) if event.key.resource == PODS => {
+                    // A Pod of a function's ReplicaSet made or deleted: its kubelet acts.
+                    if let Some(function) = event
+                        .object
+                        .value
+                        .pointer("/metadata/labels/function")
+                        .and_then(Value::as_str)
+                    {
+                        self.poke_existing(&event.key.namespace, function);
+                    }
+                }
                 Ok(event) if event.key.resource == DEPLOYMENTS => {
                     // A Deployment's replicas changed (kubectl scale, the autoscaler): its function follows.
                     let owned = event
@@ -129,8 +145,9 @@ impl Reconciler {
                 namespace: key.0.clone(),
                 name: key.1.clone(),
                 notify,
-                replicas: Vec::new(),
-                prepared: None,
+                replicas: HashMap::new(),
+                revisions: HashMap::new(),
+                written: None,
                 unreadable: None,
                 read: None,
             }
@@ -156,20 +173,31 @@ struct FunctionController {
     namespace: String,
     name: String,
     notify: Arc<Notify>,
-    replicas: Vec<Handle>,
-    /// The revision last prepared, and the outcome.
-    prepared: Option<(String, Result<Prepared, Problem>)>,
+    /// The replica of each Pod the engine runs for the function, by the Pod's uid.
+    replicas: HashMap<String, Handle>,
+    /// The revisions of the function seen in this run, with their code prepared: a Pod of an
+    /// older template (a rollback) runs the code of its revision.
+    revisions: HashMap<String, Revision>,
+    /// The pod template last written from the Function: while the Function renders the same
+    /// one, the Deployment's own (`kubectl rollout undo`) is left alone.
+    written: Option<Value>,
     /// Why the stored Function cannot be read, once said (so it is said once).
     unreadable: Option<ObjectError>,
     /// The Function as last read, and the stored version it was read from.
     read: Option<(u64, Option<Arc<Function>>)>,
 }
 
+/// One revision of a function: the Function as it was, and its code on disk.
+struct Revision {
+    function: Arc<Function>,
+    object: Value,
+    prepared: Result<Prepared, Problem>,
+}
 impl FunctionController {
     async fn run(mut self) {
         loop {
             if !self.reconcile().await {
-                for h in self.replicas.drain(..) {
+                for (_, h) in self.replicas.drain() {
                     h.stop().await;
                 }
                 self.delete_triggers();
@@ -266,8 +294,9 @@ impl FunctionController {
             .unwrap_or(1)
             .max(0);
         let mut desired = crate::render::deployment(&function, replicas);
+        let rendered = desired["spec"]["template"].clone();
         if let Some(d) = &existing {
-            desired["status"] = d.value.get("status").cloned().unwrap_or(json!({}));
+            keep_controller_fields(&mut desired, &d.value, self.written.as_ref() == Some(&rendered));
         }
         let deployment = match objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
             Ok(d) => d.value.clone(),
@@ -281,63 +310,170 @@ impl FunctionController {
                 return true;
             }
         };
+        self.written = Some(rendered);
 
         self.observe(&function);
 
         let revision = crate::render::revision(&function);
-        if self.prepared.as_ref().is_none_or(|(r, _)| *r != revision) {
-            let outcome = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
-            self.prepared = Some((revision.clone(), outcome));
-        }
-        let prepared = self.prepared.as_ref().map(|(_, p)| p.clone()).expect("set above");
-        let want = replicas as usize;
-        let current: Vec<usize> = (0..self.replicas.len())
-            .filter(|i| self.replicas[*i].revision == revision)
-            .collect();
-        if current.len() < want {
-            for _ in current.len()..want {
-                let spec = replica::Spec {
-                    objects: objects.clone(),
-                    replicas: self.r.replicas.clone(),
+        if !self.revisions.contains_key(&revision) {
+            let prepared = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
+            self.revisions.insert(
+                revision.clone(),
+                Revision {
                     function: function.clone(),
                     object: stored.value.clone(),
-                    deployment: deployment.clone(),
-                    revision: revision.clone(),
-                    logs: self.r.logs.clone(),
-                    root: self.r.root.clone(),
-                    changed: self.notify.clone(),
-                };
-                let handle = match &prepared {
-                    Ok(p) => replica::start(spec, p.clone()),
-                    Err(problem) => replica::start_failed(spec, problem),
-                };
-                self.replicas.push(handle);
-            }
-        } else if current.len() > want {
-            // Scale down: not-ready replicas first, then the newest.
-            let mut extra: Vec<usize> = current.clone();
-            extra.sort_by_key(|i| (self.replicas[*i].ready.load(Ordering::SeqCst), std::cmp::Reverse(*i)));
-            let mut remove: Vec<usize> = extra.into_iter().take(current.len() - want).collect();
-            remove.sort_unstable_by(|a, b| b.cmp(a));
-            for i in remove {
-                self.replicas.remove(i).stop().await;
-            }
+                    prepared,
+                },
+            );
         }
-        // Roll out: old replicas go once the new ones are ready (none fails while updating).
-        let ready_new = self
-            .replicas
-            .iter()
-            .filter(|h| h.revision == revision && h.ready.load(Ordering::SeqCst))
-            .count();
-        if ready_new >= want {
-            let (keep, old): (Vec<Handle>, Vec<Handle>) = self.replicas.drain(..).partition(|h| h.revision == revision);
-            self.replicas = keep;
-            for h in old {
-                h.stop().await;
-            }
-        }
-        self.write_status(&deployment, &revision);
+        self.kubelet(&deployment, &revision).await;
+        self.forget_revisions(&revision);
+        self.write_ready(&function);
         true
+    }
+
+    /// The function's kubelet: a replica for each of its Pods, and the replica of a Pod that is
+    /// gone (or going) stopped.
+    async fn kubelet(&mut self, deployment: &Value, current: &str) {
+        let objects = self.r.objects.clone();
+        let (pods, _) = objects.store.list(PODS, Some(&self.namespace));
+        let mine: Vec<&Arc<Object>> = pods
+            .iter()
+            .filter(|p| p.value.pointer("/metadata/deletionTimestamp").is_none())
+            .filter(|p| {
+                crate::engine::controllers::function_of(&objects, &p.value).as_deref() == Some(self.name.as_str())
+            })
+            .collect();
+        let live: std::collections::HashSet<&str> = mine.iter().map(|p| meta(&p.value, "uid")).collect();
+        let gone: Vec<String> = self
+            .replicas
+            .keys()
+            .filter(|uid| !live.contains(uid.as_str()))
+            .cloned()
+            .collect();
+        for uid in gone {
+            if let Some(h) = self.replicas.remove(&uid) {
+                // Stopped in the background: a replica finishes its calls first.
+                tokio::spawn(h.stop());
+            }
+        }
+        for pod in mine {
+            let uid = meta(&pod.value, "uid").to_string();
+            if self.replicas.contains_key(&uid) {
+                continue;
+            }
+            let revision = pod
+                .value
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(REVISION_ANNOTATION))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let handle = match self.revisions.get(&revision) {
+                Some(known) => {
+                    let spec = replica::Spec {
+                        objects: objects.clone(),
+                        replicas: self.r.replicas.clone(),
+                        function: known.function.clone(),
+                        object: known.object.clone(),
+                        deployment: deployment.clone(),
+                        pod: pod.value.clone(),
+                        logs: self.r.logs.clone(),
+                        root: self.r.root.clone(),
+                        changed: self.notify.clone(),
+                    };
+                    match &known.prepared {
+                        Ok(p) => replica::start(spec, p.clone()),
+                        Err(problem) => replica::start_failed(spec, problem),
+                    }
+                }
+                None => {
+                    let Some(current) = self.revisions.get(current) else {
+                        continue;
+                    };
+                    let spec = replica::Spec {
+                        objects: objects.clone(),
+                        replicas: self.r.replicas.clone(),
+                        function: current.function.clone(),
+                        object: current.object.clone(),
+                        deployment: deployment.clone(),
+                        pod: pod.value.clone(),
+                        logs: self.r.logs.clone(),
+                        root: self.r.root.clone(),
+                        changed: self.notify.clone(),
+                    };
+                    let problem = Problem {
+                        reason: "RevisionUnavailable",
+                        message: format!(
+                            "the code of revision {revision:?} of function {} is not known to the engine (it was deployed before the engine started again); deploy it again with `kfn function update`",
+                            self.name
+                        ),
+                    };
+                    replica::start_failed(spec, &problem)
+                }
+            };
+            self.replicas.insert(uid, handle);
+        }
+    }
+
+    /// Keeps the revisions a ReplicaSet of the function still has (what a rollback can go
+    /// back to) and the current one.
+    fn forget_revisions(&mut self, current: &str) {
+        let (sets, _) = self.r.objects.store.list("apps/replicasets", Some(&self.namespace));
+        let kept: std::collections::HashSet<&str> = sets
+            .iter()
+            .filter(|rs| {
+                rs.value.pointer("/metadata/labels/function").and_then(Value::as_str) == Some(self.name.as_str())
+            })
+            .filter_map(|rs| {
+                rs.value
+                    .pointer("/spec/template/metadata/annotations")
+                    .and_then(|a| a.get(REVISION_ANNOTATION))
+                    .and_then(Value::as_str)
+            })
+            .collect();
+        self.revisions.retain(|r, _| r == current || kept.contains(r.as_str()));
+    }
+
+    /// The Function's `Ready` condition, from its Deployment as `kfn controller` writes it on
+    /// a cluster ([`kinds::Condition::of_deployment`]).
+    fn write_ready(&self, function: &Function) {
+        let Some(stored) = self.get(DEPLOYMENTS) else {
+            return;
+        };
+        let Ok(d) = serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(stored.value.clone()) else {
+            return;
+        };
+        let previous = function
+            .status
+            .as_ref()
+            .map(|s| s.conditions.clone())
+            .unwrap_or_default();
+        let (condition, ready) = kinds::Condition::of_deployment(&previous, &d);
+        if previous.len() == 1
+            && previous[0] == condition
+            && function.status.as_ref().and_then(|s| s.ready_replicas) == Some(ready)
+        {
+            return;
+        }
+        let Some(def) = self
+            .r
+            .objects
+            .registry()
+            .find(crate::api::GROUP, crate::api::VERSION, "functions")
+        else {
+            return;
+        };
+        let _ = objects::modify(&self.r.objects, &def, Some(&self.namespace), &self.name, |f| {
+            if f.pointer("/metadata/deletionTimestamp").is_some() {
+                return;
+            }
+            if !f["status"].is_object() {
+                f["status"] = json!({});
+            }
+            f["status"]["readyReplicas"] = json!(ready);
+            f["status"]["conditions"] = json!([condition]);
+        });
     }
 
     /// Marks the Function's generation as acted on (its Deployment now follows it), as
@@ -365,23 +501,63 @@ impl FunctionController {
             f["status"]["observedGeneration"] = json!(generation);
         });
     }
+}
 
-    fn write_status(&self, deployment: &Value, revision: &str) {
-        let objects = &self.r.objects;
-        let Some(dep_def) = objects.registry().find("apps", "v1", "deployments") else {
-            return;
+/// What the Function's Deployment keeps of the stored one when the engine writes it again:
+/// what the Deployment controller and the API server set (annotations such as the revision,
+/// defaults), and the pod template while the Function renders the one written last
+/// (so a `kubectl rollout undo` stays until the Function changes).
+fn keep_controller_fields(desired: &mut Value, stored: &Value, template_unchanged: bool) {
+    if let Some(annotations) = stored.pointer("/metadata/annotations").and_then(Value::as_object) {
+        let mut merged = annotations.clone();
+        if let Some(own) = desired.pointer("/metadata/annotations").and_then(Value::as_object) {
+            merged.extend(own.clone());
+        }
+        desired["metadata"]["annotations"] = Value::Object(merged);
+    }
+    if let Some(spec) = stored.get("spec").and_then(Value::as_object) {
+        for (k, v) in spec {
+            if desired["spec"].get(k).is_none() {
+                desired["spec"][k] = v.clone();
+            }
+        }
+    }
+    if template_unchanged && let Some(t) = stored.pointer("/spec/template") {
+        desired["spec"]["template"] = t.clone();
+    }
+    // No status: the stored one is kept as it is when the write happens (the Deployment
+    // controller's, which may be newer than `stored`).
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewritten_deployment_keeps_the_controllers_annotations_and_a_rolled_back_template() {
+        let stored = json!({"metadata": {"annotations": {"deployment.kubernetes.io/revision": "3", "mine": "old"}},
+            "spec": {"revisionHistoryLimit": 5, "template": {"metadata": {"annotations": {"kfn.io/revision": "a"}}}},
+            "status": {"replicas": 1}});
+        let rendered = || {
+            json!({"metadata": {"annotations": {"mine": "new"}},
+                "spec": {"replicas": 1, "template": {"metadata": {"annotations": {"kfn.io/revision": "b"}}}}})
         };
-        let ready = self.replicas.iter().filter(|h| h.ready.load(Ordering::SeqCst)).count();
-        let updated = self.replicas.iter().filter(|h| h.revision == revision).count();
-        let status = json!({
-            "observedGeneration": deployment["metadata"]["generation"],
-            "replicas": self.replicas.len(),
-            "updatedReplicas": updated,
-            "readyReplicas": ready,
-            "availableReplicas": ready,
-            "unavailableReplicas": self.replicas.len().saturating_sub(ready),
-        });
-        let name = deployment["metadata"]["name"].as_str().unwrap_or_default();
-        let _ = objects::modify(objects, &dep_def, Some(&self.namespace), name, |d| d["status"] = status);
+        let mut desired = rendered();
+        keep_controller_fields(&mut desired, &stored, true);
+        assert_eq!(
+            desired["metadata"]["annotations"]["deployment.kubernetes.io/revision"],
+            "3"
+        );
+        assert_eq!(desired["metadata"]["annotations"]["mine"], "new");
+        assert_eq!(desired["spec"]["revisionHistoryLimit"], 5);
+        assert_eq!(desired["spec"]["template"], stored["spec"]["template"]);
+        assert!(desired.get("status").is_none());
+        // A Function that changed rolls its own template out.
+        let mut desired = rendered();
+        keep_controller_fields(&mut desired, &stored, false);
+        assert_eq!(
+            desired["spec"]["template"]["metadata"]["annotations"]["kfn.io/revision"],
+            "b"
+        );
     }
 }

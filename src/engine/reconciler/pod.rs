@@ -6,28 +6,22 @@ use std::path::Path;
 use serde_json::{Value, json};
 
 use super::podlog;
-use crate::api::kinds::Function;
 use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::objects::{self, Objects};
 
-/// The Pod object of a replica, before any status.
-pub fn object(f: &Function, deployment: &Value, revision: &str, name: &str, port: u16) -> Value {
-    let mut labels = crate::render::labels(f);
-    labels.insert("pod-template-hash".into(), revision.to_string());
-    let container = deployment
-        .pointer("/spec/template/spec/containers/0")
-        .cloned()
-        .unwrap_or(json!({}));
-    json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name, "namespace": f.namespace(), "labels": labels,
-            "annotations": {PORT_ANNOTATION: port.to_string(), "kfn.io/revision": revision},
-            "ownerReferences": [crate::render::owner_reference(deployment)],
-        },
-        "spec": {"containers": [container], "nodeName": "kfn-local", "restartPolicy": "Always"},
-    })
+/// The Pod of a replica as its kubelet writes it: the stored Pod (made by the ReplicaSet
+/// controller from the Deployment's template) on the engine's node, with the port its replica
+/// listens on.
+pub fn object(pod: &Value, port: u16) -> Value {
+    let mut pod = pod.clone();
+    if port > 0 {
+        if !pod["metadata"]["annotations"].is_object() {
+            pod["metadata"]["annotations"] = json!({});
+        }
+        pod["metadata"]["annotations"][PORT_ANNOTATION] = json!(port.to_string());
+    }
+    pod["spec"]["nodeName"] = json!("kfn-local");
+    pod
 }
 
 pub struct Status {
@@ -63,11 +57,38 @@ pub fn with_status(mut pod: Value, s: &Status) -> Value {
     pod
 }
 
+/// Writes what the kubelet says of a Pod (its node, port and status) into the stored Pod,
+/// while it is the same Pod: one deleted is not made again.
 pub fn write(objects: &Objects, pod: &Value) {
     let def = objects.registry().find("", "v1", "pods").expect("pods are built in");
     let ns = pod["metadata"]["namespace"].as_str().unwrap_or_default().to_string();
-    if let Err(e) = objects::upsert(objects, &def, Some(&ns), pod.clone()) {
-        tracing::warn!("cannot write pod {}: {}", pod["metadata"]["name"], e.message);
+    let name = pod["metadata"]["name"].as_str().unwrap_or_default();
+    let key = crate::engine::store::Key::new(&def.store_key(), &ns, name);
+    if objects.store.get(&key).is_none_or(|p| {
+        p.value["metadata"]["uid"] != pod["metadata"]["uid"] || p.value.pointer("/metadata/deletionTimestamp").is_some()
+    }) {
+        return;
+    }
+    let result = objects::modify(objects, &def, Some(&ns), name, |current| {
+        if current["metadata"]["uid"] != pod["metadata"]["uid"] {
+            return;
+        }
+        if let Some(port) = pod
+            .pointer("/metadata/annotations")
+            .and_then(|a| a.get(PORT_ANNOTATION))
+        {
+            if !current["metadata"]["annotations"].is_object() {
+                current["metadata"]["annotations"] = json!({});
+            }
+            current["metadata"]["annotations"][PORT_ANNOTATION] = port.clone();
+        }
+        current["spec"]["nodeName"] = pod["spec"]["nodeName"].clone();
+        current["status"] = pod["status"].clone();
+    });
+    if let Err(e) = result
+        && e.code != 404
+    {
+        tracing::warn!("cannot write pod {name}: {}", e.message);
     }
 }
 

@@ -27,8 +27,6 @@ use crate::engine::replicas::Replicas;
 use crate::runtimes::{Language, metrics};
 
 pub struct Handle {
-    pub revision: String,
-    pub ready: Arc<AtomicBool>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -49,7 +47,8 @@ pub struct Spec {
     /// The Function as stored (what Events are about).
     pub object: Value,
     pub deployment: Value,
-    pub revision: String,
+    /// The Pod the replica runs (as the ReplicaSet controller made it).
+    pub pod: Value,
     pub logs: PathBuf,
     /// The engine's state directory, which replicas must not see.
     pub root: PathBuf,
@@ -66,20 +65,14 @@ fn listen(port: u16) -> std::io::Result<std::net::TcpListener> {
 
 /// A replica that cannot run: a Pod waiting with the reason, and the reason in its log.
 pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
-    let name = format!(
-        "{}-{}-{}",
-        spec.function.name(),
-        spec.revision,
-        crate::api::name_suffix()
-    );
+    let name = spec.pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let (stop, mut stopped) = watch::channel(false);
     let objects = spec.objects.clone();
     let message = problem.message.clone();
     let reason = problem.reason;
-    let revision = spec.revision.clone();
     let task = tokio::spawn(async move {
         let ns = spec.function.namespace().to_string();
-        let pod = pod::object(&spec.function, &spec.deployment, &spec.revision, &name, 0);
+        let pod = pod::object(&spec.pod, 0);
         let status = pod::Status {
             phase: "Pending",
             ready: false,
@@ -98,32 +91,16 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         let _ = until_stopped(&mut stopped).await;
         pod::delete(&objects, &spec.logs, &ns, &name);
     });
-    Handle {
-        revision,
-        ready: Arc::new(AtomicBool::new(false)),
-        stop,
-        task,
-    }
+    Handle { stop, task }
 }
 
 /// Starts a replica: a process supervised until the handle stops it.
 pub fn start(spec: Spec, prepared: Prepared) -> Handle {
-    let name = format!(
-        "{}-{}-{}",
-        spec.function.name(),
-        spec.revision,
-        crate::api::name_suffix()
-    );
+    let name = spec.pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
     let ready = Arc::new(AtomicBool::new(false));
     let (stop, stopped) = watch::channel(false);
-    let revision = spec.revision.clone();
-    let task = tokio::spawn(supervise(spec, prepared, name, ready.clone(), stopped));
-    Handle {
-        revision,
-        ready,
-        stop,
-        task,
-    }
+    let task = tokio::spawn(supervise(spec, prepared, name, ready, stopped));
+    Handle { stop, task }
 }
 
 async fn supervise(
@@ -140,7 +117,7 @@ async fn supervise(
         return;
     };
     let mut first = Some(first);
-    let base = pod::object(&spec.function, &spec.deployment, &spec.revision, &name, port);
+    let base = pod::object(&spec.pod, port);
     let started = crate::api::now();
     let log = PodLog::open(&spec.logs, &ns, &name).await;
     if let Some(log) = &log {
