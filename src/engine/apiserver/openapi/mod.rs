@@ -40,6 +40,8 @@ struct Docs {
     schemas: BTreeMap<String, Value>,
     /// The schemas of each group/version (`api/v1`, `apis/apps/v1`), by name.
     group_versions: BTreeMap<String, BTreeSet<String>>,
+    /// The paths of each group/version, in the v3 form.
+    paths: BTreeMap<String, Map<String, Value>>,
     v3: OnceLock<(Bytes, BTreeMap<String, (Bytes, String)>)>,
     v2_json: OnceLock<Bytes>,
     v2_protobuf: OnceLock<Bytes>,
@@ -174,6 +176,97 @@ fn crd_schemas(def: &ResourceDef, version: &Value) -> Vec<(String, Value)> {
     vec![(name.clone(), schema), (format!("{name}List"), list)]
 }
 
+/// One operation of a path, in the v3 form: what kubectl reads from it is the kind it is for
+/// (`explain` finds a resource's kind there) and its query parameters (`dryRun`,
+/// `fieldValidation`: kubectl validates on the server when the PATCH takes it).
+fn operation(action: &str, kind: &Value, schema_ref: &str, plural: &str) -> Value {
+    let query = |name: &str| json!({"name": name, "in": "query", "schema": {"type": "string", "uniqueItems": true}});
+    let mut parameters = vec![query("pretty")];
+    if matches!(action, "post" | "put" | "patch" | "delete" | "deletecollection") {
+        parameters.push(query("dryRun"));
+    }
+    if matches!(action, "post" | "put" | "patch") {
+        parameters.extend([query("fieldManager"), query("fieldValidation")]);
+    }
+    if action == "patch" {
+        parameters.push(query("force"));
+    }
+    if matches!(action, "list" | "deletecollection") {
+        for p in [
+            "labelSelector",
+            "fieldSelector",
+            "limit",
+            "continue",
+            "resourceVersion",
+            "watch",
+        ] {
+            parameters.push(query(p));
+        }
+    }
+    json!({
+        "description": format!("{action} {plural}"),
+        "operationId": format!("{action}{}", kind["kind"].as_str().unwrap_or_default()),
+        "parameters": parameters,
+        "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {"$ref": schema_ref}}}}},
+        "x-kubernetes-action": action,
+        "x-kubernetes-group-version-kind": kind,
+    })
+}
+
+/// The paths of one resource: its collection, its objects, and for a namespaced resource the
+/// collection across namespaces.
+fn resource_paths(
+    group: &str,
+    version: &str,
+    kind: &str,
+    plural: &str,
+    namespaced: bool,
+    create_only: bool,
+    schema: &str,
+) -> Vec<(String, Value)> {
+    let prefix = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    let gvk = json!({"group": group, "kind": kind, "version": version});
+    let item_ref = format!("{REF_PREFIX}{schema}");
+    let list_ref = format!("{REF_PREFIX}{schema}List");
+    let op = |action: &str, r: &str| operation(action, &gvk, r, plural);
+    let path_param = |name: &str| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string", "uniqueItems": true}});
+    if create_only {
+        return vec![(format!("{prefix}/{plural}"), json!({"post": op("post", &item_ref)}))];
+    }
+    let scoped = if namespaced {
+        format!("{prefix}/namespaces/{{namespace}}/{plural}")
+    } else {
+        format!("{prefix}/{plural}")
+    };
+    let scope_params: Vec<Value> = if namespaced {
+        vec![path_param("namespace")]
+    } else {
+        vec![]
+    };
+    let mut item_params = vec![path_param("name")];
+    item_params.extend(scope_params.clone());
+    let mut paths = vec![
+        (
+            scoped.clone(),
+            json!({"get": op("list", &list_ref), "post": op("post", &item_ref),
+                "delete": op("deletecollection", &item_ref), "parameters": scope_params}),
+        ),
+        (
+            format!("{scoped}/{{name}}"),
+            json!({"get": op("get", &item_ref), "put": op("put", &item_ref), "patch": op("patch", &item_ref),
+                "delete": op("delete", &item_ref), "parameters": item_params}),
+        ),
+    ];
+    if namespaced {
+        paths.push((format!("{prefix}/{plural}"), json!({"get": op("list", &list_ref)})));
+    }
+    paths
+}
+
 /// `api/v1` or `apis/<group>/<version>`.
 fn group_version_path(group: &str, version: &str) -> String {
     if group.is_empty() {
@@ -189,15 +282,52 @@ impl Docs {
         let crds: Vec<&Value> = crds.collect();
         let mut schemas = BTreeMap::new();
         let mut group_versions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        let mut kinds: Vec<(String, String, String, bool)> = registry
+        let mut paths: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
+        let mut kinds: Vec<(String, String, String, String, bool, bool)> = registry
             .all()
             .iter()
-            .map(|d| (d.group.clone(), d.version.clone(), d.kind.clone(), d.custom))
+            .map(|d| {
+                (
+                    d.group.clone(),
+                    d.version.clone(),
+                    d.kind.clone(),
+                    d.plural.clone(),
+                    d.namespaced,
+                    d.custom,
+                )
+            })
             .collect();
-        for (group, kind, _) in reviews::REVIEWS {
-            kinds.push((group.to_string(), "v1".into(), kind.to_string(), false));
+        for (group, kind, plural) in reviews::REVIEWS {
+            kinds.push((
+                group.to_string(),
+                "v1".into(),
+                kind.to_string(),
+                plural.to_string(),
+                false,
+                false,
+            ));
         }
-        for (group, version, kind, custom) in kinds {
+        for (group, version, kind, plural, namespaced, custom) in kinds {
+            let schema_name = if custom {
+                crd_schema_name(&group, &version, &kind)
+            } else {
+                builtin_schema_name(&group, &version, &kind)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            let create_only = reviews::find(&group, &version, &plural).is_some();
+            paths
+                .entry(group_version_path(&group, &version))
+                .or_default()
+                .extend(resource_paths(
+                    &group,
+                    &version,
+                    &kind,
+                    &plural,
+                    namespaced,
+                    create_only,
+                    &schema_name,
+                ));
             let mut roots = Vec::new();
             if custom {
                 let def = registry
@@ -247,6 +377,7 @@ impl Docs {
             registry,
             schemas,
             group_versions,
+            paths,
             v3: OnceLock::new(),
             v2_json: OnceLock::new(),
             v2_protobuf: OnceLock::new(),
@@ -270,7 +401,7 @@ impl Docs {
                 let doc = json!({
                     "openapi": "3.0.0",
                     "info": Self::info(),
-                    "paths": {},
+                    "paths": self.paths.get(path).cloned().unwrap_or_default(),
                     "components": {"schemas": schemas, "securitySchemes": {"BearerToken": {
                         "type": "apiKey", "description": "Bearer Token authentication", "name": "authorization", "in": "header"}}},
                 });
@@ -297,7 +428,7 @@ impl Docs {
         json!({
             "swagger": "2.0",
             "info": Self::info(),
-            "paths": {},
+            "paths": self.paths.values().flatten().map(|(p, item)| (p.clone(), v2::path_item(item))).collect::<Map<String, Value>>(),
             "definitions": definitions,
             "securityDefinitions": {"BearerToken": {"type": "apiKey", "description": "Bearer Token authentication", "name": "authorization", "in": "header"}},
             "security": [{"BearerToken": []}],

@@ -12,8 +12,21 @@ use serde_json::{Map, Value};
 /// the reference itself, and what v2 has no word for (`default`, `nullable`, `oneOf`, `anyOf`,
 /// `not`) is left out; a value that was one of several types is a string (IntOrString and
 /// Quantity, as the real v2 document has them).
+///
+/// A schema whose unknown fields are kept (`x-kubernetes-preserve-unknown-fields`) is only its
+/// type and description, as a real API server publishes it in v2: v2 clients validate every
+/// field they are shown, and could not tell that others are allowed.
 pub fn schema(v3: &Value) -> Value {
     match v3 {
+        Value::Object(map) if map.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true)) => {
+            let mut out = Map::new();
+            for k in ["description", "type", "x-kubernetes-preserve-unknown-fields"] {
+                if let Some(v) = map.get(k) {
+                    out.insert(k.into(), v.clone());
+                }
+            }
+            Value::Object(out)
+        }
         Value::Object(map) => {
             let mut out = Map::new();
             let mut one_of = false;
@@ -57,6 +70,48 @@ pub fn schema(v3: &Value) -> Value {
         Value::String(r) => Value::String(r.replace("#/components/schemas/", "#/definitions/")),
         other => other.clone(),
     }
+}
+
+/// A path's operations in the v2 form: parameters with their type, responses with their schema.
+pub fn path_item(v3: &Value) -> Value {
+    let parameter = |p: &Value| {
+        let mut p = p.clone();
+        if let Some(map) = p.as_object_mut() {
+            let schema = map.remove("schema").unwrap_or_default();
+            map.insert("type".into(), schema["type"].clone());
+            map.insert("uniqueItems".into(), Value::Bool(true));
+        }
+        p
+    };
+    let mut out = Map::new();
+    for (method, op) in v3.as_object().into_iter().flatten() {
+        if method == "parameters" {
+            out.insert(
+                method.clone(),
+                Value::Array(op.as_array().into_iter().flatten().map(parameter).collect()),
+            );
+            continue;
+        }
+        let mut op = op.clone();
+        let params: Vec<Value> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(parameter)
+            .collect();
+        op["parameters"] = Value::Array(params);
+        let schema = schema(&op["responses"]["200"]["content"]["application/json"]["schema"]);
+        op["responses"] = serde_json::json!({"200": {"description": "OK", "schema": schema}});
+        op["consumes"] = serde_json::json!(["*/*"]);
+        op["produces"] = serde_json::json!([
+            "application/json",
+            "application/yaml",
+            "application/vnd.kubernetes.protobuf"
+        ]);
+        op["schemes"] = serde_json::json!(["https"]);
+        out.insert(method.clone(), op);
+    }
+    Value::Object(out)
 }
 
 /// The protobuf message encoder: a message is its fields' bytes.
@@ -212,6 +267,53 @@ fn schema_message(s: &Value) -> Message {
     m
 }
 
+/// A query parameter (`openapi.v2.ParametersItem` of a `QueryParameterSubSchema`); path
+/// parameters are left out (kubectl reads only the query ones).
+fn parameter_message(p: &Value) -> Option<Message> {
+    if p["in"] != "query" {
+        return None;
+    }
+    let mut query = Message::default();
+    query
+        .string(2, "query")
+        .string(4, p["name"].as_str().unwrap_or_default())
+        .string(6, p["type"].as_str().unwrap_or("string"))
+        .bool(20, p["uniqueItems"].as_bool());
+    let mut non_body = Message::default();
+    non_body.message(3, &query);
+    let mut parameter = Message::default();
+    parameter.message(2, &non_body);
+    let mut item = Message::default();
+    item.message(1, &parameter);
+    Some(item)
+}
+
+/// One `openapi.v2.PathItem` with its operations (their query parameters and extensions).
+fn path_item_message(item: &Value) -> Message {
+    let mut m = Message::default();
+    for (field, method) in [(2, "get"), (3, "put"), (4, "post"), (5, "delete"), (8, "patch")] {
+        let Some(op) = item.get(method) else { continue };
+        let mut o = Message::default();
+        o.string(3, op["description"].as_str().unwrap_or_default())
+            .string(5, op["operationId"].as_str().unwrap_or_default());
+        for p in op["parameters"].as_array().into_iter().flatten() {
+            if let Some(p) = parameter_message(p) {
+                o.message(8, &p);
+            }
+        }
+        for (k, v) in op
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| k.starts_with("x-"))
+        {
+            o.message(13, &named_any(k, v));
+        }
+        m.message(field, &o);
+    }
+    m
+}
+
 /// The protobuf encoding of a v2 document of schemas.
 pub fn protobuf(doc: &Value) -> Vec<u8> {
     let mut info = Message::default();
@@ -219,7 +321,13 @@ pub fn protobuf(doc: &Value) -> Vec<u8> {
         .string(2, doc["info"]["version"].as_str().unwrap_or_default());
     let mut m = Message::default();
     m.string(1, doc["swagger"].as_str().unwrap_or("2.0")).message(2, &info);
-    m.message(8, &Message::default());
+    let mut paths = Message::default();
+    for (name, item) in doc["paths"].as_object().into_iter().flatten() {
+        let mut named = Message::default();
+        named.string(1, name).message(2, &path_item_message(item));
+        paths.message(2, &named);
+    }
+    m.message(8, &paths);
     if let Some(defs) = doc["definitions"].as_object() {
         named_schemas(9, &mut m, defs);
     }
