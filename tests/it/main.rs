@@ -10,6 +10,7 @@ mod hardening;
 mod kube;
 mod kubectl;
 mod limits;
+mod openapi;
 mod local;
 mod run;
 mod triggers;
