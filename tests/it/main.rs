@@ -10,7 +10,7 @@ mod hardening;
 mod kube;
 mod kubectl;
 mod limits;
-mod openapi;
 mod local;
+mod openapi;
 mod run;
 mod triggers;

@@ -29,7 +29,14 @@ fn object(engine: &Engine, what: &str) -> Value {
 fn kubectl_creates_every_generated_kind_in_protobuf() {
     let engine = Engine::start_no_run();
     for args in [
-        &["create", "deployment", "web", "--image=nginx", "--port=80", "--replicas=2"][..],
+        &[
+            "create",
+            "deployment",
+            "web",
+            "--image=nginx",
+            "--port=80",
+            "--replicas=2",
+        ][..],
         &["create", "service", "clusterip", "web", "--tcp=80:8080"],
         &["create", "role", "reader", "--verb=get", "--resource=pods"],
         &["create", "rolebinding", "reader", "--role=reader", "--user=ann"],
@@ -52,9 +59,16 @@ fn kubectl_creates_every_generated_kind_in_protobuf() {
     let container = &spec["template"]["spec"]["containers"][0];
     assert_eq!(
         (&container["name"], &container["image"], &container["ports"][0]),
-        (&"nginx".into(), &"nginx".into(), &serde_json::json!({"containerPort": 80}))
+        (
+            &"nginx".into(),
+            &"nginx".into(),
+            &serde_json::json!({"containerPort": 80})
+        )
     );
-    assert!(spec.get("paused").is_none() && container.get("stdin").is_none(), "{spec}");
+    assert!(
+        spec.get("paused").is_none() && container.get("stdin").is_none(),
+        "{spec}"
+    );
     let service = object(&engine, "service/web");
     assert_eq!(service["spec"]["ports"][0]["targetPort"], 8080);
     assert_eq!(service["spec"]["type"], "ClusterIP");
@@ -80,7 +94,10 @@ fn kubectl_creates_every_generated_kind_in_protobuf() {
     assert_eq!(object(&engine, "namespace/team-a")["metadata"]["name"], "team-a");
     let hpa = object(&engine, "hpa/web");
     assert_eq!(hpa["spec"]["maxReplicas"], 3);
-    assert_eq!(hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"], 50);
+    assert_eq!(
+        hpa["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+        50
+    );
 }
 
 #[test]
@@ -110,9 +127,17 @@ fn kubectl_explains_built_in_kinds_and_functions_and_diffs() {
         // diff exits 1 when there are differences.
         let diff = run(&["diff", "-f", changed_file]);
         assert_eq!(diff.code, 1, "{which} kubectl diff: {}{}", diff.stdout, diff.stderr);
-        assert!(diff.stdout.contains("+  handler: hello.bye"), "{which}: {}", diff.stdout);
+        assert!(
+            diff.stdout.contains("+  handler: hello.bye"),
+            "{which}: {}",
+            diff.stdout
+        );
         let same = run(&["diff", "-f", &example("function.yaml")]);
-        assert_eq!(same.code, 0, "{which} kubectl diff, unchanged: {}{}", same.stdout, same.stderr);
+        assert_eq!(
+            same.code, 0,
+            "{which} kubectl diff, unchanged: {}{}",
+            same.stdout, same.stderr
+        );
     }
 }
 
@@ -127,11 +152,41 @@ fn kubectl_auth_can_i_and_whoami_answer_for_the_engines_administrator() {
     let run = kubectl(&engine, &["auth", "can-i", "create", "deployments"]);
     ok(&run, "auth can-i");
     assert_eq!(run.stdout.trim(), "yes");
-    let run = kubectl(&engine, &["auth", "can-i", "delete", "functions.kubeless.io", "-n", "other"]);
+    let run = kubectl(
+        &engine,
+        &["auth", "can-i", "delete", "functions.kubeless.io", "-n", "other"],
+    );
     assert_eq!(run.stdout.trim(), "yes", "{}", run.stderr);
     let run = kubectl(&engine, &["auth", "can-i", "--list"]);
     ok(&run, "auth can-i --list");
     assert!(run.stdout.lines().any(|l| l.starts_with("*.*")), "{}", run.stdout);
+    let review = |body: &str| {
+        let mut cmd = std::process::Command::new(kube_bin().join("kubectl"));
+        cmd.arg("--kubeconfig")
+            .arg(engine.kubeconfig())
+            .args(["create", "-o", "json", "-f", "-"])
+            .env("HOME", engine.home.path());
+        run_with_stdin(cmd, Some(body), "the control plane's kubectl runs")
+    };
+    let run = review(
+        r#"{"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+            "spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}}"#,
+    );
+    ok(&run, "create a SelfSubjectAccessReview");
+    let answer: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(answer["status"], serde_json::json!({"allowed": true}));
+    assert_eq!(answer["spec"]["nonResourceAttributes"]["path"], "/healthz");
+    let run = review(r#"{"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {}}"#);
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("spec.resourceAttributes") && run.stderr.contains("nonResourceAttributes"),
+        "{}",
+        run.stderr
+    );
+    // Nothing is stored: there is nothing to list.
+    let run = kubectl(&engine, &["get", "selfsubjectaccessreviews"]);
+    assert_ne!(run.code, 0, "{}", run.stdout);
+
     let run = kubectl(&engine, &["api-resources", "--api-group=authorization.k8s.io"]);
     ok(&run, "api-resources");
     assert!(run.stdout.contains("selfsubjectaccessreviews"), "{}", run.stdout);

@@ -42,6 +42,8 @@ pub fn root_paths(registry: &Registry) -> Value {
         "/api/v1".into(),
         "/apis".into(),
         "/healthz".into(),
+        "/openapi/v2".into(),
+        "/openapi/v3".into(),
         "/version".into(),
     ];
     for (group, versions) in groups(registry) {

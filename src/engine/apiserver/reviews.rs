@@ -71,7 +71,6 @@ pub fn serve(
     if !review["metadata"].is_object() {
         review["metadata"] = json!({});
     }
-    review["metadata"]["creationTimestamp"] = Value::Null;
     let status = match kind {
         "SelfSubjectAccessReview" => {
             let spec = &review["spec"];
@@ -85,14 +84,21 @@ pub fn serve(
                     "exactly one of resourceAttributes or nonResourceAttributes must be specified".into(),
                 ));
             }
-            json!({"allowed": true, "reason": "the kfn local engine's token is an administrator (system:masters)"})
+            json!({"allowed": true})
         }
         "SelfSubjectRulesReview" => json!({
             "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
             "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
             "incomplete": false,
         }),
-        _ => json!({"userInfo": {"username": USERNAME, "groups": GROUPS}}),
+        _ => {
+            review["metadata"]["creationTimestamp"] = json!(
+                k8s_openapi::jiff::Timestamp::now()
+                    .strftime("%Y-%m-%dT%H:%M:%SZ")
+                    .to_string()
+            );
+            json!({"userInfo": {"username": USERNAME, "groups": GROUPS}})
+        }
     };
     review["status"] = status;
     Ok(json_response(201, &review))
