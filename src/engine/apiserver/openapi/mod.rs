@@ -42,9 +42,15 @@ struct Docs {
     group_versions: BTreeMap<String, BTreeSet<String>>,
     /// The paths of each group/version, in the v3 form.
     paths: BTreeMap<String, Map<String, Value>>,
-    v3: OnceLock<(Bytes, BTreeMap<String, (Bytes, String)>)>,
+    v3: OnceLock<V3>,
     v2_json: OnceLock<Bytes>,
     v2_protobuf: OnceLock<Bytes>,
+}
+
+/// The v3 index and each group/version's document, by its path (`apis/apps/v1`).
+struct V3 {
+    index: Bytes,
+    documents: BTreeMap<String, Bytes>,
 }
 
 /// The engine's OpenAPI documents, built lazily and cached by the served resources.
@@ -389,7 +395,7 @@ impl Docs {
     }
 
     /// The v3 index and each group/version's document with its hash.
-    fn v3(&self) -> &(Bytes, BTreeMap<String, (Bytes, String)>) {
+    fn v3(&self) -> &V3 {
         self.v3.get_or_init(|| {
             let mut documents = BTreeMap::new();
             let mut paths = Map::new();
@@ -411,10 +417,13 @@ impl Docs {
                     path.clone(),
                     json!({"serverRelativeURL": format!("/openapi/v3/{path}?hash={hash}")}),
                 );
-                documents.insert(path.clone(), (body, hash));
+                documents.insert(path.clone(), body);
             }
             let index = json!({ "paths": paths });
-            (Bytes::from(serde_json::to_vec(&index).expect("JSON serialises")), documents)
+            V3 {
+                index: Bytes::from(serde_json::to_vec(&index).expect("JSON serialises")),
+                documents,
+            }
         })
     }
 
@@ -457,10 +466,17 @@ pub fn serve(server: &ApiServer, rest: &[&str], accept: &str) -> Result<Response
                 .get_or_init(|| serde_json::to_vec(&docs.v2_value()).expect("JSON serialises").into());
             Ok(typed(body.clone(), "application/json"))
         }
-        ["v3"] => Ok(typed(server.openapi.docs(server).v3().0.clone(), "application/json")),
+        ["v3"] => Ok(typed(
+            server.openapi.docs(server).v3().index.clone(),
+            "application/json",
+        )),
         ["v3", path @ ..] => {
             let docs = server.openapi.docs(server);
-            let (body, _) = docs.v3().1.get(&path.join("/")).ok_or_else(ApiError::no_route)?;
+            let body = docs
+                .v3()
+                .documents
+                .get(&path.join("/"))
+                .ok_or_else(ApiError::no_route)?;
             Ok(typed(body.clone(), "application/json"))
         }
         _ => Err(ApiError::no_route()),
@@ -505,11 +521,11 @@ mod tests {
         let crd = kubeless_crd();
         let registry = Arc::new(Registry::build([&crd]));
         let docs = Docs::build(registry, [&crd].into_iter());
-        let (index, documents) = docs.v3();
+        let V3 { index, documents } = docs.v3();
         let index: Value = serde_json::from_slice(index).unwrap();
         let url = index["paths"]["apis/apps/v1"]["serverRelativeURL"].as_str().unwrap();
         assert!(url.starts_with("/openapi/v3/apis/apps/v1?hash="), "{url}");
-        let apps: Value = serde_json::from_slice(&documents["apis/apps/v1"].0).unwrap();
+        let apps: Value = serde_json::from_slice(&documents["apis/apps/v1"]).unwrap();
         let schemas = &apps["components"]["schemas"];
         assert_eq!(
             schemas["io.k8s.api.apps.v1.Deployment"]["x-kubernetes-group-version-kind"],
@@ -519,7 +535,7 @@ mod tests {
             schemas["io.k8s.api.core.v1.PodSpec"].is_object(),
             "referenced schemas are included"
         );
-        let kubeless: Value = serde_json::from_slice(&documents["apis/kubeless.io/v1beta1"].0).unwrap();
+        let kubeless: Value = serde_json::from_slice(&documents["apis/kubeless.io/v1beta1"]).unwrap();
         let function = &kubeless["components"]["schemas"]["io.kubeless.v1beta1.Function"];
         assert_eq!(
             function["properties"]["spec"]["properties"]["runtime"]["type"],
