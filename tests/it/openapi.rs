@@ -191,3 +191,100 @@ fn kubectl_auth_can_i_and_whoami_answer_for_the_engines_administrator() {
     ok(&run, "api-resources");
     assert!(run.stdout.contains("selfsubjectaccessreviews"), "{}", run.stdout);
 }
+
+/// The OpenAPI documents as a client fetches them: (content type, body).
+async fn fetch(client: &kube::Client, path: &str, accept: &str) -> (String, Vec<u8>) {
+    use http_body_util::BodyExt;
+    let request = http::Request::get(path)
+        .header(http::header::ACCEPT, accept)
+        .body(Vec::new())
+        .unwrap();
+    let response = client.send(request.map(kube::client::Body::from)).await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let content_type = response.headers()[http::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+    (content_type, body)
+}
+
+#[tokio::test]
+async fn openapi_documents_cover_built_in_kinds_and_crds_and_follow_crd_changes() {
+    let engine = Engine::start_no_run();
+    let client = engine.client().await;
+
+    // v2 in protobuf, as kubectl ≤1.26 asks for it.
+    let (content_type, body) = fetch(
+        &client,
+        "/openapi/v2",
+        "application/com.github.proto-openapi.spec.v2@v1.0+protobuf",
+    )
+    .await;
+    assert_eq!(
+        content_type,
+        "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    );
+    let text = String::from_utf8_lossy(&body);
+    for expected in [
+        "io.k8s.api.apps.v1.Deployment",
+        "io.kubeless.v1beta1.Function",
+        "/apis/apps/v1/namespaces/{namespace}/deployments/{name}",
+        "x-kubernetes-group-version-kind",
+        "dryRun",
+    ] {
+        assert!(text.contains(expected), "the protobuf document lacks {expected}");
+    }
+    let (content_type, body) = fetch(&client, "/openapi/v2", "application/json").await;
+    assert_eq!(content_type, "application/json");
+    let v2: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v2["swagger"], "2.0");
+    assert!(v2["definitions"]["io.k8s.api.core.v1.ConfigMap"]["properties"]["data"].is_object());
+
+    // v3: the index points at each group/version's document, by a hash of it.
+    let (_, body) = fetch(&client, "/openapi/v3", "application/json").await;
+    let index: Value = serde_json::from_slice(&body).unwrap();
+    let url = index["paths"]["apis/kubeless.io/v1beta1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (_, body) = fetch(&client, &url, "application/json").await;
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    let function = &doc["components"]["schemas"]["io.kubeless.v1beta1.Function"];
+    assert_eq!(function["x-kubernetes-group-version-kind"][0]["kind"], "Function");
+    assert!(function["properties"]["spec"]["properties"]["handler"].is_object());
+    let (_, body) = fetch(&client, "/openapi/v3/api/v1", "application/json").await;
+    let core: Value = serde_json::from_slice(&body).unwrap();
+    let pod_spec = &core["components"]["schemas"]["io.k8s.api.core.v1.PodSpec"];
+    assert_eq!(
+        pod_spec["properties"]["containers"]["x-kubernetes-patch-merge-key"],
+        "name"
+    );
+
+    // A new CRD is in the documents at once, under a new hash.
+    let crd = r#"{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+            "names": {"kind": "Widget", "plural": "widgets", "singular": "widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}}]}}"#;
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(crd)),
+        "create the CRD",
+    );
+    let (_, body) = fetch(&client, "/openapi/v3", "application/json").await;
+    let index: Value = serde_json::from_slice(&body).unwrap();
+    let url = index["paths"]["apis/example.com/v1"]["serverRelativeURL"]
+        .as_str()
+        .unwrap();
+    let (_, body) = fetch(&client, url, "application/json").await;
+    let doc: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        doc["components"]["schemas"]["com.example.v1.Widget"]["properties"]["spec"]["properties"]["size"]["type"],
+        "integer"
+    );
+    let run = kubectl(&engine, &["explain", "widgets.spec.size"]);
+    ok(&run, "explain widgets.spec.size");
+    assert!(run.stdout.contains("integer"), "{}", run.stdout);
+}
