@@ -12,6 +12,7 @@ mod kube;
 mod kubectl;
 mod limits;
 mod local;
+mod openapi;
 mod run;
 mod triggers;
 mod workloads;

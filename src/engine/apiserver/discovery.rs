@@ -1,12 +1,22 @@
 //! Discovery documents: `/version`, `/api`, `/apis`, and the resource list of each group/version.
 
-use axum::response::Response;
-use bytes::Bytes;
-use http::{HeaderValue, header};
 use serde_json::{Value, json};
 
-use super::{ApiError, bytes_response};
+use super::{ApiError, reviews};
 use crate::engine::resources::Registry;
+
+/// The served groups with their versions: the registry's and those of the review resources.
+fn groups(registry: &Registry) -> Vec<(String, Vec<String>)> {
+    let mut groups = registry.groups();
+    for (group, _, _) in reviews::REVIEWS {
+        match groups.iter_mut().find(|(g, _)| g == group) {
+            Some((_, versions)) if !versions.iter().any(|v| v == "v1") => versions.push("v1".into()),
+            Some(_) => {}
+            None => groups.push((group.to_string(), vec!["v1".into()])),
+        }
+    }
+    groups
+}
 
 /// The Kubernetes version the engine answers as (the API surface it follows).
 pub const KUBE_MAJOR: &str = "1";
@@ -32,9 +42,11 @@ pub fn root_paths(registry: &Registry) -> Value {
         "/api/v1".into(),
         "/apis".into(),
         "/healthz".into(),
+        "/openapi/v2".into(),
+        "/openapi/v3".into(),
         "/version".into(),
     ];
-    for (group, versions) in registry.groups() {
+    for (group, versions) in groups(registry) {
         paths.push(format!("/apis/{group}"));
         paths.extend(versions.iter().map(|v| format!("/apis/{group}/{v}")));
     }
@@ -62,12 +74,12 @@ fn group_doc(group: &str, versions: &[String]) -> Value {
 }
 
 pub fn group_list(registry: &Registry) -> Value {
-    let groups: Vec<Value> = registry.groups().iter().map(|(g, v)| group_doc(g, v)).collect();
+    let groups: Vec<Value> = groups(registry).iter().map(|(g, v)| group_doc(g, v)).collect();
     json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
 }
 
 pub fn group(registry: &Registry, group: &str) -> Result<Value, ApiError> {
-    let groups = registry.groups();
+    let groups = groups(registry);
     let (_, versions) = groups.iter().find(|(g, _)| g == group).ok_or_else(ApiError::no_route)?;
     let mut doc = group_doc(group, versions);
     doc["kind"] = json!("APIGroup");
@@ -76,7 +88,9 @@ pub fn group(registry: &Registry, group: &str) -> Result<Value, ApiError> {
 }
 
 pub fn known_version(registry: &Registry, group: &str, version: &str) -> Result<(), ApiError> {
-    if registry.all().iter().any(|d| d.group == group && d.version == version) {
+    if registry.all().iter().any(|d| d.group == group && d.version == version)
+        || !reviews::discovery_entries(group, version).is_empty()
+    {
         Ok(())
     } else {
         Err(ApiError::no_route())
@@ -134,25 +148,11 @@ pub fn resource_list(registry: &Registry, group: &str, version: &str) -> Value {
             }));
         }
     }
+    resources.extend(reviews::discovery_entries(group, version));
     let group_version = if group.is_empty() {
         version.to_string()
     } else {
         format!("{group}/{version}")
     };
     json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources})
-}
-
-/// `/openapi/v2`. The engine publishes no schemas: an empty document tells kubectl there is
-/// nothing to validate against (as for a CRD without a schema), in protobuf when it asks for it.
-pub fn openapi_v2(accept: &str) -> Response {
-    if accept.contains("protobuf") {
-        let mut resp = bytes_response(200, Bytes::new());
-        resp.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/com.github.proto-openapi.spec.v2.v1.0+protobuf"),
-        );
-        return resp;
-    }
-    let doc = json!({"swagger": "2.0", "info": {"title": "kfn local engine", "version": format!("v{KUBE_MAJOR}.{KUBE_MINOR}.0")}, "paths": {}, "definitions": {}});
-    bytes_response(200, Bytes::from(doc.to_string()))
 }

@@ -6,10 +6,12 @@ mod apply;
 mod discovery;
 pub mod edge;
 mod logs;
+mod openapi;
 pub mod patch;
 mod protobuf;
 mod proxy;
 mod query;
+mod reviews;
 mod scale;
 pub mod selector;
 pub mod table;
@@ -41,6 +43,8 @@ pub struct ApiServer {
     token: String,
     /// Where pod logs are kept (see [`crate::engine::names::pod_log`]).
     logs: PathBuf,
+    /// The OpenAPI documents, built when first asked for.
+    openapi: openapi::Cache,
 }
 
 impl ApiServer {
@@ -50,6 +54,7 @@ impl ApiServer {
             replicas,
             token,
             logs,
+            openapi: openapi::Cache::default(),
         })
     }
 
@@ -206,8 +211,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     let (group, version, rest) = match segments.as_slice() {
         [] => return Ok(json_response(200, &discovery::root_paths(&registry))),
         ["version"] => return Ok(json_response(200, &discovery::version())),
-        ["openapi", "v2"] => return Ok(discovery::openapi_v2(&accept)),
-        ["openapi", "v3"] => return Ok(json_response(200, &serde_json::json!({"paths": {}}))),
+        ["openapi", rest @ ..] => return openapi::serve(server, rest, &accept),
         ["api"] => return Ok(json_response(200, &discovery::core_versions())),
         ["api", "v1"] => {
             return Ok(json_response(200, &discovery::resource_list(&registry, "", "v1")));
@@ -248,6 +252,16 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         ),
         _ => return Err(ApiError::no_route()),
     };
+    if let Some((group, kind)) = reviews::find(group, version, &plural) {
+        return reviews::serve(
+            group,
+            kind,
+            &method,
+            name.is_some() || namespace.is_some(),
+            &content_type,
+            &body,
+        );
+    }
     let def = registry.find(group, version, &plural).ok_or_else(ApiError::no_route)?;
     if namespace.is_some() && !def.namespaced {
         return Err(ApiError::no_route());

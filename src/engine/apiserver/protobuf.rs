@@ -1,219 +1,477 @@
-//! The Kubernetes protobuf encoding, for the few kinds kubectl's generators send that way
-//! (`kubectl create configmap|secret|namespace` since kubectl 1.32). Decoded to the same JSON
-//! the other clients send; anything else is refused with 415 and the client is told to use JSON.
+//! The Kubernetes protobuf encoding of request bodies (`application/vnd.kubernetes.protobuf`,
+//! which kubectl's generators send since kubectl 1.32: `create deployment|service|role|…`,
+//! `autoscale`). The body is a `runtime.Unknown` envelope after the `k8s\0` magic; its type
+//! names the message, which is decoded with the Kubernetes API's own protobuf descriptors
+//! (`protobuf.desc.gz`, compiled from the `.proto` files of the Kubernetes release the tests
+//! pin by tests/kube/protobuf-descriptors.sh) and turned into the JSON the other clients send,
+//! generically, by walking the message's descriptor (the `.proto` field names are the JSON
+//! names). A few apimachinery types have a JSON form of their own (IntOrString, Quantity, Time,
+//! MicroTime, Duration, RawExtension, FieldsV1, the CRD schema's JSON and its "or" types). A
+//! kind the descriptors do not know is refused with 415 and the client is told to send JSON.
+//!
+//! One difference from a real API server: Go's protobuf encoder writes every field that is not
+//! a pointer, zeros included, and the wire does not say which fields are pointers. Empty strings
+//! are left out (no field distinguishes `""` from absent), numbers and booleans are kept as
+//! sent (`replicas: 0` must survive), so an object created in protobuf may show `paused: false`
+//! or `minReadySeconds: 0` where one created in JSON leaves them out.
+
+use std::io::Read;
+use std::sync::OnceLock;
 
 use base64::Engine;
+use protobuf::descriptor::FileDescriptorSet;
+use protobuf::reflect::{FileDescriptor, MessageDescriptor, ReflectFieldRef, ReflectValueRef};
+use protobuf::{Message, MessageDyn};
 use serde_json::{Map, Value, json};
 
 /// The media type of the encoding.
 pub const MEDIA_TYPE: &str = "application/vnd.kubernetes.protobuf";
 const MAGIC: &[u8] = b"k8s\0";
 
-/// One field of a protobuf message: its number and its payload.
-enum Field<'a> {
-    Varint(u64),
-    Bytes(&'a [u8]),
-    Other,
+/// The Kubernetes API's protobuf files, read on the first protobuf body.
+fn files() -> Result<&'static [FileDescriptor], String> {
+    static FILES: OnceLock<Result<Vec<FileDescriptor>, String>> = OnceLock::new();
+    FILES
+        .get_or_init(|| {
+            let mut raw = Vec::new();
+            flate2::read::GzDecoder::new(&include_bytes!("protobuf.desc.gz")[..])
+                .read_to_end(&mut raw)
+                .map_err(|e| e.to_string())?;
+            let set = FileDescriptorSet::parse_from_bytes(&raw).map_err(|e| e.to_string())?;
+            FileDescriptor::new_dynamic_fds(set.file, &[]).map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(|e| format!("the engine's protobuf descriptors are broken: {e}"))
 }
 
-fn varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut value = 0u64;
-    for shift in (0..64).step_by(7) {
-        let byte = *buf.get(*pos)?;
-        *pos += 1;
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            return Some(value);
-        }
+/// The message of an `apiVersion`/`kind` of a built-in API group: the message named `kind` in
+/// the package of the group's short name and version (`k8s.io.api.apps.v1`, `….rbac.v1` for
+/// `rbac.authorization.k8s.io/v1`, `….core.v1` for `v1`).
+fn message_type(api_version: &str, kind: &str) -> Result<Option<MessageDescriptor>, String> {
+    let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+    let built_in = group.is_empty() || !group.contains('.') || group.ends_with(".k8s.io");
+    if !built_in || version.is_empty() || kind.is_empty() {
+        return Ok(None);
     }
-    None
+    let short = if group.is_empty() {
+        "core"
+    } else {
+        group.split('.').next().unwrap_or(group)
+    };
+    let suffix = format!(".{short}.{version}");
+    Ok(files()?
+        .iter()
+        .filter(|f| f.package().ends_with(&suffix))
+        .find_map(|f| f.message_by_package_relative_name(kind)))
 }
 
-fn fields(buf: &[u8]) -> Option<Vec<(u64, Field<'_>)>> {
-    let mut out = Vec::new();
-    let mut pos = 0;
-    while pos < buf.len() {
-        let tag = varint(buf, &mut pos)?;
-        let field = match tag & 7 {
-            0 => Field::Varint(varint(buf, &mut pos)?),
-            1 => {
-                pos += 8;
-                Field::Other
-            }
-            2 => {
-                let len = varint(buf, &mut pos)? as usize;
-                let bytes = buf.get(pos..pos.checked_add(len)?)?;
-                pos += len;
-                Field::Bytes(bytes)
-            }
-            5 => {
-                pos += 4;
-                Field::Other
-            }
-            _ => return None,
-        };
-        out.push((tag >> 3, field));
-    }
-    (pos == buf.len()).then_some(out)
+/// `runtime.Unknown`, the envelope.
+fn unknown_type() -> Result<MessageDescriptor, String> {
+    files()?
+        .iter()
+        .find_map(|f| f.message_by_full_name(".k8s.io.apimachinery.pkg.runtime.Unknown"))
+        .ok_or_else(|| "the engine's protobuf descriptors lack runtime.Unknown".into())
 }
 
-fn text(bytes: &[u8]) -> Option<Value> {
-    Some(Value::String(std::str::from_utf8(bytes).ok()?.to_string()))
-}
-
-/// A `map<string, string>` entry (or `map<string, bytes>` with `binary`, as base64).
-fn map_entry(bytes: &[u8], binary: bool) -> Option<(String, Value)> {
-    let (mut key, mut value) = (String::new(), Value::String(String::new()));
-    for (n, f) in fields(bytes)? {
-        match (n, f) {
-            (1, Field::Bytes(b)) => key = std::str::from_utf8(b).ok()?.to_string(),
-            (2, Field::Bytes(b)) if binary => value = json!(base64::engine::general_purpose::STANDARD.encode(b)),
-            (2, Field::Bytes(b)) => value = text(b)?,
-            _ => {}
-        }
-    }
-    Some((key, value))
-}
-
-fn insert_entry(obj: &mut Map<String, Value>, field: &str, bytes: &[u8], binary: bool) -> Option<()> {
-    let (k, v) = map_entry(bytes, binary)?;
-    obj.entry(field).or_insert_with(|| json!({}))[k] = v;
-    Some(())
-}
-
-fn object_meta(bytes: &[u8]) -> Option<Value> {
-    let mut meta = Map::new();
-    for (n, f) in fields(bytes)? {
-        match (n, f) {
-            (1, Field::Bytes(b)) => drop(meta.insert("name".into(), text(b)?)),
-            (2, Field::Bytes(b)) => drop(meta.insert("generateName".into(), text(b)?)),
-            (3, Field::Bytes(b)) => drop(meta.insert("namespace".into(), text(b)?)),
-            (6, Field::Bytes(b)) => drop(meta.insert("resourceVersion".into(), text(b)?)),
-            (11, Field::Bytes(b)) => insert_entry(&mut meta, "labels", b, false)?,
-            (12, Field::Bytes(b)) => insert_entry(&mut meta, "annotations", b, false)?,
-            (14, Field::Bytes(b)) => meta
-                .entry("finalizers")
-                .or_insert_with(|| json!([]))
-                .as_array_mut()?
-                .push(text(b)?),
-            _ => {}
-        }
-    }
-    Some(Value::Object(meta))
-}
-
-/// Decodes a protobuf request body into the JSON object it stands for, when its kind is one
-/// the engine reads in protobuf.
+/// Decodes a protobuf request body into the JSON object it stands for.
 pub fn decode(body: &[u8]) -> Result<Value, String> {
     let envelope = body
         .strip_prefix(MAGIC)
-        .ok_or("the protobuf body lacks the k8s envelope")?;
-    let (mut api_version, mut kind, mut raw) = (String::new(), String::new(), &[][..]);
-    for (n, f) in fields(envelope).ok_or("the protobuf envelope is malformed")? {
-        match (n, f) {
-            (1, Field::Bytes(type_meta)) => {
-                for (m, g) in fields(type_meta).ok_or("the protobuf type is malformed")? {
-                    match (m, g) {
-                        (1, Field::Bytes(b)) => api_version = String::from_utf8_lossy(b).into_owned(),
-                        (2, Field::Bytes(b)) => kind = String::from_utf8_lossy(b).into_owned(),
-                        _ => {}
-                    }
+        .ok_or("the protobuf body lacks the k8s\\0 envelope")?;
+    let unknown = unknown_type()?
+        .parse_from_bytes(envelope)
+        .map_err(|e| format!("the protobuf envelope is malformed: {e}"))?;
+    let type_meta = match field(&*unknown, "typeMeta") {
+        Some(ReflectValueRef::Message(m)) => (string(field(&*m, "apiVersion")), string(field(&*m, "kind"))),
+        _ => (String::new(), String::new()),
+    };
+    let (api_version, kind) = type_meta;
+    let encoding = string(field(&*unknown, "contentEncoding"));
+    if !encoding.is_empty() {
+        return Err(format!(
+            "the protobuf envelope's contentEncoding {encoding:?} is not supported; send it unencoded"
+        ));
+    }
+    let descriptor = message_type(&api_version, &kind)?.ok_or_else(|| {
+        format!("the engine has no protobuf type for apiVersion {api_version:?} kind {kind:?}; send it as JSON")
+    })?;
+    let decoded = descriptor
+        .parse_from_bytes(bytes(field(&*unknown, "raw")))
+        .map_err(|e| format!("the protobuf {kind} is malformed: {e}"))?;
+    let mut object = Map::new();
+    object.insert("apiVersion".into(), json!(api_version));
+    object.insert("kind".into(), json!(kind));
+    if let Value::Object(fields) = message(&*decoded) {
+        object.extend(fields);
+    }
+    Ok(Value::Object(object))
+}
+
+/// The JSON name of a field of a message: the `.proto` name, but for the CRD schema's
+/// `$ref`, `$schema` and `x-kubernetes-…` fields.
+fn json_name(message: &str, field: &str) -> String {
+    if message != "JSONSchemaProps" {
+        return field.to_string();
+    }
+    match field {
+        "ref" => "$ref".into(),
+        "schema" => "$schema".into(),
+        f if f.starts_with("xKubernetes") => {
+            let mut out = String::from("x");
+            for c in f[1..].chars() {
+                if c.is_ascii_uppercase() {
+                    out.push('-');
+                    out.push(c.to_ascii_lowercase());
+                } else {
+                    out.push(c);
                 }
             }
-            (2, Field::Bytes(b)) => raw = b,
+            out
+        }
+        f => f.to_string(),
+    }
+}
+
+/// RFC 3339 in UTC with `digits` of fraction (0 for Time, 6 for MicroTime), as Go writes them.
+fn timestamp(seconds: i64, nanos: i64, digits: usize) -> Value {
+    if seconds == 0 && nanos == 0 {
+        return Value::Null;
+    }
+    let Ok(t) = k8s_openapi::jiff::Timestamp::new(seconds, nanos as i32) else {
+        return Value::Null;
+    };
+    let whole = t.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    if digits == 0 {
+        return json!(format!("{whole}Z"));
+    }
+    json!(format!("{whole}.{:06}Z", t.subsec_microsecond()))
+}
+
+/// A Go `time.Duration` as its `String()` writes it (`1h2m3.5s`).
+fn go_duration(nanos: i64) -> String {
+    if nanos == 0 {
+        return "0s".into();
+    }
+    let sign = if nanos < 0 { "-" } else { "" };
+    let n = nanos.unsigned_abs();
+    if n < 1_000_000_000 {
+        return match n {
+            n if n < 1_000 => format!("{sign}{n}ns"),
+            n if n < 1_000_000 => format!("{sign}{}µs", trim(n as f64 / 1e3)),
+            n => format!("{sign}{}ms", trim(n as f64 / 1e6)),
+        };
+    }
+    let (h, rest) = (n / 3_600_000_000_000, n % 3_600_000_000_000);
+    let (m, s) = (rest / 60_000_000_000, rest % 60_000_000_000);
+    let secs = trim(s as f64 / 1e9);
+    match (h, m) {
+        (0, 0) => format!("{sign}{secs}s"),
+        (0, m) => format!("{sign}{m}m{secs}s"),
+        (h, m) => format!("{sign}{h}h{m}m{secs}s"),
+    }
+}
+
+fn trim(f: f64) -> String {
+    let s = format!("{f:.9}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// Bytes holding JSON (RawExtension, FieldsV1, the CRD schema's JSON).
+fn raw_json(bytes: &[u8]) -> Value {
+    serde_json::from_slice(bytes).unwrap_or_else(|_| json!(base64::engine::general_purpose::STANDARD.encode(bytes)))
+}
+
+/// A field of a message, by its `.proto` name, when set.
+fn field<'a>(msg: &'a dyn MessageDyn, name: &str) -> Option<ReflectValueRef<'a>> {
+    msg.descriptor_dyn().field_by_name(name)?.get_singular(msg)
+}
+
+fn int(v: Option<ReflectValueRef>) -> i64 {
+    match v {
+        Some(ReflectValueRef::I64(n)) => n,
+        Some(ReflectValueRef::I32(n)) => n.into(),
+        _ => 0,
+    }
+}
+
+fn string(v: Option<ReflectValueRef>) -> String {
+    match v {
+        Some(ReflectValueRef::String(s)) => s.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn bytes(v: Option<ReflectValueRef<'_>>) -> &[u8] {
+    match v {
+        Some(ReflectValueRef::Bytes(b)) => b,
+        _ => &[],
+    }
+}
+
+/// The JSON form of the apimachinery types that have one of their own, by their message name
+/// (the package says it is one of them).
+fn special(msg: &dyn MessageDyn) -> Option<Value> {
+    let descriptor = msg.descriptor_dyn();
+    let package = descriptor.file_descriptor().package().to_string();
+    let name = descriptor.name();
+    let apimachinery = package.starts_with("k8s.io.apimachinery.");
+    let extensions = package.starts_with("k8s.io.apiextensions_apiserver.");
+    Some(match name {
+        "IntOrString" if apimachinery => match int(field(msg, "type")) {
+            1 => json!(string(field(msg, "strVal"))),
+            _ => json!(int(field(msg, "intVal"))),
+        },
+        "Quantity" if apimachinery => json!(string(field(msg, "string"))),
+        "Time" if apimachinery => timestamp(int(field(msg, "seconds")), int(field(msg, "nanos")), 0),
+        "MicroTime" if apimachinery => timestamp(int(field(msg, "seconds")), int(field(msg, "nanos")), 6),
+        "Duration" if apimachinery => json!(go_duration(int(field(msg, "duration")))),
+        "RawExtension" if apimachinery => raw_json(bytes(field(msg, "raw"))),
+        "FieldsV1" if apimachinery => raw_json(bytes(field(msg, "Raw"))),
+        "JSON" if extensions => raw_json(bytes(field(msg, "raw"))),
+        "JSONSchemaPropsOrBool" if extensions => match field(msg, "schema") {
+            Some(ReflectValueRef::Message(m)) => message(&*m),
+            _ => json!(matches!(field(msg, "allows"), Some(ReflectValueRef::Bool(true)))),
+        },
+        "JSONSchemaPropsOrArray" if extensions => match field(msg, "schema") {
+            Some(ReflectValueRef::Message(m)) => message(&*m),
+            _ => message(msg)["jSONSchemas"].clone(),
+        },
+        "JSONSchemaPropsOrStringArray" if extensions => match field(msg, "schema") {
+            Some(ReflectValueRef::Message(m)) => message(&*m),
+            _ => message(msg)["property"].clone(),
+        },
+        _ => return None,
+    })
+}
+
+/// One value: `None` for an empty string (left out, as Go's `omitempty` does).
+fn value(v: ReflectValueRef, in_collection: bool) -> Option<Value> {
+    Some(match v {
+        ReflectValueRef::U32(n) => json!(n),
+        ReflectValueRef::U64(n) => json!(n),
+        ReflectValueRef::I32(n) => json!(n),
+        ReflectValueRef::I64(n) => json!(n),
+        ReflectValueRef::F32(n) => json!(n),
+        ReflectValueRef::F64(n) => json!(n),
+        ReflectValueRef::Bool(b) => json!(b),
+        ReflectValueRef::String("") if !in_collection => return None,
+        ReflectValueRef::String(s) => json!(s),
+        ReflectValueRef::Bytes(b) => json!(base64::engine::general_purpose::STANDARD.encode(b)),
+        ReflectValueRef::Enum(_, n) => json!(n),
+        ReflectValueRef::Message(m) => message(&*m),
+    })
+}
+
+/// The OpenAPI schema of a message's type (`k8s.io.api.core.v1.Pod` is `io.k8s.api.core.v1.Pod`).
+fn schema_of(descriptor: &MessageDescriptor) -> Option<&'static Value> {
+    let name = descriptor.full_name().trim_start_matches('.');
+    let rest = name
+        .strip_prefix("k8s.io.")?
+        .replace("apiextensions_apiserver", "apiextensions-apiserver");
+    super::openapi::builtin_schema(&format!("io.k8s.{rest}"))
+}
+
+/// Whether a zero (`0`, `false`) of `field` is left out, as Go leaves out the zeros of fields
+/// that are not pointers: an optional field's zero is, unless its documentation says it is a
+/// pointer or defaults to something else (`replicas: 0`, `enableServiceLinks: false` stay).
+fn zero_left_out(schema: Option<&Value>, field: &str) -> bool {
+    let Some(schema) = schema else { return false };
+    if schema["required"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|n| n == field))
+    {
+        return false;
+    }
+    let doc = schema["properties"][field]["description"].as_str().unwrap_or_default();
+    if doc.contains("pointer") {
+        return false;
+    }
+    let default = doc
+        .split_once("efaults to ")
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .map(|d| d.trim_end_matches(['.', ',', ';', ')']));
+    !default.is_some_and(|d| !matches!(d, "0" | "0s" | "false" | "nil" | "empty"))
+}
+
+/// A message as JSON: its set fields under their JSON names. A field that the type's schema
+/// does not name is one Go embeds (`json:",inline"`, an IngressRule's IngressRuleValue): its
+/// fields are the message's own.
+fn message(msg: &dyn MessageDyn) -> Value {
+    if let Some(v) = special(msg) {
+        return v;
+    }
+    let descriptor = msg.descriptor_dyn();
+    let schema = schema_of(&descriptor);
+    let properties = schema.and_then(|s| s["properties"].as_object());
+    let mut out = Map::new();
+    for f in descriptor.fields() {
+        let name = json_name(descriptor.name(), f.name());
+        match f.get_reflect(msg) {
+            ReflectFieldRef::Optional(v) => {
+                let Some(v) = v.value() else { continue };
+                let inline =
+                    matches!(v, ReflectValueRef::Message(_)) && properties.is_some_and(|p| !p.contains_key(&name));
+                match value(v, false) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::Object(fields)) if inline => out.extend(fields),
+                    Some(v) if (v == json!(0) || v == json!(false)) && zero_left_out(schema, &name) => {}
+                    Some(v) => drop(out.insert(name, v)),
+                }
+            }
+            ReflectFieldRef::Repeated(items) if !items.is_empty() => {
+                let items = items.into_iter().filter_map(|v| value(v, true)).collect();
+                out.insert(name, Value::Array(items));
+            }
+            ReflectFieldRef::Map(entries) if !entries.is_empty() => {
+                let mut map = Map::new();
+                for (k, v) in &entries {
+                    let key = match k {
+                        ReflectValueRef::String(s) => s.to_string(),
+                        other => other.to_string(),
+                    };
+                    if let Some(v) = value(v, true) {
+                        map.insert(key, v);
+                    }
+                }
+                out.insert(name, Value::Object(map));
+            }
             _ => {}
         }
     }
-    let malformed = || format!("the protobuf {kind} is malformed");
-    let mut obj = Map::new();
-    obj.insert("apiVersion".into(), json!(api_version));
-    obj.insert("kind".into(), json!(kind));
-    for (n, f) in fields(raw).ok_or_else(malformed)? {
-        let Field::Bytes(b) = f else {
-            if let (Field::Varint(v), true) = (f, matches!((kind.as_str(), n), ("ConfigMap", 4) | ("Secret", 5))) {
-                obj.insert("immutable".into(), json!(v != 0));
-            }
-            continue;
-        };
-        let done = match (api_version.as_str(), kind.as_str(), n) {
-            (_, _, 1) => object_meta(b).map(|m| drop(obj.insert("metadata".into(), m))),
-            ("v1", "ConfigMap", 2) => insert_entry(&mut obj, "data", b, false),
-            ("v1", "ConfigMap", 3) => insert_entry(&mut obj, "binaryData", b, true),
-            ("v1", "Secret", 2) => insert_entry(&mut obj, "data", b, true),
-            ("v1", "Secret", 3) => text(b).map(|t| drop(obj.insert("type".into(), t))),
-            ("v1", "Secret", 4) => insert_entry(&mut obj, "stringData", b, false),
-            ("v1", "Namespace", 2) => fields(b).map(|spec| {
-                let finalizers: Vec<Value> = spec
-                    .into_iter()
-                    .filter_map(|(m, g)| match (m, g) {
-                        (1, Field::Bytes(s)) => text(s),
-                        _ => None,
-                    })
-                    .collect();
-                obj.insert("spec".into(), json!({"finalizers": finalizers}));
-            }),
-            ("v1", "ConfigMap" | "Secret" | "Namespace", _) => Some(()),
-            _ => {
-                return Err(format!(
-                    "the engine reads protobuf only for ConfigMap, Secret and Namespace, not {api_version} {kind}; send JSON"
-                ));
-            }
-        };
-        done.ok_or_else(malformed)?;
-    }
-    Ok(Value::Object(obj))
+    Value::Object(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protobuf::reflect::ReflectValueBox;
 
-    fn bytes_field(n: u64, payload: &[u8]) -> Vec<u8> {
-        let mut out = vec![((n << 3) | 2) as u8, payload.len() as u8];
-        out.extend_from_slice(payload);
-        out
+    /// A message of `descriptor` filled from JSON-like `fields` (strings, integers, booleans,
+    /// messages, maps of strings and lists of messages), for the tests.
+    fn fill(descriptor: &MessageDescriptor, fields: &Value) -> Box<dyn MessageDyn> {
+        let mut msg = descriptor.new_instance();
+        for (name, v) in fields.as_object().unwrap() {
+            let f = descriptor.field_by_name(name).unwrap_or_else(|| panic!("{name}"));
+            let boxed = |v: &Value, t: protobuf::reflect::RuntimeType| -> ReflectValueBox {
+                use protobuf::reflect::RuntimeType as T;
+                match (t, v) {
+                    (T::String, Value::String(s)) => ReflectValueBox::String(s.clone()),
+                    (T::VecU8, Value::String(s)) => ReflectValueBox::Bytes(s.as_bytes().to_vec()),
+                    (T::I32, v) => ReflectValueBox::I32(v.as_i64().unwrap() as i32),
+                    (T::I64, v) => ReflectValueBox::I64(v.as_i64().unwrap()),
+                    (T::Bool, v) => ReflectValueBox::Bool(v.as_bool().unwrap()),
+                    (T::Message(m), v) => ReflectValueBox::Message(fill(&m, v)),
+                    (t, v) => panic!("{t:?} {v}"),
+                }
+            };
+            match f.runtime_field_type() {
+                protobuf::reflect::RuntimeFieldType::Singular(t) => f.set_singular_field(&mut *msg, boxed(v, t)),
+                protobuf::reflect::RuntimeFieldType::Repeated(t) => {
+                    for item in v.as_array().unwrap() {
+                        f.mut_repeated(&mut *msg).push(boxed(item, t.clone()));
+                    }
+                }
+                protobuf::reflect::RuntimeFieldType::Map(k, t) => {
+                    for (key, item) in v.as_object().unwrap() {
+                        f.mut_map(&mut *msg)
+                            .insert(boxed(&json!(key), k.clone()), boxed(item, t.clone()));
+                    }
+                }
+            }
+        }
+        msg
     }
 
-    fn entry(n: u64, k: &str, v: &[u8]) -> Vec<u8> {
-        bytes_field(n, &[bytes_field(1, k.as_bytes()), bytes_field(2, v)].concat())
+    fn envelope_of(api_version: &str, kind: &str, raw: Vec<u8>) -> Vec<u8> {
+        let unknown = unknown_type().unwrap();
+        let mut msg = fill(
+            &unknown,
+            &json!({"typeMeta": {"apiVersion": api_version, "kind": kind}}),
+        );
+        unknown
+            .field_by_name("raw")
+            .unwrap()
+            .set_singular_field(&mut *msg, ReflectValueBox::Bytes(raw));
+        [MAGIC.to_vec(), msg.write_to_bytes_dyn().unwrap()].concat()
+    }
+
+    fn envelope(api_version: &str, kind: &str, object: &Value) -> Vec<u8> {
+        let descriptor = message_type(api_version, kind).unwrap().unwrap();
+        envelope_of(
+            api_version,
+            kind,
+            fill(&descriptor, object).write_to_bytes_dyn().unwrap(),
+        )
     }
 
     #[test]
-    fn a_secret_from_kubectl_create_decodes_to_json() {
-        let meta = [
-            bytes_field(1, b"basic-auth"),
-            bytes_field(3, b"default"),
-            entry(11, "app", b"web"),
-        ]
-        .concat();
-        let secret = [
-            bytes_field(1, &meta),
-            entry(2, "auth", b"foo:bar"),
-            bytes_field(3, b"Opaque"),
-        ]
-        .concat();
-        let type_meta = [bytes_field(1, b"v1"), bytes_field(2, b"Secret")].concat();
-        let envelope = [MAGIC.to_vec(), bytes_field(1, &type_meta), bytes_field(2, &secret)].concat();
-        let obj = decode(&envelope).unwrap();
+    fn a_deployment_decodes_to_the_json_kubectl_sends() {
+        let deployment = json!({
+            "metadata": {"name": "web", "namespace": "", "labels": {"app": "web"}, "creationTimestamp": {}},
+            "spec": {"replicas": 0, "paused": false, "minReadySeconds": 0, "selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {}, "spec": {"containers": [
+                    {"name": "nginx", "image": "nginx", "stdin": false, "ports": [{"containerPort": 80, "hostPort": 0}]}]}},
+                "strategy": {"rollingUpdate": {"maxSurge": {"type": 1, "strVal": "25%"}, "maxUnavailable": {"intVal": 2}}}},
+        });
         assert_eq!(
-            obj,
-            json!({"apiVersion": "v1", "kind": "Secret",
-                "metadata": {"name": "basic-auth", "namespace": "default", "labels": {"app": "web"}},
-                "data": {"auth": "Zm9vOmJhcg=="}, "type": "Opaque"})
+            decode(&envelope("apps/v1", "Deployment", &deployment)).unwrap(),
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+                "metadata": {"name": "web", "labels": {"app": "web"}},
+                "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+                    "template": {"metadata": {}, "spec": {"containers": [
+                        {"name": "nginx", "image": "nginx", "ports": [{"containerPort": 80}]}]}},
+                    "strategy": {"rollingUpdate": {"maxUnavailable": 2, "maxSurge": "25%"}}}})
         );
     }
 
     #[test]
-    fn other_kinds_and_garbage_are_refused() {
-        let type_meta = [bytes_field(1, b"apps/v1"), bytes_field(2, b"Deployment")].concat();
-        let envelope = [
-            MAGIC.to_vec(),
-            bytes_field(1, &type_meta),
-            bytes_field(2, &bytes_field(2, b"x")),
-        ]
-        .concat();
-        assert!(decode(&envelope).unwrap_err().contains("send JSON"));
-        assert!(decode(b"not protobuf").is_err());
+    fn a_secret_keeps_its_bytes_as_base64_and_times_are_rfc3339() {
+        let secret = json!({
+            "metadata": {"name": "basic-auth", "creationTimestamp": {"seconds": 1_700_000_000}},
+            "data": {"auth": "foo:bar"}, "stringData": {"empty": ""}, "type": "Opaque",
+        });
+        assert_eq!(
+            decode(&envelope("v1", "Secret", &secret)).unwrap(),
+            json!({"apiVersion": "v1", "kind": "Secret",
+                "metadata": {"name": "basic-auth", "creationTimestamp": "2023-11-14T22:13:20Z"},
+                "data": {"auth": "Zm9vOmJhcg=="}, "stringData": {"empty": ""}, "type": "Opaque"})
+        );
+    }
+
+    #[test]
+    fn the_groups_messages_are_found_by_api_version_and_kind() {
+        for (api_version, kind) in [
+            ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+            ("networking.k8s.io/v1", "Ingress"),
+            ("autoscaling/v2", "HorizontalPodAutoscaler"),
+            ("batch/v1", "CronJob"),
+            ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+            ("v1", "Namespace"),
+        ] {
+            assert!(
+                message_type(api_version, kind).unwrap().is_some(),
+                "{api_version} {kind}"
+            );
+        }
+        assert!(message_type("apps.example.com/v1", "Deployment").unwrap().is_none());
+    }
+
+    #[test]
+    fn unknown_kinds_and_garbage_are_refused() {
+        let err = decode(&envelope_of("example.com/v1", "Widget", vec![])).unwrap_err();
+        assert!(err.contains("\"Widget\"") && err.contains("send it as JSON"), "{err}");
+        assert!(decode(b"not protobuf").unwrap_err().contains("envelope"));
         assert!(decode(&[MAGIC, &[0x0a, 0x50]].concat()).is_err());
+        let err = decode(&envelope_of("v1", "ConfigMap", vec![0x0f, 0x00])).unwrap_err();
+        assert!(err.contains("ConfigMap is malformed"), "{err}");
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration(3_723_500_000_000), "1h2m3.5s");
+        assert_eq!(go_duration(90_000_000_000), "1m30s");
+        assert_eq!(go_duration(1_500_000), "1.5ms");
+        assert_eq!(go_duration(0), "0s");
     }
 }

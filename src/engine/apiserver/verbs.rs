@@ -104,11 +104,16 @@ fn respond_object(req: &ResourceRequest, code: u16, value: &Value) -> Result<Res
 }
 
 fn decode_body(req: &ResourceRequest) -> Result<Value, ApiError> {
-    let base = req.content_type.split(';').next().unwrap_or_default().trim();
+    decode_content(&req.content_type, &req.body)
+}
+
+/// Decodes a request body of the given Content-Type (JSON, YAML or protobuf).
+pub(super) fn decode_content(content_type: &str, body: &[u8]) -> Result<Value, ApiError> {
+    let base = content_type.split(';').next().unwrap_or_default().trim();
     match base {
-        "" | "application/json" | "*/*" => decode(&req.body, false),
-        "application/yaml" => decode(&req.body, true),
-        super::protobuf::MEDIA_TYPE => super::protobuf::decode(&req.body).map_err(|message| {
+        "" | "application/json" | "*/*" => decode(body, false),
+        "application/yaml" => decode(body, true),
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(body).map_err(|message| {
             ApiError::unsupported_media_type(base, &["application/json", "application/yaml"]).with_message(message)
         }),
         _ => Err(ApiError::unsupported_media_type(
