@@ -1,6 +1,7 @@
 //! Integration tests: the real `kfn` binary and a real local engine, over HTTPS.
 
 mod api;
+mod clients;
 mod autoscale;
 mod common;
 mod completion;
@@ -13,3 +14,4 @@ mod limits;
 mod local;
 mod run;
 mod triggers;
+mod watch;

@@ -23,7 +23,7 @@ use crate::common::{Run, eventually, example, fails, kfn_command, ok, run_with_s
 const READY_WITHIN: Duration = Duration::from_secs(180);
 
 /// The directory with kube-apiserver, kube-controller-manager, kubectl and kfn-testcluster.
-fn kube_bin() -> &'static Path {
+pub fn kube_bin() -> &'static Path {
     static BIN: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     let bin = BIN.get_or_init(|| {
         if let Ok(reason) = std::env::var("KFN_KUBE_BIN_ERROR") {
