@@ -103,6 +103,9 @@ pub enum Outcome {
 /// A watch's start: the events to send first, and the receiver of later ones.
 pub type WatchStart = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>);
 
+/// A [`WatchStart`] with the store's resourceVersion when it was taken (see [`Store::watch_at`]).
+pub type WatchAt = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>, u64);
+
 /// Why a watch could not start where it was asked to.
 #[derive(Debug)]
 pub struct TooOld {
@@ -367,12 +370,7 @@ impl Store {
     /// [`Store::watch`], with the store's resourceVersion at the moment the watch started:
     /// every change up to it is in the backlog (or in the objects it lists), every later one
     /// comes through the receiver.
-    pub fn watch_at(
-        &self,
-        resource: &str,
-        namespace: Option<&str>,
-        from: Option<u64>,
-    ) -> Result<(Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>, u64), TooOld> {
+    pub fn watch_at(&self, resource: &str, namespace: Option<&str>, from: Option<u64>) -> Result<WatchAt, TooOld> {
         let inner = self.lock();
         let receiver = self.events.subscribe();
         let in_scope = |k: &Key| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns);

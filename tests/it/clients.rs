@@ -178,9 +178,13 @@ fn kubernetes_client_node_runs_the_scenario() {
             package.display()
         );
     };
-    assert!(version.starts_with("1."), "@kubernetes/client-node {version} is installed, not 1.x");
+    assert!(
+        version.starts_with("1."),
+        "@kubernetes/client-node {version} is installed, not 1.x"
+    );
     let mut cmd = Command::new("node");
-    cmd.arg(clients_dir().join("node/scenario.mjs")).env("KFN_NODE_MODULES", &modules);
+    cmd.arg(clients_dir().join("node/scenario.mjs"))
+        .env("KFN_NODE_MODULES", &modules);
     assert_eq!(scenario(cmd, "@kubernetes/client-node"), expected(&[]));
 }
 

@@ -1,8 +1,8 @@
 //! Integration tests: the real `kfn` binary and a real local engine, over HTTPS.
 
 mod api;
-mod clients;
 mod autoscale;
+mod clients;
 mod common;
 mod completion;
 mod controller;

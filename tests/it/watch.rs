@@ -15,7 +15,9 @@ const CONFIGMAPS: &str = "/api/v1/namespaces/default/configmaps";
 /// A watch request's status code and its events, read until the server ends the stream
 /// (the test fails if it has not within 30 s: `timeoutSeconds` is not honoured).
 async fn watch(client: &kube::Client, query: &str) -> (u16, Vec<Value>) {
-    let req = Request::get(format!("{CONFIGMAPS}?watch=1&{query}")).body(vec![]).unwrap();
+    let req = Request::get(format!("{CONFIGMAPS}?watch=1&{query}"))
+        .body(vec![])
+        .unwrap();
     let (parts, body) = req.into_parts();
     let req = Request::from_parts(parts, kube::client::Body::from(body));
     let read = async {
@@ -57,7 +59,11 @@ async fn create(client: &kube::Client, name: &str, labels: Value) -> u64 {
         .unwrap();
     let (code, created) = raw(client, req).await;
     assert_eq!(code, 201, "{created}");
-    created["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap()
+    created["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 async fn list_rv(client: &kube::Client) -> u64 {
@@ -67,7 +73,11 @@ async fn list_rv(client: &kube::Client) -> u64 {
 }
 
 fn rv_of(event: &Value) -> u64 {
-    event["object"]["metadata"]["resourceVersion"].as_str().unwrap().parse().unwrap()
+    event["object"]["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -99,7 +109,11 @@ async fn a_watch_list_sends_the_objects_then_a_bookmark_that_ends_the_initial_ev
     let (_, events) = watch(&client, "allowWatchBookmarks=true&timeoutSeconds=1").await;
     assert_eq!(summary(&events), ["ADDED one", "ADDED three", "ADDED two", "BOOKMARK"]);
     // Without allowWatchBookmarks there is no bookmark, and from a resourceVersion no initial events.
-    let (_, events) = watch(&client, "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1").await;
+    let (_, events) = watch(
+        &client,
+        "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
+    )
+    .await;
     assert_eq!(summary(&events), ["ADDED one", "ADDED three", "ADDED two"]);
     let (_, events) = watch(&client, &format!("resourceVersion={rv}&timeoutSeconds=1")).await;
     assert_eq!(summary(&events), Vec::<String>::new());
@@ -117,7 +131,11 @@ async fn a_watch_that_allows_bookmarks_gets_one_before_its_timeout_and_then_ends
     let engine = Engine::start_no_run();
     let client = engine.client().await;
     let rv = create(&client, "one", json!({})).await;
-    let (code, events) = watch(&client, &format!("resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=3")).await;
+    let (code, events) = watch(
+        &client,
+        &format!("resourceVersion={rv}&allowWatchBookmarks=true&timeoutSeconds=3"),
+    )
+    .await;
     assert_eq!(code, 200);
     assert_eq!(summary(&events), ["BOOKMARK"]);
     assert_eq!(
@@ -144,7 +162,11 @@ async fn list_options_the_api_server_refuses_for_a_watch_get_its_answer() {
                 "message": "Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan",
                 "field": "resourceVersionMatch"}]}})
     );
-    let (code, status) = watch(&client, "sendInitialEvents=true&resourceVersionMatch=Exact&allowWatchBookmarks=true").await;
+    let (code, status) = watch(
+        &client,
+        "sendInitialEvents=true&resourceVersionMatch=Exact&allowWatchBookmarks=true",
+    )
+    .await;
     assert_eq!(code, 422);
     assert_eq!(
         status[0]["message"],
@@ -159,7 +181,10 @@ async fn list_options_the_api_server_refuses_for_a_watch_get_its_answer() {
     let (code, status) = watch(&client, "timeoutSeconds=soon").await;
     assert_eq!((code, status[0]["reason"].as_str()), (400, Some("BadRequest")));
     assert!(
-        status[0]["message"].as_str().unwrap().contains("parsing \"soon\": invalid syntax"),
+        status[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("parsing \"soon\": invalid syntax"),
         "{status:?}"
     );
     // A negative timeout is a deadline already passed: the stream says so and ends.
@@ -178,7 +203,9 @@ async fn a_watch_from_a_resource_version_in_the_future() {
     // A WatchList waits for the store to get there, then fails as the API server does.
     let (code, events) = watch(
         &client,
-        &format!("resourceVersion={future}&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"),
+        &format!(
+            "resourceVersion={future}&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+        ),
     )
     .await;
     assert_eq!(code, 200);
@@ -224,9 +251,15 @@ async fn a_watch_from_before_the_engine_restarted_is_told_410_expired() {
     assert_eq!(code, 200);
     assert_eq!(summary(&events), ["ERROR"]);
     let status = &events[0]["object"];
-    assert_eq!((status["code"].as_u64(), status["reason"].as_str()), (Some(410), Some("Expired")));
+    assert_eq!(
+        (status["code"].as_u64(), status["reason"].as_str()),
+        (Some(410), Some("Expired"))
+    );
     assert!(
-        status["message"].as_str().unwrap().starts_with(&format!("too old resource version: {old} (")),
+        status["message"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("too old resource version: {old} (")),
         "{status}"
     );
 }

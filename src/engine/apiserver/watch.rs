@@ -132,7 +132,9 @@ impl Options {
                 Ok(n) => Some(Duration::from_secs(n as u64)),
                 Err(e) => {
                     let why = match e.kind() {
-                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => "value out of range",
+                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                            "value out of range"
+                        }
                         _ => "invalid syntax",
                     };
                     return Err(ApiError::bad_request(format!(
@@ -169,14 +171,24 @@ fn forbidden(field: &str, detail: &str) -> Value {
 fn invalid_list_options(causes: Vec<Value>) -> ApiError {
     let each: Vec<String> = causes
         .iter()
-        .map(|c| format!("{}: {}", c["field"].as_str().unwrap_or_default(), c["message"].as_str().unwrap_or_default()))
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c["field"].as_str().unwrap_or_default(),
+                c["message"].as_str().unwrap_or_default()
+            )
+        })
         .collect();
     let all = match each.as_slice() {
         [one] => one.clone(),
         many => format!("[{}]", many.join(", ")),
     };
-    ApiError::new(422, "Invalid", format!("ListOptions.meta.k8s.io \"\" is invalid: {all}"))
-        .with_details(json!({"group": "meta.k8s.io", "kind": "ListOptions", "causes": causes}))
+    ApiError::new(
+        422,
+        "Invalid",
+        format!("ListOptions.meta.k8s.io \"\" is invalid: {all}"),
+    )
+    .with_details(json!({"group": "meta.k8s.io", "kind": "ListOptions", "causes": causes}))
 }
 
 struct Format {
@@ -285,7 +297,11 @@ impl Watch {
         }
         // A WatchList lists the current objects whatever the resourceVersion; a watch that does
         // not want them starts after the resourceVersion, or now.
-        let since = if self.options.initial_events { None } else { self.options.from };
+        let since = if self.options.initial_events {
+            None
+        } else {
+            self.options.from
+        };
         let (backlog, mut receiver, start_rv) = match store.watch_at(&resource, self.namespace.as_deref(), since) {
             Ok(start) => start,
             Err(too_old) => {
@@ -305,13 +321,20 @@ impl Watch {
                 }
             }
         }
-        if self.options.initial_events && self.options.bookmarks && !self.send_raw(self.format.bookmark(start_rv, true)).await {
+        if self.options.initial_events
+            && self.options.bookmarks
+            && !self.send_raw(self.format.bookmark(start_rv, true)).await
+        {
             return;
         }
         // Changes at or before the resourceVersion asked for (one in the future) are not sent.
         let mut seen = start_rv;
         let skip_up_to = start_rv.max(self.options.from.unwrap_or(0));
-        let mut bookmark_at = if self.options.bookmarks { next_bookmark(Instant::now(), deadline) } else { None };
+        let mut bookmark_at = if self.options.bookmarks {
+            next_bookmark(Instant::now(), deadline)
+        } else {
+            None
+        };
         let far = deadline + Duration::from_secs(3600);
         loop {
             tokio::select! {
@@ -360,7 +383,10 @@ impl Watch {
     /// Sends one change if the selection sees it; false when the client has gone.
     async fn send(&self, event: &Event) -> bool {
         match translate(event, &self.selection) {
-            Some(kind) => self.send_raw(line(kind.as_str(), self.format.object(&event.object.value))).await,
+            Some(kind) => {
+                self.send_raw(line(kind.as_str(), self.format.object(&event.object.value)))
+                    .await
+            }
             None => true,
         }
     }
@@ -401,19 +427,32 @@ mod tests {
         );
         let err = parse("watch=1&sendInitialEvents=true&resourceVersionMatch=Exact").unwrap_err();
         assert_eq!(err.details.unwrap()["causes"].as_array().unwrap().len(), 2);
-        assert!(err.message.contains("[resourceVersionMatch: Forbidden"), "{}", err.message);
+        assert!(
+            err.message.contains("[resourceVersionMatch: Forbidden"),
+            "{}",
+            err.message
+        );
         let err = parse("watch=1&resourceVersionMatch=NotOlderThan").unwrap_err();
-        assert!(err.message.ends_with("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
+        assert!(
+            err.message
+                .ends_with("resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided")
+        );
         let err = parse("watch=1&timeoutSeconds=soon").unwrap_err();
         assert_eq!(err.code, 400);
-        assert!(err.message.starts_with("strconv.ParseInt: parsing \"soon\": invalid syntax"));
+        assert!(
+            err.message
+                .starts_with("strconv.ParseInt: parsing \"soon\": invalid syntax")
+        );
         assert_eq!(parse("watch=1&timeoutSeconds=-1").unwrap().timeout, None);
     }
 
     #[test]
     fn bookmarks_come_every_minute_and_two_seconds_before_the_deadline() {
         let now = Instant::now();
-        assert_eq!(next_bookmark(now, now + Duration::from_secs(600)), Some(now + BOOKMARK_EVERY));
+        assert_eq!(
+            next_bookmark(now, now + Duration::from_secs(600)),
+            Some(now + BOOKMARK_EVERY)
+        );
         assert_eq!(
             next_bookmark(now, now + Duration::from_secs(10)),
             Some(now + Duration::from_secs(8))
