@@ -79,6 +79,9 @@ fn scenario(mut cmd: Command, client: &str) -> Vec<String> {
                         "def handler(event, context):\n    return 'hi'\n",
                         &[],
                     );
+                    if run.code != 0 {
+                        terminate(&mut child, Duration::from_secs(2));
+                    }
                     ok(&run, "kfn function deploy matrix-fn");
                 }
                 printed.push(line);
