@@ -112,6 +112,9 @@ pub enum Snapshot {
     TooNew(u64),
 }
 
+/// A [`WatchStart`] with the store's resourceVersion when it was taken (see [`Store::watch_at`]).
+pub type WatchAt = (Vec<Arc<Event>>, broadcast::Receiver<Arc<Event>>, u64);
+
 /// Why a watch could not start where it was asked to.
 #[derive(Debug)]
 pub struct TooOld {
@@ -399,6 +402,14 @@ impl Store {
     /// the backlog (as ADDED events to send first); with `Some(rv)` the backlog is every change
     /// after `rv`, or `TooOld` when the history no longer reaches back that far.
     pub fn watch(&self, resource: &str, namespace: Option<&str>, from: Option<u64>) -> Result<WatchStart, TooOld> {
+        self.watch_at(resource, namespace, from)
+            .map(|(backlog, receiver, _)| (backlog, receiver))
+    }
+
+    /// [`Store::watch`], with the store's resourceVersion at the moment the watch started:
+    /// every change up to it is in the backlog (or in the objects it lists), every later one
+    /// comes through the receiver.
+    pub fn watch_at(&self, resource: &str, namespace: Option<&str>, from: Option<u64>) -> Result<WatchAt, TooOld> {
         let inner = self.lock();
         let receiver = self.events.subscribe();
         let in_scope = |k: &Key| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns);
@@ -426,7 +437,7 @@ impl Store {
                 .cloned()
                 .collect(),
         };
-        Ok((backlog, receiver))
+        Ok((backlog, receiver, inner.rv))
     }
 }
 

@@ -3,6 +3,7 @@
 mod api;
 mod apiserver;
 mod autoscale;
+mod clients;
 mod common;
 mod completion;
 mod controller;
@@ -15,4 +16,5 @@ mod local;
 mod openapi;
 mod run;
 mod triggers;
+mod watch;
 mod workloads;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the test control plane: kube-apiserver, kube-controller-manager and kubectl of the
-# Kubernetes version pinned in go.mod, and kfn-testcluster, which starts them.
+# Kubernetes version pinned in go.mod, kfn-testcluster, which starts them, and kfn-client-go,
+# the client matrix's client-go program (tests/it/clients.rs).
 #
 # The binaries go to $KFN_KUBE_BIN (default /var/tmp/kfn-kube/<version>/bin), outside the
 # clone, so later runs reuse them: when they are there and were built from the same go.mod,
@@ -14,13 +15,13 @@ version="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' go.mod)"
 [ -n "$version" ] || { echo "build.sh: no k8s.io/kubernetes version in $here/go.mod" >&2; exit 1; }
 out="${KFN_KUBE_BIN:-/var/tmp/kfn-kube/$version/bin}"
 
-# What each binary is built from: the module files, and for kfn-testcluster its sources.
+# What each binary is built from: the module files, and for the programs of cmd/ their sources.
 modules="$(cat go.mod go.sum | sha256sum | cut -c1-16)"
-sources="$(cat go.mod go.sum cmd/kfn-testcluster/*.go | sha256sum | cut -c1-16)"
-stamp() { case "$1" in kfn-testcluster) echo "$sources" ;; *) echo "$modules" ;; esac; }
+stamp() { case "$1" in kfn-*) cat go.mod go.sum "cmd/$1"/*.go | sha256sum | cut -c1-16 ;; *) echo "$modules" ;; esac; }
 
 wanted=()
-for name in kube-apiserver kube-controller-manager kubectl kfn-testcluster; do
+# kfn-client-go is the client matrix's client-go (tests/it/clients.rs).
+for name in kube-apiserver kube-controller-manager kubectl kfn-testcluster kfn-client-go; do
   if [ -x "$out/$name" ] && [ "$(cat "$out/.$name.stamp" 2>/dev/null)" = "$(stamp "$name")" ]; then
     continue
   fi
@@ -35,7 +36,7 @@ command -v go >/dev/null || { echo "build.sh: go is not installed; it is needed 
 packages=()
 for name in "${wanted[@]}"; do
   case "$name" in
-    kfn-testcluster) packages+=(./cmd/kfn-testcluster) ;;
+    kfn-*) packages+=("./cmd/$name") ;;
     *) packages+=("k8s.io/kubernetes/cmd/$name") ;;
   esac
 done
