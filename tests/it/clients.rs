@@ -149,18 +149,28 @@ fn kubectl_of_the_control_planes_version_runs_the_scenario() {
     assert_eq!(scenario(kubectl_scenario(&kubectl), "kubectl 1.37"), expected(&[]));
 }
 
+/// The Python with the `kubernetes` client: `$KFN_PYTHON` (.ci/run installs the client into a
+/// virtual environment of its own, outside the clone), else `python3`.
+fn python() -> PathBuf {
+    std::env::var_os("KFN_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("python3"))
+}
+
 #[test]
 fn the_python_kubernetes_client_runs_the_scenario() {
-    let check = Command::new("python3")
+    let python = python();
+    let check = Command::new(&python)
         .args(["-c", "import kubernetes; print(kubernetes.__version__)"])
         .output()
-        .expect("python3 runs");
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", python.display()));
     assert!(
         check.status.success(),
-        "the Python kubernetes client is not installed (python3 -m pip install kubernetes; .ci/run does): {}",
+        "the Python kubernetes client is not installed for {} (.ci/run installs it into /var/tmp/kfn-python): {}",
+        python.display(),
         String::from_utf8_lossy(&check.stderr)
     );
-    let mut cmd = Command::new("python3");
+    let mut cmd = Command::new(&python);
     cmd.arg(clients_dir().join("python_client.py"));
     assert_eq!(scenario(cmd, "the Python kubernetes client"), expected(&[]));
 }
