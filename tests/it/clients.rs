@@ -149,10 +149,10 @@ fn kubectl_of_the_control_planes_version_runs_the_scenario() {
     assert_eq!(scenario(kubectl_scenario(&kubectl), "kubectl 1.37"), expected(&[]));
 }
 
-/// The Python with the `kubernetes` client: `$KFN_PYTHON` (.ci/run installs the client into a
+/// The Python with the `kubernetes` client: `$KFN_CLIENTS_PYTHON` (.ci/run installs the client into a
 /// virtual environment of its own, outside the clone), else `python3`.
 fn python() -> PathBuf {
-    std::env::var_os("KFN_PYTHON")
+    std::env::var_os("KFN_CLIENTS_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("python3"))
 }

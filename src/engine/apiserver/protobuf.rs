@@ -60,10 +60,23 @@ fn message_type(api_version: &str, kind: &str) -> Result<Option<MessageDescripto
         group.split('.').next().unwrap_or(group)
     };
     let suffix = format!(".{short}.{version}");
-    Ok(files()?
+    let files = files()?;
+    let of_group = files
         .iter()
         .filter(|f| f.package().ends_with(&suffix))
-        .find_map(|f| f.message_by_package_relative_name(kind)))
+        .find_map(|f| f.message_by_package_relative_name(kind));
+    // The options of the verbs (`DeleteOptions`, …) are apimachinery's, sent under the
+    // apiVersion of the group they go to (client-go's DELETE bodies are `v1` `DeleteOptions`).
+    let options = || {
+        (version == "v1" && kind.ends_with("Options"))
+            .then(|| {
+                files
+                    .iter()
+                    .find_map(|f| f.message_by_full_name(&format!(".k8s.io.apimachinery.pkg.apis.meta.v1.{kind}")))
+            })
+            .flatten()
+    };
+    Ok(of_group.or_else(options))
 }
 
 /// `runtime.Unknown`, the envelope.
@@ -448,6 +461,9 @@ mod tests {
             ("batch/v1", "CronJob"),
             ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
             ("v1", "Namespace"),
+            // What client-go sends as the body of a DELETE, under any group's version.
+            ("v1", "DeleteOptions"),
+            ("apps/v1", "DeleteOptions"),
         ] {
             assert!(
                 message_type(api_version, kind).unwrap().is_some(),
@@ -455,6 +471,12 @@ mod tests {
             );
         }
         assert!(message_type("apps.example.com/v1", "Deployment").unwrap().is_none());
+        let options = json!({"propagationPolicy": "Foreground", "preconditions": {"uid": "u-1"}});
+        assert_eq!(
+            decode(&envelope("v1", "DeleteOptions", &options)).unwrap(),
+            json!({"apiVersion": "v1", "kind": "DeleteOptions",
+                "propagationPolicy": "Foreground", "preconditions": {"uid": "u-1"}})
+        );
     }
 
     #[test]
