@@ -5,6 +5,7 @@ mod autoscale;
 mod common;
 mod completion;
 mod controller;
+mod differential;
 mod function;
 mod hardening;
 mod kube;
