@@ -81,9 +81,11 @@ fn install_kubeless_crds(cluster: &Cluster) {
 async fn client(kubeconfig: &Path) -> kube::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let kc = Kubeconfig::read_from(kubeconfig).expect("a kubeconfig");
-    let config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
+    let mut config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
         .await
         .expect("a client configuration");
+    // Each answer as it is: no retries of 429, 503 and 504.
+    config.default_retry = false;
     kube::Client::try_from(config).expect("a client")
 }
 
@@ -117,8 +119,17 @@ fn check(name: &str) {
                 code: 201,
                 ..Default::default()
             };
-            let answer = server.run(&create).await.unwrap_or_else(|e| panic!("{}: {e}", server.label));
-            assert_eq!(answer.code, 201, "{}: creating namespace {ns}: {}", server.label, run::one_line(&answer));
+            let answer = server
+                .run(&create)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", server.label));
+            assert_eq!(
+                answer.code,
+                201,
+                "{}: creating namespace {ns}: {}",
+                server.label,
+                run::one_line(&answer)
+            );
         }
         // Pods need the namespace's `default` ServiceAccount on the real server; its controller
         // makes it within a moment.
@@ -167,7 +178,23 @@ macro_rules! scripts {
 }
 
 scripts! {
+    accept => "accept",
+    apply => "apply",
+    auth => "auth",
+    controllers => "controllers",
+    crd => "crd",
     crud => "crud",
+    defaulting => "defaulting",
+    events => "events",
+    lifecycle => "lifecycle",
+    list => "list",
+    openapi => "openapi",
+    patch => "patch",
+    paths => "paths",
+    protobuf => "protobuf",
+    query => "query",
+    validation => "validation",
+    watch => "watch",
 }
 
 /// Every script in tests/differential has a test above, and parses.
@@ -181,7 +208,10 @@ fn every_script_has_a_test_and_parses() {
     files.sort();
     let mut listed: Vec<String> = SCRIPTS.iter().map(|s| s.to_string()).collect();
     listed.sort();
-    assert_eq!(files, listed, "tests/differential/*.yaml and the scripts! list in differential/mod.rs");
+    assert_eq!(
+        files, listed,
+        "tests/differential/*.yaml and the scripts! list in differential/mod.rs"
+    );
     for f in &files {
         script::Script::load(&scripts_dir().join(format!("{f}.yaml"))).unwrap_or_else(|e| panic!("{e}"));
     }
@@ -226,8 +256,25 @@ fn the_scripts_cover_every_item() {
     }
     let wanted = (1..=15).map(|n| n.to_string()).chain(
         [
-            "crud", "list", "watch", "paging", "patch", "apply", "finalizers", "gc", "crd", "subresources",
-            "dryRun", "fieldValidation", "protobuf", "openapi", "auth", "defaulting", "paths", "query", "accept",
+            "crud",
+            "list",
+            "watch",
+            "paging",
+            "patch",
+            "apply",
+            "finalizers",
+            "gc",
+            "crd",
+            "subresources",
+            "dryRun",
+            "fieldValidation",
+            "protobuf",
+            "openapi",
+            "auth",
+            "defaulting",
+            "paths",
+            "query",
+            "accept",
         ]
         .map(String::from),
     );

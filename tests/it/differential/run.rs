@@ -232,7 +232,7 @@ impl Server {
             .get(name)
             .ok_or_else(|| format!("no watch {name:?} is open (its opening step failed?)"))?
             .clone();
-        let deadline = Instant::now() + Duration::from_secs(step.within.unwrap_or(90));
+        let deadline = Instant::now() + Duration::from_secs(step.within.unwrap_or(30));
         loop {
             let (events, ended, error) = {
                 let s = stream.lock().unwrap();
@@ -251,7 +251,11 @@ impl Server {
                     text: String::new(),
                 };
                 if !held {
-                    let why = if ended { "the watch ended" } else { "the deadline passed" };
+                    let why = if ended {
+                        "the watch ended"
+                    } else {
+                        "the deadline passed"
+                    };
                     return Err(format!(
                         "{why} before {}{}; events: {}",
                         Value::Object(step.until.clone().unwrap_or_default()),
@@ -277,7 +281,7 @@ impl Server {
                 answer
             }
         } else if let Some(cond) = &step.until {
-            let deadline = Instant::now() + Duration::from_secs(step.within.unwrap_or(90));
+            let deadline = Instant::now() + Duration::from_secs(step.within.unwrap_or(30));
             loop {
                 let answer = self.send(step).await?;
                 self.learn(&answer.body);
@@ -296,7 +300,7 @@ impl Server {
                     return Err(format!(
                         "{} did not hold within {} s; last answer: {}",
                         Value::Object(cond.clone()),
-                        step.within.unwrap_or(90),
+                        step.within.unwrap_or(30),
                         one_line(&answer)
                     ));
                 }
@@ -416,7 +420,7 @@ impl Server {
                     .flatten()
                     .map(|c| json!([c["field"], c["reason"]]))
                     .collect();
-                causes.sort_by_key(|c| c.to_string());
+                causes.sort_by_key(canonical);
                 out.insert("details.causes".into(), Value::Array(causes));
             }
         }
@@ -448,8 +452,7 @@ impl Server {
 
 /// BOOKMARKs other than the end of the initial events come when the server likes.
 fn periodic_bookmark(event: &Value) -> bool {
-    event["type"] == "BOOKMARK"
-        && event["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"] != "true"
+    event["type"] == "BOOKMARK" && event["object"]["metadata"]["annotations"]["k8s.io/initial-events-end"] != "true"
 }
 
 fn events_hold(cond: &Map<String, Value>, events: &[Value], ended: bool) -> bool {
@@ -524,12 +527,29 @@ pub fn select(value: &Value, pointer: &str) -> Value {
         },
         Some("sorted") => match found {
             Some(Value::Array(mut a)) => {
-                a.sort_by_key(|v| v.to_string());
+                a.sort_by_key(canonical);
                 Value::Array(a)
             }
             other => other.unwrap_or_else(|| json!("<absent>")),
         },
         Some(m) => json!(format!("<unknown modifier #{m}>")),
+    }
+}
+
+/// A value as text with its objects' keys in order, to sort by.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(o) => {
+            let mut keys: Vec<&String> = o.keys().collect();
+            keys.sort();
+            let inner: Vec<String> = keys
+                .iter()
+                .map(|k| format!("{k:?}:{}", canonical(&o[k.as_str()])))
+                .collect();
+            format!("{{{}}}", inner.join(","))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(canonical).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
     }
 }
 
@@ -579,7 +599,12 @@ pub fn one_line(answer: &Answer) -> String {
 
 /// Runs a whole script on both servers, step by step; returns the failures (one paragraph
 /// each) and the deliberate differences seen.
-pub async fn run_script(name: &str, script: &Script, real: &mut Server, engine: &mut Server) -> (Vec<String>, Vec<String>) {
+pub async fn run_script(
+    name: &str,
+    script: &Script,
+    real: &mut Server,
+    engine: &mut Server,
+) -> (Vec<String>, Vec<String>) {
     let mut failures = Vec::new();
     let mut differences = Vec::new();
     for (i, step) in script.steps.iter().enumerate() {
@@ -637,7 +662,12 @@ pub async fn run_script(name: &str, script: &Script, real: &mut Server, engine: 
         let differing: Vec<String> = rf
             .iter()
             .filter(|(k, v)| ef.get(k.as_str()) != Some(v))
-            .map(|(k, v)| format!("{k}: real {v} / engine {}", ef.get(k.as_str()).cloned().unwrap_or(Value::Null)))
+            .map(|(k, v)| {
+                format!(
+                    "{k}: real {v} / engine {}",
+                    ef.get(k.as_str()).cloned().unwrap_or(Value::Null)
+                )
+            })
             .collect();
         if differing.is_empty() {
             continue;

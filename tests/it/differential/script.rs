@@ -49,7 +49,7 @@ pub struct Step {
     /// Send again until these pointers have these values (`code`: the status code); for a
     /// watch's events: `type`/`name` an event must have, `count` events at least, `ended`.
     pub until: Option<Map<String, Value>>,
-    /// Seconds `until` may take (default 90).
+    /// Seconds `until` may take (default 30).
     pub within: Option<u64>,
     /// Opens a watch kept under this name; its events are read in the background.
     pub watch: Option<String>,
