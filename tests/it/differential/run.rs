@@ -571,8 +571,9 @@ fn walk(value: &Value, segments: &[String]) -> Option<Value> {
     {
         let found = value.as_array()?.iter().find(|v| match &v[k] {
             Value::String(s) => s == want,
-            Value::Null => false,
-            other => other.to_string() == want,
+            Value::Number(n) => want.parse::<f64>().ok() == n.as_f64(),
+            Value::Bool(b) => want.parse::<bool>().ok() == Some(*b),
+            _ => false,
         })?;
         return walk(found, rest);
     }
