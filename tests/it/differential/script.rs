@@ -56,7 +56,8 @@ pub struct Step {
     /// Compares the events of the watch of this name (after waiting for `until`).
     pub events: Option<String>,
     /// A deliberate difference, with the reason listed in docs/local-engine.md: the step is
-    /// run and compared, and a difference is reported but does not fail the test.
+    /// run and compared, and a difference is reported but does not fail the test (a step that
+    /// cannot be sent or whose `until` never holds still does).
     pub differs: Option<String>,
     /// Only the real API server gets this step (setup the engine does not need).
     #[serde(default)]
