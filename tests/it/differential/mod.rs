@@ -186,6 +186,7 @@ scripts! {
     crud => "crud",
     defaulting => "defaulting",
     events => "events",
+    gc => "gc",
     lifecycle => "lifecycle",
     list => "list",
     openapi => "openapi",
