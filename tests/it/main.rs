@@ -7,6 +7,7 @@ mod clients;
 mod common;
 mod completion;
 mod controller;
+mod differential;
 mod function;
 mod hardening;
 mod kube;
