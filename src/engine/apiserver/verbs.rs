@@ -18,8 +18,8 @@ use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch, yaml_response};
 use crate::engine::objects::{
-    check_new_finalizers, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields,
-    key_of, meta_str, special_fields,
+    check_new_finalizers, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields, key_of,
+    meta_str, special_fields,
 };
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome, Snapshot};
@@ -669,7 +669,14 @@ fn delete_collection(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<R
             Some(meta_str(&o.value, "namespace")),
             meta_str(&o.value, "name"),
         );
-        match delete_with(&server.objects, &req.def, &key, &Value::Null, options.propagation, options.dry_run) {
+        match delete_with(
+            &server.objects,
+            &req.def,
+            &key,
+            &Value::Null,
+            options.propagation,
+            options.dry_run,
+        ) {
             Ok(Outcome::Deleted(d) | Outcome::Updated(d)) => deleted.push(present(&req.def, &d.value)),
             Ok(_) => {}
             Err(e) if e.code == 404 => {}
