@@ -15,6 +15,7 @@ use super::patch::{self, PATCH_TYPES, PatchKind};
 use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch};
+use crate::engine::objects::builtin::{FieldCheck, warning_header};
 use crate::engine::objects::{
     check_type, comparable, create_object, delete_object, is_namespace, keep_server_fields, key_of, meta_str,
     special_fields,
@@ -214,9 +215,33 @@ fn decode_continue(token: &str) -> Result<(String, String), ApiError> {
 }
 
 fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let fields = field_check(server, req, "CreateOptions")?;
     let obj = decode_body(req)?;
+    let warnings = fields.check(&req.def, &obj, json_body(req))?;
     let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req))?;
-    Ok(respond_object(req, 201, &created.value))
+    Ok(with_warnings(respond_object(req, 201, &created.value), &warnings))
+}
+
+/// The request's `fieldValidation` (`options` names the request's options kind).
+fn field_check(server: &Arc<ApiServer>, req: &ResourceRequest, options: &str) -> Result<FieldCheck, ApiError> {
+    FieldCheck::new(&server.objects, &req.def, req.query.get("fieldValidation"), options)
+}
+
+/// The body when it is JSON, where duplicate fields are looked for.
+fn json_body(req: &ResourceRequest) -> Option<&[u8]> {
+    let base = req.content_type.split(';').next().unwrap_or_default().trim();
+    matches!(base, "" | "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json")
+        .then_some(&req.body[..])
+}
+
+/// The response with one `Warning` header per warning, as the API server sends them.
+fn with_warnings(mut resp: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = http::HeaderValue::from_str(&warning_header(w)) {
+            resp.headers_mut().append(http::header::WARNING, v);
+        }
+    }
+    resp
 }
 
 /// Decides the stored result of an update of `current` to `incoming` (a PUT body or a patched
@@ -298,7 +323,9 @@ fn finish(req: &ResourceRequest, outcome: Outcome) -> Result<Response, ApiError>
 }
 
 fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let fields = field_check(server, req, "UpdateOptions")?;
     let incoming = decode_body(req)?;
+    let warnings = fields.check(&req.def, &incoming, json_body(req))?;
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
@@ -306,7 +333,7 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         next_version(&req.def, &current.value, incoming, sub)
     })?;
-    finish(req, outcome)
+    finish(req, outcome).map(|r| with_warnings(r, &warnings))
 }
 
 fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
@@ -336,6 +363,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     }
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
+    let fields = field_check(server, req, "PatchOptions")?;
+    let mut warnings = vec![];
     if kind == PatchKind::Apply && server.objects.store.get(&key).is_none() {
         let mut obj = patch_doc.clone();
         check_type(&req.def, &mut obj)?;
@@ -348,8 +377,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             )));
         }
         obj["metadata"]["managedFields"] = json!([apply::managed_entry(&manager, &api_version, &patch_doc)]);
+        let warnings = fields.check(&req.def, &obj, None)?;
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
-            Ok(created) => return Ok(respond_object(req, 201, &created.value)),
+            Ok(created) => return Ok(with_warnings(respond_object(req, 201, &created.value), &warnings)),
             Err(e) if e.code == 409 => {} // created meanwhile: apply to it below
             Err(e) => return Err(e),
         }
@@ -371,9 +401,10 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         if !patched.is_object() {
             return Err(ApiError::new(422, "Invalid", "the patch does not leave an object"));
         }
+        warnings = fields.check(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
         next_version(&req.def, &current.value, patched, sub)
     })?;
-    finish(req, outcome)
+    finish(req, outcome).map(|r| with_warnings(r, &warnings))
 }
 
 fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {

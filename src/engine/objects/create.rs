@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, gc, key_of, kinds, meta_str, namespaces, validate};
+use super::{ApiError, Objects, builtin, gc, key_of, kinds, meta_str, namespaces, validate};
 use crate::api::now;
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome};
@@ -115,6 +115,7 @@ pub fn create_object(
     dry_run: bool,
 ) -> Result<Arc<Object>, ApiError> {
     prepare_new(def, namespace, &mut obj)?;
+    builtin::Prepared::for_write(objects, def).admit(def, &mut obj, None)?;
     let name = meta_str(&obj, "name").to_string();
     if def.namespaced {
         namespaces::ensure_namespace(objects, namespace.unwrap_or_default(), dry_run)?;

@@ -3,6 +3,7 @@
 //! reconciler, the autoscaler, the gateway, cron and messaging all read and write through it;
 //! it knows nothing of HTTP or of them.
 
+pub mod builtin;
 mod create;
 mod delete;
 mod events;
@@ -68,7 +69,11 @@ impl Objects {
         dry_run: bool,
         decide: impl FnOnce(Option<&Arc<Object>>) -> Result<Mutation, ApiError>,
     ) -> Result<Outcome, ApiError> {
-        let outcome = self.store.mutate(key, dry_run, decide)?;
+        let mut prepared = builtin::Prepared::for_write(self, def);
+        let outcome = self.store.mutate(key, dry_run, |current| {
+            let decided = decide(current)?;
+            prepared.admit_change(def, current.map(|c| &c.value), decided)
+        })?;
         if !dry_run {
             gc::after_change(self, def, key, &outcome);
         }
