@@ -13,3 +13,4 @@ mod limits;
 mod local;
 mod run;
 mod triggers;
+mod validation;

@@ -130,6 +130,9 @@ pub fn create_object(
     };
     if !dry_run {
         gc::after_change(objects, def, &key, &Outcome::Created(created.clone()));
+        if namespaces::is_namespace(def) {
+            namespaces::populate(objects, &name);
+        }
     }
     Ok(created)
 }

@@ -37,6 +37,8 @@ pub use write::{comparable, keep_server_fields, modify, upsert};
 pub struct Objects {
     pub store: Store,
     registry: RwLock<Arc<Registry>>,
+    /// The engine's CA certificate, published in every namespace's `kube-root-ca.crt`.
+    root_ca: std::sync::OnceLock<String>,
 }
 
 impl Objects {
@@ -44,6 +46,7 @@ impl Objects {
         let objects = Arc::new(Objects {
             store,
             registry: RwLock::new(Arc::new(Registry::build([]))),
+            root_ca: std::sync::OnceLock::new(),
         });
         objects.refresh_registry();
         objects
@@ -51,6 +54,13 @@ impl Objects {
 
     pub fn registry(&self) -> Arc<Registry> {
         self.registry.read().clone()
+    }
+
+    /// Publishes the engine's CA certificate: every namespace gets its `default` ServiceAccount
+    /// and its `kube-root-ca.crt` ConfigMap, now and when it is made.
+    pub fn publish_root_ca(&self, pem: &str) {
+        let _ = self.root_ca.set(pem.to_string());
+        namespaces::populate_all(self);
     }
 
     /// Rebuilds the served resources from the stored CRDs.
