@@ -64,9 +64,14 @@ fn container(c: &mut Container) {
     probe(&mut c.startup_probe);
 }
 
-/// The defaults of a pod spec, in a Pod and in every template.
+/// The defaults of a pod spec, in a Pod and in every template (a Job's template gets no
+/// restart policy: it must say OnFailure or Never).
 pub(super) fn pod_spec(spec: &mut PodSpec) {
     or_str(&mut spec.restart_policy, "Always");
+    job_pod_spec(spec);
+}
+
+pub(super) fn job_pod_spec(spec: &mut PodSpec) {
     or(&mut spec.termination_grace_period_seconds, 30);
     or_str(&mut spec.dns_policy, "ClusterFirst");
     or(&mut spec.security_context, PodSecurityContext::default());
@@ -197,7 +202,7 @@ pub(super) fn cron_job(spec: &mut CronJobSpec) {
     or(&mut spec.successful_jobs_history_limit, 3);
     or(&mut spec.failed_jobs_history_limit, 1);
     if let Some(job) = &mut spec.job_template.spec {
-        pod_spec(job.template.spec.get_or_insert_with(Default::default));
+        job_pod_spec(job.template.spec.get_or_insert_with(Default::default));
     }
 }
 

@@ -344,7 +344,7 @@ impl Kind for ConfigMap {
         let size: usize = self.data.iter().flatten().map(|(k, v)| k.len() + v.len()).sum::<usize>()
             + self.binary_data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum::<usize>();
         if size > 1024 * 1024 {
-            errs.too_long("", 1024 * 1024);
+            errs.too_long("[]", 1024 * 1024);
         }
     }
 
@@ -367,6 +367,15 @@ impl Kind for Secret {
     fn validate(&self, errs: &mut FieldErrors) {
         validate::data_keys("data", self.data.iter().flatten().map(|(k, _)| k), errs);
         validate::data_keys("stringData", self.string_data.iter().flatten().map(|(k, _)| k), errs);
+        if self.type_.as_deref() == Some("kubernetes.io/tls") {
+            for key in ["tls.crt", "tls.key"] {
+                if !self.data.as_ref().is_some_and(|d| d.contains_key(key))
+                    && !self.string_data.as_ref().is_some_and(|d| d.contains_key(key))
+                {
+                    errs.required(format!("data[{key}]"));
+                }
+            }
+        }
         let size: usize = self.data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum();
         if size > 1024 * 1024 {
             errs.too_long("data", 1024 * 1024);
@@ -440,26 +449,27 @@ impl Kind for Lease {}
 impl Kind for CustomResourceDefinition {}
 
 fn rules(rules: Option<&Vec<PolicyRule>>, errs: &mut FieldErrors) {
-    for (i, r) in rules.into_iter().flatten().enumerate() {
-        if r.verbs.is_empty() {
-            errs.required_because(
-                format!("rules[{i}].verbs"),
-                "verbs must contain at least one value",
-            );
+    let rules = rules.map(Vec::as_slice).unwrap_or_default();
+    for (i, r) in rules.iter().enumerate() {
+        if r.non_resource_urls.as_ref().is_some_and(|v| !v.is_empty()) {
+            continue;
         }
-        let resources = r.resources.as_ref().is_some_and(|v| !v.is_empty());
-        let urls = r.non_resource_urls.as_ref().is_some_and(|v| !v.is_empty());
-        if resources && r.api_groups.as_ref().is_none_or(Vec::is_empty) {
+        if r.api_groups.as_ref().is_none_or(Vec::is_empty) {
             errs.required_because(
                 format!("rules[{i}].apiGroups"),
                 "resource rules must supply at least one api group",
             );
         }
-        if !resources && !urls {
+        if r.resources.as_ref().is_none_or(Vec::is_empty) {
             errs.required_because(
                 format!("rules[{i}].resources"),
                 "resource rules must supply at least one resource",
             );
+        }
+    }
+    for (i, r) in rules.iter().enumerate() {
+        if r.verbs.is_empty() {
+            errs.required(format!("rules[{i}].verbs"));
         }
     }
 }
@@ -487,21 +497,29 @@ fn subjects_defaults(subjects: Option<&mut Vec<Subject>>) {
 }
 
 fn binding(role_ref: &RoleRef, subjects: Option<&Vec<Subject>>, kinds: &[&str], errs: &mut FieldErrors) {
-    if role_ref.name.is_empty() {
-        errs.required("roleRef.name");
-    }
     if !kinds.contains(&role_ref.kind.as_str()) {
         errs.not_supported("roleRef.kind", &role_ref.kind, kinds);
     }
     for (i, s) in subjects.into_iter().flatten().enumerate() {
-        if s.name.is_empty() {
-            errs.required(format!("subjects[{i}].name"));
-        }
         errs.one_of(
             format!("subjects[{i}].kind"),
             Some(s.kind.as_str()),
             &["ServiceAccount", "User", "Group"],
         );
+        if s.name.is_empty() {
+            errs.required(format!("subjects[{i}].name"));
+        }
+    }
+    if role_ref.name.is_empty() {
+        errs.required("roleRef.name");
+    }
+}
+
+/// A changed roleRef, shown with Go's field names as the API server shows it.
+fn role_ref_immutable(new: &RoleRef, old: &RoleRef, errs: &mut FieldErrors) {
+    if new != old {
+        let shown = json!({"APIGroup": new.api_group, "Kind": new.kind, "Name": new.name});
+        errs.invalid("roleRef", &shown, "field is immutable");
     }
 }
 
@@ -513,9 +531,7 @@ impl Kind for RoleBinding {
         binding(&self.role_ref, self.subjects.as_ref(), &["Role", "ClusterRole"], errs);
     }
     fn validate_update(&self, old: &Self, errs: &mut FieldErrors) {
-        if self.role_ref != old.role_ref {
-            errs.invalid("roleRef", &self.role_ref, "cannot change roleRef");
-        }
+        role_ref_immutable(&self.role_ref, &old.role_ref, errs);
     }
 }
 
@@ -527,9 +543,7 @@ impl Kind for ClusterRoleBinding {
         binding(&self.role_ref, self.subjects.as_ref(), &["ClusterRole"], errs);
     }
     fn validate_update(&self, old: &Self, errs: &mut FieldErrors) {
-        if self.role_ref != old.role_ref {
-            errs.invalid("roleRef", &self.role_ref, "cannot change roleRef");
-        }
+        role_ref_immutable(&self.role_ref, &old.role_ref, errs);
     }
 }
 
@@ -587,12 +601,6 @@ impl Kind for HorizontalPodAutoscaler {
     }
     fn validate(&self, errs: &mut FieldErrors) {
         let spec = self.spec.clone();
-        if spec.scale_target_ref.kind.is_empty() {
-            errs.required("spec.scaleTargetRef.kind");
-        }
-        if spec.scale_target_ref.name.is_empty() {
-            errs.required("spec.scaleTargetRef.name");
-        }
         let min = spec.min_replicas.unwrap_or(1);
         if min < 1 {
             errs.invalid("spec.minReplicas", &min, "must be greater than or equal to 1");
@@ -606,6 +614,20 @@ impl Kind for HorizontalPodAutoscaler {
                 "must be greater than or equal to `minReplicas`",
             );
         }
+        let target = &spec.scale_target_ref;
+        if target.kind.is_empty() {
+            errs.required("spec.scaleTargetRef.kind");
+        }
+        if target.name.is_empty() {
+            errs.required("spec.scaleTargetRef.name");
+        }
+        if !target.api_version.as_deref().unwrap_or_default().contains('/') {
+            errs.invalid(
+                "spec.scaleTargetRef.apiVersion",
+                &target.api_version.as_deref().unwrap_or_default(),
+                "apiVersion must specify API group",
+            );
+        }
     }
 }
 
@@ -615,9 +637,6 @@ impl Kind for CronJob {
     }
     fn validate(&self, errs: &mut FieldErrors) {
         let spec = self.spec.clone();
-        if spec.schedule.is_empty() {
-            errs.required("spec.schedule");
-        }
         errs.one_of(
             "spec.concurrencyPolicy",
             spec.concurrency_policy.as_deref(),
@@ -628,12 +647,14 @@ impl Kind for CronJob {
             .spec
             .and_then(|j| j.template.spec)
             .unwrap_or_default();
-        validate::pod_spec(
-            &pod,
-            "spec.jobTemplate.spec.template.spec",
-            &["OnFailure", "Never"],
-            errs,
-        );
+        let field = "spec.jobTemplate.spec.template.spec";
+        if pod.restart_policy.is_none() {
+            errs.required_because(format!("{field}.restartPolicy"), "valid values: \"OnFailure\", \"Never\"");
+        }
+        validate::pod_spec(&pod, field, &["OnFailure", "Never"], errs);
+        if spec.schedule.is_empty() {
+            errs.required("spec.schedule");
+        }
     }
 }
 
