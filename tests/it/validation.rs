@@ -20,7 +20,13 @@ fn yaml(v: &Value) -> String {
 }
 
 /// Sends a request and returns the code, the `Warning` headers and the JSON body.
-async fn send(client: &kube::Client, method: &str, uri: &str, content_type: &str, body: &str) -> (u16, Vec<String>, Value) {
+async fn send(
+    client: &kube::Client,
+    method: &str,
+    uri: &str,
+    content_type: &str,
+    body: &str,
+) -> (u16, Vec<String>, Value) {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -55,7 +61,11 @@ fn kubectl_gets_the_api_servers_refusals_for_invalid_objects_and_nothing_is_stor
     no_selector["spec"].as_object_mut().unwrap().remove("selector");
     let run = engine.kubectl_stdin(&["apply", "-f", "-"], Some(&yaml(&no_selector)));
     fails(&run, "spec.selector: Required value");
-    assert!(run.stderr.contains("`selector` does not match template `labels`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`selector` does not match template `labels`"),
+        "{}",
+        run.stderr
+    );
 
     let mut bad_label = deployment("a");
     bad_label["metadata"]["labels"] = json!({"tier": "front end"});
@@ -100,14 +110,28 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
     body["spec"]["template"]["spec"]["containers"][0]["zzz"] = json!(true);
     let body = yaml(&body);
 
-    let (code, _, status) = send(&client, "POST", &format!("{DEPLOYMENTS}?fieldValidation=Strict"), "application/json", &body).await;
+    let (code, _, status) = send(
+        &client,
+        "POST",
+        &format!("{DEPLOYMENTS}?fieldValidation=Strict"),
+        "application/json",
+        &body,
+    )
+    .await;
     assert_eq!(code, 400, "{status}");
     assert_eq!(
         status["message"],
         "Deployment in version \"v1\" cannot be handled as a Deployment: strict decoding error: unknown field \"spec.template.spec.containers[0].zzz\", unknown field \"spec.foo\""
     );
 
-    let (code, _, status) = send(&client, "POST", &format!("{DEPLOYMENTS}?fieldValidation=Bogus"), "application/json", &body).await;
+    let (code, _, status) = send(
+        &client,
+        "POST",
+        &format!("{DEPLOYMENTS}?fieldValidation=Bogus"),
+        "application/json",
+        &body,
+    )
+    .await;
     assert_eq!(code, 422, "{status}");
     assert_eq!(causes(&status), ["fieldValidation"]);
 
@@ -122,14 +146,38 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
         ]
     );
     assert!(created["spec"].get("foo").is_none(), "{created}");
-    assert!(created["spec"]["template"]["spec"]["containers"][0].get("zzz").is_none());
+    assert!(
+        created["spec"]["template"]["spec"]["containers"][0]
+            .get("zzz")
+            .is_none()
+    );
 
     let dup = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"d","name":"d"},"data":{"a":"1"}}"#;
     let cms = "/api/v1/namespaces/default/configmaps";
-    let (code, _, status) = send(&client, "POST", &format!("{cms}?fieldValidation=Strict"), "application/json", dup).await;
+    let (code, _, status) = send(
+        &client,
+        "POST",
+        &format!("{cms}?fieldValidation=Strict"),
+        "application/json",
+        dup,
+    )
+    .await;
     assert_eq!(code, 400);
-    assert!(status["message"].as_str().unwrap().ends_with("strict decoding error: duplicate field \"metadata.name\""), "{status}");
-    let (code, warnings, _) = send(&client, "POST", &format!("{cms}?fieldValidation=Ignore"), "application/json", dup).await;
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("strict decoding error: duplicate field \"metadata.name\""),
+        "{status}"
+    );
+    let (code, warnings, _) = send(
+        &client,
+        "POST",
+        &format!("{cms}?fieldValidation=Ignore"),
+        "application/json",
+        dup,
+    )
+    .await;
     assert_eq!(code, 201);
     assert!(warnings.is_empty(), "{warnings:?}");
 
@@ -143,7 +191,13 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
     )
     .await;
     assert_eq!(code, 400, "{status}");
-    assert!(status["message"].as_str().unwrap().ends_with("unknown field \"spec.bar\""), "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("unknown field \"spec.bar\""),
+        "{status}"
+    );
 
     // Custom resources: checked against their CRD's schema.
     let mut function = crate::common::function("f");
@@ -157,16 +211,28 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
     )
     .await;
     assert_eq!(code, 400, "{status}");
-    assert!(status["message"].as_str().unwrap().ends_with("unknown field \"spec.bogus\""), "{status}");
+    assert!(
+        status["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("unknown field \"spec.bogus\""),
+        "{status}"
+    );
 }
 
 #[test]
 fn services_and_deployments_get_kubernetes_defaults() {
     let engine = Engine::start_no_run();
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&deployment("web")))), "create deployment");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&deployment("web")))),
+        "create deployment",
+    );
     let service = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
         "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}});
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&service))), "create service");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&service))),
+        "create service",
+    );
     let get = |kind: &str, name: &str| -> Value {
         let run = engine.kubectl(&["get", kind, name, "-o", "json"]);
         ok(&run, "get");
@@ -174,7 +240,10 @@ fn services_and_deployments_get_kubernetes_defaults() {
     };
     let d = get("deployment", "web");
     assert_eq!(d["spec"]["replicas"], 1);
-    assert_eq!(d["spec"]["strategy"]["rollingUpdate"], json!({"maxUnavailable": "25%", "maxSurge": "25%"}));
+    assert_eq!(
+        d["spec"]["strategy"]["rollingUpdate"],
+        json!({"maxUnavailable": "25%", "maxSurge": "25%"})
+    );
     assert_eq!(d["spec"]["revisionHistoryLimit"], 10);
     assert_eq!(d["spec"]["progressDeadlineSeconds"], 600);
     let pod = &d["spec"]["template"]["spec"];
@@ -190,13 +259,22 @@ fn services_and_deployments_get_kubernetes_defaults() {
     assert_eq!(s["spec"]["clusterIPs"], json!([ip]));
     assert_eq!(s["spec"]["sessionAffinity"], "None");
     assert_eq!(s["spec"]["ipFamilies"], json!(["IPv4"]));
-    assert_eq!(s["spec"]["ports"][0], json!({"port": 80, "protocol": "TCP", "targetPort": 80}));
+    assert_eq!(
+        s["spec"]["ports"][0],
+        json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+    );
 
     // An apply that does not name the address keeps it; one that changes it is refused.
     ok(&engine.kubectl(&["label", "service", "web", "tier=front"]), "label");
     assert_eq!(get("service", "web")["spec"]["clusterIP"], json!(ip));
     fails(
-        &engine.kubectl(&["patch", "service", "web", "-p", r#"{"spec":{"clusterIP":"10.96.0.99"}}"#]),
+        &engine.kubectl(&[
+            "patch",
+            "service",
+            "web",
+            "-p",
+            r#"{"spec":{"clusterIP":"10.96.0.99"}}"#,
+        ]),
         "may not change once set",
     );
     // A repeated apply of the same deployment is a no-op, defaults and all.
@@ -210,14 +288,23 @@ fn services_and_deployments_get_kubernetes_defaults() {
 fn immutable_fields_stay_as_they_are() {
     let engine = Engine::start_no_run();
     let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "frozen"}, "data": {"a": "1"}, "immutable": true});
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&cm))), "create configmap");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&cm))),
+        "create configmap",
+    );
     fails(
         &engine.kubectl(&["patch", "configmap", "frozen", "-p", r#"{"data":{"a":"2"}}"#]),
         "data: Forbidden: field is immutable when `immutable` is set",
     );
-    ok(&engine.kubectl(&["label", "configmap", "frozen", "x=y"]), "metadata may change");
+    ok(
+        &engine.kubectl(&["label", "configmap", "frozen", "x=y"]),
+        "metadata may change",
+    );
 
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&deployment("web")))), "create deployment");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&deployment("web")))),
+        "create deployment",
+    );
     fails(
         &engine.kubectl(&[
             "patch",
@@ -243,10 +330,24 @@ fn namespaces_have_their_label_default_service_account_and_root_ca() {
     ok(&engine.kubectl(&["create", "namespace", "team"]), "create namespace");
     let run = engine.kubectl(&["get", "namespace", "team", "-o", "jsonpath={.metadata.labels}"]);
     assert_eq!(run.stdout, r#"{"kubernetes.io/metadata.name":"team"}"#);
-    ok(&engine.kubectl(&["get", "serviceaccount", "default", "-n", "team"]), "default service account");
-    let run = engine.kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", "team", "-o", "jsonpath={.data.ca\\.crt}"]);
+    ok(
+        &engine.kubectl(&["get", "serviceaccount", "default", "-n", "team"]),
+        "default service account",
+    );
+    let run = engine.kubectl(&[
+        "get",
+        "configmap",
+        "kube-root-ca.crt",
+        "-n",
+        "team",
+        "-o",
+        "jsonpath={.data.ca\\.crt}",
+    ]);
     ok(&run, "root CA");
     let ca = std::fs::read_to_string(engine.state().join("ca.crt")).unwrap();
     assert_eq!(run.stdout.trim(), ca.trim());
-    ok(&engine.kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", "default"]), "in default too");
+    ok(
+        &engine.kubectl(&["get", "configmap", "kube-root-ca.crt", "-n", "default"]),
+        "in default too",
+    );
 }

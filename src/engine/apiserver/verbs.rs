@@ -230,8 +230,11 @@ fn field_check(server: &Arc<ApiServer>, req: &ResourceRequest, options: &str) ->
 /// The body when it is JSON, where duplicate fields are looked for.
 fn json_body(req: &ResourceRequest) -> Option<&[u8]> {
     let base = req.content_type.split(';').next().unwrap_or_default().trim();
-    matches!(base, "" | "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json")
-        .then_some(&req.body[..])
+    matches!(
+        base,
+        "" | "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json"
+    )
+    .then_some(&req.body[..])
 }
 
 /// The response with one `Warning` header per warning, as the API server sends them.

@@ -53,8 +53,12 @@ pub(super) fn populate(objects: &Objects, namespace: &str) {
     ) else {
         return;
     };
-    let sa = json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}});
-    if objects.store.get(&key_of(&sa_def, Some(namespace), "default")).is_none()
+    let sa =
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}});
+    if objects
+        .store
+        .get(&key_of(&sa_def, Some(namespace), "default"))
+        .is_none()
         && let Err(e) = create::create_object(objects, &sa_def, Some(namespace), sa, false)
         && e.code != 409
     {

@@ -24,7 +24,11 @@ pub(super) fn join(path: &str, key: &str) -> String {
 pub(super) fn typed<K: DeserializeOwned>(def: &ResourceDef, obj: &Value) -> Result<K, ApiError> {
     serde_path_to_error::deserialize(obj).map_err(|e| {
         let path = e.path().to_string();
-        let at = if path == "." { String::new() } else { format!("{path}: ") };
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!("{path}: ")
+        };
         ApiError::bad_request(format!(
             "{kind} in version \"{version}\" cannot be handled as a {kind}: {at}{inner}",
             kind = def.kind,

@@ -76,7 +76,11 @@ pub(super) fn job_pod_spec(spec: &mut PodSpec) {
     or_str(&mut spec.dns_policy, "ClusterFirst");
     or(&mut spec.security_context, PodSecurityContext::default());
     or_str(&mut spec.scheduler_name, "default-scheduler");
-    for c in spec.containers.iter_mut().chain(spec.init_containers.iter_mut().flatten()) {
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
         container(c);
     }
     for v in spec.volumes.iter_mut().flatten() {
@@ -117,7 +121,9 @@ pub(super) fn deployment(spec: &mut DeploymentSpec) {
     let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);
     or_str(&mut strategy.type_, "RollingUpdate");
     if strategy.type_.as_deref() == Some("RollingUpdate") {
-        let ru = strategy.rolling_update.get_or_insert_with(RollingUpdateDeployment::default);
+        let ru = strategy
+            .rolling_update
+            .get_or_insert_with(RollingUpdateDeployment::default);
         or(&mut ru.max_unavailable, IntOrString::String("25%".into()));
         or(&mut ru.max_surge, IntOrString::String("25%".into()));
     }
@@ -139,7 +145,9 @@ pub(super) fn service(
     let kind = spec.type_.clone().unwrap_or_default();
     for p in spec.ports.iter_mut().flatten() {
         or_str(&mut p.protocol, "TCP");
-        if matches!(p.target_port, None | Some(IntOrString::Int(0))) || p.target_port == Some(IntOrString::String(String::new())) {
+        if matches!(p.target_port, None | Some(IntOrString::Int(0)))
+            || p.target_port == Some(IntOrString::String(String::new()))
+        {
             p.target_port = Some(IntOrString::Int(p.port));
         }
     }
@@ -161,7 +169,11 @@ pub(super) fn service(
         }
         for p in spec.ports.iter_mut().flatten() {
             if p.node_port.is_none()
-                && let Some(o) = old.ports.iter().flatten().find(|o| o.port == p.port && o.protocol == p.protocol)
+                && let Some(o) = old
+                    .ports
+                    .iter()
+                    .flatten()
+                    .find(|o| o.port == p.port && o.protocol == p.protocol)
             {
                 p.node_port = o.node_port;
             }
@@ -249,7 +261,12 @@ mod tests {
                 "ports": [{"port": 80, "protocol": "TCP", "targetPort": 80}], "sessionAffinity": "None", "type": "ClusterIP"})
         );
         let mut again: ServiceSpec = serde_json::from_value(json!({"ports": [{"port": 80}]})).unwrap();
-        service(&mut again, Some(&first), &mut || panic!("not allocated again"), &mut || None);
+        service(
+            &mut again,
+            Some(&first),
+            &mut || panic!("not allocated again"),
+            &mut || None,
+        );
         assert_eq!(again, first);
     }
 }

@@ -51,7 +51,10 @@ impl FieldErrors {
         self.push(
             "FieldValueNotSupported",
             field,
-            format!("Unsupported value: {value:?}: supported values: {}", supported.join(", ")),
+            format!(
+                "Unsupported value: {value:?}: supported values: {}",
+                supported.join(", ")
+            ),
         );
     }
 
@@ -69,7 +72,11 @@ impl FieldErrors {
     }
 
     pub fn duplicate(&mut self, field: impl Into<String>, value: &impl Serialize) {
-        self.push("FieldValueDuplicate", field, format!("Duplicate value: {}", shown(value)));
+        self.push(
+            "FieldValueDuplicate",
+            field,
+            format!("Duplicate value: {}", shown(value)),
+        );
     }
 
     pub fn too_long(&mut self, field: impl Into<String>, limit: usize) {
@@ -108,7 +115,10 @@ impl FieldErrors {
         if !group.is_empty() {
             details["group"] = json!(group);
         }
-        Err(ApiError::new(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {summary}")).with_details(details))
+        Err(
+            ApiError::new(422, "Invalid", format!("{qualified} \"{name}\" is invalid: {summary}"))
+                .with_details(details),
+        )
     }
 }
 

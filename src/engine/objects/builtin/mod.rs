@@ -53,7 +53,12 @@ impl Prepared {
         } else if def.group.is_empty() && def.plural == "services" {
             for svc in objects.store.list(&def.store_key(), None).0 {
                 let spec = &svc.value["spec"];
-                for ip in spec["clusterIPs"].as_array().into_iter().flatten().chain([&spec["clusterIP"]]) {
+                for ip in spec["clusterIPs"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .chain([&spec["clusterIP"]])
+                {
                     if let Some(ip) = ip.as_str() {
                         prepared.used_ips.insert(ip.to_string());
                     }
@@ -128,8 +133,23 @@ impl Prepared {
             };
         }
         admit!(
-            Namespace, ConfigMap, Secret, Service, Pod, Event, ServiceAccount, ClusterRole, ClusterRoleBinding,
-            Role, RoleBinding, Deployment, ReplicaSet, HorizontalPodAutoscaler, CronJob, Ingress, Lease,
+            Namespace,
+            ConfigMap,
+            Secret,
+            Service,
+            Pod,
+            Event,
+            ServiceAccount,
+            ClusterRole,
+            ClusterRoleBinding,
+            Role,
+            RoleBinding,
+            Deployment,
+            ReplicaSet,
+            HorizontalPodAutoscaler,
+            CronJob,
+            Ingress,
+            Lease,
             CustomResourceDefinition
         )
     }
@@ -178,10 +198,16 @@ fn custom_unknown(
     if let Some(schema) = schema {
         let mut schema = schema.clone();
         if let Some(props) = schema["properties"].as_object_mut() {
+            // The status is left as it is: the engine keeps its own bookkeeping there
+            // (a Function's `status.retiredCalls`), outside the schema.
             for (k, s) in [
                 ("apiVersion", json!({"type": "string"})),
                 ("kind", json!({"type": "string"})),
-                ("metadata", json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true})),
+                (
+                    "metadata",
+                    json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true}),
+                ),
+                ("status", json!({"x-kubernetes-preserve-unknown-fields": true})),
             ] {
                 props.insert(k.into(), s);
             }
@@ -213,7 +239,8 @@ fn admit_as<K: Kind>(
     let with_defaults = serde_json::to_value(&defaulted).expect("typed objects serialise");
     decode::add_defaults(obj, &plain, &with_defaults);
     let mut errs = FieldErrors::default();
-    validate::metadata(defaulted.metadata(), &mut errs);
+    let any_name = def.kind == "Event" && def.group.is_empty();
+    validate::metadata(defaulted.metadata(), any_name, &mut errs);
     defaulted.validate(&mut errs);
     if let Some(old) = &old {
         defaulted.validate_update(old, &mut errs);
@@ -295,8 +322,23 @@ impl FieldCheck {
                 };
             }
             unknown!(
-                Namespace, ConfigMap, Secret, Service, Pod, Event, ServiceAccount, ClusterRole, ClusterRoleBinding,
-                Role, RoleBinding, Deployment, ReplicaSet, HorizontalPodAutoscaler, CronJob, Ingress, Lease,
+                Namespace,
+                ConfigMap,
+                Secret,
+                Service,
+                Pod,
+                Event,
+                ServiceAccount,
+                ClusterRole,
+                ClusterRoleBinding,
+                Role,
+                RoleBinding,
+                Deployment,
+                ReplicaSet,
+                HorizontalPodAutoscaler,
+                CronJob,
+                Ingress,
+                Lease,
                 CustomResourceDefinition
             )
         };
@@ -341,8 +383,18 @@ impl Kind for ConfigMap {
                 errs.invalid(format!("data[{k}]"), k, "duplicate of key present in binaryData");
             }
         }
-        let size: usize = self.data.iter().flatten().map(|(k, v)| k.len() + v.len()).sum::<usize>()
-            + self.binary_data.iter().flatten().map(|(k, v)| k.len() + v.0.len()).sum::<usize>();
+        let size: usize = self
+            .data
+            .iter()
+            .flatten()
+            .map(|(k, v)| k.len() + v.len())
+            .sum::<usize>()
+            + self
+                .binary_data
+                .iter()
+                .flatten()
+                .map(|(k, v)| k.len() + v.0.len())
+                .sum::<usize>();
         if size > 1024 * 1024 {
             errs.too_long("[]", 1024 * 1024);
         }
@@ -402,12 +454,9 @@ impl Kind for Service {
         let spec = self.spec.get_or_insert_with(Default::default);
         let old_spec = old.and_then(|o| o.spec.as_ref());
         let prepared = std::cell::RefCell::new(prepared);
-        defaults::service(
-            spec,
-            old_spec,
-            &mut || prepared.borrow_mut().allocate_ip(),
-            &mut || prepared.borrow_mut().allocate_node_port(),
-        );
+        defaults::service(spec, old_spec, &mut || prepared.borrow_mut().allocate_ip(), &mut || {
+            prepared.borrow_mut().allocate_node_port()
+        });
         defaults::service_status(&mut self.status);
     }
 
@@ -416,7 +465,10 @@ impl Kind for Service {
     }
 
     fn validate_update(&self, old: &Self, errs: &mut FieldErrors) {
-        let (new, old) = (self.spec.clone().unwrap_or_default(), old.spec.clone().unwrap_or_default());
+        let (new, old) = (
+            self.spec.clone().unwrap_or_default(),
+            old.spec.clone().unwrap_or_default(),
+        );
         let external = |s: &k8s_openapi::api::core::v1::ServiceSpec| s.type_.as_deref() == Some("ExternalName");
         if !external(&new) && !external(&old) && old.cluster_ip.is_some() && new.cluster_ip != old.cluster_ip {
             errs.invalid(
@@ -606,7 +658,11 @@ impl Kind for HorizontalPodAutoscaler {
             errs.invalid("spec.minReplicas", &min, "must be greater than or equal to 1");
         }
         if spec.max_replicas < 1 {
-            errs.invalid("spec.maxReplicas", &spec.max_replicas, "must be greater than or equal to 1");
+            errs.invalid(
+                "spec.maxReplicas",
+                &spec.max_replicas,
+                "must be greater than or equal to 1",
+            );
         } else if spec.max_replicas < min {
             errs.invalid(
                 "spec.maxReplicas",
@@ -642,14 +698,13 @@ impl Kind for CronJob {
             spec.concurrency_policy.as_deref(),
             &["Allow", "Forbid", "Replace"],
         );
-        let pod = spec
-            .job_template
-            .spec
-            .and_then(|j| j.template.spec)
-            .unwrap_or_default();
+        let pod = spec.job_template.spec.and_then(|j| j.template.spec).unwrap_or_default();
         let field = "spec.jobTemplate.spec.template.spec";
         if pod.restart_policy.is_none() {
-            errs.required_because(format!("{field}.restartPolicy"), "valid values: \"OnFailure\", \"Never\"");
+            errs.required_because(
+                format!("{field}.restartPolicy"),
+                "valid values: \"OnFailure\", \"Never\"",
+            );
         }
         validate::pod_spec(&pod, field, &["OnFailure", "Never"], errs);
         if spec.schedule.is_empty() {
@@ -700,15 +755,22 @@ mod tests {
 
     #[test]
     fn a_deployment_gets_kubernetes_defaults_and_keeps_what_was_sent() {
-        let d = admitted("apps", "deployments", json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        let d = admitted(
+            "apps",
+            "deployments",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": "d", "creationTimestamp": null},
             "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}},
                 "spec": {"containers": [{"name": "c", "image": "i:1", "ports": [{"containerPort": 80}],
-                    "resources": {"limits": {"cpu": 1}}}]}}}}))
+                    "resources": {"limits": {"cpu": 1}}}]}}}}),
+        )
         .unwrap();
         let spec = &d["spec"];
         assert_eq!(spec["replicas"], 1);
-        assert_eq!(spec["strategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}));
+        assert_eq!(
+            spec["strategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        );
         assert_eq!(spec["revisionHistoryLimit"], 10);
         assert_eq!(spec["progressDeadlineSeconds"], 600);
         let pod = &spec["template"]["spec"];
@@ -723,13 +785,20 @@ mod tests {
         assert_eq!(c["ports"][0]["protocol"], "TCP");
         assert_eq!(c["resources"]["limits"]["cpu"], 1, "as sent, not re-serialised");
         assert!(d["metadata"].get("creationTimestamp").is_none(), "nulls are dropped");
-        assert!(pod.get("enableServiceLinks").is_none(), "a Pod's own default, not a template's");
+        assert!(
+            pod.get("enableServiceLinks").is_none(),
+            "a Pod's own default, not a template's"
+        );
     }
 
     #[test]
     fn an_invalid_deployment_names_each_field() {
-        let e = admitted("apps", "deployments", json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "a", "labels": {"a": "b c"}}, "spec": {}}))
+        let e = admitted(
+            "apps",
+            "deployments",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "a", "labels": {"a": "b c"}}, "spec": {}}),
+        )
         .unwrap_err();
         assert_eq!(e.code, 422);
         let fields: Vec<&str> = e.details.as_ref().unwrap()["causes"]
@@ -740,16 +809,33 @@ mod tests {
             .collect();
         assert_eq!(
             fields,
-            ["metadata.labels", "spec.selector", "spec.template.metadata.labels", "spec.template.spec.containers"]
+            [
+                "metadata.labels",
+                "spec.selector",
+                "spec.template.metadata.labels",
+                "spec.template.spec.containers"
+            ]
         );
-        assert!(e.message.starts_with("Deployment.apps \"a\" is invalid: [metadata.labels: Invalid value: \"b c\": a valid label"), "{}", e.message);
+        assert!(
+            e.message.starts_with(
+                "Deployment.apps \"a\" is invalid: [metadata.labels: Invalid value: \"b c\": a valid label"
+            ),
+            "{}",
+            e.message
+        );
 
-        let e = admitted("apps", "deployments", json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "a"}, "spec": {"replicas": "two"}}))
+        let e = admitted(
+            "apps",
+            "deployments",
+            json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "a"}, "spec": {"replicas": "two"}}),
+        )
         .unwrap_err();
         assert_eq!(e.code, 400);
         assert!(
-            e.message.starts_with("Deployment in version \"v1\" cannot be handled as a Deployment: spec.replicas: invalid type"),
+            e.message.starts_with(
+                "Deployment in version \"v1\" cannot be handled as a Deployment: spec.replicas: invalid type"
+            ),
             "{}",
             e.message
         );
@@ -771,7 +857,10 @@ mod tests {
             e.message,
             "ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: duplicate field \"metadata.name\", unknown field \"foo\""
         );
-        assert_eq!(warning_header("unknown field \"foo\""), r#"299 - "unknown field \"foo\"""#);
+        assert_eq!(
+            warning_header("unknown field \"foo\""),
+            r#"299 - "unknown field \"foo\"""#
+        );
     }
 
     #[test]
@@ -795,15 +884,24 @@ mod tests {
 
     #[test]
     fn a_service_gets_an_address_and_namespaces_their_name_label() {
-        let svc = admitted("", "services", json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
-            "spec": {"ports": [{"port": 80}]}}))
+        let svc = admitted(
+            "",
+            "services",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+            "spec": {"ports": [{"port": 80}]}}),
+        )
         .unwrap();
         let ip = svc["spec"]["clusterIP"].as_str().unwrap();
         assert!(ip.starts_with("10."), "{ip}");
         assert_eq!(svc["spec"]["clusterIPs"], json!([ip]));
         assert_eq!(svc["spec"]["ports"][0]["targetPort"], 80);
         assert_eq!(svc["status"], json!({"loadBalancer": {}}));
-        let ns = admitted("", "namespaces", json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}})).unwrap();
+        let ns = admitted(
+            "",
+            "namespaces",
+            json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}),
+        )
+        .unwrap();
         assert_eq!(ns["metadata"]["labels"]["kubernetes.io/metadata.name"], "n");
     }
 }

@@ -24,16 +24,14 @@ fn alnum(c: char) -> bool {
 
 /// `([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]`, non-empty.
 fn name_part_ok(s: &str) -> bool {
-    !s.is_empty()
-        && s.starts_with(alnum)
-        && s.ends_with(alnum)
-        && s.chars().all(|c| alnum(c) || "-_.".contains(c))
+    !s.is_empty() && s.starts_with(alnum) && s.ends_with(alnum) && s.chars().all(|c| alnum(c) || "-_.".contains(c))
 }
 
 fn dns_label_ok(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !s.starts_with('-')
         && !s.ends_with('-')
 }
@@ -126,7 +124,10 @@ pub(super) fn port_name(name: &str) -> Vec<String> {
     if name.len() > 15 {
         why.push("must be no more than 15 characters".into());
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
         why.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".into());
     }
     if name.contains("--") {
@@ -157,10 +158,14 @@ pub(super) fn labels(labels: Option<&BTreeMap<String, String>>, field: &str, err
 /// The total size of annotations the API server accepts.
 const ANNOTATIONS_LIMIT: usize = 256 * 1024;
 
-/// Metadata rules every object keeps: labels, annotation keys and size, generateName.
-pub(super) fn metadata(meta: &ObjectMeta, errs: &mut FieldErrors) {
-    if let Some(prefix) = meta.generate_name.as_deref().filter(|p| !p.is_empty()) {
-        let masked = prefix.strip_suffix('-').map(|p| format!("{p}a")).unwrap_or(prefix.to_string());
+/// Metadata rules every object keeps: labels, annotation keys and size, generateName (unless
+/// `any_name`: Events may have any name).
+pub(super) fn metadata(meta: &ObjectMeta, any_name: bool, errs: &mut FieldErrors) {
+    if let Some(prefix) = meta.generate_name.as_deref().filter(|p| !p.is_empty() && !any_name) {
+        let masked = prefix
+            .strip_suffix('-')
+            .map(|p| format!("{p}a"))
+            .unwrap_or(prefix.to_string());
         each(errs, "metadata.generateName", prefix, subdomain(&masked));
     }
     labels(meta.labels.as_ref(), "metadata.labels", errs);
@@ -258,7 +263,11 @@ pub(super) fn pod_spec(spec: &PodSpec, field: &str, restart: &[&str], errs: &mut
             errs.duplicate(at, &v.name);
         }
     }
-    errs.one_of(format!("{field}.restartPolicy"), spec.restart_policy.as_deref(), restart);
+    errs.one_of(
+        format!("{field}.restartPolicy"),
+        spec.restart_policy.as_deref(),
+        restart,
+    );
     errs.one_of(
         format!("{field}.dnsPolicy"),
         spec.dns_policy.as_deref(),
@@ -306,9 +315,10 @@ fn label_selector(s: &LabelSelector, field: &str, errs: &mut FieldErrors) {
         let at = format!("{field}.matchExpressions[{i}]");
         each(errs, &format!("{at}.key"), &e.key, qualified_name(&e.key));
         match e.operator.as_str() {
-            "In" | "NotIn" if e.values.as_ref().is_none_or(Vec::is_empty) => {
-                errs.required_because(format!("{at}.values"), "must be specified when `operator` is 'In' or 'NotIn'")
-            }
+            "In" | "NotIn" if e.values.as_ref().is_none_or(Vec::is_empty) => errs.required_because(
+                format!("{at}.values"),
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            ),
             "Exists" | "DoesNotExist" if e.values.as_ref().is_some_and(|v| !v.is_empty()) => errs.forbidden(
                 format!("{at}.values"),
                 "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
@@ -504,7 +514,10 @@ mod tests {
         assert_eq!(qualified_name("-bad"), [NAME_PART]);
         assert_eq!(qualified_name("a/b/c"), [QUALIFIED]);
         assert_eq!(qualified_name("/x"), ["prefix part must be non-empty"]);
-        assert_eq!(qualified_name(&"v".repeat(64)), ["name part must be no more than 63 bytes"]);
+        assert_eq!(
+            qualified_name(&"v".repeat(64)),
+            ["name part must be no more than 63 bytes"]
+        );
         assert!(qualified_name("Bad_Prefix/x")[0].starts_with("prefix part a lowercase RFC 1123 subdomain"));
         assert!(label_value("").is_empty());
         assert!(label_value("a.b_c-d").is_empty());
