@@ -218,6 +218,18 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
             .ends_with("unknown field \"spec.bogus\""),
         "{status}"
     );
+    let (code, warnings, created) = send(
+        &client,
+        "POST",
+        "/apis/kubeless.io/v1beta1/namespaces/default/functions",
+        "application/json",
+        &yaml(&function),
+    )
+    .await;
+    assert_eq!(code, 201, "{created}");
+    assert_eq!(warnings, [r#"299 - "unknown field \"spec.bogus\"""#]);
+    assert!(created["spec"].get("bogus").is_none(), "pruned as the schema says: {created}");
+    assert_eq!(created["spec"]["handler"], function["spec"]["handler"]);
 }
 
 #[test]

@@ -883,6 +883,27 @@ mod tests {
     }
 
     #[test]
+    fn a_pod_gets_its_own_and_its_admission_defaults_and_a_job_template_none_of_restart() {
+        let pod = admitted("", "pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
+        .unwrap();
+        let spec = &pod["spec"];
+        assert_eq!(spec["containers"][0]["imagePullPolicy"], "Always");
+        assert_eq!(spec["enableServiceLinks"], true);
+        assert_eq!(spec["serviceAccountName"], "default");
+        assert_eq!(spec["tolerations"].as_array().unwrap().len(), 2);
+        assert_eq!(spec["restartPolicy"], "Always");
+
+        let e = admitted("batch", "cronjobs", json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+            "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}}}))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "CronJob.batch \"c\" is invalid: spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+        );
+    }
+
+    #[test]
     fn a_service_gets_an_address_and_namespaces_their_name_label() {
         let svc = admitted(
             "",
