@@ -228,7 +228,10 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
     .await;
     assert_eq!(code, 201, "{created}");
     assert_eq!(warnings, [r#"299 - "unknown field \"spec.bogus\"""#]);
-    assert!(created["spec"].get("bogus").is_none(), "pruned as the schema says: {created}");
+    assert!(
+        created["spec"].get("bogus").is_none(),
+        "pruned as the schema says: {created}"
+    );
     assert_eq!(created["spec"]["handler"], function["spec"]["handler"]);
 }
 

@@ -116,6 +116,36 @@ pub(super) fn pod(spec: &mut PodSpec) {
     }
 }
 
+/// A Pod's QoS class, as the API server computes it from its containers' resources.
+pub(super) fn qos_class(spec: &PodSpec) -> &'static str {
+    let containers: Vec<&Container> = spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+        .collect();
+    let named =
+        |m: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+         r: &str| m.as_ref().and_then(|m| m.get(r)).filter(|q| q.0 != "0").cloned();
+    let any = containers.iter().any(|c| {
+        c.resources.as_ref().is_some_and(|r| {
+            ["cpu", "memory"]
+                .iter()
+                .any(|n| named(&r.requests, n).is_some() || named(&r.limits, n).is_some())
+        })
+    });
+    if !any {
+        return "BestEffort";
+    }
+    let guaranteed = containers.iter().all(|c| {
+        let r = c.resources.clone().unwrap_or_default();
+        ["cpu", "memory"].iter().all(|n| {
+            let limit = named(&r.limits, n);
+            limit.is_some() && named(&r.requests, n).is_none_or(|q| Some(q) == limit)
+        })
+    });
+    if guaranteed { "Guaranteed" } else { "Burstable" }
+}
+
 pub(super) fn deployment(spec: &mut DeploymentSpec) {
     or(&mut spec.replicas, 1);
     let strategy = spec.strategy.get_or_insert_with(DeploymentStrategy::default);

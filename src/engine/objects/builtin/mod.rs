@@ -481,8 +481,21 @@ impl Kind for Service {
 }
 
 impl Kind for Pod {
-    fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
-        defaults::pod(self.spec.get_or_insert_with(Default::default));
+    fn defaults(&mut self, old: Option<&Self>, _: &mut Prepared) {
+        let spec = self.spec.get_or_insert_with(Default::default);
+        defaults::pod(spec);
+        let qos = defaults::qos_class(spec);
+        if old.is_none() && self.status.is_none() {
+            self.status = Some(k8s_openapi::api::core::v1::PodStatus {
+                phase: Some("Pending".into()),
+                ..Default::default()
+            });
+        }
+        if let Some(status) = &mut self.status
+            && status.qos_class.is_none()
+        {
+            status.qos_class = Some(qos.into());
+        }
     }
 
     fn validate(&self, errs: &mut FieldErrors) {
@@ -884,8 +897,12 @@ mod tests {
 
     #[test]
     fn a_pod_gets_its_own_and_its_admission_defaults_and_a_job_template_none_of_restart() {
-        let pod = admitted("", "pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
-            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}))
+        let pod = admitted(
+            "",
+            "pods",
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]}}),
+        )
         .unwrap();
         let spec = &pod["spec"];
         assert_eq!(spec["containers"][0]["imagePullPolicy"], "Always");
@@ -893,6 +910,11 @@ mod tests {
         assert_eq!(spec["serviceAccountName"], "default");
         assert_eq!(spec["tolerations"].as_array().unwrap().len(), 2);
         assert_eq!(spec["restartPolicy"], "Always");
+        assert_eq!(pod["status"], json!({"phase": "Pending", "qosClass": "BestEffort"}));
+        let limited = admitted("", "pods", json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}))
+        .unwrap();
+        assert_eq!(limited["status"]["qosClass"], "Guaranteed");
 
         let e = admitted("batch", "cronjobs", json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
             "spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}}}))
