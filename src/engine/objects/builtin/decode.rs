@@ -69,11 +69,14 @@ pub(super) fn prune_to(input: &mut Value, typed: &Value, path: &str, unknown: &m
     }
 }
 
-/// Adds to `stored` what defaulting changed from `plain` to `defaulted` (both serialisations of
-/// the typed object), leaving everything else as the client sent it.
+/// Makes in `stored` the changes defaulting made from `plain` to `defaulted` (both
+/// serialisations of the typed object), leaving everything else as the client sent it.
 pub(super) fn add_defaults(stored: &mut Value, plain: &Value, defaulted: &Value) {
     match (stored, plain, defaulted) {
         (Value::Object(s), Value::Object(p), Value::Object(d)) => {
+            for gone in p.keys().filter(|k| !d.contains_key(*k)) {
+                s.shift_remove(gone);
+            }
             for (k, dv) in d {
                 match (p.get(k), s.get_mut(k)) {
                     (Some(pv), Some(sv)) => add_defaults(sv, pv, dv),
@@ -248,8 +251,8 @@ mod tests {
 
     #[test]
     fn defaults_add_only_what_defaulting_changed() {
-        let mut stored = json!({"spec": {"cpu": 1, "ports": [{"port": 80}]}});
-        let plain = json!({"spec": {"cpu": "1", "ports": [{"port": 80}]}});
+        let mut stored = json!({"spec": {"cpu": 1, "ports": [{"port": 80}], "gone": 1}});
+        let plain = json!({"spec": {"cpu": "1", "ports": [{"port": 80}], "gone": 1}});
         let defaulted = json!({"spec": {"cpu": "1", "replicas": 1, "ports": [{"port": 80, "protocol": "TCP"}]}});
         add_defaults(&mut stored, &plain, &defaulted);
         assert_eq!(

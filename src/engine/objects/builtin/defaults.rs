@@ -243,7 +243,9 @@ pub(super) fn cron_job(spec: &mut CronJobSpec) {
     or(&mut spec.suspend, false);
     or(&mut spec.successful_jobs_history_limit, 3);
     or(&mut spec.failed_jobs_history_limit, 1);
+    or(&mut spec.job_template.metadata, Default::default());
     if let Some(job) = &mut spec.job_template.spec {
+        or(&mut job.template.metadata, Default::default());
         job_pod_spec(job.template.spec.get_or_insert_with(Default::default));
     }
 }

@@ -416,9 +416,18 @@ impl Kind for ConfigMap {
 }
 
 impl Kind for Secret {
+    fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
+        // stringData is write-only: merged into data, as the API server does.
+        if let Some(strings) = self.string_data.take() {
+            let data = self.data.get_or_insert_with(Default::default);
+            for (k, v) in strings {
+                data.insert(k, k8s_openapi::ByteString(v.into_bytes()));
+            }
+        }
+    }
+
     fn validate(&self, errs: &mut FieldErrors) {
         validate::data_keys("data", self.data.iter().flatten().map(|(k, _)| k), errs);
-        validate::data_keys("stringData", self.string_data.iter().flatten().map(|(k, _)| k), errs);
         if self.type_.as_deref() == Some("kubernetes.io/tls") {
             for key in ["tls.crt", "tls.key"] {
                 if !self.data.as_ref().is_some_and(|d| d.contains_key(key))
@@ -615,6 +624,7 @@ impl Kind for ClusterRoleBinding {
 impl Kind for Deployment {
     fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
         defaults::deployment(&mut self.spec);
+        self.status.get_or_insert_with(Default::default);
     }
     fn validate(&self, errs: &mut FieldErrors) {
         validate::deployment(&self.spec, errs);
@@ -703,6 +713,7 @@ impl Kind for HorizontalPodAutoscaler {
 impl Kind for CronJob {
     fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
         defaults::cron_job(&mut self.spec);
+        self.status.get_or_insert_with(Default::default);
     }
     fn validate(&self, errs: &mut FieldErrors) {
         let spec = self.spec.clone();
@@ -874,6 +885,19 @@ mod tests {
             warning_header("unknown field \"foo\""),
             r#"299 - "unknown field \"foo\"""#
         );
+    }
+
+    #[test]
+    fn a_secrets_string_data_is_merged_into_its_data() {
+        let s = admitted(
+            "",
+            "secrets",
+            json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"},
+            "data": {"a": "YQ=="}, "stringData": {"k": "v"}}),
+        )
+        .unwrap();
+        assert_eq!(s["data"], json!({"a": "YQ==", "k": "dg=="}));
+        assert!(s.get("stringData").is_none(), "{s}");
     }
 
     #[test]
