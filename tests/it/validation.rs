@@ -190,13 +190,29 @@ async fn field_validation_warns_refuses_or_ignores_unknown_and_duplicate_fields(
         r#"{"spec":{"bar":1}}"#,
     )
     .await;
-    assert_eq!(code, 400, "{status}");
+    // As kube-apiserver answers a patch: 422 naming `patch`.
+    assert_eq!(code, 422, "{status}");
+    assert_eq!(causes(&status), ["patch"]);
     assert!(
         status["message"]
             .as_str()
             .unwrap()
-            .ends_with("unknown field \"spec.bar\""),
+            .ends_with("strict decoding error: unknown field \"spec.bar\""),
         "{status}"
+    );
+    // Server-side apply refuses an undeclared field whatever fieldValidation says.
+    let (code, _, status) = send(
+        &client,
+        "PATCH",
+        &format!("{DEPLOYMENTS}/applied?fieldManager=me&fieldValidation=Ignore"),
+        "application/apply-patch+yaml",
+        &yaml(&json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "applied"}, "spec": {"bogus": 1}})),
+    )
+    .await;
+    assert_eq!(code, 500, "{status}");
+    assert_eq!(
+        status["message"],
+        "failed to create typed patch object (/applied; apps/v1, Kind=Deployment): .spec.bogus: field not declared in schema"
     );
 
     // Custom resources: checked against their CRD's schema.

@@ -367,6 +367,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
     let fields = field_check(server, req, "PatchOptions")?;
+    if kind == PatchKind::Apply {
+        FieldCheck::check_apply(&req.def, &patch_doc, &fields)?;
+    }
     let mut warnings = vec![];
     if kind == PatchKind::Apply && server.objects.store.get(&key).is_none() {
         let mut obj = patch_doc.clone();
@@ -404,7 +407,7 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         if !patched.is_object() {
             return Err(ApiError::new(422, "Invalid", "the patch does not leave an object"));
         }
-        warnings = fields.check(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
+        warnings = fields.check_patched(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
         next_version(&req.def, &current.value, patched, sub)
     })?;
     finish(req, outcome).map(|r| with_warnings(r, &warnings))

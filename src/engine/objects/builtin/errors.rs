@@ -109,8 +109,10 @@ impl FieldErrors {
             .map(|e| json!({"reason": e.reason, "message": e.message, "field": e.field}))
             .collect();
         let mut details = json!({"name": name, "kind": kind, "causes": causes});
-        if name.is_empty() {
-            details.as_object_mut().map(|d| d.remove("name"));
+        for (field, value) in [("name", name), ("kind", kind)] {
+            if value.is_empty() {
+                details.as_object_mut().map(|d| d.remove(field));
+            }
         }
         if !group.is_empty() {
             details["group"] = json!(group);

@@ -355,6 +355,55 @@ impl FieldCheck {
     }
 }
 
+impl FieldCheck {
+    /// As [`FieldCheck::check`] for a patched object: a strict refusal is the 422 the API
+    /// server gives for a patch, naming `patch` and showing the patched object.
+    pub fn check_patched(
+        &self,
+        def: &ResourceDef,
+        patched: &Value,
+        body: Option<&[u8]>,
+    ) -> Result<Vec<String>, ApiError> {
+        self.check(def, patched, body).map_err(|e| {
+            let Some((_, strict)) = e.message.split_once(": strict decoding error: ") else {
+                return e;
+            };
+            let mut errs = FieldErrors::default();
+            let shown = serde_json::to_string(patched).unwrap_or_default();
+            errs.invalid("patch", &shown, &format!("strict decoding error: {strict}"));
+            errs.into_result("", "", "").err().unwrap_or(e)
+        })
+    }
+
+    /// A server-side apply naming a field its type does not declare is refused whatever the
+    /// `fieldValidation`, with the 500 the API server's typed patch gives.
+    pub fn check_apply(def: &ResourceDef, applied: &Value, schema_of: &FieldCheck) -> Result<(), ApiError> {
+        let strict = FieldCheck {
+            mode: FieldValidation::Strict,
+            schema: schema_of.schema.clone(),
+        };
+        let Err(e) = strict.check(def, applied, None) else {
+            return Ok(());
+        };
+        let Some(field) = e
+            .message
+            .split("unknown field \"")
+            .nth(1)
+            .and_then(|f| f.split('"').next())
+        else {
+            return Err(e);
+        };
+        let group = if def.group.is_empty() { "" } else { def.group.as_str() };
+        Err(ApiError::internal(format!(
+            "failed to create typed patch object ({}/{}; {group}/{}, Kind={}): .{field}: field not declared in schema",
+            applied["metadata"]["namespace"].as_str().unwrap_or_default(),
+            applied["metadata"]["name"].as_str().unwrap_or_default(),
+            def.version,
+            def.kind,
+        )))
+    }
+}
+
 /// A response's `Warning` header value for one warning, as the API server writes it.
 pub fn warning_header(text: &str) -> String {
     format!("299 - {}", serde_json::to_string(text).expect("strings serialise"))
