@@ -30,6 +30,11 @@ impl FieldErrors {
         });
     }
 
+    /// An error whose message is already worded (`Invalid value: "x": ...`).
+    pub fn worded(&mut self, field: impl Into<String>, message: String) {
+        self.push("FieldValueInvalid", field, message);
+    }
+
     pub fn required(&mut self, field: impl Into<String>) {
         self.push("FieldValueRequired", field, "Required value".into());
     }

@@ -161,6 +161,31 @@ impl Prepared {
     }
 }
 
+/// The 422 for a new object's name (`detail` says why it is invalid; none: it is missing), as the
+/// API server words it: with the kind's group, and the generateName it was made from when that
+/// is invalid too.
+pub fn invalid_name(def: &ResourceDef, name: &str, generate_name: Option<&str>, detail: Option<String>) -> ApiError {
+    let mut errs = FieldErrors::default();
+    match detail {
+        None => errs.required_because("metadata.name", "name or generateName is required"),
+        Some(detail) => {
+            if let Some(prefix) = generate_name {
+                let masked = prefix
+                    .strip_suffix('-')
+                    .map(|p| format!("{p}a"))
+                    .unwrap_or(prefix.to_string());
+                for why in validate::subdomain(&masked) {
+                    errs.invalid("metadata.generateName", &prefix, &why);
+                }
+            }
+            errs.worded("metadata.name", detail);
+        }
+    }
+    errs.into_result(&def.group, &def.kind, name)
+        .err()
+        .expect("an error was added")
+}
+
 fn random() -> u32 {
     uuid::Uuid::new_v4().as_u128() as u32
 }
