@@ -182,8 +182,7 @@ pub fn invalid_name(def: &ResourceDef, name: &str, generate_name: Option<&str>, 
         }
     }
     errs.into_result(&def.group, &def.kind, name)
-        .err()
-        .expect("an error was added")
+        .expect_err("an error was added")
 }
 
 fn random() -> u32 {
