@@ -88,7 +88,7 @@ fn bootstrap(objects: &Objects) -> Result<()> {
         }
     }
     let ns_def = objects.registry().find("", "v1", "namespaces").expect("built in");
-    for ns in ["default", "kube-system"] {
+    for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         if objects
             .store
             .get(&store::Key::new(&ns_def.store_key(), "", ns))
@@ -116,6 +116,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     let listener = bind(state, options.port).await?;
     let address = listener.local_addr()?.to_string();
     let certs = tls::ensure(state)?;
+    objects.publish_root_ca(&certs.ca);
     let acceptor = tokio_rustls::TlsAcceptor::from(tls::server_config(&certs)?);
     state.save_port(listener.local_addr()?.port())?;
     state.write_kubeconfig(&address, &state.token()?, &certs.ca)?;

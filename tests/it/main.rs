@@ -17,5 +17,6 @@ mod local;
 mod openapi;
 mod run;
 mod triggers;
+mod validation;
 mod watch;
 mod workloads;

@@ -17,6 +17,7 @@ use super::query::{self, ListVersion};
 use super::selector::{FieldSelector, labels_match, parse_label_selector};
 use super::table::{self, IncludeObject};
 use super::{ApiError, ApiServer, ResourceRequest, apply, bytes_response, json_response, watch, yaml_response};
+use crate::engine::objects::builtin::{FieldCheck, warning_header};
 use crate::engine::objects::{
     check_new_finalizers, check_type, comparable, create_object, delete_with, is_namespace, keep_server_fields, key_of,
     meta_str, special_fields,
@@ -390,7 +391,9 @@ fn decode_continue(token: &str, namespace: Option<&str>) -> Result<Continue, Api
 }
 
 fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let fields = field_check(server, req, "CreateOptions")?;
     let mut obj = decode_body(req)?;
+    let warnings = fields.check(&req.def, &obj, json_body(req))?;
     let dry = dry_run(req);
     apply::record_update(
         &mut obj,
@@ -401,7 +404,7 @@ fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
         req.def.status_subresource,
     );
     let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry)?;
-    respond_object(req, 201, &dry_run_version(dry, &created.value, None))
+    respond_object(req, 201, &dry_run_version(dry, &created.value, None)).map(|r| with_warnings(r, &warnings))
 }
 
 /// The field manager of a write (see [`apply::manager_of`]).
@@ -450,6 +453,31 @@ fn dry_run_version(dry: bool, value: &Value, before: Option<&str>) -> Value {
         };
     }
     value
+}
+
+/// The request's `fieldValidation` (`options` names the request's options kind).
+fn field_check(server: &Arc<ApiServer>, req: &ResourceRequest, options: &str) -> Result<FieldCheck, ApiError> {
+    FieldCheck::new(&server.objects, &req.def, req.query.get("fieldValidation"), options)
+}
+
+/// The body when it is JSON, where duplicate fields are looked for.
+fn json_body(req: &ResourceRequest) -> Option<&[u8]> {
+    let base = req.content_type.split(';').next().unwrap_or_default().trim();
+    matches!(
+        base,
+        "" | "application/json" | "application/merge-patch+json" | "application/strategic-merge-patch+json"
+    )
+    .then_some(&req.body[..])
+}
+
+/// The response with one `Warning` header per warning, as the API server sends them.
+fn with_warnings(mut resp: Response, warnings: &[String]) -> Response {
+    for w in warnings {
+        if let Ok(v) = http::HeaderValue::from_str(&warning_header(w)) {
+            resp.headers_mut().append(http::header::WARNING, v);
+        }
+    }
+    resp
 }
 
 /// Decides the stored result of an update of `current` to `incoming` (a PUT body or a patched
@@ -533,7 +561,9 @@ fn finish(req: &ResourceRequest, outcome: Outcome, before: Option<&str>) -> Resu
 }
 
 fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
+    let fields = field_check(server, req, "UpdateOptions")?;
     let incoming = decode_body(req)?;
+    let warnings = fields.check(&req.def, &incoming, json_body(req))?;
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
@@ -543,7 +573,7 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
         next_recorded(req, &current.value, incoming, sub, Some(&manager(req)))
     })?;
-    finish(req, outcome, before.as_deref())
+    finish(req, outcome, before.as_deref()).map(|r| with_warnings(r, &warnings))
 }
 
 fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
@@ -569,6 +599,11 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
     let force = req.query.flag("force");
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let api_version = req.def.api_version();
+    let fields = field_check(server, req, "PatchOptions")?;
+    if kind == PatchKind::Apply {
+        FieldCheck::check_apply(&req.def, &patch_doc, &fields)?;
+    }
+    let mut warnings = vec![];
     if kind == PatchKind::Apply && server.objects.store.get(&key).is_none() {
         let mut obj = patch_doc.clone();
         check_type(&req.def, &mut obj)?;
@@ -582,8 +617,12 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         }
         obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
         apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub);
+        let warnings = fields.check(&req.def, &obj, None)?;
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
-            Ok(created) => return respond_object(req, 201, &dry_run_version(dry_run(req), &created.value, None)),
+            Ok(created) => {
+                let created = dry_run_version(dry_run(req), &created.value, None);
+                return respond_object(req, 201, &created).map(|r| with_warnings(r, &warnings));
+            }
             Err(e) if e.code == 409 => {} // created meanwhile: apply to it below
             Err(e) => return Err(e),
         }
@@ -607,10 +646,11 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         if !patched.is_object() {
             return Err(ApiError::new(422, "Invalid", "the patch does not leave an object"));
         }
+        warnings = fields.check_patched(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
         let updater = (kind != PatchKind::Apply).then_some(manager.as_str());
         next_recorded(req, &current.value, patched, sub, updater)
     })?;
-    finish(req, outcome, before.as_deref())
+    finish(req, outcome, before.as_deref()).map(|r| with_warnings(r, &warnings))
 }
 
 /// The options of a delete, from its body (a DeleteOptions) or else its query.

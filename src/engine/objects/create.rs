@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, gc, key_of, kinds, meta_str, namespaces, validate};
+use super::{ApiError, Objects, builtin, gc, key_of, kinds, meta_str, namespaces, validate};
 use crate::api::now;
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome};
@@ -59,6 +59,7 @@ pub(super) fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut 
         meta.remove("namespace");
     }
     let mut name = meta.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let mut generated_from = None;
     if name.is_empty()
         && let Some(prefix) = meta
             .get("generateName")
@@ -66,22 +67,18 @@ pub(super) fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut 
             .filter(|p| !p.is_empty())
     {
         name = format!("{prefix}{}", crate::api::name_suffix());
+        generated_from = Some(prefix.to_string());
         meta.insert("name".into(), json!(name));
     }
     if name.is_empty() {
-        return Err(ApiError::invalid(
-            &def.kind,
-            "",
-            "metadata.name",
-            "Required value: name or generateName is required".into(),
-        ));
+        return Err(builtin::invalid_name(def, "", None, None));
     }
     let check = if def.plural == "namespaces" && def.group.is_empty() {
         validate::dns1123_label(&name)
     } else {
         validate::dns1123_subdomain(&name)
     };
-    check.map_err(|detail| ApiError::invalid(&def.kind, &name, "metadata.name", detail))?;
+    check.map_err(|detail| builtin::invalid_name(def, &name, generated_from.as_deref(), Some(detail)))?;
     meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
     meta.insert("creationTimestamp".into(), json!(now()));
     for f in [
@@ -115,6 +112,7 @@ pub fn create_object(
     dry_run: bool,
 ) -> Result<Arc<Object>, ApiError> {
     prepare_new(def, namespace, &mut obj)?;
+    builtin::Prepared::for_write(objects, def).admit(def, &mut obj, None)?;
     let name = meta_str(&obj, "name").to_string();
     if def.namespaced {
         namespaces::ensure_namespace(objects, namespace.unwrap_or_default(), dry_run)?;
@@ -129,6 +127,9 @@ pub fn create_object(
     };
     if !dry_run {
         gc::after_change(objects, def, &key, &Outcome::Created(created.clone()));
+        if namespaces::is_namespace(def) {
+            namespaces::populate(objects, &name);
+        }
     }
     Ok(created)
 }

@@ -3,6 +3,7 @@
 //! reconciler, the autoscaler, the gateway, cron and messaging all read and write through it;
 //! it knows nothing of HTTP or of them.
 
+pub mod builtin;
 mod create;
 mod delete;
 mod events;
@@ -37,6 +38,8 @@ pub use write::{comparable, keep_server_fields, modify, upsert};
 pub struct Objects {
     pub store: Store,
     registry: RwLock<Arc<Registry>>,
+    /// The engine's CA certificate, published in every namespace's `kube-root-ca.crt`.
+    root_ca: std::sync::OnceLock<String>,
 }
 
 impl Objects {
@@ -44,6 +47,7 @@ impl Objects {
         let objects = Arc::new(Objects {
             store,
             registry: RwLock::new(Arc::new(Registry::build([]))),
+            root_ca: std::sync::OnceLock::new(),
         });
         objects.refresh_registry();
         objects
@@ -51,6 +55,13 @@ impl Objects {
 
     pub fn registry(&self) -> Arc<Registry> {
         self.registry.read().clone()
+    }
+
+    /// Publishes the engine's CA certificate: every namespace gets its `default` ServiceAccount
+    /// and its `kube-root-ca.crt` ConfigMap, now and when it is made.
+    pub fn publish_root_ca(&self, pem: &str) {
+        let _ = self.root_ca.set(pem.to_string());
+        namespaces::populate_all(self);
     }
 
     /// Rebuilds the served resources from the stored CRDs.
@@ -69,7 +80,11 @@ impl Objects {
         dry_run: bool,
         decide: impl FnOnce(Option<&Arc<Object>>) -> Result<Mutation, ApiError>,
     ) -> Result<Outcome, ApiError> {
-        let outcome = self.store.mutate(key, dry_run, decide)?;
+        let mut prepared = builtin::Prepared::for_write(self, def);
+        let outcome = self.store.mutate(key, dry_run, |current| {
+            let decided = decide(current)?;
+            prepared.admit_change(def, current.map(|c| &c.value), decided)
+        })?;
         if !dry_run {
             gc::after_change(self, def, key, &outcome);
         }

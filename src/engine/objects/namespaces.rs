@@ -42,6 +42,49 @@ pub(super) fn ensure_namespace(objects: &Objects, namespace: &str, dry_run: bool
     }
 }
 
+/// What Kubernetes' controllers put in every namespace once it exists: the `default`
+/// ServiceAccount and the `kube-root-ca.crt` ConfigMap with the engine's CA certificate.
+pub(super) fn populate(objects: &Objects, namespace: &str) {
+    let Some(ca) = objects.root_ca.get() else { return };
+    let registry = objects.registry();
+    let (Some(sa_def), Some(cm_def)) = (
+        registry.find("", "v1", "serviceaccounts"),
+        registry.find("", "v1", "configmaps"),
+    ) else {
+        return;
+    };
+    let sa =
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default", "namespace": namespace}});
+    if objects
+        .store
+        .get(&key_of(&sa_def, Some(namespace), "default"))
+        .is_none()
+        && let Err(e) = create::create_object(objects, &sa_def, Some(namespace), sa, false)
+        && e.code != 409
+    {
+        tracing::warn!("cannot make the default ServiceAccount of {namespace}: {}", e.message);
+    }
+    let cm = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": ROOT_CA, "namespace": namespace, "annotations": {"kubernetes.io/description": ROOT_CA_DESCRIPTION}},
+        "data": {"ca.crt": ca}});
+    if let Err(e) = super::upsert(objects, &cm_def, Some(namespace), cm) {
+        tracing::warn!("cannot publish {ROOT_CA} in {namespace}: {}", e.message);
+    }
+}
+
+const ROOT_CA: &str = "kube-root-ca.crt";
+const ROOT_CA_DESCRIPTION: &str = "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters.";
+
+/// [`populate`] for every namespace that is not terminating.
+pub(super) fn populate_all(objects: &Objects) {
+    let def = namespaces_def(objects);
+    for ns in objects.store.list(&def.store_key(), None).0 {
+        if ns.value.pointer("/metadata/deletionTimestamp").is_none() {
+            populate(objects, super::meta_str(&ns.value, "name"));
+        }
+    }
+}
+
 /// Namespaces the API server never deletes.
 pub(super) const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, create, gc, key_of, meta_str};
+use super::{ApiError, Objects, builtin, create, gc, key_of, meta_str};
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome};
 
@@ -67,6 +67,7 @@ pub(super) fn rewrite(
     next: impl FnOnce(&Value) -> Value,
 ) -> Result<Arc<Object>, ApiError> {
     let key = key_of(def, namespace, name);
+    let mut prepared = builtin::Prepared::for_write(objects, def);
     let outcome = objects.store.mutate::<ApiError>(&key, false, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, name))?;
         let mut value = next(&current.value);
@@ -74,7 +75,7 @@ pub(super) fn rewrite(
         if comparable(&value) == comparable(&current.value) {
             return Ok(Mutation::Keep);
         }
-        Ok(Mutation::Put(value))
+        prepared.admit_change(def, Some(&current.value), Mutation::Put(value))
     })?;
     gc::after_change(objects, def, &key, &outcome);
     match outcome {
