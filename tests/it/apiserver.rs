@@ -198,7 +198,8 @@ async fn query_parameters_are_checked_with_the_real_servers_answers() {
     )
     .await;
     assert_eq!(code, 200, "{list}");
-    assert_eq!(names(&list), ["a"]);
+    // (Every namespace holds its kube-root-ca.crt, as on a real cluster.)
+    assert_eq!(names(&list), ["a", "kube-root-ca.crt"]);
     assert_eq!(list["metadata"]["resourceVersion"], at.to_string());
     let (code, list) = json_req(
         &client,
@@ -207,7 +208,10 @@ async fn query_parameters_are_checked_with_the_real_servers_answers() {
         Value::Null,
     )
     .await;
-    assert_eq!((code, names(&list)), (200, vec!["a".to_string(), "c".to_string()]));
+    assert_eq!(
+        (code, names(&list)),
+        (200, vec!["a".into(), "c".into(), "kube-root-ca.crt".into()])
+    );
     // (kubectl, which does not retry a 504 as the kube crate does)
     let run = engine.kubectl(&[
         "get",
@@ -250,7 +254,8 @@ async fn paged_lists_show_the_first_pages_snapshot() {
     let (code, first) = json_req(&client, "GET", &format!("{CMS}?limit=2"), Value::Null).await;
     assert_eq!(code, 200);
     assert_eq!(names(&first), ["a", "b"]);
-    assert_eq!(first["metadata"]["remainingItemCount"], 2);
+    // c, d and the namespace's kube-root-ca.crt (every namespace has one, as on a real cluster).
+    assert_eq!(first["metadata"]["remainingItemCount"], 3);
     let token = first["metadata"]["continue"].as_str().unwrap().to_string();
     // Between the pages: one object deleted, one created, one changed.
     let (code, _) = json_req(&client, "DELETE", &format!("{CMS}/c"), Value::Null).await;
@@ -258,9 +263,13 @@ async fn paged_lists_show_the_first_pages_snapshot() {
     configmap(&client, "bb").await;
     let (code, _) = json_req(&client, "PATCH", &format!("{CMS}/d"), json!({"data": {"k": "changed"}})).await;
     assert_eq!(code, 200);
-    let (code, second) = json_req(&client, "GET", &format!("{CMS}?limit=2&continue={token}"), Value::Null).await;
+    let (code, second) = json_req(&client, "GET", &format!("{CMS}?limit=3&continue={token}"), Value::Null).await;
     assert_eq!(code, 200, "{second}");
-    assert_eq!(names(&second), ["c", "d"], "the rest as at the first page");
+    assert_eq!(
+        names(&second),
+        ["c", "d", "kube-root-ca.crt"],
+        "the rest as at the first page"
+    );
     assert_eq!(second["items"][1]["data"]["k"], "v");
     assert_eq!(
         second["metadata"]["resourceVersion"],
@@ -295,7 +304,10 @@ async fn paged_lists_show_the_first_pages_snapshot() {
     let (code, rest) = json_req(&client, "GET", &format!("{CMS}?limit=5&continue={fresh}"), Value::Null).await;
     assert_eq!(
         (code, names(&rest)),
-        (200, vec!["bb".to_string(), "d".to_string()]),
+        (
+            200,
+            vec!["bb".to_string(), "d".to_string(), "kube-root-ca.crt".to_string()]
+        ),
         "{rest}"
     );
     let (code, status) = json_req(

@@ -294,7 +294,8 @@ fn the_controller_builds_every_object_and_keeps_it_in_step() {
     assert_eq!(main["resources"]["limits"]["memory"], "128Mi");
     assert_eq!(
         main["livenessProbe"]["httpGet"],
-        json!({"path": "/healthz", "port": 8080})
+        // (The scheme is the API server's default.)
+        json!({"path": "/healthz", "port": 8080, "scheme": "HTTP"})
     );
     assert_eq!(pod["securityContext"], json!({"runAsUser": 1000, "fsGroup": 1000}));
     assert!(

@@ -62,7 +62,8 @@ fn kubectl_creates_every_generated_kind_in_protobuf() {
         (
             &"nginx".into(),
             &"nginx".into(),
-            &serde_json::json!({"containerPort": 80})
+            // (The protocol is the API server's default, as for a JSON body.)
+            &serde_json::json!({"containerPort": 80, "protocol": "TCP"})
         )
     );
     assert!(

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::common::{Engine, Run, example, fails, ok, write};
+use crate::common::{Engine, Run, example, fails, ok, until, write};
 
 /// Deploys and waits until ready.
 fn deploy(engine: &Engine, name: &str, args: &[&str]) {
@@ -736,6 +736,17 @@ fn a_503_reaches_the_caller_at_once_and_the_call_is_not_repeated() {
     ok(
         &engine.kfn(&["function", "deploy", "imaged", "--runtime-image", "example/fn:1"]),
         "deploy an image",
+    );
+    // The engine's kubelet says why its Pod cannot run once the ReplicaSet has made it.
+    until(
+        std::time::Duration::from_secs(60),
+        "the image function's Pod says ImageNotSupported",
+        || {
+            engine
+                .kubectl(&["get", "pods", "-l", "function=imaged", "-o", "json"])
+                .stdout
+                .contains("ImageNotSupported")
+        },
     );
     let started = std::time::Instant::now();
     let top = engine.kfn(&["function", "top", "-f", "imaged"]);

@@ -105,16 +105,29 @@ async fn a_watch_list_sends_the_objects_then_a_bookmark_that_ends_the_initial_ev
         }})
     );
 
-    // A watch from no resourceVersion is served the same way (the API server's default).
+    // A watch from no resourceVersion is served the same way (the API server's default); the
+    // namespace's kube-root-ca.crt is there as on a real cluster.
     let (_, events) = watch(&client, "allowWatchBookmarks=true&timeoutSeconds=1").await;
-    assert_eq!(summary(&events), ["ADDED one", "ADDED three", "ADDED two", "BOOKMARK"]);
+    assert_eq!(
+        summary(&events),
+        [
+            "ADDED kube-root-ca.crt",
+            "ADDED one",
+            "ADDED three",
+            "ADDED two",
+            "BOOKMARK"
+        ]
+    );
     // Without allowWatchBookmarks there is no bookmark, and from a resourceVersion no initial events.
     let (_, events) = watch(
         &client,
         "sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
     )
     .await;
-    assert_eq!(summary(&events), ["ADDED one", "ADDED three", "ADDED two"]);
+    assert_eq!(
+        summary(&events),
+        ["ADDED kube-root-ca.crt", "ADDED one", "ADDED three", "ADDED two"]
+    );
     let (_, events) = watch(&client, &format!("resourceVersion={rv}&timeoutSeconds=1")).await;
     assert_eq!(summary(&events), Vec::<String>::new());
     // From an older resourceVersion the WatchList still starts with the current objects.
