@@ -29,7 +29,7 @@ pub use delete::{Propagation, check_new_finalizers, delete_object, delete_with};
 pub use events::record_event;
 pub use gc::collect_dangling;
 pub use kinds::special_fields;
-pub use namespaces::is_namespace;
+pub use namespaces::{finish_namespaces, is_namespace};
 pub use parsed::Parsed;
 pub use status::ApiError;
 pub use write::{comparable, keep_server_fields, modify, upsert};
