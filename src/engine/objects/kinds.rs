@@ -16,6 +16,8 @@ pub fn special_fields(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError
         if obj["type"].as_str().is_none_or(str::is_empty) {
             obj["type"] = json!("Opaque");
         }
+    } else if def.plural == "events" && def.group.is_empty() {
+        super::events::admit(obj)?;
     } else if def.plural == "namespaces" && def.group.is_empty() {
         if obj.pointer("/metadata/deletionTimestamp").is_none() {
             obj["status"] = json!({"phase": "Active"});

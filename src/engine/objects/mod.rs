@@ -26,7 +26,7 @@ use crate::engine::store::{Key, Mutation, Object, Outcome, Store};
 
 pub use create::{check_type, create_object};
 pub use delete::{Propagation, check_new_finalizers, delete_object, delete_with};
-pub use events::record_event;
+pub use events::{record_event, record_event_from};
 pub use gc::collect_dangling;
 pub use kinds::special_fields;
 pub use namespaces::{finish_namespaces, is_namespace};
