@@ -384,6 +384,25 @@ const BUILTINS: &[Builtin] = &[
         extra: &[],
         columns: &[("Name", "name"), ("Created At", "crd.created")],
     },
+    // A view of the core Events (see `apiserver::events_view`): nothing is stored under it.
+    Builtin {
+        group: "events.k8s.io",
+        version: "v1",
+        kind: "Event",
+        plural: "events",
+        namespaced: true,
+        short: &["ev"],
+        status: false,
+        generation: false,
+        extra: &[],
+        columns: &[
+            ("Last Seen", "event.lastseen"),
+            ("Type", "event.type"),
+            ("Reason", "event.reason"),
+            ("Object", "event.object"),
+            ("Message", "event.message"),
+        ],
+    },
 ];
 
 fn builtin_defs() -> Vec<ResourceDef> {

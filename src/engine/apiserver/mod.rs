@@ -5,6 +5,7 @@ mod accept;
 mod apply;
 mod discovery;
 pub mod edge;
+mod events_view;
 mod logs;
 mod openapi;
 pub mod patch;
@@ -279,6 +280,11 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         user_agent,
         body,
     };
+    if events_view::is_view(&request.def) {
+        let watch = request.query.flag("watch");
+        let core = events_view::to_core(&registry, request)?;
+        return Ok(events_view::from_core(verbs::serve(server, core).await?, watch).await);
+    }
     verbs::serve(server, request).await
 }
 

@@ -14,6 +14,9 @@ use crate::engine::objects::{self, ApiError, Objects, meta_str};
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Key, Object};
 
+/// The component its events name, as kube-controller-manager's controller does.
+const COMPONENT: &str = "deployment-controller";
+
 fn int(v: &Value, pointer: &str) -> i64 {
     v.pointer(pointer).and_then(Value::as_i64).unwrap_or(0)
 }
@@ -370,7 +373,7 @@ fn create(
 fn scaled_event(objects: &Objects, d: &Value, rs: &Value, from: i64, to: i64) {
     let how = if to > from { "up" } else { "down" };
     let message = format!("Scaled {how} replica set {} from {from} to {to}", meta_str(rs, "name"));
-    objects::record_event(objects, d, "Normal", "ScalingReplicaSet", &message);
+    objects::record_event_from(objects, COMPONENT, d, "Normal", "ScalingReplicaSet", &message);
 }
 
 fn set_replicas(objects: &Objects, rs_def: &ResourceDef, d: &Value, rs: &Value, to: i64, annotate: Option<(i64, i64)>) {

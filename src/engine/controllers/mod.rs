@@ -46,6 +46,7 @@ async fn run(objects: Arc<Objects>) {
             _ = tick.tick() => {
                 dirty.extend(namespaces(&objects));
                 objects::collect_dangling(&objects);
+                objects::finish_namespaces(&objects);
             }
         }
         // What else is already there joins this pass.

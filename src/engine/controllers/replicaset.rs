@@ -11,6 +11,9 @@ use super::{controlled_by, controller_of, reference};
 use crate::engine::objects::{self, Objects, meta_str};
 use crate::engine::store::{Key, Object};
 
+/// The component its events name, as kube-controller-manager's controller does.
+const COMPONENT: &str = "replicaset-controller";
+
 /// At most this many Pods are created in one pass (the controller's burst).
 const BURST: usize = 500;
 
@@ -64,16 +67,18 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
         if active.len() < desired {
             for _ in 0..(desired - active.len()).min(BURST) {
                 match objects::create_object(objects, &pod_def, Some(namespace), pod(rs), false) {
-                    Ok(p) => objects::record_event(
+                    Ok(p) => objects::record_event_from(
                         objects,
+                        COMPONENT,
                         rs,
                         "Normal",
                         "SuccessfulCreate",
                         &format!("Created pod: {}", meta_str(&p.value, "name")),
                     ),
                     Err(e) => {
-                        objects::record_event(
+                        objects::record_event_from(
                             objects,
+                            COMPONENT,
                             rs,
                             "Warning",
                             "FailedCreate",
@@ -88,8 +93,9 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
             for p in active.iter().take(active.len() - desired) {
                 let key = Key::new(&pod_def.store_key(), namespace, meta_str(p, "name"));
                 if objects::delete_object(objects, &pod_def, &key, &Value::Null, false).is_ok() {
-                    objects::record_event(
+                    objects::record_event_from(
                         objects,
+                        COMPONENT,
                         rs,
                         "Normal",
                         "SuccessfulDelete",

@@ -115,7 +115,7 @@ pub fn create_object(
     builtin::Prepared::for_write(objects, def).admit(def, &mut obj, None)?;
     let name = meta_str(&obj, "name").to_string();
     if def.namespaced {
-        namespaces::ensure_namespace(objects, namespace.unwrap_or_default(), dry_run)?;
+        namespaces::ensure_namespace(objects, def, &name, namespace.unwrap_or_default(), dry_run)?;
     }
     let key = key_of(def, namespace, &name);
     let outcome = objects.store.mutate(&key, dry_run, |current| match current {

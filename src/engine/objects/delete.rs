@@ -1,13 +1,14 @@
 //! Deleting an object: removed at once, or marked while finalizers remain (namespaces always
-//! are, and empty themselves first). How its dependents follow is the propagation policy:
+//! are, and empty themselves first; CRDs always are, until their objects are deleted). How its dependents follow is the propagation policy:
 //! Background (they are collected after it), Foreground (it stays, with the
 //! `foregroundDeletion` finalizer, until its blocking dependents are gone) or Orphan (they stay,
 //! without their reference to it; the `orphan` finalizer).
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, gc, namespaces};
+use super::{ApiError, Objects, gc, kinds, namespaces};
 use crate::api::now;
+use crate::engine::names::CRD_RESOURCE;
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Key, Mutation, Outcome};
 
@@ -71,15 +72,16 @@ pub fn delete_with(
     let outcome = objects.store.mutate(key, dry_run, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &key.name))?;
         let meta = &current.value["metadata"];
-        for (field, what) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
+        for (field, what, why) in [
+            ("uid", "UID", "deleted and then recreated"),
+            ("resourceVersion", "ResourceVersion", "modified"),
+        ] {
             if let Some(want) = preconditions.get(field).and_then(Value::as_str) {
                 let have = meta[field].as_str().unwrap_or_default();
                 if want != have {
-                    return Err(ApiError::new(
-                        409,
-                        "Conflict",
-                        format!("Precondition failed: {what} in precondition: {want}, {what} in object meta: {have}"),
-                    ));
+                    return Err(precondition_failed(def, &key.name, format!(
+                        "the {what} in the precondition ({want}) does not match the {what} in record ({have}). The object might have been {why}"
+                    )));
                 }
             }
         }
@@ -94,6 +96,11 @@ pub fn delete_with(
             Propagation::Orphan => finalizers.push(json!(ORPHAN)),
             Propagation::Foreground => finalizers.push(json!(FOREGROUND)),
             Propagation::Background => {}
+        }
+        // A CRD stays, Terminating, until its objects are deleted (then the finalizer goes).
+        let crd = key.resource == CRD_RESOURCE;
+        if crd && !finalizers.iter().any(|f| f == kinds::CRD_CLEANUP) {
+            finalizers.push(json!(kinds::CRD_CLEANUP));
         }
         if !finalizers.is_empty() || namespaces::is_namespace(def) {
             let mut next = current.value.clone();
@@ -113,6 +120,12 @@ pub fn delete_with(
             if namespaces::is_namespace(def) {
                 next["status"] = json!({"phase": "Terminating"});
             }
+            if crd && next["status"]["conditions"].is_array() {
+                next["status"]["conditions"]
+                    .as_array_mut()
+                    .expect("an array")
+                    .push(kinds::crd_terminating());
+            }
             return Ok(Mutation::Put(next));
         }
         Ok(Mutation::Delete)
@@ -121,6 +134,27 @@ pub fn delete_with(
         gc::after_change(objects, def, key, &outcome);
     }
     Ok(outcome)
+}
+
+/// A failed precondition of a delete, as the API server words it: a conflict on the kind.
+fn precondition_failed(def: &ResourceDef, name: &str, why: String) -> ApiError {
+    let (resource, mut details) = if def.group.is_empty() {
+        (def.kind.clone(), json!({"name": name, "kind": def.kind}))
+    } else {
+        (
+            format!("{}.{}", def.kind, def.group),
+            json!({"name": name, "group": def.group, "kind": def.kind}),
+        )
+    };
+    if details["name"] == "" {
+        details.as_object_mut().map(|m| m.remove("name"));
+    }
+    ApiError::new(
+        409,
+        "Conflict",
+        format!("Operation cannot be fulfilled on {resource} \"{name}\": {why}"),
+    )
+    .with_details(details)
 }
 
 /// As on the real server, no finalizer may be added to an object being deleted.

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Objects, create, key_of, meta_str, write};
+use super::{ApiError, Objects, create, key_of, meta_str, write};
 use crate::api::now;
 
 /// Pod events about its container, which name it in `involvedObject.fieldPath` as the
@@ -20,8 +20,25 @@ const CONTAINER_REASONS: &[&str] = &[
     "Pulling",
 ];
 
-/// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`).
+/// The component the engine's own events name as their source.
+const ENGINE: &str = "kfn-local-engine";
+
+/// Records a Kubernetes Event about an object (shown by `kubectl get events` and `describe`),
+/// from the engine itself.
 pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: &str, message: &str) {
+    record_event_from(objects, ENGINE, object, kind_type, reason, message);
+}
+
+/// Records an Event as `component` (`deployment-controller`, …) does: its source and its
+/// reporting component.
+pub fn record_event_from(
+    objects: &Objects,
+    component: &str,
+    object: &Value,
+    kind_type: &str,
+    reason: &str,
+    message: &str,
+) {
     let registry = objects.registry();
     let Some(def) = registry.find("", "v1", "events") else {
         return;
@@ -37,7 +54,7 @@ pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: 
         e["reason"] == json!(reason)
             && e["message"] == json!(message)
             && e["type"] == json!(kind_type)
-            && e["source"]["component"] == json!("kfn-local-engine")
+            && e["source"]["component"] == json!(component)
             && ["kind", "name", "uid", "apiVersion", "fieldPath"]
                 .iter()
                 .all(|f| e["involvedObject"][f] == involved[f])
@@ -67,16 +84,79 @@ pub fn record_event(objects: &Objects, object: &Value, kind_type: &str, reason: 
         "type": kind_type,
         "reason": reason,
         "message": message,
-        "source": {"component": "kfn-local-engine"},
+        "source": {"component": component},
         "firstTimestamp": t,
         "lastTimestamp": t,
         "count": 1,
-        "reportingComponent": "kfn-local-engine",
+        "reportingComponent": component,
         "reportingInstance": "",
     });
     if let Err(e) = create::create_object(objects, &def, Some(&namespace), event, false) {
         tracing::warn!("cannot record an event for {name}: {}", e.message);
     }
+}
+
+/// A core/v1 Event as the API server stores it: with its `source` and reporting fields (empty
+/// when not given), its involved object in its own namespace, and, for an Event of the new
+/// kind (an `eventTime`), what the events API requires.
+pub(super) fn admit(event: &mut Value) -> Result<(), ApiError> {
+    if !event.is_object() {
+        return Ok(());
+    }
+    for (field, empty) in [
+        ("involvedObject", json!({})),
+        ("source", json!({})),
+        ("reportingComponent", json!("")),
+        ("reportingInstance", json!("")),
+    ] {
+        if event[field].is_null() {
+            event[field] = empty;
+        }
+    }
+    let namespace = meta_str(event, "namespace");
+    let involved = event["involvedObject"]["namespace"].as_str().unwrap_or_default();
+    let str_of = |f: &str| event[f].as_str().unwrap_or_default();
+    let mut errors: Vec<(&str, &str, String)> = vec![];
+    let mismatch = || {
+        (
+            "involvedObject.namespace",
+            "FieldValueInvalid",
+            format!("Invalid value: {}: does not match event.namespace", json!(involved)),
+        )
+    };
+    if event["eventTime"].is_null() {
+        if (involved.is_empty() && !["", "default"].contains(&namespace))
+            || (!involved.is_empty() && involved != namespace)
+        {
+            errors.push(mismatch());
+        }
+    } else {
+        if involved.is_empty() && !["default", "kube-system"].contains(&namespace) {
+            errors.push(mismatch());
+        }
+        for field in ["reportingComponent", "reportingInstance", "action", "reason"] {
+            if str_of(field).is_empty() {
+                errors.push((field, "FieldValueRequired", "Required value".into()));
+            }
+        }
+    }
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let name = meta_str(event, "name");
+    let each: Vec<String> = errors.iter().map(|(f, _, m)| format!("{f}: {m}")).collect();
+    let summary = match each.as_slice() {
+        [one] => one.clone(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    let causes: Vec<Value> = errors
+        .iter()
+        .map(|(f, r, m)| json!({"reason": r, "message": m, "field": f}))
+        .collect();
+    Err(
+        ApiError::new(422, "Invalid", format!("Event \"{name}\" is invalid: {summary}"))
+            .with_details(json!({"name": name, "kind": "Event", "causes": causes})),
+    )
 }
 
 /// The event's `involvedObject`: the object as stored (its uid and resourceVersion, which a

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::delete::{FOREGROUND, ORPHAN, Propagation};
+use super::kinds::CRD_CLEANUP;
 use super::{ApiError, Objects, delete, meta_str, namespaces};
 use crate::engine::names::CRD_RESOURCE;
 use crate::engine::resources::ResourceDef;
@@ -36,7 +37,11 @@ pub(super) fn after_change(objects: &Objects, def: &ResourceDef, key: &Key, outc
             namespaces::finish_namespace(objects, &key.name);
         }
         Outcome::Updated(o) if o.value.pointer("/metadata/deletionTimestamp").is_some() => {
-            if has_finalizer(&o.value, ORPHAN) {
+            if key.resource == CRD_RESOURCE && has_finalizer(&o.value, CRD_CLEANUP) {
+                // The API server's CRD finalizer: its objects go, then the finalizer.
+                delete_instances(objects, &o.value);
+                finish(objects, def, key, CRD_CLEANUP);
+            } else if has_finalizer(&o.value, ORPHAN) {
                 orphan_dependents(objects, &o.value);
                 finish(objects, def, key, ORPHAN);
             } else if has_finalizer(&o.value, FOREGROUND) {

@@ -16,6 +16,8 @@ pub fn special_fields(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError
         if obj["type"].as_str().is_none_or(str::is_empty) {
             obj["type"] = json!("Opaque");
         }
+    } else if def.plural == "events" && def.group.is_empty() {
+        super::events::admit(obj)?;
     } else if def.plural == "namespaces" && def.group.is_empty() {
         if obj.pointer("/metadata/deletionTimestamp").is_none() {
             obj["status"] = json!({"phase": "Active"});
@@ -27,8 +29,40 @@ pub fn special_fields(def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError
     Ok(())
 }
 
-/// Validates a CRD and sets its status as an API server does once the names are accepted.
+/// The finalizer the API server puts on a CRD being deleted until its objects are gone.
+pub const CRD_CLEANUP: &str = "customresourcecleanup.apiextensions.k8s.io";
+
+/// The defaults the API server sets in a CRD's spec: the conversion strategy and the names
+/// derived from the kind.
+fn crd_defaults(crd: &mut Value) {
+    let spec = &mut crd["spec"];
+    if !spec.is_object() {
+        return;
+    }
+    if spec["conversion"].is_null() {
+        spec["conversion"] = json!({"strategy": "None"});
+    }
+    let kind = spec
+        .pointer("/names/kind")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if kind.is_empty() || !spec["names"].is_object() {
+        return;
+    }
+    let names = &mut spec["names"];
+    if names["singular"].as_str().is_none_or(str::is_empty) {
+        names["singular"] = json!(kind.to_lowercase());
+    }
+    if names["listKind"].as_str().is_none_or(str::is_empty) {
+        names["listKind"] = json!(format!("{kind}List"));
+    }
+}
+
+/// Validates a CRD and sets its status as an API server does once the names are accepted
+/// (and, while it is deleted, that its objects are being deleted).
 pub(super) fn crd_status(crd: &mut Value) -> Result<(), ApiError> {
+    crd_defaults(crd);
     let name = meta_str(crd, "name").to_string();
     let spec = &crd["spec"];
     let group = spec["group"].as_str().unwrap_or_default();
@@ -88,13 +122,27 @@ pub(super) fn crd_status(crd: &mut Value) -> Result<(), ApiError> {
         .filter(|v| v["storage"] == json!(true))
         .map(|v| v["name"].clone())
         .collect();
+    let mut conditions = vec![
+        condition("NamesAccepted", "NoConflicts", "no conflicts found"),
+        condition(
+            "Established",
+            "InitialNamesAccepted",
+            "the initial names have been accepted",
+        ),
+    ];
+    if crd.pointer("/metadata/deletionTimestamp").is_some() {
+        conditions.push(crd_terminating());
+    }
     crd["status"] = json!({
-        "conditions": [
-            condition("NamesAccepted", "NoConflicts", "no conflicts found"),
-            condition("Established", "InitialNamesAccepted", "the initial names have been accepted"),
-        ],
+        "conditions": conditions,
         "acceptedNames": accepted,
         "storedVersions": stored,
     });
     Ok(())
+}
+
+/// The condition of a CRD being deleted, as the API server sets it.
+pub(super) fn crd_terminating() -> Value {
+    json!({"type": "Terminating", "status": "True", "lastTransitionTime": now(), "reason": "InstanceDeletionPending",
+        "message": "CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon"})
 }

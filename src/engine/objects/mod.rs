@@ -26,10 +26,10 @@ use crate::engine::store::{Key, Mutation, Object, Outcome, Store};
 
 pub use create::{check_type, create_object};
 pub use delete::{Propagation, check_new_finalizers, delete_object, delete_with};
-pub use events::record_event;
+pub use events::{record_event, record_event_from};
 pub use gc::collect_dangling;
 pub use kinds::special_fields;
-pub use namespaces::is_namespace;
+pub use namespaces::{finish_namespaces, is_namespace};
 pub use parsed::Parsed;
 pub use status::ApiError;
 pub use write::{comparable, keep_server_fields, modify, upsert};

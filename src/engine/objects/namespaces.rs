@@ -1,11 +1,14 @@
 //! The namespace lifecycle: made the first time something is put in one, refused new content
-//! while terminating, emptied and removed once deleted; some are never deleted.
+//! while terminating, emptied once deleted and removed by the sweep a little later (as the
+//! namespace controller does); some are never deleted.
 
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, create, delete, gc, key_of, validate};
+use k8s_openapi::jiff::Timestamp;
+
+use super::{ApiError, Objects, create, delete, gc, key_of, meta_str, validate};
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Outcome};
 
@@ -16,15 +19,18 @@ pub(super) fn namespaces_def(objects: &Objects) -> Arc<ResourceDef> {
         .expect("namespaces are built in")
 }
 
-/// Creates a namespace the first time something is put in it; refuses a terminating one.
-pub(super) fn ensure_namespace(objects: &Objects, namespace: &str, dry_run: bool) -> Result<(), ApiError> {
-    let def = namespaces_def(objects);
-    match objects.store.get(&key_of(&def, None, namespace)) {
-        Some(ns) if ns.value.pointer("/metadata/deletionTimestamp").is_some() => Err(ApiError::new(
-            403,
-            "Forbidden",
-            format!("unable to create new content in namespace {namespace} because it is being terminated"),
-        )),
+/// Creates a namespace the first time something is put in it; refuses a terminating one, as
+/// the API server's NamespaceLifecycle admission does (`name` is the new object's, of `def`).
+pub(super) fn ensure_namespace(
+    objects: &Objects,
+    def: &ResourceDef,
+    name: &str,
+    namespace: &str,
+    dry_run: bool,
+) -> Result<(), ApiError> {
+    let ns_def = namespaces_def(objects);
+    match objects.store.get(&key_of(&ns_def, None, namespace)) {
+        Some(ns) if ns.value.pointer("/metadata/deletionTimestamp").is_some() => Err(terminating(def, name, namespace)),
         Some(_) => Ok(()),
         None => {
             validate::dns1123_label(namespace)
@@ -33,7 +39,7 @@ pub(super) fn ensure_namespace(objects: &Objects, namespace: &str, dry_run: bool
                 return Ok(());
             }
             let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
-            match create::create_object(objects, &def, None, ns, false) {
+            match create::create_object(objects, &ns_def, None, ns, false) {
                 Ok(_) => Ok(()),
                 Err(e) if e.code == 409 => Ok(()),
                 Err(e) => Err(e),
@@ -85,6 +91,28 @@ pub(super) fn populate_all(objects: &Objects) {
     }
 }
 
+/// The 403 for new content in a terminating namespace, worded as the API server words it.
+fn terminating(def: &ResourceDef, name: &str, namespace: &str) -> ApiError {
+    let mut details = json!({
+        "name": name,
+        "kind": def.plural,
+        "causes": [{"reason": "NamespaceTerminating", "message": format!("namespace {namespace} is being terminated"),
+            "field": "metadata.namespace"}],
+    });
+    if !def.group.is_empty() {
+        details["group"] = json!(def.group);
+    }
+    ApiError::new(
+        403,
+        "Forbidden",
+        format!(
+            "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+            def.qualified()
+        ),
+    )
+    .with_details(details)
+}
+
 /// Namespaces the API server never deletes.
 pub(super) const PROTECTED_NAMESPACES: &[&str] = &["default", "kube-system", "kube-public"];
 
@@ -101,15 +129,25 @@ pub(super) fn empty_namespace(objects: &Objects, namespace: &str) {
     }
 }
 
-/// Removes a terminating namespace once nothing is left in it.
+/// How long a deleted namespace stays Terminating at least, as the namespace controller of a
+/// cluster takes its time: what is created in it meanwhile is refused, not put in a new one.
+const TERMINATING_AT_LEAST: i64 = 2;
+
+/// Removes a terminating namespace once nothing is left in it and it has been terminating a
+/// while ([`TERMINATING_AT_LEAST`], whole seconds of its deletionTimestamp).
 pub(super) fn finish_namespace(objects: &Objects, namespace: &str) {
     let def = namespaces_def(objects);
     let key = key_of(&def, None, namespace);
-    let terminating = objects
-        .store
-        .get(&key)
-        .is_some_and(|ns| ns.value.pointer("/metadata/deletionTimestamp").is_some());
-    if terminating
+    let terminating_long = objects.store.get(&key).is_some_and(|ns| {
+        ns.value
+            .pointer("/metadata/deletionTimestamp")
+            .and_then(Value::as_str)
+            .is_some_and(|t| {
+                t.parse::<Timestamp>()
+                    .is_ok_and(|t| Timestamp::now().as_second() - t.as_second() >= TERMINATING_AT_LEAST)
+            })
+    });
+    if terminating_long
         && objects.store.keys_in_namespace(namespace).is_empty()
         && let Ok(outcome) = objects.store.mutate::<ApiError>(&key, false, |_| Ok(Mutation::Delete))
     {
@@ -120,5 +158,18 @@ pub(super) fn finish_namespace(objects: &Objects, namespace: &str) {
                 _ => return,
             },
         );
+    }
+}
+
+/// The namespace controller's sweep: terminating namespaces are emptied, and go once empty.
+pub fn finish_namespaces(objects: &Objects) {
+    let def = namespaces_def(objects);
+    let (all, _) = objects.store.list(&def.store_key(), None);
+    for ns in all {
+        if ns.value.pointer("/metadata/deletionTimestamp").is_some() {
+            let name = meta_str(&ns.value, "name");
+            empty_namespace(objects, name);
+            finish_namespace(objects, name);
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use k8s_openapi::api::apps::v1::{DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::core::v1::{Container, PodSpec, ServiceSpec};
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta, OwnerReference};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::errors::FieldErrors;
@@ -176,6 +176,42 @@ pub(super) fn metadata(meta: &ObjectMeta, any_name: bool, errs: &mut FieldErrors
     }
     if size > ANNOTATIONS_LIMIT {
         errs.too_long("metadata.annotations", ANNOTATIONS_LIMIT);
+    }
+    owner_references(meta.owner_references.as_deref().unwrap_or_default(), errs);
+}
+
+/// An object's owners: each names its apiVersion (with a version), kind, name and uid, and one
+/// at most is the controller.
+fn owner_references(refs: &[OwnerReference], errs: &mut FieldErrors) {
+    let mut controller: Option<String> = None;
+    for (i, r) in refs.iter().enumerate() {
+        let version = r
+            .api_version
+            .rsplit_once('/')
+            .map_or(r.api_version.as_str(), |(_, v)| v);
+        for (field, value) in [
+            ("apiVersion", version),
+            ("kind", &r.kind),
+            ("name", &r.name),
+            ("uid", &r.uid),
+        ] {
+            if value.is_empty() {
+                errs.required_because(format!("metadata.ownerReferences[{i}].{field}"), "must not be empty");
+            }
+        }
+        if r.controller == Some(true) {
+            let this = format!("{}/{}", r.kind, r.name);
+            match &controller {
+                Some(first) => errs.invalid(
+                    "metadata.ownerReferences",
+                    &refs,
+                    &format!(
+                        "Only one reference can have Controller set to true. Found \"true\" in references for {first} and {this}"
+                    ),
+                ),
+                None => controller = Some(this),
+            }
+        }
     }
 }
 
