@@ -71,15 +71,33 @@ pub fn delete_with(
     let outcome = objects.store.mutate(key, dry_run, |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&def.qualified(), &def.plural, &key.name))?;
         let meta = &current.value["metadata"];
-        for (field, what) in [("uid", "UID"), ("resourceVersion", "ResourceVersion")] {
+        // As the real server's BeforeDelete words it: the conflict is on the kind (qualified
+        // by its group), and the details name the kind, not the resource.
+        for (field, what, why) in [
+            ("uid", "UID", "deleted and then recreated"),
+            ("resourceVersion", "ResourceVersion", "modified"),
+        ] {
             if let Some(want) = preconditions.get(field).and_then(Value::as_str) {
                 let have = meta[field].as_str().unwrap_or_default();
                 if want != have {
+                    let on = if def.group.is_empty() {
+                        def.kind.clone()
+                    } else {
+                        format!("{}.{}", def.kind, def.group)
+                    };
+                    let mut details = json!({"name": key.name, "kind": def.kind});
+                    if !def.group.is_empty() {
+                        details["group"] = json!(def.group);
+                    }
                     return Err(ApiError::new(
                         409,
                         "Conflict",
-                        format!("Precondition failed: {what} in precondition: {want}, {what} in object meta: {have}"),
-                    ));
+                        format!(
+                            "Operation cannot be fulfilled on {on} \"{}\": the {what} in the precondition ({want}) does not match the {what} in record ({have}). The object might have been {why}",
+                            key.name
+                        ),
+                    )
+                    .with_details(details));
                 }
             }
         }
