@@ -95,6 +95,12 @@ fn merges_primitives(field: &str) -> bool {
 
 /// Applies a strategic merge patch as `kubectl apply` and `kubectl patch` send it.
 pub fn strategic_merge(target: &mut Value, patch: &Value) {
+    merge(target, patch, true)
+}
+
+/// Strategic merge; `reorder`: lists in the order a strategic merge patch leaves them (else,
+/// as server-side apply merges, the live items first, then the new ones).
+fn merge(target: &mut Value, patch: &Value, reorder: bool) {
     let Some(patch_map) = patch.as_object() else {
         *target = strip_directives(patch);
         return;
@@ -122,14 +128,14 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
                 map.remove(key);
             }
             Value::Object(_) if map.get(key).is_some_and(Value::is_object) => {
-                strategic_merge(map.get_mut(key).expect("checked"), value);
+                merge(map.get_mut(key).expect("checked"), value, reorder);
             }
             Value::Array(items) => {
                 let order = patch_map
                     .get(&format!("$setElementOrder/{key}"))
                     .and_then(Value::as_array)
                     .unwrap_or(items);
-                let merged = merge_list(key, map.get(key).and_then(Value::as_array), items, order);
+                let merged = merge_list(key, map.get(key).and_then(Value::as_array), items, order, reorder);
                 map.insert(key.clone(), Value::Array(merged));
             }
             _ => {
@@ -139,10 +145,9 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
     }
 }
 
-/// Merges a list by its key, then orders it as the API server does: the items the patch names
-/// in the patch's order (`$setElementOrder` if given), the others where they were, each placed
-/// before the first patch item that came after it in the live list.
-fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value], order: &[Value]) -> Vec<Value> {
+/// Merges a list by its key (primitives: unions it), then, with `reorder`, orders it as a
+/// strategic merge patch on the API server does.
+fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value], order: &[Value], reorder: bool) -> Vec<Value> {
     let live = live.cloned().unwrap_or_default();
     if merges_primitives(field) {
         let mut out = live.clone();
@@ -153,6 +158,9 @@ fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value], order: &[
         }
         fn itself(v: &Value) -> Option<&Value> {
             Some(v)
+        }
+        if !reorder {
+            return out;
         }
         return in_server_order(out, &live, patch, order, itself);
     }
@@ -169,9 +177,12 @@ fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value], order: &[
                 out.remove(i);
             }
             (None, true) => {}
-            (Some(i), false) => strategic_merge(&mut out[i], item),
+            (Some(i), false) => merge(&mut out[i], item, reorder),
             (None, false) => out.push(strip_directives(item)),
         }
+    }
+    if !reorder {
+        return out;
     }
     in_server_order(out, &live, patch, order, |v| v.get(key))
 }
@@ -263,7 +274,7 @@ pub fn apply(live: &mut Value, applied: &Value, previous_fields: Option<&Value>)
     if let Some(prev) = previous_fields {
         remove_dropped(live, prev, &field_set(applied));
     }
-    strategic_merge(live, applied);
+    merge(live, applied, false);
 }
 
 fn remove_dropped(live: &mut Value, prev: &Value, now: &Value) {

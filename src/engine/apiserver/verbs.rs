@@ -599,7 +599,7 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             )));
         }
         obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
-        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub);
+        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub, true);
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
             Ok(created) => return respond_object(req, 201, &dry_run_version(dry_run(req), &created.value, None)),
             Err(e) if e.code == 409 => {} // created meanwhile: apply to it below
@@ -619,7 +619,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             PatchKind::Apply => {
                 let dropped = apply::prepare_apply(&mut patched, &patch_doc, &manager, force, sub)?;
                 patch::apply(&mut patched, &patch_doc, dropped.as_ref());
-                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub);
+                let changed = apply::changes_object(&current.value, &patched);
+                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub, changed);
             }
         }
         if !patched.is_object() {
