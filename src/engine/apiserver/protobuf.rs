@@ -143,6 +143,9 @@ pub fn decode(body: &[u8]) -> Result<Value, Refusal> {
         _ => (String::new(), String::new()),
     };
     let (api_version, kind) = type_meta;
+    if kind.is_empty() {
+        return Err(unrecognized("the protobuf envelope names no kind", body));
+    }
     let encoding = string(field(&*unknown, "contentEncoding"));
     if !encoding.is_empty() {
         return Err(format!(
