@@ -36,8 +36,8 @@ pub async fn serve(
     path: &str,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let name = service_name(service)
-        .ok_or_else(|| ApiError::bad_request(format!("invalid service request {service:?}")))?;
+    let name =
+        service_name(service).ok_or_else(|| ApiError::bad_request(format!("invalid service request {service:?}")))?;
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     crate::engine::replicas::forward(&server.replicas, namespace, name, &format!("{path}{query}"), req).await
 }

@@ -79,7 +79,8 @@ pub fn serve(
             if resource == non_resource {
                 // As the real server words it: its kind is blank in the message, and the
                 // details name the group only.
-                let detail = "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified";
+                let detail =
+                    "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified";
                 return Err(ApiError::new(
                     422,
                     "Invalid",

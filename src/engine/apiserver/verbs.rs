@@ -424,7 +424,8 @@ fn next_recorded(
     manager: Option<&str>,
     deleted_as: &mut Option<Value>,
 ) -> Result<Mutation, ApiError> {
-    Ok(match next_version(&req.def, current, incoming, subresource, deleted_as)? {
+    let next = next_version(&req.def, current, incoming, subresource, deleted_as)?;
+    Ok(match next {
         Mutation::Put(mut next) if let Some(manager) = manager => {
             let (def, api_version) = (&req.def, req.def.api_version());
             apply::record_update(

@@ -386,7 +386,10 @@ impl Watch {
             // An object leaving the selection goes as it was before the change, with the
             // change's resourceVersion, as the real server's watch cache sends it.
             Some(EventType::Deleted) if event.kind == EventType::Modified => {
-                let mut old = event.previous.as_ref().map_or(event.object.value.clone(), |p| p.value.clone());
+                let mut old = event
+                    .previous
+                    .as_ref()
+                    .map_or(event.object.value.clone(), |p| p.value.clone());
                 old["metadata"]["resourceVersion"] = event.object.value["metadata"]["resourceVersion"].clone();
                 self.send_raw(line(EventType::Deleted.as_str(), self.format.object(&old)))
                     .await
