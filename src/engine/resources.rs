@@ -493,7 +493,8 @@ pub fn from_crd(crd: &Value) -> Vec<ResourceDef> {
                 col.priority = c["priority"].as_i64().unwrap_or(0);
                 columns.push(col);
             }
-            if !columns.iter().any(|c| c.name == "Age") {
+            // The real server adds Age only to a version that defines no columns of its own.
+            if columns.len() == 1 {
                 columns.push(Column::new("Age", Cell::Age));
             }
             ResourceDef {
@@ -587,7 +588,7 @@ mod tests {
         assert!(!def.namespaced && def.status_subresource && def.custom);
         assert_eq!(def.singular, "widget");
         let names: Vec<_> = def.columns.iter().map(|c| c.name.as_str()).collect();
-        assert_eq!(names, ["Name", "Size", "Age"]);
+        assert_eq!(names, ["Name", "Size"]);
         assert!(registry.find("example.com", "v0", "widgets").is_none());
         assert!(
             registry

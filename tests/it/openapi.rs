@@ -180,7 +180,7 @@ fn kubectl_auth_can_i_and_whoami_answer_for_the_engines_administrator() {
     let run = review(r#"{"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview", "spec": {}}"#);
     assert_ne!(run.code, 0);
     assert!(
-        run.stderr.contains("spec.resourceAttributes") && run.stderr.contains("nonResourceAttributes"),
+        run.stderr.contains("spec: Invalid value") && run.stderr.contains("nonResourceAttributes"),
         "{}",
         run.stderr
     );

@@ -348,25 +348,51 @@ pub(super) fn prepare_apply(
     }))
 }
 
-/// Sets the manager's `Apply` entry to what it applied.
+/// Whether an apply changed the object itself (its managed fields and resourceVersion aside).
+pub(super) fn changes_object(before: &Value, after: &Value) -> bool {
+    let bare = |v: &Value| {
+        let mut v = v.clone();
+        if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("managedFields");
+            meta.remove("resourceVersion");
+        }
+        v
+    };
+    bare(before) != bare(after)
+}
+
+/// Sets the manager's `Apply` entry to what it applied. As on the real server, its time is
+/// the apply's only when the apply `changed` the object: else an entry keeps the time it had,
+/// and a new one has none.
 pub(super) fn record_apply(
     obj: &mut Value,
     applied: &Value,
     manager: &str,
     api_version: &str,
     subresource: Option<&str>,
+    changed: bool,
 ) {
     let paths = paths_of(applied, true);
     let mut list = entries(obj);
-    let new = entry(manager, "Apply", api_version, subresource, &paths);
+    let mut new = entry(manager, "Apply", api_version, subresource, &paths);
     match list.iter_mut().find(|e| same_entry(e, manager, "Apply", subresource)) {
         Some(existing) => {
-            // The old time stays when nothing else changed, so a repeated apply is a no-op.
-            if existing["fieldsV1"] != new["fieldsV1"] || existing["apiVersion"] != new["apiVersion"] {
-                *existing = new;
+            if !changed {
+                match existing.get("time") {
+                    Some(time) => new["time"] = time.clone(),
+                    None => {
+                        new.as_object_mut().map(|m| m.remove("time"));
+                    }
+                }
             }
+            *existing = new;
         }
-        None => list.push(new),
+        None => {
+            if !changed {
+                new.as_object_mut().map(|m| m.remove("time"));
+            }
+            list.push(new)
+        }
     }
     set_entries(obj, list);
 }

@@ -50,6 +50,21 @@ pub fn json_patch(target: &mut Value, patch: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// A JSON patch must be a list of operations: anything else is a 400, worded as the API
+/// server's Go decoder words it.
+pub fn check_json_patch(patch: &Value) -> Result<(), super::ApiError> {
+    let given = match patch {
+        Value::Array(_) | Value::Null => return Ok(()),
+        Value::Object(_) => "object",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "bool",
+    };
+    Err(super::ApiError::bad_request(format!(
+        "error decoding patch: json: cannot unmarshal {given} into Go value of type []handlers.jsonPatchOp"
+    )))
+}
+
 /// Applies an RFC 7386 JSON merge patch.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
     json_patch::merge(target, patch);
@@ -80,6 +95,12 @@ fn merges_primitives(field: &str) -> bool {
 
 /// Applies a strategic merge patch as `kubectl apply` and `kubectl patch` send it.
 pub fn strategic_merge(target: &mut Value, patch: &Value) {
+    merge(target, patch, true)
+}
+
+/// Strategic merge; `reorder`: lists in the order a strategic merge patch leaves them (else,
+/// as server-side apply merges, the live items first, then the new ones).
+fn merge(target: &mut Value, patch: &Value, reorder: bool) {
     let Some(patch_map) = patch.as_object() else {
         *target = strip_directives(patch);
         return;
@@ -107,10 +128,14 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
                 map.remove(key);
             }
             Value::Object(_) if map.get(key).is_some_and(Value::is_object) => {
-                strategic_merge(map.get_mut(key).expect("checked"), value);
+                merge(map.get_mut(key).expect("checked"), value, reorder);
             }
             Value::Array(items) => {
-                let merged = merge_list(key, map.get(key).and_then(Value::as_array), items);
+                let order = patch_map
+                    .get(&format!("$setElementOrder/{key}"))
+                    .and_then(Value::as_array)
+                    .unwrap_or(items);
+                let merged = merge_list(key, map.get(key).and_then(Value::as_array), items, order, reorder);
                 map.insert(key.clone(), Value::Array(merged));
             }
             _ => {
@@ -120,21 +145,29 @@ pub fn strategic_merge(target: &mut Value, patch: &Value) {
     }
 }
 
-fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value]) -> Vec<Value> {
+/// Merges a list by its key (primitives: unions it), then, with `reorder`, orders it as a
+/// strategic merge patch on the API server does.
+fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value], order: &[Value], reorder: bool) -> Vec<Value> {
     let live = live.cloned().unwrap_or_default();
     if merges_primitives(field) {
-        let mut out = live;
+        let mut out = live.clone();
         for v in patch {
             if !out.contains(v) {
                 out.push(v.clone());
             }
         }
-        return out;
+        fn itself(v: &Value) -> Option<&Value> {
+            Some(v)
+        }
+        if !reorder {
+            return out;
+        }
+        return in_server_order(out, &live, patch, order, itself);
     }
     let Some(key) = merge_key(field, patch).filter(|_| patch.iter().all(Value::is_object)) else {
         return patch.iter().map(strip_directives).collect();
     };
-    let mut out = live;
+    let mut out = live.clone();
     for item in patch {
         let id = &item[key];
         let position = out.iter().position(|l| &l[key] == id);
@@ -144,11 +177,42 @@ fn merge_list(field: &str, live: Option<&Vec<Value>>, patch: &[Value]) -> Vec<Va
                 out.remove(i);
             }
             (None, true) => {}
-            (Some(i), false) => strategic_merge(&mut out[i], item),
+            (Some(i), false) => merge(&mut out[i], item, reorder),
             (None, false) => out.push(strip_directives(item)),
         }
     }
-    out
+    if !reorder {
+        return out;
+    }
+    in_server_order(out, &live, patch, order, |v| v.get(key))
+}
+
+/// Orders a merged list as the API server does: the items the patch names in the patch's order
+/// (`$setElementOrder` if given), the others where they were, each placed before the first
+/// patch item that came after it in the live list.
+fn in_server_order<'a>(
+    merged: Vec<Value>,
+    live: &'a [Value],
+    patch: &'a [Value],
+    order: &'a [Value],
+    id: impl Fn(&Value) -> Option<&Value>,
+) -> Vec<Value> {
+    let index_in = |list: &[Value], item: &Value| list.iter().position(|l| id(l) == id(item));
+    let (mut named, server_only): (Vec<Value>, Vec<Value>) =
+        merged.into_iter().partition(|item| index_in(patch, item).is_some());
+    named.sort_by_key(|item| index_in(order, item).unwrap_or(usize::MAX));
+    let (mut named, mut server_only) = (named.into_iter().peekable(), server_only.into_iter().peekable());
+    let mut sorted = Vec::new();
+    loop {
+        let take_server = match (server_only.peek(), named.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some(s), Some(n)) => matches!((index_in(live, s), index_in(live, n)), (Some(a), Some(b)) if a < b),
+        };
+        sorted.extend(if take_server { server_only.next() } else { named.next() });
+    }
+    sorted
 }
 
 fn strip_directives(value: &Value) -> Value {
@@ -210,7 +274,7 @@ pub fn apply(live: &mut Value, applied: &Value, previous_fields: Option<&Value>)
     if let Some(prev) = previous_fields {
         remove_dropped(live, prev, &field_set(applied));
     }
-    strategic_merge(live, applied);
+    merge(live, applied, false);
 }
 
 fn remove_dropped(live: &mut Value, prev: &Value, now: &Value) {
@@ -273,7 +337,7 @@ mod tests {
         assert_eq!(
             live,
             json!({"spec": {"containers": [{"name": "a", "image": "x",
-                "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]}]}})
+                "env": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}]}]}})
         );
     }
 
@@ -286,7 +350,7 @@ mod tests {
         );
         assert_eq!(
             live,
-            json!({"metadata": {"finalizers": ["a", "b"]}, "spec": {"args": ["3"]}, "data": {}})
+            json!({"metadata": {"finalizers": ["b", "a"]}, "spec": {"args": ["3"]}, "data": {}})
         );
     }
 

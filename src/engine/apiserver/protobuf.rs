@@ -87,31 +87,78 @@ fn unknown_type() -> Result<MessageDescriptor, String> {
         .ok_or_else(|| "the engine's protobuf descriptors lack runtime.Unknown".into())
 }
 
+/// Why a protobuf body was refused: a body that is not protobuf is a bad request (400, as
+/// the API server answers), a kind the engine has no message for is unsupported (415).
+#[derive(Debug)]
+pub struct Refusal {
+    pub unsupported: bool,
+    pub message: String,
+}
+
+impl std::ops::Deref for Refusal {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal {
+            unsupported: true,
+            message,
+        }
+    }
+}
+
+/// A body that is not protobuf, worded as the API server words it (with the body's first
+/// bytes in hex).
+fn unrecognized(why: &str, body: &[u8]) -> Refusal {
+    let hex: String = body.iter().take(80).map(|b| format!("{b:02x}")).collect();
+    Refusal {
+        unsupported: false,
+        message: format!("the object provided is unrecognized: {why} ({hex})"),
+    }
+}
+
 /// Decodes a protobuf request body into the JSON object it stands for.
-pub fn decode(body: &[u8]) -> Result<Value, String> {
-    let envelope = body
-        .strip_prefix(MAGIC)
-        .ok_or("the protobuf body lacks the k8s\\0 envelope")?;
+pub fn decode(body: &[u8]) -> Result<Value, Refusal> {
+    let envelope = body.strip_prefix(MAGIC).ok_or_else(|| {
+        unrecognized(
+            "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]",
+            body,
+        )
+    })?;
     let unknown = unknown_type()?
         .parse_from_bytes(envelope)
-        .map_err(|e| format!("the protobuf envelope is malformed: {e}"))?;
+        .map_err(|e| unrecognized(&format!("the protobuf envelope is malformed: {e}"), body))?;
     let type_meta = match field(&*unknown, "typeMeta") {
         Some(ReflectValueRef::Message(m)) => (string(field(&*m, "apiVersion")), string(field(&*m, "kind"))),
         _ => (String::new(), String::new()),
     };
     let (api_version, kind) = type_meta;
+    if kind.is_empty() {
+        return Err(unrecognized("the protobuf envelope names no kind", body));
+    }
     let encoding = string(field(&*unknown, "contentEncoding"));
     if !encoding.is_empty() {
         return Err(format!(
             "the protobuf envelope's contentEncoding {encoding:?} is not supported; send it unencoded"
-        ));
+        )
+        .into());
     }
     let descriptor = message_type(&api_version, &kind)?.ok_or_else(|| {
         format!("the engine has no protobuf type for apiVersion {api_version:?} kind {kind:?}; send it as JSON")
     })?;
     let decoded = descriptor
         .parse_from_bytes(bytes(field(&*unknown, "raw")))
-        .map_err(|e| format!("the protobuf {kind} is malformed: {e}"))?;
+        .map_err(|e| unrecognized(&format!("the protobuf {kind} is malformed: {e}"), body))?;
     let mut object = Map::new();
     object.insert("apiVersion".into(), json!(api_version));
     object.insert("kind".into(), json!(kind));
@@ -483,10 +530,12 @@ mod tests {
     fn unknown_kinds_and_garbage_are_refused() {
         let err = decode(&envelope_of("example.com/v1", "Widget", vec![])).unwrap_err();
         assert!(err.contains("\"Widget\"") && err.contains("send it as JSON"), "{err}");
-        assert!(decode(b"not protobuf").unwrap_err().contains("envelope"));
-        assert!(decode(&[MAGIC, &[0x0a, 0x50]].concat()).is_err());
+        assert!(err.unsupported);
+        let err = decode(b"not protobuf").unwrap_err();
+        assert!(err.contains("expected prefix") && !err.unsupported, "{err}");
+        assert!(!decode(&[MAGIC, &[0x0a, 0x50]].concat()).unwrap_err().unsupported);
         let err = decode(&envelope_of("v1", "ConfigMap", vec![0x0f, 0x00])).unwrap_err();
-        assert!(err.contains("ConfigMap is malformed"), "{err}");
+        assert!(err.contains("ConfigMap is malformed") && !err.unsupported, "{err}");
     }
 
     #[test]

@@ -36,14 +36,38 @@ pub async fn serve(
     path: &str,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let name = service.split(':').next().unwrap_or(service);
+    let name =
+        service_name(service).ok_or_else(|| ApiError::bad_request(format!("invalid service request {service:?}")))?;
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     crate::engine::replicas::forward(&server.replicas, namespace, name, &format!("{path}{query}"), req).await
+}
+
+/// The Service's name in `name`, `name:port` or `scheme:name:port` (scheme `http` or
+/// `https`), as the real server's SplitSchemeNamePort reads it; None for anything else.
+fn service_name(id: &str) -> Option<&str> {
+    let parts: Vec<&str> = id.split(':').collect();
+    let (scheme, name) = match parts.as_slice() {
+        [name] | [name, _] => ("", *name),
+        [scheme, name, _] => (*scheme, *name),
+        _ => return None,
+    };
+    (!name.is_empty() && ["", "http", "https"].contains(&scheme)).then_some(name)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_names_with_scheme_and_port() {
+        assert_eq!(service_name("hello"), Some("hello"));
+        assert_eq!(service_name("hello:8080"), Some("hello"));
+        assert_eq!(service_name("http:hello:http"), Some("hello"));
+        assert_eq!(service_name("https:hello:"), Some("hello"));
+        assert_eq!(service_name("ftp:hello:21"), None);
+        assert_eq!(service_name(":8080"), None);
+        assert_eq!(service_name("a:b:c:d"), None);
+    }
 
     #[test]
     fn proxy_paths() {

@@ -77,12 +77,19 @@ pub fn serve(
             let resource = spec["resourceAttributes"].is_object();
             let non_resource = spec["nonResourceAttributes"].is_object();
             if resource == non_resource {
-                return Err(ApiError::invalid(
-                    kind,
-                    "",
-                    "spec.resourceAttributes",
-                    "exactly one of resourceAttributes or nonResourceAttributes must be specified".into(),
-                ));
+                // As the real server words it: its kind is blank in the message, and the
+                // details name the group only.
+                let detail =
+                    "Invalid value: null: exactly one of nonResourceAttributes or resourceAttributes must be specified";
+                return Err(ApiError::new(
+                    422,
+                    "Invalid",
+                    format!(".authorization.k8s.io \"\" is invalid: spec: {detail}"),
+                )
+                .with_details(json!({
+                    "group": "authorization.k8s.io",
+                    "causes": [{"reason": "FieldValueInvalid", "message": detail, "field": "spec"}],
+                })));
             }
             json!({"allowed": true})
         }

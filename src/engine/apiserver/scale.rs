@@ -18,7 +18,7 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response,
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let view = |o: &Value| {
-        json!({
+        let mut scale = json!({
             "kind": "Scale",
             "apiVersion": "autoscaling/v1",
             "metadata": {"name": o["metadata"]["name"], "namespace": o["metadata"]["namespace"], "uid": o["metadata"]["uid"],
@@ -28,7 +28,16 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response,
                 "selector": o.pointer("/spec/selector/matchLabels").and_then(Value::as_object)
                     .map(|m| m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or_default())).collect::<Vec<_>>().join(","))
                     .unwrap_or_default()},
-        })
+        });
+        // autoscaling/v1's Go types omit a zero `spec.replicas` and an empty selector (a custom
+        // resource whose CRD has no labelSelectorPath has none).
+        if scale["spec"]["replicas"] == json!(0) {
+            scale["spec"] = json!({});
+        }
+        if scale["status"]["selector"] == json!("") {
+            scale["status"].as_object_mut().map(|m| m.remove("selector"));
+        }
+        scale
     };
     if req.method == Method::GET {
         return Ok(json_response(200, &view(&get_value(server, req)?.value)));
@@ -49,9 +58,10 @@ pub fn serve(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response,
                 None => return Err(ApiError::unsupported_media_type(&req.content_type, PATCH_TYPES)),
             }
         }
+        // An absent `spec.replicas` is zero, as Go reads it.
         let replicas = scale
             .pointer("/spec/replicas")
-            .and_then(Value::as_i64)
+            .map_or(Some(0), Value::as_i64)
             .filter(|r| *r >= 0)
             .ok_or_else(|| {
                 ApiError::invalid(

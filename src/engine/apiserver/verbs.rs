@@ -114,8 +114,13 @@ pub(super) fn decode_content(content_type: &str, body: &[u8]) -> Result<Value, A
     match base {
         "" | "application/json" | "*/*" => decode(body, false),
         "application/yaml" => decode(body, true),
-        super::protobuf::MEDIA_TYPE => super::protobuf::decode(body).map_err(|message| {
-            ApiError::unsupported_media_type(base, &["application/json", "application/yaml"]).with_message(message)
+        super::protobuf::MEDIA_TYPE => super::protobuf::decode(body).map_err(|refusal| {
+            if refusal.unsupported {
+                ApiError::unsupported_media_type(base, &["application/json", "application/yaml"])
+                    .with_message(refusal.message)
+            } else {
+                ApiError::bad_request(refusal.message)
+            }
         }),
         _ => Err(ApiError::unsupported_media_type(
             base,
@@ -420,8 +425,10 @@ fn next_recorded(
     incoming: Value,
     subresource: Option<&str>,
     manager: Option<&str>,
+    deleted_as: &mut Option<Value>,
 ) -> Result<Mutation, ApiError> {
-    Ok(match next_version(&req.def, current, incoming, subresource)? {
+    let next = next_version(&req.def, current, incoming, subresource, deleted_as)?;
+    Ok(match next {
         Mutation::Put(mut next) if let Some(manager) = manager => {
             let (def, api_version) = (&req.def, req.def.api_version());
             apply::record_update(
@@ -487,6 +494,7 @@ fn next_version(
     current: &Value,
     mut incoming: Value,
     subresource: Option<&str>,
+    deleted_as: &mut Option<Value>,
 ) -> Result<Mutation, ApiError> {
     let name = meta_str(current, "name").to_string();
     check_type(def, &mut incoming)?;
@@ -537,6 +545,8 @@ fn next_version(
     special_fields(def, &mut next)?;
     let finalizers_left = next["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
     if next.pointer("/metadata/deletionTimestamp").is_some() && !finalizers_left && !is_namespace(def) {
+        // Answered as written (its last finalizer gone), as the real server answers it.
+        *deleted_as = Some(next);
         return Ok(Mutation::Delete);
     }
     if comparable(&next) == comparable(current) {
@@ -545,10 +555,16 @@ fn next_version(
     Ok(Mutation::Put(next))
 }
 
-fn finish(req: &ResourceRequest, outcome: Outcome, before: Option<&str>) -> Result<Response, ApiError> {
+fn finish(
+    req: &ResourceRequest,
+    outcome: Outcome,
+    before: Option<&str>,
+    deleted_as: Option<Value>,
+) -> Result<Response, ApiError> {
     let dry = dry_run(req);
     match outcome {
         Outcome::Created(o) => respond_object(req, 201, &dry_run_version(dry, &o.value, None)),
+        Outcome::Deleted(_) if let Some(last) = deleted_as => respond_object(req, 200, &last),
         Outcome::Updated(o) | Outcome::Deleted(o) | Outcome::Unchanged(Some(o)) => {
             respond_object(req, 200, &dry_run_version(dry, &o.value, before))
         }
@@ -567,13 +583,13 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
-    let mut before = None;
+    let (mut before, mut deleted_as) = (None, None);
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
-        next_recorded(req, &current.value, incoming, sub, Some(&manager(req)))
+        next_recorded(req, &current.value, incoming, sub, Some(&manager(req)), &mut deleted_as)
     })?;
-    finish(req, outcome, before.as_deref()).map(|r| with_warnings(r, &warnings))
+    finish(req, outcome, before.as_deref(), deleted_as).map(|r| with_warnings(r, &warnings))
 }
 
 fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiError> {
@@ -593,6 +609,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         let text = std::str::from_utf8(&req.body).map_err(|_| ApiError::bad_request("the patch is not UTF-8 text"))?;
         serde_json::from_str(text).map_err(|e| ApiError::bad_request(format!("the patch is not valid JSON: {e}")))?
     };
+    if kind == PatchKind::Json {
+        patch::check_json_patch(&patch_doc)?;
+    }
     let name = req.name.as_deref().unwrap_or_default();
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let manager = manager(req);
@@ -616,7 +635,7 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             )));
         }
         obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
-        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub);
+        apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub, true);
         let warnings = fields.check(&req.def, &obj, None)?;
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
             Ok(created) => {
@@ -627,7 +646,7 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             Err(e) => return Err(e),
         }
     }
-    let mut before = None;
+    let (mut before, mut deleted_as) = (None, None);
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
@@ -640,7 +659,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
             PatchKind::Apply => {
                 let dropped = apply::prepare_apply(&mut patched, &patch_doc, &manager, force, sub)?;
                 patch::apply(&mut patched, &patch_doc, dropped.as_ref());
-                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub);
+                let changed = apply::changes_object(&current.value, &patched);
+                apply::record_apply(&mut patched, &patch_doc, &manager, &api_version, sub, changed);
             }
         }
         if !patched.is_object() {
@@ -648,9 +668,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         }
         warnings = fields.check_patched(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
         let updater = (kind != PatchKind::Apply).then_some(manager.as_str());
-        next_recorded(req, &current.value, patched, sub, updater)
+        next_recorded(req, &current.value, patched, sub, updater, &mut deleted_as)
     })?;
-    finish(req, outcome, before.as_deref()).map(|r| with_warnings(r, &warnings))
+    finish(req, outcome, before.as_deref(), deleted_as).map(|r| with_warnings(r, &warnings))
 }
 
 /// The options of a delete, from its body (a DeleteOptions) or else its query.

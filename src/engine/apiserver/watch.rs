@@ -383,6 +383,17 @@ impl Watch {
     /// Sends one change if the selection sees it; false when the client has gone.
     async fn send(&self, event: &Event) -> bool {
         match translate(event, &self.selection) {
+            // An object leaving the selection goes as it was before the change, with the
+            // change's resourceVersion, as the real server's watch cache sends it.
+            Some(EventType::Deleted) if event.kind == EventType::Modified => {
+                let mut old = event
+                    .previous
+                    .as_ref()
+                    .map_or(event.object.value.clone(), |p| p.value.clone());
+                old["metadata"]["resourceVersion"] = event.object.value["metadata"]["resourceVersion"].clone();
+                self.send_raw(line(EventType::Deleted.as_str(), self.format.object(&old)))
+                    .await
+            }
             Some(kind) => {
                 self.send_raw(line(kind.as_str(), self.format.object(&event.object.value)))
                     .await
