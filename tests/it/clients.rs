@@ -132,13 +132,20 @@ fn kubectl_scenario(kubectl: &Path) -> Command {
     cmd
 }
 
-#[test]
-fn debian_kubectl_1_20_runs_the_scenario() {
+/// Debian's kubectl 1.20 (`$KFN_DEBIAN_KUBECTL`, else where .ci/run unpacks it); fails the
+/// test saying how to get it when it is not there.
+pub fn debian_kubectl() -> PathBuf {
     let how = "set KFN_DEBIAN_KUBECTL to Debian's kubectl (package kubernetes-client, 1.20; .ci/run unpacks it into /var/tmp/kfn-kubectl-debian)";
     let kubectl = std::env::var_os("KFN_DEBIAN_KUBECTL")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/var/tmp/kfn-kubectl-debian/usr/bin/kubectl"));
     check_kubectl_version(&kubectl, "v1.20.", how);
+    kubectl
+}
+
+#[test]
+fn debian_kubectl_1_20_runs_the_scenario() {
+    let kubectl = debian_kubectl();
     assert_eq!(scenario(kubectl_scenario(&kubectl), "kubectl 1.20"), expected(&[]));
 }
 

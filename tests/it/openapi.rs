@@ -114,7 +114,21 @@ fn kubectl_explains_built_in_kinds_and_functions_and_diffs() {
 
     let path_kubectl = |args: &[&str]| engine.kubectl(args);
     let pinned = |args: &[&str]| kubectl(&engine, args);
-    for (which, run) in [("pinned", &pinned as &dyn Fn(&[&str]) -> Run), ("PATH", &path_kubectl)] {
+    // kubectl 1.20 reads OpenAPI v2 in its protobuf form; later ones read v3.
+    let debian = crate::clients::debian_kubectl();
+    let debian_kubectl = |args: &[&str]| {
+        let mut cmd = std::process::Command::new(&debian);
+        cmd.arg("--kubeconfig")
+            .arg(engine.kubeconfig())
+            .args(args)
+            .env("HOME", engine.home.path());
+        run_with_stdin(cmd, None, "Debian's kubectl 1.20 runs")
+    };
+    for (which, run) in [
+        ("pinned", &pinned as &dyn Fn(&[&str]) -> Run),
+        ("PATH", &path_kubectl),
+        ("Debian 1.20", &debian_kubectl),
+    ] {
         let explain = run(&["explain", "deployment.spec.replicas"]);
         ok(&explain, &format!("{which} kubectl explain deployment.spec.replicas"));
         assert!(

@@ -27,6 +27,7 @@ KINDS = {
     "apis/batch/v1": ["CronJob", "Job"],
     "apis/networking.k8s.io/v1": ["Ingress"],
     "apis/coordination.k8s.io/v1": ["Lease"],
+    "apis/events.k8s.io/v1": ["Event"],
     "apis/apiextensions.k8s.io/v1": ["CustomResourceDefinition"],
     "apis/authorization.k8s.io/v1": ["SelfSubjectAccessReview", "SelfSubjectRulesReview"],
     "apis/authentication.k8s.io/v1": ["SelfSubjectReview"],
