@@ -885,7 +885,10 @@ fn triggers_whose_fields_do_not_read_are_skipped_and_named_once_in_the_engine_lo
     for crd in ["httptriggers.kubeless.io", "cronjobtriggers.kubeless.io"] {
         let loose = r#"[{"op": "replace", "path": "/spec/versions/0/schema/openAPIV3Schema/properties/spec",
             "value": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}]"#;
-        ok(&engine.kubectl(&["patch", "crd", crd, "--type=json", "-p", loose]), "loosen the CRD");
+        ok(
+            &engine.kubectl(&["patch", "crd", crd, "--type=json", "-p", loose]),
+            "loosen the CRD",
+        );
     }
     let triggers = r#"
 apiVersion: kubeless.io/v1beta1
