@@ -9,9 +9,14 @@ use super::errors::FieldErrors;
 
 /// Drops the nulls of fields that are not `nullable` (the API server prunes them) and adds one
 /// error per value the schema refuses. `path` is the field path of `value` (empty at the root).
-pub fn validate(value: &mut Value, schema: &Value, path: &str, errs: &mut FieldErrors) {
+/// `old` is the value at the same place before an update: a value left as it was is not
+/// checked (ratcheting; list items are not matched up, a list is unchanged only as a whole).
+pub fn validate(value: &mut Value, old: Option<&Value>, schema: &Value, path: &str, errs: &mut FieldErrors) {
     if let Value::Object(fields) = value {
         drop_nulls(fields, schema);
+    }
+    if old == Some(value) {
+        return;
     }
     if !type_ok(value, schema, path, errs) {
         return;
@@ -36,7 +41,7 @@ pub fn validate(value: &mut Value, schema: &Value, path: &str, errs: &mut FieldE
         );
     }
     match value {
-        Value::Object(fields) => object(fields, schema, path, errs),
+        Value::Object(fields) => object(fields, old, schema, path, errs),
         Value::Array(items) => array(items, schema, path, errs),
         _ => {}
     }
@@ -217,7 +222,7 @@ fn join(path: &str, key: &str) -> String {
     }
 }
 
-fn object(fields: &mut Map<String, Value>, schema: &Value, path: &str, errs: &mut FieldErrors) {
+fn object(fields: &mut Map<String, Value>, old: Option<&Value>, schema: &Value, path: &str, errs: &mut FieldErrors) {
     for required in schema["required"].as_array().into_iter().flatten() {
         if let Some(name) = required.as_str()
             && !fields.contains_key(name)
@@ -232,7 +237,7 @@ fn object(fields: &mut Map<String, Value>, schema: &Value, path: &str, errs: &mu
             .and_then(|p| p.get(k))
             .or(additional.is_object().then_some(additional));
         if let Some(sub) = sub {
-            validate(v, sub, &join(path, k), errs);
+            validate(v, old.and_then(|o| o.get(k)), sub, &join(path, k), errs);
         }
     }
 }
@@ -255,7 +260,7 @@ fn array(items: &mut [Value], schema: &Value, path: &str, errs: &mut FieldErrors
     }
     if let Some(sub) = schema.get("items").filter(|s| s.is_object()) {
         for (i, v) in items.iter_mut().enumerate() {
-            validate(v, sub, &format!("{path}[{i}]"), errs);
+            validate(v, None, sub, &format!("{path}[{i}]"), errs);
         }
     }
 }
@@ -268,7 +273,7 @@ mod tests {
 
     fn causes(mut value: Value, schema: Value) -> Vec<(String, String, String)> {
         let mut errs = FieldErrors::default();
-        validate(&mut value, &schema, "", &mut errs);
+        validate(&mut value, None, &schema, "", &mut errs);
         let Err(e) = errs.into_result("g", "K", "k") else {
             return vec![];
         };
@@ -330,11 +335,25 @@ mod tests {
     }
 
     #[test]
+    fn an_update_leaves_unchanged_values_unchecked() {
+        let schema = spec(json!({"size": {"type": "integer"}, "name": {"type": "string"}}));
+        let old = json!({"spec": {"size": "big", "name": "a"}});
+        let mut new = json!({"spec": {"size": "big", "name": "b"}});
+        let mut errs = FieldErrors::default();
+        validate(&mut new, Some(&old), &schema, "", &mut errs);
+        assert!(errs.into_result("", "K", "k").is_ok());
+        let mut new = json!({"spec": {"size": "bigger", "name": "a"}});
+        let mut errs = FieldErrors::default();
+        validate(&mut new, Some(&old), &schema, "", &mut errs);
+        assert!(errs.into_result("", "K", "k").is_err());
+    }
+
+    #[test]
     fn nulls_are_dropped_unless_nullable() {
         let schema = spec(json!({"a": {"type": "string"}, "b": {"type": "string", "nullable": true}}));
         let mut value = json!({"spec": {"a": null, "b": null}});
         let mut errs = FieldErrors::default();
-        validate(&mut value, &schema, "", &mut errs);
+        validate(&mut value, None, &schema, "", &mut errs);
         assert!(errs.into_result("", "K", "k").is_ok());
         assert_eq!(value, json!({"spec": {"b": null}}));
     }
