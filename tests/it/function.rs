@@ -1945,7 +1945,14 @@ fn a_function_with_a_field_of_the_wrong_type_is_listed_with_what_can_be_read() {
 #[test]
 fn a_timeout_the_one_rule_refuses_keeps_the_pod_waiting_with_the_reason() {
     let engine = Engine::start();
-    // The local engine checks no CRD schema: kubectl stores a timeout with a unit as written.
+    // The CRD's pattern refuses a timeout with a unit; one written under a looser schema (an
+    // older CRD, or one edited by hand) still reaches the runtime, which names it.
+    let loose = r#"[{"op": "replace", "path": "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/timeout",
+        "value": {"type": "string"}}]"#;
+    ok(
+        &engine.kubectl(&["patch", "crd", "functions.kubeless.io", "--type=json", "-p", loose]),
+        "loosen the CRD",
+    );
     let mut f = crate::common::function("minutes");
     f["metadata"]["namespace"] = "default".into();
     f["spec"]["timeout"] = json!("3m");

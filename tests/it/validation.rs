@@ -382,3 +382,33 @@ fn namespaces_have_their_label_default_service_account_and_root_ca() {
         "in default too",
     );
 }
+
+#[test]
+fn custom_objects_are_refused_when_their_crd_schema_does_not_hold_them() {
+    let engine = Engine::start_no_run();
+    let function = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+        "metadata": {"name": "typed", "namespace": "default"},
+        "spec": {"handler": 5, "runtime": "python3.12", "function": "def f(event, context): return 1"}});
+    let run = engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&function)));
+    fails(
+        &run,
+        "spec.handler: Invalid value: \"integer\": spec.handler in body must be of type string: \"integer\"",
+    );
+    fails(&engine.kubectl(&["get", "function", "typed"]), "NotFound");
+
+    let mut fixed = function.clone();
+    fixed["spec"]["handler"] = json!("f.f");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(&yaml(&fixed))),
+        "create",
+    );
+    let run = engine.kubectl(&[
+        "patch",
+        "function",
+        "typed",
+        "--type=merge",
+        "-p",
+        r#"{"spec": {"runtime": ["x"]}}"#,
+    ]);
+    fails(&run, "spec.runtime in body must be of type string: \"array\"");
+}

@@ -30,6 +30,11 @@ impl FieldErrors {
         });
     }
 
+    /// An error of `reason` whose message is already worded.
+    pub fn push_worded(&mut self, reason: &'static str, field: impl Into<String>, message: String) {
+        self.push(reason, field, message);
+    }
+
     /// An error whose message is already worded (`Invalid value: "x": ...`).
     pub fn worded(&mut self, field: impl Into<String>, message: String) {
         self.push("FieldValueInvalid", field, message);

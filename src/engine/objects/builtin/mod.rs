@@ -6,6 +6,7 @@
 mod decode;
 mod defaults;
 mod errors;
+mod schema;
 mod validate;
 
 use std::collections::HashSet;
@@ -120,7 +121,7 @@ impl Prepared {
     /// Decodes, prunes, defaults and validates one object in place.
     pub fn admit(&mut self, def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
         if def.custom {
-            return self.admit_custom(def, obj);
+            return self.admit_custom(def, obj, old);
         }
         macro_rules! admit {
             ($($t:ty),*) => {
@@ -154,10 +155,39 @@ impl Prepared {
         )
     }
 
-    fn admit_custom(&mut self, def: &ResourceDef, obj: &mut Value) -> Result<(), ApiError> {
+    fn admit_custom(&mut self, def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
         let mut unknown = vec![];
         custom_unknown(def, obj, self.schema.as_ref(), &mut unknown)?;
-        Ok(())
+        let Some(crd_schema) = &self.schema else {
+            return Ok(());
+        };
+        // The values are checked against the schema, as the API server does; not the
+        // apiVersion, kind and metadata (already checked), nor the status: the engine keeps its
+        // own bookkeeping there (a Function's `status.retiredCalls`), outside the schema. On an
+        // update, values left as they were are not checked again (the API server's ratcheting).
+        let mut errs = FieldErrors::default();
+        if let Some(fields) = obj.as_object_mut() {
+            let mut top = crd_schema.clone();
+            if let Some(props) = top["properties"].as_object_mut() {
+                for k in ["apiVersion", "kind", "metadata", "status"] {
+                    props.shift_remove(k);
+                }
+            }
+            if let Some(required) = top["required"].as_array_mut() {
+                required.retain(|r| {
+                    !["apiVersion", "kind", "metadata", "status"].contains(&r.as_str().unwrap_or_default())
+                });
+            }
+            let mut rest = Value::Object(std::mem::take(fields));
+            schema::validate(&mut rest, old, &top, "", &mut errs);
+            if let Value::Object(rest) = rest {
+                *fields = rest;
+            }
+        } else {
+            schema::validate(obj, old, crd_schema, "", &mut errs);
+        }
+        let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
+        errs.into_result(&def.group, &def.kind, &name)
     }
 }
 
