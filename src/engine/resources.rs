@@ -103,6 +103,15 @@ struct Builtin {
     columns: &'static [(&'static str, &'static str)],
 }
 
+/// The columns of Events, core and events.k8s.io/v1 alike.
+const EVENT_COLUMNS: &[(&str, &str)] = &[
+    ("Last Seen", "event.lastseen"),
+    ("Type", "event.type"),
+    ("Reason", "event.reason"),
+    ("Object", "event.object"),
+    ("Message", "event.message"),
+];
+
 /// Built-in kinds. Columns name a `table::builtin_cell` computation, or `name`/`age`.
 const BUILTINS: &[Builtin] = &[
     Builtin {
@@ -193,13 +202,7 @@ const BUILTINS: &[Builtin] = &[
         status: false,
         generation: false,
         extra: &[],
-        columns: &[
-            ("Last Seen", "event.lastseen"),
-            ("Type", "event.type"),
-            ("Reason", "event.reason"),
-            ("Object", "event.object"),
-            ("Message", "event.message"),
-        ],
+        columns: EVENT_COLUMNS,
     },
     Builtin {
         group: "",
@@ -395,13 +398,7 @@ const BUILTINS: &[Builtin] = &[
         status: false,
         generation: false,
         extra: &[],
-        columns: &[
-            ("Last Seen", "event.lastseen"),
-            ("Type", "event.type"),
-            ("Reason", "event.reason"),
-            ("Object", "event.object"),
-            ("Message", "event.message"),
-        ],
+        columns: EVENT_COLUMNS,
     },
 ];
 

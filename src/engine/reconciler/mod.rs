@@ -456,6 +456,17 @@ impl FunctionController {
         {
             return;
         }
+        self.write_status(|f| {
+            if f.pointer("/metadata/deletionTimestamp").is_some() {
+                return;
+            }
+            f["status"]["readyReplicas"] = json!(ready);
+            f["status"]["conditions"] = json!([condition]);
+        });
+    }
+
+    /// Changes the stored Function's `status` (made an object first) with `change`.
+    fn write_status(&self, change: impl FnOnce(&mut Value)) {
         let Some(def) = self
             .r
             .objects
@@ -465,14 +476,10 @@ impl FunctionController {
             return;
         };
         let _ = objects::modify(&self.r.objects, &def, Some(&self.namespace), &self.name, |f| {
-            if f.pointer("/metadata/deletionTimestamp").is_some() {
-                return;
-            }
             if !f["status"].is_object() {
                 f["status"] = json!({});
             }
-            f["status"]["readyReplicas"] = json!(ready);
-            f["status"]["conditions"] = json!([condition]);
+            change(f);
         });
     }
 
@@ -486,20 +493,7 @@ impl FunctionController {
         if function.status.as_ref().and_then(|s| s.observed_generation) == Some(generation) {
             return;
         }
-        let Some(def) = self
-            .r
-            .objects
-            .registry()
-            .find(crate::api::GROUP, crate::api::VERSION, "functions")
-        else {
-            return;
-        };
-        let _ = objects::modify(&self.r.objects, &def, Some(&self.namespace), &self.name, |f| {
-            if !f["status"].is_object() {
-                f["status"] = json!({});
-            }
-            f["status"]["observedGeneration"] = json!(generation);
-        });
+        self.write_status(|f| f["status"]["observedGeneration"] = json!(generation));
     }
 }
 

@@ -32,6 +32,33 @@ use crate::engine::store::{Key, Mutation};
 pub use decode::duplicate_fields;
 use errors::FieldErrors;
 
+/// Calls the macro `$m` with the k8s-openapi type of every built-in kind the engine decodes
+/// (one list, for admission and for the unknown-field check).
+macro_rules! with_builtin_kinds {
+    ($m:ident) => {
+        $m!(
+            Namespace,
+            ConfigMap,
+            Secret,
+            Service,
+            Pod,
+            Event,
+            ServiceAccount,
+            ClusterRole,
+            ClusterRoleBinding,
+            Role,
+            RoleBinding,
+            Deployment,
+            ReplicaSet,
+            HorizontalPodAutoscaler,
+            CronJob,
+            Ingress,
+            Lease,
+            CustomResourceDefinition
+        )
+    };
+}
+
 /// The service CIDR cluster IPs are allocated from (10.96.0.0/12, as kubeadm's default; the
 /// first address is the `kubernetes` Service's on a cluster and never given out).
 const SERVICE_CIDR: (u32, u32) = (0x0A60_0000, 12);
@@ -133,26 +160,7 @@ impl Prepared {
                 }
             };
         }
-        admit!(
-            Namespace,
-            ConfigMap,
-            Secret,
-            Service,
-            Pod,
-            Event,
-            ServiceAccount,
-            ClusterRole,
-            ClusterRoleBinding,
-            Role,
-            RoleBinding,
-            Deployment,
-            ReplicaSet,
-            HorizontalPodAutoscaler,
-            CronJob,
-            Ingress,
-            Lease,
-            CustomResourceDefinition
-        )
+        with_builtin_kinds!(admit)
     }
 
     fn admit_custom(&mut self, def: &ResourceDef, obj: &mut Value, old: Option<&Value>) -> Result<(), ApiError> {
@@ -375,26 +383,7 @@ impl FieldCheck {
                     }
                 };
             }
-            unknown!(
-                Namespace,
-                ConfigMap,
-                Secret,
-                Service,
-                Pod,
-                Event,
-                ServiceAccount,
-                ClusterRole,
-                ClusterRoleBinding,
-                Role,
-                RoleBinding,
-                Deployment,
-                ReplicaSet,
-                HorizontalPodAutoscaler,
-                CronJob,
-                Ingress,
-                Lease,
-                CustomResourceDefinition
-            )
+            with_builtin_kinds!(unknown)
         };
         problems.extend(unknown.into_iter().map(|f| format!("unknown field \"{f}\"")));
         if self.mode == FieldValidation::Strict && !problems.is_empty() {
