@@ -681,3 +681,37 @@ async fn managed_fields_record_every_write_and_apply_conflicts_as_the_real_serve
         json!({"f:data": {"f:mine": {}}})
     );
 }
+
+#[tokio::test]
+async fn odd_requests_get_an_answer_not_a_dropped_connection() {
+    let engine = Engine::start_no_run();
+    let client = engine.client().await;
+    // A body with no metadata, however fields are checked: the name it lacks is named.
+    for query in ["", "?fieldValidation=Ignore", "?fieldValidation=Strict"] {
+        let (code, status) = json_req(&client, "POST", &format!("{CMS}{query}"), json!({"data": {"k": "v"}})).await;
+        assert_eq!(code, 422, "{query}: {status}");
+        assert!(
+            status["message"].as_str().unwrap_or_default().contains("name"),
+            "{query}: {status}"
+        );
+    }
+    // A named watch whose name no object can have.
+    let (code, _, body) = send(&client, "GET", &format!("{CMS}/a,b?watch=1&timeoutSeconds=1"), &[], "").await;
+    assert_eq!(code, 200, "{body}");
+    assert!(!body.contains("\"ADDED\""), "{body}");
+    // A timeout past what a clock can hold is served (and ends when the client goes).
+    let watch = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        send(
+            &client,
+            "GET",
+            &format!("{CMS}?watch=1&timeoutSeconds=9223372036854775807"),
+            &[],
+            "",
+        ),
+    )
+    .await;
+    assert!(watch.is_err(), "the watch stays open: {watch:?}");
+    // The engine still answers.
+    assert_eq!(json_req(&client, "GET", CMS, Value::Null).await.0, 200);
+}

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::common::{Engine, deploy_code, eventually, ok, write};
+use crate::common::{Engine, deploy_code, eventually, ok, until, write};
 
 const CODE: &str = "def handler(event, context):\n    return 'one'\n";
 
@@ -281,7 +281,17 @@ fn other_deployments_get_replicasets_and_pending_pods_with_kubernetes_conditions
         "{}",
         items[0]["metadata"]
     );
-    std::thread::sleep(Duration::from_secs(3));
+    // The collector has swept since (it took an object whose owner never existed), and the
+    // orphaned Pods are still there.
+    let stray = r#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "sentinel",
+        "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "gone", "uid": "00000000-0000-0000-0000-000000000000"}]}}"#;
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(stray)),
+        "create a sentinel",
+    );
+    until(Duration::from_secs(30), "the collector takes the sentinel", || {
+        engine.kubectl(&["get", "cm", "sentinel"]).stderr.contains("NotFound")
+    });
     assert_eq!(
         json(&engine.kubectl(&["get", "pods", "-l", "app=web", "-o", "json"]))["items"]
             .as_array()

@@ -38,13 +38,13 @@ pub fn check(req: &ResourceRequest) -> Result<(), ApiError> {
 const FIELD_MANAGER_MAX: usize = 128;
 
 /// One field error of an options object, as `field.Error` words it.
-struct FieldError {
+pub(super) struct FieldError {
     reason: &'static str,
     field: &'static str,
     detail: String,
 }
 
-fn unsupported(field: &'static str, value: String, supported: &[&str]) -> FieldError {
+pub(super) fn unsupported(field: &'static str, value: String, supported: &[&str]) -> FieldError {
     let supported: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
     FieldError {
         reason: "FieldValueNotSupported",
@@ -53,7 +53,7 @@ fn unsupported(field: &'static str, value: String, supported: &[&str]) -> FieldE
     }
 }
 
-fn forbidden(field: &'static str, why: &str) -> FieldError {
+pub(super) fn forbidden(field: &'static str, why: &str) -> FieldError {
     FieldError {
         reason: "FieldValueForbidden",
         field,
@@ -70,7 +70,7 @@ fn invalid_value(field: &'static str, value: &str, why: &str) -> FieldError {
 }
 
 /// `<Kind>.meta.k8s.io "" is invalid: …` with one cause per error, as the real server answers.
-fn options_invalid(kind: &str, errors: Vec<FieldError>) -> Result<(), ApiError> {
+pub(super) fn options_invalid(kind: &str, errors: Vec<FieldError>) -> Result<(), ApiError> {
     if errors.is_empty() {
         return Ok(());
     }
@@ -255,15 +255,18 @@ pub fn delete_options(query: &Query, body: Option<&Value>) -> Result<DeleteOptio
     })
 }
 
-fn parse_bool(raw: &str) -> Result<bool, ApiError> {
+/// A boolean as Go's `strconv.ParseBool` reads it.
+pub(super) fn go_bool(raw: &str) -> Option<bool> {
     match raw {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Ok(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Ok(false),
-        _ => Err(ApiError::bad_request(format!(
-            "strconv.ParseBool: parsing {}: invalid syntax",
-            go_quote(raw)
-        ))),
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
     }
+}
+
+fn parse_bool(raw: &str) -> Result<bool, ApiError> {
+    go_bool(raw)
+        .ok_or_else(|| ApiError::bad_request(format!("strconv.ParseBool: parsing {}: invalid syntax", go_quote(raw))))
 }
 
 /// What a list asks for by `resourceVersion` and `resourceVersionMatch`.

@@ -20,6 +20,11 @@ pub fn labels_match(selector: &Selector, object: &Value) -> bool {
 pub struct FieldSelector(Vec<(String, bool, String)>);
 
 impl FieldSelector {
+    /// `metadata.name=<name>`, whatever the name holds.
+    pub fn name(name: &str) -> Self {
+        FieldSelector(vec![("metadata.name".into(), true, name.into())])
+    }
+
     pub fn parse(text: &str) -> Result<Self, String> {
         let mut reqs = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {

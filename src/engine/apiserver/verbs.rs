@@ -184,7 +184,7 @@ impl Selection {
             .check_fields(&req.def.group, &req.def.plural, req.def.namespaced)
             .map_err(ApiError::bad_request)?;
         if let (Some(name), true) = (&req.name, req.query.flag("watch")) {
-            fields = FieldSelector::parse(&format!("metadata.name={name}")).expect("a name is a valid selector");
+            fields = FieldSelector::name(name);
         }
         Ok(Selection { labels, fields })
     }

@@ -22,6 +22,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
+use super::query::{forbidden, go_bool, go_quote, int_param, options_invalid, too_large, unsupported};
 use super::table::{self, IncludeObject};
 use super::verbs::Selection;
 use super::{ApiError, ApiServer, Query, ResourceRequest};
@@ -31,6 +32,8 @@ use crate::engine::store::{Event, EventType};
 
 /// How long a watch stays open when the client does not say (`timeoutSeconds`).
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+/// The longest a watch stays open, whatever `timeoutSeconds` asks (clients watch again).
+const MAX_TIMEOUT: Duration = Duration::from_secs(7 * 24 * 3600);
 /// How often a watch that allows bookmarks gets one (the API server's `bookmarkFrequency`).
 const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 /// How long before its timeout a watch gets its last bookmark.
@@ -91,7 +94,7 @@ impl Options {
                 ApiError::bad_request(format!("resourceVersion: Invalid value: \"{rv}\": must be a number"))
             })?),
         };
-        let send_initial = query.get("sendInitialEvents").map(|v| parse_bool(v).unwrap_or(false));
+        let send_initial = query.get("sendInitialEvents").map(|v| go_bool(v).unwrap_or(false));
         let rv_match = query.get("resourceVersionMatch").unwrap_or_default();
         let mut causes = Vec::new();
         if send_initial.is_some() && rv_match != "NotOlderThan" {
@@ -108,11 +111,11 @@ impl Options {
                 ));
             }
             if rv_match != "NotOlderThan" {
-                causes.push(json!({
-                    "reason": "FieldValueNotSupported",
-                    "message": format!("Unsupported value: {rv_match:?}: supported values: \"NotOlderThan\""),
-                    "field": "resourceVersionMatch",
-                }));
+                causes.push(unsupported(
+                    "resourceVersionMatch",
+                    go_quote(rv_match),
+                    &["NotOlderThan"],
+                ));
             }
             if query.get("continue").is_some_and(|c| !c.is_empty()) {
                 causes.push(forbidden(
@@ -121,74 +124,21 @@ impl Options {
                 ));
             }
         }
-        if !causes.is_empty() {
-            return Err(invalid_list_options(causes));
-        }
-        let timeout = match query.get("timeoutSeconds") {
-            None | Some("") => Some(DEFAULT_TIMEOUT),
-            Some(raw) => match raw.parse::<i64>() {
-                Ok(0) => Some(DEFAULT_TIMEOUT),
-                Ok(n) if n < 0 => None,
-                Ok(n) => Some(Duration::from_secs(n as u64)),
-                Err(e) => {
-                    let why = match e.kind() {
-                        std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
-                            "value out of range"
-                        }
-                        _ => "invalid syntax",
-                    };
-                    return Err(ApiError::bad_request(format!(
-                        "strconv.ParseInt: parsing {raw:?}: {why} (timeoutSeconds must be a whole number of seconds)"
-                    )));
-                }
-            },
+        options_invalid("ListOptions", causes)?;
+        let timeout = match int_param(query, "timeoutSeconds")? {
+            None | Some(0) => Some(DEFAULT_TIMEOUT),
+            Some(n) if n < 0 => None,
+            Some(n) => Some(Duration::from_secs(n as u64).min(MAX_TIMEOUT)),
         };
         Ok(Options {
             from,
             // Without sendInitialEvents or resourceVersionMatch, a watch from no resourceVersion
             // (or "0") is served as a WatchList (the API server's SetListOptionsDefaults).
             initial_events: send_initial.unwrap_or(rv_match.is_empty() && from.is_none()),
-            bookmarks: query.get("allowWatchBookmarks").and_then(parse_bool).unwrap_or(false),
+            bookmarks: query.get("allowWatchBookmarks").and_then(go_bool).unwrap_or(false),
             timeout,
         })
     }
-}
-
-/// A boolean query parameter, as Go's `strconv.ParseBool` reads it.
-fn parse_bool(value: &str) -> Option<bool> {
-    match value {
-        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
-        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
-        _ => None,
-    }
-}
-
-fn forbidden(field: &str, detail: &str) -> Value {
-    json!({"reason": "FieldValueForbidden", "message": format!("Forbidden: {detail}"), "field": field})
-}
-
-/// The 422 of ListOptions the API server refuses, with one cause per problem.
-fn invalid_list_options(causes: Vec<Value>) -> ApiError {
-    let each: Vec<String> = causes
-        .iter()
-        .map(|c| {
-            format!(
-                "{}: {}",
-                c["field"].as_str().unwrap_or_default(),
-                c["message"].as_str().unwrap_or_default()
-            )
-        })
-        .collect();
-    let all = match each.as_slice() {
-        [one] => one.clone(),
-        many => format!("[{}]", many.join(", ")),
-    };
-    ApiError::new(
-        422,
-        "Invalid",
-        format!("ListOptions.meta.k8s.io \"\" is invalid: {all}"),
-    )
-    .with_details(json!({"group": "meta.k8s.io", "kind": "ListOptions", "causes": causes}))
 }
 
 struct Format {
@@ -282,16 +232,7 @@ impl Watch {
             && let Some(wanted) = self.options.from
             && !self.fresh_enough(wanted).await
         {
-            let current = store.resource_version();
-            let err = ApiError::new(
-                504,
-                "Timeout",
-                format!("Timeout: Too large resource version: {wanted}, current: {current}"),
-            )
-            .with_details(json!({
-                "causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
-                "retryAfterSeconds": 1,
-            }));
+            let err = too_large(wanted, store.resource_version());
             let _ = self.tx.send(error_line(err)).await;
             return;
         }
@@ -455,6 +396,10 @@ mod tests {
                 .starts_with("strconv.ParseInt: parsing \"soon\": invalid syntax")
         );
         assert_eq!(parse("watch=1&timeoutSeconds=-1").unwrap().timeout, None);
+        assert_eq!(
+            parse("watch=1&timeoutSeconds=9223372036854775807").unwrap().timeout,
+            Some(MAX_TIMEOUT)
+        );
     }
 
     #[test]

@@ -76,6 +76,7 @@ impl Reconciler {
                 &self.logs,
                 meta(&pod.value, "namespace"),
                 meta(&pod.value, "name"),
+                None,
             );
         }
         let Ok((backlog, mut events)) = self.objects.store.watch(FUNCTIONS, None, None) else {

@@ -93,9 +93,11 @@ pub fn write(objects: &Objects, pod: &Value) {
 }
 
 /// Deletes a Pod object, and its log with it (as a kubelet does).
-pub fn delete(objects: &Objects, logs: &Path, namespace: &str, name: &str) {
+pub fn delete(objects: &Objects, logs: &Path, namespace: &str, name: &str, uid: Option<&str>) {
     let def = objects.registry().find("", "v1", "pods").expect("pods are built in");
     let key = crate::engine::store::Key::new(&def.store_key(), namespace, name);
-    let _ = objects::delete_object(objects, &def, &key, &Value::Null, false);
+    // Only the Pod this replica ran for: one made again under the same name is another's.
+    let preconditions = uid.map_or(Value::Null, |uid| json!({"uid": uid}));
+    let _ = objects::delete_object(objects, &def, &key, &preconditions, false);
     podlog::remove(logs, namespace, name);
 }

@@ -89,7 +89,7 @@ pub fn start_failed(spec: Spec, problem: &Problem) -> Handle {
         }
         spec.changed.notify_one();
         let _ = until_stopped(&mut stopped).await;
-        pod::delete(&objects, &spec.logs, &ns, &name);
+        pod::delete(&objects, &spec.logs, &ns, &name, spec.pod["metadata"]["uid"].as_str());
     });
     Handle { stop, task }
 }
@@ -153,7 +153,7 @@ async fn supervise(
             _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             _ = until_stopped(&mut stopped) => {
                 let _ = std::fs::remove_dir_all(replica_dir(&spec, &name));
-                pod::delete(&objects, &spec.logs, &ns, &name);
+                pod::delete(&objects, &spec.logs, &ns, &name, spec.pod["metadata"]["uid"].as_str());
                 spec.changed.notify_one();
                 return;
             }
@@ -207,7 +207,7 @@ async fn supervise(
                 pod::write(&objects, &pod::with_status(base.clone(), &status));
                 let _ = until_stopped(&mut stopped).await;
                 release(&spec.replicas, port, &sandbox, &confinement);
-                pod::delete(&objects, &spec.logs, &ns, &name);
+                pod::delete(&objects, &spec.logs, &ns, &name, spec.pod["metadata"]["uid"].as_str());
                 return;
             }
         };
@@ -271,7 +271,7 @@ async fn supervise(
             terminate(&mut child).await;
             drain(pumps).await;
             release(&spec.replicas, port, &sandbox, &confinement);
-            pod::delete(&objects, &spec.logs, &ns, &name);
+            pod::delete(&objects, &spec.logs, &ns, &name, spec.pod["metadata"]["uid"].as_str());
             spec.changed.notify_one();
             return;
         };
@@ -312,7 +312,7 @@ async fn supervise(
             _ = tokio::time::sleep(backoff) => {}
             _ = until_stopped(&mut stopped) => {
                 release(&spec.replicas, port, &sandbox, &confinement);
-                pod::delete(&objects, &spec.logs, &ns, &name);
+                pod::delete(&objects, &spec.logs, &ns, &name, spec.pod["metadata"]["uid"].as_str());
                 spec.changed.notify_one();
                 return;
             }
