@@ -94,7 +94,13 @@ pub fn serve(
             json!({"allowed": true})
         }
         "SelfSubjectRulesReview" => json!({
-            "resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+            // What every authenticated user may (system:basic-user), then the administrator's `*`.
+            "resourceRules": [
+                {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+                    "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
+                {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
+                {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
+            ],
             "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
             "incomplete": false,
         }),
