@@ -11,12 +11,13 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("kafka", &[]),
     ("runtime", &["runtimes", "source", "api"]),
     ("render", &["api", "runtimes"]),
+    ("scaling", &["api"]),
     ("messaging", &["api", "kafka"]),
     ("local", &["kafka"]),
     ("client", &["api", "local", "output", "runtimes"]),
     (
         "controller",
-        &["api", "render", "messaging", "runtimes", "client", "kafka"],
+        &["api", "render", "messaging", "runtimes", "client", "kafka", "scaling"],
     ),
     (
         "engine",
@@ -29,6 +30,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "source",
             "local",
             "kafka",
+            "scaling",
         ],
     ),
     (
@@ -43,6 +45,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "local",
             "kafka",
             "controller",
+            "scaling",
         ],
     ),
 ];

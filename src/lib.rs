@@ -12,6 +12,7 @@ pub mod output;
 pub mod render;
 pub mod runtime;
 pub mod runtimes;
+pub mod scaling;
 pub mod source;
 
 #[cfg(test)]

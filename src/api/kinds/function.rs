@@ -74,7 +74,82 @@ kubeless_kind! {
         )]
         #[schemars(schema_with = "embedded_object")]
         pub horizontal_pod_autoscaler: HorizontalPodAutoscaler,
+        /// kfn's scaling beyond the HorizontalPodAutoscaler: scale to zero, proactive pre-warming
+        /// and scheduled minimums (not a Kubeless field; absent, the function scales as in Kubeless).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub scaling: Option<Scaling>,
     }
+}
+
+/// How a function scales beyond its HorizontalPodAutoscaler (`spec.scaling`).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Scaling {
+    /// After this long with no call the function has no replica (a Go duration such as `60s`);
+    /// a call then wakes it through the activator. Absent: the function never scales to zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"))]
+    pub scale_to_zero_after: Option<String>,
+    /// Whether the proactive policy (from the function's own idle times) may pre-warm it and
+    /// choose its keep-alive; absent means yes when it scales to zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proactive: Option<bool>,
+    /// Minimum replicas at times the user knows in advance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub schedules: Vec<ScheduledMinimum>,
+}
+
+/// A minimum number of replicas from each time a cron expression names, for a while.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScheduledMinimum {
+    /// A 5-field cron expression (UTC) or a descriptor (`@daily`).
+    pub cron: String,
+    /// Replicas kept at least while the window is open.
+    #[schemars(range(min = 0))]
+    pub min: i32,
+    /// How long the window stays open after each time (a Go duration such as `8h`).
+    #[serde(rename = "for")]
+    #[schemars(regex(pattern = r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$"))]
+    pub duration: String,
+}
+
+impl Scaling {
+    /// The idle window after which the function scales to zero, when it does.
+    pub fn idle_window(&self) -> Option<std::time::Duration> {
+        self.scale_to_zero_after
+            .as_deref()
+            .and_then(|d| crate::api::schedule::go_duration(d).ok())
+            .filter(|d| !d.is_zero())
+    }
+
+    /// Whether the proactive policy applies (on by default when the function scales to zero).
+    pub fn is_proactive(&self) -> bool {
+        self.proactive.unwrap_or(true) && self.idle_window().is_some()
+    }
+}
+
+/// What the engine or the controller last decided about a function's scale (`status.scaling`).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScalingStatus {
+    /// `Idle` (scaled to zero, woken by the next call), `Warm` (has replicas) or `PreWarmed`
+    /// (replicas started before a predicted call).
+    #[serde(default)]
+    pub state: String,
+    /// When the state last changed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+    /// Why it changed, in words (`no call for 60s (scale-to-zero-after)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// When the last call arrived (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_call: Option<String>,
+    /// The proactive policy's current prediction, in words (`next call expected 9m–11m after
+    /// the last; pre-warm at 9m, keep alive 3m (42 idle times, p5 9m, p99 11m)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prediction: Option<String>,
 }
 
 /// What kfn (the controller on clusters, the engine locally) reports about a Function.
@@ -99,6 +174,9 @@ pub struct FunctionStatus {
     )]
     #[schemars(skip)]
     pub retired_calls: std::collections::BTreeMap<String, crate::runtimes::metrics::MethodTotals>,
+    /// Scale to zero and the proactive policy: the state, why, and the prediction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<ScalingStatus>,
 }
 
 /// The Deployment a Function embeds, whatever `apiVersion` and `kind` it names (Kubeless wrote

@@ -3,8 +3,6 @@
 //! replicas' `/metrics`), runs the HorizontalPodAutoscaler algorithm (`policy`), sets the
 //! Deployment's replicas, records Events, and keeps an autoscaling/v2 HPA object with status.
 
-pub mod policy;
-
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -18,6 +16,7 @@ use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::objects::{self, Objects, Parsed};
 use crate::engine::store::Key;
 use crate::runtimes::metrics::{self, Totals};
+use crate::scaling::hpa as policy;
 
 const FUNCTIONS: &str = "kubeless.io/functions";
 
