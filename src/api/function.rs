@@ -552,4 +552,67 @@ mod tests {
         assert_eq!(err.object, "Function default/hello");
         assert!(err.problem.starts_with("spec: invalid type"), "{err}");
     }
+
+    #[test]
+    fn scale_to_zero_after_takes_a_duration_or_off() {
+        assert_eq!(scale_to_zero_after("60s"), Ok(Some("60s".into())));
+        assert_eq!(scale_to_zero_after("1m30s"), Ok(Some("1m30s".into())));
+        assert_eq!(scale_to_zero_after("1.5h"), Ok(Some("1.5h".into())));
+        assert_eq!(scale_to_zero_after("0"), Ok(None));
+        assert_eq!(scale_to_zero_after("off"), Ok(None));
+        for bad in ["60", "soon", "-5s", ".5h", "1.h", "5x", "", "500ms", "0s"] {
+            let e = scale_to_zero_after(bad).unwrap_err();
+            assert!(e.starts_with(&format!("Invalid --scale-to-zero-after {bad:?}")), "{e}");
+            assert!(e.contains("such as 60s") && e.contains("0 or off"), "{e}");
+        }
+        assert!(scale_to_zero_after("500ms").unwrap_err().contains("at least 1s"));
+    }
+
+    #[test]
+    fn deploy_and_update_write_spec_scaling() {
+        let f = build(&FunctionFlags {
+            scale_to_zero_after: Some(Some("60s".into())),
+            proactive: Some(false),
+            ..hello()
+        });
+        assert_eq!(f["spec"]["scaling"], json!({"scaleToZeroAfter": "60s", "proactive": false}));
+        let read = Function::from_object(&f).unwrap();
+        assert_eq!(read.spec.scaling.unwrap().idle_window(), Some(std::time::Duration::from_secs(60)));
+        assert!(build(&hello())["spec"].get("scaling").is_none(), "no field without the flags");
+
+        let mut scheduled = f.clone();
+        scheduled["spec"]["scaling"]["schedules"] = json!([{"cron": "@daily", "min": 2, "for": "1h"}]);
+        let changed = update(
+            scheduled,
+            &FunctionFlags {
+                scale_to_zero_after: Some(Some("5m".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            changed["spec"]["scaling"],
+            json!({"scaleToZeroAfter": "5m", "proactive": false, "schedules": [{"cron": "@daily", "min": 2, "for": "1h"}]}),
+            "only the flag given changes"
+        );
+        let off = FunctionFlags {
+            scale_to_zero_after: Some(None),
+            proactive: Some(true),
+            ..Default::default()
+        };
+        let cleared = update(f, &off).unwrap();
+        assert_eq!(cleared["spec"]["scaling"], json!({"proactive": true}));
+        let gone = update(
+            build(&FunctionFlags {
+                scale_to_zero_after: Some(Some("60s".into())),
+                ..hello()
+            }),
+            &FunctionFlags {
+                scale_to_zero_after: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(gone["spec"].get("scaling").is_none(), "an empty spec.scaling is removed: {gone}");
+    }
 }
