@@ -69,7 +69,7 @@ pub struct CreateArgs {
     pub value: Vec<String>,
     /// With --min 0: how long with no call before the function goes to zero (a duration such
     /// as 60s or 5m) [default: the one the function has, else 60s]
-    #[arg(long = "scale-to-zero-after", value_name = "DURATION")]
+    #[arg(long = "scale-to-zero-after", value_name = "DURATION", allow_hyphen_values = true)]
     pub scale_to_zero_after: Option<String>,
 }
 

@@ -89,7 +89,7 @@ pub struct CommonFlags {
     pub wait_timeout: String,
     /// Scale to zero after this long with no call (a duration: 60s, 5m; at least 1s); the next call
     /// starts a replica. `0` or `off` turns it off
-    #[arg(long = "scale-to-zero-after", value_name = "DURATION")]
+    #[arg(long = "scale-to-zero-after", value_name = "DURATION", allow_hyphen_values = true)]
     pub scale_to_zero_after: Option<String>,
     /// Let the proactive policy pre-warm the function before its predicted next call and choose
     /// its keep-alive (on by default with --scale-to-zero-after); --proactive=false turns it off
