@@ -118,7 +118,10 @@ pub fn change_scaling(function: &mut Value, change: impl FnOnce(&mut Scaling)) -
     if scaling == Scaling::default() {
         spec.remove("scaling");
     } else {
-        spec.insert("scaling".into(), serde_json::to_value(&scaling).expect("a Scaling is JSON"));
+        spec.insert(
+            "scaling".into(),
+            serde_json::to_value(&scaling).expect("a Scaling is JSON"),
+        );
     }
     Ok(())
 }
@@ -575,10 +578,19 @@ mod tests {
             proactive: Some(false),
             ..hello()
         });
-        assert_eq!(f["spec"]["scaling"], json!({"scaleToZeroAfter": "60s", "proactive": false}));
+        assert_eq!(
+            f["spec"]["scaling"],
+            json!({"scaleToZeroAfter": "60s", "proactive": false})
+        );
         let read = Function::from_object(&f).unwrap();
-        assert_eq!(read.spec.scaling.unwrap().idle_window(), Some(std::time::Duration::from_secs(60)));
-        assert!(build(&hello())["spec"].get("scaling").is_none(), "no field without the flags");
+        assert_eq!(
+            read.spec.scaling.unwrap().idle_window(),
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert!(
+            build(&hello())["spec"].get("scaling").is_none(),
+            "no field without the flags"
+        );
 
         let mut scheduled = f.clone();
         scheduled["spec"]["scaling"]["schedules"] = json!([{"cron": "@daily", "min": 2, "for": "1h"}]);
@@ -613,6 +625,9 @@ mod tests {
             },
         )
         .unwrap();
-        assert!(gone["spec"].get("scaling").is_none(), "an empty spec.scaling is removed: {gone}");
+        assert!(
+            gone["spec"].get("scaling").is_none(),
+            "an empty spec.scaling is removed: {gone}"
+        );
     }
 }

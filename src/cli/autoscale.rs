@@ -452,13 +452,20 @@ async fn create(a: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
             None => done,
         }
     };
-    change_function_then(global, &name, "Adding autoscaling rule to the function...", change, after).await
+    change_function_then(
+        global,
+        &name,
+        "Adding autoscaling rule to the function...",
+        change,
+        after,
+    )
+    .await
 }
 
 async fn list(a: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let printer = global.printer;
-    let format =
-        OutputFormat::parse(&a.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(crate::client::Error::usage)?;
+    let format = OutputFormat::parse(&a.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT)
+        .map_err(crate::client::Error::usage)?;
     let rules: Vec<(Value, Function, Autoscale)> = functions(global, &[])
         .await?
         .into_iter()
@@ -530,8 +537,8 @@ pub fn schedule_rows(functions: &[Function]) -> Vec<(String, String, ScheduledMi
 
 async fn schedules(a: SchedulesArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let printer = global.printer;
-    let format =
-        OutputFormat::parse(&a.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(crate::client::Error::usage)?;
+    let format = OutputFormat::parse(&a.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT)
+        .map_err(crate::client::Error::usage)?;
     let found: Vec<Function> = functions(global, &a.names).await?.into_iter().map(|(_, f)| f).collect();
     let rows = schedule_rows(&found);
     let documents = || -> Value {
@@ -607,8 +614,16 @@ mod tests {
             };
             rule(&a).unwrap_err().to_string()
         };
-        assert!(err("5m", 2).contains("--scale-to-zero-after \"5m\" needs --min 0"), "{}", err("5m", 2));
-        assert!(err("soon", 0).contains("Invalid --scale-to-zero-after \"soon\""), "{}", err("soon", 0));
+        assert!(
+            err("5m", 2).contains("--scale-to-zero-after \"5m\" needs --min 0"),
+            "{}",
+            err("5m", 2)
+        );
+        assert!(
+            err("soon", 0).contains("Invalid --scale-to-zero-after \"soon\""),
+            "{}",
+            err("soon", 0)
+        );
         assert!(err("off", 0).contains("with --min 0"), "{}", err("off", 0));
     }
 
@@ -633,10 +648,16 @@ mod tests {
             }
         );
         assert_eq!(schedule_text(&ok), "0 9 * * 1-5 (UTC): at least 3 replicas for 8h");
-        assert!(scheduled_minimum(&schedule("@daily", 0, "1h30m")).is_ok(), "min 0 is allowed");
+        assert!(
+            scheduled_minimum(&schedule("@daily", 0, "1h30m")).is_ok(),
+            "min 0 is allowed"
+        );
         let err = |a: ScheduleArgs| scheduled_minimum(&a).unwrap_err().to_string();
         let e = err(schedule("0 25 * * *", 3, "8h"));
-        assert!(e.starts_with("Invalid --cron \"0 25 * * *\": ") && e.contains("\"0 9 * * 1-5\""), "{e}");
+        assert!(
+            e.starts_with("Invalid --cron \"0 25 * * *\": ") && e.contains("\"0 9 * * 1-5\""),
+            "{e}"
+        );
         let e = err(schedule("0 9 * * 1-5", -1, "8h"));
         assert!(e.contains("Invalid --min -1: a scheduled minimum is 0 or more"), "{e}");
         for bad in ["8", "eight hours", "-8h", ".5h", ""] {

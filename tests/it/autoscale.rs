@@ -349,10 +349,30 @@ fn table(stdout: &str) -> Vec<Vec<String>> {
 fn min_zero_scales_to_zero_and_delete_removes_it() {
     let engine = Engine::start_no_run();
     let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
-    let deploy = ["function", "deploy", "z", "-r", "python3.11", "-f", &f, "--handler", "helloget.foo"];
+    let deploy = [
+        "function",
+        "deploy",
+        "z",
+        "-r",
+        "python3.11",
+        "-f",
+        &f,
+        "--handler",
+        "helloget.foo",
+    ];
     ok(&engine.kfn(&deploy), "deploy");
     let create = |extra: &[&str]| {
-        let mut args = vec!["autoscale", "create", "z", "--metric", "qps", "--value", "10", "--max", "3"];
+        let mut args = vec![
+            "autoscale",
+            "create",
+            "z",
+            "--metric",
+            "qps",
+            "--value",
+            "10",
+            "--max",
+            "3",
+        ];
         args.extend(extra);
         engine.kfn(&args)
     };
@@ -368,14 +388,20 @@ fn min_zero_scales_to_zero_and_delete_removes_it() {
         stored["spec"]["horizontalPodAutoscaler"]["spec"]["minReplicas"], 1,
         "an HPA keeps 1; the activator does zero"
     );
-    assert_eq!(stored["spec"]["scaling"], serde_json::json!({"scaleToZeroAfter": "60s"}));
+    assert_eq!(
+        stored["spec"]["scaling"],
+        serde_json::json!({"scaleToZeroAfter": "60s"})
+    );
     let list = engine.kfn(&["autoscale", "list"]);
     ok(&list, "list");
     assert_eq!(
         table(&list.stdout)[1],
         ["z", "default", "z", "0", "3", "function_calls", "10"]
     );
-    ok(&create(&["--min", "0", "--scale-to-zero-after", "5m"]), "another window");
+    ok(
+        &create(&["--min", "0", "--scale-to-zero-after", "5m"]),
+        "another window",
+    );
     assert_eq!(function_json(&engine, "z")["spec"]["scaling"]["scaleToZeroAfter"], "5m");
 
     // Refused, naming the flag; nothing changed.
@@ -411,11 +437,31 @@ fn scheduled_minimums_are_added_listed_and_removed() {
     let engine = Engine::start_no_run();
     let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
     for name in ["a", "b"] {
-        let deploy = ["function", "deploy", name, "-r", "python3.11", "-f", &f, "--handler", "helloget.foo"];
+        let deploy = [
+            "function",
+            "deploy",
+            name,
+            "-r",
+            "python3.11",
+            "-f",
+            &f,
+            "--handler",
+            "helloget.foo",
+        ];
         ok(&engine.kfn(&deploy), "deploy");
     }
     let schedule = |name: &str, cron: &str, min: &str, duration: &str| {
-        engine.kfn(&["autoscale", "schedule", name, "--cron", cron, "--min", min, "--for", duration])
+        engine.kfn(&[
+            "autoscale",
+            "schedule",
+            name,
+            "--cron",
+            cron,
+            "--min",
+            min,
+            "--for",
+            duration,
+        ])
     };
     let run = schedule("a", "0 9 * * 1-5", "3", "8h");
     ok(&run, "schedule");
@@ -454,7 +500,10 @@ fn scheduled_minimums_are_added_listed_and_removed() {
 
     // Refused, naming the flag; nothing changed.
     let before = function_json(&engine, "a");
-    fails(&schedule("a", "0 25 * * *", "3", "8h"), "Invalid --cron \\\"0 25 * * *\\\"");
+    fails(
+        &schedule("a", "0 25 * * *", "3", "8h"),
+        "Invalid --cron \\\"0 25 * * *\\\"",
+    );
     fails(&schedule("a", "0 9 * * *", "-1", "8h"), "Invalid --min -1");
     fails(&schedule("a", "0 9 * * *", "3", "8"), "Invalid --for \\\"8\\\"");
     fails(
@@ -462,7 +511,17 @@ fn scheduled_minimums_are_added_listed_and_removed() {
         "a has no scheduled minimum at --cron \\\"@hourly\\\"; it has \\\"0 9 * * 1-5\\\", \\\"@daily\\\"",
     );
     ok(
-        &engine.kfn(&["autoscale", "create", "a", "--metric", "qps", "--value", "5", "--max", "4"]),
+        &engine.kfn(&[
+            "autoscale",
+            "create",
+            "a",
+            "--metric",
+            "qps",
+            "--value",
+            "5",
+            "--max",
+            "4",
+        ]),
         "a rule",
     );
     fails(
@@ -472,12 +531,11 @@ fn scheduled_minimums_are_added_listed_and_removed() {
     let after = function_json(&engine, "a");
     assert_eq!(after["spec"]["scaling"], before["spec"]["scaling"], "nothing changed");
 
-    ok(
-        &engine.kfn(&["autoscale", "delete", "a"]),
-        "delete the rule",
-    );
+    ok(&engine.kfn(&["autoscale", "delete", "a"]), "delete the rule");
     assert_eq!(
-        function_json(&engine, "a")["spec"]["scaling"]["schedules"].as_array().map(Vec::len),
+        function_json(&engine, "a")["spec"]["scaling"]["schedules"]
+            .as_array()
+            .map(Vec::len),
         Some(2),
         "autoscale delete leaves the schedules"
     );
@@ -489,7 +547,10 @@ fn scheduled_minimums_are_added_listed_and_removed() {
         table(&engine.kfn(&["autoscale", "schedules", "a"]).stdout)[1..],
         [["a", "default", "0 9 * * 1-5", "4", "9h"]]
     );
-    ok(&engine.kfn(&["autoscale", "unschedule", "b", "--all"]), "unschedule --all");
+    ok(
+        &engine.kfn(&["autoscale", "unschedule", "b", "--all"]),
+        "unschedule --all",
+    );
     assert!(function_json(&engine, "b")["spec"].get("scaling").is_none());
     fails(
         &engine.kfn(&["autoscale", "unschedule", "b", "--all"]),

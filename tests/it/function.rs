@@ -2005,7 +2005,11 @@ fn deploy_hello(engine: &Engine, name: &str, extra: &[&str]) -> Run {
 #[test]
 fn scale_to_zero_after_is_written_changed_and_cleared() {
     let engine = Engine::start_no_run();
-    let dry = deploy_hello(&engine, "z", &["--scale-to-zero-after", "90s", "--dryrun", "-o", "yaml"]);
+    let dry = deploy_hello(
+        &engine,
+        "z",
+        &["--scale-to-zero-after", "90s", "--dryrun", "-o", "yaml"],
+    );
     ok(&dry, "dry run");
     assert!(
         dry.stdout.contains("scaling:\n    scaleToZeroAfter: 90s\n"),
@@ -2038,7 +2042,10 @@ fn scale_to_zero_after_is_written_changed_and_cleared() {
     // Bad values: the flag, the value and what is accepted; nothing changed or created.
     let before = stored(&engine, "z");
     for (value, needle) in [
-        ("90", "Invalid --scale-to-zero-after \\\"90\\\": give a Go duration such as 60s"),
+        (
+            "90",
+            "Invalid --scale-to-zero-after \\\"90\\\": give a Go duration such as 60s",
+        ),
         ("-5s", "Invalid --scale-to-zero-after \\\"-5s\\\""),
         ("500ms", "it must be at least 1s"),
     ] {
@@ -2133,7 +2140,11 @@ fn ls_shows_a_function_at_zero_as_idle_and_describe_why() {
     assert_eq!(value("Status:"), "0/0 IDLE");
     assert_eq!(value("Scale to zero after:"), "60s");
     assert_eq!(value("Proactive:"), "on");
-    assert!(value("State:").starts_with("Idle since 2026-12-01T21:00:00Z ("), "{}", run.stdout);
+    assert!(
+        value("State:").starts_with("Idle since 2026-12-01T21:00:00Z ("),
+        "{}",
+        run.stdout
+    );
     assert_eq!(value("Why:"), "no call for 60s (scale-to-zero-after)");
     assert!(value("Last call:").starts_with("2026-12-01T20:59:00Z"));
     assert_eq!(value("Prediction:"), "next call expected 9m-11m after the last");

@@ -7,8 +7,8 @@ use anyhow::{Result, bail};
 use clap::Args;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, ListParams};
 use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
 use crate::api::kinds::Function;
@@ -69,7 +69,10 @@ fn when(text: &str, now: Timestamp) -> String {
     match text.parse::<Timestamp>() {
         Ok(t) => {
             let secs = (now.as_second() - t.as_second()).max(0) as u64;
-            format!("{text} ({} ago)", crate::scaling::proactive::human(std::time::Duration::from_secs(secs)))
+            format!(
+                "{text} ({} ago)",
+                crate::scaling::proactive::human(std::time::Duration::from_secs(secs))
+            )
         }
         Err(_) => text.to_string(),
     }
@@ -94,7 +97,11 @@ pub fn scaling_rows(f: &Function, now: Timestamp) -> Vec<(String, String)> {
         (_, Some(_)) => "on".to_string(),
         (_, None) => "off (only with scale to zero)".to_string(),
     };
-    let schedules: Vec<String> = spec.schedules.iter().map(crate::cli::autoscale::schedule_text).collect();
+    let schedules: Vec<String> = spec
+        .schedules
+        .iter()
+        .map(crate::cli::autoscale::schedule_text)
+        .collect();
     let mut rows = vec![
         ("Scaling:".to_string(), String::new()),
         ("  Scale to zero after:".to_string(), after),
@@ -482,8 +489,10 @@ mod tests {
     }
 
     fn at_zero(state: &str, replicas: i32, ready: i32) -> (Function, Deployment) {
-        let f = function(json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s"}},
-            "status": {"scaling": {"state": state}}}));
+        let f = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s"}},
+            "status": {"scaling": {"state": state}}}),
+        );
         let d = serde_json::from_value(json!({"spec": {"replicas": replicas},
             "status": {"readyReplicas": ready, "replicas": replicas}}))
         .unwrap();
@@ -508,11 +517,13 @@ mod tests {
 
     #[test]
     fn describe_has_a_scaling_section_with_the_state_why_and_prediction() {
-        let f = function(json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s",
+        let f = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s",
             "schedules": [{"cron": "0 9 * * 1-5", "min": 3, "for": "8h"}]}},
             "status": {"scaling": {"state": "Idle", "since": "2026-12-01T21:00:00Z",
                 "reason": "no call for 60s (scale-to-zero-after)", "lastCall": "2026-12-01T20:59:00Z",
-                "prediction": "next call expected 9m-11m after the last"}}}));
+                "prediction": "next call expected 9m-11m after the last"}}}),
+        );
         let now: Timestamp = "2026-12-01T21:04:00Z".parse().unwrap();
         let rows: BTreeMap<String, String> = scaling_rows(&f, now)
             .into_iter()
@@ -527,7 +538,9 @@ mod tests {
         assert_eq!(rows["Last call:"], "2026-12-01T20:59:00Z (5m ago)");
         assert_eq!(rows["Prediction:"], "next call expected 9m-11m after the last");
 
-        let off = function(json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s", "proactive": false}}}));
+        let off = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s", "proactive": false}}}),
+        );
         let rows: BTreeMap<String, String> = scaling_rows(&off, now)
             .into_iter()
             .map(|(k, v)| (k.trim().to_string(), v))
@@ -536,13 +549,20 @@ mod tests {
         assert_eq!(rows["State:"], "not reported yet");
         assert_eq!(rows["Schedules:"], "none");
         let plain = function(json!({"metadata": {"name": "f"}, "spec": {}}));
-        assert!(scaling_rows(&plain, now).is_empty(), "no section for a Kubeless function");
+        assert!(
+            scaling_rows(&plain, now).is_empty(),
+            "no section for a Kubeless function"
+        );
         assert!(!describe_text(&plain, None, &[], now).contains("Scaling:"));
     }
 
     #[test]
     fn events_are_listed_by_time_not_by_name() {
-        let event = |name: &str, reason: &str, last: Option<&str>, event_time: Option<&str>| -> k8s_openapi::api::core::v1::Event {
+        let event = |name: &str,
+                     reason: &str,
+                     last: Option<&str>,
+                     event_time: Option<&str>|
+         -> k8s_openapi::api::core::v1::Event {
             let mut e = json!({"metadata": {"name": name}, "involvedObject": {}, "reason": reason, "type": "Normal", "message": reason});
             if let Some(t) = last {
                 e["lastTimestamp"] = json!(t);
