@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use super::{GROUP, VERSION};
 
 pub use super::kinds::{DEFAULT_PORT, DEFAULT_PULL_POLICY, PORT_NAME};
-use super::kinds::{Function, ObjectError, Timeout};
+use super::kinds::{Function, ObjectError, Scaling, Timeout};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 /// Code as the Function carries it.
@@ -43,6 +43,97 @@ pub struct FunctionFlags {
     pub port: Option<i32>,
     pub service_port: Option<i32>,
     pub headless: Option<bool>,
+    /// `--scale-to-zero-after`: `Some(Some(d))` sets the idle window, `Some(None)` (`off`)
+    /// removes it.
+    pub scale_to_zero_after: Option<Option<String>>,
+    /// `--proactive`.
+    pub proactive: Option<bool>,
+}
+
+/// The idle window `autoscale create --min 0` sets when not told.
+pub const DEFAULT_IDLE_WINDOW: &str = "60s";
+
+/// The shortest idle window `--scale-to-zero-after` takes.
+pub const MIN_IDLE_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// What `--scale-to-zero-after` and `--for` accept, in words.
+const DURATION_WORDS: &str = "a Go duration such as 60s, 90s, 5m or 1h30m (units h, m, s, ms)";
+
+/// Checks a duration given with `flag` and returns it: a Go duration whose numbers are
+/// written as the CRD's pattern takes them (`1.5h`, not `.5h`), at least `min`.
+pub fn duration(text: &str, flag: &str, min: std::time::Duration) -> Result<std::time::Duration, String> {
+    let shaped = !text.is_empty()
+        && text
+            .split(|c: char| c.is_ascii_alphabetic() || c == 'µ')
+            .filter(|n| !n.is_empty())
+            .all(|n| {
+                let mut parts = n.split('.');
+                let whole = parts.next().unwrap_or_default();
+                let fraction = parts.next();
+                !whole.is_empty()
+                    && parts.next().is_none()
+                    && fraction.is_none_or(|f| !f.is_empty())
+                    && n.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            });
+    let parsed = super::schedule::go_duration(text).ok().filter(|_| shaped);
+    match parsed {
+        Some(d) if d >= min => Ok(d),
+        Some(_) => Err(format!(
+            "Invalid {flag} {text:?}: it must be at least {}s, {DURATION_WORDS}",
+            min.as_secs()
+        )),
+        None => Err(format!("Invalid {flag} {text:?}: give {DURATION_WORDS}")),
+    }
+}
+
+/// Reads `--scale-to-zero-after`: a duration of at least 1s, or `0`/`off` for "never" (`None`).
+pub fn scale_to_zero_after(text: &str) -> Result<Option<String>, String> {
+    if text == "0" || text.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    match duration(text, "--scale-to-zero-after", MIN_IDLE_WINDOW) {
+        Ok(_) => Ok(Some(text.to_string())),
+        Err(e) => Err(format!("{e}; or 0 or off for never")),
+    }
+}
+
+/// The Function's `spec.scaling`, changed by `change`, written back (removed when nothing is
+/// left in it). A `spec.scaling` that cannot be read is an error naming the field.
+pub fn change_scaling(function: &mut Value, change: impl FnOnce(&mut Scaling)) -> Result<(), ObjectError> {
+    let stored = function.pointer("/spec/scaling").cloned().unwrap_or(Value::Null);
+    let mut scaling: Scaling = if stored.is_null() {
+        Scaling::default()
+    } else {
+        serde_json::from_value(stored).map_err(|e| ObjectError {
+            object: format!(
+                "Function {}/{}",
+                function["metadata"]["namespace"].as_str().unwrap_or_default(),
+                function["metadata"]["name"].as_str().unwrap_or_default()
+            ),
+            problem: format!("spec.scaling: {e}"),
+        })?
+    };
+    change(&mut scaling);
+    let spec = path(function, &["spec"]);
+    if scaling == Scaling::default() {
+        spec.remove("scaling");
+    } else {
+        spec.insert(
+            "scaling".into(),
+            serde_json::to_value(&scaling).expect("a Scaling is JSON"),
+        );
+    }
+    Ok(())
+}
+
+/// Applies `--scale-to-zero-after` and `--proactive` to a Scaling.
+fn apply_scaling_flags(scaling: &mut Scaling, flags: &FunctionFlags) {
+    if let Some(after) = &flags.scale_to_zero_after {
+        scaling.scale_to_zero_after = after.clone();
+    }
+    if let Some(proactive) = flags.proactive {
+        scaling.proactive = Some(proactive);
+    }
 }
 
 /// The labels every Function gets, then the user's on top.
@@ -130,7 +221,7 @@ pub fn build(flags: &FunctionFlags) -> Value {
     if let Some(sa) = flags.service_account.as_deref().filter(|s| !s.is_empty()) {
         pod.insert("serviceAccountName".into(), json!(sa));
     }
-    json!({
+    let mut function = json!({
         "kind": "Function",
         "apiVersion": format!("{GROUP}/{VERSION}"),
         "metadata": {"name": flags.name, "namespace": flags.namespace, "creationTimestamp": null, "labels": labels},
@@ -159,7 +250,13 @@ pub fn build(flags: &FunctionFlags) -> Value {
             ),
             "horizontalPodAutoscaler": empty_hpa(),
         },
-    })
+    });
+    let mut scaling = Scaling::default();
+    apply_scaling_flags(&mut scaling, flags);
+    if scaling != Scaling::default() {
+        function["spec"]["scaling"] = serde_json::to_value(&scaling).expect("a Scaling is JSON");
+    }
+    function
 }
 
 /// Applies `function update` flags to the stored Function: only what a flag gives changes;
@@ -261,6 +358,9 @@ pub fn update(mut function: Value, flags: &FunctionFlags) -> Result<Value, Objec
         .unwrap_or(old.spec.service.cluster_ip.as_deref() == Some("None"));
     let rebuilt = self::service(&labels, port, service_port, headless);
     *path(&mut function, &["spec", "service"]) = rebuilt.as_object().expect("a service spec").clone();
+    if flags.scale_to_zero_after.is_some() || flags.proactive.is_some() {
+        change_scaling(&mut function, |s| apply_scaling_flags(s, flags))?;
+    }
     Ok(function)
 }
 
@@ -454,5 +554,80 @@ mod tests {
         let err = update(broken, &FunctionFlags::default()).unwrap_err();
         assert_eq!(err.object, "Function default/hello");
         assert!(err.problem.starts_with("spec: invalid type"), "{err}");
+    }
+
+    #[test]
+    fn scale_to_zero_after_takes_a_duration_or_off() {
+        assert_eq!(scale_to_zero_after("60s"), Ok(Some("60s".into())));
+        assert_eq!(scale_to_zero_after("1m30s"), Ok(Some("1m30s".into())));
+        assert_eq!(scale_to_zero_after("1.5h"), Ok(Some("1.5h".into())));
+        assert_eq!(scale_to_zero_after("0"), Ok(None));
+        assert_eq!(scale_to_zero_after("off"), Ok(None));
+        for bad in ["60", "soon", "-5s", ".5h", "1.h", "5x", "", "500ms", "0s"] {
+            let e = scale_to_zero_after(bad).unwrap_err();
+            assert!(e.starts_with(&format!("Invalid --scale-to-zero-after {bad:?}")), "{e}");
+            assert!(e.contains("such as 60s") && e.contains("0 or off"), "{e}");
+        }
+        assert!(scale_to_zero_after("500ms").unwrap_err().contains("at least 1s"));
+    }
+
+    #[test]
+    fn deploy_and_update_write_spec_scaling() {
+        let f = build(&FunctionFlags {
+            scale_to_zero_after: Some(Some("60s".into())),
+            proactive: Some(false),
+            ..hello()
+        });
+        assert_eq!(
+            f["spec"]["scaling"],
+            json!({"scaleToZeroAfter": "60s", "proactive": false})
+        );
+        let read = Function::from_object(&f).unwrap();
+        assert_eq!(
+            read.spec.scaling.unwrap().idle_window(),
+            Some(std::time::Duration::from_secs(60))
+        );
+        assert!(
+            build(&hello())["spec"].get("scaling").is_none(),
+            "no field without the flags"
+        );
+
+        let mut scheduled = f.clone();
+        scheduled["spec"]["scaling"]["schedules"] = json!([{"cron": "@daily", "min": 2, "for": "1h"}]);
+        let changed = update(
+            scheduled,
+            &FunctionFlags {
+                scale_to_zero_after: Some(Some("5m".into())),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            changed["spec"]["scaling"],
+            json!({"scaleToZeroAfter": "5m", "proactive": false, "schedules": [{"cron": "@daily", "min": 2, "for": "1h"}]}),
+            "only the flag given changes"
+        );
+        let off = FunctionFlags {
+            scale_to_zero_after: Some(None),
+            proactive: Some(true),
+            ..Default::default()
+        };
+        let cleared = update(f, &off).unwrap();
+        assert_eq!(cleared["spec"]["scaling"], json!({"proactive": true}));
+        let gone = update(
+            build(&FunctionFlags {
+                scale_to_zero_after: Some(Some("60s".into())),
+                ..hello()
+            }),
+            &FunctionFlags {
+                scale_to_zero_after: Some(None),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            gone["spec"].get("scaling").is_none(),
+            "an empty spec.scaling is removed: {gone}"
+        );
     }
 }

@@ -67,7 +67,7 @@ pub enum Command {
     Function(function::FunctionArgs),
     /// Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages
     Trigger(trigger::TriggerArgs),
-    /// Scale functions automatically: create, delete and list rules
+    /// Scale functions automatically: rules, scale to zero and scheduled minimums
     Autoscale(autoscale::AutoscaleArgs),
     /// Print the server's runtime catalog
     GetServerConfig,

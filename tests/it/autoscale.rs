@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::common::{Engine, ok};
+use crate::common::{Engine, fails, ok};
 
 fn replicas(engine: &Engine, name: &str) -> u64 {
     let run = engine.kubectl(&[
@@ -329,5 +329,231 @@ async fn autoscale_reads_the_function_again_when_another_writer_got_there_first(
     assert_eq!(
         written["metadata"]["annotations"]["writer"], "8",
         "the other writer's change is kept"
+    );
+}
+
+fn function_json(engine: &Engine, name: &str) -> Value {
+    let run = engine.kubectl(&["get", "fn", name, "-o", "json"]);
+    ok(&run, "kubectl get fn");
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+fn table(stdout: &str) -> Vec<Vec<String>> {
+    stdout
+        .lines()
+        .map(|l| l.split('\t').map(|c| c.trim().to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn min_zero_scales_to_zero_and_delete_removes_it() {
+    let engine = Engine::start_no_run();
+    let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
+    let deploy = [
+        "function",
+        "deploy",
+        "z",
+        "-r",
+        "python3.11",
+        "-f",
+        &f,
+        "--handler",
+        "helloget.foo",
+    ];
+    ok(&engine.kfn(&deploy), "deploy");
+    let create = |extra: &[&str]| {
+        let mut args = vec![
+            "autoscale",
+            "create",
+            "z",
+            "--metric",
+            "qps",
+            "--value",
+            "10",
+            "--max",
+            "3",
+        ];
+        args.extend(extra);
+        engine.kfn(&args)
+    };
+    let run = create(&["--min", "0"]);
+    ok(&run, "autoscale create --min 0");
+    assert!(
+        run.stderr.contains("it scales to zero after 60s with no call"),
+        "{}",
+        run.stderr
+    );
+    let stored = function_json(&engine, "z");
+    assert_eq!(
+        stored["spec"]["horizontalPodAutoscaler"]["spec"]["minReplicas"], 1,
+        "an HPA keeps 1; the activator does zero"
+    );
+    assert_eq!(
+        stored["spec"]["scaling"],
+        serde_json::json!({"scaleToZeroAfter": "60s"})
+    );
+    let list = engine.kfn(&["autoscale", "list"]);
+    ok(&list, "list");
+    assert_eq!(
+        table(&list.stdout)[1],
+        ["z", "default", "z", "0", "3", "function_calls", "10"]
+    );
+    ok(
+        &create(&["--min", "0", "--scale-to-zero-after", "5m"]),
+        "another window",
+    );
+    assert_eq!(function_json(&engine, "z")["spec"]["scaling"]["scaleToZeroAfter"], "5m");
+
+    // Refused, naming the flag; nothing changed.
+    let before = function_json(&engine, "z");
+    fails(&create(&["--min", "-1"]), "min can't be negative (--min -1)");
+    fails(
+        &create(&["--min", "2", "--scale-to-zero-after", "5m"]),
+        "--scale-to-zero-after \\\"5m\\\" needs --min 0",
+    );
+    fails(
+        &create(&["--min", "0", "--scale-to-zero-after", "5"]),
+        "Invalid --scale-to-zero-after \\\"5\\\"",
+    );
+    assert_eq!(function_json(&engine, "z"), before, "nothing changed");
+
+    // --min 1 or more: never to zero.
+    ok(&create(&["--min", "1"]), "min 1");
+    assert!(function_json(&engine, "z")["spec"].get("scaling").is_none());
+    ok(&create(&["--min", "0"]), "min 0 again");
+    let run = engine.kfn(&["autoscale", "delete", "z"]);
+    ok(&run, "delete");
+    let stored = function_json(&engine, "z");
+    assert_eq!(stored["spec"]["horizontalPodAutoscaler"]["spec"]["maxReplicas"], 0);
+    assert!(stored["spec"].get("scaling").is_none(), "scale to zero removed too");
+    fails(
+        &engine.kfn(&["autoscale", "delete", "z"]),
+        "Not found an autoscale definition for z",
+    );
+}
+
+#[test]
+fn scheduled_minimums_are_added_listed_and_removed() {
+    let engine = Engine::start_no_run();
+    let f = format!("{}/examples/python/helloget.py", env!("CARGO_MANIFEST_DIR"));
+    for name in ["a", "b"] {
+        let deploy = [
+            "function",
+            "deploy",
+            name,
+            "-r",
+            "python3.11",
+            "-f",
+            &f,
+            "--handler",
+            "helloget.foo",
+        ];
+        ok(&engine.kfn(&deploy), "deploy");
+    }
+    let schedule = |name: &str, cron: &str, min: &str, duration: &str| {
+        engine.kfn(&[
+            "autoscale",
+            "schedule",
+            name,
+            "--cron",
+            cron,
+            "--min",
+            min,
+            "--for",
+            duration,
+        ])
+    };
+    let run = schedule("a", "0 9 * * 1-5", "3", "8h");
+    ok(&run, "schedule");
+    assert!(
+        run.stderr.contains("0 9 * * 1-5 (UTC): at least 3 replicas for 8h"),
+        "{}",
+        run.stderr
+    );
+    ok(&schedule("a", "@daily", "1", "30m"), "a second one");
+    ok(&schedule("a", "0 9 * * 1-5", "4", "9h"), "the same --cron replaces");
+    ok(&schedule("b", "30 18 * * *", "0", "1h"), "min 0");
+    assert_eq!(
+        function_json(&engine, "a")["spec"]["scaling"],
+        serde_json::json!({"schedules": [
+            {"cron": "0 9 * * 1-5", "min": 4, "for": "9h"},
+            {"cron": "@daily", "min": 1, "for": "30m"}]}),
+        "a schedule alone: no scale to zero"
+    );
+    let list = engine.kfn(&["autoscale", "schedules"]);
+    ok(&list, "schedules");
+    assert_eq!(
+        table(&list.stdout),
+        [
+            ["NAME", "NAMESPACE", "CRON", "MIN", "FOR"],
+            ["a", "default", "0 9 * * 1-5", "4", "9h"],
+            ["a", "default", "@daily", "1", "30m"],
+            ["b", "default", "30 18 * * *", "0", "1h"],
+        ]
+    );
+    let json = engine.kfn(&["autoscale", "schedules", "b", "-o", "json"]);
+    ok(&json, "schedules -o json");
+    assert_eq!(
+        serde_json::from_str::<Value>(&json.stdout).unwrap(),
+        serde_json::json!([{"function": "b", "namespace": "default", "cron": "30 18 * * *", "min": 0, "for": "1h"}])
+    );
+
+    // Refused, naming the flag; nothing changed.
+    let before = function_json(&engine, "a");
+    fails(
+        &schedule("a", "0 25 * * *", "3", "8h"),
+        "Invalid --cron \\\"0 25 * * *\\\"",
+    );
+    fails(&schedule("a", "0 9 * * *", "-1", "8h"), "Invalid --min -1");
+    fails(&schedule("a", "0 9 * * *", "3", "8"), "Invalid --for \\\"8\\\"");
+    fails(
+        &engine.kfn(&["autoscale", "unschedule", "a", "--cron", "@hourly"]),
+        "a has no scheduled minimum at --cron \\\"@hourly\\\"; it has \\\"0 9 * * 1-5\\\", \\\"@daily\\\"",
+    );
+    ok(
+        &engine.kfn(&[
+            "autoscale",
+            "create",
+            "a",
+            "--metric",
+            "qps",
+            "--value",
+            "5",
+            "--max",
+            "4",
+        ]),
+        "a rule",
+    );
+    fails(
+        &schedule("a", "0 9 * * *", "5", "1h"),
+        "a's autoscaling rule has at most 4 replicas",
+    );
+    let after = function_json(&engine, "a");
+    assert_eq!(after["spec"]["scaling"], before["spec"]["scaling"], "nothing changed");
+
+    ok(&engine.kfn(&["autoscale", "delete", "a"]), "delete the rule");
+    assert_eq!(
+        function_json(&engine, "a")["spec"]["scaling"]["schedules"]
+            .as_array()
+            .map(Vec::len),
+        Some(2),
+        "autoscale delete leaves the schedules"
+    );
+    ok(
+        &engine.kfn(&["autoscale", "unschedule", "a", "--cron", "@daily"]),
+        "unschedule",
+    );
+    assert_eq!(
+        table(&engine.kfn(&["autoscale", "schedules", "a"]).stdout)[1..],
+        [["a", "default", "0 9 * * 1-5", "4", "9h"]]
+    );
+    ok(
+        &engine.kfn(&["autoscale", "unschedule", "b", "--all"]),
+        "unschedule --all",
+    );
+    assert!(function_json(&engine, "b")["spec"].get("scaling").is_none());
+    fails(
+        &engine.kfn(&["autoscale", "unschedule", "b", "--all"]),
+        "b has no scheduled minimum",
     );
 }

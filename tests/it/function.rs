@@ -1984,3 +1984,171 @@ fn a_timeout_the_one_rule_refuses_keeps_the_pod_waiting_with_the_reason() {
         "{waiting}"
     );
 }
+
+fn deploy_hello(engine: &Engine, name: &str, extra: &[&str]) -> Run {
+    let file = write(engine.home.path(), "test.py", HELLO_PY);
+    let mut args = vec![
+        "function",
+        "deploy",
+        name,
+        "-r",
+        "python3.12",
+        "-f",
+        file.to_str().unwrap(),
+        "--handler",
+        "test.hello",
+    ];
+    args.extend(extra);
+    engine.kfn(&args)
+}
+
+#[test]
+fn scale_to_zero_after_is_written_changed_and_cleared() {
+    let engine = Engine::start_no_run();
+    let dry = deploy_hello(
+        &engine,
+        "z",
+        &["--scale-to-zero-after", "90s", "--dryrun", "-o", "yaml"],
+    );
+    ok(&dry, "dry run");
+    assert!(
+        dry.stdout.contains("scaling:\n    scaleToZeroAfter: 90s\n"),
+        "{}",
+        dry.stdout
+    );
+    ok(
+        &deploy_hello(&engine, "z", &["--scale-to-zero-after", "90s", "--proactive=false"]),
+        "deploy",
+    );
+    assert_eq!(
+        stored(&engine, "z")["spec"]["scaling"],
+        json!({"scaleToZeroAfter": "90s", "proactive": false})
+    );
+    ok(
+        &engine.kfn(&["function", "update", "z", "--scale-to-zero-after", "5m"]),
+        "update",
+    );
+    assert_eq!(
+        stored(&engine, "z")["spec"]["scaling"],
+        json!({"scaleToZeroAfter": "5m", "proactive": false}),
+        "only the flag given changes"
+    );
+    let describe = engine.kfn(&["function", "describe", "z"]);
+    ok(&describe, "describe");
+    for row in ["Scale to zero after:", "5m", "Proactive:", "off"] {
+        assert!(describe.stdout.contains(row), "{row}: {}", describe.stdout);
+    }
+
+    // Bad values: the flag, the value and what is accepted; nothing changed or created.
+    let before = stored(&engine, "z");
+    for (value, needle) in [
+        (
+            "90",
+            "Invalid --scale-to-zero-after \\\"90\\\": give a Go duration such as 60s",
+        ),
+        ("-5s", "Invalid --scale-to-zero-after \\\"-5s\\\""),
+        ("500ms", "it must be at least 1s"),
+    ] {
+        let run = engine.kfn(&["function", "update", "z", "--scale-to-zero-after", value]);
+        fails(&run, needle);
+        assert_eq!(run.code, 1);
+        assert!(run.stderr.contains("0 or off for never"), "{}", run.stderr);
+    }
+    fails(
+        &engine.kfn(&["function", "update", "z", "--proactive=maybe"]),
+        "invalid value 'maybe' for '--proactive",
+    );
+    assert_eq!(stored(&engine, "z"), before, "nothing changed");
+    let run = deploy_hello(&engine, "new", &["--scale-to-zero-after", "soon"]);
+    fails(&run, "Invalid --scale-to-zero-after \\\"soon\\\"");
+    assert_eq!(function_names(&engine), ["z"], "nothing created");
+
+    ok(
+        &engine.kfn(&["function", "update", "z", "--scale-to-zero-after", "off"]),
+        "turn off",
+    );
+    assert_eq!(stored(&engine, "z")["spec"]["scaling"], json!({"proactive": false}));
+    ok(
+        &engine.kfn(&["function", "update", "z", "--proactive", "--scale-to-zero-after", "0"]),
+        "proactive back on",
+    );
+    assert_eq!(stored(&engine, "z")["spec"]["scaling"], json!({"proactive": true}));
+}
+
+#[test]
+fn ls_shows_a_function_at_zero_as_idle_and_describe_why() {
+    let engine = Engine::start_no_run();
+    ok(
+        &deploy_hello(&engine, "idle", &["--scale-to-zero-after", "60s"]),
+        "deploy",
+    );
+    // As the engine or the controller leaves a function at zero: no replica, status Idle.
+    let deployment = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"idle"},"spec":{"replicas":0,"selector":{"matchLabels":{"function":"idle"}},"template":{"metadata":{"labels":{"function":"idle"}},"spec":{"containers":[{"name":"idle","image":"x"}]}}}}"#;
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(deployment)),
+        "apply deployment",
+    );
+    let status = json!({"status": {"conditions": [{"type": "Ready", "status": "True", "reason": "Idle",
+        "message": "scaled to zero, the next call starts a replica"}],
+        "scaling": {"state": "Idle", "since": "2026-12-01T21:00:00Z", "reason": "no call for 60s (scale-to-zero-after)",
+            "lastCall": "2026-12-01T20:59:00Z", "prediction": "next call expected 9m-11m after the last"}}});
+    ok(
+        &engine.kubectl(&[
+            "patch",
+            "functions.kubeless.io",
+            "idle",
+            "--subresource=status",
+            "--type=merge",
+            "-p",
+            &status.to_string(),
+        ]),
+        "patch status",
+    );
+    // Events named so that their names' order is not their time's.
+    for (name, reason, at) in [
+        ("idle.a", "Activated", "2026-12-01T21:10:00Z"),
+        ("idle.b", "ScaledToZero", "2026-12-01T21:00:00Z"),
+    ] {
+        let event = json!({"apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
+            "involvedObject": {"kind": "Function", "name": "idle", "namespace": "default", "apiVersion": "kubeless.io/v1beta1"},
+            "reason": reason, "message": format!("{reason} message"), "type": "Normal",
+            "firstTimestamp": at, "lastTimestamp": at, "source": {"component": "test"}});
+        ok(
+            &engine.kubectl_stdin(&["create", "-f", "-"], Some(&event.to_string())),
+            "create event",
+        );
+    }
+    let run = engine.kfn(&["function", "ls"]);
+    ok(&run, "ls");
+    let row: Vec<&str> = run.stdout.lines().nth(1).unwrap().split('\t').map(str::trim).collect();
+    assert_eq!(row[0], "idle");
+    assert_eq!(row[5], "0/0 IDLE", "{}", run.stdout);
+
+    let run = engine.kfn(&["function", "describe", "idle"]);
+    ok(&run, "describe");
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split('\t').map(str::trim).collect())
+        .collect();
+    let value = |key: &str| {
+        rows.iter()
+            .find(|r| r[0] == key)
+            .and_then(|r| r.get(1).copied())
+            .unwrap_or_else(|| panic!("{key} in {}", run.stdout))
+    };
+    assert_eq!(value("Status:"), "0/0 IDLE");
+    assert_eq!(value("Scale to zero after:"), "60s");
+    assert_eq!(value("Proactive:"), "on");
+    assert!(
+        value("State:").starts_with("Idle since 2026-12-01T21:00:00Z ("),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(value("Why:"), "no call for 60s (scale-to-zero-after)");
+    assert!(value("Last call:").starts_with("2026-12-01T20:59:00Z"));
+    assert_eq!(value("Prediction:"), "next call expected 9m-11m after the last");
+    let events = run.stdout.split("Events:\n").nth(1).expect("an Events block");
+    let reasons: Vec<&str> = events.lines().filter_map(|l| l.split('\t').nth(2)).collect();
+    assert_eq!(reasons, ["ScaledToZero", "Activated"], "oldest first:\n{}", run.stdout);
+}

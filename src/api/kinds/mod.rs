@@ -47,6 +47,7 @@ pub use function::{
     DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, EmbeddedDeployment, Function, FunctionSpec,
     FunctionStatus, PORT_NAME, Timeout, TimeoutError,
 };
+pub use function::{Scaling, ScalingStatus, ScheduledMinimum};
 pub use read::{Read, lenient};
 pub use trigger::{
     CronJobTrigger, CronJobTriggerSpec, Gateway, HTTPTrigger, HTTPTriggerSpec, KafkaTrigger, KafkaTriggerSpec,

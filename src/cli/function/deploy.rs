@@ -87,6 +87,14 @@ pub struct CommonFlags {
     /// How long --wait waits (e.g. 90s, 2m)
     #[arg(long = "wait-timeout", default_value = "2m", value_name = "DURATION")]
     pub wait_timeout: String,
+    /// Scale to zero after this long with no call (a duration: 60s, 5m; at least 1s); the next call
+    /// starts a replica. `0` or `off` turns it off
+    #[arg(long = "scale-to-zero-after", value_name = "DURATION", allow_hyphen_values = true)]
+    pub scale_to_zero_after: Option<String>,
+    /// Let the proactive policy pre-warm the function before its predicted next call and choose
+    /// its keep-alive (on by default with --scale-to-zero-after); --proactive=false turns it off
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    pub proactive: Option<bool>,
 }
 
 #[derive(Args, Debug)]
@@ -120,6 +128,9 @@ const DEPLOY_EXAMPLES: &str = "Examples:
 
   # A directory, with environment and a call every five minutes
   kfn function deploy report -r python3.12 --handler main.run -f ./report -e LEVEL=info --schedule '*/5 * * * *'
+
+  # Scale to zero after a minute with no call (the next call starts a replica)
+  kfn function deploy hello -r python3.12 --handler hello.handler -f hello.py --scale-to-zero-after 60s
 
   # Print the Function object instead of creating it
   kfn function deploy hello -r python3.12 --handler hello.handler -f hello.py --dryrun -o json";
@@ -201,6 +212,12 @@ async fn local_checks(
                 e.0
             )
         })?;
+    let scale_to_zero_after = common
+        .scale_to_zero_after
+        .as_deref()
+        .map(function::scale_to_zero_after)
+        .transpose()
+        .map_err(client::Error::usage)?;
     let deps = match &common.dependencies {
         Some(d) => Some(source::read_dependencies(d, "--dependencies").await?),
         None => None,
@@ -241,6 +258,8 @@ async fn local_checks(
         port,
         service_port,
         headless: common.headless.then_some(true),
+        scale_to_zero_after,
+        proactive: common.proactive,
     };
     Ok((flags, content))
 }

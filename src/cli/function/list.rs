@@ -7,6 +7,7 @@ use anyhow::{Result, bail};
 use clap::Args;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams};
 use serde_json::{Value, json};
 
@@ -37,19 +38,101 @@ pub struct DescribeArgs {
     pub out: String,
 }
 
-/// The STATUS column, from the function's Deployment.
-pub fn status_text(deployment: Option<&Deployment>) -> String {
+/// The STATUS column, from the function's Deployment: `1/1 READY` (a pre-warmed function too),
+/// `0/0 IDLE` for a function scaled to zero (its status says `Idle` and its Deployment asks for
+/// no replica), else `0/1 NOT READY`.
+pub fn status_text(function: &Function, deployment: Option<&Deployment>) -> String {
     let Some(d) = deployment else {
         return "MISSING: Check controller logs".into();
     };
     let status = d.status.clone().unwrap_or_default();
     let ready = status.ready_replicas.unwrap_or(0);
     let replicas = status.replicas.unwrap_or(0);
+    let idle = scaling_state(function) == Some("Idle") && d.spec.replicas == Some(0);
     if ready > 0 {
         format!("{ready}/{replicas} READY")
+    } else if idle {
+        format!("{ready}/{replicas} IDLE")
     } else {
         format!("{ready}/{replicas} NOT READY")
     }
+}
+
+/// `status.scaling.state`, when the engine or the controller wrote one.
+fn scaling_state(function: &Function) -> Option<&str> {
+    let scaling = function.status.as_ref()?.scaling.as_ref()?;
+    Some(scaling.state.as_str()).filter(|s| !s.is_empty())
+}
+
+/// A time of the status with how long ago it was: `2026-12-01T21:00:00Z (4m ago)`.
+fn when(text: &str, now: Timestamp) -> String {
+    match text.parse::<Timestamp>() {
+        Ok(t) => {
+            let secs = (now.as_second() - t.as_second()).max(0) as u64;
+            format!(
+                "{text} ({} ago)",
+                crate::scaling::proactive::human(std::time::Duration::from_secs(secs))
+            )
+        }
+        Err(_) => text.to_string(),
+    }
+}
+
+/// The Scaling section of `describe`, `(key, value)` rows; none for a function that scales as
+/// in Kubeless (no `spec.scaling`, no `status.scaling`).
+pub fn scaling_rows(f: &Function, now: Timestamp) -> Vec<(String, String)> {
+    let spec = f.spec.scaling.as_ref();
+    let status = f.status.as_ref().and_then(|s| s.scaling.as_ref());
+    if spec.is_none() && status.is_none() {
+        return Vec::new();
+    }
+    let spec = spec.cloned().unwrap_or_default();
+    let after = match (&spec.scale_to_zero_after, spec.idle_window()) {
+        (Some(text), Some(_)) => text.clone(),
+        (Some(text), None) => format!("{text} (not a duration: never)"),
+        (None, _) => "never".into(),
+    };
+    let proactive = match (spec.proactive, spec.idle_window()) {
+        (Some(false), _) => "off".to_string(),
+        (_, Some(_)) => "on".to_string(),
+        (_, None) => "off (only with scale to zero)".to_string(),
+    };
+    let schedules: Vec<String> = spec
+        .schedules
+        .iter()
+        .map(crate::cli::autoscale::schedule_text)
+        .collect();
+    let mut rows = vec![
+        ("Scaling:".to_string(), String::new()),
+        ("  Scale to zero after:".to_string(), after),
+        ("  Proactive:".to_string(), proactive),
+        (
+            "  Schedules:".to_string(),
+            if schedules.is_empty() {
+                "none".into()
+            } else {
+                schedules.join("\n")
+            },
+        ),
+    ];
+    let Some(status) = status else {
+        rows.push(("  State:".into(), "not reported yet".into()));
+        return rows;
+    };
+    let state = match &status.since {
+        Some(since) => format!("{} since {}", status.state, when(since, now)),
+        None => status.state.clone(),
+    };
+    rows.push(("  State:".into(), state));
+    let mut optional = |key: &str, value: &Option<String>, format: &dyn Fn(&str) -> String| {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            rows.push((key.to_string(), format(v)));
+        }
+    };
+    optional("  Why:", &status.reason, &|v| v.to_string());
+    optional("  Last call:", &status.last_call, &|v| when(v, now));
+    optional("  Prediction:", &status.prediction, &|v| v.to_string());
+    rows
 }
 
 /// The DEPENDENCIES column: a Node.js package.json's dependencies one per line, else the text.
@@ -116,7 +199,7 @@ pub fn rows(functions: &[(Function, Option<Deployment>)], wide: bool) -> (String
                 problems.push(e.to_string());
                 "<error: not valid package.json>".into()
             }),
-            status_text(d.as_ref()),
+            status_text(f, d.as_ref()),
         ];
         if wide {
             row.push(memory(f).unwrap_or_default().to_string());
@@ -228,8 +311,8 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 /// The rows of `function describe`: the Function, then its status, the reason a replica is not
-/// ready, and its pods.
-pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]) -> String {
+/// ready, its pods and its Scaling section (`now` for the ages).
+pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod], now: Timestamp) -> String {
     let env: Vec<Value> = env(f)
         .into_iter()
         .map(|(name, value)| json!({"name": name, "value": value}))
@@ -244,7 +327,7 @@ pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]
         ("Envvar:", serde_json::to_string(&env).expect("JSON")),
         ("Memory:", memory(f).unwrap_or("0").to_string()),
         ("Dependencies:", f.spec.deps.trim_end().to_string()),
-        ("Status:", status_text(deployment)),
+        ("Status:", status_text(f, deployment)),
     ] {
         table.row(vec![k.to_string(), v]);
     }
@@ -264,6 +347,9 @@ pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]
             lines.join("\n")
         },
     ]);
+    for (k, v) in scaling_rows(f, now) {
+        table.row(vec![k, v]);
+    }
     table.render()
 }
 
@@ -297,7 +383,7 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
                 .map(|l| l.items)
                 .unwrap_or_default();
             pods.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-            printer.data(&describe_text(&function, d.as_ref(), &pods))?;
+            printer.data(&describe_text(&function, d.as_ref(), &pods, Timestamp::now()))?;
             printer.data(&events_text(&conn, &name).await)?;
         }
     }
@@ -310,12 +396,29 @@ async fn events_text(conn: &Connection, name: &str) -> String {
     let api: Api<Event> = Api::namespaced(conn.client.clone(), &conn.namespace);
     let params = ListParams::default().fields(&format!("involvedObject.name={name},involvedObject.kind=Function"));
     let events = api.list(&params).await.map(|l| l.items).unwrap_or_default();
+    events_block(events)
+}
+
+/// When an Event last happened: its `lastTimestamp`, else its `eventTime` (events.k8s.io
+/// writers), else its `firstTimestamp`, else when it was stored.
+fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+        .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
+}
+
+/// The Events block of `describe`, sorted by time (the API lists them by name).
+pub fn events_block(mut events: Vec<k8s_openapi::api::core::v1::Event>) -> String {
     if events.is_empty() {
         return String::new();
     }
+    events.sort_by_key(event_time);
     let mut out = String::from("Events:\n");
     for e in events {
-        let when = e.last_timestamp.as_ref().map(|t| t.0.to_string()).unwrap_or_default();
+        let when = event_time(&e).map(|t| t.to_string()).unwrap_or_default();
         out.push_str(&format!(
             "  {}\t{}\t{}\t{}\n",
             when,
@@ -351,7 +454,7 @@ mod tests {
                 "state": {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off"}},
                 "lastState": {"terminated": {"exitCode": 1, "message": "cannot load bad.hello: SyntaxError: invalid syntax"}}}]}}))
         .unwrap();
-        let text = describe_text(&f, Some(&deployment(0, 1)), &[pod]);
+        let text = describe_text(&f, Some(&deployment(0, 1)), &[pod], Timestamp::UNIX_EPOCH);
         let rows: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
         let row = |key: &str| {
             rows.iter()
@@ -379,9 +482,103 @@ mod tests {
 
     #[test]
     fn status_strings() {
-        assert_eq!(status_text(Some(&deployment(1, 1))), "1/1 READY");
-        assert_eq!(status_text(Some(&deployment(0, 2))), "0/2 NOT READY");
-        assert_eq!(status_text(None), "MISSING: Check controller logs");
+        let f = function(json!({"metadata": {"name": "f"}, "spec": {}}));
+        assert_eq!(status_text(&f, Some(&deployment(1, 1))), "1/1 READY");
+        assert_eq!(status_text(&f, Some(&deployment(0, 2))), "0/2 NOT READY");
+        assert_eq!(status_text(&f, None), "MISSING: Check controller logs");
+    }
+
+    fn at_zero(state: &str, replicas: i32, ready: i32) -> (Function, Deployment) {
+        let f = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s"}},
+            "status": {"scaling": {"state": state}}}),
+        );
+        let d = serde_json::from_value(json!({"spec": {"replicas": replicas},
+            "status": {"readyReplicas": ready, "replicas": replicas}}))
+        .unwrap();
+        (f, d)
+    }
+
+    #[test]
+    fn a_function_at_zero_is_idle_and_a_pre_warmed_one_ready() {
+        let (f, d) = at_zero("Idle", 0, 0);
+        assert_eq!(status_text(&f, Some(&d)), "0/0 IDLE");
+        let (f, d) = at_zero("PreWarmed", 1, 1);
+        assert_eq!(status_text(&f, Some(&d)), "1/1 READY");
+        let (f, d) = at_zero("Idle", 1, 0);
+        assert_eq!(
+            status_text(&f, Some(&d)),
+            "0/1 NOT READY",
+            "woken, its replica starting"
+        );
+        let (f, d) = at_zero("Warm", 0, 0);
+        assert_eq!(status_text(&f, Some(&d)), "0/0 NOT READY", "no replica and not idle");
+    }
+
+    #[test]
+    fn describe_has_a_scaling_section_with_the_state_why_and_prediction() {
+        let f = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s",
+            "schedules": [{"cron": "0 9 * * 1-5", "min": 3, "for": "8h"}]}},
+            "status": {"scaling": {"state": "Idle", "since": "2026-12-01T21:00:00Z",
+                "reason": "no call for 60s (scale-to-zero-after)", "lastCall": "2026-12-01T20:59:00Z",
+                "prediction": "next call expected 9m-11m after the last"}}}),
+        );
+        let now: Timestamp = "2026-12-01T21:04:00Z".parse().unwrap();
+        let rows: BTreeMap<String, String> = scaling_rows(&f, now)
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_string(), v))
+            .collect();
+        assert_eq!(rows["Scaling:"], "");
+        assert_eq!(rows["Scale to zero after:"], "60s");
+        assert_eq!(rows["Proactive:"], "on");
+        assert_eq!(rows["Schedules:"], "0 9 * * 1-5 (UTC): at least 3 replicas for 8h");
+        assert_eq!(rows["State:"], "Idle since 2026-12-01T21:00:00Z (4m ago)");
+        assert_eq!(rows["Why:"], "no call for 60s (scale-to-zero-after)");
+        assert_eq!(rows["Last call:"], "2026-12-01T20:59:00Z (5m ago)");
+        assert_eq!(rows["Prediction:"], "next call expected 9m-11m after the last");
+
+        let off = function(
+            json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s", "proactive": false}}}),
+        );
+        let rows: BTreeMap<String, String> = scaling_rows(&off, now)
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_string(), v))
+            .collect();
+        assert_eq!(rows["Proactive:"], "off");
+        assert_eq!(rows["State:"], "not reported yet");
+        assert_eq!(rows["Schedules:"], "none");
+        let plain = function(json!({"metadata": {"name": "f"}, "spec": {}}));
+        assert!(
+            scaling_rows(&plain, now).is_empty(),
+            "no section for a Kubeless function"
+        );
+        assert!(!describe_text(&plain, None, &[], now).contains("Scaling:"));
+    }
+
+    #[test]
+    fn events_are_listed_by_time_not_by_name() {
+        let event = |name: &str,
+                     reason: &str,
+                     last: Option<&str>,
+                     event_time: Option<&str>|
+         -> k8s_openapi::api::core::v1::Event {
+            let mut e = json!({"metadata": {"name": name}, "involvedObject": {}, "reason": reason, "type": "Normal", "message": reason});
+            if let Some(t) = last {
+                e["lastTimestamp"] = json!(t);
+            }
+            if let Some(t) = event_time {
+                e["eventTime"] = json!(t);
+            }
+            serde_json::from_value(e).unwrap()
+        };
+        let text = events_block(vec![
+            event("a", "Activated", Some("2026-12-01T21:05:00Z"), None),
+            event("b", "ScaledToZero", Some("2026-12-01T21:01:00Z"), None),
+            event("c", "PreWarmed", None, Some("2026-12-01T21:03:00.000000Z")),
+        ]);
+        let reasons: Vec<&str> = text.lines().skip(1).map(|l| l.split('\t').nth(2).unwrap()).collect();
+        assert_eq!(reasons, ["ScaledToZero", "PreWarmed", "Activated"], "{text}");
     }
 
     #[test]

@@ -356,6 +356,18 @@ impl Seen {
         view.status?.observed_generation
     }
 
+    /// Whether the Function says it is at zero (`status.scaling.state: Idle`): no replica is
+    /// wanted, and the next call starts one.
+    fn idle(&self, name: &str) -> bool {
+        use crate::api::kinds::{FunctionStatus, StatusView};
+        let Some(object) = self.functions.objects.get(name) else {
+            return false;
+        };
+        let object = crate::client::kubeless::to_value(object);
+        let view = crate::api::kinds::lenient::<StatusView<FunctionStatus>>(&object).object;
+        view.and_then(|v| v.status?.scaling).is_some_and(|s| s.state == "Idle")
+    }
+
     /// Where the wait for `name` stands (`generation`: see [`watch`]); `None` until the first
     /// lists are in.
     fn verdict(&self, name: &str, generation: Option<i64>) -> Option<Verdict> {
@@ -374,7 +386,7 @@ impl Seen {
             return Some(Verdict::NoDeployment);
         };
         let (ready, wanted, done) = readiness(d);
-        if done {
+        if done || (wanted == 0 && self.idle(name)) {
             return Some(Verdict::Ready { ready, wanted });
         }
         let pods = self.pods();
@@ -508,8 +520,13 @@ pub async fn until_ready(
     }
     match outcome? {
         Outcome::Ready { ready, wanted } => {
+            let idle = if wanted == 0 {
+                ", idle: the next call starts a replica"
+            } else {
+                ""
+            };
             printer.info(&format!(
-                "Function {name} is ready ({ready}/{wanted}) after {:.1}s",
+                "Function {name} is ready ({ready}/{wanted}{idle}) after {:.1}s",
                 started.elapsed().as_secs_f64()
             ));
             Ok(ExitCode::SUCCESS)
@@ -957,6 +974,29 @@ mod tests {
         let status = json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
         seen.apply(Change::Deployment(watcher::Event::Apply(deployment(1, 1, status))));
         assert_eq!(seen.verdict("f", Some(2)), Some(Verdict::Ready { ready: 1, wanted: 1 }));
+    }
+
+    #[test]
+    fn a_function_at_zero_is_ready_when_its_status_says_idle() {
+        let function = |state: &str| -> DynamicObject {
+            serde_json::from_value(json!({"apiVersion": "kubeless.io/v1beta1", "kind": "Function",
+                "metadata": {"name": "f", "namespace": "default"}, "spec": {},
+                "status": {"observedGeneration": 2, "scaling": {"state": state}}}))
+            .unwrap()
+        };
+        let mut seen = Seen::default();
+        seen.apply(Change::Function(watcher::Event::InitApply(function("Warm"))));
+        seen.apply(Change::Function(watcher::Event::InitDone));
+        seen.apply(Change::Deployment(watcher::Event::InitDone));
+        seen.apply(Change::Pod(watcher::Event::InitDone));
+        let status = json!({"observedGeneration": 1, "replicas": 0, "updatedReplicas": 0, "readyReplicas": 0});
+        seen.apply(Change::Deployment(watcher::Event::Apply(deployment(1, 0, status))));
+        assert!(
+            matches!(seen.verdict("f", Some(2)), Some(Verdict::Progress(_))),
+            "no replica and not idle: still waiting"
+        );
+        seen.apply(Change::Function(watcher::Event::Apply(function("Idle"))));
+        assert_eq!(seen.verdict("f", Some(2)), Some(Verdict::Ready { ready: 0, wanted: 0 }));
     }
 
     #[test]
