@@ -228,7 +228,10 @@ impl Activator {
                 match changes.as_mut() {
                     Some(rx) => loop {
                         match rx.recv().await {
-                            Ok(e) if e.key.namespace == namespace && [PODS, DEPLOYMENTS].contains(&e.key.resource.as_str()) => {
+                            Ok(e)
+                                if e.key.namespace == namespace
+                                    && [PODS, DEPLOYMENTS].contains(&e.key.resource.as_str()) =>
+                            {
                                 return;
                             }
                             Ok(_) => {}
@@ -303,7 +306,10 @@ fn queue_full(namespace: &str, name: &str, queue: usize) -> Response {
 
 /// The answer the runtime gives a call that takes longer than the function's timeout.
 fn timed_out() -> Response {
-    plain(StatusCode::REQUEST_TIMEOUT, crate::runtime::worker::TIMEOUT_TEXT.to_string())
+    plain(
+        StatusCode::REQUEST_TIMEOUT,
+        crate::runtime::worker::TIMEOUT_TEXT.to_string(),
+    )
 }
 
 fn plain(status: StatusCode, text: String) -> Response {

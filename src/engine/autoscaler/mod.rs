@@ -273,7 +273,10 @@ fn disabled(objects: &Arc<Objects>, ns: &str, name: &str) {
     let _ = objects::modify(objects, &def, Some(ns), name, |obj| {
         let already = obj.pointer("/status/conditions/0/reason").and_then(Value::as_str) == Some("ScalingDisabled");
         let since = match already {
-            true => obj.pointer("/status/conditions/0/lastTransitionTime").cloned().unwrap_or(Value::Null),
+            true => obj
+                .pointer("/status/conditions/0/lastTransitionTime")
+                .cloned()
+                .unwrap_or(Value::Null),
             false => json!(crate::api::now()),
         };
         let last = obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null);

@@ -114,7 +114,10 @@ fn tick(
     let now = activator::now();
     // A function not called since the engine started counts from the last call its status
     // remembers, else from now (its deployment, or the engine's start).
-    let remembered = previous.as_ref().and_then(|s| s.last_call.as_deref()).and_then(since_epoch);
+    let remembered = previous
+        .as_ref()
+        .and_then(|s| s.last_call.as_deref())
+        .and_then(since_epoch);
     let calls = activator.snapshot(ns, name, || remembered.unwrap_or(now));
     let scheduled_min = schedule::minimum(&rules(scaling), now);
     let decision = scaling::decide(
@@ -148,12 +151,14 @@ fn tick(
         }
         Action::Warm(n, why) if *n > replicas => {
             let resize = |d: &mut Value| d["spec"]["replicas"] = json!(n);
-            objects::modify(objects, &dep_def, Some(ns), name, resize).is_ok().then(|| {
-                tracing::info!("function {ns}/{name}: {replicas} -> {n} replicas: {why}");
-                event(objects, function, "PreWarmed", why);
-                let state = if scheduled_min > replicas { "Warm" } else { "PreWarmed" };
-                (state, why.clone())
-            })
+            objects::modify(objects, &dep_def, Some(ns), name, resize)
+                .is_ok()
+                .then(|| {
+                    tracing::info!("function {ns}/{name}: {replicas} -> {n} replicas: {why}");
+                    event(objects, function, "PreWarmed", why);
+                    let state = if scheduled_min > replicas { "Warm" } else { "PreWarmed" };
+                    (state, why.clone())
+                })
         }
         Action::Warm(..) => None,
     };
@@ -187,11 +192,7 @@ fn tick(
 /// The state when this tick changed nothing: what the replicas say, keeping the reason the
 /// state was entered with.
 fn settled(previous: Option<&ScalingStatus>, replicas: u32, woken: bool) -> (&'static str, String) {
-    let kept = |state: &str| {
-        previous
-            .filter(|p| p.state == state)
-            .and_then(|p| p.reason.clone())
-    };
+    let kept = |state: &str| previous.filter(|p| p.state == state).and_then(|p| p.reason.clone());
     match previous.map(|p| p.state.as_str()) {
         _ if replicas == 0 => (
             "Idle",
