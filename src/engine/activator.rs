@@ -95,12 +95,15 @@ struct Hold {
     timeout: Duration,
 }
 
+/// A function's hold, and the stored version it was read from.
+type HoldRead = (u64, Option<Hold>);
+
 pub struct Activator {
     objects: Arc<Objects>,
     queue: usize,
     calls: Mutex<HashMap<(String, String), Arc<Calls>>>,
     /// Each function's hold, by the stored version it was read from.
-    holds: Mutex<HashMap<(String, String), (u64, Option<Hold>)>>,
+    holds: Mutex<HashMap<(String, String), HoldRead>>,
 }
 
 impl Activator {
