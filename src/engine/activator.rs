@@ -224,6 +224,9 @@ impl Activator {
             if !found.is_empty() {
                 return Some(Ok(found));
             }
+            if let Some(why) = self.cannot_start(namespace, name) {
+                return Some(Err(cannot_start(namespace, name, &why)));
+            }
             if self.activate(namespace, name) {
                 calls.woken.store(true, Ordering::SeqCst);
             }
@@ -259,6 +262,21 @@ impl Activator {
                 }
             }
         }
+    }
+
+    /// Why the function's replica cannot start, when its Pod says so: a container waiting for
+    /// any reason but being created (a crash, a dependency install that failed, …).
+    fn cannot_start(&self, namespace: &str, name: &str) -> Option<String> {
+        let (pods, _) = self.objects.store.list(PODS, Some(namespace));
+        pods.iter()
+            .map(|p| &p.value)
+            .filter(|p| p.pointer("/metadata/labels/function").and_then(Value::as_str) == Some(name))
+            .filter(|p| p.pointer("/metadata/deletionTimestamp").is_none())
+            .find_map(|p| {
+                let waiting = p.pointer("/status/containerStatuses/0/state/waiting")?;
+                let reason = waiting["reason"].as_str().filter(|r| *r != "ContainerCreating")?;
+                Some(format!("{reason}: {}", waiting["message"].as_str().unwrap_or_default()))
+            })
     }
 
     /// Sets the function's Deployment to one replica when it has none, with an `Activated`
@@ -305,6 +323,14 @@ fn queue_full(namespace: &str, name: &str, queue: usize) -> Response {
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
     r
+}
+
+/// The answer to a call held for a replica that cannot start.
+fn cannot_start(namespace: &str, name: &str, why: &str) -> Response {
+    plain(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("function {namespace}/{name} was woken from zero but its replica cannot start: {why}\n"),
+    )
 }
 
 /// The answer the runtime gives a call that takes longer than the function's timeout.

@@ -425,3 +425,24 @@ fn the_hpa_leaves_a_function_at_zero_alone() {
     ok(&run, "call");
     assert!(run.stdout.contains("hello world"));
 }
+
+#[test]
+fn a_call_for_a_replica_that_cannot_start_is_told_why_without_waiting_out_the_timeout() {
+    let engine = Engine::start();
+    deploy_hello(&engine, "broken", &[]);
+    scale_to_zero_after(&engine, "broken", "2s");
+    wait_idle(&engine, "broken");
+    let code = write(
+        engine.home.path(),
+        "src-broken/helloget.py",
+        "raise RuntimeError('k3v9 cannot load')\n",
+    );
+    ok(
+        &engine.kfn(&["function", "update", "broken", "--from-file", code.to_str().unwrap()]),
+        "update with code that cannot load",
+    );
+    // The timeout is 180 s: the answer comes as soon as the replica's Pod says it cannot start.
+    let run = engine.kfn(&["function", "call", "broken"]);
+    crate::common::fails(&run, "its replica cannot start");
+    assert!(run.stderr.contains("k3v9 cannot load"), "{}", run.stderr);
+}
