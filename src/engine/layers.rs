@@ -10,7 +10,8 @@ use std::path::Path;
 /// them all, and the leaves (store, resources, names, tls, connection) are not listed.
 const PARTS: &[(&str, &[&str])] = &[
     ("objects", &["names", "resources", "store"]),
-    ("replicas", &["objects", "names", "store"]),
+    ("activator", &["objects", "store"]),
+    ("replicas", &["activator", "objects", "names", "store"]),
     ("probe", &[]),
     ("controllers", &["objects", "store", "resources"]),
     (
@@ -25,7 +26,10 @@ const PARTS: &[(&str, &[&str])] = &[
             "controllers",
         ],
     ),
-    ("autoscaler", &["objects", "probe", "names", "store", "resources"]),
+    (
+        "autoscaler",
+        &["activator", "objects", "probe", "names", "store", "resources"],
+    ),
     ("gateway", &["objects", "replicas", "store", "connection"]),
     ("cron", &["objects", "replicas", "store"]),
     ("messaging", &["objects", "replicas", "store"]),

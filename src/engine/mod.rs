@@ -1,5 +1,6 @@
 //! The local engine: a Kubernetes API server on loopback with objects kept in SQLite.
 
+pub mod activator;
 pub mod apiserver;
 pub mod autoscaler;
 pub mod connection;
@@ -145,6 +146,11 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
         controllers::start(objects.clone());
         reconciler::start(objects.clone(), replicas.clone(), state.root.clone(), logs);
         autoscaler::start(objects.clone(), autoscaler::Options::from_env());
+        autoscaler::zero::start(
+            objects.clone(),
+            replicas.activator(),
+            autoscaler::zero::period_from_env(),
+        );
         cron::start(objects.clone(), replicas.clone());
         messaging = Some(messaging::start(
             objects.clone(),

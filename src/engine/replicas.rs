@@ -1,6 +1,8 @@
 //! The way into a function's replicas: each replica's call key (admitted by the reconciler
 //! while it runs), and a request forwarded to a ready pod of a Service (round robin), bodies
-//! streamed both ways, as the service proxy, the gateway, cron and messaging send them.
+//! streamed both ways, as the service proxy, the gateway, cron and messaging send them. Every
+//! call passes the [`Activator`] on its way, which records it and holds it while a function
+//! scaled to zero starts a replica.
 
 pub use crate::api::POD_HEADER;
 use std::collections::HashMap;
@@ -18,6 +20,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
 
+use crate::engine::activator::Activator;
 use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::objects::{ApiError, Objects};
 use crate::engine::store::Key;
@@ -29,6 +32,7 @@ pub struct Replicas {
     /// Each replica's call key, by port: a replica answers calls only with it, so no other
     /// process on the machine can call it past the engine (and an HTTP trigger's auth).
     keys: RwLock<HashMap<u16, HeaderValue>>,
+    activator: Arc<Activator>,
 }
 
 impl Replicas {
@@ -36,11 +40,17 @@ impl Replicas {
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
         Replicas {
-            objects,
             client: Client::builder(TokioExecutor::new()).build(connector),
             next: AtomicUsize::new(0),
             keys: RwLock::default(),
+            activator: Arc::new(Activator::new(objects.clone())),
+            objects,
         }
+    }
+
+    /// The activator every call passes (the idle loop reads its records).
+    pub fn activator(&self) -> Arc<Activator> {
+        self.activator.clone()
     }
 
     pub fn admit(&self, port: u16, key: &str) {
@@ -98,7 +108,8 @@ fn endpoints(objects: &Objects, namespace: &str, name: &str) -> Result<Vec<(Stri
 }
 
 /// Sends a request to one ready pod of a Service (in turn) at `path_and_query`, streaming the
-/// bodies; the answer names the pod in [`POD_HEADER`].
+/// bodies; the answer names the pod in [`POD_HEADER`]. A function scaled to zero (or starting)
+/// is woken and the request held until a replica is ready (see [`Activator::wait`]).
 pub async fn forward(
     replicas: &Replicas,
     namespace: &str,
@@ -106,15 +117,23 @@ pub async fn forward(
     path_and_query: &str,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let endpoints = endpoints(&replicas.objects, namespace, name)?;
-    if endpoints.is_empty() {
-        return Err(ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("no endpoints available for service \"{name}\""),
-        ));
+    let _call = replicas.activator.arrive(namespace, name);
+    let mut ready = endpoints(&replicas.objects, namespace, name)?;
+    if ready.is_empty() {
+        let look = || endpoints(&replicas.objects, namespace, name).unwrap_or_default();
+        match replicas.activator.wait(namespace, name, look).await {
+            Some(Ok(found)) => ready = found,
+            Some(Err(answer)) => return Ok(answer),
+            None => {
+                return Err(ApiError::new(
+                    503,
+                    "ServiceUnavailable",
+                    format!("no endpoints available for service \"{name}\""),
+                ));
+            }
+        }
     }
-    let (pod, port) = &endpoints[replicas.next.fetch_add(1, Ordering::Relaxed) % endpoints.len()];
+    let (pod, port) = &ready[replicas.next.fetch_add(1, Ordering::Relaxed) % ready.len()];
     let uri: http::Uri = format!("http://127.0.0.1:{port}{path_and_query}")
         .parse()
         .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;

@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 
 pub use function::{
     DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, EmbeddedDeployment, Function, FunctionSpec,
-    FunctionStatus, PORT_NAME, Timeout, TimeoutError,
+    FunctionStatus, PORT_NAME, Scaling, ScalingStatus, ScheduledMinimum, Timeout, TimeoutError,
 };
 pub use function::{Scaling, ScalingStatus, ScheduledMinimum};
 pub use read::{Read, lenient};

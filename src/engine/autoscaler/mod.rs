@@ -2,6 +2,10 @@
 //! ready replicas (calls per second, CPU and memory against their requests, read from the
 //! replicas' `/metrics`), runs the HorizontalPodAutoscaler algorithm (`policy`), sets the
 //! Deployment's replicas, records Events, and keeps an autoscaling/v2 HPA object with status.
+//! A Deployment at zero replicas is left alone, as Kubernetes' HPA leaves it ("ScalingDisabled"):
+//! the activator takes it to one, and the idle loop ([`zero`]) to zero.
+
+pub mod zero;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
@@ -143,6 +147,12 @@ async fn scale(
         .pointer("/spec/replicas")
         .and_then(Value::as_u64)
         .unwrap_or(1) as u32;
+    if replicas == 0 {
+        history.samples.clear();
+        history.recent.clear();
+        disabled(objects, ns, name);
+        return;
+    }
 
     // Ready replicas past the readiness delay are measured; the others are left out.
     let (pods, _) = objects.store.list("/pods", Some(ns));
@@ -253,6 +263,28 @@ async fn scale(
             obj["status"] = json!({"currentReplicas": replicas, "desiredReplicas": rec.count, "lastScaleTime": last});
         });
     }
+}
+
+/// The HPA object's status while its Deployment is at zero, in Kubernetes' words.
+fn disabled(objects: &Arc<Objects>, ns: &str, name: &str) {
+    let Some(def) = objects.registry().find("autoscaling", "v2", "horizontalpodautoscalers") else {
+        return;
+    };
+    let _ = objects::modify(objects, &def, Some(ns), name, |obj| {
+        let already = obj.pointer("/status/conditions/0/reason").and_then(Value::as_str) == Some("ScalingDisabled");
+        let since = match already {
+            true => obj
+                .pointer("/status/conditions/0/lastTransitionTime")
+                .cloned()
+                .unwrap_or(Value::Null),
+            false => json!(crate::api::now()),
+        };
+        let last = obj.pointer("/status/lastScaleTime").cloned().unwrap_or(Value::Null);
+        obj["status"] = json!({"currentReplicas": 0, "desiredReplicas": 0, "lastScaleTime": last,
+            "conditions": [{"type": "ScalingActive", "status": "False", "reason": "ScalingDisabled",
+                "message": "scaling is disabled since the replica count of the target is zero",
+                "lastTransitionTime": since}]});
+    });
 }
 
 #[cfg(test)]

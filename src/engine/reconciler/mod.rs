@@ -32,6 +32,8 @@ use replica::Handle;
 const FUNCTIONS: &str = "kubeless.io/functions";
 const DEPLOYMENTS: &str = "apps/deployments";
 const PODS: &str = "/pods";
+/// The `Ready` condition's message of a function at zero replicas.
+const IDLE_MESSAGE: &str = "scaled to zero; the next call starts a replica";
 
 pub struct Reconciler {
     objects: Arc<Objects>,
@@ -437,7 +439,8 @@ impl FunctionController {
     }
 
     /// The Function's `Ready` condition, from its Deployment as `kfn controller` writes it on
-    /// a cluster ([`kinds::Condition::of_deployment`]).
+    /// a cluster ([`kinds::Condition::of_deployment`]); a function scaled to zero is ready with
+    /// reason `Idle`.
     fn write_ready(&self, function: &Function) {
         let Some(stored) = self.get(DEPLOYMENTS) else {
             return;
@@ -450,7 +453,16 @@ impl FunctionController {
             .as_ref()
             .map(|s| s.conditions.clone())
             .unwrap_or_default();
-        let (condition, ready) = kinds::Condition::of_deployment(&previous, &d);
+        let scales_to_zero = function
+            .spec
+            .scaling
+            .as_ref()
+            .is_some_and(|s| s.idle_window().is_some());
+        let (condition, ready) = match d.spec.replicas {
+            // Scaled to zero on purpose: ready, the next call starts a replica.
+            Some(0) if scales_to_zero => (kinds::Condition::ready(&previous, true, "Idle", IDLE_MESSAGE), 0),
+            _ => kinds::Condition::of_deployment(&previous, &d),
+        };
         if previous.len() == 1
             && previous[0] == condition
             && function.status.as_ref().and_then(|s| s.ready_replicas) == Some(ready)
