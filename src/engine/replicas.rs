@@ -2,6 +2,8 @@
 //! while it runs), and a request forwarded to a ready pod of a Service (round robin), bodies
 //! streamed both ways, as the service proxy, the gateway, cron and messaging send them.
 
+pub mod pod;
+
 pub use crate::api::POD_HEADER;
 use std::collections::HashMap;
 use std::sync::Arc;
