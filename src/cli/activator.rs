@@ -24,6 +24,21 @@ pub struct ActivatorArgs {
     /// Forward calls through the API server's pods/proxy instead of to the pod's address (for an activator outside the pod network; needs the pods/proxy permission)
     #[arg(long = "via-api-server")]
     pub via_api_server: bool,
+    /// Also hold calls of this function on this port, whatever its Service says (NAMESPACE/NAME=PORT; repeatable)
+    #[arg(long, value_name = "NAMESPACE/NAME=PORT", value_parser = parse_hold)]
+    pub hold: Vec<(String, String, u16)>,
+}
+
+/// `NAMESPACE/NAME=PORT`.
+fn parse_hold(text: &str) -> Result<(String, String, u16), String> {
+    let bad = || format!("{text:?} is not NAMESPACE/NAME=PORT (e.g. default/hello=20001)");
+    let (function, port) = text.split_once('=').ok_or_else(bad)?;
+    let (ns, name) = function.split_once('/').ok_or_else(bad)?;
+    let port: u16 = port.parse().ok().filter(|p| *p > 0).ok_or_else(bad)?;
+    if ns.is_empty() || name.is_empty() {
+        return Err(bad());
+    }
+    Ok((ns.to_string(), name.to_string(), port))
 }
 
 pub async fn run(args: ActivatorArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -36,6 +51,7 @@ pub async fn run(args: ActivatorArgs, global: &GlobalArgs) -> Result<ExitCode> {
             address: args.address,
             metrics_port: args.metrics_port,
             via_api_server: args.via_api_server,
+            hold: args.hold,
         },
     )
     .await?;

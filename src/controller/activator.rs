@@ -61,6 +61,8 @@ pub struct Options {
     /// Forward through the API server's `pods/<pod>:<port>/proxy` instead of to the pod's
     /// address (for an activator outside the pod network; it needs `pods/proxy` then).
     pub via_api_server: bool,
+    /// Functions held on a fixed port whatever their Service says: (namespace, name, port).
+    pub hold: Vec<(String, String, u16)>,
 }
 
 /// A function's ready pod: its name, address and port.
@@ -197,20 +199,26 @@ impl Activator {
     /// Reports the calls held, scales the Deployment to 1 when it is at 0, and publishes the
     /// function's ready pods.
     async fn waking_round(&self, held: &Held) {
-        self.report(held, false).await;
         let deployments: Api<Deployment> = Api::namespaced(self.client.clone(), &held.namespace);
         let selector = match deployments.get_scale(&held.name).await {
             Ok(scale) => {
-                if scale.spec.as_ref().and_then(|s| s.replicas) == Some(0) {
+                // A Scale at zero leaves `replicas` out (omitempty).
+                if scale.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0) == 0 {
                     self.scale_up(held, &deployments).await;
                 }
                 scale.status.and_then(|s| s.selector).filter(|s| !s.is_empty())
             }
             Err(e) => {
-                tracing::warn!("cannot get the scale of Deployment {}/{}: {e}", held.namespace, held.name);
+                tracing::warn!(
+                    "cannot get the scale of Deployment {}/{}: {e}",
+                    held.namespace,
+                    held.name
+                );
                 None
             }
         };
+        // Reported after the scale-up: the controller, seeing the call, finds a replica asked for.
+        self.report(held, false).await;
         let selector = selector.unwrap_or_else(|| format!("created-by=kubeless,function={}", held.name));
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &held.namespace);
         match pods.list(&ListParams::default().labels(&selector)).await {
@@ -260,19 +268,32 @@ impl Activator {
         ] {
             parts.headers.remove(h);
         }
-        let path = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+        let path = parts
+            .uri
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/")
+            .to_string();
         if self.options.via_api_server {
             parts.headers.remove(header::AUTHORIZATION);
             let body = match axum::body::to_bytes(body, MAX_PROXIED_BODY).await {
                 Ok(b) => b,
-                Err(e) => return plain(StatusCode::PAYLOAD_TOO_LARGE, &format!("cannot read the request body: {e}")),
+                Err(e) => {
+                    return plain(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        &format!("cannot read the request body: {e}"),
+                    );
+                }
             };
             let uri = format!(
                 "/api/v1/namespaces/{}/pods/{}:{}/proxy{path}",
                 held.namespace, to.pod, to.port
             );
             let Ok(uri) = uri.parse() else {
-                return plain(StatusCode::BAD_REQUEST, &format!("the path {path:?} cannot be forwarded"));
+                return plain(
+                    StatusCode::BAD_REQUEST,
+                    &format!("the path {path:?} cannot be forwarded"),
+                );
             };
             parts.uri = uri;
             let req = http::Request::from_parts(parts, kube::client::Body::from(body));
@@ -284,9 +305,16 @@ impl Activator {
                 ),
             };
         }
-        let host = if to.ip.contains(':') { format!("[{}]", to.ip) } else { to.ip.clone() };
+        let host = if to.ip.contains(':') {
+            format!("[{}]", to.ip)
+        } else {
+            to.ip.clone()
+        };
         let Ok(uri) = format!("http://{host}:{}{path}", to.port).parse() else {
-            return plain(StatusCode::BAD_REQUEST, &format!("the path {path:?} cannot be forwarded"));
+            return plain(
+                StatusCode::BAD_REQUEST,
+                &format!("the path {path:?} cannot be forwarded"),
+            );
         };
         parts.uri = uri;
         match self.http.request(http::Request::from_parts(parts, body)).await {
@@ -318,7 +346,12 @@ fn endpoint(pod: &Pod, port: u16) -> Option<Endpoint> {
 }
 
 fn plain(status: StatusCode, text: &str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{text}\n")).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{text}\n"),
+    )
+        .into_response()
 }
 
 /// One call on a function's activator port.
@@ -381,25 +414,38 @@ struct Listening {
 }
 
 /// The functions at the activator now: port → (namespace, name, target port).
-fn wanted(services: &Store<Service>) -> HashMap<u16, (String, String, u16)> {
-    services
-        .state()
+fn wanted(services: &Store<Service>, fixed: &[(String, String, u16)]) -> HashMap<u16, (String, String, u16)> {
+    let all = services.state();
+    let target = |ns: &str, name: &str| {
+        all.iter()
+            .find(|s| s.metadata.namespace.as_deref() == Some(ns) && s.metadata.name.as_deref() == Some(name))
+            .and_then(|s| target_port(s))
+            .unwrap_or(crate::api::kinds::DEFAULT_PORT as u16)
+    };
+    let mut out: HashMap<u16, (String, String, u16)> = all
         .iter()
         .filter_map(|s| {
             let port = super::zero::port_of(s)?;
-            let target = s
-                .spec
-                .as_ref()
-                .and_then(|spec| spec.ports.as_ref()?.first().cloned())
-                .map(|p| match p.target_port {
-                    Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => t,
-                    _ => p.port,
-                })
-                .and_then(|t| u16::try_from(t).ok())
-                .unwrap_or(crate::api::kinds::DEFAULT_PORT as u16);
+            let target = target_port(s).unwrap_or(crate::api::kinds::DEFAULT_PORT as u16);
             Some((port, (s.metadata.namespace.clone()?, s.metadata.name.clone()?, target)))
         })
-        .collect()
+        .collect();
+    for (ns, name, port) in fixed {
+        out.insert(*port, (ns.clone(), name.clone(), target(ns, name)));
+    }
+    out
+}
+
+/// The port a Service's first port targets (a number; a named one reads as its port).
+fn target_port(s: &Service) -> Option<u16> {
+    s.spec
+        .as_ref()
+        .and_then(|spec| spec.ports.as_ref()?.first().cloned())
+        .map(|p| match p.target_port {
+            Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(t)) => t,
+            _ => p.port,
+        })
+        .and_then(|t| u16::try_from(t).ok())
 }
 
 /// Runs the activator until SIGTERM or SIGINT.
@@ -416,8 +462,8 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let writer = reflector::store::Writer::<Service>::default();
     let services = writer.as_reader();
     let config = watcher::Config::default().labels("created-by=kubeless");
-    let stream = reflector::reflector(writer, watcher::watcher(Api::<Service>::all(client.clone()), config))
-        .default_backoff();
+    let stream =
+        reflector::reflector(writer, watcher::watcher(Api::<Service>::all(client.clone()), config)).default_backoff();
     tokio::spawn(stream.for_each(|r| async move {
         if let Err(e) = r {
             tracing::warn!("watch of Services failed (retrying): {e}");
@@ -447,9 +493,11 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
-        let want = wanted(&services);
+        let want = wanted(&services, &options.hold);
         listening.retain(|port, l| {
-            let keep = want.get(port).is_some_and(|(ns, name, _)| l.function == (ns.clone(), name.clone()));
+            let keep = want
+                .get(port)
+                .is_some_and(|(ns, name, _)| l.function == (ns.clone(), name.clone()));
             if !keep {
                 tracing::info!("{}/{} left the activator (port {port})", l.function.0, l.function.1);
             }

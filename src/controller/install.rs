@@ -226,8 +226,14 @@ mod tests {
             .find(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == ACTIVATOR)
             .unwrap();
         let text = role["rules"].to_string();
-        assert!(text.contains("deployments/scale") && !text.contains("\"deployments\""), "{text}");
-        assert!(!text.contains("delete") && !text.contains("\"*\""), "least privilege: {text}");
+        assert!(
+            text.contains("deployments/scale") && !text.contains("\"deployments\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("delete") && !text.contains("\"*\""),
+            "least privilege: {text}"
+        );
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
         assert_eq!(
             deployment["spec"]["template"]["spec"]["containers"][0]["image"],

@@ -140,12 +140,8 @@ impl Zero {
         if let Some(port) = reserved.get(&uid) {
             return Some(*port);
         }
-        let mut used: std::collections::HashSet<u16> = children
-            .services
-            .state()
-            .iter()
-            .filter_map(|s| port_of(s))
-            .collect();
+        let mut used: std::collections::HashSet<u16> =
+            children.services.state().iter().filter_map(|s| port_of(s)).collect();
         used.extend(reserved.values().copied());
         let port = (self.ports.0..=self.ports.1).find(|p| !used.contains(p))?;
         reserved.insert(uid, port);
@@ -295,6 +291,8 @@ async fn step(ctx: &Ctx, f: &Function) -> Result<(), Error> {
             write_scaling(ctx, f, "Idle", &why, last_call, windows, true).await?;
             event(ctx, f, "ScaledToZero", &why).await;
         }
+        // A call the activator reported just now: it is waking the function itself.
+        Action::Warm(..) if reported.is_some_and(|at| now.saturating_sub(at) < Duration::from_secs(10)) => {}
         Action::Warm(n, why) => {
             scale(ctx, ns, name, n).await?;
             write_scaling(ctx, f, "PreWarmed", &why, last_call, windows, false).await?;
@@ -308,14 +306,13 @@ async fn step(ctx: &Ctx, f: &Function) -> Result<(), Error> {
                 (_, _, "") => ("Warm", "has replicas".to_string()),
                 (_, _, s) => (s, old.reason.clone().unwrap_or_default()),
             };
-            let moved = last_call.zip(old.last_call.as_deref().and_then(parse_time)).is_none_or(
-                |(known, written)| known.saturating_sub(written) >= Duration::from_secs(30),
-            );
+            let moved = last_call
+                .zip(old.last_call.as_deref().and_then(parse_time))
+                .is_none_or(|(known, written)| known.saturating_sub(written) >= Duration::from_secs(30));
             let prediction = windows.describe();
             if state != old.state || old.prediction.as_deref() != Some(&prediction) || moved {
                 let keep_since = state == old.state;
-                write_scaling_with(ctx, f, state, &reason, last_call, windows, state == "Idle", keep_since)
-                    .await?;
+                write_scaling_with(ctx, f, state, &reason, last_call, windows, state == "Idle", keep_since).await?;
             }
         }
     }
@@ -395,12 +392,16 @@ async fn write_scaling_with(
         status["conditions"] = json!([Condition::ready(&old.conditions, true, "Idle", IDLE_MESSAGE)]);
     }
     let api = kubeless::api_for(&ctx.client, f.namespace(), "Function");
-    api.patch_status(f.name(), &PatchParams::default(), &Patch::Merge(json!({"status": status})))
-        .await
-        .map_err(|source| Error::Status {
-            what: format!("Function {}/{}", f.namespace(), f.name()),
-            source,
-        })?;
+    api.patch_status(
+        f.name(),
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": status})),
+    )
+    .await
+    .map_err(|source| Error::Status {
+        what: format!("Function {}/{}", f.namespace(), f.name()),
+        source,
+    })?;
     Ok(())
 }
 

@@ -505,7 +505,7 @@ pub const ACTIVATOR_PORT_ANNOTATION: &str = "kfn.io/activator-port";
 /// it (RFC 3339), so the controller knows of calls that woke it.
 pub const LAST_CALL_ANNOTATION: &str = "kfn.io/last-call";
 /// Who manages the EndpointSlice of a function at zero.
-pub const ACTIVATOR_SLICE_MANAGER: &str = "kfn.io/controller";
+pub const ACTIVATOR_SLICE_MANAGER: &str = "kfn-controller";
 
 /// The function's Service while it is at zero: no selector (the activator's pods are in another
 /// namespace, which a selector cannot reach), its activator port in an annotation; its

@@ -71,7 +71,13 @@ pub async fn forward(
         .client
         .request(http::Request::from_parts(parts, body))
         .await
-        .map_err(|e| ApiError::new(503, "ServiceUnavailable", format!("error trying to reach pod \"{pod}\": {e}")))?;
+        .map_err(|e| {
+            ApiError::new(
+                503,
+                "ServiceUnavailable",
+                format!("error trying to reach pod \"{pod}\": {e}"),
+            )
+        })?;
     let (mut parts, body) = resp.into_parts();
     if let Ok(v) = HeaderValue::from_str(pod) {
         parts.headers.insert(POD_HEADER, v);
