@@ -180,7 +180,10 @@ fn a_function_at_zero_points_at_the_activator_which_wakes_it_and_holds_calls_to_
         "hello's Service points at the activator",
         || {
             let svc = object(&cluster, "service", "hello");
-            let annotated = svc["metadata"]["annotations"]["kfn.io/activator-port"] == port.to_string();
+            let annotated = svc["metadata"]["annotations"]["kfn.io/activator-port"]
+                .as_str()
+                .and_then(|p| p.parse::<u16>().ok())
+                == Some(port);
             let slice = cluster.kubectl(&[
                 "-n",
                 "default",
