@@ -1,5 +1,6 @@
 //! The command line: flags → typed requests → library calls. One module per command group.
 
+mod activator;
 mod autoscale;
 mod cluster;
 mod cluster_info;
@@ -85,6 +86,8 @@ pub enum Command {
     Uninstall(cluster::UninstallArgs),
     /// Run the cluster controller
     Controller(cluster::ControllerArgs),
+    /// Hold calls of functions scaled to zero on a cluster until a replica is ready
+    Activator(activator::ActivatorArgs),
     /// The function runtime that runs inside every function replica
     Runtime(runtime::RuntimeArgs),
 }
@@ -275,5 +278,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Install(args) => cluster::install(args, &cli.global).await,
         Command::Uninstall(args) => cluster::uninstall(args, &cli.global).await,
         Command::Controller(args) => cluster::controller(args, &cli.global).await,
+        Command::Activator(args) => activator::run(args, &cli.global).await,
     }
 }

@@ -1,4 +1,4 @@
-//! Warning Events on the objects the controller fails to reconcile, aggregated as client-go's
+//! Warning Events on the objects the controller fails to reconcile (and Normal ones on scaling), aggregated as client-go's
 //! event correlator does: the same object, reason and message again bumps `count` and
 //! `lastTimestamp` of one Event instead of writing a new one every retry. (kube's `Recorder`
 //! aggregates on the reason alone and would keep showing the first message after the cause
@@ -21,6 +21,7 @@ const AGGREGATE_FOR: Duration = Duration::from_secs(600);
 #[derive(Clone, Debug, Eq, Hash, PartialEq)]
 struct Key {
     uid: String,
+    type_: &'static str,
     reason: String,
     message: String,
 }
@@ -49,10 +50,26 @@ impl Recorder {
 
     /// Records a Warning about `object`: a new Event, or the count of the same one bumped.
     pub async fn warn(&self, object: ObjectReference, reason: &str, message: &str) -> Result<(), kube::Error> {
+        self.record("Warning", object, reason, message).await
+    }
+
+    /// Records a Normal Event about `object` (`ScaledToZero`, `PreWarmed`), aggregated the same way.
+    pub async fn normal(&self, object: ObjectReference, reason: &str, message: &str) -> Result<(), kube::Error> {
+        self.record("Normal", object, reason, message).await
+    }
+
+    async fn record(
+        &self,
+        type_: &'static str,
+        object: ObjectReference,
+        reason: &str,
+        message: &str,
+    ) -> Result<(), kube::Error> {
         let namespace = object.namespace.clone().unwrap_or_else(|| "default".into());
         let api: Api<Event> = Api::namespaced(self.client.clone(), &namespace);
         let key = Key {
             uid: object.uid.clone().unwrap_or_default(),
+            type_,
             reason: reason.to_string(),
             message: message.to_string(),
         };
@@ -68,11 +85,11 @@ impl Recorder {
                 match api.patch(&name, &PatchParams::default(), &Patch::Merge(&bump)).await {
                     Ok(_) => (name, count + 1),
                     // Deleted meanwhile (Events expire): write it again.
-                    Err(kube::Error::Api(s)) if s.code == 404 => self.create(&api, object, &key, now).await?,
+                    Err(kube::Error::Api(s)) if s.code == 404 => self.create(&api, type_, object, &key, now).await?,
                     Err(e) => return Err(e),
                 }
             }
-            None => self.create(&api, object, &key, now).await?,
+            None => self.create(&api, type_, object, &key, now).await?,
         };
         self.written.lock().insert(
             key,
@@ -88,6 +105,7 @@ impl Recorder {
     async fn create(
         &self,
         api: &Api<Event>,
+        type_: &'static str,
         object: ObjectReference,
         key: &Key,
         now: Time,
@@ -99,7 +117,7 @@ impl Recorder {
                 ..Default::default()
             },
             involved_object: object,
-            type_: Some("Warning".into()),
+            type_: Some(type_.into()),
             reason: Some(key.reason.clone()),
             message: Some(key.message.clone()),
             source: Some(EventSource {

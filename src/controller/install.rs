@@ -1,6 +1,6 @@
 //! `kfn install` / `kfn uninstall`: everything a cluster needs to run kfn — the six CRDs, the
 //! namespace, the controller's ServiceAccount and least-privilege RBAC, the controller
-//! Deployment, and the `kubeless-config` ConfigMap with the runtime catalog.
+//! Deployment, the activator (`kfn activator`, with its own RBAC and Service), and the `kubeless-config` ConfigMap with the runtime catalog.
 
 use serde_json::{Value, json};
 
@@ -79,6 +79,11 @@ pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Valu
             rule(&["kubeless.io"], &["httptriggers", "cronjobtriggers"], &["delete"]),
             rule(&[""], &["configmaps", "services"], &manage),
             rule(&["apps"], &["deployments"], &manage),
+            // Scale to zero: the scale subresource, the ready pods' call counts, and the
+            // EndpointSlice that points a function at zero at the activator.
+            rule(&["apps"], &["deployments/scale"], &["get", "patch", "update"]),
+            rule(&[""], &["pods"], &["list"]),
+            rule(&["discovery.k8s.io"], &["endpointslices"], &manage),
             rule(&["autoscaling"], &["horizontalpodautoscalers"], &manage),
             rule(&["networking.k8s.io"], &["ingresses"], &manage),
             rule(&["batch"], &["cronjobs"], &manage),
@@ -119,7 +124,56 @@ pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Valu
             }},
         }}),
     ]);
+    out.extend(activator(namespace, image));
     out
+}
+
+/// The activator's name (its ServiceAccount, ClusterRole, Deployment and Service).
+pub const ACTIVATOR: &str = super::zero::ACTIVATOR;
+/// The port of the activator's /healthz and /metrics.
+pub const ACTIVATOR_METRICS_PORT: u16 = 8082;
+
+/// `kfn activator` and exactly the rights it uses: it watches functions' Services (and writes
+/// the last call it saw on them), reads a Function's timeout, scales a Deployment at zero to one
+/// through its scale subresource, lists the function's pods to find a ready one, and records
+/// an `Activated` Event. Its Service is how the controller finds the activator's pods.
+fn activator(namespace: &str, image: &str) -> Vec<Value> {
+    let labels = json!({"app.kubernetes.io/name": ACTIVATOR, "app.kubernetes.io/part-of": "kfn"});
+    vec![
+        json!({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": ACTIVATOR, "namespace": namespace, "labels": labels}}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": ACTIVATOR, "labels": labels}, "rules": [
+            rule(&[""], &["services"], &["get", "list", "watch", "patch"]),
+            rule(&["kubeless.io"], &["functions"], &["get"]),
+            rule(&["apps"], &["deployments/scale"], &["get", "patch", "update"]),
+            rule(&[""], &["pods"], &["list"]),
+            rule(&[""], &["events"], &["create", "patch"]),
+        ]}),
+        json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": ACTIVATOR, "labels": labels},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": ACTIVATOR},
+            "subjects": [{"kind": "ServiceAccount", "name": ACTIVATOR, "namespace": namespace}]}),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": ACTIVATOR, "namespace": namespace, "labels": labels}, "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": ACTIVATOR}},
+            "template": {"metadata": {"labels": labels}, "spec": {
+                "serviceAccountName": ACTIVATOR,
+                "securityContext": {"runAsNonRoot": true, "runAsUser": 1000},
+                "containers": [{
+                    "name": "activator",
+                    "image": image,
+                    "args": ["activator", "--metrics-port", ACTIVATOR_METRICS_PORT.to_string()],
+                    "ports": [{"name": "metrics", "containerPort": ACTIVATOR_METRICS_PORT}],
+                    "livenessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 10},
+                    "readinessProbe": {"httpGet": {"path": "/healthz", "port": "metrics"}, "periodSeconds": 5},
+                    "resources": {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"memory": "256Mi"}},
+                    "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "capabilities": {"drop": ["ALL"]}},
+                }],
+            }},
+        }}),
+        json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": ACTIVATOR, "namespace": namespace, "labels": labels}, "spec": {
+            "selector": {"app.kubernetes.io/name": ACTIVATOR},
+            "ports": [{"name": "metrics", "port": ACTIVATOR_METRICS_PORT, "targetPort": "metrics", "protocol": "TCP"}],
+        }}),
+    ]
 }
 
 /// `apiVersion` split into group and version, and the plural of a kind, for the objects above.
@@ -158,6 +212,28 @@ mod tests {
         ] {
             assert!(kinds.contains(&k), "{k}");
         }
+        let activator = objects
+            .iter()
+            .find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == ACTIVATOR)
+            .expect("the activator's Deployment");
+        assert_eq!(
+            activator["spec"]["template"]["spec"]["containers"][0]["args"][0],
+            "activator"
+        );
+        assert_eq!(activator["spec"]["template"]["spec"]["serviceAccountName"], ACTIVATOR);
+        let role = objects
+            .iter()
+            .find(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == ACTIVATOR)
+            .unwrap();
+        let text = role["rules"].to_string();
+        assert!(
+            text.contains("deployments/scale") && !text.contains("\"deployments\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("delete") && !text.contains("\"*\""),
+            "least privilege: {text}"
+        );
         let deployment = objects.iter().find(|o| o["kind"] == "Deployment").unwrap();
         assert_eq!(
             deployment["spec"]["template"]["spec"]["containers"][0]["image"],

@@ -4,6 +4,8 @@
 //! call passes the [`Activator`] on its way, which records it and holds it while a function
 //! scaled to zero starts a replica.
 
+pub mod pod;
+
 pub use crate::api::POD_HEADER;
 use std::collections::HashMap;
 use std::sync::Arc;

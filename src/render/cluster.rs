@@ -347,6 +347,74 @@ pub fn cronjob(trigger: &CronJobTrigger, function: &Function, curl_image: &str) 
     }))
 }
 
+/// The annotation on a function's Service while it is at zero: the port of `kfn activator`
+/// that holds its calls (one port per function: a Service reaches the activator by address
+/// and port only, so the port says which function a request is for).
+pub const ACTIVATOR_PORT_ANNOTATION: &str = "kfn.io/activator-port";
+/// The annotation `kfn activator` writes on a function's Service: when a call last arrived for
+/// it (RFC 3339), so the controller knows of calls that woke it.
+pub const LAST_CALL_ANNOTATION: &str = "kfn.io/last-call";
+/// Who manages the EndpointSlice of a function at zero.
+pub const ACTIVATOR_SLICE_MANAGER: &str = "kfn-controller";
+
+/// The function's Service while it is at zero: no selector (the activator's pods are in another
+/// namespace, which a selector cannot reach), its activator port in an annotation; its
+/// endpoints are [`activator_slice`].
+pub fn service_at_activator(function: &Function, port: u16) -> Value {
+    let mut svc = service(function);
+    if let Some(spec) = svc["spec"].as_object_mut() {
+        spec.remove("selector");
+    }
+    svc["metadata"]["annotations"] = json!({ACTIVATOR_PORT_ANNOTATION: port.to_string()});
+    svc
+}
+
+/// The name of the EndpointSlice that points a function's Service at the activator.
+pub fn activator_slice_name(function: &Function) -> String {
+    format!("{}-kfn-activator", function.name())
+}
+
+/// The EndpointSlice (discovery.k8s.io/v1) of a function at zero: the activator's ready pod
+/// addresses, every port of the function's Service mapped to the function's activator port.
+pub fn activator_slice(function: &Function, port: u16, addresses: &[String]) -> Value {
+    let service = service(function);
+    let ports: Vec<Value> = service["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let mut out = json!({"port": port, "protocol": p["protocol"].as_str().unwrap_or("TCP")});
+            if let Some(name) = p["name"].as_str() {
+                out["name"] = json!(name);
+            }
+            out
+        })
+        .collect();
+    let endpoints: Vec<Value> = addresses
+        .iter()
+        .map(|a| json!({"addresses": [a], "conditions": {"ready": true}}))
+        .collect();
+    let mut labels = labels(function);
+    labels.insert("kubernetes.io/service-name".into(), function.name().to_string());
+    labels.insert(
+        "endpointslice.kubernetes.io/managed-by".into(),
+        ACTIVATOR_SLICE_MANAGER.into(),
+    );
+    let family = match addresses.first() {
+        Some(a) if a.contains(':') => "IPv6",
+        _ => "IPv4",
+    };
+    json!({
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {"name": activator_slice_name(function), "namespace": function.namespace(), "labels": labels,
+            "ownerReferences": [owned_by(function)]},
+        "addressType": family,
+        "endpoints": endpoints,
+        "ports": ports,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

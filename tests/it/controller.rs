@@ -119,6 +119,20 @@ fn install_prints_and_applies_valid_manifests_and_uninstall_removes_them() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains("deployment/kfn-activator applied") && run.stdout.contains("service/kfn-activator applied"),
+        "{}",
+        run.stdout
+    );
+    let activator = get_in(&engine, "kubeless", "deployment/kfn-activator").expect("the activator Deployment");
+    assert_eq!(
+        activator["spec"]["template"]["spec"]["serviceAccountName"],
+        "kfn-activator"
+    );
+    assert_eq!(
+        activator["spec"]["template"]["spec"]["containers"][0]["args"][0],
+        "activator"
+    );
     let d = get_in(&engine, "kubeless", "deployment/kfn-controller").expect("the controller Deployment");
     assert_eq!(d["metadata"]["namespace"], "kubeless");
     assert_eq!(d["spec"]["template"]["spec"]["serviceAccountName"], "kfn-controller");
@@ -143,6 +157,7 @@ fn install_prints_and_applies_valid_manifests_and_uninstall_removes_them() {
     let run = engine.kfn(&["uninstall"]);
     ok(&run, "uninstall");
     assert!(get_in(&engine, "kubeless", "deployment/kfn-controller").is_none());
+    assert!(get_in(&engine, "kubeless", "deployment/kfn-activator").is_none());
     assert!(get(&engine, "crd/functions.kubeless.io").is_some(), "the CRDs stay");
 }
 

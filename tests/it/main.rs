@@ -1,5 +1,6 @@
 //! Integration tests: the real `kfn` binary and a real local engine, over HTTPS.
 
+mod activator;
 mod api;
 mod apiserver;
 mod autoscale;

@@ -198,6 +198,18 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     if let Some((namespace, service, rest)) = proxy::parse(req.uri().path()) {
         return proxy::serve(server, &namespace, &service, &rest, req).await;
     }
+    // So does the pod proxy (src/engine/replicas/pod.rs).
+    if let Some((namespace, pod, rest)) = crate::engine::replicas::pod::parse(req.uri().path()) {
+        let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+        return crate::engine::replicas::pod::forward(
+            &server.replicas,
+            &namespace,
+            &pod,
+            &format!("{rest}{query}"),
+            req,
+        )
+        .await;
+    }
     let accept = header_text(&req, header::ACCEPT);
     let content_type = header_text(&req, header::CONTENT_TYPE);
     let user_agent = header_text(&req, header::USER_AGENT);

@@ -1215,5 +1215,25 @@ fn installed_objects() -> Vec<(&'static str, Vec<&'static str>)> {
             "the controller",
             vec!["-n", "kubeless", "get", "deployment", "kfn-controller"],
         ),
+        (
+            "the activator's ServiceAccount",
+            vec!["-n", "kubeless", "get", "serviceaccount", "kfn-activator"],
+        ),
+        (
+            "the activator's ClusterRole",
+            vec!["get", "clusterrole", "kfn-activator"],
+        ),
+        (
+            "the activator's ClusterRoleBinding",
+            vec!["get", "clusterrolebinding", "kfn-activator"],
+        ),
+        (
+            "the activator",
+            vec!["-n", "kubeless", "get", "deployment", "kfn-activator"],
+        ),
+        (
+            "the activator's Service",
+            vec!["-n", "kubeless", "get", "service", "kfn-activator"],
+        ),
     ]
 }
