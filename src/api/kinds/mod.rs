@@ -47,7 +47,6 @@ pub use function::{
     DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, EmbeddedDeployment, Function, FunctionSpec,
     FunctionStatus, PORT_NAME, Scaling, ScalingStatus, ScheduledMinimum, Timeout, TimeoutError,
 };
-pub use function::{Scaling, ScalingStatus, ScheduledMinimum};
 pub use read::{Read, lenient};
 pub use trigger::{
     CronJobTrigger, CronJobTriggerSpec, Gateway, HTTPTrigger, HTTPTriggerSpec, KafkaTrigger, KafkaTriggerSpec,
