@@ -21,7 +21,7 @@ fn kfn(home: &Path, args: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_kfn"))
         .args(args)
         .env("KFN_HOME", home.join("state"))
-        .env("KFN_SCALE_SYNC_PERIOD", "200ms")
+        .env("KFN_IDLE_SYNC_PERIOD", "200ms")
         .status()
         .expect("kfn runs");
     assert!(status.success(), "kfn {args:?} failed");
