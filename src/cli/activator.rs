@@ -1,5 +1,5 @@
 //! `kfn activator`: holds the calls of functions scaled to zero on a cluster until a replica
-//! is ready (see docs/activator.md).
+//! is ready (see docs/autoscaling.md).
 
 use std::process::ExitCode;
 
