@@ -35,10 +35,7 @@ fn options() -> Options {
     };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut value = |flag: &str| {
-            args.next()
-                .unwrap_or_else(|| fail(&format!("{flag} needs a value")))
-        };
+        let mut value = |flag: &str| args.next().unwrap_or_else(|| fail(&format!("{flag} needs a value")));
         match a.as_str() {
             "--trace" => o.traces.push(value("--trace").into()),
             "--functions" => o.functions = number(&value("--functions"), "--functions"),
@@ -75,10 +72,12 @@ fn main() {
         ));
     }
     for path in &o.traces {
-        let text = std::fs::read_to_string(path)
-            .unwrap_or_else(|e| fail(&format!("--trace {}: {e}", path.display())));
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| fail(&format!("--trace {}: {e}", path.display())));
         let t = trace::read(&text).unwrap_or_else(|e| fail(&format!("--trace {}: {e}", path.display())));
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         traces.push((name, t));
     }
     println!(

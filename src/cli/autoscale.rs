@@ -29,6 +29,8 @@ pub enum AutoscaleCommand {
     /// List autoscaling rules
     #[command(visible_alias = "ls")]
     List(ListArgs),
+    /// Replay an invocation trace through the scale-to-zero policies
+    Simulate(super::simulate::SimulateArgs),
 }
 
 #[derive(Args, Debug)]
@@ -150,6 +152,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
         return super::print_help(global.printer, &["autoscale"]);
     };
     match command {
+        AutoscaleCommand::Simulate(a) => super::simulate::run(a, global),
         AutoscaleCommand::Create(a) => {
             let name = one_name(&a.names, "function name")?;
             let rule = rule(&a)?;

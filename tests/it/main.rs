@@ -16,6 +16,7 @@ mod limits;
 mod local;
 mod openapi;
 mod run;
+mod simulate;
 mod triggers;
 mod validation;
 mod watch;
