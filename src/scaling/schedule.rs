@@ -126,7 +126,7 @@ mod tests {
         assert!(!is_open(&rule, at("2026-11-30T18:00:00Z")), "Monday 18:00");
         assert!(!is_open(&rule, at("2026-12-05T10:00:00Z")), "Saturday 10:00");
         assert!(is_open(&rule, at("2026-12-04T16:59:00Z")), "Friday 16:59");
-        assert_eq!(minimum(&[rule.clone()], at("2026-11-30T10:00:00Z")), 3);
+        assert_eq!(minimum(std::slice::from_ref(&rule), at("2026-11-30T10:00:00Z")), 3);
         assert_eq!(minimum(&[rule], at("2026-12-05T10:00:00Z")), 0);
     }
 
