@@ -39,6 +39,8 @@ pub enum AutoscaleCommand {
     Schedules(SchedulesArgs),
     /// Remove a function's scheduled minimums (one by its --cron, or --all)
     Unschedule(UnscheduleArgs),
+    /// Replay an invocation trace through the scale-to-zero policies
+    Simulate(super::simulate::SimulateArgs),
 }
 
 const SCHEDULE_EXAMPLES: &str = "Examples:
@@ -341,6 +343,7 @@ pub async fn run(args: AutoscaleArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     match command {
         AutoscaleCommand::Create(a) => create(a, global).await,
+        AutoscaleCommand::Simulate(a) => super::simulate::run(a, global),
         AutoscaleCommand::Delete(a) => {
             let name = one_name(&a.names, "function name")?;
             let messages = (

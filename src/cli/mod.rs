@@ -10,6 +10,7 @@ mod local;
 mod misc;
 pub mod reference;
 mod runtime;
+mod simulate;
 mod trigger;
 
 use std::path::PathBuf;

@@ -8,6 +8,8 @@
 pub mod hpa;
 pub mod proactive;
 pub mod schedule;
+pub mod simulate;
+pub mod trace;
 
 use std::time::Duration;
 

@@ -18,6 +18,7 @@ mod local;
 mod openapi;
 mod run;
 mod scale_to_zero;
+mod simulate;
 mod triggers;
 mod validation;
 mod watch;
