@@ -77,7 +77,11 @@ fn ready(pod: &Value) -> bool {
 }
 
 /// The ready pods of a Service: `(pod, port)`.
-fn endpoints(objects: &Objects, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ApiError> {
+///
+/// Only pods whose replica runs in this engine count: a Pod a stopped engine left behind still
+/// says Ready until the reconciler removes it, and no process answers on its port any more.
+fn endpoints(replicas: &Replicas, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ApiError> {
+    let objects = &replicas.objects;
     let svc = objects
         .store
         .get(&Key::new("/services", namespace, name))
@@ -104,6 +108,7 @@ fn endpoints(objects: &Objects, namespace: &str, name: &str) -> Result<Vec<(Stri
                 .value
                 .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))?
                 .as_str()?;
+            replicas.key(port.parse().ok()?)?;
             Some((p.value["metadata"]["name"].as_str()?.to_string(), port.to_string()))
         })
         .collect())
@@ -120,9 +125,9 @@ pub async fn forward(
     req: Request,
 ) -> Result<Response, ApiError> {
     let _call = replicas.activator.arrive(namespace, name);
-    let mut ready = endpoints(&replicas.objects, namespace, name)?;
+    let mut ready = endpoints(replicas, namespace, name)?;
     if ready.is_empty() {
-        let look = || endpoints(&replicas.objects, namespace, name).unwrap_or_default();
+        let look = || endpoints(replicas, namespace, name).unwrap_or_default();
         match replicas.activator.wait(namespace, name, look).await {
             Some(Ok(found)) => ready = found,
             Some(Err(answer)) => return Ok(answer),
