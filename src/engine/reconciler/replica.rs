@@ -230,12 +230,13 @@ async fn supervise(
                 ))
             })
             .collect();
-        // Ready once /healthz answers; a replica that exits first is restarted.
+        // Ready once /healthz answers (asked every 5 ms while starting: a call from zero waits
+        // for it); a replica that exits first is restarted.
         let exit = loop {
             tokio::select! {
                 exit = child.wait() => break Some(exit),
                 _ = until_stopped(&mut stopped) => break None,
-                _ = tokio::time::sleep(Duration::from_millis(if status.ready { 1000 } else { 20 })) => {
+                _ = tokio::time::sleep(Duration::from_millis(if status.ready { 1000 } else { 5 })) => {
                     let healthy = probe::healthy(port).await;
                     if healthy != status.ready {
                         status.ready = healthy;
