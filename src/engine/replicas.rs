@@ -141,6 +141,26 @@ pub async fn forward(
         }
     }
     let (pod, port) = &ready[replicas.next.fetch_add(1, Ordering::Relaxed) % ready.len()];
+    let port = port
+        .parse()
+        .map_err(|_| ApiError::new(503, "ServiceUnavailable", format!("pod {pod} has no port")))?;
+    send(replicas, pod, port, path_and_query, req, || {
+        format!("error trying to reach service \"{name}\" (pod {pod})")
+    })
+    .await
+}
+
+/// Sends a request to the replica of `pod` on `port` at `path_and_query`, with the replica's
+/// call key and without the caller's credentials, bodies streamed both ways; the answer names
+/// the pod in [`POD_HEADER`]. `failed` says what could not be reached.
+pub(crate) async fn send(
+    replicas: &Replicas,
+    pod: &str,
+    port: u16,
+    path_and_query: &str,
+    req: Request,
+    failed: impl FnOnce() -> String,
+) -> Result<Response, ApiError> {
     let uri: http::Uri = format!("http://127.0.0.1:{port}{path_and_query}")
         .parse()
         .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;
@@ -156,17 +176,15 @@ pub async fn forward(
         parts.headers.remove(h);
     }
     parts.headers.remove(crate::runtime::CALL_KEY_HEADER);
-    if let Some(key) = port.parse().ok().and_then(|p| replicas.key(p)) {
+    if let Some(key) = replicas.key(port) {
         parts.headers.insert(crate::runtime::CALL_KEY_HEADER, key);
     }
     let forwarded = http::Request::from_parts(parts, body);
-    let resp = replicas.client.request(forwarded).await.map_err(|e| {
-        ApiError::new(
-            503,
-            "ServiceUnavailable",
-            format!("error trying to reach service \"{name}\" (pod {pod}): {e}"),
-        )
-    })?;
+    let resp = replicas
+        .client
+        .request(forwarded)
+        .await
+        .map_err(|e| ApiError::new(503, "ServiceUnavailable", format!("{}: {e}", failed())))?;
     let (mut parts, body) = resp.into_parts();
     if let Ok(v) = HeaderValue::from_str(pod) {
         parts.headers.insert(POD_HEADER, v);

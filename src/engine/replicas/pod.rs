@@ -3,13 +3,11 @@
 //! `kfn activator --via-api-server` reaches a replica). An engine pod has one port, its
 //! replica's, whatever port the request names.
 
-use axum::body::Body;
 use axum::extract::Request;
 use axum::response::Response;
-use http::{HeaderName, HeaderValue, header};
 use serde_json::Value;
 
-use super::{POD_HEADER, Replicas, ready};
+use super::{Replicas, ready};
 use crate::engine::names::PORT_ANNOTATION;
 use crate::engine::objects::ApiError;
 use crate::engine::store::Key;
@@ -49,40 +47,10 @@ pub async fn forward(
         .and_then(|p| p.parse::<u16>().ok())
         .filter(|_| ready(&obj.value))
         .ok_or_else(|| ApiError::new(503, "ServiceUnavailable", format!("pod \"{pod}\" is not ready")))?;
-    let uri: http::Uri = format!("http://127.0.0.1:{port}{path_and_query}")
-        .parse()
-        .map_err(|e| ApiError::bad_request(format!("the proxied path is not valid: {e}")))?;
-    let (mut parts, body) = req.into_parts();
-    parts.uri = uri;
-    for h in [
-        header::AUTHORIZATION,
-        header::HOST,
-        header::CONNECTION,
-        header::UPGRADE,
-        HeaderName::from_static("keep-alive"),
-    ] {
-        parts.headers.remove(h);
-    }
-    parts.headers.remove(crate::runtime::CALL_KEY_HEADER);
-    if let Some(key) = replicas.key(port) {
-        parts.headers.insert(crate::runtime::CALL_KEY_HEADER, key);
-    }
-    let resp = replicas
-        .client
-        .request(http::Request::from_parts(parts, body))
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                503,
-                "ServiceUnavailable",
-                format!("error trying to reach pod \"{pod}\": {e}"),
-            )
-        })?;
-    let (mut parts, body) = resp.into_parts();
-    if let Ok(v) = HeaderValue::from_str(pod) {
-        parts.headers.insert(POD_HEADER, v);
-    }
-    Ok(Response::from_parts(parts, Body::new(body)))
+    super::send(replicas, pod, port, path_and_query, req, || {
+        format!("error trying to reach pod \"{pod}\"")
+    })
+    .await
 }
 
 #[cfg(test)]
