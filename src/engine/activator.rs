@@ -60,12 +60,14 @@ impl Calls {
     }
 }
 
-/// A call on its way: counted in flight until it is dropped (its answer has come back).
+/// A call on its way: counted in flight until it is dropped (its answer's body has been sent
+/// or the caller went away); its end is when the function's idle time starts.
 pub struct Call(Option<Arc<Calls>>);
 
 impl Drop for Call {
     fn drop(&mut self) {
         if let Some(c) = &self.0 {
+            c.idle.lock().finished(now());
             c.in_flight.fetch_sub(1, Ordering::SeqCst);
         }
     }
@@ -109,10 +111,18 @@ pub struct Activator {
 impl Activator {
     /// An activator whose queue bound comes from [`QUEUE_ENV`].
     pub fn new(objects: Arc<Objects>) -> Activator {
-        let queue = std::env::var(QUEUE_ENV)
-            .ok()
-            .and_then(|v| v.trim().parse::<usize>().ok())
-            .unwrap_or(DEFAULT_QUEUE);
+        let queue = match std::env::var(QUEUE_ENV) {
+            Err(_) => DEFAULT_QUEUE,
+            Ok(v) => match v.trim().parse::<usize>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    tracing::warn!(
+                        "{QUEUE_ENV}={v:?} is not a number of calls of at least 1; the activator holds up to {DEFAULT_QUEUE}"
+                    );
+                    DEFAULT_QUEUE
+                }
+            },
+        };
         Activator {
             objects,
             queue,

@@ -77,9 +77,6 @@ fn ready(pod: &Value) -> bool {
 }
 
 /// The ready pods of a Service: `(pod, port)`.
-///
-/// Only pods whose replica runs in this engine count: a Pod a stopped engine left behind still
-/// says Ready until the reconciler removes it, and no process answers on its port any more.
 fn endpoints(replicas: &Replicas, namespace: &str, name: &str) -> Result<Vec<(String, String)>, ApiError> {
     let objects = &replicas.objects;
     let svc = objects
@@ -108,7 +105,6 @@ fn endpoints(replicas: &Replicas, namespace: &str, name: &str) -> Result<Vec<(St
                 .value
                 .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))?
                 .as_str()?;
-            replicas.key(port.parse().ok()?)?;
             Some((p.value["metadata"]["name"].as_str()?.to_string(), port.to_string()))
         })
         .collect())
@@ -124,7 +120,7 @@ pub async fn forward(
     path_and_query: &str,
     req: Request,
 ) -> Result<Response, ApiError> {
-    let _call = replicas.activator.arrive(namespace, name);
+    let call = replicas.activator.arrive(namespace, name);
     let mut ready = endpoints(replicas, namespace, name)?;
     if ready.is_empty() {
         let look = || endpoints(replicas, namespace, name).unwrap_or_default();
@@ -144,10 +140,17 @@ pub async fn forward(
     let port = port
         .parse()
         .map_err(|_| ApiError::new(503, "ServiceUnavailable", format!("pod {pod} has no port")))?;
-    send(replicas, pod, port, path_and_query, req, || {
+    let resp = send(replicas, pod, port, path_and_query, req, || {
         format!("error trying to reach service \"{name}\" (pod {pod})")
     })
-    .await
+    .await?;
+    // The call is in flight until its answer's body has been sent (or the caller went away).
+    let (parts, body) = resp.into_parts();
+    let body = http_body_util::BodyExt::map_frame(body, move |frame| {
+        let _ = &call;
+        frame
+    });
+    Ok(Response::from_parts(parts, Body::new(body)))
 }
 
 /// Sends a request to the replica of `pod` on `port` at `path_and_query`, with the replica's

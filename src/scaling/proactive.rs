@@ -220,6 +220,16 @@ impl IdleTimes {
         }
     }
 
+    /// Records that a call ended at `at`: the idle time before the next call counts from here
+    /// (an idle time is the gap between one call's end and the next call, as in the paper), and
+    /// so does the keep-alive — a call longer than the window is not followed by an immediate
+    /// scale to zero.
+    pub fn finished(&mut self, at: Duration) {
+        if self.last.is_none_or(|l| at > l) {
+            self.last = Some(at);
+        }
+    }
+
     fn add(&mut self, bin: u64, by: i64) {
         match self.counts.get_mut(bin as usize) {
             Some(c) => *c = (*c as i64 + by) as u32,
@@ -516,6 +526,19 @@ mod tests {
             Basis::Fixed(why) => assert!(why.starts_with("idle times too scattered to predict (CV"), "{why}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn the_idle_time_and_the_keep_alive_count_from_the_end_of_a_call() {
+        let mut h = IdleTimes::new(Settings::default());
+        h.record(minutes(0));
+        h.finished(minutes(3));
+        assert_eq!(h.last_call(), Some(minutes(3)), "a three-minute call ends at 3m");
+        h.finished(minutes(2));
+        assert_eq!(h.last_call(), Some(minutes(3)), "an earlier end does not move it back");
+        h.record(minutes(5));
+        let bins: Vec<u64> = h.gaps.iter().map(|(_, b)| *b).collect();
+        assert_eq!(bins, vec![2], "the gap is from the end (3m) to the next call (5m)");
     }
 
     #[test]

@@ -56,13 +56,15 @@ pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>, root: PathBuf, logs
         locks: Locks::default(),
         tasks: Default::default(),
     });
+    reconciler.forget_earlier_run();
     tokio::spawn(reconciler.clone().run());
     reconciler
 }
 
 impl Reconciler {
-    async fn run(self: Arc<Self>) {
-        // Pods of an earlier run have no process behind them any more, nor use their directories.
+    /// Pods of an earlier run have no process behind them any more, nor use their directories:
+    /// they go before the API server takes a call, so none is sent to a port nothing answers.
+    fn forget_earlier_run(&self) {
         let _ = std::fs::remove_dir_all(self.root.join("replicas"));
         let (pods, _) = self.objects.store.list("/pods", None);
         for pod in pods.iter().filter(|p| {
@@ -81,6 +83,9 @@ impl Reconciler {
                 None,
             );
         }
+    }
+
+    async fn run(self: Arc<Self>) {
         let Ok((backlog, mut events)) = self.objects.store.watch(FUNCTIONS, None, None) else {
             return;
         };
