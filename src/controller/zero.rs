@@ -288,14 +288,14 @@ async fn step(ctx: &Ctx, f: &Function) -> Result<(), Error> {
     match decision.action {
         Action::ScaleToZero(why) => {
             scale(ctx, ns, name, 0).await?;
-            write_scaling(ctx, f, "Idle", &why, last_call, windows, true).await?;
+            write_scaling(ctx, f, "Idle", &why, last_call, windows, true, false).await?;
             event(ctx, f, "ScaledToZero", &why).await;
         }
         // A call the activator reported just now: it is waking the function itself.
         Action::Warm(..) if reported.is_some_and(|at| now.saturating_sub(at) < Duration::from_secs(10)) => {}
         Action::Warm(n, why) => {
             scale(ctx, ns, name, n).await?;
-            write_scaling(ctx, f, "PreWarmed", &why, last_call, windows, false).await?;
+            write_scaling(ctx, f, "PreWarmed", &why, last_call, windows, false, false).await?;
             event(ctx, f, "PreWarmed", &why).await;
         }
         Action::Keep => {
@@ -312,7 +312,7 @@ async fn step(ctx: &Ctx, f: &Function) -> Result<(), Error> {
             let prediction = windows.describe();
             if state != old.state || old.prediction.as_deref() != Some(&prediction) || moved {
                 let keep_since = state == old.state;
-                write_scaling_with(ctx, f, state, &reason, last_call, windows, state == "Idle", keep_since).await?;
+                write_scaling(ctx, f, state, &reason, last_call, windows, state == "Idle", keep_since).await?;
             }
         }
     }
@@ -350,21 +350,9 @@ async fn scale(ctx: &Ctx, ns: &str, name: &str, replicas: u32) -> Result<(), Err
     Ok(())
 }
 
-async fn write_scaling(
-    ctx: &Ctx,
-    f: &Function,
-    state: &str,
-    reason: &str,
-    last_call: Option<Duration>,
-    windows: &Windows,
-    idle: bool,
-) -> Result<(), Error> {
-    write_scaling_with(ctx, f, state, reason, last_call, windows, idle, false).await
-}
-
 /// Writes `status.scaling` (and, at zero, Ready=True reason Idle).
 #[allow(clippy::too_many_arguments)]
-async fn write_scaling_with(
+async fn write_scaling(
     ctx: &Ctx,
     f: &Function,
     state: &str,
@@ -379,15 +367,18 @@ async fn write_scaling_with(
         (true, Some(since)) => since,
         _ => crate::api::now(),
     };
-    // status.scaling (the typed ScalingStatus), field by field.
-    let scaling = json!({
-        "state": state,
-        "since": since,
-        "reason": reason,
-        "lastCall": last_call.map(format_time),
-        "prediction": windows.describe(),
-    });
+    let scaling = crate::api::kinds::ScalingStatus {
+        state: state.to_string(),
+        since: Some(since),
+        reason: Some(reason.to_string()),
+        last_call: last_call.map(format_time),
+        prediction: Some(windows.describe()),
+    };
     let mut status = json!({"scaling": scaling});
+    if scaling.last_call.is_none() {
+        // A merge patch: no call known clears the one stored.
+        status["scaling"]["lastCall"] = serde_json::Value::Null;
+    }
     if idle {
         status["conditions"] = json!([Condition::ready(&old.conditions, true, "Idle", IDLE_MESSAGE)]);
     }
