@@ -12,12 +12,22 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("runtime", &["runtimes", "source", "api"]),
     ("render", &["api", "runtimes"]),
     ("scaling", &["api"]),
+    ("flows", &["api"]),
     ("messaging", &["api", "kafka"]),
     ("local", &["kafka"]),
     ("client", &["api", "local", "output", "runtimes"]),
     (
         "controller",
-        &["api", "render", "messaging", "runtimes", "client", "kafka", "scaling"],
+        &[
+            "api",
+            "render",
+            "messaging",
+            "runtimes",
+            "client",
+            "kafka",
+            "scaling",
+            "flows",
+        ],
     ),
     (
         "engine",
@@ -31,6 +41,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "local",
             "kafka",
             "scaling",
+            "flows",
         ],
     ),
     (
@@ -46,6 +57,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "kafka",
             "controller",
             "scaling",
+            "flows",
         ],
     ),
 ];

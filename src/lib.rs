@@ -5,6 +5,7 @@ pub mod cli;
 pub mod client;
 pub mod controller;
 pub mod engine;
+pub mod flows;
 pub mod kafka;
 pub mod local;
 pub mod messaging;

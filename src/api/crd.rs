@@ -1,4 +1,4 @@
-//! The six CustomResourceDefinitions (apiextensions.k8s.io/v1) of the kubeless.io group,
+//! The CustomResourceDefinitions (apiextensions.k8s.io/v1) of the kubeless.io group and of kfn.io,
 //! generated from the kinds' types (`api::kinds`): names, printer columns, the status
 //! subresource and structural schemas that type every field of the contract, keeping unknown
 //! fields only inside the objects Kubeless embeds whole.
@@ -6,7 +6,7 @@
 use kube::CustomResourceExt;
 use serde_json::Value;
 
-use super::kinds::{CronJobTrigger, Function, HTTPTrigger, KafkaTrigger, KinesisTrigger, NATSTrigger};
+use super::kinds::{CronJobTrigger, Execution, Flow, Function, HTTPTrigger, KafkaTrigger, KinesisTrigger, NATSTrigger};
 
 /// The CRD of one kind, as JSON. The schema has no `default`s: kfn reads an absent field as its
 /// default (`api::kinds`, one place each), and the API server stores objects as they were
@@ -34,7 +34,7 @@ fn without_defaults(schema: &mut Value) {
     }
 }
 
-/// All six CRDs.
+/// All eight CRDs: the six of kubeless.io and kfn.io's Flow and Execution.
 pub fn all() -> Vec<Value> {
     vec![
         of::<Function>(),
@@ -43,6 +43,8 @@ pub fn all() -> Vec<Value> {
         of::<KafkaTrigger>(),
         of::<NATSTrigger>(),
         of::<KinesisTrigger>(),
+        of::<Flow>(),
+        of::<Execution>(),
     ]
 }
 

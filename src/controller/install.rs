@@ -1,4 +1,4 @@
-//! `kfn install` / `kfn uninstall`: everything a cluster needs to run kfn — the six CRDs, the
+//! `kfn install` / `kfn uninstall`: everything a cluster needs to run kfn — the eight CRDs, the
 //! namespace, the controller's ServiceAccount and least-privilege RBAC, the controller
 //! Deployment, the activator (`kfn activator`, with its own RBAC and Service), and the `kubeless-config` ConfigMap with the runtime catalog.
 
@@ -199,7 +199,7 @@ mod tests {
     fn an_installation_has_crds_rbac_the_controller_and_the_catalog() {
         let objects = manifests("kubeless", "example/kfn:1", &[("KAFKA_BROKERS", "kafka.kubeless:9092")]);
         let kinds: Vec<&str> = objects.iter().map(|o| o["kind"].as_str().unwrap()).collect();
-        assert_eq!(kinds.iter().filter(|k| **k == "CustomResourceDefinition").count(), 6);
+        assert_eq!(kinds.iter().filter(|k| **k == "CustomResourceDefinition").count(), 8);
         for k in [
             "Namespace",
             "ServiceAccount",

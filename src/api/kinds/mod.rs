@@ -34,6 +34,7 @@ macro_rules! kubeless_kind {
     };
 }
 
+mod flow;
 mod function;
 mod read;
 mod trigger;
@@ -43,6 +44,10 @@ use std::fmt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use flow::{
+    DEFAULT_KEEP_EXECUTIONS, Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, Flow, FlowSpec, FlowStatus,
+    GROUP as FLOWS_GROUP, HISTORY_LIMIT, HistoryEvent, Phase, Stop, VERSION as FLOWS_VERSION,
+};
 pub use function::{
     DEFAULT_PORT, DEFAULT_PULL_POLICY, DEFAULT_TIMEOUT_SECONDS, EmbeddedDeployment, Function, FunctionSpec,
     FunctionStatus, PORT_NAME, Scaling, ScalingStatus, ScheduledMinimum, Timeout, TimeoutError,

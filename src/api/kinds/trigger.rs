@@ -58,6 +58,10 @@ kubeless_kind! {
     pub struct HTTPTriggerSpec {
         #[serde(default)]
         pub function_name: String,
+        /// A Flow (kfn.io) to start instead of calling a function: the answer is the execution's
+        /// output, or its error (kfn's own field).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        pub flow_name: String,
         #[serde(default)]
         pub host_name: String,
         /// ACME (kube-lego) TLS: annotations and the secret `<trigger>-tls`.
@@ -99,6 +103,10 @@ kubeless_kind! {
         pub schedule: String,
         #[serde(default, rename = "function-name")]
         pub function_name: String,
+        /// A Flow (kfn.io) to start at each firing instead of calling a function, with the
+        /// payload as its input (kfn's own field).
+        #[serde(default, rename = "flow-name", skip_serializing_if = "String::is_empty")]
+        pub flow_name: String,
         /// The body of each call (any JSON, an object expected); none is a GET without a body.
         #[serde(default)]
         #[schemars(schema_with = "payload_schema")]
@@ -119,6 +127,17 @@ pub struct TopicSpec {
     #[serde(default, rename = "functionSelector")]
     #[schemars(schema_with = "label_selector")]
     pub function_selector: LabelSelector,
+    /// Flows (kfn.io, by their labels) to start with each message as the input, besides the
+    /// functions (kfn's own field; none when absent).
+    #[serde(default, rename = "flowSelector", skip_serializing_if = "Option::is_none")]
+    #[schemars(schema_with = "optional_label_selector")]
+    pub flow_selector: Option<LabelSelector>,
+}
+
+fn optional_label_selector(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let mut schema = label_selector(generator);
+    schema.insert("nullable".into(), true.into());
+    schema
 }
 
 kubeless_kind! {

@@ -127,6 +127,7 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             let spec = CronJobTriggerSpec {
                 schedule: a.schedule.clone(),
                 function_name: a.function.clone(),
+                flow_name: String::new(),
                 payload: Some(payload).filter(|p| !p.is_null()),
             };
             super::create(

@@ -135,6 +135,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .unwrap_or_else(|| format!("{}.{}.nip.io", a.function, server_host(&conn)));
             let spec = HTTPTriggerSpec {
                 function_name: a.function.clone(),
+                flow_name: String::new(),
                 host_name: host,
                 tls: a.common.tls_acme,
                 tls_secret: a.common.tls_secret.clone().unwrap_or_default(),
