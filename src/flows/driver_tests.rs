@@ -758,3 +758,133 @@ async fn the_history_keeps_its_first_and_latest_events_and_counts_those_left_out
     assert_eq!(status.history[half - 1].id, half as u64);
     assert_eq!(status.history[half].id, (total - half + 1) as u64);
 }
+
+#[tokio::test(start_paused = true)]
+async fn lambda_invoke_calls_the_function_name_with_the_payload_and_wraps_the_answer() {
+    let host = Fake::new(&[("double", double())]);
+    let def = definition(
+        "Invoke",
+        vec![(
+            "Invoke",
+            state(
+                Kind::Task(Task {
+                    resource: Resource::LambdaInvoke,
+                    timeout: None,
+                    heartbeat: None,
+                }),
+                None,
+            ),
+        )],
+    );
+    let input = json!({"FunctionName": "arn:aws:lambda:eu-west-1:123456789012:function:double:live", "Payload": 4});
+    let status = go(&host, job(def.clone(), input)).await;
+    assert_eq!(
+        status.output,
+        Some(json!({"Payload": 8, "StatusCode": 200})),
+        "{status:?}"
+    );
+    assert_eq!(host.calls.lock().unwrap()[0].0, "shop/double");
+
+    let status = go(&host, job(def, json!({"Payload": 4}))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    assert_eq!(status.error, errors::RUNTIME);
+    assert!(status.cause.contains("FunctionName"), "{}", status.cause);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_parallel_is_retried_as_a_whole() {
+    let host = Fake::new(&[
+        ("flaky", fails_first(1, "Busy", |_| json!("b"))),
+        ("fine", answers(|_| json!("a"))),
+    ]);
+    let mut both = state(
+        parallel(vec![
+            definition("A", vec![("A", state(task("fine"), None))]),
+            definition("B", vec![("B", state(task("flaky"), None))]),
+        ]),
+        None,
+    );
+    both.retry = vec![retrier(&["Busy"], 2.0, 1, 1.0)];
+    let def = definition("Both", vec![("Both", both)]);
+    let status = go(&host, job(def, json!({}))).await;
+    assert_eq!(status.output, Some(json!(["a", "b"])), "{status:?}");
+    assert_eq!(host.calls_of("fine").len(), 2, "every branch runs again");
+    let started: Vec<_> = types(&status)
+        .into_iter()
+        .filter(|t| t.starts_with("ParallelState"))
+        .collect();
+    assert_eq!(
+        started,
+        [
+            "ParallelStateEntered Both",
+            "ParallelStateStarted Both",
+            "ParallelStateFailed Both",
+            "ParallelStateStarted Both",
+            "ParallelStateSucceeded Both",
+            "ParallelStateExited Both"
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_map_resumed_mid_way_calls_only_the_iterations_not_done() {
+    let slow_double = || sleeps(Duration::from_secs(10), |v| json!(v.as_i64().unwrap_or(0) * 2));
+    let processor = definition("D", vec![("D", state(task("double"), None))]);
+    let def = definition(
+        "Each",
+        vec![("Each", state(Kind::Map(Box::new(map(processor, 1))), None))],
+    );
+    // Saves: 1 (item 0 called), 2 (item 0 done, item 1 called), 3 fails: the run stops.
+    let first = Fake {
+        fail_save: Some(3),
+        ..Fake::new(&[("double", slow_double())])
+    };
+    go(&first, job(def.clone(), json!([1, 2, 3, 4]))).await;
+    let stored = first.saves()[1].clone();
+
+    let second = Fake::new(&[("double", slow_double())]);
+    let mut run = job(def, json!([1, 2, 3, 4]));
+    run.status = Some(stored);
+    let status = go(&second, run).await;
+    assert_eq!(status.output, Some(json!([2, 4, 6, 8])), "{status:?}");
+    let payloads: Vec<Value> = second.calls_of("double").into_iter().map(|c| c.0).collect();
+    assert_eq!(payloads, [json!(2), json!(3), json!(4)]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_thousand_executions_at_once_all_complete() {
+    let host = Fake::new(&[(
+        "double",
+        sleeps(Duration::from_millis(50), |v| json!(v.as_i64().unwrap_or(0) * 2)),
+    )]);
+    let def = definition(
+        "A",
+        vec![
+            ("A", state(Kind::Pass { result: None }, Some("B"))),
+            ("B", state(task("double"), Some("C"))),
+            ("C", state(Kind::Wait(Wait::Seconds(1)), Some("D"))),
+            ("D", state(task("double"), Some("E"))),
+            ("E", state(Kind::Succeed, None)),
+        ],
+    );
+    let runs = (0..1000).map(|i| {
+        let mut run = job(def.clone(), json!(i));
+        run.name = format!("x-{i}");
+        go(&host, run)
+    });
+    let statuses = futures::future::join_all(runs).await;
+    for (i, status) in statuses.iter().enumerate() {
+        assert_eq!(status.output, Some(json!(i * 4)), "execution {i}: {status:?}");
+    }
+    assert_eq!(host.max_in_flight.load(Ordering::SeqCst), 1000);
+}
+
+#[test]
+fn times_are_rfc3339_with_milliseconds() {
+    use crate::flows::machine::{parse_time, rfc3339};
+    assert_eq!(rfc3339(1_800_000_000_123), "2027-01-15T08:00:00.123Z");
+    assert_eq!(rfc3339(1_800_000_000_000), "2027-01-15T08:00:00.000Z");
+    assert_eq!(parse_time("2027-01-15T08:00:00.123Z"), Some(1_800_000_000_123));
+    assert_eq!(parse_time("2027-01-15T09:00:00+01:00"), Some(1_800_000_000_000));
+    assert_eq!(parse_time("yesterday"), None);
+}
