@@ -937,3 +937,25 @@ async fn an_execution_stored_as_ended_is_not_run_again_and_a_stop_before_the_sta
     assert_eq!(status.phase, Phase::Aborted);
     assert_eq!(host.calls_of("double").len(), 1, "nothing called");
 }
+
+#[test]
+fn a_run_is_what_its_execution_started_with_or_its_flow_now() {
+    use crate::api::kinds::{Execution, Flow, FlowSpec};
+    let mut flow = Flow::new("orders", FlowSpec::default());
+    flow.metadata.namespace = Some("shop".into());
+    let mut execution = Execution::start(&flow, json!({"id": 1}), Some("orders-1"));
+    // The parse of a definition is helper A's; a missing one is refused before any parse.
+    let error = Run::of(&execution, None).unwrap_err();
+    assert_eq!(error.error, errors::RUNTIME);
+    assert_eq!(error.cause, "there is no flow orders in the namespace shop");
+
+    execution.status = Some(ExecutionStatus {
+        start_time: "2027-01-15T08:00:00.000Z".into(),
+        ..Default::default()
+    });
+    let failed = failed_to_start(execution.status.clone(), &error, 1_800_000_001_000);
+    assert_eq!(failed.phase, Phase::Failed);
+    assert_eq!(failed.start_time, "2027-01-15T08:00:00.000Z");
+    assert_eq!(failed.stop_time, "2027-01-15T08:00:01.000Z");
+    assert_eq!(failed.cause, error.cause);
+}
