@@ -273,7 +273,8 @@ fn segments(text: &str) -> Result<Vec<Step>, String> {
 }
 
 /// Rewrites dot names that RFC 9535 does not allow after a `.` (Jayway does: `$.order-id`)
-/// into bracket notation; everything inside brackets is kept as written.
+/// into bracket notation (not names with whitespace, which neither allows); everything inside
+/// brackets is kept as written.
 fn normalize(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
@@ -319,7 +320,7 @@ fn normalize(text: &str) -> String {
                     end += 1;
                 }
                 let name: String = chars[start..end].iter().collect();
-                if name.is_empty() || name == "*" || rfc_name(&name) {
+                if name.is_empty() || name == "*" || rfc_name(&name) || name.contains(char::is_whitespace) {
                     out.extend(&chars[i..end]);
                 } else {
                     out.push_str(if descend { "..[" } else { "[" });
