@@ -318,3 +318,7 @@ pub async fn run<H: Host>(host: &H, run: Run, mut stop: watch::Receiver<Option<S
 #[cfg(test)]
 #[path = "driver_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "driver_asl_tests.rs"]
+mod asl_tests;
