@@ -283,3 +283,49 @@ fn a_run_takes_the_definition_its_execution_started_with_and_refuses_an_invalid_
     );
     assert!(error.cause.contains("Nowhere"), "{}", error.cause);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_path_forms_of_map_limits_and_task_timeouts_are_read_from_the_input() {
+    let host = Fake::new(&[
+        ("check", sleeps(Duration::from_secs(1), |v| json!(v))),
+        ("slow", sleeps(Duration::from_secs(60), |_| json!("late"))),
+    ]);
+    let source = json!({
+        "StartAt": "Each",
+        "States": {
+            "Each": {
+                "Type": "Map", "ItemsPath": "$.items", "MaxConcurrencyPath": "$.at_once",
+                "ToleratedFailureCountPath": "$.tolerated",
+                "ItemProcessor": {"StartAt": "C", "States": {"C": {"Type": "Task", "Resource": "check", "End": true}}},
+                "ResultPath": "$.checked", "Next": "Both"
+            },
+            "Both": {
+                "Type": "Parallel", "ResultPath": "$.both", "Next": "Slow",
+                "Branches": [
+                    {"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "End": true}}},
+                    {"StartAt": "Q", "States": {"Q": {"Type": "Pass", "Result": 2, "End": true}}}
+                ]
+            },
+            "Slow": {
+                "Type": "Task", "Resource": "slow", "TimeoutSecondsPath": "$.limit",
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "ResultPath": "$.timeout", "Next": "Done"}],
+                "End": true
+            },
+            "Done": {"Type": "Pass", "End": true}
+        }
+    });
+    let input = json!({"items": [1, 2, 3], "at_once": 1, "tolerated": 0, "limit": 5});
+    let started = Instant::now();
+    let status = go(&host, run_of(source, input)).await;
+    assert_eq!(status.phase, Phase::Succeeded, "{status:?}");
+    let out = status.output.unwrap();
+    assert_eq!(out["checked"], json!([1, 2, 3]));
+    assert_eq!(out["both"], json!([1, 2]));
+    assert_eq!(out["timeout"]["Error"], json!("States.Timeout"));
+    assert_eq!(host.max_in_flight.load(Ordering::SeqCst), 1, "MaxConcurrencyPath");
+    assert_eq!(
+        Instant::now() - started,
+        Duration::from_secs(3 + 5),
+        "one at a time, then the timeout"
+    );
+}
