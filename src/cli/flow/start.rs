@@ -42,12 +42,12 @@ pub struct StopArgs {
     /// The execution's name
     #[arg(value_name = "EXECUTION")]
     pub name: String,
-    /// The error it ends with
-    #[arg(long, default_value = "")]
-    pub error: String,
-    /// The cause it ends with
-    #[arg(long, default_value = "")]
-    pub cause: String,
+    /// The error it ends with (default: none)
+    #[arg(long)]
+    pub error: Option<String>,
+    /// The cause it ends with (default: none)
+    #[arg(long)]
+    pub cause: Option<String>,
 }
 
 /// The input `--data` or `--data-file` gives (`{}` for none).
@@ -156,8 +156,8 @@ pub async fn stop(args: StopArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .into());
     }
     let stop = Stop {
-        error: args.error.clone(),
-        cause: args.cause.clone(),
+        error: args.error.clone().unwrap_or_default(),
+        cause: args.cause.clone().unwrap_or_default(),
     };
     let patch = serde_json::json!({"spec": {"stop": stop}});
     executions(&conn)
