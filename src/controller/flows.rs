@@ -354,8 +354,12 @@ impl ClusterHost {
     async fn port(&self, namespace: &str, name: &str) -> Result<String, FlowError> {
         let services: Api<Service> = Api::namespaced(self.functions.clone(), namespace);
         match services.get_opt(name).await {
-            Ok(Some(svc)) => crate::client::proxy::port_segment(&svc)
-                .ok_or_else(|| FlowError::new(errors::TASK_FAILED, format!("the Service of {namespace}/{name} has no port"))),
+            Ok(Some(svc)) => crate::client::proxy::port_segment(&svc).ok_or_else(|| {
+                FlowError::new(
+                    errors::TASK_FAILED,
+                    format!("the Service of {namespace}/{name} has no port"),
+                )
+            }),
             Ok(None) => Err(FlowError::new(
                 errors::TASK_FAILED,
                 format!("function {namespace}/{name} is not found (no Service {name} in namespace {namespace})"),
@@ -433,7 +437,10 @@ impl Host for ClusterHost {
             Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {
                 Err(FlowError::new(
                     errors::TIMEOUT,
-                    format!("function {namespace}/{name} did not answer within {}s", limit.as_secs_f64()),
+                    format!(
+                        "function {namespace}/{name} did not answer within {}s",
+                        limit.as_secs_f64()
+                    ),
                 ))
             }),
             None => call.await,
@@ -470,7 +477,11 @@ impl Host for ClusterHost {
                     ));
                 }
                 Err(e) => {
-                    tracing::debug!("execution {}/{}: storing its status: {e}; again", self.namespace, self.name);
+                    tracing::debug!(
+                        "execution {}/{}: storing its status: {e}; again",
+                        self.namespace,
+                        self.name
+                    );
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(Duration::from_secs(5));
                 }
@@ -493,7 +504,10 @@ mod tests {
             answer(500, Some("ValueError".into()), b"ValueError: bad id\n", "d/f"),
             Err(FlowError::new("ValueError", "bad id"))
         );
-        assert_eq!(answer(408, None, b"timed out", "d/f").unwrap_err().error, errors::TIMEOUT);
+        assert_eq!(
+            answer(408, None, b"timed out", "d/f").unwrap_err().error,
+            errors::TIMEOUT
+        );
         let other = answer(503, None, b"no replica", "d/f").unwrap_err();
         assert_eq!(other.error, errors::TASK_FAILED);
         assert_eq!(other.cause, "function d/f answered 503: no replica");

@@ -67,7 +67,16 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
     let yaml_path = yaml_file.to_str().unwrap();
 
     // A dry run prints the Flow and creates nothing.
-    let run = engine.kfn(&["flow", "deploy", "greeting", "--from-file", json_path, "--dryrun", "-o", "json"]);
+    let run = engine.kfn(&[
+        "flow",
+        "deploy",
+        "greeting",
+        "--from-file",
+        json_path,
+        "--dryrun",
+        "-o",
+        "json",
+    ]);
     ok(&run, "kfn flow deploy --dryrun -o json");
     let printed: Value = serde_json::from_str(&run.stdout).expect("the dry run prints JSON");
     assert_eq!(printed["kind"], "Flow");
@@ -76,7 +85,11 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
     assert_eq!(printed["spec"]["definition"]["StartAt"], "Greet");
     let run = engine.kfn(&["flow", "deploy", "sorting", "--from-file", yaml_path, "--dryrun"]);
     ok(&run, "kfn flow deploy --dryrun (YAML)");
-    assert!(run.stdout.contains("kind: Flow") && run.stdout.contains("StartAt: Sort"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("kind: Flow") && run.stdout.contains("StartAt: Sort"),
+        "{}",
+        run.stdout
+    );
     assert!(names(&engine).is_empty(), "a dry run creates nothing");
 
     // Deployed from JSON and from YAML.
@@ -85,7 +98,15 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
         "kfn flow deploy (JSON)",
     );
     ok(
-        &engine.kfn(&["flow", "deploy", "sorting", "--from-file", yaml_path, "--keep-executions", "3"]),
+        &engine.kfn(&[
+            "flow",
+            "deploy",
+            "sorting",
+            "--from-file",
+            yaml_path,
+            "--keep-executions",
+            "3",
+        ]),
         "kfn flow deploy (YAML)",
     );
     let again = engine.kfn(&["flow", "deploy", "greeting", "--from-file", json_path]);
@@ -99,7 +120,11 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
     );
     let run = engine.kfn(&["flow", "deploy", "bad", "--from-file", bad.to_str().unwrap()]);
     fails(&run, "States.Greet");
-    assert!(run.stderr.contains("Nowhere"), "the problem names the unknown state: {}", run.stderr);
+    assert!(
+        run.stderr.contains("Nowhere"),
+        "the problem names the unknown state: {}",
+        run.stderr
+    );
     assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
     let not_json = write(dir, "broken.json", "{\"StartAt\": ");
     fails(
@@ -131,7 +156,11 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
         "Big (Pass) end",
         "Small (Pass) end",
     ] {
-        assert!(run.stdout.contains(line), "describe should show {line:?}:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains(line),
+            "describe should show {line:?}:\n{}",
+            run.stdout
+        );
     }
     assert!(run.stdout.contains("Keep executions:"), "{}", run.stdout);
     assert_eq!(row_of(&run.stdout, "Keep executions:")[1], "3");
@@ -195,7 +224,11 @@ fn execution(engine: &Engine, name: &str) -> Value {
 
 fn started_name(run: &Run) -> String {
     let name = run.stdout.trim().to_string();
-    assert!(!name.is_empty() && !name.contains(char::is_whitespace), "one name: {}", run.stdout);
+    assert!(
+        !name.is_empty() && !name.contains(char::is_whitespace),
+        "one name: {}",
+        run.stdout
+    );
     name
 }
 
@@ -227,7 +260,16 @@ fn a_started_flow_calls_its_functions_and_its_executions_history_and_stop_are_sh
     );
 
     // --wait prints the output.
-    let run = engine.kfn(&["flow", "start", "sizes", "--data", "{\"n\": 7}", "--wait", "--timeout", "120s"]);
+    let run = engine.kfn(&[
+        "flow",
+        "start",
+        "sizes",
+        "--data",
+        "{\"n\": 7}",
+        "--wait",
+        "--timeout",
+        "120s",
+    ]);
     ok(&run, "kfn flow start --wait");
     let output: Value = serde_json::from_str(&run.stdout).expect("the output is JSON");
     assert_eq!(output, json!({"size": "big", "n": 14}));
@@ -243,7 +285,10 @@ fn a_started_flow_calls_its_functions_and_its_executions_history_and_stop_are_sh
         "--wait",
     ]);
     ok(&run, "kfn flow start --data-file --name --wait");
-    assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap(), json!({"size": "small", "n": 4}));
+    assert_eq!(
+        serde_json::from_str::<Value>(&run.stdout).unwrap(),
+        json!({"size": "small", "n": 4})
+    );
 
     // A function that raises: the error's name and message, exit 1.
     let failing = json!({"StartAt": "Boom", "States": {"Boom": {"Type": "Task", "Resource": "boom", "End": true}}});
@@ -252,7 +297,16 @@ fn a_started_flow_calls_its_functions_and_its_executions_history_and_stop_are_sh
         &engine.kfn(&["flow", "deploy", "boom", "--from-file", file.to_str().unwrap()]),
         "kfn flow deploy boom",
     );
-    let run = engine.kfn(&["flow", "start", "boom", "--data", "{\"n\": 3}", "--wait", "--timeout", "120s"]);
+    let run = engine.kfn(&[
+        "flow",
+        "start",
+        "boom",
+        "--data",
+        "{\"n\": 3}",
+        "--wait",
+        "--timeout",
+        "120s",
+    ]);
     fails(&run, "error: ValueError: no luck for 3");
     assert!(run.stdout.is_empty(), "no output on failure: {}", run.stdout);
 
@@ -262,7 +316,12 @@ fn a_started_flow_calls_its_functions_and_its_executions_history_and_stop_are_sh
     let rows = table_rows(&run.stdout);
     assert_eq!(rows[0], ["NAME", "STATUS", "STARTED", "DURATION", "ERROR"]);
     assert_eq!(rows.len(), 3, "two executions: {}", run.stdout);
-    assert_eq!(&rows[1][..2], ["small-one", "Succeeded"], "newest first: {}", run.stdout);
+    assert_eq!(
+        &rows[1][..2],
+        ["small-one", "Succeeded"],
+        "newest first: {}",
+        run.stdout
+    );
     assert!(rows[2][0].starts_with("sizes-"), "{}", run.stdout);
     let run = engine.kfn(&["flow", "executions", "boom"]);
     let row = &table_rows(&run.stdout)[1];

@@ -106,7 +106,7 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let ns = &conn.namespace;
     match flows(&conn).create(&PostParams::default(), &flow).await {
         Ok(_) => {
-            global.printer.info(&format!("Deploying flow..."));
+            global.printer.info("Deploying flow...");
             global
                 .printer
                 .info(&format!("Flow {name} submitted for deployment in namespace {ns}"));
@@ -130,7 +130,11 @@ pub async fn deploy(args: DeployArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// ` -n NS` when the command line gave a namespace (for the hints printed).
 fn namespace_flag(global: &GlobalArgs) -> String {
-    global.namespace.as_ref().map(|n| format!(" -n {n}")).unwrap_or_default()
+    global
+        .namespace
+        .as_ref()
+        .map(|n| format!(" -n {n}"))
+        .unwrap_or_default()
 }
 
 pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -156,9 +160,7 @@ pub async fn update(args: UpdateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     match flows(&conn).replace(name, &PostParams::default(), &flow).await {
         Ok(_) => {
-            global
-                .printer
-                .info(&format!("Flow {name} updated in namespace {ns}"));
+            global.printer.info(&format!("Flow {name} updated in namespace {ns}"));
             Ok(ExitCode::SUCCESS)
         }
         Err(kube::Error::Api(s)) if s.code == 404 => Err(flow_not_found(&conn, name).into()),
@@ -188,14 +190,15 @@ pub async fn delete(args: FlowName, global: &GlobalArgs) -> Result<ExitCode> {
     // Its executions are owned by it (the garbage collector deletes them on a cluster); deleted
     // here too, so that none is left where nothing collects garbage.
     let selector = ListParams::default().labels(&format!("{FLOW_LABEL}={name}"));
-    if let Err(e) = executions(&conn).delete_collection(&DeleteParams::background(), &selector).await {
+    if let Err(e) = executions(&conn)
+        .delete_collection(&DeleteParams::background(), &selector)
+        .await
+    {
         global.printer.warn(&format!(
             "Flow {name} deleted, but not all its executions: {}",
             conn.explain(e).message()
         ));
     }
-    global
-        .printer
-        .info(&format!("Flow {name} deleted from namespace {ns}"));
+    global.printer.info(&format!("Flow {name} deleted from namespace {ns}"));
     Ok(ExitCode::SUCCESS)
 }

@@ -104,7 +104,9 @@ async fn get_execution(conn: &Connection, name: &str) -> Result<Execution, Error
             format!("execution {}/{name}", conn.namespace),
             format!("Execution {name} is not found in namespace {}", conn.namespace),
         )),
-        Err(e) => Err(conn.explain(e).concerning(format!("execution {}/{name}", conn.namespace))),
+        Err(e) => Err(conn
+            .explain(e)
+            .concerning(format!("execution {}/{name}", conn.namespace))),
     }
 }
 
@@ -117,7 +119,11 @@ enum Syntax {
 }
 
 fn syntax(path: &Path) -> Syntax {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if name.ends_with(".json") {
         Syntax::Json
     } else if name.ends_with(".yaml") || name.ends_with(".yml") {
@@ -134,9 +140,9 @@ fn parse_document(text: &str, syntax: Syntax, what: &str) -> Result<Value, Error
     match syntax {
         Syntax::Json => json().map_err(|e| Error::usage(format!("{what} is not valid JSON: {e}"))),
         Syntax::Yaml => yaml().map_err(|e| Error::usage(format!("{what} is not valid YAML: {e}"))),
-        Syntax::Sniff => json().or_else(|_| yaml()).map_err(|e| {
-            Error::usage(format!("{what} is neither JSON nor YAML: {e}"))
-        }),
+        Syntax::Sniff => json()
+            .or_else(|_| yaml())
+            .map_err(|e| Error::usage(format!("{what} is neither JSON nor YAML: {e}"))),
     }
 }
 
@@ -177,6 +183,9 @@ mod tests {
         let value = parse_document(yaml, Syntax::Sniff, "--from-file f").unwrap();
         assert_eq!(value["StartAt"], "A");
         let err = parse_document("{\"StartAt\": ", Syntax::Json, "--from-file f.json").unwrap_err();
-        assert!(err.to_string().starts_with("--from-file f.json is not valid JSON"), "{err}");
+        assert!(
+            err.to_string().starts_with("--from-file f.json is not valid JSON"),
+            "{err}"
+        );
     }
 }

@@ -90,7 +90,9 @@ fn print_list(global: &GlobalArgs, format: ListFormat, objects: Vec<Value>, name
     match format {
         ListFormat::Json => global.printer.data(&format!("{}\n", output::json(&objects, 2)))?,
         ListFormat::Yaml => global.printer.data(&output::yaml(&Value::Array(objects)))?,
-        ListFormat::Name => global.printer.data(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?,
+        ListFormat::Name => global
+            .printer
+            .data(&names.iter().map(|n| format!("{n}\n")).collect::<String>())?,
         ListFormat::Table => {}
     }
     Ok(())
@@ -201,7 +203,10 @@ pub fn describe_text(flow: &Flow, executions: &[Execution], now: Timestamp) -> S
     let mut table = Table::headless(80);
     let name = flow.metadata.name.clone().unwrap_or_default();
     table.row(vec!["Name:".into(), name]);
-    table.row(vec!["Namespace:".into(), flow.metadata.namespace.clone().unwrap_or_default()]);
+    table.row(vec![
+        "Namespace:".into(),
+        flow.metadata.namespace.clone().unwrap_or_default(),
+    ]);
     match crate::flows::parse(&flow.spec.definition) {
         Ok(d) => {
             if !d.comment.is_empty() {
@@ -247,7 +252,11 @@ pub fn describe_text(flow: &Flow, executions: &[Execution], now: Timestamp) -> S
         if lines.is_empty() {
             "none".into()
         } else if latest.len() > lines.len() {
-            format!("{}\n… {} more: kfn flow executions", lines.join("\n"), latest.len() - lines.len())
+            format!(
+                "{}\n… {} more: kfn flow executions",
+                lines.join("\n"),
+                latest.len() - lines.len()
+            )
         } else {
             lines.join("\n")
         },
@@ -293,9 +302,7 @@ fn started(e: &Execution) -> Option<Timestamp> {
 }
 
 fn sort_newest_first(list: &mut [&Execution]) {
-    list.sort_by(|a, b| {
-        (started(b), &b.metadata.name).cmp(&(started(a), &a.metadata.name))
-    });
+    list.sort_by(|a, b| (started(b), &b.metadata.name).cmp(&(started(a), &a.metadata.name)));
 }
 
 pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -316,11 +323,10 @@ pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCod
 
 async fn flow_executions(conn: &client::Connection, flow: &str) -> Result<Vec<Execution>, Error> {
     let params = ListParams::default().labels(&format!("{FLOW_LABEL}={flow}"));
-    execution_api(conn)
-        .list(&params)
-        .await
-        .map(|l| l.items)
-        .map_err(|e| conn.explain(e).context(format!("Error listing the executions of flow {flow}")))
+    execution_api(conn).list(&params).await.map(|l| l.items).map_err(|e| {
+        conn.explain(e)
+            .context(format!("Error listing the executions of flow {flow}"))
+    })
 }
 
 /// How long an execution ran (or has run so far): `0.012s`, `4.5s`, `3m`.
@@ -328,11 +334,7 @@ fn duration_text(e: &Execution, now: Timestamp) -> String {
     let Some(start) = started(e) else {
         return "-".into();
     };
-    let end = e
-        .status
-        .as_ref()
-        .and_then(|s| timestamp(&s.stop_time))
-        .unwrap_or(now);
+    let end = e.status.as_ref().and_then(|s| timestamp(&s.stop_time)).unwrap_or(now);
     let ms = (end.as_millisecond() - start.as_millisecond()).max(0);
     seconds_text(ms)
 }
@@ -391,7 +393,7 @@ pub async fn executions(args: ExecutionsArgs, global: &GlobalArgs) -> Result<Exi
         let mut sorted: Vec<&Execution> = runs.iter().collect();
         sort_newest_first(&mut sorted);
         let names: Vec<String> = sorted.iter().filter_map(|e| e.metadata.name.clone()).collect();
-        let objects = sorted.iter().map(|e| clean(e)).collect::<Result<Vec<_>>>()?;
+        let objects = sorted.iter().map(clean).collect::<Result<Vec<_>>>()?;
         print_list(global, format, objects, &names)?;
     }
     Ok(ExitCode::SUCCESS)
@@ -419,8 +421,7 @@ fn detail(event: &HistoryEvent) -> String {
 /// a line says how many events were left out, where they were.
 pub fn history_table(e: &Execution) -> String {
     let status = e.status.clone().unwrap_or_default();
-    let origin = timestamp(&status.start_time)
-        .or_else(|| status.history.first().and_then(|h| timestamp(&h.timestamp)));
+    let origin = timestamp(&status.start_time).or_else(|| status.history.first().and_then(|h| timestamp(&h.timestamp)));
     let mut table = Table::new(&["ID", "TIME", "TYPE", "STATE", "DETAIL"], 80);
     let mut previous_id = 0;
     for event in &status.history {
@@ -477,10 +478,9 @@ mod tests {
     use serde_json::json;
 
     fn execution(name: &str, status: Value) -> Execution {
-        let mut e: Execution =
-            serde_json::from_value(json!({"apiVersion": "kfn.io/v1alpha1", "kind": "Execution",
+        let mut e: Execution = serde_json::from_value(json!({"apiVersion": "kfn.io/v1alpha1", "kind": "Execution",
                 "metadata": {"name": name}, "spec": {"flow": "orders"}}))
-            .unwrap();
+        .unwrap();
         e.status = Some(serde_json::from_value::<ExecutionStatus>(status).unwrap());
         e
     }
@@ -494,32 +494,50 @@ mod tests {
     #[test]
     fn executions_are_listed_newest_first_with_duration_and_error() {
         let now: Timestamp = "2026-12-01T21:10:00Z".parse().unwrap();
-        let old = execution("orders-a", json!({"phase": "Succeeded", "startTime": "2026-12-01T21:00:00.000Z",
-            "stopTime": "2026-12-01T21:00:00.012Z"}));
-        let new = execution("orders-b", json!({"phase": "Failed", "startTime": "2026-12-01T21:05:00.000Z",
-            "stopTime": "2026-12-01T21:05:04.500Z", "error": "ValueError", "cause": "no such item"}));
+        let old = execution(
+            "orders-a",
+            json!({"phase": "Succeeded", "startTime": "2026-12-01T21:00:00.000Z",
+            "stopTime": "2026-12-01T21:00:00.012Z"}),
+        );
+        let new = execution(
+            "orders-b",
+            json!({"phase": "Failed", "startTime": "2026-12-01T21:05:00.000Z",
+            "stopTime": "2026-12-01T21:05:04.500Z", "error": "ValueError", "cause": "no such item"}),
+        );
         let rows = cells(&executions_table(&[old, new], now));
         assert_eq!(rows[0], ["NAME", "STATUS", "STARTED", "DURATION", "ERROR"]);
-        assert_eq!(rows[1], ["orders-b", "Failed", "5m ago", "4.500s", "ValueError: no such item"]);
+        assert_eq!(
+            rows[1],
+            ["orders-b", "Failed", "5m ago", "4.500s", "ValueError: no such item"]
+        );
         assert_eq!(rows[2], ["orders-a", "Succeeded", "10m ago", "0.012s", ""]);
     }
 
     #[test]
     fn history_times_are_offsets_from_the_start_and_details_name_errors() {
-        let e = execution("orders-a", json!({"phase": "Failed", "startTime": "2026-12-01T21:00:00.000Z",
+        let e = execution(
+            "orders-a",
+            json!({"phase": "Failed", "startTime": "2026-12-01T21:00:00.000Z",
             "history": [
                 {"id": 1, "timestamp": "2026-12-01T21:00:00.000Z", "type": "ExecutionStarted", "data": {"id": 7}},
                 {"id": 2, "timestamp": "2026-12-01T21:00:00.012Z", "type": "TaskScheduled", "state": "Charge",
                     "resource": "default/charge", "data": {"id": 7}},
                 {"id": 9, "timestamp": "2026-12-01T21:00:01.500Z", "type": "TaskFailed", "state": "Charge",
                     "error": "ValueError", "cause": "card declined"}],
-            "historyDropped": 6}));
+            "historyDropped": 6}),
+        );
         let rows = cells(&history_table(&e));
         assert_eq!(rows[0], ["ID", "TIME", "TYPE", "STATE", "DETAIL"]);
         assert_eq!(rows[1], ["1", "+0.000s", "ExecutionStarted", "", "{\"id\":7}"]);
-        assert_eq!(rows[2], ["2", "+0.012s", "TaskScheduled", "Charge", "default/charge {\"id\":7}"]);
+        assert_eq!(
+            rows[2],
+            ["2", "+0.012s", "TaskScheduled", "Charge", "default/charge {\"id\":7}"]
+        );
         assert_eq!(rows[3][2], "(6 events left out)");
-        assert_eq!(rows[4], ["9", "+1.500s", "TaskFailed", "Charge", "ValueError: card declined"]);
+        assert_eq!(
+            rows[4],
+            ["9", "+1.500s", "TaskFailed", "Charge", "ValueError: card declined"]
+        );
     }
 
     #[test]
@@ -527,6 +545,9 @@ mod tests {
         assert_eq!(list_format("").unwrap(), ListFormat::Table);
         assert_eq!(list_format("name").unwrap(), ListFormat::Name);
         let err = list_format("xml").unwrap_err().to_string();
-        assert!(err.contains("\"xml\"") && err.contains("-o/--out") && err.contains("json, yaml or name"), "{err}");
+        assert!(
+            err.contains("\"xml\"") && err.contains("-o/--out") && err.contains("json, yaml or name"),
+            "{err}"
+        );
     }
 }

@@ -93,7 +93,10 @@ pub async fn start(args: StartArgs, global: &GlobalArgs) -> Result<ExitCode> {
         Err(e) => {
             return Err(conn
                 .explain(e)
-                .context(format!("Cannot start flow {} in namespace {}", args.name, conn.namespace))
+                .context(format!(
+                    "Cannot start flow {} in namespace {}",
+                    args.name, conn.namespace
+                ))
                 .into());
         }
     };
@@ -111,7 +114,9 @@ pub async fn start(args: StartArgs, global: &GlobalArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         phase => {
-            global.printer.plain(&format!("error: {}: {}", status.error, status.cause));
+            global
+                .printer
+                .plain(&format!("error: {}: {}", status.error, status.cause));
             global.printer.info(&format!(
                 "Execution {name} ended {phase}; 'kfn flow history {name}' shows what happened"
             ));

@@ -109,7 +109,16 @@ fn the_controller_runs_flows_on_a_cluster_calling_functions_and_resumes_after_a_
     );
     let output: Value = serde_json::from_str(&run.stdout).expect("the output is JSON");
     assert_eq!(output, json!({"order": 7, "status": "accepted", "total": 50}));
-    let run = cluster.kfn(&["flow", "start", "order", "--data", r#"{"id": 8}"#, "--wait", "--timeout", "180s"]);
+    let run = cluster.kfn(&[
+        "flow",
+        "start",
+        "order",
+        "--data",
+        r#"{"id": 8}"#,
+        "--wait",
+        "--timeout",
+        "180s",
+    ]);
     ok(&run, "kfn flow start --wait (caught)");
     assert_eq!(
         serde_json::from_str::<Value>(&run.stdout).unwrap(),
@@ -146,15 +155,23 @@ fn the_controller_runs_flows_on_a_cluster_calling_functions_and_resumes_after_a_
     });
     first.stop();
     let e = execution(&cluster, "slow-1");
-    assert_eq!(e["status"]["phase"], "Running", "stopped during the Wait: {}", e["status"]);
+    assert_eq!(
+        e["status"]["phase"], "Running",
+        "stopped during the Wait: {}",
+        e["status"]
+    );
     let second = controller(&cluster, &engine, "flows-2");
-    let e = eventually(Duration::from_secs(180), "the next controller ends the execution", || {
-        let e = execution(&cluster, "slow-1");
-        match e["status"]["phase"].as_str() {
-            Some("Running") | None => Err(format!("{}\ncontroller log:\n{}", e["status"], second.log())),
-            Some(_) => Ok(e),
-        }
-    });
+    let e = eventually(
+        Duration::from_secs(180),
+        "the next controller ends the execution",
+        || {
+            let e = execution(&cluster, "slow-1");
+            match e["status"]["phase"].as_str() {
+                Some("Running") | None => Err(format!("{}\ncontroller log:\n{}", e["status"], second.log())),
+                Some(_) => Ok(e),
+            }
+        },
+    );
     assert_eq!(e["status"]["phase"], "Succeeded", "{}", e["status"]);
     assert_eq!(e["status"]["output"], json!({"n": 20}));
     assert!(e["status"]["cursor"].is_null(), "no cursor once ended: {}", e["status"]);
