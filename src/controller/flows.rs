@@ -362,7 +362,7 @@ impl ClusterHost {
             }),
             Ok(None) => Err(FlowError::new(
                 errors::TASK_FAILED,
-                format!("function {namespace}/{name} is not found (no Service {name} in namespace {namespace})"),
+                format!("there is no function {name} in the namespace {namespace} (no Service {name} there)"),
             )),
             Err(e) => Err(FlowError::new(
                 errors::TASK_FAILED,
@@ -379,7 +379,8 @@ impl ClusterHost {
             .header("event-type", "application/json")
             .header("event-id", crate::client::proxy::event_id())
             .header("event-time", now())
-            .header("event-namespace", "flows.kfn.io")
+            .header("event-namespace", "flow.kfn.io")
+            .header("user-agent", "kfn-flow")
             .body(kube::client::Body::from(body))
             .map_err(|e| FlowError::new(errors::TASK_FAILED, format!("the request cannot be built: {e}")))?;
         let failed = |e: kube::Error| FlowError::new(errors::TASK_FAILED, format!("calling {namespace}/{name}: {e}"));
@@ -406,8 +407,11 @@ fn answer(status: u16, raised: Option<String>, body: &[u8], function: &str) -> R
         } else {
             serde_json::from_slice(body).unwrap_or(Value::String(text))
         }),
-        408 => Err(FlowError::new(errors::TIMEOUT, text.trim_end().to_string())),
-        _ => match raised.filter(|r| !r.is_empty()) {
+        408 => Err(FlowError::new(
+            errors::TIMEOUT,
+            format!("the function {function} timed out: {}", text.trim_end()),
+        )),
+        _ => match raised.filter(|r| status == 500 && !r.is_empty()) {
             Some(error) => {
                 let message = text.trim_end();
                 let cause = message
@@ -418,7 +422,7 @@ fn answer(status: u16, raised: Option<String>, body: &[u8], function: &str) -> R
             }
             None => Err(FlowError::new(
                 errors::TASK_FAILED,
-                format!("function {function} answered {status}: {}", text.trim_end()),
+                format!("the function {function} answered {status}: {}", text.trim_end()),
             )),
         },
     }
@@ -438,7 +442,7 @@ impl Host for ClusterHost {
                 Err(FlowError::new(
                     errors::TIMEOUT,
                     format!(
-                        "function {namespace}/{name} did not answer within {}s",
+                        "the function {namespace}/{name} did not answer within {} s",
                         limit.as_secs_f64()
                     ),
                 ))
@@ -510,7 +514,9 @@ mod tests {
         );
         let other = answer(503, None, b"no replica", "d/f").unwrap_err();
         assert_eq!(other.error, errors::TASK_FAILED);
-        assert_eq!(other.cause, "function d/f answered 503: no replica");
+        assert_eq!(other.cause, "the function d/f answered 503: no replica");
+        let unnamed = answer(502, Some("ValueError".into()), b"bad gateway", "d/f").unwrap_err();
+        assert_eq!(unnamed.error, errors::TASK_FAILED, "only a 500 names the error raised");
     }
 
     #[test]

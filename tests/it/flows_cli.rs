@@ -146,7 +146,10 @@ fn flows_are_deployed_from_json_or_yaml_checked_listed_described_updated_and_del
     let run = engine.kfn(&["flow", "list", "-o", "yaml"]);
     ok(&run, "kfn flow list -o yaml");
     assert!(run.stdout.contains("name: sorting"), "{}", run.stdout);
-    fails(&engine.kfn(&["flow", "list", "-o", "xml"]), "(given with -o/--out): use json, yaml or name");
+    fails(
+        &engine.kfn(&["flow", "list", "-o", "xml"]),
+        "(given with -o/--out): use json, yaml or name",
+    );
 
     // Describe: each state with its type and where it goes.
     let run = engine.kfn(&["flow", "describe", "sorting"]);
