@@ -19,9 +19,7 @@ use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use crate::api::kinds::{
-    Condition, Execution, ExecutionStatus, FLOW_LABEL, Flow, FlowStatus, HistoryEvent, Phase, Stop,
-};
+use crate::api::kinds::{Condition, Execution, ExecutionStatus, FLOW_LABEL, Flow, FlowStatus, Stop};
 use crate::flows::driver::{Host, Run};
 use crate::flows::{FlowError, errors};
 
@@ -134,11 +132,11 @@ async fn execute(host: ClusterHost, e: Execution, stop: watch::Receiver<Option<S
         return;
     }
     let flow = e.spec.flow.clone();
-    let run = match prepare(&host, &e).await {
+    let run = match flow_definition(&host, &e).await.and_then(|d| Run::of(&e, d)) {
         Ok(run) => run,
         Err(failure) => {
-            let mut status = e.status.clone().unwrap_or_default();
-            fail(&mut status, &failure);
+            let now_ms = k8s_openapi::jiff::Timestamp::now().as_millisecond();
+            let status = crate::flows::driver::failed_to_start(e.status.clone(), &failure, now_ms);
             if let Err(err) = host.save(&status).await {
                 tracing::warn!("{err}");
             }
@@ -153,77 +151,29 @@ async fn execute(host: ClusterHost, e: Execution, stop: watch::Receiver<Option<S
     }
 }
 
-/// The run of execution `e`: the definition it started with (its status keeps it), else its
-/// Flow's now, parsed.
-async fn prepare(host: &ClusterHost, e: &Execution) -> Result<Run, FlowError> {
-    let stored = e.status.as_ref().and_then(|s| s.definition.clone());
-    let source = match stored {
-        Some(d) => d,
-        None => {
-            let flows: Api<Flow> = Api::namespaced(host.client.clone(), &host.namespace);
-            match flows.get_opt(&e.spec.flow).await {
-                Ok(Some(f)) => f.spec.definition,
-                Ok(None) => {
-                    return Err(FlowError::runtime(format!(
-                        "flow {}/{} does not exist",
-                        host.namespace, e.spec.flow
-                    )));
-                }
-                Err(err) => {
-                    return Err(FlowError::runtime(format!(
-                        "cannot read flow {}/{}: {err}",
-                        host.namespace, e.spec.flow
-                    )));
-                }
-            }
-        }
-    };
-    let definition = crate::flows::parse(&source).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        FlowError::runtime(format!(
-            "the definition of flow {} is not valid: {}",
-            e.spec.flow,
-            lines.join("; ")
-        ))
-    })?;
-    Ok(Run {
-        namespace: host.namespace.clone(),
-        name: host.name.clone(),
-        uid: e.metadata.uid.clone().unwrap_or_default(),
-        flow: e.spec.flow.clone(),
-        input: e.spec.input.clone(),
-        source,
-        definition,
-        status: e.status.clone(),
-    })
+/// The definition of the Flow that `e` runs, as it is now (`None`: there is no such Flow);
+/// needed only when the execution's status has no definition of its own yet.
+async fn flow_definition(host: &ClusterHost, e: &Execution) -> Result<Option<Value>, FlowError> {
+    if e.status.as_ref().is_some_and(|s| s.definition.is_some()) {
+        return Ok(None);
+    }
+    let flows: Api<Flow> = Api::namespaced(host.client.clone(), &host.namespace);
+    flows
+        .get_opt(&e.spec.flow)
+        .await
+        .map(|f| f.map(|f| f.spec.definition))
+        .map_err(|err| {
+            FlowError::runtime(format!(
+                "cannot read the flow {}/{}: {err}",
+                host.namespace, e.spec.flow
+            ))
+        })
 }
 
 fn now() -> String {
     k8s_openapi::jiff::Timestamp::now()
         .strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string()
-}
-
-/// Ends `status` Failed with `failure` (an execution that cannot start).
-fn fail(status: &mut ExecutionStatus, failure: &FlowError) {
-    let at = now();
-    if status.start_time.is_empty() {
-        status.start_time = at.clone();
-    }
-    status.phase = Phase::Failed;
-    status.stop_time = at.clone();
-    status.error = failure.error.clone();
-    status.cause = failure.cause.clone();
-    status.cursor = None;
-    let id = status.history.last().map(|h| h.id).unwrap_or(0) + 1;
-    status.history.push(HistoryEvent {
-        id,
-        timestamp: at,
-        type_: "ExecutionFailed".into(),
-        error: failure.error.clone(),
-        cause: failure.cause.clone(),
-        ..Default::default()
-    });
 }
 
 /// Deletes the oldest finished executions of `flow` beyond its `keepExecutions`.
