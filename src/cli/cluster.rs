@@ -58,6 +58,9 @@ pub struct ControllerArgs {
     /// Kafka brokers whose messages Kafka triggers deliver, e.g. kafka.kubeless:9092
     #[arg(long = "kafka-brokers", value_name = "HOST:PORT,…", env = "KAFKA_BROKERS", value_parser = crate::kafka::Brokers::usable)]
     pub kafka: Option<crate::kafka::Brokers>,
+    /// A kubeconfig whose API server flows' Tasks call functions through (default: the cluster's own)
+    #[arg(long = "functions-kubeconfig", value_name = "PATH", env = "KFN_FUNCTIONS_KUBECONFIG")]
+    pub functions_kubeconfig: Option<std::path::PathBuf>,
 }
 
 fn kind_path(obj: &Value) -> String {
@@ -152,6 +155,21 @@ pub async fn controller(args: ControllerArgs, global: &GlobalArgs) -> Result<Exi
                 std::process::id()
             )
         });
+    let functions = match &args.functions_kubeconfig {
+        Some(path) => {
+            let target = client::Target {
+                kubeconfig: Some(path.clone()),
+                context: None,
+                namespace: None,
+                local: false,
+            };
+            let functions = client::connect(&target)
+                .await
+                .map_err(|e| e.context(format!("Cannot use --functions-kubeconfig {}", path.display())))?;
+            Some(controller::FunctionsClient(functions.client))
+        }
+        None => None,
+    };
     controller::run(
         conn.client.clone(),
         controller::Options {
@@ -161,6 +179,7 @@ pub async fn controller(args: ControllerArgs, global: &GlobalArgs) -> Result<Exi
             identity,
             nats: args.nats,
             kafka: args.kafka,
+            functions,
         },
     )
     .await?;

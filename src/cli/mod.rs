@@ -5,6 +5,7 @@ mod autoscale;
 mod cluster;
 mod cluster_info;
 pub mod complete;
+mod flow;
 pub mod function;
 mod local;
 mod misc;
@@ -67,6 +68,8 @@ impl GlobalArgs {
 pub enum Command {
     /// Deploy, update, call and inspect functions
     Function(function::FunctionArgs),
+    /// Compose functions: flows in the Amazon States Language, their executions and history
+    Flow(flow::FlowArgs),
     /// Make functions fire: HTTP routes, schedules, NATS, Kafka and Kinesis messages
     Trigger(trigger::TriggerArgs),
     /// Scale functions automatically: rules, scale to zero and scheduled minimums
@@ -268,6 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     match command {
         Command::Function(args) => function::run(args, &cli.global).await,
+        Command::Flow(args) => flow::run(args, &cli.global).await,
         Command::Trigger(args) => trigger::run(args, &cli.global).await,
         Command::Autoscale(args) => autoscale::run(args, &cli.global).await,
         Command::GetServerConfig => misc::server_config(&cli.global).await,

@@ -5,6 +5,7 @@
 
 pub mod activator;
 mod events;
+mod flows;
 pub mod install;
 mod leader;
 mod messaging;
@@ -113,6 +114,19 @@ pub struct Options {
     pub nats: Option<String>,
     /// The Kafka brokers Kafka triggers consume from, if any.
     pub kafka: Option<crate::kafka::Brokers>,
+    /// The API server whose service proxy flows' Tasks call functions through (default: the
+    /// cluster's own).
+    pub functions: Option<FunctionsClient>,
+}
+
+/// The client of `--functions-kubeconfig`'s API server.
+#[derive(Clone)]
+pub struct FunctionsClient(pub kube::Client);
+
+impl std::fmt::Debug for FunctionsClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FunctionsClient")
+    }
 }
 
 struct Ctx {
@@ -683,6 +697,11 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let function = kubeless::resource("Function");
     let (functions, changed) = triggers::parents(Api::all_with(client.clone(), &function), function.clone());
     tokio::spawn(zero::run(ctx.clone(), functions.clone()));
+    tokio::spawn(flows::run(
+        client.clone(),
+        options.functions.clone().map(|f| f.0).unwrap_or_else(|| client.clone()),
+        leader.clone(),
+    ));
     let function_controller = Controller::for_stream_with(changed, functions, function)
         .owns_stream(triggers::children(
             Api::<ConfigMap>::all(client.clone()),

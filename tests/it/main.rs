@@ -9,6 +9,7 @@ mod common;
 mod completion;
 mod controller;
 mod differential;
+mod flows_cli;
 mod flows_lint;
 mod function;
 mod hardening;

@@ -7,6 +7,7 @@
 //! be built or started fails the test with the reason.
 
 mod cli;
+mod flows;
 mod schema;
 
 use std::io::{BufRead, BufReader, Write};
@@ -456,6 +457,11 @@ impl Controller {
 
     /// A controller with its own name in the leader Lease.
     fn start_as(cluster: &Cluster, identity: &str) -> Controller {
+        Controller::start_with(cluster, identity, &[])
+    }
+
+    /// A controller with its own name in the leader Lease and more flags.
+    pub(crate) fn start_with(cluster: &Cluster, identity: &str, flags: &[&str]) -> Controller {
         let kubeconfig = service_account_kubeconfig(cluster);
         // It really is the ServiceAccount, not the admin, that the controller runs as.
         let whoami = Command::new(kube_bin().join("kubectl"))
@@ -490,6 +496,7 @@ impl Controller {
                 "--identity",
                 identity,
             ])
+            .args(flags)
             .env("KFN_LOG", "info")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -518,7 +525,7 @@ impl Controller {
     }
 
     /// Stops it as a Deployment's rollout does (SIGTERM) and waits until it has exited.
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         unsafe {
             libc::kill(self.child.id() as i32, libc::SIGTERM);
         }
