@@ -101,9 +101,18 @@ pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
             for t in triggers.iter().filter(|t| due.contains(&key(t))) {
                 let (ns, name) = key(t);
                 if !t.spec.flow_name.is_empty() {
-                    let input = t.spec.payload.clone().filter(|p| !p.is_null()).unwrap_or_else(|| serde_json::json!({}));
+                    let input = t
+                        .spec
+                        .payload
+                        .clone()
+                        .filter(|p| !p.is_null())
+                        .unwrap_or_else(|| serde_json::json!({}));
                     if let Err(e) = super::flows::start_execution(&objects, &ns, &t.spec.flow_name, input) {
-                        tracing::warn!("cron trigger {ns}/{name}: cannot start the flow {}: {}", t.spec.flow_name, e.message);
+                        tracing::warn!(
+                            "cron trigger {ns}/{name}: cannot start the flow {}: {}",
+                            t.spec.flow_name,
+                            e.message
+                        );
                     }
                     continue;
                 }

@@ -19,8 +19,8 @@ use super::replicas::{self, Replicas};
 use super::resources::ResourceDef;
 use super::store::{EventType, Key};
 use crate::api::kinds::{
-    Condition, Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, FlowStatus, Phase,
-    Stop,
+    Condition, Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, FlowStatus,
+    Phase, Stop,
 };
 use crate::flows::driver::{self, Host, Run};
 use crate::flows::{FlowError, errors};
@@ -34,9 +34,7 @@ const FUNCTIONS: &str = "kubeless.io/functions";
 const ANSWER_LIMIT: usize = 16 * 1024 * 1024;
 
 fn definition(objects: &Objects, plural: &str) -> Option<Arc<ResourceDef>> {
-    objects
-        .registry()
-        .find(FLOWS_GROUP, FLOWS_VERSION, plural)
+    objects.registry().find(FLOWS_GROUP, FLOWS_VERSION, plural)
 }
 
 /// The engine's side of a running execution: calls through the replicas, saves through the
@@ -121,12 +119,14 @@ pub async fn call(
             .get(crate::api::ERROR_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let body = axum::body::to_bytes(resp.into_body(), ANSWER_LIMIT).await.map_err(|e| {
-            FlowError::new(
-                errors::TASK_FAILED,
-                format!("cannot read the answer of {namespace}/{name}: {e}"),
-            )
-        })?;
+        let body = axum::body::to_bytes(resp.into_body(), ANSWER_LIMIT)
+            .await
+            .map_err(|e| {
+                FlowError::new(
+                    errors::TASK_FAILED,
+                    format!("cannot read the answer of {namespace}/{name}: {e}"),
+                )
+            })?;
         Ok::<_, FlowError>((status, error, body))
     };
     let (status, error, body) = match timeout {
@@ -545,7 +545,13 @@ mod tests {
             b"ValueError: bad amount",
         );
         assert_eq!(raised.unwrap_err(), FlowError::new("ValueError", "bad amount"));
-        let timeout = answer_of("ns", "f", StatusCode::REQUEST_TIMEOUT, None, b"Request timeout exceeded");
+        let timeout = answer_of(
+            "ns",
+            "f",
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            b"Request timeout exceeded",
+        );
         assert_eq!(timeout.unwrap_err().error, errors::TIMEOUT);
         let other = answer_of("ns", "f", StatusCode::SERVICE_UNAVAILABLE, None, b"down").unwrap_err();
         assert_eq!(other.error, errors::TASK_FAILED);

@@ -207,26 +207,36 @@ async fn run_flow(objects: &Objects, namespace: &str, flow: &str, req: Request) 
     let execution = match flows::start_execution(objects, namespace, flow, flow_input(&body)) {
         Ok(e) => e,
         Err(e) => {
-            let why = json!({"error": "States.Runtime", "cause": format!("cannot start the flow {flow}: {}", e.message)});
+            let why =
+                json!({"error": "States.Runtime", "cause": format!("cannot start the flow {flow}: {}", e.message)});
             let status = StatusCode::from_u16(e.code).unwrap_or(StatusCode::BAD_GATEWAY);
             return json_response(status, &why, None);
         }
     };
     let name = execution.metadata.name.clone().unwrap_or_default();
     let Some(ended) = flows::wait_final(objects, namespace, &name).await else {
-        let why = json!({"error": "States.Runtime", "cause": format!("the execution {name} was deleted before it ended")});
+        let why =
+            json!({"error": "States.Runtime", "cause": format!("the execution {name} was deleted before it ended")});
         return json_response(StatusCode::INTERNAL_SERVER_ERROR, &why, Some(&name));
     };
     let status = ended.status.unwrap_or_default();
     match status.phase {
-        Phase::Succeeded => json_response(StatusCode::OK, status.output.as_ref().unwrap_or(&Value::Null), Some(&name)),
+        Phase::Succeeded => json_response(
+            StatusCode::OK,
+            status.output.as_ref().unwrap_or(&Value::Null),
+            Some(&name),
+        ),
         phase => {
             let code = if phase == Phase::TimedOut {
                 StatusCode::GATEWAY_TIMEOUT
             } else {
                 StatusCode::INTERNAL_SERVER_ERROR
             };
-            json_response(code, &json!({"error": status.error, "cause": status.cause}), Some(&name))
+            json_response(
+                code,
+                &json!({"error": status.error, "cause": status.cause}),
+                Some(&name),
+            )
         }
     }
 }
