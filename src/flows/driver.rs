@@ -3,14 +3,26 @@
 //! `kfn controller` on a cluster), sleeps through Waits and backoffs without holding anything
 //! but a timer, and stops when asked.
 
+//!
+//! Delivery is at least once: a Task whose call was in flight when the execution was last
+//! stored (the engine or the controller stopped) is called again when it resumes, with its
+//! full timeout. Waits and retry backoffs resume to their stored deadline.
+
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::time::Duration;
 
+use futures::FutureExt;
+use futures::future::{AbortHandle, abortable};
+use futures::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 use super::definition::Definition;
 use super::errors::FlowError;
-use crate::api::kinds::{ExecutionStatus, Stop};
+use super::machine::{End, Info, Machine, rfc3339};
+use crate::api::kinds::{ExecutionStatus, HISTORY_LIMIT, HistoryEvent, Phase, Stop};
 
 /// What runs executions provides: calls of functions and a place to store the status.
 pub trait Host: Send + Sync + 'static {
@@ -29,6 +41,12 @@ pub trait Host: Send + Sync + 'static {
     /// Stores the execution's status (called after each transition, and at the end). An error
     /// means the execution cannot go on (its object is gone): the run stops.
     fn save(&self, status: &ExecutionStatus) -> impl Future<Output = Result<(), String>> + Send;
+
+    /// The time, in milliseconds since the Unix epoch (read once per run: the run counts on from
+    /// it with tokio's clock, so tests with a paused clock see Waits and backoffs pass at once).
+    fn now_ms(&self) -> i64 {
+        k8s_openapi::jiff::Timestamp::now().as_millisecond()
+    }
 }
 
 /// One execution to run (or to resume: `status` is what was stored, with its cursor).
@@ -47,9 +65,206 @@ pub struct Run {
     pub status: Option<ExecutionStatus>,
 }
 
+/// Wall-clock milliseconds, counted on from the host's time with tokio's clock.
+struct Clock {
+    wall: i64,
+    instant: Instant,
+}
+
+impl Clock {
+    fn new(wall: i64) -> Clock {
+        Clock {
+            wall,
+            instant: Instant::now(),
+        }
+    }
+
+    fn now(&self) -> i64 {
+        self.wall
+            .saturating_add(i64::try_from(self.instant.elapsed().as_millis()).unwrap_or(i64::MAX))
+    }
+
+    fn instant(&self, at: i64) -> Instant {
+        self.instant + Duration::from_millis(u64::try_from(at.saturating_sub(self.wall)).unwrap_or(0))
+    }
+}
+
+/// Appends an event, keeping the first half of [`HISTORY_LIMIT`] events and the latest ones.
+fn record(status: &mut ExecutionStatus, event: HistoryEvent) {
+    if status.history.len() >= HISTORY_LIMIT {
+        status.history.remove(HISTORY_LIMIT / 2);
+        status.history_dropped += 1;
+    }
+    status.history.push(event);
+}
+
+fn finish(status: &mut ExecutionStatus, now: i64, end: End) {
+    status.stop_time = rfc3339(now);
+    status.cursor = None;
+    match end {
+        End::Succeeded(output) => {
+            status.phase = Phase::Succeeded;
+            status.output = Some(output);
+        }
+        End::Failed(error) => {
+            status.phase = Phase::Failed;
+            status.error = error.error;
+            status.cause = error.cause;
+        }
+        End::TimedOut(error) => {
+            status.phase = Phase::TimedOut;
+            status.error = error.error;
+            status.cause = error.cause;
+        }
+    }
+}
+
 /// Runs `run` until it ends (or `stop` says to abort it, or the host cannot store it) and gives
 /// the last status written.
-pub async fn run<H: Host>(host: &H, run: Run, stop: tokio::sync::watch::Receiver<Option<Stop>>) -> ExecutionStatus {
-    let _ = (host, run, stop);
-    todo!("flows::driver::run")
+pub async fn run<H: Host>(host: &H, run: Run, mut stop: watch::Receiver<Option<Stop>>) -> ExecutionStatus {
+    let clock = Clock::new(host.now_ms());
+    let Run {
+        namespace,
+        name,
+        flow,
+        input,
+        source,
+        definition,
+        status,
+        ..
+    } = run;
+    let mut status = status.unwrap_or_default();
+    if status.phase.is_final() {
+        return status;
+    }
+    let now = clock.now();
+    if status.start_time.is_empty() {
+        status.start_time = rfc3339(now);
+    }
+    if status.definition.is_none() {
+        status.definition = Some(source);
+    }
+    let info = Info {
+        namespace,
+        name,
+        flow,
+        input,
+        start_time: status.start_time.clone(),
+    };
+    let mut machine = match status.cursor.take().map(serde_json::from_value::<Machine>) {
+        Some(Ok(machine)) => machine,
+        Some(Err(e)) => {
+            let error = FlowError::runtime(format!("the stored cursor of the execution cannot be read: {e}"));
+            finish(&mut status, now, End::Failed(error));
+            let _ = host.save(&status).await;
+            return status;
+        }
+        None => {
+            let (machine, started) = Machine::start(&definition, &info, now);
+            record(&mut status, started);
+            machine
+        }
+    };
+    let mut results: HashMap<u64, Result<Value, FlowError>> = HashMap::new();
+    let mut known: HashSet<u64> = HashSet::new();
+    let mut handles: HashMap<u64, AbortHandle> = HashMap::new();
+    let mut calls = FuturesUnordered::new();
+    let mut stop_open = true;
+    loop {
+        let stopped = stop.borrow_and_update().clone();
+        if let Some(request) = stopped {
+            let now = clock.now();
+            let event = machine.abort(&request, now);
+            record(&mut status, event);
+            status.phase = Phase::Aborted;
+            status.stop_time = rfc3339(now);
+            status.cursor = None;
+            status.error = request.error;
+            status.cause = request.cause;
+            for handle in handles.values() {
+                handle.abort();
+            }
+            let _ = host.save(&status).await;
+            return status;
+        }
+        let now = clock.now();
+        let step = machine.step(&definition, &info, now, &mut results, &known);
+        results.clear();
+        let changed = !step.events.is_empty() || !step.calls.is_empty();
+        for event in step.events {
+            record(&mut status, event);
+        }
+        if let Some(end) = step.end {
+            for handle in handles.values() {
+                handle.abort();
+            }
+            finish(&mut status, now, end);
+            let _ = host.save(&status).await;
+            return status;
+        }
+        for call in step.calls {
+            let token = call.token;
+            known.insert(token);
+            let (future, handle) =
+                abortable(async move { host.call(&call.namespace, &call.name, call.payload, call.timeout).await });
+            handles.insert(token, handle);
+            calls.push(future.map(move |answer| (token, answer)));
+        }
+        if handles.len() > step.live.len() {
+            let live: HashSet<u64> = step.live.iter().copied().collect();
+            handles.retain(|token, handle| {
+                let keep = live.contains(token);
+                if !keep {
+                    handle.abort();
+                    known.remove(token);
+                }
+                keep
+            });
+        }
+        if changed {
+            status.cursor = match serde_json::to_value(&machine) {
+                Ok(cursor) => Some(cursor),
+                Err(e) => {
+                    let error = FlowError::runtime(format!("the execution's cursor cannot be stored: {e}"));
+                    finish(&mut status, now, End::Failed(error));
+                    let _ = host.save(&status).await;
+                    return status;
+                }
+            };
+            if host.save(&status).await.is_err() {
+                return status;
+            }
+        }
+        let wake = step.wake.map(|at| clock.instant(at));
+        if calls.is_empty() && wake.is_none() && !stop_open {
+            let error = FlowError::runtime("the execution waits for nothing (an interpreter bug)");
+            finish(&mut status, now, End::Failed(error));
+            let _ = host.save(&status).await;
+            return status;
+        }
+        let mut take = |(token, answer): (u64, Result<Result<Value, FlowError>, futures::future::Aborted>)| {
+            if let Ok(answer) = answer {
+                handles.remove(&token);
+                results.insert(token, answer);
+            }
+        };
+        tokio::select! {
+            Some(answer) = calls.next(), if !calls.is_empty() => {
+                take(answer);
+                while let Some(Some(answer)) = calls.next().now_or_never() {
+                    take(answer);
+                }
+            }
+            _ = tokio::time::sleep_until(wake.unwrap_or_else(Instant::now)), if wake.is_some() => {}
+            changed = stop.changed(), if stop_open => {
+                if changed.is_err() {
+                    stop_open = false;
+                }
+            }
+        }
+    }
 }
+
+#[cfg(test)]
+#[path = "driver_tests.rs"]
+mod tests;
