@@ -62,11 +62,18 @@ fn next(state: Value, next: Option<String>) -> Value {
 }
 
 fn pass_chain(n: usize) -> Value {
-    chain(n, |i, n| next(json!({"Type": "Pass", "Result": i, "ResultPath": "$.last"}), n))
+    chain(n, |i, n| {
+        next(json!({"Type": "Pass", "Result": i, "ResultPath": "$.last"}), n)
+    })
 }
 
 fn task_chain(n: usize) -> Value {
-    chain(n, |_, n| next(json!({"Type": "Task", "Resource": "hello", "ResultPath": "$.answer"}), n))
+    chain(n, |_, n| {
+        next(
+            json!({"Type": "Task", "Resource": "hello", "ResultPath": "$.answer"}),
+            n,
+        )
+    })
 }
 
 /// Pass → Task → Choice → Wait 1 s → Succeed.
@@ -82,7 +89,10 @@ fn five_states() -> Value {
 }
 
 async fn deploy(flows: &Api<Flow>, name: &str, definition: Value) -> Flow {
-    let spec = FlowSpec { definition, keep_executions: Some(CONCURRENT as u32 + 100) };
+    let spec = FlowSpec {
+        definition,
+        keep_executions: Some(CONCURRENT as u32 + 100),
+    };
     flows
         .create(&PostParams::default(), &Flow::new(name, spec))
         .await
@@ -151,7 +161,11 @@ fn engine_rss(home: &Path) -> String {
     };
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l[6..].trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .map(|l| l[6..].trim().to_string())
+        })
         .unwrap_or_else(|| "?".into())
 }
 
@@ -160,12 +174,27 @@ async fn main() {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let home = tempfile::tempdir().unwrap();
     let dir = home.path();
-    std::fs::write(dir.join("hello.py"), "def hello(event, context):\n    return event['data']\n").unwrap();
+    std::fs::write(
+        dir.join("hello.py"),
+        "def hello(event, context):\n    return event['data']\n",
+    )
+    .unwrap();
     kfn(dir, &["local", "start"]);
     let code = dir.join("hello.py").to_string_lossy().into_owned();
     kfn(
         dir,
-        &["function", "deploy", "hello", "--runtime", "python", "--handler", "hello.hello", "--from-file", &code, "--wait"],
+        &[
+            "function",
+            "deploy",
+            "hello",
+            "--runtime",
+            "python",
+            "--handler",
+            "hello.hello",
+            "--from-file",
+            &code,
+            "--wait",
+        ],
     );
     let kubeconfig = Kubeconfig::read_from(dir.join("state").join("kubeconfig")).unwrap();
     let config = kube::Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default())
@@ -199,13 +228,23 @@ async fn main() {
 
     println!("| figure ({RUNS} executions each, median) | value |");
     println!("|---|---|");
-    println!("| direct call of `hello` through the service proxy ({CALLS} calls) | {} |", ms(direct));
+    println!(
+        "| direct call of `hello` through the service proxy ({CALLS} calls) | {} |",
+        ms(direct)
+    );
     println!("| execution of 1 Pass state | {} |", ms(one_pass_d));
     println!("| execution of {PASSES} Pass states | {} |", ms(passes_d));
-    println!("| **a Pass state** (difference / {}) | **{}** |", PASSES - 1, ms(per_pass));
+    println!(
+        "| **a Pass state** (difference / {}) | **{}** |",
+        PASSES - 1,
+        ms(per_pass)
+    );
     println!("| execution of 1 Task state | {} |", ms(one_task_d));
     println!("| execution of {TASKS} Task states calling `hello` | {} |", ms(tasks_d));
-    println!("| **a Task state** ({TASKS}-Task execution / {TASKS}) | **{}** |", ms(per_task));
+    println!(
+        "| **a Task state** ({TASKS}-Task execution / {TASKS}) | **{}** |",
+        ms(per_task)
+    );
     let added = per_task.as_secs_f64() - direct.as_secs_f64();
     println!("| **a Task over a direct call** | **{:+.2} ms** |", added * 1000.0);
 
@@ -217,7 +256,10 @@ async fn main() {
             let (executions, five) = (executions.clone(), five.clone());
             async move {
                 let e = Execution::start(&five, json!({"n": i}), Some(&format!("five-{i}")));
-                executions.create(&PostParams::default(), &e).await.map(|e| e.metadata.name.unwrap())
+                executions
+                    .create(&PostParams::default(), &e)
+                    .await
+                    .map(|e| e.metadata.name.unwrap())
             }
         })
         .buffer_unordered(64)
@@ -229,8 +271,16 @@ async fn main() {
     let deadline = Instant::now() + Duration::from_secs(600);
     let (succeeded, failed, rss) = loop {
         let list = executions.list(&lp).await.expect("executions are listed");
-        let count = |p: Phase| list.items.iter().filter(|e| e.phase() == p && e.status.is_some()).count();
-        let (ok, running) = (count(Phase::Succeeded), count(Phase::Running) + list.items.iter().filter(|e| e.status.is_none()).count());
+        let count = |p: Phase| {
+            list.items
+                .iter()
+                .filter(|e| e.phase() == p && e.status.is_some())
+                .count()
+        };
+        let (ok, running) = (
+            count(Phase::Succeeded),
+            count(Phase::Running) + list.items.iter().filter(|e| e.status.is_none()).count(),
+        );
         if running == 0 || Instant::now() > deadline {
             break (ok, list.items.len() - ok - running, engine_rss(dir));
         }
@@ -238,12 +288,17 @@ async fn main() {
     };
     let all_in = started.elapsed();
     println!();
-    println!("| {CONCURRENT} concurrent executions of a 5-state flow (Pass, Task, Choice, Wait 1 s, Succeed) | value |");
+    println!(
+        "| {CONCURRENT} concurrent executions of a 5-state flow (Pass, Task, Choice, Wait 1 s, Succeed) | value |"
+    );
     println!("|---|---|");
     println!("| created | {} (in {:.1} s) |", created.len(), created_in.as_secs_f64());
     println!("| succeeded | {succeeded} |");
     println!("| failed | {failed} |");
-    println!("| lost (created, never ended) | {} |", created.len() - succeeded - failed);
+    println!(
+        "| lost (created, never ended) | {} |",
+        created.len() - succeeded - failed
+    );
     println!("| all ended after | {:.1} s |", all_in.as_secs_f64());
     println!("| engine memory (VmRSS) at the end | {rss} |");
     kfn(dir, &["local", "stop"]);

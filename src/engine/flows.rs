@@ -437,8 +437,7 @@ impl Executions {
 
 /// Now, as an execution's times are written (RFC 3339, milliseconds).
 fn timestamp_now() -> String {
-    let t = k8s_openapi::jiff::Timestamp::now();
-    t.round(k8s_openapi::jiff::Unit::Millisecond).unwrap_or(t).to_string()
+    crate::flows::machine::rfc3339(k8s_openapi::jiff::Timestamp::now().as_millisecond())
 }
 
 #[derive(Deserialize, Default)]

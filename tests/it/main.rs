@@ -9,6 +9,7 @@ mod common;
 mod completion;
 mod controller;
 mod differential;
+mod flows_engine;
 mod function;
 mod hardening;
 mod kube;
