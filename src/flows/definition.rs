@@ -296,6 +296,467 @@ impl fmt::Display for Problem {
 /// (reference paths where the language asks for one), intrinsic functions exist and get the
 /// arguments they take. All problems are returned, in the order of the definition.
 pub fn parse(definition: &Value) -> Result<Definition, Vec<Problem>> {
-    let _ = definition;
-    todo!("flows::definition::parse")
+    super::validate::parse(definition)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn problems(definition: Value) -> Vec<String> {
+        match parse(&definition) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// The one problem a definition has, which names `path`.
+    fn refused(definition: Value, path: &str, needle: &str) {
+        let found = problems(definition);
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with(&format!("{path}: ")) && p.contains(needle)),
+            "expected a problem at {path} saying {needle:?}, got {found:#?}"
+        );
+    }
+
+    #[test]
+    fn the_examples_parse_into_their_states() {
+        let order: Value = serde_json::from_str(include_str!("../../examples/flows/order.asl.json")).unwrap();
+        let d = parse(&order).unwrap();
+        assert_eq!(d.start_at, "Validate");
+        assert_eq!(d.timeout_seconds, Some(120));
+        assert_eq!(d.states.len(), 7);
+        let charge = d.state("Charge").unwrap();
+        let Kind::Task(task) = &charge.kind else {
+            panic!("{charge:?}")
+        };
+        assert_eq!(
+            task.resource,
+            Resource::Function {
+                namespace: None,
+                name: "charge-card".into()
+            }
+        );
+        assert_eq!(task.timeout, Some(Seconds::Fixed(10)));
+        assert_eq!(charge.retry[0].error_equals, ["CardNetworkBusy"]);
+        assert_eq!(charge.retry[0].max_attempts, 3);
+        assert_eq!(charge.retry[0].backoff_rate, 2.0);
+        assert_eq!(charge.catch[0].next, "Rejected");
+        assert_eq!(charge.transition, Transition::Next("Ship".into()));
+        let Kind::Choice { choices, default } = &d.state("Big order?").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(default.as_deref(), Some("Charge"));
+        assert_eq!(choices[0].next, "Hold for review");
+        let Kind::Fail { error, cause } = &d.state("Rejected").unwrap().kind else {
+            panic!()
+        };
+        assert!(matches!(error, Some(Text::Path(p)) if p.as_str() == "$.problem.Error"));
+        assert!(matches!(cause, Some(Text::Path(_))));
+
+        let fanout: Value = serde_saphyr::from_str(include_str!("../../examples/flows/fanout.asl.yaml")).unwrap();
+        let d = parse(&fanout).unwrap();
+        let Kind::Map(map) = &d.state("Thumbnails").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(map.max_concurrency, Some(Seconds::Fixed(2)));
+        assert!(map.item_selector.is_some());
+        assert_eq!(map.processor.start_at, "Render");
+        assert!(matches!(&map.items_path, Select::Path(p) if p.as_str() == "$.images"));
+    }
+
+    #[test]
+    fn each_kind_of_state_is_read() {
+        let d = parse(&json!({
+            "StartAt": "P",
+            "States": {
+                "P": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.r", "Next": "W"},
+                "W": {"Type": "Wait", "SecondsPath": "$.delay", "Next": "Par"},
+                "Par": {"Type": "Parallel", "Branches": [
+                    {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}},
+                    {"StartAt": "B", "States": {"B": {"Type": "Task", "Resource": "prod/b", "End": true}}}
+                ], "Next": "Inv"},
+                "Inv": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": "f", "Payload.$": "$"}, "Next": "Arn"},
+                "Arn": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:hello:live",
+                        "HeartbeatSecondsPath": "$.hb", "End": true}
+            }
+        }))
+        .unwrap();
+        assert_eq!(
+            d.state("P").unwrap().kind,
+            Kind::Pass {
+                result: Some(json!({"x": 1}))
+            }
+        );
+        assert!(matches!(&d.state("W").unwrap().kind, Kind::Wait(Wait::SecondsPath(_))));
+        let Kind::Parallel { branches } = &d.state("Par").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(branches.len(), 2);
+        let Kind::Task(b) = &branches[1].state("B").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(
+            b.resource,
+            Resource::Function {
+                namespace: Some("prod".into()),
+                name: "b".into()
+            }
+        );
+        let Kind::Task(inv) = &d.state("Inv").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(inv.resource, Resource::LambdaInvoke);
+        let Kind::Task(arn) = &d.state("Arn").unwrap().kind else {
+            panic!()
+        };
+        assert_eq!(
+            arn.resource,
+            Resource::Function {
+                namespace: None,
+                name: "hello".into()
+            }
+        );
+        assert_eq!(d.state("Arn").unwrap().transition, Transition::End);
+    }
+
+    fn one(state: Value) -> Value {
+        json!({"StartAt": "S", "States": {"S": state}})
+    }
+
+    #[test]
+    fn structure_problems_name_the_state() {
+        refused(json!({"States": {"A": {"Type": "Succeed"}}}), "StartAt", "is required");
+        refused(
+            json!({"StartAt": "B", "States": {"A": {"Type": "Succeed"}}}),
+            "StartAt",
+            "no state named \"B\"",
+        );
+        refused(
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nope"}}}),
+            "States.A.Next",
+            "no state named \"Nope\"",
+        );
+        refused(
+            json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}, "B": {"Type": "Succeed"}}}),
+            "States.B",
+            "unreachable",
+        );
+        refused(
+            json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}}),
+            "States",
+            "no state ends",
+        );
+        refused(
+            json!({"StartAt": "A", "States": {
+                "A": {"Type": "Choice", "Choices": [{"Variable": "$.x", "IsPresent": true, "Next": "L"}], "Default": "E"},
+                "L": {"Type": "Pass", "Next": "L"},
+                "E": {"Type": "Succeed"}}}),
+            "States.L",
+            "loops forever",
+        );
+        refused(
+            json!({"StartAt": "A", "States": {}, "Extra": 1}),
+            "Extra",
+            "unknown field",
+        );
+        refused(
+            json!({"StartAt": "A", "QueryLanguage": "JSONata", "States": {"A": {"Type": "Succeed"}}}),
+            "QueryLanguage",
+            "JSONata is not supported",
+        );
+        refused(
+            json!({"StartAt": "F", "States": {"F": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "A", "States": {"A": {"Type": "Succeed"}}},
+                {"StartAt": "B", "States": {"B": {"Type": "Pass", "Next": "A"}}}]}}}),
+            "States.F.Branches[1].States.B.Next",
+            "in this branch",
+        );
+        refused(
+            json!({"StartAt": "F", "States": {"F": {"Type": "Parallel", "End": true, "Branches": [
+                {"StartAt": "F", "States": {"F": {"Type": "Succeed"}}}]}}}),
+            "States.F.Branches[0].States.F",
+            "already at States.F",
+        );
+    }
+
+    #[test]
+    fn field_problems_name_the_field() {
+        refused(
+            one(json!({"Type": "Task", "Resource": "f", "Seconds": 3, "End": true})),
+            "States.S.Seconds",
+            "not a field of a Task",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Resource": "f", "End": true})),
+            "States.S.Resource",
+            "not a field of a Pass",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Next": "S", "End": true})),
+            "States.S.End",
+            "Next and End together",
+        );
+        refused(one(json!({"Type": "Pass"})), "States.S", "needs Next");
+        refused(
+            one(json!({"Type": "Succeed", "End": true})),
+            "States.S.End",
+            "neither Next nor End",
+        );
+        refused(
+            one(json!({"Type": "Choice", "End": true, "Choices": [{"Variable": "$.a", "IsNull": true, "Next": "S"}]})),
+            "States.S.End",
+            "neither Next nor End",
+        );
+        refused(
+            one(json!({"Type": "Task", "End": true})),
+            "States.S.Resource",
+            "is required",
+        );
+        refused(one(json!({"Type": "Nope"})), "States.S.Type", "must be Task, Pass");
+        refused(
+            one(json!({"Type": "Task", "Resource": "arn:aws:sqs:us-east-1:1:q", "End": true})),
+            "States.S.Resource",
+            "accepted",
+        );
+        refused(
+            one(json!({"Type": "Task", "Resource": "Bad_Name", "End": true})),
+            "States.S.Resource",
+            "lowercase",
+        );
+        refused(
+            one(json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true})),
+            "States.S.Parameters",
+            "FunctionName",
+        );
+        refused(
+            one(json!({"Type": "Task", "Resource": "f", "TimeoutSeconds": "5", "End": true})),
+            "States.S.TimeoutSeconds",
+            "positive integer",
+        );
+        refused(
+            one(
+                json!({"Type": "Task", "Resource": "f", "TimeoutSeconds": 5, "TimeoutSecondsPath": "$.t", "End": true}),
+            ),
+            "States.S.TimeoutSecondsPath",
+            "together",
+        );
+        refused(
+            one(json!({"Type": "Pass", "InputPath": "a.b", "End": true})),
+            "States.S.InputPath",
+            "starts with `$`",
+        );
+        refused(
+            one(json!({"Type": "Pass", "OutputPath": "$.a[", "End": true})),
+            "States.S.OutputPath",
+            "not a valid JSONPath",
+        );
+        refused(
+            one(json!({"Type": "Pass", "ResultPath": "$.a[*]", "End": true})),
+            "States.S.ResultPath",
+            "reference path",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Parameters": {"a.$": "$.x[?"}, "End": true})),
+            "States.S.Parameters.a.$",
+            "JSONPath",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Parameters": {"a": {"b.$": "States.Nope($.x)"}}, "End": true})),
+            "States.S.Parameters.a.b.$",
+            "unknown intrinsic",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Parameters": {"a.$": "States.ArrayLength(1, 2)"}, "End": true})),
+            "States.S.Parameters.a.$",
+            "takes 1 argument",
+        );
+        refused(one(json!({"Type": "Wait", "End": true})), "States.S", "one of Seconds");
+        refused(
+            one(json!({"Type": "Wait", "Seconds": 1, "Timestamp": "2026-01-01T00:00:00Z", "End": true})),
+            "States.S",
+            "exactly one",
+        );
+        refused(
+            one(json!({"Type": "Wait", "Timestamp": "tomorrow", "End": true})),
+            "States.S.Timestamp",
+            "RFC 3339",
+        );
+        refused(
+            one(json!({"Type": "Fail", "Error": "E", "ErrorPath": "$.e"})),
+            "States.S.ErrorPath",
+            "together",
+        );
+        refused(
+            one(json!({"Type": "Fail", "Cause": "c", "CausePath": "$.c"})),
+            "States.S.CausePath",
+            "together",
+        );
+        refused(
+            one(json!({"Type": "Pass", "Assign": {"x": 1}, "End": true})),
+            "States.S.Assign",
+            "not supported",
+        );
+        refused(
+            one(json!({"Type": "Map", "End": true})),
+            "States.S.ItemProcessor",
+            "is required",
+        );
+        refused(
+            one(
+                json!({"Type": "Map", "End": true, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Pass"}}}}),
+            ),
+            "States.S.ItemProcessor.States.X",
+            "needs Next",
+        );
+        refused(
+            one(
+                json!({"Type": "Map", "End": true, "ToleratedFailurePercentage": 150, "ItemProcessor": {"StartAt": "X", "States": {"X": {"Type": "Succeed"}}}}),
+            ),
+            "States.S.ToleratedFailurePercentage",
+            "between 0 and 100",
+        );
+        refused(
+            one(json!({"Type": "Parallel", "End": true, "Branches": []})),
+            "States.S.Branches",
+            "is empty",
+        );
+    }
+
+    #[test]
+    fn retry_catch_and_choice_problems() {
+        let task = |extra: Value| {
+            let mut s = json!({"Type": "Task", "Resource": "f", "End": true});
+            s.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            one(s)
+        };
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": ["X"], "BackoffRate": 0.5}]})),
+            "States.S.Retry[0].BackoffRate",
+            "must be at least 1.0, got 0.5",
+        );
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": []}]})),
+            "States.S.Retry[0].ErrorEquals",
+            "is empty",
+        );
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": ["States.ALL", "X"]}]})),
+            "States.S.Retry[0].ErrorEquals",
+            "alone",
+        );
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": ["States.ALL"]}, {"ErrorEquals": ["X"]}]})),
+            "States.S.Retry[0].ErrorEquals",
+            "last",
+        );
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": ["X"], "MaxAttempts": -1}]})),
+            "States.S.Retry[0].MaxAttempts",
+            "non-negative",
+        );
+        refused(
+            task(json!({"Retry": [{"ErrorEquals": ["X"], "JitterStrategy": "HALF"}]})),
+            "States.S.Retry[0].JitterStrategy",
+            "FULL or NONE",
+        );
+        refused(
+            task(json!({"Catch": [{"ErrorEquals": ["X"]}]})),
+            "States.S.Catch[0].Next",
+            "is required",
+        );
+        refused(
+            task(json!({"Catch": [{"ErrorEquals": ["X"], "Next": "Gone"}]})),
+            "States.S.Catch[0].Next",
+            "no state named",
+        );
+        refused(
+            task(json!({"Catch": [{"ErrorEquals": ["X"], "Next": "S", "ResultPath": "$$.x"}]})),
+            "States.S.Catch[0].ResultPath",
+            "context object",
+        );
+        let choice = |rule: Value| json!({"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [rule], "Default": "E"}, "E": {"Type": "Succeed"}}});
+        refused(
+            choice(json!({"Variable": "$.a", "NumericEquals": "1", "Next": "E"})),
+            "States.C.Choices[0].NumericEquals",
+            "must be a number",
+        );
+        refused(
+            choice(json!({"Variable": "$.a", "Next": "E"})),
+            "States.C.Choices[0]",
+            "needs a comparison",
+        );
+        refused(
+            choice(json!({"Variable": "$.a", "StringEquals": "x", "IsNull": true, "Next": "E"})),
+            "States.C.Choices[0]",
+            "one comparison",
+        );
+        refused(
+            choice(json!({"StringEquals": "x", "Next": "E"})),
+            "States.C.Choices[0].Variable",
+            "is required",
+        );
+        refused(
+            choice(json!({"Variable": "$.a", "StringEqualz": "x", "Next": "E"})),
+            "States.C.Choices[0].StringEqualz",
+            "unknown field",
+        );
+        refused(
+            choice(json!({"And": [{"Variable": "$.a", "IsNull": true, "Next": "E"}], "Next": "E"})),
+            "States.C.Choices[0].And[0].Next",
+            "no Next",
+        );
+        refused(
+            choice(json!({"Not": {"Variable": "a", "IsNull": true}, "Next": "E"})),
+            "States.C.Choices[0].Not.Variable",
+            "starts with `$`",
+        );
+        refused(
+            choice(json!({"Variable": "$.a", "NumericEqualsPath": "$.b[", "Next": "E"})),
+            "States.C.Choices[0].NumericEqualsPath",
+            "JSONPath",
+        );
+        refused(
+            choice(json!({"Variable": "$.t", "TimestampEquals": "yesterday", "Next": "E"})),
+            "States.C.Choices[0].TimestampEquals",
+            "RFC 3339",
+        );
+        let d = parse(&choice(json!({"Or": [
+            {"Variable": "$.a", "StringMatches": "x*", "Next": "E"}
+        ], "Next": "E"})));
+        assert!(d.is_err());
+        let d = parse(&choice(json!({"Or": [
+            {"Variable": "$.a", "StringMatches": "x*"},
+            {"Not": {"Variable": "$.b", "NumericGreaterThanEqualsPath": "$.c"}}
+        ], "Next": "E"})))
+        .unwrap();
+        let Kind::Choice { choices, .. } = &d.state("C").unwrap().kind else {
+            panic!()
+        };
+        let Condition::Or(rules) = &choices[0].condition else {
+            panic!()
+        };
+        let Condition::Not(inner) = &rules[1] else { panic!() };
+        assert!(matches!(
+            inner.as_ref(),
+            Condition::Compare {
+                operator: Operator::NumericGreaterThanEquals,
+                operand: Operand::Path(_),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let found = problems(json!({"StartAt": "A", "States": {
+            "A": {"Type": "Task", "Resource": "f", "Next": "Gone", "Seconds": 1},
+            "B": {"Type": "Pass", "End": true, "InputPath": "x"}
+        }}));
+        assert!(found.len() >= 4, "{found:#?}");
+    }
 }

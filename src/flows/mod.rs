@@ -20,6 +20,8 @@ pub mod intrinsic;
 pub mod io;
 pub mod machine;
 pub mod path;
+pub mod timestamp;
+mod validate;
 
 pub use definition::{Definition, Problem, parse};
 pub use errors::FlowError;

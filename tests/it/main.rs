@@ -10,6 +10,7 @@ mod completion;
 mod controller;
 mod differential;
 mod flows_engine;
+mod flows_lint;
 mod function;
 mod hardening;
 mod kube;
