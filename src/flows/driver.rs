@@ -4,6 +4,11 @@
 //! but a timer, and stops when asked.
 
 //!
+//! The status is stored each time the execution has to wait (for a call, a Wait, a backoff, a
+//! branch) and at its end: transitions that follow each other without waiting (a chain of Pass
+//! or Choice states) are stored together, once, with all their events. Nothing is stored when a
+//! step changed nothing.
+//!
 //! Delivery is at least once: a Task whose call was in flight when the execution was last
 //! stored (the engine or the controller stopped) is called again when it resumes, with its
 //! full timeout. Waits and retry backoffs resume to their stored deadline.

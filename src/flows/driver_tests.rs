@@ -888,3 +888,52 @@ fn times_are_rfc3339_with_milliseconds() {
     assert_eq!(parse_time("2027-01-15T09:00:00+01:00"), Some(1_800_000_000_000));
     assert_eq!(parse_time("yesterday"), None);
 }
+
+#[tokio::test(start_paused = true)]
+async fn an_execution_resumed_mid_backoff_waits_only_what_is_left_of_it() {
+    let mut charge = state(task("flaky"), None);
+    charge.retry = vec![retrier(&["Busy"], 60.0, 1, 1.0)];
+    let def = definition("Charge", vec![("Charge", charge)]);
+    // Save 1: called; save 2: failed, backing off for 60 s; save 3 fails: the run stops.
+    let first = Fake {
+        fail_save: Some(3),
+        ..Fake::new(&[("flaky", fails_first(1, "Busy", |_| json!("ok")))])
+    };
+    go(&first, job(def.clone(), json!({}))).await;
+    let stored = first.saves()[1].clone();
+    assert!(
+        types(&stored).last().unwrap().starts_with("TaskFailed"),
+        "{:?}",
+        types(&stored)
+    );
+
+    let second = Fake {
+        now: Some(first.now_ms() + 45_000),
+        ..Fake::new(&[("flaky", answers(|_| json!("ok")))])
+    };
+    let mut run = job(def, json!({}));
+    run.status = Some(stored);
+    let started = Instant::now();
+    let status = go(&second, run).await;
+    assert_eq!(status.output, Some(json!("ok")));
+    assert_eq!(Instant::now() - started, Duration::from_secs(15));
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_execution_stored_as_ended_is_not_run_again_and_a_stop_before_the_start_aborts_it() {
+    let host = Fake::new(&[("double", double())]);
+    let def = definition("D", vec![("D", state(task("double"), None))]);
+    let done = go(&host, job(def.clone(), json!(1))).await;
+    let mut again = job(def.clone(), json!(1));
+    again.status = Some(done.clone());
+    assert_eq!(go(&host, again).await, done);
+    assert_eq!(host.calls_of("double").len(), 1);
+
+    let (_tx, rx) = watch::channel(Some(Stop {
+        error: "E".into(),
+        cause: "C".into(),
+    }));
+    let status = super::run(&host, job(def, json!(1)), rx).await;
+    assert_eq!(status.phase, Phase::Aborted);
+    assert_eq!(host.calls_of("double").len(), 1, "nothing called");
+}
