@@ -30,6 +30,9 @@ pub const EXECUTIONS: &str = "kfn.io/executions";
 pub const FLOWS: &str = "kfn.io/flows";
 const FUNCTIONS: &str = "kubeless.io/functions";
 
+/// How long a Task waits for a function that has no replica to answer yet.
+const STARTING: Duration = Duration::from_secs(120);
+
 /// The largest answer of a function a Task takes.
 const ANSWER_LIMIT: usize = 16 * 1024 * 1024;
 
@@ -90,29 +93,44 @@ pub async fn call(
             format!("there is no function {name} in the namespace {namespace}"),
         ));
     }
-    let req = http::Request::builder()
-        .method("POST")
-        .uri("/")
-        .header("content-type", "application/json")
-        .header("event-id", uuid::Uuid::new_v4().to_string())
-        .header(
-            "event-time",
-            crate::api::schedule::event_time(k8s_openapi::jiff::Timestamp::now()),
-        )
-        .header("event-type", "application/json")
-        .header("event-namespace", "flow.kfn.io")
-        .header("user-agent", "kfn-flow")
-        .body(Body::from(payload.to_string()))
-        .expect("a valid request");
+    let request = || {
+        http::Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("content-type", "application/json")
+            .header("event-id", uuid::Uuid::new_v4().to_string())
+            .header(
+                "event-time",
+                crate::api::schedule::event_time(k8s_openapi::jiff::Timestamp::now()),
+            )
+            .header("event-type", "application/json")
+            .header("event-namespace", "flow.kfn.io")
+            .header("user-agent", "kfn-flow")
+            .body(Body::from(payload.to_string()))
+            .expect("a valid request")
+    };
     let answer = async {
-        let resp = replicas::forward(replicas, namespace, name, "/", req)
-            .await
-            .map_err(|e| {
-                FlowError::new(
-                    errors::TASK_FAILED,
-                    format!("cannot call the function {namespace}/{name}: {}", e.message),
-                )
-            })?;
+        // A function whose replicas are not there yet (the engine has just started, the
+        // function has just been deployed) is waited for, as long as it exists.
+        let started = tokio::time::Instant::now();
+        let resp = loop {
+            match replicas::forward(replicas, namespace, name, "/", request()).await {
+                Ok(resp) => break resp,
+                Err(e)
+                    if [404, 503].contains(&e.code)
+                        && started.elapsed() < STARTING
+                        && objects.store.get(&Key::new(FUNCTIONS, namespace, name)).is_some() =>
+                {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    return Err(FlowError::new(
+                        errors::TASK_FAILED,
+                        format!("cannot call the function {namespace}/{name}: {}", e.message),
+                    ));
+                }
+            }
+        };
         let status = resp.status();
         let error = resp
             .headers()

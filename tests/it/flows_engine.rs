@@ -134,8 +134,10 @@ fn every_state_type_runs_on_python_and_node_functions() {
                 "Each": {"Type": "Map", "ItemsPath": "$.items", "MaxConcurrency": 2, "ResultPath": "$.each",
                          "ItemProcessor": {"StartAt": "One", "States": {
                              "One": {"Type": "Task", "Resource": "inc", "End": true}}},
-                         "Next": "Done"},
-                "Done": {"Type": "Succeed", "OutputPath": "$['inc','size','both','each','tag']"}
+                         "Next": "Collect"},
+                "Collect": {"Type": "Pass", "ResultPath": "$.results", "Next": "Done", "Parameters": {
+                    "inc.$": "$.inc", "size.$": "$.size", "both.$": "$.both", "each.$": "$.each", "tag.$": "$.tag"}},
+                "Done": {"Type": "Succeed", "OutputPath": "$.results"}
             }
         }),
     );
@@ -266,13 +268,14 @@ async fn errors_raised_by_functions_are_caught_by_name_with_the_message_as_cause
 #[test]
 fn retries_back_off_until_the_function_succeeds_and_task_timeouts_are_states_timeout() {
     let engine = Engine::start();
-    // Fails its first two calls (state in a module global: one replica).
+    // Fails its first two calls (told which attempt it is by the context object: a replica may
+    // have more than one worker process, so a module global would not count them all).
     function(
         &engine,
         "flaky",
         "python3.11",
         "flaky.py",
-        "calls = 0\n\ndef handler(event, context):\n    global calls\n    calls += 1\n    if calls < 3:\n        raise ConnectionError('attempt %d failed' % calls)\n    return {'attempts': calls}\n",
+        "def handler(event, context):\n    calls = event['data']['retries'] + 1\n    if calls < 3:\n        raise ConnectionError('attempt %d failed' % calls)\n    return {'attempts': calls}\n",
     );
     function(
         &engine,
@@ -285,6 +288,7 @@ fn retries_back_off_until_the_function_succeeds_and_task_timeouts_are_states_tim
         &engine,
         "retrying",
         json!({"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "flaky", "End": true,
+            "Parameters": {"retries.$": "$$.State.RetryCount"},
             "Retry": [{"ErrorEquals": ["ConnectionError"], "IntervalSeconds": 1, "BackoffRate": 2, "MaxAttempts": 3}]}}}),
     );
     let name = start(&engine, "retrying", json!({}));

@@ -81,9 +81,9 @@ fn read(file: &Path) -> Value {
 }
 
 fn validator() -> PathBuf {
-    let path = std::env::var_os("KFN_ASL_VALIDATOR").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from("/var/tmp/kfn-asl-validator/node_modules/.bin/asl-validator")
-    });
+    let path = std::env::var_os("KFN_ASL_VALIDATOR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/kfn-asl-validator/node_modules/.bin/asl-validator"));
     assert!(
         path.exists(),
         "asl-validator is not installed at {} (copy tests/flows/validator/package*.json to a \
@@ -140,8 +140,8 @@ fn kfn_and_asl_validator_agree_on_the_corpus() {
             (Ok(()), false) => wrong.push(format!("{name}: kfn accepts it")),
             (Err(problems), false) => {
                 let expect_file = file.with_extension("expect");
-                let expect = std::fs::read_to_string(&expect_file)
-                    .unwrap_or_else(|e| panic!("{}: {e}", expect_file.display()));
+                let expect =
+                    std::fs::read_to_string(&expect_file).unwrap_or_else(|e| panic!("{}: {e}", expect_file.display()));
                 let expect = expect.trim_end_matches('\n');
                 if !problems.iter().any(|p| p.starts_with(expect)) {
                     wrong.push(format!(
@@ -161,9 +161,7 @@ fn kfn_and_asl_validator_agree_on_the_corpus() {
         match (theirs, should_be_valid, disagree) {
             (Ok(()), true, None) | (Err(_), false, None) => {}
             (Err(_), true, Some(_)) | (Ok(()), false, Some(_)) => {}
-            (Err(text), true, None) => {
-                wrong.push(format!("{name}: asl-validator refuses it: {text}"))
-            }
+            (Err(text), true, None) => wrong.push(format!("{name}: asl-validator refuses it: {text}")),
             (Ok(()), false, None) => wrong.push(format!("{name}: asl-validator accepts it")),
             (verdict, _, Some((_, why))) => wrong.push(format!(
                 "{name}: listed as a disagreement ({why}), but asl-validator now agrees with \
@@ -187,12 +185,8 @@ fn kfn_and_asl_validator_agree_on_the_corpus() {
 fn the_documented_examples_are_valid() {
     let cli = validator();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/flows");
-    let order: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("order.asl.json")).unwrap())
-            .unwrap();
-    let fanout: Value =
-        serde_saphyr::from_str(&std::fs::read_to_string(dir.join("fanout.asl.yaml")).unwrap())
-            .unwrap();
+    let order: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("order.asl.json")).unwrap()).unwrap();
+    let fanout: Value = serde_saphyr::from_str(&std::fs::read_to_string(dir.join("fanout.asl.yaml")).unwrap()).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     for (name, mut definition) in [("order", order), ("fanout", fanout)] {
         if let Err(problems) = kfn::flows::parse(&definition) {
