@@ -498,6 +498,15 @@ fn prepare(objects: &Objects, execution: &Execution) -> Result<Run, String> {
     })
 }
 
+/// The input of an execution a trigger starts: the request's body (or the message) as JSON, or as a string when it is not
+/// JSON, `{}` when empty.
+pub fn input(body: &[u8]) -> Value {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Default::default());
+    }
+    serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
 /// Creates an execution of the flow `namespace/flow` with `input` (as a trigger starts one).
 pub fn start_execution(objects: &Objects, namespace: &str, flow: &str, input: Value) -> Result<Execution, ApiError> {
     let stored = objects
@@ -547,6 +556,14 @@ async fn poll_final(objects: &Objects, key: &Key) -> Option<Execution> {
 mod tests {
     use super::*;
     use http::StatusCode;
+
+    #[test]
+    fn a_trigger_s_input_is_its_body_as_json_or_a_string_or_empty() {
+        assert_eq!(input(br#"{"qty": 2}"#), json!({"qty": 2}));
+        assert_eq!(input(b"plain"), json!("plain"));
+        assert_eq!(input(b""), json!({}));
+        assert_eq!(input(b"  \n"), json!({}));
+    }
 
     #[test]
     fn answers_become_results_and_errors_by_name() {

@@ -164,7 +164,7 @@ pub fn start(
                         let objects = objects.clone();
                         async move {
                             if let Some(flow) = target_flow(&function) {
-                                let input = super::gateway::flow_input(&payload);
+                                let input = super::flows::input(&payload);
                                 if let Err(e) = super::flows::start_execution(&objects, &ns, flow, input) {
                                     tracing::warn!(
                                         "trigger {ns}/{trigger}: cannot start the flow {flow}: {}",

@@ -436,6 +436,45 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_flow_selector_adds_a_consumer_per_matching_flow() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
+        let trigger = |flows: Value| {
+            Arc::new(
+                Trigger::from_object(
+                    &json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+                    "spec": {"topic": "orders", "functionSelector": {}, "flowSelector": flows}}),
+                )
+                .unwrap(),
+            )
+        };
+        let meta = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
+        let flows = function_metadata(&[
+            meta("pipeline", "ns", "shop"),
+            meta("other-ns", "elsewhere", "shop"),
+            meta("other-app", "ns", "blog"),
+        ]);
+        let consumers = Consumers::default();
+        let shop = trigger(json!({"matchLabels": {"app": "shop"}}));
+        let (wanted, _) = plan_with_flows(&broker, std::slice::from_ref(&shop), &[], &flows, &consumers);
+        assert_eq!(
+            wanted,
+            vec![("ns".into(), "t".into(), "flow:pipeline".into(), "orders".into())]
+        );
+        assert_eq!(target_flow(&wanted[0].2), Some("pipeline"));
+        assert_eq!(target_flow("pipeline"), None, "a function's name is not a flow's");
+        let none = trigger(json!({"matchLabels": {"app": "none"}}));
+        let (wanted, conditions) = plan_with_flows(&broker, std::slice::from_ref(&none), &[], &flows, &consumers);
+        assert!(wanted.is_empty());
+        assert!(
+            conditions[0].message.contains("no function or flow matches"),
+            "{:?}",
+            conditions[0]
+        );
+        let (wanted, _) = plan(&broker, std::slice::from_ref(&shop), &[], &consumers);
+        assert!(wanted.is_empty(), "plan alone starts no flow");
+    }
+
     #[tokio::test]
     async fn a_trigger_is_ready_once_every_selected_function_receives() {
         let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());

@@ -171,15 +171,6 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
     resp
 }
 
-/// The input of an execution a request starts: its body as JSON, or as a string when it is not
-/// JSON, `{}` when empty.
-pub fn flow_input(body: &[u8]) -> Value {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Value::Object(Default::default());
-    }
-    serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
-}
-
 fn json_response(status: StatusCode, value: &Value, execution: Option<&str>) -> Response {
     let mut r = Response::new(Body::from(format!("{value}\n")));
     *r.status_mut() = status;
@@ -204,7 +195,7 @@ async fn run_flow(objects: &Objects, namespace: &str, flow: &str, req: Request) 
             return json_response(StatusCode::BAD_REQUEST, &why, None);
         }
     };
-    let execution = match flows::start_execution(objects, namespace, flow, flow_input(&body)) {
+    let execution = match flows::start_execution(objects, namespace, flow, flows::input(&body)) {
         Ok(e) => e,
         Err(e) => {
             let why =
