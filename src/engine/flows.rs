@@ -300,6 +300,11 @@ impl Executions {
     /// stop asked for is passed to its run.
     fn execution(&mut self, value: &Value, previous: Option<&Value>) {
         let uid = meta_str(value, "uid").to_string();
+        let phase = phase_of(value);
+        if phase.is_final() && previous.is_none_or(|p| phase_of(p) != phase) {
+            let flow = spec_of(value).map(|s| s.flow).unwrap_or_default();
+            self.prune.insert((meta_str(value, "namespace").to_string(), flow));
+        }
         if let Some(running) = self.running.get(&uid) {
             if previous.is_none_or(|p| p.get("spec") != value.get("spec"))
                 && let Some(spec) = spec_of(value)
@@ -312,12 +317,7 @@ impl Executions {
             }
             return;
         }
-        let phase = phase_of(value);
         if phase.is_final() {
-            if previous.is_none_or(|p| phase_of(p) != phase) {
-                let flow = spec_of(value).map(|s| s.flow).unwrap_or_default();
-                self.prune.insert((meta_str(value, "namespace").to_string(), flow));
-            }
             return;
         }
         if value.pointer("/metadata/deletionTimestamp").is_some() {

@@ -439,6 +439,33 @@ fn invalid_flows_are_refused_with_the_state_path_and_valid_ones_are_ready() {
             Err(f.to_string())
         }
     });
+    // Finished executions beyond the flow's keepExecutions are deleted, the oldest first.
+    let object = json!({"apiVersion": "kfn.io/v1alpha1", "kind": "Flow", "metadata": {"name": "few"},
+        "spec": {"keepExecutions": 2, "definition": {"StartAt": "A", "States": {"A": {"Type": "Pass", "End": true}}}}});
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&object.to_string())),
+        "apply few",
+    );
+    let mut names = vec![];
+    for i in 0..4 {
+        let name = start(&engine, "few", json!({"i": i}));
+        succeeded(&engine, &name);
+        names.push(name);
+    }
+    eventually(Duration::from_secs(30), "two executions are kept", || {
+        let run = engine.kubectl(&["get", "executions", "-l", "kfn.io/flow=few", "-o", "name"]);
+        let kept: Vec<&str> = run
+            .stdout
+            .lines()
+            .map(|l| l.trim_start_matches("execution.kfn.io/"))
+            .collect();
+        if kept.len() == 2 && kept.contains(&names[3].as_str()) && kept.contains(&names[2].as_str()) {
+            Ok(())
+        } else {
+            Err(run.stdout)
+        }
+    });
+
     // An execution of a flow that does not exist fails, saying so.
     let status = finished(&engine, &start(&engine, "absent", json!({})));
     assert_eq!(status["error"], "States.Runtime", "{status}");
