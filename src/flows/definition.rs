@@ -141,6 +141,14 @@ pub enum Resource {
     LambdaInvoke,
 }
 
+impl Resource {
+    /// Reads a `Resource` (or the `FunctionName` of a `lambda:invoke`, which names a function
+    /// the same ways); the error says what is accepted.
+    pub fn parse(text: &str) -> Result<Resource, String> {
+        super::validate::resource(text)
+    }
+}
+
 /// A number of seconds, given or read from the input.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Seconds {
@@ -532,6 +540,20 @@ mod tests {
             one(json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true})),
             "States.S.Parameters",
             "FunctionName",
+        );
+        refused(
+            one(
+                json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "Not A Function"}, "End": true}),
+            ),
+            "States.S.Parameters.FunctionName",
+            "not a function kfn can call",
+        );
+        assert_eq!(
+            Resource::parse("arn:aws:lambda:us-east-1:123456789012:function:resize:live"),
+            Ok(Resource::Function {
+                namespace: None,
+                name: "resize".into()
+            })
         );
         refused(
             one(json!({"Type": "Task", "Resource": "f", "TimeoutSeconds": "5", "End": true})),

@@ -27,7 +27,7 @@ use tokio::time::Instant;
 use super::definition::Definition;
 use super::errors::FlowError;
 use super::machine::{End, Info, Machine, rfc3339};
-use crate::api::kinds::{ExecutionStatus, HISTORY_LIMIT, HistoryEvent, Phase, Stop};
+use crate::api::kinds::{Execution, ExecutionStatus, HISTORY_LIMIT, HistoryEvent, Phase, Stop};
 
 /// What runs executions provides: calls of functions and a place to store the status.
 pub trait Host: Send + Sync + 'static {
@@ -68,6 +68,51 @@ pub struct Run {
     pub source: Value,
     pub definition: Definition,
     pub status: Option<ExecutionStatus>,
+}
+
+impl Run {
+    /// What `execution` runs: the definition its status keeps (the one it started with: a later
+    /// update of its Flow does not change it), else `flow_definition` (its Flow's now, `None`
+    /// when there is no such Flow). An error (`States.Runtime`) says why it cannot run; see
+    /// [`failed_to_start`].
+    pub fn of(execution: &Execution, flow_definition: Option<Value>) -> Result<Run, FlowError> {
+        let namespace = execution.metadata.namespace.clone().unwrap_or_default();
+        let flow = &execution.spec.flow;
+        let status = execution.status.clone();
+        let source = status
+            .as_ref()
+            .and_then(|s| s.definition.clone())
+            .or(flow_definition)
+            .ok_or_else(|| FlowError::runtime(format!("there is no flow {flow} in the namespace {namespace}")))?;
+        let definition = super::parse(&source).map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            FlowError::runtime(format!(
+                "the definition of the flow {flow} is not valid: {}",
+                lines.join("; ")
+            ))
+        })?;
+        Ok(Run {
+            namespace,
+            name: execution.metadata.name.clone().unwrap_or_default(),
+            uid: execution.metadata.uid.clone().unwrap_or_default(),
+            flow: flow.clone(),
+            input: execution.spec.input.clone(),
+            source,
+            definition,
+            status,
+        })
+    }
+}
+
+/// The status of an execution that cannot start (or go on): `Failed` now with `error`, its
+/// start time kept (or now), no cursor.
+pub fn failed_to_start(status: Option<ExecutionStatus>, error: &FlowError, now_ms: i64) -> ExecutionStatus {
+    let mut status = status.unwrap_or_default();
+    if status.start_time.is_empty() {
+        status.start_time = rfc3339(now_ms);
+    }
+    finish(&mut status, now_ms, End::Failed(error.clone()));
+    status
 }
 
 /// Wall-clock milliseconds, counted on from the host's time with tokio's clock.
@@ -273,3 +318,7 @@ pub async fn run<H: Host>(host: &H, run: Run, mut stop: watch::Receiver<Option<S
 #[cfg(test)]
 #[path = "driver_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "driver_asl_tests.rs"]
+mod asl_tests;

@@ -16,15 +16,15 @@ use crate::flows::definition::{
 };
 use crate::flows::errors::{self, FlowError};
 
-type Behaviour = Arc<dyn Fn(u32, &Value) -> (Duration, Result<Value, FlowError>) + Send + Sync>;
+pub(super) type Behaviour = Arc<dyn Fn(u32, &Value) -> (Duration, Result<Value, FlowError>) + Send + Sync>;
 
 /// A function that answers at once.
-fn answers(f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
+pub(super) fn answers(f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
     Arc::new(move |_, input| (Duration::ZERO, Ok(f(input))))
 }
 
 /// A function that fails its first `n` calls with `error`, then answers `f`.
-fn fails_first(n: u32, error: &str, f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
+pub(super) fn fails_first(n: u32, error: &str, f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
     let error = error.to_string();
     Arc::new(move |call, input| {
         if call <= n {
@@ -39,21 +39,21 @@ fn fails_first(n: u32, error: &str, f: impl Fn(&Value) -> Value + Send + Sync + 
 }
 
 /// A function that takes `d` to answer `f`.
-fn sleeps(d: Duration, f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
+pub(super) fn sleeps(d: Duration, f: impl Fn(&Value) -> Value + Send + Sync + 'static) -> Behaviour {
     Arc::new(move |_, input| (d, Ok(f(input))))
 }
 
 #[derive(Default)]
-struct Fake {
-    functions: HashMap<String, Behaviour>,
+pub(super) struct Fake {
+    pub(super) functions: HashMap<String, Behaviour>,
     /// (namespace/name, payload, when)
-    calls: Mutex<Vec<(String, Value, Instant)>>,
-    in_flight: Arc<AtomicUsize>,
-    max_in_flight: Arc<AtomicUsize>,
+    pub(super) calls: Mutex<Vec<(String, Value, Instant)>>,
+    pub(super) in_flight: Arc<AtomicUsize>,
+    pub(super) max_in_flight: Arc<AtomicUsize>,
     saves: Mutex<Vec<ExecutionStatus>>,
     /// The save (1, 2, …) that fails, if any.
-    fail_save: Option<usize>,
-    now: Option<i64>,
+    pub(super) fail_save: Option<usize>,
+    pub(super) now: Option<i64>,
 }
 
 struct InFlight(Arc<AtomicUsize>);
@@ -65,14 +65,14 @@ impl Drop for InFlight {
 }
 
 impl Fake {
-    fn new(functions: &[(&str, Behaviour)]) -> Fake {
+    pub(super) fn new(functions: &[(&str, Behaviour)]) -> Fake {
         Fake {
             functions: functions.iter().map(|(n, b)| (n.to_string(), b.clone())).collect(),
             ..Default::default()
         }
     }
 
-    fn calls_of(&self, name: &str) -> Vec<(Value, Instant)> {
+    pub(super) fn calls_of(&self, name: &str) -> Vec<(Value, Instant)> {
         let calls = self.calls.lock().unwrap();
         calls
             .iter()
@@ -81,7 +81,7 @@ impl Fake {
             .collect()
     }
 
-    fn saves(&self) -> Vec<ExecutionStatus> {
+    pub(super) fn saves(&self) -> Vec<ExecutionStatus> {
         self.saves.lock().unwrap().clone()
     }
 }
@@ -197,7 +197,7 @@ fn catcher(errors: &[&str], next: &str) -> Catcher {
     }
 }
 
-fn job(definition: Definition, input: Value) -> Run {
+pub(super) fn job(definition: Definition, input: Value) -> Run {
     Run {
         namespace: "shop".into(),
         name: "orders-x1".into(),
@@ -210,12 +210,12 @@ fn job(definition: Definition, input: Value) -> Run {
     }
 }
 
-async fn go(host: &Fake, run: Run) -> ExecutionStatus {
+pub(super) async fn go(host: &Fake, run: Run) -> ExecutionStatus {
     let (_tx, rx) = watch::channel(None);
     super::run(host, run, rx).await
 }
 
-fn types(status: &ExecutionStatus) -> Vec<String> {
+pub(super) fn types(status: &ExecutionStatus) -> Vec<String> {
     status
         .history
         .iter()
@@ -229,7 +229,7 @@ fn types(status: &ExecutionStatus) -> Vec<String> {
         .collect()
 }
 
-fn double() -> Behaviour {
+pub(super) fn double() -> Behaviour {
     answers(|v| json!(v.as_i64().unwrap_or(0) * 2))
 }
 
@@ -936,4 +936,26 @@ async fn an_execution_stored_as_ended_is_not_run_again_and_a_stop_before_the_sta
     let status = super::run(&host, job(def, json!(1)), rx).await;
     assert_eq!(status.phase, Phase::Aborted);
     assert_eq!(host.calls_of("double").len(), 1, "nothing called");
+}
+
+#[test]
+fn a_run_is_what_its_execution_started_with_or_its_flow_now() {
+    use crate::api::kinds::{Execution, Flow, FlowSpec};
+    let mut flow = Flow::new("orders", FlowSpec::default());
+    flow.metadata.namespace = Some("shop".into());
+    let mut execution = Execution::start(&flow, json!({"id": 1}), Some("orders-1"));
+    // The parse of a definition is helper A's; a missing one is refused before any parse.
+    let error = Run::of(&execution, None).unwrap_err();
+    assert_eq!(error.error, errors::RUNTIME);
+    assert_eq!(error.cause, "there is no flow orders in the namespace shop");
+
+    execution.status = Some(ExecutionStatus {
+        start_time: "2027-01-15T08:00:00.000Z".into(),
+        ..Default::default()
+    });
+    let failed = failed_to_start(execution.status.clone(), &error, 1_800_000_001_000);
+    assert_eq!(failed.phase, Phase::Failed);
+    assert_eq!(failed.start_time, "2027-01-15T08:00:00.000Z");
+    assert_eq!(failed.stop_time, "2027-01-15T08:00:01.000Z");
+    assert_eq!(failed.cause, error.cause);
 }

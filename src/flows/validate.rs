@@ -853,6 +853,21 @@ impl Linter {
                     .as_object()
                     .is_some_and(|o| o.contains_key("FunctionName") || o.contains_key("FunctionName.$"))
             });
+            let literal = io
+                .parameters
+                .as_ref()
+                .and_then(|t| t.source().get("FunctionName"))
+                .and_then(Value::as_str);
+            if let Some(name) = literal {
+                match Resource::parse(name) {
+                    Ok(Resource::Function { .. }) => {}
+                    Ok(Resource::LambdaInvoke) => self.problem(
+                        &join(&f.at("Parameters"), "FunctionName"),
+                        "names lambda:invoke itself, not a function",
+                    ),
+                    Err(why) => self.problem(&join(&f.at("Parameters"), "FunctionName"), why),
+                }
+            }
             if !names_function {
                 self.problem(
                     &f.at("Parameters"),
