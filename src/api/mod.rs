@@ -39,6 +39,11 @@ pub fn now() -> String {
 /// The header that names the pod that answered (kfn's `function call` reads its logs on errors).
 pub const POD_HEADER: &str = "x-kfn-pod";
 
+/// The header of a function's answer when it raised: the error's name (Python: the exception's
+/// type, `ValueError`; Node: `error.name`, `TypeError`), the body being `<name>: <message>` as
+/// Kubeless gave it. Written by the runtime's shims, read by the hosts of flows (a Task's error).
+pub const ERROR_HEADER: &str = "x-kfn-error";
+
 /// Five random characters of the alphabet the API server uses for `generateName` (no vowels,
 /// no look-alikes), as pod names of a ReplicaSet end.
 pub fn name_suffix() -> String {

@@ -1,6 +1,7 @@
 //! CronJobTriggers on the local engine: each schedule is evaluated in UTC, and each firing
 //! calls the function with the cron event headers (a POST of the payload, or a GET without
-//! one). Firings missed while the engine was down are not replayed.
+//! one), or starts an execution of the trigger's flow with the payload as its input (`{}`
+//! without one). Firings missed while the engine was down are not replayed.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -99,6 +100,22 @@ pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
             let due: HashSet<_> = timetable.due(now, &live).into_iter().collect();
             for t in triggers.iter().filter(|t| due.contains(&key(t))) {
                 let (ns, name) = key(t);
+                if !t.spec.flow_name.is_empty() {
+                    let input = t
+                        .spec
+                        .payload
+                        .clone()
+                        .filter(|p| !p.is_null())
+                        .unwrap_or_else(|| serde_json::json!({}));
+                    if let Err(e) = super::flows::start_execution(&objects, &ns, &t.spec.flow_name, input) {
+                        tracing::warn!(
+                            "cron trigger {ns}/{name}: cannot start the flow {}: {}",
+                            t.spec.flow_name,
+                            e.message
+                        );
+                    }
+                    continue;
+                }
                 let function = t.spec.function_name.clone();
                 let req = request(&t.spec, &uuid::Uuid::new_v4().to_string());
                 let replicas = replicas.clone();

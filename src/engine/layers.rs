@@ -30,9 +30,10 @@ const PARTS: &[(&str, &[&str])] = &[
         "autoscaler",
         &["activator", "objects", "probe", "names", "store", "resources"],
     ),
-    ("gateway", &["objects", "replicas", "store", "connection"]),
-    ("cron", &["objects", "replicas", "store"]),
-    ("messaging", &["objects", "replicas", "store"]),
+    ("flows", &["objects", "replicas", "store", "resources"]),
+    ("gateway", &["objects", "replicas", "store", "connection", "flows"]),
+    ("cron", &["objects", "replicas", "store", "flows"]),
+    ("messaging", &["objects", "replicas", "store", "flows"]),
     (
         "apiserver",
         &["objects", "replicas", "names", "store", "resources", "connection"],

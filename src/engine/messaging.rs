@@ -1,6 +1,8 @@
 //! The local engine's message-trigger loop: connects to the NATS server and Kafka brokers it
-//! is given, runs the consumers `messaging::plan` wants for the stored triggers and functions,
-//! delivers each message through the service proxy, and writes each trigger's Ready condition.
+//! is given, runs the consumers `messaging::plan_with_flows` wants for the stored triggers,
+//! functions and flows, delivers each message through the service proxy (or starts an
+//! execution of each flow a trigger's `flowSelector` matches, with the message as its input),
+//! and writes each trigger's Ready condition.
 //! Kinesis triggers are stored; their status says they are not consumed.
 
 use std::sync::Arc;
@@ -11,7 +13,7 @@ use serde_json::json;
 use super::objects::Parsed;
 use super::objects::{self, Objects};
 use super::replicas::{self, Replicas};
-use crate::messaging::{Broker, Consumer, Consumers, Named, Trigger, plan};
+use crate::messaging::{Broker, Consumer, Consumers, Named, Trigger, plan_with_flows, target_flow};
 
 /// Writes a Ready condition on a trigger, when its status does not say it already.
 fn set_status(objects: &Objects, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
@@ -118,6 +120,7 @@ pub fn start(
         ];
         // Each stored version is read once (a Function's code is not read at all).
         let (mut kinesis_read, mut functions_read) = (Parsed::<Trigger>::default(), Parsed::<Named>::default());
+        let mut flows_read = Parsed::<Named>::default();
         loop {
             let (kinesis, _) = objects.store.list("kubeless.io/kinesistriggers", None);
             for t in kinesis_read.read(&kinesis) {
@@ -130,6 +133,8 @@ pub fn start(
                 .iter()
                 .map(|f| f.metadata.clone())
                 .collect();
+            let (flows, _) = objects.store.list(super::flows::FLOWS, None);
+            let flows: Vec<_> = flows_read.read(&flows).iter().map(|f| f.metadata.clone()).collect();
             for link in &mut links {
                 if let (Err(_), Some((url, tried))) = (&link.broker, &mut link.reconnect)
                     && tried.elapsed() >= Duration::from_secs(10)
@@ -148,15 +153,26 @@ pub fn start(
                         continue;
                     }
                 };
-                let (wanted, conditions) = plan(broker, &triggers, &functions, &link.consumers);
+                let (wanted, conditions) = plan_with_flows(broker, &triggers, &functions, &flows, &link.consumers);
                 for (t, c) in triggers.iter().zip(&conditions) {
                     set_status(&objects, t, c.ready, c.reason, &c.message);
                 }
                 let deliver = {
-                    let (replicas, broker) = (replicas.clone(), broker.clone());
+                    let (replicas, broker, objects) = (replicas.clone(), broker.clone(), objects.clone());
                     move |(ns, trigger, function, topic): Consumer, payload: bytes::Bytes| {
                         let (replicas, req) = (replicas.clone(), broker.delivery(&payload, &topic));
+                        let objects = objects.clone();
                         async move {
+                            if let Some(flow) = target_flow(&function) {
+                                let input = super::flows::input(&payload);
+                                if let Err(e) = super::flows::start_execution(&objects, &ns, flow, input) {
+                                    tracing::warn!(
+                                        "trigger {ns}/{trigger}: cannot start the flow {flow}: {}",
+                                        e.message
+                                    );
+                                }
+                                return;
+                            }
                             match replicas::forward(&replicas, &ns, &function, "/", req).await {
                                 Ok(resp) => {
                                     let _ = axum::body::to_bytes(resp.into_body(), 16 * 1024 * 1024).await;
@@ -174,7 +190,7 @@ pub fn start(
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(1)) => {}
                 Some(ack) = stopped.recv() => {
-                    for link in &mut links {
+            for link in &mut links {
                         link.consumers.close().await;
                     }
                     let _ = ack.send(());

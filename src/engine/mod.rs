@@ -6,6 +6,7 @@ pub mod autoscaler;
 pub mod connection;
 pub mod controllers;
 pub mod cron;
+pub mod flows;
 pub mod gateway;
 #[cfg(test)]
 mod layers;
@@ -152,6 +153,7 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
             autoscaler::zero::period_from_env(),
         );
         cron::start(objects.clone(), replicas.clone());
+        flows::start(objects.clone(), replicas.clone());
         messaging = Some(messaging::start(
             objects.clone(),
             replicas.clone(),

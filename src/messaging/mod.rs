@@ -137,6 +137,32 @@ pub fn matching(trigger: &Trigger, functions: &[ObjectMeta]) -> Vec<String> {
         .collect()
 }
 
+/// The flows (names) of a trigger's namespace that its `flowSelector` matches (none without one).
+pub fn matching_flows(trigger: &Trigger, flows: &[ObjectMeta]) -> Vec<String> {
+    let Some(selector) = &trigger.spec.flow_selector else {
+        return vec![];
+    };
+    let empty = BTreeMap::new();
+    flows
+        .iter()
+        .filter(|f| f.namespace == trigger.metadata.namespace && selects(selector, f.labels.as_ref().unwrap_or(&empty)))
+        .filter_map(|f| f.name.clone())
+        .collect()
+}
+
+/// What a consumer delivers to: a function, or a flow (an execution per message). A flow's
+/// consumer names it `flow:NAME` in place of a function (a function's name has no `:`).
+pub fn flow_target(flow: &str) -> String {
+    format!("{FLOW_TARGET}{flow}")
+}
+
+/// The flow a consumer delivers to, when it is a flow's.
+pub fn target_flow(target: &str) -> Option<&str> {
+    target.strip_prefix(FLOW_TARGET)
+}
+
+const FLOW_TARGET: &str = "flow:";
+
 /// A consumer: (trigger namespace, trigger, function, topic or subject).
 pub type Consumer = (String, String, String, String);
 
@@ -300,13 +326,26 @@ pub fn plan(
     functions: &[ObjectMeta],
     consumers: &Consumers,
 ) -> (Vec<Consumer>, Vec<Readiness>) {
+    plan_with_flows(broker, triggers, functions, &[], consumers)
+}
+
+/// [`plan`], with the flows (their metadata) a trigger's `flowSelector` may match: each matched
+/// flow gets a consumer of its own (see [`flow_target`]).
+pub fn plan_with_flows(
+    broker: &Broker,
+    triggers: &[Arc<Trigger>],
+    functions: &[ObjectMeta],
+    flows: &[ObjectMeta],
+    consumers: &Consumers,
+) -> (Vec<Consumer>, Vec<Readiness>) {
     let mut wanted = Vec::new();
     let mut conditions = Vec::new();
     for t in triggers {
         let ns = t.metadata.namespace.as_deref().unwrap_or_default();
         let name = t.metadata.name.as_deref().unwrap_or_default();
         let topic = t.spec.topic.as_str();
-        let matched = matching(t, functions);
+        let mut matched = matching(t, functions);
+        matched.extend(matching_flows(t, flows).iter().map(|f| flow_target(f)));
         let mine: Vec<Consumer> = matched
             .iter()
             .map(|f| (ns.to_string(), name.to_string(), f.clone(), topic.to_string()))
@@ -320,7 +359,11 @@ pub fn plan(
             Readiness {
                 ready: true,
                 reason: "NoFunction",
-                message: format!("{topic} on {address}: no function matches the selector yet"),
+                message: if t.spec.flow_selector.is_some() {
+                    format!("{topic} on {address}: no function or flow matches the selectors yet")
+                } else {
+                    format!("{topic} on {address}: no function matches the selector yet")
+                },
             }
         } else if waiting.is_empty() {
             Readiness {
@@ -391,6 +434,45 @@ mod tests {
                 .unwrap()
                 .starts_with("kfn-kafka-trigger/")
         );
+    }
+
+    #[test]
+    fn a_flow_selector_adds_a_consumer_per_matching_flow() {
+        let broker = Broker::Kafka(crate::kafka::Brokers::parse("k:9092").unwrap());
+        let trigger = |flows: Value| {
+            Arc::new(
+                Trigger::from_object(
+                    &json!({"kind": "KafkaTrigger", "metadata": {"name": "t", "namespace": "ns"},
+                    "spec": {"topic": "orders", "functionSelector": {}, "flowSelector": flows}}),
+                )
+                .unwrap(),
+            )
+        };
+        let meta = |name: &str, ns: &str, app: &str| json!({"metadata": {"name": name, "namespace": ns, "labels": {"app": app}}});
+        let flows = function_metadata(&[
+            meta("pipeline", "ns", "shop"),
+            meta("other-ns", "elsewhere", "shop"),
+            meta("other-app", "ns", "blog"),
+        ]);
+        let consumers = Consumers::default();
+        let shop = trigger(json!({"matchLabels": {"app": "shop"}}));
+        let (wanted, _) = plan_with_flows(&broker, std::slice::from_ref(&shop), &[], &flows, &consumers);
+        assert_eq!(
+            wanted,
+            vec![("ns".into(), "t".into(), "flow:pipeline".into(), "orders".into())]
+        );
+        assert_eq!(target_flow(&wanted[0].2), Some("pipeline"));
+        assert_eq!(target_flow("pipeline"), None, "a function's name is not a flow's");
+        let none = trigger(json!({"matchLabels": {"app": "none"}}));
+        let (wanted, conditions) = plan_with_flows(&broker, std::slice::from_ref(&none), &[], &flows, &consumers);
+        assert!(wanted.is_empty());
+        assert!(
+            conditions[0].message.contains("no function or flow matches"),
+            "{:?}",
+            conditions[0]
+        );
+        let (wanted, _) = plan(&broker, std::slice::from_ref(&shop), &[], &consumers);
+        assert!(wanted.is_empty(), "plan alone starts no flow");
     }
 
     #[tokio::test]

@@ -10,6 +10,8 @@ mod completion;
 mod controller;
 mod differential;
 mod flows_cli;
+mod flows_engine;
+mod flows_examples;
 mod flows_lint;
 mod function;
 mod hardening;

@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 
-use super::{DryRun, ListFlags, check_function, one_name};
+use super::{DryRun, ListFlags, check_flow, check_function, one_name};
 use crate::api::kinds::{CronJobTrigger, CronJobTriggerSpec};
 use crate::cli::GlobalArgs;
 use crate::client;
@@ -49,8 +49,11 @@ pub struct CreateArgs {
     #[arg(long, required = true)]
     pub schedule: String,
     /// The function to call
-    #[arg(long, required = true, add = crate::cli::complete::function_names())]
-    pub function: String,
+    #[arg(long, required_unless_present = "flow", conflicts_with = "flow", add = crate::cli::complete::function_names())]
+    pub function: Option<String>,
+    /// A flow to start at each firing instead (kfn.io), with the payload as its input
+    #[arg(long = "flow-name")]
+    pub flow: Option<String>,
     #[command(flatten)]
     pub payload: Payload,
     #[command(flatten)]
@@ -65,9 +68,12 @@ pub struct UpdateArgs {
     /// Cron schedule
     #[arg(long)]
     pub schedule: Option<String>,
-    /// The function to call
-    #[arg(long, add = crate::cli::complete::function_names())]
+    /// The function to call (instead of a flow)
+    #[arg(long, conflicts_with = "flow", add = crate::cli::complete::function_names())]
     pub function: Option<String>,
+    /// A flow to start at each firing (instead of a function)
+    #[arg(long = "flow-name")]
+    pub flow: Option<String>,
     #[command(flatten)]
     pub payload: Payload,
     #[command(flatten)]
@@ -123,11 +129,16 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             let conn = client::connect(&global.target()).await?;
             conn.check_schedule(&a.schedule).await?;
             let ns = conn.namespace.clone();
-            check_function(&conn, &ns, &a.function).await?;
+            if let Some(f) = &a.function {
+                check_function(&conn, &ns, f).await?;
+            }
+            if let Some(f) = &a.flow {
+                check_flow(&conn, &ns, f).await?;
+            }
             let spec = CronJobTriggerSpec {
                 schedule: a.schedule.clone(),
-                function_name: a.function.clone(),
-                flow_name: String::new(),
+                function_name: a.function.clone().unwrap_or_default(),
+                flow_name: a.flow.clone().unwrap_or_default(),
                 payload: Some(payload).filter(|p| !p.is_null()),
             };
             super::create(
@@ -152,12 +163,23 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
+            if let Some(f) = &a.flow {
+                check_flow(&conn, &conn.namespace, f).await?;
+            }
             super::update(global.printer, &conn, "CronJobTrigger", "Cronjob", &name, &a.dry, |t| {
                 if let Some(s) = &a.schedule {
                     t["spec"]["schedule"] = json!(s);
                 }
+                // A trigger calls a function or starts a flow: the one given replaces the other.
                 if let Some(f) = &a.function {
                     t["spec"]["function-name"] = json!(f);
+                    if let Some(spec) = t["spec"].as_object_mut() {
+                        spec.remove("flow-name");
+                    }
+                }
+                if let Some(f) = &a.flow {
+                    t["spec"]["flow-name"] = json!(f);
+                    t["spec"]["function-name"] = json!("");
                 }
                 if let Some(p) = &payload {
                     t["spec"]["payload"] = p.clone();
@@ -181,7 +203,9 @@ pub async fn run(args: CronArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     ("NAME", &super::name),
                     ("NAMESPACE", &super::namespace),
                     ("SCHEDULE", &|t| t.spec.schedule.clone()),
-                    ("FUNCTION NAME", &|t| t.spec.function_name.clone()),
+                    ("FUNCTION NAME", &|t| {
+                        super::target(&t.spec.function_name, &t.spec.flow_name)
+                    }),
                 ],
                 &[("PAYLOAD", &|t| payload_text(t.spec.payload.as_ref()))],
             )

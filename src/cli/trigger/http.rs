@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 use serde_json::json;
 
-use super::{DryRun, ListFlags, check_function, one_name};
+use super::{DryRun, ListFlags, check_flow, check_function, one_name};
 use crate::api::kinds::{self, Gateway, HTTPTrigger, HTTPTriggerSpec};
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection};
@@ -57,8 +57,11 @@ pub struct CreateArgs {
     #[command(flatten)]
     pub common: Common,
     /// The function to call
-    #[arg(long = "function-name", required = true, add = crate::cli::complete::function_names())]
-    pub function: String,
+    #[arg(long = "function-name", required_unless_present = "flow", conflicts_with = "flow", add = crate::cli::complete::function_names())]
+    pub function: Option<String>,
+    /// A flow to start instead (kfn.io): the answer is the execution's output, or its error
+    #[arg(long = "flow-name")]
+    pub flow: Option<String>,
     /// Ingress controller: nginx, traefik or kong
     #[arg(long, default_value = "nginx")]
     pub gateway: String,
@@ -74,9 +77,12 @@ pub struct CreateArgs {
 pub struct UpdateArgs {
     #[command(flatten)]
     pub common: Common,
-    /// The function to call
-    #[arg(long = "function-name", add = crate::cli::complete::function_names())]
+    /// The function to call (instead of a flow)
+    #[arg(long = "function-name", conflicts_with = "flow", add = crate::cli::complete::function_names())]
     pub function: Option<String>,
+    /// A flow to start (instead of a function)
+    #[arg(long = "flow-name")]
+    pub flow: Option<String>,
     /// Ingress controller: nginx, traefik or kong
     #[arg(long)]
     pub gateway: Option<String>,
@@ -127,15 +133,21 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
             let conn = client::connect(&global.target()).await?;
             let ns = conn.namespace.clone();
-            check_function(&conn, &ns, &a.function).await?;
+            if let Some(f) = &a.function {
+                check_function(&conn, &ns, f).await?;
+            }
+            if let Some(f) = &a.flow {
+                check_flow(&conn, &ns, f).await?;
+            }
+            let target = a.function.clone().or(a.flow.clone()).unwrap_or_default();
             let host = a
                 .common
                 .hostname
                 .clone()
-                .unwrap_or_else(|| format!("{}.{}.nip.io", a.function, server_host(&conn)));
+                .unwrap_or_else(|| format!("{target}.{}.nip.io", server_host(&conn)));
             let spec = HTTPTriggerSpec {
-                function_name: a.function.clone(),
-                flow_name: String::new(),
+                function_name: a.function.clone().unwrap_or_default(),
+                flow_name: a.flow.clone().unwrap_or_default(),
                 host_name: host,
                 tls: a.common.tls_acme,
                 tls_secret: a.common.tls_secret.clone().unwrap_or_default(),
@@ -163,7 +175,19 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
             if let Some(f) = &a.function {
                 check_function(&conn, &conn.namespace, f).await?;
             }
+            if let Some(f) = &a.flow {
+                check_flow(&conn, &conn.namespace, f).await?;
+            }
             super::update(global.printer, &conn, "HTTPTrigger", "HTTP", &name, &a.dry, |t| {
+                // A trigger calls a function or starts a flow: the one given replaces the other.
+                if let Some(spec) = t["spec"].as_object_mut() {
+                    if a.function.is_some() {
+                        spec.remove("flow-name");
+                    }
+                    if a.flow.is_some() {
+                        spec.insert("function-name".into(), json!(""));
+                    }
+                }
                 let spec = &mut t["spec"];
                 let mut set = |k: &str, v: &Option<String>| {
                     if let Some(v) = v {
@@ -171,6 +195,7 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     }
                 };
                 set("function-name", &a.function);
+                set("flow-name", &a.flow);
                 set("host-name", &a.common.hostname);
                 set("path", &a.common.path);
                 set("tls-secret", &a.common.tls_secret);
@@ -210,7 +235,9 @@ pub async fn run(args: HttpArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 &[
                     ("NAME", &super::name),
                     ("NAMESPACE", &super::namespace),
-                    ("FUNCTION NAME", &|t| t.spec.function_name.clone()),
+                    ("FUNCTION NAME", &|t| {
+                        super::target(&t.spec.function_name, &t.spec.flow_name)
+                    }),
                 ],
                 &[
                     ("HOST", &|t| t.spec.host_name.clone()),

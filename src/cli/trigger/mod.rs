@@ -107,6 +107,28 @@ pub async fn check_function(conn: &Connection, namespace: &str, function: &str) 
     }
 }
 
+/// Fails unless the flow exists (`--flow-name`).
+pub async fn check_flow(conn: &Connection, namespace: &str, flow: &str) -> Result<()> {
+    let api: kube::Api<crate::api::kinds::Flow> = kube::Api::namespaced(conn.client.clone(), namespace);
+    match api.get_opt(flow).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => bail!("Unable to find Flow {flow} in namespace {namespace} (given with --flow-name)"),
+        Err(e) => Err(conn
+            .explain(e)
+            .context(format!("Unable to find Flow {flow} in namespace {namespace}"))
+            .into()),
+    }
+}
+
+/// What a trigger calls, for `list`: its function, or `flow/NAME`.
+pub fn target(function: &str, flow: &str) -> String {
+    if flow.is_empty() {
+        function.to_string()
+    } else {
+        format!("flow/{flow}")
+    }
+}
+
 /// Creates (or, with --dryrun, prints) a trigger; `label` names the kind in messages.
 pub async fn create(
     printer: Printer,

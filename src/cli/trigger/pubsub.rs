@@ -75,8 +75,11 @@ pub struct TopicCreate {
     #[arg(long = "trigger-topic", required = true)]
     pub topic: String,
     /// Label selector of the functions that receive every message, e.g. created-by=kubeless,topic=t1
-    #[arg(long = "function-selector", required = true)]
-    pub selector: String,
+    #[arg(long = "function-selector", required_unless_present = "flow_selector")]
+    pub selector: Option<String>,
+    /// Label selector of the flows (kfn.io) that each message starts, with the message as input
+    #[arg(long = "flow-selector")]
+    pub flow_selector: Option<String>,
     #[command(flatten)]
     pub dry: DryRun,
 }
@@ -92,13 +95,21 @@ pub struct TopicUpdate {
     /// Label selector of the functions that receive every message
     #[arg(long = "function-selector")]
     pub selector: Option<String>,
+    /// Label selector of the flows that each message starts
+    #[arg(long = "flow-selector")]
+    pub flow_selector: Option<String>,
     #[command(flatten)]
     pub dry: DryRun,
 }
 
 /// `--function-selector` as a Kubernetes LabelSelector (`api::trigger::label_selector`).
 fn label_selector(text: &str) -> Result<Value> {
-    crate::api::trigger::label_selector(text).map_err(|e| anyhow::anyhow!("{e} (given with --function-selector)"))
+    selector_of(text, "--function-selector")
+}
+
+/// A selector flag (`--function-selector`, `--flow-selector`) as a LabelSelector.
+fn selector_of(text: &str, flag: &str) -> Result<Value> {
+    crate::api::trigger::label_selector(text).map_err(|e| anyhow::anyhow!("{e} (given with {flag})"))
 }
 
 /// `k=v,k2=v2` (and the expressions) of a stored selector, for tables.
@@ -135,6 +146,9 @@ where
             ("NAMESPACE", &super::namespace),
             ("TOPIC", &|t| parts(t).0.topic.clone()),
             ("FUNCTION SELECTOR", &|t| selector_text(&parts(t).0.function_selector)),
+            ("FLOW SELECTOR", &|t| {
+                parts(t).0.flow_selector.as_ref().map(selector_text).unwrap_or_default()
+            }),
         ],
         &[("STATUS", &|t| super::status_message(parts(t).1))],
     )
@@ -151,10 +165,18 @@ async fn topic_trigger<P: clap::Args>(
     match cmd {
         TopicCommand::Create(a) => {
             let name = one_name(&a.names, what)?;
-            let selector = label_selector(&a.selector)?;
+            let selector = a.selector.as_deref().map(label_selector).transpose()?;
+            let flows = a
+                .flow_selector
+                .as_deref()
+                .map(|s| selector_of(s, "--flow-selector"))
+                .transpose()?;
             let conn = client::connect(&global.target()).await?;
             let ns = conn.namespace.clone();
-            let spec = json!({"topic": a.topic, "functionSelector": selector});
+            let mut spec = json!({"topic": a.topic, "functionSelector": selector.unwrap_or_else(|| json!({}))});
+            if let Some(flows) = flows {
+                spec["flowSelector"] = flows;
+            }
             // (A Value, not a TopicSpec: Kubeless writes `matchLabels` before `matchExpressions`.)
             super::create(
                 global.printer,
@@ -168,8 +190,16 @@ async fn topic_trigger<P: clap::Args>(
         TopicCommand::Update(a) => {
             let name = one_name(&a.names, what)?;
             let selector = a.selector.as_deref().map(label_selector).transpose()?;
+            let flows = a
+                .flow_selector
+                .as_deref()
+                .map(|s| selector_of(s, "--flow-selector"))
+                .transpose()?;
             let conn = client::connect(&global.target()).await?;
             super::update(global.printer, &conn, kind, label, &name, &a.dry, |t| {
+                if let Some(s) = &flows {
+                    t["spec"]["flowSelector"] = s.clone();
+                }
                 if let Some(topic) = &a.topic {
                     t["spec"]["topic"] = json!(topic);
                 }

@@ -11,10 +11,11 @@ use axum::response::Response;
 use base64::Engine;
 use http::{HeaderValue, StatusCode, header};
 use parking_lot::Mutex;
-use serde_json::Value;
+use serde_json::{Value, json};
 
-use crate::api::kinds::{HTTPTrigger, HTTPTriggerSpec};
+use crate::api::kinds::{HTTPTrigger, HTTPTriggerSpec, Phase};
 
+use super::flows;
 use super::objects::{Objects, Parsed};
 use super::replicas::{self, Replicas};
 use super::store::Key;
@@ -146,6 +147,13 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
         );
         return resp;
     }
+    if !spec.flow_name.is_empty() {
+        let mut resp = run_flow(&gateway.objects, &namespace, &spec.flow_name, req).await;
+        if with_cors {
+            cors(&mut resp, &req_headers);
+        }
+        return resp;
+    }
     let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
     let target = format!("{}{query}", rewrite(spec, &path));
     let function = spec.function_name.clone();
@@ -161,6 +169,67 @@ async fn handle(State(gateway): State<Gateway>, req: Request) -> Response {
         cors(&mut resp, &req_headers);
     }
     resp
+}
+
+fn json_response(status: StatusCode, value: &Value, execution: Option<&str>) -> Response {
+    let mut r = Response::new(Body::from(format!("{value}\n")));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(name) = execution.and_then(|n| HeaderValue::from_str(n).ok()) {
+        r.headers_mut().insert(EXECUTION_HEADER, name);
+    }
+    r
+}
+
+/// The header of a flow trigger's answer that names the execution.
+pub const EXECUTION_HEADER: &str = "x-kfn-execution";
+
+/// A request to a flow's trigger: an execution started with the body as input, answered when it
+/// ends, with its output (200) or its error and cause (500; 504 when it timed out).
+async fn run_flow(objects: &Objects, namespace: &str, flow: &str, req: Request) -> Response {
+    let body = match axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(e) => {
+            let why = json!({"error": "States.Runtime", "cause": format!("cannot read the request: {e}")});
+            return json_response(StatusCode::BAD_REQUEST, &why, None);
+        }
+    };
+    let execution = match flows::start_execution(objects, namespace, flow, flows::input(&body)) {
+        Ok(e) => e,
+        Err(e) => {
+            let why =
+                json!({"error": "States.Runtime", "cause": format!("cannot start the flow {flow}: {}", e.message)});
+            let status = StatusCode::from_u16(e.code).unwrap_or(StatusCode::BAD_GATEWAY);
+            return json_response(status, &why, None);
+        }
+    };
+    let name = execution.metadata.name.clone().unwrap_or_default();
+    let Some(ended) = flows::wait_final(objects, namespace, &name).await else {
+        let why =
+            json!({"error": "States.Runtime", "cause": format!("the execution {name} was deleted before it ended")});
+        return json_response(StatusCode::INTERNAL_SERVER_ERROR, &why, Some(&name));
+    };
+    let status = ended.status.unwrap_or_default();
+    match status.phase {
+        Phase::Succeeded => json_response(
+            StatusCode::OK,
+            status.output.as_ref().unwrap_or(&Value::Null),
+            Some(&name),
+        ),
+        phase => {
+            let code = if phase == Phase::TimedOut {
+                StatusCode::GATEWAY_TIMEOUT
+            } else {
+                StatusCode::INTERNAL_SERVER_ERROR
+            };
+            json_response(
+                code,
+                &json!({"error": status.error, "cause": status.cause}),
+                Some(&name),
+            )
+        }
+    }
 }
 
 /// Serves the gateway on a listener until the process ends.

@@ -197,7 +197,11 @@ function main() {
       console.error('Function failed to execute: ' + (e && e.stack || e));
       const message = e && e.message !== undefined ? `${e.name || 'Error'}: ${e.message}` : String(e);
       const oom = e instanceof RangeError && /allocation failed/i.test(e.message);
-      send({ id: req.id, s: 500, h: [['Content-Type', 'text/plain; charset=utf-8']], f: true, oom }, message);
+      // The error's name, for a flow's Retry and Catch (kfn's own header; the body is what
+      // Kubeless gave).
+      const name = e && typeof e.name === 'string' && /^[\x21-\x7e]+$/.test(e.name) ? e.name : 'Error';
+      const h = [['Content-Type', 'text/plain; charset=utf-8'], ['x-kfn-error', name]];
+      send({ id: req.id, s: 500, h, f: true, oom }, message);
       busy = false;
       setImmediate(next);
     };

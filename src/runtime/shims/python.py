@@ -157,8 +157,17 @@ def main():
             except Exception as e:
                 print("Function returned an exception: %s" % e, file=sys.stderr)
                 traceback.print_exc()
-                message = ("%s: %s" % (type(e).__name__, e)).encode()
-                head = {"id": req["id"], "s": 500, "h": [["Content-Type", "text/plain; charset=utf-8"]], "f": True}
+                name = type(e).__name__
+                message = ("%s: %s" % (name, e)).encode()
+                # The error's name, for a flow's Retry and Catch (kfn's own header; the body is
+                # what Kubeless gave).
+                error = name if name.isascii() and name.isprintable() else "Exception"
+                head = {
+                    "id": req["id"],
+                    "s": 500,
+                    "h": [["Content-Type", "text/plain; charset=utf-8"], ["x-kfn-error", error]],
+                    "f": True,
+                }
                 if isinstance(e, MemoryError):
                     head["oom"] = True
                 send(head, message)

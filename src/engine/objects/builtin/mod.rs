@@ -6,6 +6,7 @@
 mod decode;
 mod defaults;
 mod errors;
+mod flow;
 mod schema;
 mod validate;
 
@@ -193,6 +194,9 @@ impl Prepared {
             }
         } else {
             schema::validate(obj, old, crd_schema, "", &mut errs);
+        }
+        if def.group == crate::api::kinds::FLOWS_GROUP && def.kind == "Flow" {
+            flow::check_definition(obj, old, &mut errs);
         }
         let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
         errs.into_result(&def.group, &def.kind, &name)

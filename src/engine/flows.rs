@@ -1,0 +1,596 @@
+//! Flows on the local engine: each Execution that has not ended runs as a tokio task of
+//! [`flows::driver::run`] (a Wait holds a timer, no process), calling functions through the
+//! replicas (a function scaled to zero is woken) and storing its status after each transition,
+//! so that an engine started again resumes it from its cursor (a Task in flight is called
+//! again: at-least-once). Each Flow's status says whether its definition is valid; the oldest
+//! finished Executions beyond a Flow's `keepExecutions` are deleted.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use super::objects::{self, ApiError, Objects, meta_str};
+use super::replicas::{self, Replicas};
+use super::resources::ResourceDef;
+use super::store::{EventType, Key};
+use crate::api::kinds::{
+    Condition, Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, FlowStatus,
+    Phase, Stop,
+};
+use crate::flows::driver::{self, Host, Run};
+use crate::flows::{FlowError, errors};
+
+/// Where Executions and Flows are stored.
+pub const EXECUTIONS: &str = "kfn.io/executions";
+pub const FLOWS: &str = "kfn.io/flows";
+const FUNCTIONS: &str = "kubeless.io/functions";
+
+/// How long a Task waits for a function that has no replica to answer yet.
+const STARTING: Duration = Duration::from_secs(120);
+
+/// The largest answer of a function a Task takes.
+const ANSWER_LIMIT: usize = 16 * 1024 * 1024;
+
+fn definition(objects: &Objects, plural: &str) -> Option<Arc<ResourceDef>> {
+    objects.registry().find(FLOWS_GROUP, FLOWS_VERSION, plural)
+}
+
+/// The engine's side of a running execution: calls through the replicas, saves through the
+/// object service.
+pub struct EngineHost {
+    objects: Arc<Objects>,
+    replicas: Arc<Replicas>,
+    namespace: String,
+    name: String,
+    uid: String,
+}
+
+impl Host for EngineHost {
+    async fn call(
+        &self,
+        namespace: &str,
+        name: &str,
+        payload: Value,
+        timeout: Option<Duration>,
+    ) -> Result<Value, FlowError> {
+        call(&self.objects, &self.replicas, namespace, name, payload, timeout).await
+    }
+
+    async fn save(&self, status: &ExecutionStatus) -> Result<(), String> {
+        let gone = || format!("the execution {}/{} is gone", self.namespace, self.name);
+        let def = definition(&self.objects, "executions").ok_or_else(gone)?;
+        let key = objects::key_of(&def, Some(&self.namespace), &self.name);
+        match self.objects.store.get(&key) {
+            Some(o) if meta_str(&o.value, "uid") == self.uid => {}
+            _ => return Err(gone()),
+        }
+        let value = serde_json::to_value(status).map_err(|e| e.to_string())?;
+        objects::modify(&self.objects, &def, Some(&self.namespace), &self.name, |e| {
+            e["status"] = value
+        })
+        .map(|_| ())
+        .map_err(|e: ApiError| format!("{}: {}", gone(), e.message))
+    }
+}
+
+/// Calls the function `namespace/name` with `payload` as a Task does (see [`Host::call`]).
+pub async fn call(
+    objects: &Objects,
+    replicas: &Replicas,
+    namespace: &str,
+    name: &str,
+    payload: Value,
+    timeout: Option<Duration>,
+) -> Result<Value, FlowError> {
+    if objects.store.get(&Key::new(FUNCTIONS, namespace, name)).is_none() {
+        return Err(FlowError::new(
+            errors::TASK_FAILED,
+            format!("there is no function {name} in the namespace {namespace}"),
+        ));
+    }
+    let request = || {
+        http::Request::builder()
+            .method("POST")
+            .uri("/")
+            .header("content-type", "application/json")
+            .header("event-id", uuid::Uuid::new_v4().to_string())
+            .header(
+                "event-time",
+                crate::api::schedule::event_time(k8s_openapi::jiff::Timestamp::now()),
+            )
+            .header("event-type", "application/json")
+            .header("event-namespace", "flow.kfn.io")
+            .header("user-agent", "kfn-flow")
+            .body(Body::from(payload.to_string()))
+            .expect("a valid request")
+    };
+    let answer = async {
+        // A function whose replicas are not there yet (the engine has just started, the
+        // function has just been deployed) is waited for, as long as it exists.
+        let started = tokio::time::Instant::now();
+        let resp = loop {
+            match replicas::forward(replicas, namespace, name, "/", request()).await {
+                Ok(resp) => break resp,
+                Err(e)
+                    if [404, 503].contains(&e.code)
+                        && started.elapsed() < STARTING
+                        && objects.store.get(&Key::new(FUNCTIONS, namespace, name)).is_some() =>
+                {
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+                Err(e) => {
+                    return Err(FlowError::new(
+                        errors::TASK_FAILED,
+                        format!("cannot call the function {namespace}/{name}: {}", e.message),
+                    ));
+                }
+            }
+        };
+        let status = resp.status();
+        let error = resp
+            .headers()
+            .get(crate::api::ERROR_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let body = axum::body::to_bytes(resp.into_body(), ANSWER_LIMIT)
+            .await
+            .map_err(|e| {
+                FlowError::new(
+                    errors::TASK_FAILED,
+                    format!("cannot read the answer of {namespace}/{name}: {e}"),
+                )
+            })?;
+        Ok::<_, FlowError>((status, error, body))
+    };
+    let (status, error, body) = match timeout {
+        Some(limit) => match tokio::time::timeout(limit, answer).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(FlowError::new(
+                    errors::TIMEOUT,
+                    format!(
+                        "the function {namespace}/{name} did not answer within {} s",
+                        limit.as_secs_f64()
+                    ),
+                ));
+            }
+        },
+        None => answer.await?,
+    };
+    answer_of(namespace, name, status, error.as_deref(), &body)
+}
+
+/// A function's answer as a Task sees it.
+fn answer_of(
+    namespace: &str,
+    name: &str,
+    status: http::StatusCode,
+    error: Option<&str>,
+    body: &[u8],
+) -> Result<Value, FlowError> {
+    let text = String::from_utf8_lossy(body);
+    if status.is_success() {
+        if body.is_empty() {
+            return Ok(Value::Null);
+        }
+        return Ok(serde_json::from_slice(body).unwrap_or_else(|_| Value::String(text.into_owned())));
+    }
+    match (status.as_u16(), error) {
+        (500, Some(error)) if !error.is_empty() => {
+            let cause = text.strip_prefix(&format!("{error}: ")).unwrap_or(&text);
+            Err(FlowError::new(error, cause.trim_end()))
+        }
+        (408, _) => Err(FlowError::new(
+            errors::TIMEOUT,
+            format!("the function {namespace}/{name} timed out: {}", text.trim_end()),
+        )),
+        (code, _) => Err(FlowError::new(
+            errors::TASK_FAILED,
+            format!("the function {namespace}/{name} answered {code}: {}", text.trim_end()),
+        )),
+    }
+}
+
+/// An Execution's spec and phase, read without its history.
+#[derive(Deserialize, Default)]
+struct PhaseOnly {
+    #[serde(default)]
+    phase: Phase,
+}
+
+fn phase_of(value: &Value) -> Phase {
+    value
+        .get("status")
+        .and_then(|s| PhaseOnly::deserialize(s).ok())
+        .unwrap_or_default()
+        .phase
+}
+
+fn spec_of(value: &Value) -> Option<ExecutionSpec> {
+    value.get("spec").and_then(|s| ExecutionSpec::deserialize(s).ok())
+}
+
+/// A running execution's task.
+struct Running {
+    stop: watch::Sender<Option<Stop>>,
+    task: tokio::task::AbortHandle,
+}
+
+/// The loop of the engine's executions.
+struct Executions {
+    objects: Arc<Objects>,
+    replicas: Arc<Replicas>,
+    /// By uid.
+    running: HashMap<String, Running>,
+    done: mpsc::UnboundedSender<String>,
+    /// Flows (namespace, name) whose finished executions may be too many.
+    prune: BTreeSet<(String, String)>,
+}
+
+/// Starts running the engine's executions (those stored already too: they resume) and keeping
+/// the Flows' status; runs until the process ends.
+pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
+    tokio::spawn(async move {
+        let Ok((backlog, mut events)) = objects.store.watch(EXECUTIONS, None, None) else {
+            return;
+        };
+        let (done, mut finished) = mpsc::unbounded_channel();
+        let mut loop_ = Executions {
+            objects: objects.clone(),
+            replicas,
+            running: HashMap::new(),
+            done,
+            prune: BTreeSet::new(),
+        };
+        for flow in objects.store.list(FLOWS, None).0 {
+            loop_.flow_status(&flow.value);
+        }
+        for e in backlog {
+            loop_.execution(&e.object.value, None);
+        }
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(e) if e.key.resource == EXECUTIONS => match e.kind {
+                        EventType::Deleted => loop_.deleted(&e.object.value),
+                        _ => loop_.execution(&e.object.value, e.previous.as_ref().map(|p| &p.value)),
+                    },
+                    Ok(e) if e.key.resource == FLOWS && e.kind != EventType::Deleted => {
+                        loop_.flow_status(&e.object.value)
+                    }
+                    Ok(_) => {}
+                    Err(broadcast::error::RecvError::Lagged(_)) => loop_.resync(),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                Some(uid) = finished.recv() => {
+                    loop_.running.remove(&uid);
+                }
+                _ = tick.tick() => {
+                    loop_.prune_finished();
+                }
+            }
+        }
+    });
+}
+
+impl Executions {
+    /// Every stored execution looked at again (after the loop missed events).
+    fn resync(&mut self) {
+        for e in self.objects.store.list(EXECUTIONS, None).0 {
+            self.execution(&e.value, None);
+        }
+        for flow in self.objects.store.list(FLOWS, None).0 {
+            self.flow_status(&flow.value);
+        }
+    }
+
+    fn deleted(&mut self, value: &Value) {
+        if let Some(r) = self.running.remove(meta_str(value, "uid")) {
+            r.task.abort();
+        }
+    }
+
+    /// An execution added or changed: started when it has not ended and does not run yet; a
+    /// stop asked for is passed to its run.
+    fn execution(&mut self, value: &Value, previous: Option<&Value>) {
+        let uid = meta_str(value, "uid").to_string();
+        let phase = phase_of(value);
+        if phase.is_final() && previous.is_none_or(|p| phase_of(p) != phase) {
+            let flow = spec_of(value).map(|s| s.flow).unwrap_or_default();
+            self.prune.insert((meta_str(value, "namespace").to_string(), flow));
+        }
+        if let Some(running) = self.running.get(&uid) {
+            if previous.is_none_or(|p| p.get("spec") != value.get("spec"))
+                && let Some(spec) = spec_of(value)
+            {
+                running.stop.send_if_modified(|stop| {
+                    let changed = *stop != spec.stop;
+                    *stop = spec.stop.clone();
+                    changed
+                });
+            }
+            return;
+        }
+        if phase.is_final() {
+            return;
+        }
+        if value.pointer("/metadata/deletionTimestamp").is_some() {
+            return;
+        }
+        let execution: Execution = match crate::api::kinds::from_object(value) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!("{e}: the execution cannot run");
+                return;
+            }
+        };
+        self.run(execution);
+    }
+
+    fn run(&mut self, execution: Execution) {
+        let namespace = execution.metadata.namespace.clone().unwrap_or_default();
+        let name = execution.metadata.name.clone().unwrap_or_default();
+        let uid = execution.metadata.uid.clone().unwrap_or_default();
+        let host = EngineHost {
+            objects: self.objects.clone(),
+            replicas: self.replicas.clone(),
+            namespace: namespace.clone(),
+            name: name.clone(),
+            uid: uid.clone(),
+        };
+        let (stop, stopped) = watch::channel(execution.spec.stop.clone());
+        let run = match prepare(&self.objects, &execution) {
+            Ok(run) => run,
+            Err(cause) => {
+                let now = timestamp_now();
+                let status = ExecutionStatus {
+                    phase: Phase::Failed,
+                    start_time: now.clone(),
+                    stop_time: now,
+                    error: errors::RUNTIME.into(),
+                    cause,
+                    ..execution.status.clone().unwrap_or_default()
+                };
+                tokio::spawn(async move {
+                    let _ = host.save(&status).await;
+                });
+                return;
+            }
+        };
+        let done = self.done.clone();
+        let task_uid = uid.clone();
+        let task = tokio::spawn(async move {
+            let _ = driver::run(&host, run, stopped).await;
+            let _ = done.send(task_uid);
+        });
+        self.running.insert(
+            uid,
+            Running {
+                stop,
+                task: task.abort_handle(),
+            },
+        );
+    }
+
+    /// A Flow's Ready condition from its definition, written when its generation is new.
+    fn flow_status(&self, value: &Value) {
+        let Ok(flow) = crate::api::kinds::from_object::<Flow>(value) else {
+            return;
+        };
+        let generation = flow.metadata.generation;
+        let previous = flow.status.clone().unwrap_or_default();
+        if previous.observed_generation.is_some() && previous.observed_generation == generation {
+            return;
+        }
+        let condition = match crate::flows::parse(&flow.spec.definition) {
+            Ok(_) => Condition::ready(&previous.conditions, true, "Valid", "the definition is valid"),
+            Err(problems) => {
+                let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                Condition::ready(&previous.conditions, false, "Invalid", &lines.join("\n"))
+            }
+        };
+        let status = FlowStatus {
+            observed_generation: generation,
+            conditions: vec![condition],
+        };
+        let Some(def) = definition(&self.objects, "flows") else {
+            return;
+        };
+        let value = json!(status);
+        let _ = objects::modify(
+            &self.objects,
+            &def,
+            flow.metadata.namespace.as_deref(),
+            flow.metadata.name.as_deref().unwrap_or_default(),
+            |f| f["status"] = value,
+        );
+    }
+
+    /// Deletes the oldest finished executions of the flows that have more than they keep.
+    fn prune_finished(&mut self) {
+        let Some(def) = definition(&self.objects, "executions") else {
+            return;
+        };
+        for (namespace, flow) in std::mem::take(&mut self.prune) {
+            let keep = self
+                .objects
+                .store
+                .get(&Key::new(FLOWS, &namespace, &flow))
+                .and_then(|f| crate::api::kinds::from_object::<Flow>(&f.value).ok())
+                .map(|f| f.spec.keep_executions())
+                .unwrap_or(crate::api::kinds::DEFAULT_KEEP_EXECUTIONS) as usize;
+            let (all, _) = self.objects.store.list(EXECUTIONS, Some(&namespace));
+            let mut finished: Vec<(String, String)> = all
+                .iter()
+                .filter(|e| crate::api::labels_of(&e.value).get(FLOW_LABEL) == Some(&flow))
+                .filter(|e| phase_of(&e.value).is_final())
+                .map(|e| {
+                    let stopped = e
+                        .value
+                        .get("status")
+                        .and_then(|s| StopTime::deserialize(s).ok())
+                        .unwrap_or_default()
+                        .stop_time;
+                    (stopped, meta_str(&e.value, "name").to_string())
+                })
+                .collect();
+            if finished.len() <= keep {
+                continue;
+            }
+            finished.sort();
+            let extra = finished.len() - keep;
+            for (_, name) in finished.into_iter().take(extra) {
+                let key = objects::key_of(&def, Some(&namespace), &name);
+                let _ = objects::delete_object(&self.objects, &def, &key, &Value::Null, false);
+            }
+        }
+    }
+}
+
+/// Now, as an execution's times are written (RFC 3339, milliseconds).
+fn timestamp_now() -> String {
+    crate::flows::machine::rfc3339(k8s_openapi::jiff::Timestamp::now().as_millisecond())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct StopTime {
+    #[serde(default)]
+    stop_time: String,
+}
+
+/// What an execution runs: the definition it started with (its status keeps it), or its Flow's
+/// now; `Err` says why it cannot run.
+fn prepare(objects: &Objects, execution: &Execution) -> Result<Run, String> {
+    let namespace = execution.metadata.namespace.clone().unwrap_or_default();
+    let flow = &execution.spec.flow;
+    let status = execution.status.clone();
+    let source = match status.as_ref().and_then(|s| s.definition.clone()) {
+        Some(d) => d,
+        None => {
+            let stored = objects
+                .store
+                .get(&Key::new(FLOWS, &namespace, flow))
+                .ok_or_else(|| format!("there is no flow {flow} in the namespace {namespace}"))?;
+            let flow: Flow = crate::api::kinds::from_object(&stored.value).map_err(|e| e.to_string())?;
+            flow.spec.definition
+        }
+    };
+    let definition = crate::flows::parse(&source).map_err(|problems| {
+        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        format!("the definition of the flow {flow} is invalid: {}", lines.join("; "))
+    })?;
+    Ok(Run {
+        namespace,
+        name: execution.metadata.name.clone().unwrap_or_default(),
+        uid: execution.metadata.uid.clone().unwrap_or_default(),
+        flow: flow.clone(),
+        input: execution.spec.input.clone(),
+        source,
+        definition,
+        status,
+    })
+}
+
+/// The input of an execution a trigger starts: the request's body (or the message) as JSON, or as a string when it is not
+/// JSON, `{}` when empty.
+pub fn input(body: &[u8]) -> Value {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Default::default());
+    }
+    serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+/// Creates an execution of the flow `namespace/flow` with `input` (as a trigger starts one).
+pub fn start_execution(objects: &Objects, namespace: &str, flow: &str, input: Value) -> Result<Execution, ApiError> {
+    let stored = objects
+        .store
+        .get(&Key::new(FLOWS, namespace, flow))
+        .ok_or_else(|| ApiError::not_found("flows.kfn.io", "flows", flow))?;
+    let flow: Flow = crate::api::kinds::from_object(&stored.value).map_err(|e| ApiError::internal(e.to_string()))?;
+    let def = definition(objects, "executions").ok_or_else(|| ApiError::internal("no executions resource"))?;
+    let execution = serde_json::to_value(Execution::start(&flow, input, None)).expect("an execution serialises");
+    let created = objects::create_object(objects, &def, Some(namespace), execution, false)?;
+    crate::api::kinds::from_object(&created.value).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Waits until the execution `namespace/name` has ended and gives it (`None`: it is gone).
+pub async fn wait_final(objects: &Objects, namespace: &str, name: &str) -> Option<Execution> {
+    let key = Key::new(EXECUTIONS, namespace, name);
+    let Ok((_, mut events)) = objects.store.watch(EXECUTIONS, Some(namespace), Some(u64::MAX)) else {
+        return poll_final(objects, &key).await;
+    };
+    loop {
+        let stored = objects.store.get(&key)?;
+        if phase_of(&stored.value).is_final() {
+            return crate::api::kinds::from_object(&stored.value).ok();
+        }
+        loop {
+            match events.recv().await {
+                Ok(e) if e.key == key => break,
+                Ok(_) => continue,
+                Err(broadcast::error::RecvError::Lagged(_)) => break,
+                Err(broadcast::error::RecvError::Closed) => return poll_final(objects, &key).await,
+            }
+        }
+    }
+}
+
+async fn poll_final(objects: &Objects, key: &Key) -> Option<Execution> {
+    loop {
+        let stored = objects.store.get(key)?;
+        if phase_of(&stored.value).is_final() {
+            return crate::api::kinds::from_object(&stored.value).ok();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+
+    #[test]
+    fn a_trigger_s_input_is_its_body_as_json_or_a_string_or_empty() {
+        assert_eq!(input(br#"{"qty": 2}"#), json!({"qty": 2}));
+        assert_eq!(input(b"plain"), json!("plain"));
+        assert_eq!(input(b""), json!({}));
+        assert_eq!(input(b"  \n"), json!({}));
+    }
+
+    #[test]
+    fn answers_become_results_and_errors_by_name() {
+        let ok = |body: &[u8]| answer_of("ns", "f", StatusCode::OK, None, body);
+        assert_eq!(ok(br#"{"a":1}"#).unwrap(), json!({"a": 1}));
+        assert_eq!(ok(b"plain text").unwrap(), json!("plain text"));
+        assert_eq!(ok(b"").unwrap(), Value::Null);
+        let raised = answer_of(
+            "ns",
+            "f",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Some("ValueError"),
+            b"ValueError: bad amount",
+        );
+        assert_eq!(raised.unwrap_err(), FlowError::new("ValueError", "bad amount"));
+        let timeout = answer_of(
+            "ns",
+            "f",
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            b"Request timeout exceeded",
+        );
+        assert_eq!(timeout.unwrap_err().error, errors::TIMEOUT);
+        let other = answer_of("ns", "f", StatusCode::SERVICE_UNAVAILABLE, None, b"down").unwrap_err();
+        assert_eq!(other.error, errors::TASK_FAILED);
+        assert!(other.cause.contains("ns/f answered 503: down"), "{}", other.cause);
+        let unnamed = answer_of("ns", "f", StatusCode::INTERNAL_SERVER_ERROR, None, b"oops").unwrap_err();
+        assert_eq!(unnamed.error, errors::TASK_FAILED);
+    }
+}
