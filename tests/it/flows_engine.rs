@@ -626,7 +626,7 @@ fn nats_messages_start_every_flow_the_selector_matches() {
         20,
         "the engine subscribes",
     );
-    let list = engine.kfn(&["trigger", "nats", "list"]);
+    let list = engine.kfn(&["trigger", "nats", "list", "-o", "wide"]);
     assert!(list.stdout.contains("topic=orders"), "{}", list.stdout);
     let run = engine.kfn(&[
         "trigger",

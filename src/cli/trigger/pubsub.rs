@@ -146,11 +146,13 @@ where
             ("NAMESPACE", &super::namespace),
             ("TOPIC", &|t| parts(t).0.topic.clone()),
             ("FUNCTION SELECTOR", &|t| selector_text(&parts(t).0.function_selector)),
+        ],
+        &[
             ("FLOW SELECTOR", &|t| {
                 parts(t).0.flow_selector.as_ref().map(selector_text).unwrap_or_default()
             }),
+            ("STATUS", &|t| super::status_message(parts(t).1)),
         ],
-        &[("STATUS", &|t| super::status_message(parts(t).1))],
     )
     .await
 }
