@@ -10,7 +10,16 @@ fn deploy(engine: &Engine, name: &str, runtime: &str, file: &str, handler: &str)
     let file = example(file);
     ok(
         &engine.kfn(&[
-            "function", "deploy", name, "--runtime", runtime, "--from-file", &file, "--handler", handler, "--wait",
+            "function",
+            "deploy",
+            name,
+            "--runtime",
+            runtime,
+            "--from-file",
+            &file,
+            "--handler",
+            handler,
+            "--wait",
         ]),
         &format!("deploy {name}"),
     );
@@ -26,11 +35,23 @@ fn start(engine: &Engine, flow: &str, data: &Value) -> Value {
 #[test]
 fn the_order_pipeline_ships_retries_holds_and_rejects_as_the_docs_say() {
     let engine = Engine::start();
-    deploy(&engine, "validate-order", "python", "flows/validate.py", "validate.handler");
+    deploy(
+        &engine,
+        "validate-order",
+        "python",
+        "flows/validate.py",
+        "validate.handler",
+    );
     deploy(&engine, "charge-card", "nodejs", "flows/charge.js", "charge.handler");
     deploy(&engine, "ship-order", "python", "flows/ship.py", "ship.handler");
     ok(
-        &engine.kfn(&["flow", "deploy", "order", "--from-file", &example("flows/order.asl.json")]),
+        &engine.kfn(&[
+            "flow",
+            "deploy",
+            "order",
+            "--from-file",
+            &example("flows/order.asl.json"),
+        ]),
         "flow deploy order",
     );
 
@@ -70,9 +91,21 @@ fn the_order_pipeline_ships_retries_holds_and_rejects_as_the_docs_say() {
 #[test]
 fn the_fan_out_renders_every_image_and_summarizes() {
     let engine = Engine::start();
-    deploy(&engine, "thumbnail", "python", "flows/thumbnail.py", "thumbnail.handler");
+    deploy(
+        &engine,
+        "thumbnail",
+        "python",
+        "flows/thumbnail.py",
+        "thumbnail.handler",
+    );
     ok(
-        &engine.kfn(&["flow", "deploy", "album", "--from-file", &example("flows/fanout.asl.yaml")]),
+        &engine.kfn(&[
+            "flow",
+            "deploy",
+            "album",
+            "--from-file",
+            &example("flows/fanout.asl.yaml"),
+        ]),
         "flow deploy album",
     );
     let input = json!({"album": "holiday", "images": ["a.jpg", "b.jpg", "c.jpg"]});
