@@ -329,3 +329,25 @@ async fn the_path_forms_of_map_limits_and_task_timeouts_are_read_from_the_input(
         "one at a time, then the timeout"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_task_failing_in_its_parameters_records_each_failure_and_stores_each_backoff() {
+    let source = json!({
+        "StartAt": "Charge",
+        "States": {"Charge": {
+            "Type": "Task", "Resource": "charge",
+            "Parameters": {"card.$": "$.card"},
+            "Retry": [{"ErrorEquals": ["States.ParameterPathFailure", "States.Runtime"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+            "End": true
+        }}
+    });
+    let host = Fake::new(&[("charge", answers(|_| json!("ok")))]);
+    let status = go(&host, run_of(source, json!({}))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    let failed = types(&status).iter().filter(|t| *t == "TaskFailed Charge").count();
+    assert_eq!(failed, 3, "{:?}", types(&status));
+    assert!(host.calls_of("charge").is_empty());
+    // Each of the two backoffs is stored (the first with the start), then the end.
+    let running = host.saves().iter().filter(|s| s.phase == Phase::Running).count();
+    assert_eq!(running, 2);
+}

@@ -485,10 +485,26 @@ impl Thread {
     }
 
     /// Starts a state's work (on entering it, or again after a retry's backoff).
+    /// A failure before the work started (input processing: a Parameters path, an intrinsic,
+    /// a TimeoutSecondsPath) is recorded as the state's failure (`TaskFailed`,
+    /// `ParallelStateFailed`, `MapStateFailed`), so a retry of it is in the history and its
+    /// counter and backoff are stored.
     fn work(&mut self, state: &State, cx: &mut Cx<'_>, path: &str) -> Flow {
         match self.work_inner(state, cx, path) {
             Ok(flow) => flow,
-            Err(error) => Flow::Err(error),
+            Err(error) => {
+                let type_ = match state.kind {
+                    Kind::Task(_) => Some("TaskFailed"),
+                    Kind::Parallel { .. } => Some("ParallelStateFailed"),
+                    Kind::Map(_) => Some("MapStateFailed"),
+                    _ => None,
+                };
+                if let Some(type_) = type_ {
+                    let id = cx.event(type_, path, None, self.entered);
+                    cx.describe(id, &error);
+                }
+                Flow::Err(error)
+            }
         }
     }
 
