@@ -422,7 +422,10 @@ impl Host for ClusterHost {
             {
                 Ok(_) => return Ok(()),
                 Err(kube::Error::Api(s)) if s.code == 404 => {
-                    return Err(SaveError::Gone(format!("execution {}/{} is gone", self.namespace, self.name)));
+                    return Err(SaveError::Gone(format!(
+                        "execution {}/{} is gone",
+                        self.namespace, self.name
+                    )));
                 }
                 Err(e) if attempt >= 8 => {
                     return Err(SaveError::Failed(format!(

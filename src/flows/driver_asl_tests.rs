@@ -369,7 +369,13 @@ async fn a_state_output_over_256_kib_fails_with_data_limit_exceeded_which_its_na
     });
     let host = Fake::new(&[("load", answers(|_| big(300 * 1024)))]);
     let status = go(&host, run_of(source, json!({}))).await;
-    assert_eq!(status.output, Some(json!("caught")), "{} {}", status.error, status.cause);
+    assert_eq!(
+        status.output,
+        Some(json!("caught")),
+        "{} {}",
+        status.error,
+        status.cause
+    );
 
     let source = json!({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}});
     let host = Fake::new(&[]);
