@@ -12,6 +12,11 @@
 //! Delivery is at least once: a Task whose call was in flight when the execution was last
 //! stored (the engine or the controller stopped) is called again when it resumes, with its
 //! full timeout. Waits and retry backoffs resume to their stored deadline.
+//!
+//! Sizes: a state's input or output over [`DATA_LIMIT`] (256 KiB) fails it with
+//! `States.DataLimitExceeded`; an event's `data` over [`EVENT_DATA_LIMIT`] is recorded as
+//! `{"truncated": true, "bytes": N}`; a status the host cannot store though the execution is
+//! there ([`SaveError::Failed`]) is replaced, once, by a small `Failed` one with the reason.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
