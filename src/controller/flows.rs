@@ -20,7 +20,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::api::kinds::{Execution, ExecutionStatus, FLOW_LABEL, Flow, Stop};
-use crate::flows::driver::{Host, Run};
+use crate::flows::driver::{Host, Run, SaveError};
 use crate::flows::{FlowError, bookkeeping, errors};
 
 /// The field manager of what the controller writes for flows.
@@ -354,8 +354,8 @@ impl Host for ClusterHost {
         }
     }
 
-    async fn save(&self, status: &ExecutionStatus) -> Result<(), String> {
-        let mut value = serde_json::to_value(status).map_err(|e| e.to_string())?;
+    async fn save(&self, status: &ExecutionStatus) -> Result<(), SaveError> {
+        let mut value = serde_json::to_value(status).map_err(|e| SaveError::Failed(e.to_string()))?;
         if let Some(fields) = value.as_object_mut() {
             for field in CLEARED {
                 fields.entry(field.to_string()).or_insert(Value::Null);
@@ -375,13 +375,16 @@ impl Host for ClusterHost {
             {
                 Ok(_) => return Ok(()),
                 Err(kube::Error::Api(s)) if s.code == 404 => {
-                    return Err(format!("execution {}/{} is gone", self.namespace, self.name));
+                    return Err(SaveError::Gone(format!(
+                        "execution {}/{} is gone",
+                        self.namespace, self.name
+                    )));
                 }
                 Err(e) if attempt >= 8 => {
-                    return Err(format!(
+                    return Err(SaveError::Failed(format!(
                         "cannot store the status of execution {}/{}: {e}",
                         self.namespace, self.name
-                    ));
+                    )));
                 }
                 Err(e) => {
                     tracing::debug!(

@@ -21,7 +21,7 @@ use super::store::{EventType, Key};
 use crate::api::kinds::{
     Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, Phase, Stop,
 };
-use crate::flows::driver::{self, Host, Run};
+use crate::flows::driver::{self, Host, Run, SaveError};
 use crate::flows::{FlowError, bookkeeping, errors};
 
 /// Where Executions and Flows are stored.
@@ -60,20 +60,26 @@ impl Host for EngineHost {
         call(&self.objects, &self.replicas, namespace, name, payload, timeout).await
     }
 
-    async fn save(&self, status: &ExecutionStatus) -> Result<(), String> {
+    async fn save(&self, status: &ExecutionStatus) -> Result<(), SaveError> {
         let gone = || format!("the execution {}/{} is gone", self.namespace, self.name);
-        let def = definition(&self.objects, "executions").ok_or_else(gone)?;
+        let def = definition(&self.objects, "executions").ok_or_else(|| SaveError::Gone(gone()))?;
         let key = objects::key_of(&def, Some(&self.namespace), &self.name);
         match self.objects.store.get(&key) {
             Some(o) if meta_str(&o.value, "uid") == self.uid => {}
-            _ => return Err(gone()),
+            _ => return Err(SaveError::Gone(gone())),
         }
-        let value = serde_json::to_value(status).map_err(|e| e.to_string())?;
+        let value = serde_json::to_value(status).map_err(|e| SaveError::Failed(e.to_string()))?;
         objects::modify(&self.objects, &def, Some(&self.namespace), &self.name, |e| {
             e["status"] = value
         })
         .map(|_| ())
-        .map_err(|e: ApiError| format!("{}: {}", gone(), e.message))
+        .map_err(|e: ApiError| {
+            if e.code == 404 {
+                SaveError::Gone(format!("{}: {}", gone(), e.message))
+            } else {
+                SaveError::Failed(e.message)
+            }
+        })
     }
 }
 

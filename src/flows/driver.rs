@@ -12,8 +12,14 @@
 //! Delivery is at least once: a Task whose call was in flight when the execution was last
 //! stored (the engine or the controller stopped) is called again when it resumes, with its
 //! full timeout. Waits and retry backoffs resume to their stored deadline.
+//!
+//! Sizes: a state's input or output over [`DATA_LIMIT`] (256 KiB) fails it with
+//! `States.DataLimitExceeded`; an event's `data` over [`EVENT_DATA_LIMIT`] is recorded as
+//! `{"truncated": true, "bytes": N}`; a status the host cannot store though the execution is
+//! there ([`SaveError::Failed`]) is replaced, once, by a small `Failed` one with the reason.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
@@ -44,8 +50,10 @@ pub trait Host: Send + Sync + 'static {
     ) -> impl Future<Output = Result<Value, FlowError>> + Send;
 
     /// Stores the execution's status (called after each transition, and at the end). An error
-    /// means the execution cannot go on (its object is gone): the run stops.
-    fn save(&self, status: &ExecutionStatus) -> impl Future<Output = Result<(), String>> + Send;
+    /// means the execution cannot go on: the run stops. When the object is there but the
+    /// status could not be stored ([`SaveError::Failed`]: too big, the cluster refused it), the
+    /// run tries once to store a small `Failed` status with the reason.
+    fn save(&self, status: &ExecutionStatus) -> impl Future<Output = Result<(), SaveError>> + Send;
 
     /// The time, in milliseconds since the Unix epoch (read once per run: the run counts on from
     /// it with tokio's clock, so tests with a paused clock see Waits and backoffs pass at once).
@@ -53,6 +61,31 @@ pub trait Host: Send + Sync + 'static {
         k8s_openapi::jiff::Timestamp::now().as_millisecond()
     }
 }
+
+/// Why a status was not stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SaveError {
+    /// The execution's object is gone (deleted, or replaced by one with another uid).
+    Gone(String),
+    /// Anything else (the status is too big, the store refused it).
+    Failed(String),
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::Gone(m) | SaveError::Failed(m) => f.write_str(m),
+        }
+    }
+}
+
+/// The largest input or output of a state, as JSON (AWS's limit): beyond it the state fails
+/// with `States.DataLimitExceeded`.
+pub const DATA_LIMIT: usize = 256 * 1024;
+
+/// The largest `data` of a history event, as JSON: a bigger one is recorded as
+/// `{"truncated": true, "bytes": N}` (the status has to fit in a Kubernetes object).
+pub const EVENT_DATA_LIMIT: usize = 4 * 1024;
 
 /// One execution to run (or to resume: `status` is what was stored, with its cursor).
 #[derive(Clone, Debug)]
@@ -139,8 +172,15 @@ impl Clock {
     }
 }
 
-/// Appends an event, keeping the first half of [`HISTORY_LIMIT`] events and the latest ones.
-fn record(status: &mut ExecutionStatus, event: HistoryEvent) {
+/// Appends an event, keeping the first half of [`HISTORY_LIMIT`] events and the latest ones;
+/// its `data` beyond [`EVENT_DATA_LIMIT`] is replaced by its size.
+fn record(status: &mut ExecutionStatus, mut event: HistoryEvent) {
+    if let Some(data) = &event.data {
+        let bytes = serde_json::to_vec(data).map_or(usize::MAX, |v| v.len());
+        if bytes > EVENT_DATA_LIMIT {
+            event.data = Some(serde_json::json!({"truncated": true, "bytes": bytes}));
+        }
+    }
     if status.history.len() >= HISTORY_LIMIT {
         status.history.remove(HISTORY_LIMIT / 2);
         status.history_dropped += 1;
@@ -165,6 +205,28 @@ fn finish(status: &mut ExecutionStatus, now: i64, end: End) {
             status.phase = Phase::TimedOut;
             status.error = error.error;
             status.cause = error.cause;
+        }
+    }
+}
+
+/// Stores `status`. When that fails but the execution is there, stores instead (once) a small
+/// `Failed` status with the reason and gives it: `Err(Some(small))`; `Err(None)` when the
+/// execution is gone.
+async fn store<H: Host>(host: &H, status: &ExecutionStatus, now: i64) -> Result<(), Option<ExecutionStatus>> {
+    match host.save(status).await {
+        Ok(()) => Ok(()),
+        Err(SaveError::Gone(_)) => Err(None),
+        Err(SaveError::Failed(reason)) => {
+            let error = FlowError::runtime(format!("the execution's status cannot be stored: {reason}"));
+            let mut small = ExecutionStatus {
+                start_time: status.start_time.clone(),
+                definition: status.definition.clone(),
+                history_dropped: status.history_dropped + status.history.len() as u64,
+                ..Default::default()
+            };
+            finish(&mut small, now, End::Failed(error));
+            let _ = host.save(&small).await;
+            Err(Some(small))
         }
     }
 }
@@ -249,8 +311,10 @@ pub async fn run<H: Host>(host: &H, run: Run, mut stop: watch::Receiver<Option<S
                 handle.abort();
             }
             finish(&mut status, now, end);
-            let _ = host.save(&status).await;
-            return status;
+            return match store(host, &status, now).await {
+                Err(Some(small)) => small,
+                _ => status,
+            };
         }
         for call in step.calls {
             let token = call.token;
@@ -281,8 +345,8 @@ pub async fn run<H: Host>(host: &H, run: Run, mut stop: watch::Receiver<Option<S
                     return status;
                 }
             };
-            if host.save(&status).await.is_err() {
-                return status;
+            if let Err(stopped) = store(host, &status, now).await {
+                return stopped.unwrap_or(status);
             }
         }
         let wake = step.wake.map(|at| clock.instant(at));

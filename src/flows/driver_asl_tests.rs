@@ -329,3 +329,87 @@ async fn the_path_forms_of_map_limits_and_task_timeouts_are_read_from_the_input(
         "one at a time, then the timeout"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_task_failing_in_its_parameters_records_each_failure_and_stores_each_backoff() {
+    let source = json!({
+        "StartAt": "Charge",
+        "States": {"Charge": {
+            "Type": "Task", "Resource": "charge",
+            "Parameters": {"card.$": "$.card"},
+            "Retry": [{"ErrorEquals": ["States.ParameterPathFailure", "States.Runtime"], "IntervalSeconds": 1, "MaxAttempts": 2}],
+            "End": true
+        }}
+    });
+    let host = Fake::new(&[("charge", answers(|_| json!("ok")))]);
+    let status = go(&host, run_of(source, json!({}))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    let failed = types(&status).iter().filter(|t| *t == "TaskFailed Charge").count();
+    assert_eq!(failed, 3, "{:?}", types(&status));
+    assert!(host.calls_of("charge").is_empty());
+    // Each of the two backoffs is stored (the first with the start), then the end.
+    let running = host.saves().iter().filter(|s| s.phase == Phase::Running).count();
+    assert_eq!(running, 2);
+}
+
+/// A string of `n` bytes.
+fn big(n: usize) -> Value {
+    Value::String("x".repeat(n))
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_state_output_over_256_kib_fails_with_data_limit_exceeded_which_its_name_catches() {
+    let source = json!({
+        "StartAt": "Load",
+        "States": {
+            "Load": {"Type": "Task", "Resource": "load", "End": true,
+                     "Catch": [{"ErrorEquals": ["States.DataLimitExceeded"], "Next": "Small"}]},
+            "Small": {"Type": "Pass", "Result": "caught", "End": true}
+        }
+    });
+    let host = Fake::new(&[("load", answers(|_| big(300 * 1024)))]);
+    let status = go(&host, run_of(source, json!({}))).await;
+    assert_eq!(
+        status.output,
+        Some(json!("caught")),
+        "{} {}",
+        status.error,
+        status.cause
+    );
+
+    let source = json!({"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": true}}});
+    let host = Fake::new(&[]);
+    let status = go(&host, run_of(source, big(257 * 1024))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    assert_eq!(status.error, "States.DataLimitExceeded");
+    assert!(status.cause.contains("input"), "{}", status.cause);
+}
+
+#[tokio::test(start_paused = true)]
+async fn big_event_data_is_recorded_as_its_size() {
+    let source = json!({"StartAt": "Load", "States": {"Load": {"Type": "Task", "Resource": "load", "End": true}}});
+    let host = Fake::new(&[("load", answers(|_| big(10_000)))]);
+    let status = go(&host, run_of(source, json!({"small": 1}))).await;
+    assert_eq!(status.output, Some(big(10_000)));
+    let succeeded = status.history.iter().find(|e| e.type_ == "TaskSucceeded").unwrap();
+    assert_eq!(succeeded.data, Some(json!({"truncated": true, "bytes": 10_002})));
+    assert_eq!(status.history[0].data, Some(json!({"small": 1})));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_status_that_cannot_be_stored_is_replaced_by_a_small_failed_one() {
+    let source = json!({"StartAt": "Load", "States": {"Load": {"Type": "Task", "Resource": "load", "End": true}}});
+    let host = Fake {
+        refuse_save: Some(1),
+        ..Fake::new(&[("load", answers(|_| json!("ok")))])
+    };
+    let status = go(&host, run_of(source, json!({}))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    assert_eq!(status.error, "States.Runtime");
+    assert!(status.cause.contains("too big"), "{}", status.cause);
+    let saves = host.saves();
+    assert_eq!(saves.len(), 2);
+    assert_eq!(saves[1], status);
+    assert!(saves[1].cursor.is_none() && saves[1].history.is_empty());
+    assert!(host.calls_of("load").is_empty());
+}

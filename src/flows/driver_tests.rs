@@ -50,9 +50,11 @@ pub(super) struct Fake {
     pub(super) calls: Mutex<Vec<(String, Value, Instant)>>,
     pub(super) in_flight: Arc<AtomicUsize>,
     pub(super) max_in_flight: Arc<AtomicUsize>,
-    saves: Mutex<Vec<ExecutionStatus>>,
+    pub(super) saves: Mutex<Vec<ExecutionStatus>>,
     /// The save (1, 2, …) that fails, if any.
     pub(super) fail_save: Option<usize>,
+    /// The save that fails though the execution is there (too big).
+    pub(super) refuse_save: Option<usize>,
     pub(super) now: Option<i64>,
 }
 
@@ -122,13 +124,16 @@ impl Host for Fake {
         }
     }
 
-    fn save(&self, status: &ExecutionStatus) -> impl Future<Output = Result<(), String>> + Send {
+    fn save(&self, status: &ExecutionStatus) -> impl Future<Output = Result<(), SaveError>> + Send {
         let mut saves = self.saves.lock().unwrap();
         saves.push(status.clone());
         let failed = self.fail_save == Some(saves.len());
+        let refused = self.refuse_save == Some(saves.len());
         async move {
-            if failed {
-                Err("the execution is gone".to_string())
+            if refused {
+                Err(SaveError::Failed("too big".to_string()))
+            } else if failed {
+                Err(SaveError::Gone("the execution is gone".to_string()))
             } else {
                 Ok(())
             }

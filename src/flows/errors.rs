@@ -31,6 +31,10 @@ pub const HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
 /// A task's function cannot be called: no such function, or no permission.
 pub const PERMISSIONS: &str = "States.Permissions";
 
+/// A state's input or output is bigger than 256 KiB (as JSON). `States.ALL` does not match it,
+/// as in AWS.
+pub const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
+
 /// The predefined error names.
 pub const PREDEFINED: &[&str] = &[
     ALL,
@@ -46,6 +50,7 @@ pub const PREDEFINED: &[&str] = &[
     ITEM_READER_FAILED,
     HEARTBEAT_TIMEOUT,
     PERMISSIONS,
+    DATA_LIMIT_EXCEEDED,
 ];
 
 /// An error as a flow sees it: a name (`States.Timeout`, or what a function raised:

@@ -401,7 +401,10 @@ impl Thread {
                     self.entered = cx.event(&format!("{kind}StateEntered"), &path, Some(self.input.clone()), 0);
                     self.entered_at = cx.now;
                     self.retries.clear();
-                    self.work(state, cx, &path)
+                    match too_big(&self.input, "input") {
+                        Some(error) => Flow::Err(error),
+                        None => self.work(state, cx, &path),
+                    }
                 }
                 At::Backoff { until } => {
                     if cx.now >= *until {
@@ -423,6 +426,10 @@ impl Thread {
                 At::Calling { .. } => self.calling(state, cx, &path),
                 At::Parallel { .. } => self.parallel(state, cx, &path),
                 At::Map(_) => self.map(state, cx, &path),
+            };
+            let flow = match flow {
+                Flow::Out(output, _) if let Some(error) = too_big(&output, "output") => Flow::Err(error),
+                flow => flow,
             };
             match flow {
                 Flow::Blocked => return None,
@@ -485,10 +492,26 @@ impl Thread {
     }
 
     /// Starts a state's work (on entering it, or again after a retry's backoff).
+    /// A failure before the work started (input processing: a Parameters path, an intrinsic,
+    /// a TimeoutSecondsPath) is recorded as the state's failure (`TaskFailed`,
+    /// `ParallelStateFailed`, `MapStateFailed`), so a retry of it is in the history and its
+    /// counter and backoff are stored.
     fn work(&mut self, state: &State, cx: &mut Cx<'_>, path: &str) -> Flow {
         match self.work_inner(state, cx, path) {
             Ok(flow) => flow,
-            Err(error) => Flow::Err(error),
+            Err(error) => {
+                let type_ = match state.kind {
+                    Kind::Task(_) => Some("TaskFailed"),
+                    Kind::Parallel { .. } => Some("ParallelStateFailed"),
+                    Kind::Map(_) => Some("MapStateFailed"),
+                    _ => None,
+                };
+                if let Some(type_) = type_ {
+                    let id = cx.event(type_, path, None, self.entered);
+                    cx.describe(id, &error);
+                }
+                Flow::Err(error)
+            }
         }
     }
 
@@ -886,6 +909,21 @@ impl Thread {
 
 /// A retry's delay: `IntervalSeconds × BackoffRate^retry`, capped by `MaxDelaySeconds`, and with
 /// `JitterStrategy: FULL` a random time up to it.
+/// `States.DataLimitExceeded` when `value` (a state's input or output) is bigger than
+/// [`DATA_LIMIT`](super::driver::DATA_LIMIT) as JSON.
+fn too_big(value: &Value, what: &str) -> Option<FlowError> {
+    let bytes = serde_json::to_vec(value).map_or(usize::MAX, |v| v.len());
+    (bytes > super::driver::DATA_LIMIT).then(|| {
+        FlowError::new(
+            errors::DATA_LIMIT_EXCEEDED,
+            format!(
+                "the state's {what} is {bytes} bytes, more than the limit of {} bytes",
+                super::driver::DATA_LIMIT
+            ),
+        )
+    })
+}
+
 fn backoff_ms(retrier: &Retrier, retry: u32) -> i64 {
     let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(retry as i32);
     if let Some(max) = retrier.max_delay_seconds {
