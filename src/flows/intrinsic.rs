@@ -85,6 +85,11 @@ impl Call {
         &self.text
     }
 
+    /// The function called (`States.Format`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Evaluates it; a failure is `States.IntrinsicFailure` with the reason.
     pub fn eval(&self, input: &Value, context: &Value) -> Result<Value, FlowError> {
         let mut values = Vec::with_capacity(self.args.len());
