@@ -1340,7 +1340,7 @@ pub(super) fn function_name(text: &str) -> Result<Resource, String> {
         }
         _ => return Err(why()),
     };
-    if parts.len() % 2 == 0 && parts.last().is_some_and(|q| q.is_empty()) {
+    if parts.iter().any(|p| p.is_empty()) {
         return Err(why());
     }
     match resource(named) {
