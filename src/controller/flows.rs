@@ -19,9 +19,9 @@ use kube::runtime::watcher::{self, Event};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
-use crate::api::kinds::{Condition, Execution, ExecutionStatus, FLOW_LABEL, Flow, FlowStatus, Stop};
+use crate::api::kinds::{Execution, ExecutionStatus, FLOW_LABEL, Flow, Stop};
 use crate::flows::driver::{Host, Run};
-use crate::flows::{FlowError, errors};
+use crate::flows::{FlowError, bookkeeping, errors};
 
 /// The field manager of what the controller writes for flows.
 const MANAGER: &str = "kfn-controller";
@@ -188,26 +188,22 @@ async fn collect_garbage(client: &kube::Client, namespace: &str, flow: &str) {
     let Ok(list) = api.list(&params).await else {
         return;
     };
-    for name in beyond_keep(list.items, keep) {
+    let finished = list
+        .items
+        .into_iter()
+        .filter(|e| e.phase().is_final())
+        .map(|e| {
+            (
+                e.status.map(|s| s.stop_time).unwrap_or_default(),
+                e.metadata.name.unwrap_or_default(),
+            )
+        })
+        .collect();
+    for name in bookkeeping::beyond_keep(finished, keep) {
         if let Err(e) = api.delete(&name, &DeleteParams::background()).await {
             tracing::debug!("execution {namespace}/{name}: cannot delete it: {e}");
         }
     }
-}
-
-/// The finished executions beyond the `keep` latest (by stop time), oldest first.
-fn beyond_keep(executions: Vec<Execution>, keep: usize) -> Vec<String> {
-    let mut finished: Vec<(String, String)> = executions
-        .into_iter()
-        .filter(|e| e.phase().is_final())
-        .map(|e| {
-            let stopped = e.status.map(|s| s.stop_time).unwrap_or_default();
-            (stopped, e.metadata.name.unwrap_or_default())
-        })
-        .collect();
-    finished.sort();
-    let extra = finished.len().saturating_sub(keep);
-    finished.into_iter().take(extra).map(|(_, name)| name).collect()
 }
 
 /// Writes each Flow's `Ready` condition: `True`, or `False` with the definition's problems.
@@ -229,24 +225,8 @@ async fn watch_flows(client: kube::Client) {
     }
 }
 
-/// The status a Flow should have.
-fn flow_status(flow: &Flow) -> FlowStatus {
-    let previous = flow.status.clone().unwrap_or_default();
-    let condition = match crate::flows::parse(&flow.spec.definition) {
-        Ok(_) => Condition::ready(&previous.conditions, true, "Valid", "the definition is valid"),
-        Err(problems) => {
-            let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            Condition::ready(&previous.conditions, false, "InvalidDefinition", &lines.join("\n"))
-        }
-    };
-    FlowStatus {
-        observed_generation: flow.metadata.generation,
-        conditions: vec![condition],
-    }
-}
-
 async fn write_flow_status(client: &kube::Client, flow: &Flow) -> Result<(), String> {
-    let status = flow_status(flow);
+    let status = bookkeeping::flow_status(flow);
     if flow.status.as_ref() == Some(&status) {
         return Ok(());
     }
@@ -342,39 +322,12 @@ impl ClusterHost {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let bytes = resp.into_body().collect_bytes().await.map_err(failed)?;
-        answer(status.as_u16(), raised, &bytes, &format!("{namespace}/{name}"))
-    }
-}
-
-/// What a function's answer means to a flow: its result (JSON, or the text as a string), or
-/// the error it raised (`x-kfn-error` names it; the body reads `Type: message`), a timeout
-/// (408), or a failed task.
-fn answer(status: u16, raised: Option<String>, body: &[u8], function: &str) -> Result<Value, FlowError> {
-    let text = String::from_utf8_lossy(body).into_owned();
-    match status {
-        200..=299 => Ok(if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(body).unwrap_or(Value::String(text))
-        }),
-        408 => Err(FlowError::new(
-            errors::TIMEOUT,
-            format!("the function {function} timed out: {}", text.trim_end()),
-        )),
-        _ => match raised.filter(|r| status == 500 && !r.is_empty()) {
-            Some(error) => {
-                let message = text.trim_end();
-                let cause = message
-                    .strip_prefix(&format!("{error}: "))
-                    .unwrap_or(message)
-                    .to_string();
-                Err(FlowError::new(error, cause))
-            }
-            None => Err(FlowError::new(
-                errors::TASK_FAILED,
-                format!("the function {function} answered {status}: {}", text.trim_end()),
-            )),
-        },
+        bookkeeping::answer(
+            &format!("{namespace}/{name}"),
+            status.as_u16(),
+            raised.as_deref(),
+            &bytes,
+        )
     }
 }
 
@@ -442,48 +395,5 @@ impl Host for ClusterHost {
             }
         }
         unreachable!("the loop returns")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn answers_are_results_or_the_errors_functions_raised() {
-        assert_eq!(answer(200, None, b"{\"a\": 1}", "d/f"), Ok(json!({"a": 1})));
-        assert_eq!(answer(200, None, b"hello", "d/f"), Ok(json!("hello")));
-        assert_eq!(
-            answer(500, Some("ValueError".into()), b"ValueError: bad id\n", "d/f"),
-            Err(FlowError::new("ValueError", "bad id"))
-        );
-        assert_eq!(
-            answer(408, None, b"timed out", "d/f").unwrap_err().error,
-            errors::TIMEOUT
-        );
-        let other = answer(503, None, b"no replica", "d/f").unwrap_err();
-        assert_eq!(other.error, errors::TASK_FAILED);
-        assert_eq!(other.cause, "the function d/f answered 503: no replica");
-        let unnamed = answer(502, Some("ValueError".into()), b"bad gateway", "d/f").unwrap_err();
-        assert_eq!(unnamed.error, errors::TASK_FAILED, "only a 500 names the error raised");
-    }
-
-    #[test]
-    fn the_oldest_finished_executions_beyond_the_kept_ones_go() {
-        let e = |name: &str, phase: &str, stop: &str| -> Execution {
-            serde_json::from_value(json!({"apiVersion": "kfn.io/v1alpha1", "kind": "Execution",
-                "metadata": {"name": name}, "spec": {"flow": "f"},
-                "status": {"phase": phase, "stopTime": stop}}))
-            .unwrap()
-        };
-        let list = vec![
-            e("c", "Succeeded", "2026-12-01T21:00:03.000Z"),
-            e("a", "Failed", "2026-12-01T21:00:01.000Z"),
-            e("r", "Running", ""),
-            e("b", "Succeeded", "2026-12-01T21:00:02.000Z"),
-        ];
-        assert_eq!(beyond_keep(list.clone(), 1), ["a", "b"]);
-        assert!(beyond_keep(list, 3).is_empty(), "the running one is not counted");
     }
 }

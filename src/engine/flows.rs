@@ -19,11 +19,10 @@ use super::replicas::{self, Replicas};
 use super::resources::ResourceDef;
 use super::store::{EventType, Key};
 use crate::api::kinds::{
-    Condition, Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, FlowStatus,
-    Phase, Stop,
+    Execution, ExecutionSpec, ExecutionStatus, FLOW_LABEL, FLOWS_GROUP, FLOWS_VERSION, Flow, Phase, Stop,
 };
 use crate::flows::driver::{self, Host, Run};
-use crate::flows::{FlowError, errors};
+use crate::flows::{FlowError, bookkeeping, errors};
 
 /// Where Executions and Flows are stored.
 pub const EXECUTIONS: &str = "kfn.io/executions";
@@ -162,38 +161,7 @@ pub async fn call(
         },
         None => answer.await?,
     };
-    answer_of(namespace, name, status, error.as_deref(), &body)
-}
-
-/// A function's answer as a Task sees it.
-fn answer_of(
-    namespace: &str,
-    name: &str,
-    status: http::StatusCode,
-    error: Option<&str>,
-    body: &[u8],
-) -> Result<Value, FlowError> {
-    let text = String::from_utf8_lossy(body);
-    if status.is_success() {
-        if body.is_empty() {
-            return Ok(Value::Null);
-        }
-        return Ok(serde_json::from_slice(body).unwrap_or_else(|_| Value::String(text.into_owned())));
-    }
-    match (status.as_u16(), error) {
-        (500, Some(error)) if !error.is_empty() => {
-            let cause = text.strip_prefix(&format!("{error}: ")).unwrap_or(&text);
-            Err(FlowError::new(error, cause.trim_end()))
-        }
-        (408, _) => Err(FlowError::new(
-            errors::TIMEOUT,
-            format!("the function {namespace}/{name} timed out: {}", text.trim_end()),
-        )),
-        (code, _) => Err(FlowError::new(
-            errors::TASK_FAILED,
-            format!("the function {namespace}/{name} answered {code}: {}", text.trim_end()),
-        )),
-    }
+    bookkeeping::answer(&format!("{namespace}/{name}"), status.as_u16(), error.as_deref(), &body)
 }
 
 /// An Execution's spec and phase, read without its history.
@@ -345,18 +313,10 @@ impl Executions {
             uid: uid.clone(),
         };
         let (stop, stopped) = watch::channel(execution.spec.stop.clone());
-        let run = match prepare(&self.objects, &execution) {
+        let run = match Run::of(&execution, self.flow_definition(&namespace, &execution.spec.flow)) {
             Ok(run) => run,
-            Err(cause) => {
-                let now = timestamp_now();
-                let status = ExecutionStatus {
-                    phase: Phase::Failed,
-                    start_time: now.clone(),
-                    stop_time: now,
-                    error: errors::RUNTIME.into(),
-                    cause,
-                    ..execution.status.clone().unwrap_or_default()
-                };
+            Err(error) => {
+                let status = driver::failed_to_start(execution.status.clone(), &error, host.now_ms());
                 tokio::spawn(async move {
                     let _ = host.save(&status).await;
                 });
@@ -378,6 +338,14 @@ impl Executions {
         );
     }
 
+    /// The definition the Flow `namespace/flow` has now, if it is there and readable.
+    fn flow_definition(&self, namespace: &str, flow: &str) -> Option<Value> {
+        let stored = self.objects.store.get(&Key::new(FLOWS, namespace, flow))?;
+        crate::api::kinds::from_object::<Flow>(&stored.value)
+            .ok()
+            .map(|f| f.spec.definition)
+    }
+
     /// A Flow's Ready condition from its definition, written when its generation is new.
     fn flow_status(&self, value: &Value) {
         let Ok(flow) = crate::api::kinds::from_object::<Flow>(value) else {
@@ -388,17 +356,7 @@ impl Executions {
         if previous.observed_generation.is_some() && previous.observed_generation == generation {
             return;
         }
-        let condition = match crate::flows::parse(&flow.spec.definition) {
-            Ok(_) => Condition::ready(&previous.conditions, true, "Valid", "the definition is valid"),
-            Err(problems) => {
-                let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                Condition::ready(&previous.conditions, false, "Invalid", &lines.join("\n"))
-            }
-        };
-        let status = FlowStatus {
-            observed_generation: generation,
-            conditions: vec![condition],
-        };
+        let status = bookkeeping::flow_status(&flow);
         let Some(def) = definition(&self.objects, "flows") else {
             return;
         };
@@ -426,7 +384,7 @@ impl Executions {
                 .map(|f| f.spec.keep_executions())
                 .unwrap_or(crate::api::kinds::DEFAULT_KEEP_EXECUTIONS) as usize;
             let (all, _) = self.objects.store.list(EXECUTIONS, Some(&namespace));
-            let mut finished: Vec<(String, String)> = all
+            let finished: Vec<(String, String)> = all
                 .iter()
                 .filter(|e| crate::api::labels_of(&e.value).get(FLOW_LABEL) == Some(&flow))
                 .filter(|e| phase_of(&e.value).is_final())
@@ -440,12 +398,7 @@ impl Executions {
                     (stopped, meta_str(&e.value, "name").to_string())
                 })
                 .collect();
-            if finished.len() <= keep {
-                continue;
-            }
-            finished.sort();
-            let extra = finished.len() - keep;
-            for (_, name) in finished.into_iter().take(extra) {
+            for name in bookkeeping::beyond_keep(finished, keep) {
                 let key = objects::key_of(&def, Some(&namespace), &name);
                 let _ = objects::delete_object(&self.objects, &def, &key, &Value::Null, false);
             }
@@ -453,49 +406,11 @@ impl Executions {
     }
 }
 
-/// Now, as an execution's times are written (RFC 3339, milliseconds).
-fn timestamp_now() -> String {
-    crate::flows::machine::rfc3339(k8s_openapi::jiff::Timestamp::now().as_millisecond())
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct StopTime {
     #[serde(default)]
     stop_time: String,
-}
-
-/// What an execution runs: the definition it started with (its status keeps it), or its Flow's
-/// now; `Err` says why it cannot run.
-fn prepare(objects: &Objects, execution: &Execution) -> Result<Run, String> {
-    let namespace = execution.metadata.namespace.clone().unwrap_or_default();
-    let flow = &execution.spec.flow;
-    let status = execution.status.clone();
-    let source = match status.as_ref().and_then(|s| s.definition.clone()) {
-        Some(d) => d,
-        None => {
-            let stored = objects
-                .store
-                .get(&Key::new(FLOWS, &namespace, flow))
-                .ok_or_else(|| format!("there is no flow {flow} in the namespace {namespace}"))?;
-            let flow: Flow = crate::api::kinds::from_object(&stored.value).map_err(|e| e.to_string())?;
-            flow.spec.definition
-        }
-    };
-    let definition = crate::flows::parse(&source).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        format!("the definition of the flow {flow} is invalid: {}", lines.join("; "))
-    })?;
-    Ok(Run {
-        namespace,
-        name: execution.metadata.name.clone().unwrap_or_default(),
-        uid: execution.metadata.uid.clone().unwrap_or_default(),
-        flow: flow.clone(),
-        input: execution.spec.input.clone(),
-        source,
-        definition,
-        status,
-    })
 }
 
 /// The input of an execution a trigger starts: the request's body (or the message) as JSON, or as a string when it is not
@@ -555,7 +470,6 @@ async fn poll_final(objects: &Objects, key: &Key) -> Option<Execution> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use http::StatusCode;
 
     #[test]
     fn a_trigger_s_input_is_its_body_as_json_or_a_string_or_empty() {
@@ -563,34 +477,5 @@ mod tests {
         assert_eq!(input(b"plain"), json!("plain"));
         assert_eq!(input(b""), json!({}));
         assert_eq!(input(b"  \n"), json!({}));
-    }
-
-    #[test]
-    fn answers_become_results_and_errors_by_name() {
-        let ok = |body: &[u8]| answer_of("ns", "f", StatusCode::OK, None, body);
-        assert_eq!(ok(br#"{"a":1}"#).unwrap(), json!({"a": 1}));
-        assert_eq!(ok(b"plain text").unwrap(), json!("plain text"));
-        assert_eq!(ok(b"").unwrap(), Value::Null);
-        let raised = answer_of(
-            "ns",
-            "f",
-            StatusCode::INTERNAL_SERVER_ERROR,
-            Some("ValueError"),
-            b"ValueError: bad amount",
-        );
-        assert_eq!(raised.unwrap_err(), FlowError::new("ValueError", "bad amount"));
-        let timeout = answer_of(
-            "ns",
-            "f",
-            StatusCode::REQUEST_TIMEOUT,
-            None,
-            b"Request timeout exceeded",
-        );
-        assert_eq!(timeout.unwrap_err().error, errors::TIMEOUT);
-        let other = answer_of("ns", "f", StatusCode::SERVICE_UNAVAILABLE, None, b"down").unwrap_err();
-        assert_eq!(other.error, errors::TASK_FAILED);
-        assert!(other.cause.contains("ns/f answered 503: down"), "{}", other.cause);
-        let unnamed = answer_of("ns", "f", StatusCode::INTERNAL_SERVER_ERROR, None, b"oops").unwrap_err();
-        assert_eq!(unnamed.error, errors::TASK_FAILED);
     }
 }

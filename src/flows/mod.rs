@@ -12,6 +12,7 @@
 //!
 //! The local engine and `kfn controller` are the hosts; nothing here does I/O of its own.
 
+pub mod bookkeeping;
 pub mod choice;
 pub mod definition;
 pub mod driver;
