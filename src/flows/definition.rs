@@ -147,6 +147,13 @@ impl Resource {
     pub fn parse(text: &str) -> Result<Resource, String> {
         super::validate::resource(text)
     }
+
+    /// Reads the `FunctionName` of a `lambda:invoke`, at deploy and at run time: what a
+    /// `Resource` names a function with, and also `NAME:QUALIFIER`, `NAMESPACE/NAME:QUALIFIER`
+    /// and the partial ARN `ACCOUNT:function:NAME[:QUALIFIER]` (the qualifier is dropped).
+    pub fn function(text: &str) -> Result<Resource, String> {
+        super::validate::function_name(text)
+    }
 }
 
 /// A number of seconds, given or read from the input.
@@ -160,7 +167,10 @@ pub enum Seconds {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Text {
     Fixed(String),
+    /// A reference path (`$.problem.Error`).
     Path(Path),
+    /// An intrinsic that gives a string (`States.Format('bad: {}', $.c)`).
+    Call(super::intrinsic::Call),
 }
 
 /// How long a Wait waits.
@@ -434,6 +444,89 @@ mod tests {
 
     fn one(state: Value) -> Value {
         json!({"StartAt": "S", "States": {"S": state}})
+    }
+
+    #[test]
+    fn a_fail_takes_a_string_intrinsic_or_a_reference_path() {
+        let fail = |cause_path: &str| one(json!({"Type": "Fail", "Error": "E", "CausePath": cause_path}));
+        let d = parse(&fail("States.Format('bad: {}', $.c)")).unwrap();
+        let Kind::Fail { cause, .. } = &d.state("S").unwrap().kind else {
+            panic!()
+        };
+        assert!(matches!(cause, Some(Text::Call(c)) if c.as_str() == "States.Format('bad: {}', $.c)"));
+        refused(
+            fail("States.ArrayLength($.c)"),
+            "States.S.CausePath",
+            "does not give a string",
+        );
+        refused(fail("States.Nope($.c)"), "States.S.CausePath", "States.Nope");
+        refused(fail("$.c[*]"), "States.S.CausePath", "");
+    }
+
+    #[test]
+    fn seconds_are_capped_as_aws_caps_them() {
+        let max = "must be at most 99999999";
+        refused(
+            one(json!({"Type": "Task", "Resource": "f", "TimeoutSeconds": 100_000_000u64, "End": true})),
+            "States.S.TimeoutSeconds",
+            max,
+        );
+        refused(
+            one(json!({"Type": "Task", "Resource": "f", "HeartbeatSeconds": u64::MAX, "End": true})),
+            "States.S.HeartbeatSeconds",
+            max,
+        );
+        refused(
+            one(json!({"Type": "Wait", "Seconds": 18_446_744_073_709_551_615u64, "End": true})),
+            "States.S.Seconds",
+            max,
+        );
+        refused(
+            json!({"StartAt": "S", "TimeoutSeconds": 100_000_000u64, "States": {"S": {"Type": "Succeed"}}}),
+            "TimeoutSeconds",
+            max,
+        );
+        assert!(parse(&one(json!({"Type": "Wait", "Seconds": 99_999_999, "End": true}))).is_ok());
+    }
+
+    #[test]
+    fn a_function_name_is_read_the_same_at_deploy_and_at_run_time() {
+        let f = |ns: Option<&str>, name: &str| {
+            Ok(Resource::Function {
+                namespace: ns.map(str::to_string),
+                name: name.to_string(),
+            })
+        };
+        assert_eq!(Resource::function("my-fn:prod"), f(None, "my-fn"));
+        assert_eq!(Resource::function("shop/my-fn:prod"), f(Some("shop"), "my-fn"));
+        assert_eq!(Resource::function("123456789012:function:my-fn"), f(None, "my-fn"));
+        assert_eq!(Resource::function("123456789012:function:my-fn:7"), f(None, "my-fn"));
+        assert_eq!(
+            Resource::function("arn:aws:lambda:eu-west-1:123456789012:function:my-fn:live"),
+            f(None, "my-fn")
+        );
+        assert_eq!(Resource::function("my-fn"), f(None, "my-fn"));
+        for bad in [
+            "my-fn:",
+            "a:b:c",
+            "x:function:my-fn",
+            "arn:aws:states:::lambda:invoke",
+            "Not A Function",
+        ] {
+            assert!(Resource::function(bad).is_err(), "{bad}");
+        }
+        let invoke = |name: &str| {
+            one(
+                json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": name}, "End": true}),
+            )
+        };
+        assert!(parse(&invoke("my-fn:prod")).is_ok());
+        assert!(parse(&invoke("123456789012:function:my-fn")).is_ok());
+        refused(
+            invoke("arn:aws:states:::lambda:invoke"),
+            "States.S.Parameters.FunctionName",
+            "accepted",
+        );
     }
 
     #[test]

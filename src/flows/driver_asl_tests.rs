@@ -413,3 +413,75 @@ async fn a_status_that_cannot_be_stored_is_replaced_by_a_small_failed_one() {
     assert!(saves[1].cursor.is_none() && saves[1].history.is_empty());
     assert!(host.calls_of("load").is_empty());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_fail_builds_its_cause_with_an_intrinsic_and_leaves_a_missing_error_empty() {
+    let host = Fake::new(&[]);
+    let source = json!({
+        "StartAt": "No",
+        "States": {"No": {"Type": "Fail", "ErrorPath": "States.Format('{}Error', $.kind)", "CausePath": "States.Format('bad: {} in {}', $.c, $$.Execution.Name)"}}
+    });
+    let status = go(&host, run_of(source, json!({"kind": "Value", "c": 7}))).await;
+    assert_eq!(status.phase, Phase::Failed);
+    assert_eq!(status.error, "ValueError");
+    assert!(status.cause.starts_with("bad: 7 in "), "{}", status.cause);
+
+    let bare = json!({"StartAt": "No", "States": {"No": {"Type": "Fail"}}});
+    let status = go(&host, run_of(bare, json!({}))).await;
+    assert_eq!((status.phase, status.error.as_str()), (Phase::Failed, ""));
+
+    // A call that fails is States.IntrinsicFailure, not a Fail with a made-up error.
+    let broken = json!({"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "E", "CausePath": "States.ArrayGetItem($.list, 5)"}}});
+    let status = go(&host, run_of(broken, json!({"list": [1]}))).await;
+    assert_eq!(status.error, crate::flows::errors::INTRINSIC_FAILURE);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_function_name_from_the_input_drops_its_qualifier() {
+    let host = Fake::new(&[("double", answers(|p| json!(p.as_i64().unwrap_or(0) * 2)))]);
+    let source = json!({
+        "StartAt": "Invoke",
+        "States": {"Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName.$": "$.fn", "Payload.$": "$.n"}, "End": true}}
+    });
+    for name in ["double:prod", "123456789012:function:double:7"] {
+        let status = go(&host, run_of(source.clone(), json!({"fn": name, "n": 4}))).await;
+        assert_eq!(
+            status.output,
+            Some(json!({"Payload": 8, "StatusCode": 200})),
+            "{name}: {status:?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn seconds_beyond_i64_do_not_wrap_into_the_past() {
+    let host = Fake::new(&[("f", answers(|_| json!(1)))]);
+    let source = json!({
+        "StartAt": "Nap",
+        "States": {"Nap": {"Type": "Wait", "Seconds": 1, "Next": "Call"},
+                   "Call": {"Type": "Task", "Resource": "f", "TimeoutSeconds": 1, "End": true}}
+    });
+    // Past validation's cap (a Definition built in code): the execution neither times out nor
+    // ends its Wait at once, it waits.
+    let mut huge = definition(&source);
+    huge.timeout_seconds = Some(u64::MAX);
+    huge.states.get_mut("Nap").unwrap().kind =
+        crate::flows::definition::Kind::Wait(crate::flows::definition::Wait::Seconds(u64::MAX));
+    let waited = tokio::time::timeout(
+        Duration::from_secs(86_400),
+        go(&host, super::tests::job(huge, json!({}))),
+    )
+    .await;
+    assert!(waited.is_err(), "the execution ended: {waited:?}");
+
+    // A Task's timeout of u64::MAX seconds: the call answers, no States.Timeout.
+    let mut task = definition(&source);
+    task.states.get_mut("Nap").unwrap().kind =
+        crate::flows::definition::Kind::Wait(crate::flows::definition::Wait::Seconds(0));
+    if let crate::flows::definition::Kind::Task(t) = &mut task.states.get_mut("Call").unwrap().kind {
+        t.timeout = Some(crate::flows::definition::Seconds::Fixed(u64::MAX));
+    }
+    let status = go(&host, super::tests::job(task, json!({}))).await;
+    assert_eq!((status.phase, status.output), (Phase::Succeeded, Some(json!(1))));
+}

@@ -3,14 +3,14 @@
 
 use std::fmt;
 
-/// Matches every error but `States.Runtime` (and, as the language says, only in a last Retrier
+/// Matches every error (`States.Runtime` is never matched by anything) (and, as the language says, only in a last Retrier
 /// or Catcher, alone).
 pub const ALL: &str = "States.ALL";
 /// A state or the execution ran longer than its `TimeoutSeconds`.
 pub const TIMEOUT: &str = "States.Timeout";
 /// A Task's function failed without a name of its own (it answered with an error status).
 pub const TASK_FAILED: &str = "States.TaskFailed";
-/// Input or output processing failed (a path that matches nothing, …): not retried by `States.ALL`.
+/// Input or output processing failed (a path that matches nothing, …): never retried or caught.
 pub const RUNTIME: &str = "States.Runtime";
 /// A branch of a Parallel failed.
 pub const BRANCH_FAILED: &str = "States.BranchFailed";
@@ -74,14 +74,20 @@ impl FlowError {
         FlowError::new(RUNTIME, cause)
     }
 
-    /// Whether an `ErrorEquals` list matches it: a name equal to the error, or `States.ALL`
-    /// (which does not match `States.Runtime`); `States.TaskFailed` matches every error a
-    /// Task's function gave (`task` true), as in AWS.
+    /// Whether an `ErrorEquals` list matches it, as in AWS: `States.Runtime` is never retried
+    /// or caught; otherwise a name equal to the error, or `States.ALL`; in a Task (`task`
+    /// true) `States.TaskFailed` matches every error but `States.Timeout`; `States.DataLimitExceeded`
+    /// only by its own name.
     pub fn matches(&self, error_equals: &[String], task: bool) -> bool {
+        if self.error == RUNTIME {
+            return false;
+        }
+        // AWS: States.ALL does not match States.DataLimitExceeded (only its own name does).
+        let wide = self.error != DATA_LIMIT_EXCEEDED;
         error_equals.iter().any(|name| {
             name == &self.error
-                || (name == ALL && self.error != RUNTIME)
-                || (task && name == TASK_FAILED && !self.error.starts_with("States."))
+                || (wide && name == ALL)
+                || (wide && task && name == TASK_FAILED && self.error != TIMEOUT)
         })
     }
 
@@ -117,7 +123,17 @@ mod tests {
         assert!(!e.matches(&names(&["TypeError"]), true));
         assert!(!FlowError::runtime("x").matches(&names(&["States.ALL"]), true));
         assert!(FlowError::new(TIMEOUT, "").matches(&names(&["States.ALL"]), true));
+        let too_big = FlowError::new(DATA_LIMIT_EXCEEDED, "");
+        assert!(!too_big.matches(&names(&["States.ALL"]), true));
+        assert!(!too_big.matches(&names(&["States.TaskFailed"]), true));
+        assert!(too_big.matches(&names(&["States.DataLimitExceeded"]), true));
         assert!(!FlowError::new(TIMEOUT, "").matches(&names(&["States.TaskFailed"]), true));
+        // As AWS: States.TaskFailed matches known errors but States.Timeout, in a Task.
+        assert!(FlowError::new(INTRINSIC_FAILURE, "").matches(&names(&["States.TaskFailed"]), true));
+        assert!(FlowError::new(PERMISSIONS, "").matches(&names(&["States.TaskFailed"]), true));
+        // States.Runtime is never retried or caught, even by name.
+        assert!(!FlowError::runtime("x").matches(&names(&["States.Runtime"]), true));
+        assert!(!FlowError::runtime("x").matches(&names(&["States.Runtime", "States.ALL"]), false));
         assert_eq!(
             e.to_output(),
             serde_json::json!({"Error": "ValueError", "Cause": "bad"})

@@ -85,6 +85,11 @@ impl Call {
         &self.text
     }
 
+    /// The function called (`States.Format`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Evaluates it; a failure is `States.IntrinsicFailure` with the reason.
     pub fn eval(&self, input: &Value, context: &Value) -> Result<Value, FlowError> {
         let mut values = Vec::with_capacity(self.args.len());
@@ -140,7 +145,10 @@ impl Call {
                         return Err(format!("the range has more than {RANGE_LIMIT} items"));
                     }
                     out.push(Value::from(n));
-                    n += step;
+                    match n.checked_add(step) {
+                        Some(next) => n = next,
+                        None => break,
+                    }
                 }
                 Ok(Value::Array(out))
             }
@@ -577,6 +585,19 @@ mod tests {
         Call::parse(text)
             .unwrap()
             .eval(&input, &json!({"Execution": {"Name": "e1"}}))
+    }
+
+    #[test]
+    fn array_range_stops_at_the_integer_limits() {
+        let e = |t: &str| eval(t, json!({})).unwrap();
+        assert_eq!(
+            e("States.ArrayRange(9223372036854775806, 9223372036854775807, 1)"),
+            json!([9223372036854775806i64, 9223372036854775807i64])
+        );
+        assert_eq!(
+            e("States.ArrayRange(-9223372036854775807, -9223372036854775808, -1)"),
+            json!([-9223372036854775807i64, i64::MIN])
+        );
     }
 
     #[test]

@@ -196,7 +196,7 @@ impl Machine {
             started: now,
             deadline: definition
                 .timeout_seconds
-                .map(|s| now.saturating_add((s as i64).saturating_mul(1000))),
+                .map(|s| now.saturating_add(i64::try_from(s).unwrap_or(i64::MAX).saturating_mul(1000))),
             root: Thread::new(&definition.start_at, info.input.clone()),
         };
         let event = machine.event(now, "ExecutionStarted", "", Some(info.input.clone()));
@@ -536,9 +536,20 @@ impl Thread {
                             Value::String(text) => text,
                             other => other.to_string(),
                         },
+                        Some(Text::Call(call)) => match call.eval(raw, &context())? {
+                            Value::String(text) => text,
+                            other => {
+                                return Err(FlowError::runtime(format!(
+                                    "{} gave {}, not a string",
+                                    call.as_str(),
+                                    kind_of(&other)
+                                )));
+                            }
+                        },
                     })
                 };
-                Ok(Flow::Err(FlowError::new(text(error, "States.Fail")?, text(cause, "")?)))
+                // As AWS: a Fail without Error leaves the error empty.
+                Ok(Flow::Err(FlowError::new(text(error, "")?, text(cause, "")?)))
             }
             Kind::Choice { choices, default } => {
                 let input = select(&state.io.input_path, raw, context)?;
@@ -551,7 +562,9 @@ impl Thread {
             Kind::Wait(wait) => {
                 let input = select(&state.io.input_path, raw, context)?;
                 let until = match wait {
-                    Wait::Seconds(s) => cx.now.saturating_add((*s as i64).saturating_mul(1000)),
+                    Wait::Seconds(s) => cx
+                        .now
+                        .saturating_add(i64::try_from(*s).unwrap_or(i64::MAX).saturating_mul(1000)),
                     Wait::Timestamp(t) => timestamp(t, "Timestamp")?,
                     Wait::SecondsPath(p) => {
                         let seconds = seconds(&p.select(&input, &context())?, p.as_str())?;
@@ -747,7 +760,7 @@ impl Thread {
             };
         }
         if !cx.known.contains(token) {
-            *deadline = timeout_ms.map(|t| cx.now.saturating_add(t as i64));
+            *deadline = timeout_ms.map(|t| cx.now.saturating_add(i64::try_from(t).unwrap_or(i64::MAX)));
             cx.step.calls.push(Call {
                 token: *token,
                 namespace: namespace.clone(),
@@ -1004,13 +1017,13 @@ fn kind_of(value: &Value) -> &'static str {
 }
 
 /// A `FunctionName` of `lambda:invoke`: `NAME`, `NAMESPACE/NAME` or an ARN `…:function:NAME[:Q]`.
+/// Read as at deploy ([`Resource::function`]); a text that names no function is called as
+/// given, and the call fails saying there is no such function.
 fn function_name(text: &str, namespace: &str) -> (String, String) {
-    if let Some((_, rest)) = text.split_once(":function:") {
-        let name = rest.split(':').next().unwrap_or(rest);
-        return (namespace.to_string(), name.to_string());
-    }
-    match text.split_once('/') {
-        Some((ns, name)) => (ns.to_string(), name.to_string()),
-        None => (namespace.to_string(), text.to_string()),
+    match crate::flows::definition::Resource::function(text) {
+        Ok(crate::flows::definition::Resource::Function { namespace: ns, name }) => {
+            (ns.unwrap_or_else(|| namespace.to_string()), name)
+        }
+        _ => (namespace.to_string(), text.to_string()),
     }
 }

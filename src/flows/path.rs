@@ -35,7 +35,8 @@ impl Path {
         let normal = normalize(rooted);
         let query =
             JsonPath::parse(&normal).map_err(|e| format!("{text:?} is not a valid JSONPath: {}", e.message()))?;
-        let definite = segments(rooted).is_ok();
+        // A negative index (`$.items[-1]`, the last) selects one node too.
+        let definite = segments(&rooted.replace("[-", "[")).is_ok();
         Ok(Path {
             text: text.to_string(),
             query,
@@ -358,6 +359,15 @@ fn rfc_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_negative_index_selects_one_node() {
+        let input = json!({"items": [1, 2, 3]});
+        let last = Path::parse("$.items[-1]").unwrap();
+        assert!(last.is_definite());
+        assert_eq!(last.select(&input, &json!({})).unwrap(), json!(3));
+        assert!(!Path::parse("$.items[-2:]").unwrap().is_definite());
+    }
 
     #[test]
     fn definite_paths_select_the_node_and_indefinite_ones_an_array() {

@@ -18,6 +18,20 @@ const RESOURCES: &str = "a kfn function as NAME or NAMESPACE/NAME, a Lambda ARN 
     (arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]), or arn:aws:states:::lambda:invoke \
     (with FunctionName and Payload in Parameters)";
 
+/// The intrinsics a Fail's `ErrorPath`/`CausePath` may call: those that give a string.
+const STRING_CALLS: &[&str] = &[
+    "States.Format",
+    "States.JsonToString",
+    "States.ArrayGetItem",
+    "States.Base64Encode",
+    "States.Base64Decode",
+    "States.Hash",
+    "States.UUID",
+];
+
+/// The most seconds a TimeoutSeconds, HeartbeatSeconds or Wait's Seconds may give (AWS's maximum).
+const MAX_SECONDS: u64 = 99_999_999;
+
 /// What kind of machine is read: the top level has more fields than a Parallel branch or a
 /// Map's processor.
 #[derive(Clone, Copy, PartialEq)]
@@ -231,6 +245,16 @@ impl Linter {
         }
     }
 
+    /// A number of seconds: an integer of at least `min` and at most [`MAX_SECONDS`] (as AWS).
+    fn duration(&mut self, f: &Fields, key: &str, min: u64) -> Option<u64> {
+        let n = self.integer(f, key, min)?;
+        if n > MAX_SECONDS {
+            self.problem(&f.at(key), format!("must be at most {MAX_SECONDS}, got {n}"));
+            return None;
+        }
+        Some(n)
+    }
+
     fn number(&mut self, f: &Fields, key: &str) -> Option<f64> {
         let v = f.get(key)?;
         match v.as_f64() {
@@ -356,7 +380,7 @@ impl Linter {
             self.string(&f, "Version");
         }
         let timeout_seconds = if scope == Scope::Top {
-            self.integer(&f, "TimeoutSeconds", 1)
+            self.duration(&f, "TimeoutSeconds", 1)
         } else {
             None
         };
@@ -820,7 +844,7 @@ impl Linter {
                 self.problem(&f.at(path_key), format!("{key} and {path_key} together: give one"));
                 None
             }
-            (true, false) => self.integer(f, key, min).map(Seconds::Fixed),
+            (true, false) => self.duration(f, key, min).map(Seconds::Fixed),
             (false, true) => self.reference(f, path_key).map(Seconds::Path),
             (false, false) => None,
         }
@@ -833,7 +857,30 @@ impl Linter {
                 None
             }
             (true, false) => self.string(f, key).map(Text::Fixed),
-            (false, true) => self.path(f, path_key).map(Text::Path),
+            (false, true) => {
+                let text = self.string(f, path_key)?;
+                if !super::intrinsic::Call::is_call(&text) {
+                    return self.reference(f, path_key).map(Text::Path);
+                }
+                match super::intrinsic::Call::parse(&text) {
+                    Ok(call) if STRING_CALLS.contains(&call.name()) => Some(Text::Call(call)),
+                    Ok(call) => {
+                        let name = call.name().to_string();
+                        self.problem(
+                            &f.at(path_key),
+                            format!(
+                                "{name} does not give a string; {path_key} takes a reference path or one of {}",
+                                STRING_CALLS.join(", ")
+                            ),
+                        );
+                        None
+                    }
+                    Err(why) => {
+                        self.problem(&f.at(path_key), why);
+                        None
+                    }
+                }
+            }
             (false, false) => None,
         }
     }
@@ -858,15 +905,10 @@ impl Linter {
                 .as_ref()
                 .and_then(|t| t.source().get("FunctionName"))
                 .and_then(Value::as_str);
-            if let Some(name) = literal {
-                match Resource::parse(name) {
-                    Ok(Resource::Function { .. }) => {}
-                    Ok(Resource::LambdaInvoke) => self.problem(
-                        &join(&f.at("Parameters"), "FunctionName"),
-                        "names lambda:invoke itself, not a function",
-                    ),
-                    Err(why) => self.problem(&join(&f.at("Parameters"), "FunctionName"), why),
-                }
+            if let Some(name) = literal
+                && let Err(why) = Resource::function(name)
+            {
+                self.problem(&join(&f.at("Parameters"), "FunctionName"), why);
             }
             if !names_function {
                 self.problem(
@@ -912,7 +954,7 @@ impl Linter {
             return None;
         }
         match given[0] {
-            "Seconds" => self.integer(f, "Seconds", 0).map(Wait::Seconds),
+            "Seconds" => self.duration(f, "Seconds", 0).map(Wait::Seconds),
             "Timestamp" => {
                 let t = self.string(f, "Timestamp")?;
                 if timestamp::parse(&t).is_none() {
@@ -1272,6 +1314,39 @@ fn dns_label(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !name.starts_with('-')
         && !name.ends_with('-')
+}
+
+/// What a `lambda:invoke`'s `FunctionName` names (see [`Resource::function`]).
+pub(super) fn function_name(text: &str) -> Result<Resource, String> {
+    let why = || {
+        format!(
+            "{text:?} is not a function kfn can call; accepted: NAME[:QUALIFIER], NAMESPACE/NAME[:QUALIFIER], \
+             ACCOUNT:function:NAME[:QUALIFIER] or arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]"
+        )
+    };
+    if text.starts_with("arn:") {
+        return match resource(text) {
+            Ok(Resource::Function { namespace, name }) => Ok(Resource::Function { namespace, name }),
+            _ => Err(why()),
+        };
+    }
+    let parts: Vec<&str> = text.split(':').collect();
+    let named = match parts[..] {
+        [name] | [name, _] => name,
+        [account, "function", name] | [account, "function", name, _]
+            if !account.is_empty() && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            name
+        }
+        _ => return Err(why()),
+    };
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(why());
+    }
+    match resource(named) {
+        Ok(Resource::Function { namespace, name }) => Ok(Resource::Function { namespace, name }),
+        _ => Err(why()),
+    }
 }
 
 /// What a Task's `Resource` names.
