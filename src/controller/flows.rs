@@ -427,7 +427,10 @@ pub(crate) async fn start_execution(
     input: Value,
 ) -> Result<Execution, String> {
     let flows: Api<Flow> = Api::namespaced(client.clone(), namespace);
-    let flow = flows.get(flow).await.map_err(|e| format!("cannot read the flow: {e}"))?;
+    let flow = flows
+        .get(flow)
+        .await
+        .map_err(|e| format!("cannot read the flow: {e}"))?;
     let executions: Api<Execution> = Api::namespaced(client.clone(), namespace);
     executions
         .create(&kube::api::PostParams::default(), &Execution::start(&flow, input, None))

@@ -488,7 +488,11 @@ async fn function_of(client: &kube::Client, ns: &str, fname: &str) -> Result<Fun
 /// What a trigger needs on a cluster: a child, or none and a Ready condition saying why.
 enum TriggerChild {
     Child(Value),
-    None { ready: bool, reason: &'static str, message: String },
+    None {
+        ready: bool,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 /// What a trigger needs: an Ingress, a CronJob; none for a flow's trigger (a CronJobTrigger's
