@@ -553,6 +553,41 @@ async fn trigger_child_object(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, E
     }
 }
 
+/// Deletes the CronJob a CronJobTrigger owns, once the trigger names a flow instead of a
+/// function (the controller fires a flow's schedule itself).
+async fn drop_cronjob(obj: &DynamicObject, client: &kube::Client) -> Result<(), Error> {
+    if obj.types.as_ref().map(|t| t.kind.as_str()) != Some("CronJobTrigger") {
+        return Ok(());
+    }
+    let ns = obj.metadata.namespace.clone().unwrap_or_default();
+    let name = format!("trigger-{}", obj.metadata.name.as_deref().unwrap_or_default());
+    let api: Api<CronJob> = Api::namespaced(client.clone(), &ns);
+    let owned = match api.get_opt(&name).await {
+        Ok(Some(job)) => job
+            .metadata
+            .owner_references
+            .unwrap_or_default()
+            .iter()
+            .any(|o| Some(&o.uid) == obj.metadata.uid.as_ref()),
+        Ok(None) => false,
+        Err(source) => {
+            return Err(Error::Call {
+                what: format!("read the CronJob {ns}/{name}"),
+                source,
+            });
+        }
+    };
+    if owned {
+        delete(
+            &api,
+            &name,
+            format!("delete the CronJob {ns}/{name} of a flow's trigger"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
     if !ctx.leader.load(Ordering::SeqCst) {
         return Ok(Action::requeue(Duration::from_secs(2)));
@@ -564,7 +599,10 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
     let outcome: Result<Result<String, (bool, &str, String)>, Error> = async {
         let child = match trigger_child(&obj, &ctx).await? {
             TriggerChild::Child(child) => child,
-            TriggerChild::None { ready, reason, message } => return Ok(Err((ready, reason, message))),
+            TriggerChild::None { ready, reason, message } => {
+                drop_cronjob(&obj, &ctx.client).await?;
+                return Ok(Err((ready, reason, message)));
+            }
         };
         let child_name = child["metadata"]["name"].as_str().unwrap_or_default().to_string();
         apply(&ctx.client, child).await?;
