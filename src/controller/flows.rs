@@ -400,3 +400,43 @@ impl Host for ClusterHost {
         unreachable!("the loop returns")
     }
 }
+
+/// The metadata of every Flow (none when they cannot be listed, as without the Flow CRD).
+pub(crate) async fn flow_metadata(client: &kube::Client) -> Vec<kube::api::ObjectMeta> {
+    match Api::<Flow>::all(client.clone()).list(&ListParams::default()).await {
+        Ok(list) => list.items.into_iter().map(|f| f.metadata).collect(),
+        Err(e) => {
+            tracing::debug!("cannot list Flows: {e}");
+            Vec::new()
+        }
+    }
+}
+
+/// A message as an execution's input: its JSON, or else the text as a string (an empty
+/// message: `{}`), as the local engine reads it.
+pub(crate) fn input(body: &[u8]) -> Value {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Value::Object(Default::default());
+    }
+    serde_json::from_slice(body).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
+}
+
+/// Creates an Execution of the Flow `namespace/flow` with `input` through the cluster's API (as a
+/// trigger starts one); the controller's watch of Executions then runs it.
+pub(crate) async fn start_execution(
+    client: &kube::Client,
+    namespace: &str,
+    flow: &str,
+    input: Value,
+) -> Result<Execution, String> {
+    let flows: Api<Flow> = Api::namespaced(client.clone(), namespace);
+    let flow = flows
+        .get(flow)
+        .await
+        .map_err(|e| format!("cannot read the flow: {e}"))?;
+    let executions: Api<Execution> = Api::namespaced(client.clone(), namespace);
+    executions
+        .create(&kube::api::PostParams::default(), &Execution::start(&flow, input, None))
+        .await
+        .map_err(|e| format!("cannot create an execution: {e}"))
+}

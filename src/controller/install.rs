@@ -77,10 +77,10 @@ pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Valu
             rule(&["kubeless.io"], &statuses, &["get", "update", "patch"]),
             // The finalizer of a deleted Function deletes its HTTP and cron triggers.
             rule(&["kubeless.io"], &["httptriggers", "cronjobtriggers"], &["delete"]),
-            // Flows: executions run (their status written after each transition) and the oldest
-            // finished ones deleted; Flows' Ready condition; Tasks call functions through the
-            // service proxy.
-            rule(&["kfn.io"], &["flows", "executions"], &["get", "list", "watch", "delete"]),
+            // Flows: executions run (their status written after each transition), started by
+            // triggers, and the oldest finished ones deleted; Flows' Ready condition; Tasks call
+            // functions through the service proxy.
+            rule(&["kfn.io"], &["flows", "executions"], &["get", "list", "watch", "create", "delete"]),
             rule(&["kfn.io"], &["flows/status", "executions/status"], &["get", "update", "patch"]),
             rule(&[""], &["services/proxy"], &["get", "create"]),
             rule(&[""], &["configmaps", "services"], &manage),

@@ -1,7 +1,9 @@
 //! Message triggers on a cluster: the controller consumes each NATSTrigger's subject (one queue
 //! group per trigger and function) and each KafkaTrigger's topic (one consumer group per trigger
 //! and function), and delivers every message to every function the selector matches, through
-//! the API server's service proxy.
+//! the API server's service proxy. A trigger's `flowSelector` also matches Flows: each message
+//! then creates one Execution per matching Flow, with the message (JSON, or else a string) as
+//! its input.
 
 use std::time::Duration;
 
@@ -9,7 +11,7 @@ use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
 use serde_json::{Value, json};
 
 use crate::client::kubeless;
-use crate::messaging::{Broker, Consumer, Consumers, Trigger, plan};
+use crate::messaging::{Broker, Consumer, Consumers, Trigger, plan_with_flows, target_flow};
 
 /// Writes a Ready condition on a trigger, when its status does not say it already.
 pub(crate) async fn set_status(client: &kube::Client, trigger: &Trigger, ready: bool, reason: &str, message: &str) {
@@ -29,6 +31,13 @@ pub(crate) async fn set_status(client: &kube::Client, trigger: &Trigger, ready: 
 
 async fn deliver(client: &kube::Client, broker: &Broker, consumer: &Consumer, payload: &[u8]) {
     let (namespace, trigger, function, topic) = consumer;
+    if let Some(flow) = target_flow(function) {
+        let input = super::flows::input(payload);
+        if let Err(e) = super::flows::start_execution(client, namespace, flow, input).await {
+            tracing::warn!("trigger {namespace}/{trigger}: cannot start the flow {flow}: {e}");
+        }
+        return;
+    }
     let services: Api<k8s_openapi::api::core::v1::Service> = Api::namespaced(client.clone(), namespace);
     let port = match services.get_opt(function).await {
         Ok(Some(s)) => s
@@ -86,7 +95,13 @@ pub async fn run(client: kube::Client, broker: Broker, leader: std::sync::Arc<st
             Trigger::all(&triggers, &mut said),
             crate::messaging::function_metadata(&functions),
         );
-        let (wanted, conditions) = plan(&broker, &triggers, &functions, &consumers);
+        // Flows only when some trigger selects them (and a cluster without the Flow CRD is fine).
+        let flows = if triggers.iter().any(|t| t.spec.flow_selector.is_some()) {
+            super::flows::flow_metadata(&client).await
+        } else {
+            Vec::new()
+        };
+        let (wanted, conditions) = plan_with_flows(&broker, &triggers, &functions, &flows, &consumers);
         for (t, c) in triggers.iter().zip(conditions) {
             set_status(&client, t, c.ready, c.reason, &c.message).await;
         }

@@ -4,6 +4,7 @@
 //! writes their status. One replica leads at a time, through a Lease.
 
 pub mod activator;
+mod cron;
 mod events;
 mod flows;
 pub mod install;
@@ -484,8 +485,53 @@ async fn function_of(client: &kube::Client, ns: &str, fname: &str) -> Result<Fun
     }
 }
 
+/// What a trigger needs on a cluster: a child, or none and a Ready condition saying why.
+enum TriggerChild {
+    Child(Value),
+    None {
+        ready: bool,
+        reason: &'static str,
+        message: String,
+    },
+}
+
+/// What a trigger needs: an Ingress, a CronJob; none for a flow's trigger (a CronJobTrigger's
+/// flow is fired by the controller itself, see [`cron`]; an HTTPTrigger's is not routed).
+async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<TriggerChild, Error> {
+    match obj.types.as_ref().map(|t| t.kind.as_str()) {
+        Some("HTTPTrigger") => {
+            let t: HTTPTrigger = typed(obj)?;
+            if !t.spec.flow_name.is_empty() {
+                return Ok(TriggerChild::None {
+                    ready: false,
+                    reason: "FlowsNotRoutedOnClusters",
+                    message: format!(
+                        "an HTTPTrigger's flow ({}) is not routed on clusters (no Ingress is made): run it on the local engine (kfn up), or start executions from a service (kfn flow start, or by creating an Execution)",
+                        t.spec.flow_name
+                    ),
+                });
+            }
+        }
+        _ => {
+            let t: CronJobTrigger = typed(obj)?;
+            if !t.spec.flow_name.is_empty() {
+                crate::api::schedule::parse(&t.spec.schedule).map_err(|e| Error::Invalid(e.to_string()))?;
+                return Ok(TriggerChild::None {
+                    ready: true,
+                    reason: "Scheduled",
+                    message: format!(
+                        "the controller starts an execution of the flow {} at each firing of {} (UTC); no CronJob is made",
+                        t.spec.flow_name, t.spec.schedule
+                    ),
+                });
+            }
+        }
+    }
+    trigger_child_object(obj, ctx).await.map(TriggerChild::Child)
+}
+
 /// The child a trigger needs (an Ingress, a CronJob), and the trigger's status as it is.
-async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
+async fn trigger_child_object(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
     let ns = obj.metadata.namespace.clone().unwrap_or_default();
     match obj.types.as_ref().map(|t| t.kind.as_str()) {
         Some("HTTPTrigger") => {
@@ -507,6 +553,41 @@ async fn trigger_child(obj: &DynamicObject, ctx: &Ctx) -> Result<Value, Error> {
     }
 }
 
+/// Deletes the CronJob a CronJobTrigger owns, once the trigger names a flow instead of a
+/// function (the controller fires a flow's schedule itself).
+async fn drop_cronjob(obj: &DynamicObject, client: &kube::Client) -> Result<(), Error> {
+    if obj.types.as_ref().map(|t| t.kind.as_str()) != Some("CronJobTrigger") {
+        return Ok(());
+    }
+    let ns = obj.metadata.namespace.clone().unwrap_or_default();
+    let name = format!("trigger-{}", obj.metadata.name.as_deref().unwrap_or_default());
+    let api: Api<CronJob> = Api::namespaced(client.clone(), &ns);
+    let owned = match api.get_opt(&name).await {
+        Ok(Some(job)) => job
+            .metadata
+            .owner_references
+            .unwrap_or_default()
+            .iter()
+            .any(|o| Some(&o.uid) == obj.metadata.uid.as_ref()),
+        Ok(None) => false,
+        Err(source) => {
+            return Err(Error::Call {
+                what: format!("read the CronJob {ns}/{name}"),
+                source,
+            });
+        }
+    };
+    if owned {
+        delete(
+            &api,
+            &name,
+            format!("delete the CronJob {ns}/{name} of a flow's trigger"),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Action, Error> {
     if !ctx.leader.load(Ordering::SeqCst) {
         return Ok(Action::requeue(Duration::from_secs(2)));
@@ -515,11 +596,17 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
     if obj.metadata.deletion_timestamp.is_some() {
         return Ok(Action::await_change());
     }
-    let outcome: Result<String, Error> = async {
-        let child = trigger_child(&obj, &ctx).await?;
+    let outcome: Result<Result<String, (bool, &str, String)>, Error> = async {
+        let child = match trigger_child(&obj, &ctx).await? {
+            TriggerChild::Child(child) => child,
+            TriggerChild::None { ready, reason, message } => {
+                drop_cronjob(&obj, &ctx.client).await?;
+                return Ok(Err((ready, reason, message)));
+            }
+        };
         let child_name = child["metadata"]["name"].as_str().unwrap_or_default().to_string();
         apply(&ctx.client, child).await?;
-        Ok(child_name)
+        Ok(Ok(child_name))
     }
     .await;
     let view: StatusView<TriggerStatus> = typed(&obj).unwrap_or(StatusView {
@@ -528,7 +615,8 @@ async fn reconcile_trigger(obj: Arc<DynamicObject>, ctx: Arc<Ctx>) -> Result<Act
     });
     let old = view.status.clone().unwrap_or_default();
     let condition = match &outcome {
-        Ok(child) => Condition::ready(&old.conditions, true, "Applied", &format!("{child} is up to date")),
+        Ok(Ok(child)) => Condition::ready(&old.conditions, true, "Applied", &format!("{child} is up to date")),
+        Ok(Err((ready, reason, message))) => Condition::ready(&old.conditions, *ready, reason, message),
         Err(e) => Condition::ready(&old.conditions, false, "ReconcileFailed", &e.to_string()),
     };
     let new = TriggerStatus {
@@ -697,6 +785,7 @@ pub async fn run(client: kube::Client, options: Options) -> anyhow::Result<()> {
     let function = kubeless::resource("Function");
     let (functions, changed) = triggers::parents(Api::all_with(client.clone(), &function), function.clone());
     tokio::spawn(zero::run(ctx.clone(), functions.clone()));
+    tokio::spawn(cron::run(client.clone(), leader.clone()));
     tokio::spawn(flows::run(
         client.clone(),
         options.functions.clone().map(|f| f.0).unwrap_or_else(|| client.clone()),

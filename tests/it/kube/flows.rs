@@ -217,3 +217,122 @@ fn the_controller_runs_flows_on_a_cluster_calling_functions_and_resumes_after_a_
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(broken.contains("False"), "{broken}");
 }
+
+/// The executions of `flow` as the API server stores them.
+fn executions_of(cluster: &Cluster, flow: &str) -> Vec<Value> {
+    let list = cluster.get(&[
+        "-n",
+        "default",
+        "get",
+        "executions.kfn.io",
+        "-l",
+        &format!("kfn.io/flow={flow}"),
+    ]);
+    list["items"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn nats_and_cron_triggers_start_executions_of_flows_on_a_cluster() {
+    let cluster = Cluster::installed();
+    flow_crds_established(&cluster);
+    let nats = crate::triggers::nats_server();
+    let url = format!("nats://127.0.0.1:{}", nats.1);
+    let controller = Controller::start_with(&cluster, "flows-triggers", &["--nats", &url]);
+    deploy_flow(
+        &cluster,
+        "greet",
+        &json!({"StartAt": "Hello", "States": {"Hello": {"Type": "Pass",
+            "Parameters": {"greeting.$": "$.name"}, "End": true}}}),
+    );
+    ok(
+        &cluster.kubectl(&["label", "-n", "default", "flows.kfn.io/greet", "app=greet"]),
+        "label the flow",
+    );
+    let trigger = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "NATSTrigger",
+        "metadata": {"name": "greet", "namespace": "default"},
+        "spec": {"topic": "greetings", "flowSelector": {"matchLabels": {"app": "greet"}}}});
+    ok(
+        &cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&trigger.to_string())),
+        "apply the NATSTrigger",
+    );
+    eventually(
+        Duration::from_secs(30),
+        "the controller subscribes for the flow",
+        || {
+            let t = cluster.get(&["-n", "default", "get", "natstriggers.kubeless.io", "greet"]);
+            let reason = &t["status"]["conditions"][0]["reason"];
+            if reason == "Subscribed" {
+                Ok(())
+            } else {
+                Err(format!("{t}"))
+            }
+        },
+    );
+    ok(
+        &cluster.kfn(&[
+            "trigger",
+            "nats",
+            "publish",
+            "--url",
+            &url,
+            "--topic",
+            "greetings",
+            "--message",
+            r#"{"name": "ada"}"#,
+        ]),
+        "publish a greeting",
+    );
+    eventually(Duration::from_secs(60), "the message's execution Succeeds", || {
+        executions_of(&cluster, "greet")
+            .iter()
+            .any(|e| e["status"]["phase"] == "Succeeded" && e["status"]["output"] == json!({"greeting": "ada"}))
+            .then_some(())
+            .ok_or_else(|| format!("{:?}\n{}", executions_of(&cluster, "greet"), controller.log()))
+    });
+    assert_eq!(
+        executions_of(&cluster, "greet").len(),
+        1,
+        "one message, one execution\n{}",
+        controller.log()
+    );
+
+    // An HTTPTrigger naming a flow: no Ingress, and a status that says so.
+    let http = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "HTTPTrigger",
+        "metadata": {"name": "greet-http", "namespace": "default"},
+        "spec": {"flow-name": "greet", "host-name": "greet.example.com"}});
+    ok(
+        &cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&http.to_string())),
+        "apply the HTTPTrigger",
+    );
+    eventually(
+        Duration::from_secs(30),
+        "the HTTPTrigger says flows are not routed",
+        || {
+            let t = cluster.get(&["-n", "default", "get", "httptriggers.kubeless.io", "greet-http"]);
+            let c = &t["status"]["conditions"][0];
+            if c["reason"] == "FlowsNotRoutedOnClusters" && c["status"] == "False" {
+                Ok(())
+            } else {
+                Err(format!("{t}"))
+            }
+        },
+    );
+
+    // A CronJobTrigger naming a flow: no CronJob; the controller fires it.
+    let cron = json!({"apiVersion": "kubeless.io/v1beta1", "kind": "CronJobTrigger",
+        "metadata": {"name": "tick", "namespace": "default"},
+        "spec": {"schedule": "@every 2s", "flow-name": "greet", "payload": {"name": "cron"}}});
+    ok(
+        &cluster.kubectl_stdin(&["apply", "-f", "-"], Some(&cron.to_string())),
+        "apply the CronJobTrigger",
+    );
+    eventually(Duration::from_secs(60), "a firing's execution Succeeds", || {
+        executions_of(&cluster, "greet")
+            .iter()
+            .any(|e| e["status"]["phase"] == "Succeeded" && e["status"]["output"] == json!({"greeting": "cron"}))
+            .then_some(())
+            .ok_or_else(|| format!("{:?}\n{}", executions_of(&cluster, "greet"), controller.log()))
+    });
+    let jobs = cluster.get(&["-n", "default", "get", "cronjobs"]);
+    assert_eq!(jobs["items"], json!([]), "no CronJob for a flow's trigger");
+}
