@@ -1,10 +1,12 @@
 //! Cron schedules as Kubeless accepts them: standard 5-field expressions, the `@hourly` style
 //! descriptors, and `@every <duration>`.
 
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
+use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
 
 /// The `Event-Time` of a cron firing, as Kubeless's CronJobs send it
 /// (`date --rfc-3339=seconds --utc`: `2021-05-03 11:31:53+00:00`). One strftime format for
@@ -127,6 +129,59 @@ pub fn cluster_schedule(text: &str) -> Result<String, ScheduleError> {
         _ => None,
     };
     rendered.ok_or_else(|| ScheduleError::NotOnClusters(text.trim().to_string()))
+}
+
+/// The first firing strictly after `after`.
+/// (Cron triggers fire in UTC, on the engine and on clusters.)
+pub fn next_after(schedule: &Schedule, after: Timestamp) -> Option<Timestamp> {
+    match schedule {
+        Schedule::Every(every) => Some(after + *every),
+        Schedule::Cron(cron) => {
+            let zoned = after.to_zoned(TimeZone::UTC);
+            cron.find_next_occurrence(&zoned, false).ok().map(|z| z.timestamp())
+        }
+    }
+}
+
+/// The next firing of each trigger, with its schedule parsed once per schedule text (not on
+/// every tick).
+#[derive(Default)]
+pub struct Timetable {
+    // (namespace, name) → (schedule text, its parse, next firing)
+    pub(crate) entries: HashMap<(String, String), (String, Option<Schedule>, Timestamp)>,
+    /// How many schedule texts were parsed (the engine's tests count them).
+    pub(crate) parses: usize,
+}
+
+impl Timetable {
+    /// The triggers of `live` (key and schedule text) due at `now`; each is moved to its next
+    /// firing, triggers gone are forgotten, and an invalid schedule never fires.
+    pub fn due(&mut self, now: Timestamp, live: &[((String, String), &str)]) -> Vec<(String, String)> {
+        let keep: HashSet<&(String, String)> = live.iter().map(|(k, _)| k).collect();
+        self.entries.retain(|k, _| keep.contains(k));
+        let mut due = Vec::new();
+        for (key, text) in live {
+            let fresh = self.entries.get(key).is_none_or(|(old, _, _)| old != text);
+            if fresh {
+                self.parses += 1;
+                let parsed = parse(text).ok();
+                let first = parsed.as_ref().and_then(|p| next_after(p, now)).unwrap_or(now);
+                self.entries.insert(key.clone(), (text.to_string(), parsed, first));
+            }
+            let (_, parsed, next) = self.entries.get_mut(key).expect("just inserted");
+            let Some(parsed) = parsed else { continue };
+            if *next <= now {
+                *next = next_after(parsed, now).unwrap_or(now + Duration::from_secs(60));
+                due.push(key.clone());
+            }
+        }
+        due
+    }
+
+    /// Forgets every trigger (a controller that stopped leading starts afresh when it leads again).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
 }
 
 #[cfg(test)]

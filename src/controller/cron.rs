@@ -4,63 +4,16 @@
 //! trigger's payload as its input (`{}` without one). Firings missed while no replica led are
 //! not replayed.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
+use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use crate::api::kinds::CronJobTrigger;
-use crate::api::schedule::{self, Schedule};
+use crate::api::schedule::Timetable;
 use crate::client::kubeless;
-
-/// The first firing strictly after `after`.
-pub fn next_after(schedule: &Schedule, after: Timestamp) -> Option<Timestamp> {
-    match schedule {
-        Schedule::Every(every) => Some(after + *every),
-        Schedule::Cron(cron) => {
-            let zoned = after.to_zoned(TimeZone::UTC);
-            cron.find_next_occurrence(&zoned, false).ok().map(|z| z.timestamp())
-        }
-    }
-}
-
-/// The next firing of each trigger, its schedule parsed once per schedule text.
-#[derive(Default)]
-pub struct Timetable {
-    // (namespace, name) → (schedule text, its parse, next firing)
-    entries: HashMap<(String, String), (String, Option<Schedule>, Timestamp)>,
-}
-
-impl Timetable {
-    /// The triggers of `live` (key and schedule text) due at `now`; each is moved to its next
-    /// firing, triggers gone are forgotten, and an invalid schedule never fires.
-    pub fn due(&mut self, now: Timestamp, live: &[((String, String), &str)]) -> Vec<(String, String)> {
-        let keep: HashSet<&(String, String)> = live.iter().map(|(k, _)| k).collect();
-        self.entries.retain(|k, _| keep.contains(k));
-        let mut due = Vec::new();
-        for (key, text) in live {
-            if self.entries.get(key).is_none_or(|(old, _, _)| old != text) {
-                let parsed = schedule::parse(text).ok();
-                let first = parsed.as_ref().and_then(|p| next_after(p, now)).unwrap_or(now);
-                self.entries.insert(key.clone(), (text.to_string(), parsed, first));
-            }
-            let (_, parsed, next) = self.entries.get_mut(key).expect("just inserted");
-            let Some(parsed) = parsed else { continue };
-            if *next <= now {
-                *next = next_after(parsed, now).unwrap_or(now + Duration::from_secs(60));
-                due.push(key.clone());
-            }
-        }
-        due
-    }
-
-    fn clear(&mut self) {
-        self.entries.clear();
-    }
-}
 
 /// Fires the schedules of the CronJobTriggers that name a flow, while this replica leads,
 /// until the process ends.

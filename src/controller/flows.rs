@@ -92,7 +92,11 @@ async fn lead(client: &kube::Client, functions: &kube::Client, leader: &AtomicBo
                             let done = done_tx.clone();
                             let key = uid.clone();
                             let task = tokio::spawn(async move {
-                                execute(host, e, stop_rx).await;
+                                // A run that panics (an interpreter bug) is not left Running.
+                                let ran = std::panic::AssertUnwindSafe(execute(host, e, stop_rx));
+                                if futures::FutureExt::catch_unwind(ran).await.is_err() {
+                                    tracing::error!("the flow interpreter failed on execution {key}");
+                                }
                                 let _ = done.send(key);
                             });
                             running.insert(uid, Running { stop, task });
@@ -282,6 +286,24 @@ impl ClusterHost {
 
     /// The function's Service port segment (its port's name, else its number).
     async fn port(&self, namespace: &str, name: &str) -> Result<String, FlowError> {
+        // Only a function is called: a Task cannot reach any other Service with the
+        // controller's credentials.
+        let functions: Api<crate::api::kinds::Function> = Api::namespaced(self.functions.clone(), namespace);
+        match functions.get_metadata_opt(name).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                return Err(FlowError::new(
+                    errors::TASK_FAILED,
+                    format!("there is no function {name} in the namespace {namespace}"),
+                ));
+            }
+            Err(e) => {
+                return Err(FlowError::new(
+                    errors::TASK_FAILED,
+                    format!("cannot read the function {namespace}/{name}: {e}"),
+                ));
+            }
+        }
         let services: Api<Service> = Api::namespaced(self.functions.clone(), namespace);
         match services.get_opt(name).await {
             Ok(Some(svc)) => crate::client::proxy::port_segment(&svc).ok_or_else(|| {
@@ -380,11 +402,22 @@ impl Host for ClusterHost {
                         self.namespace, self.name
                     )));
                 }
-                Err(e) if attempt >= 8 => {
+                // Refused for what it is (too big, not valid): it will never be stored. Anything
+                // else (the API server away, throttled, a conflict) is tried again, as long as
+                // this controller leads (the lead loop ends the run when it no longer does).
+                Err(kube::Error::Api(s)) if [400, 413, 422].contains(&s.code) => {
                     return Err(SaveError::Failed(format!(
-                        "cannot store the status of execution {}/{}: {e}",
-                        self.namespace, self.name
+                        "cannot store the status of execution {}/{}: {}",
+                        self.namespace, self.name, s.message
                     )));
+                }
+                Err(e) if attempt % 20 == 0 => {
+                    tracing::warn!(
+                        "execution {}/{}: cannot store its status ({attempt} tries): {e}; trying again",
+                        self.namespace,
+                        self.name
+                    );
+                    tokio::time::sleep(pause).await;
                 }
                 Err(e) => {
                     tracing::debug!(

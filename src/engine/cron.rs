@@ -3,29 +3,18 @@
 //! one), or starts an execution of the trigger's flow with the payload as its input (`{}`
 //! without one). Firings missed while the engine was down are not replayed.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use super::objects::{Objects, Parsed};
 use super::replicas::{self, Replicas};
 use crate::api::kinds::{CronJobTrigger, CronJobTriggerSpec};
-use crate::api::schedule::{self, Schedule};
+use crate::api::schedule::{self, Timetable};
 use axum::body::Body;
-use k8s_openapi::jiff::{Timestamp, tz::TimeZone};
+use k8s_openapi::jiff::Timestamp;
 
 const TRIGGERS: &str = "kubeless.io/cronjobtriggers";
-
-/// The first firing strictly after `after`.
-pub fn next_after(schedule: &Schedule, after: Timestamp) -> Option<Timestamp> {
-    match schedule {
-        Schedule::Every(every) => Some(after + *every),
-        Schedule::Cron(cron) => {
-            let zoned = after.to_zoned(TimeZone::UTC);
-            cron.find_next_occurrence(&zoned, false).ok().map(|z| z.timestamp())
-        }
-    }
-}
 
 /// The request of one firing.
 pub fn request(trigger: &CronJobTriggerSpec, uid: &str) -> http::Request<Body> {
@@ -44,42 +33,6 @@ pub fn request(trigger: &CronJobTriggerSpec, uid: &str) -> http::Request<Body> {
             .body(Body::from(p.to_string()))
             .expect("a valid request"),
         None => builder.method("GET").body(Body::empty()).expect("a valid request"),
-    }
-}
-
-/// The next firing of each trigger, with its schedule parsed once per schedule text (not on
-/// every tick).
-#[derive(Default)]
-pub struct Timetable {
-    // (namespace, name) → (schedule text, its parse, next firing)
-    entries: HashMap<(String, String), (String, Option<Schedule>, Timestamp)>,
-    /// How many schedule texts were parsed, for tests.
-    parses: usize,
-}
-
-impl Timetable {
-    /// The triggers of `live` (key and schedule text) due at `now`; each is moved to its next
-    /// firing, triggers gone are forgotten, and an invalid schedule never fires.
-    pub fn due(&mut self, now: Timestamp, live: &[((String, String), &str)]) -> Vec<(String, String)> {
-        let keep: HashSet<&(String, String)> = live.iter().map(|(k, _)| k).collect();
-        self.entries.retain(|k, _| keep.contains(k));
-        let mut due = Vec::new();
-        for (key, text) in live {
-            let fresh = self.entries.get(key).is_none_or(|(old, _, _)| old != text);
-            if fresh {
-                self.parses += 1;
-                let parsed = schedule::parse(text).ok();
-                let first = parsed.as_ref().and_then(|p| next_after(p, now)).unwrap_or(now);
-                self.entries.insert(key.clone(), (text.to_string(), parsed, first));
-            }
-            let (_, parsed, next) = self.entries.get_mut(key).expect("just inserted");
-            let Some(parsed) = parsed else { continue };
-            if *next <= now {
-                *next = next_after(parsed, now).unwrap_or(now + Duration::from_secs(60));
-                due.push(key.clone());
-            }
-        }
-        due
     }
 }
 
@@ -136,6 +89,7 @@ pub fn start(objects: Arc<Objects>, replicas: Arc<Replicas>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::schedule::next_after;
 
     #[test]
     fn firings_follow_the_schedule_in_utc() {

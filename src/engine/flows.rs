@@ -294,16 +294,25 @@ impl Executions {
         if phase.is_final() {
             return;
         }
-        if value.pointer("/metadata/deletionTimestamp").is_some() {
+        // The event's copy can be older than what is stored (a run that just ended stored its
+        // end after it): what is stored now decides, so an ended execution is not run again.
+        let key = Key::new(EXECUTIONS, meta_str(value, "namespace"), meta_str(value, "name"));
+        let Some(current) = self.objects.store.get(&key) else {
             return;
-        }
-        let execution: Execution = match crate::api::kinds::from_object(value) {
+        };
+        let execution: Execution = match crate::api::kinds::from_object(&current.value) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}: the execution cannot run");
                 return;
             }
         };
+        if execution.metadata.uid.as_deref() != Some(uid.as_str())
+            || execution.phase().is_final()
+            || execution.metadata.deletion_timestamp.is_some()
+        {
+            return;
+        }
         self.run(execution);
     }
 
@@ -332,7 +341,13 @@ impl Executions {
         let done = self.done.clone();
         let task_uid = uid.clone();
         let task = tokio::spawn(async move {
-            let _ = driver::run(&host, run, stopped).await;
+            // A run that panics (an interpreter bug) ends its execution Failed, not Running forever.
+            let status = run.status.clone();
+            let ran = std::panic::AssertUnwindSafe(driver::run(&host, run, stopped));
+            if futures::FutureExt::catch_unwind(ran).await.is_err() {
+                let error = FlowError::runtime("the flow interpreter failed (a bug of kfn's); see the engine's log");
+                let _ = host.save(&driver::failed_to_start(status, &error, host.now_ms())).await;
+            }
             let _ = done.send(task_uid);
         });
         self.running.insert(

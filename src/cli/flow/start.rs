@@ -114,9 +114,15 @@ pub async fn start(args: StartArgs, global: &GlobalArgs) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         phase => {
-            global
-                .printer
-                .plain(&format!("error: {}: {}", status.error, status.cause));
+            // `error: <Error>: <Cause>`, or the phase when the execution ended without an error
+            // name (a stop without --error, a Fail without Error).
+            let line = match (status.error.as_str(), status.cause.as_str()) {
+                ("", "") => format!("error: {phase}"),
+                ("", cause) => format!("error: {phase}: {cause}"),
+                (error, "") => format!("error: {error}"),
+                (error, cause) => format!("error: {error}: {cause}"),
+            };
+            global.printer.plain(&line);
             global.printer.info(&format!(
                 "Execution {name} ended {phase}; 'kfn flow history {name}' shows what happened"
             ));
