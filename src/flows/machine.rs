@@ -32,6 +32,7 @@ use super::definition::{
 };
 use super::errors::{self, FlowError};
 use super::io;
+use super::path::kind_of;
 use crate::api::kinds::{HistoryEvent, Stop};
 
 /// What the context object says of the execution (the same for every state).
@@ -1002,17 +1003,6 @@ fn seconds(value: &Value, field: &str) -> Result<f64, FlowError> {
         _ => Err(FlowError::runtime(format!(
             "{field} gave {value}, not a number of at least 0"
         ))),
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

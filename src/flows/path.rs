@@ -147,7 +147,7 @@ impl ReferencePath {
                             format!(
                                 "unable to apply ResultPath {}: {walked} is {}, not an object",
                                 self.text,
-                                kind(node)
+                                kind_of(node)
                             ),
                         ));
                     };
@@ -177,7 +177,8 @@ impl ReferencePath {
     }
 }
 
-fn kind(value: &Value) -> &'static str {
+/// What kind of JSON value it is, for messages (`a string`, `an array`, …).
+pub(crate) fn kind_of(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

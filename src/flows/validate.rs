@@ -9,7 +9,7 @@ use serde_json::{Map as Object, Value};
 use super::definition::*;
 use super::errors::ALL;
 use super::io::Template;
-use super::path::{Path, ReferencePath};
+use super::path::{Path, ReferencePath, kind_of};
 use super::timestamp;
 
 const TYPES: &str = "Task, Pass, Choice, Wait, Succeed, Fail, Parallel or Map";
@@ -70,17 +70,6 @@ fn join(prefix: &str, field: &str) -> String {
         field.to_string()
     } else {
         format!("{prefix}.{field}")
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
