@@ -199,6 +199,35 @@ impl Linter {
         self.problem(&f.at(key), format!("must be {want}, got {}: {got}", kind_of(got)));
     }
 
+    /// The items of `key`, a field that must be a non-empty array of `what`; otherwise `None`,
+    /// with the problem: missing (`is required: a non-empty array of <what><required>`), of
+    /// another kind, or empty (`is empty: <empty>`).
+    fn non_empty_array<'v>(
+        &mut self,
+        f: &Fields<'v>,
+        key: &str,
+        what: &str,
+        required: &str,
+        empty: &str,
+    ) -> Option<&'v Vec<Value>> {
+        let Some(v) = f.get(key) else {
+            self.problem(
+                &f.at(key),
+                format!("is required: a non-empty array of {what}{required}"),
+            );
+            return None;
+        };
+        let Value::Array(items) = v else {
+            self.wrong(f, key, &format!("a non-empty array of {what}"), v);
+            return None;
+        };
+        if items.is_empty() {
+            self.problem(&f.at(key), format!("is empty: {empty}"));
+            return None;
+        }
+        Some(items)
+    }
+
     fn string(&mut self, f: &Fields, key: &str) -> Option<String> {
         match f.get(key)? {
             Value::String(s) => Some(s.clone()),
@@ -698,21 +727,10 @@ impl Linter {
 
     fn error_equals(&mut self, f: &Fields, last: bool) -> Vec<String> {
         let key = "ErrorEquals";
-        let Some(v) = f.get(key) else {
-            self.problem(&f.at(key), "is required: a non-empty array of error names");
+        let empty = "it needs at least one error name (States.ALL matches all)";
+        let Some(items) = self.non_empty_array(f, key, "error names", "", empty) else {
             return Vec::new();
         };
-        let Value::Array(items) = v else {
-            self.wrong(f, key, "a non-empty array of error names", v);
-            return Vec::new();
-        };
-        if items.is_empty() {
-            self.problem(
-                &f.at(key),
-                "is empty: it needs at least one error name (States.ALL matches all)",
-            );
-            return Vec::new();
-        }
         let mut names = Vec::new();
         for (i, item) in items.iter().enumerate() {
             match item {
@@ -962,18 +980,7 @@ impl Linter {
 
     fn choice(&mut self, f: &Fields) -> Option<Kind> {
         let default = self.string(f, "Default");
-        let Some(v) = f.get("Choices") else {
-            self.problem(&f.at("Choices"), "is required: a non-empty array of Choice rules");
-            return None;
-        };
-        let Value::Array(rules) = v else {
-            self.wrong(f, "Choices", "a non-empty array of Choice rules", v);
-            return None;
-        };
-        if rules.is_empty() {
-            self.problem(&f.at("Choices"), "is empty: a Choice needs at least one rule");
-            return None;
-        }
+        let rules = self.non_empty_array(f, "Choices", "Choice rules", "", "a Choice needs at least one rule")?;
         let mut choices = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             let path = format!("{}[{i}]", f.at("Choices"));
@@ -1155,21 +1162,8 @@ impl Linter {
     }
 
     fn parallel(&mut self, f: &Fields) -> Option<Kind> {
-        let Some(v) = f.get("Branches") else {
-            self.problem(
-                &f.at("Branches"),
-                "is required: a non-empty array of definitions (StartAt and States)",
-            );
-            return None;
-        };
-        let Value::Array(items) = v else {
-            self.wrong(f, "Branches", "a non-empty array of definitions", v);
-            return None;
-        };
-        if items.is_empty() {
-            self.problem(&f.at("Branches"), "is empty: a Parallel needs at least one branch");
-            return None;
-        }
+        let empty = "a Parallel needs at least one branch";
+        let items = self.non_empty_array(f, "Branches", "definitions", " (StartAt and States)", empty)?;
         let mut branches = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let path = format!("{}[{i}]", f.at("Branches"));
