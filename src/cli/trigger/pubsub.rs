@@ -157,6 +157,11 @@ where
     .await
 }
 
+/// `--flow-selector`, read as a LabelSelector object.
+fn flow_selector(text: &Option<String>) -> Result<Option<Value>> {
+    text.as_deref().map(|s| selector_of(s, "--flow-selector")).transpose()
+}
+
 async fn topic_trigger<P: clap::Args>(
     cmd: TopicCommand<P>,
     kind: &str,
@@ -168,11 +173,7 @@ async fn topic_trigger<P: clap::Args>(
         TopicCommand::Create(a) => {
             let name = one_name(&a.names, what)?;
             let selector = a.selector.as_deref().map(label_selector).transpose()?;
-            let flows = a
-                .flow_selector
-                .as_deref()
-                .map(|s| selector_of(s, "--flow-selector"))
-                .transpose()?;
+            let flows = flow_selector(&a.flow_selector)?;
             let conn = client::connect(&global.target()).await?;
             let ns = conn.namespace.clone();
             let mut spec = json!({"topic": a.topic, "functionSelector": selector.unwrap_or_else(|| json!({}))});
@@ -192,11 +193,7 @@ async fn topic_trigger<P: clap::Args>(
         TopicCommand::Update(a) => {
             let name = one_name(&a.names, what)?;
             let selector = a.selector.as_deref().map(label_selector).transpose()?;
-            let flows = a
-                .flow_selector
-                .as_deref()
-                .map(|s| selector_of(s, "--flow-selector"))
-                .transpose()?;
+            let flows = flow_selector(&a.flow_selector)?;
             let conn = client::connect(&global.target()).await?;
             super::update(global.printer, &conn, kind, label, &name, &a.dry, |t| {
                 if let Some(s) = &flows {
