@@ -579,17 +579,7 @@ async fn the_controller_delivers_nats_and_kafka_messages_to_the_functions_it_sel
     );
     wait_trigger(&engine, "nats", "delivering to sub", 15, "the controller subscribes");
     ok(
-        &engine.kfn(&[
-            "trigger",
-            "nats",
-            "publish",
-            "--url",
-            &url,
-            "--topic",
-            "t",
-            "--message",
-            r#"{"payload": "c7q"}"#,
-        ]),
+        &engine.kfn(&crate::triggers::nats_publish(&url, "t", r#"{"payload": "c7q"}"#)),
         "publish",
     );
     eventually(Duration::from_secs(10), "the NATS message reaches the function", || {

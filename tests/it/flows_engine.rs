@@ -628,17 +628,7 @@ fn nats_messages_start_every_flow_the_selector_matches() {
     );
     let list = engine.kfn(&["trigger", "nats", "list", "-o", "wide"]);
     assert!(list.stdout.contains("topic=orders"), "{}", list.stdout);
-    let run = engine.kfn(&[
-        "trigger",
-        "nats",
-        "publish",
-        "--url",
-        &url,
-        "--topic",
-        "orders",
-        "--message",
-        r#"{"id": "n4q"}"#,
-    ]);
+    let run = engine.kfn(&crate::triggers::nats_publish(&url, "orders", r#"{"id": "n4q"}"#));
     ok(&run, "publish");
     let input = json!({"id": "n4q"});
     let out = eventually(Duration::from_secs(60), "the message starts the flow", || {

@@ -276,17 +276,7 @@ fn a_nats_message_wakes_a_function_at_zero() {
     crate::common::wait_trigger(&engine, "nats", "delivering to natsleepy", 10, "the engine subscribes");
     scale_to_zero_after(&engine, "natsleepy", "2s");
     wait_idle(&engine, "natsleepy");
-    let run = engine.kfn(&[
-        "trigger",
-        "nats",
-        "publish",
-        "--url",
-        &url,
-        "--topic",
-        "wake",
-        "--message",
-        r#"{"payload": "z7q4w"}"#,
-    ]);
+    let run = engine.kfn(&crate::triggers::nats_publish(&url, "wake", r#"{"payload": "z7q4w"}"#));
     ok(&run, "publish");
     eventually(Duration::from_secs(15), "the message reaches the function", || {
         let logs = engine.kfn(&["function", "logs", "natsleepy"]).stdout;

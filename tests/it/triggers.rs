@@ -366,6 +366,21 @@ impl Drop for NatsServer {
     }
 }
 
+/// The arguments of `kfn trigger nats publish`: `message` on `topic` of the server at `url`.
+pub fn nats_publish<'a>(url: &'a str, topic: &'a str, message: &'a str) -> [&'a str; 9] {
+    [
+        "trigger",
+        "nats",
+        "publish",
+        "--url",
+        url,
+        "--topic",
+        topic,
+        "--message",
+        message,
+    ]
+}
+
 pub fn nats_server() -> NatsServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -429,17 +444,7 @@ fn nats_messages_reach_every_function_the_selector_matches() {
         10,
         "the engine subscribes",
     );
-    let run = engine.kfn(&[
-        "trigger",
-        "nats",
-        "publish",
-        "--url",
-        &url,
-        "--topic",
-        "test",
-        "--message",
-        r#"{"payload": "n8x2k"}"#,
-    ]);
+    let run = engine.kfn(&nats_publish(&url, "test", r#"{"payload": "n8x2k"}"#));
     ok(&run, "publish");
     assert!(run.stderr.contains("Published [test]"), "{}", run.stderr);
     for f in ["nats-func1", "nats-func2"] {

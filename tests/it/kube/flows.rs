@@ -269,17 +269,7 @@ fn nats_and_cron_triggers_start_executions_of_flows_on_a_cluster() {
         },
     );
     ok(
-        &cluster.kfn(&[
-            "trigger",
-            "nats",
-            "publish",
-            "--url",
-            &url,
-            "--topic",
-            "greetings",
-            "--message",
-            r#"{"name": "ada"}"#,
-        ]),
+        &cluster.kfn(&crate::triggers::nats_publish(&url, "greetings", r#"{"name": "ada"}"#)),
         "publish a greeting",
     );
     eventually(Duration::from_secs(60), "the message's execution Succeeds", || {
