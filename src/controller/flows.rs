@@ -340,7 +340,7 @@ impl ClusterHost {
         let status = resp.status();
         let raised = resp
             .headers()
-            .get("x-kfn-error")
+            .get(crate::api::ERROR_HEADER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let bytes = resp.into_body().collect_bytes().await.map_err(failed)?;
