@@ -17,6 +17,10 @@ pub const GROUP: &str = "kubeless.io";
 /// The served and stored version.
 pub const VERSION: &str = "v1beta1";
 
+/// The label that makes a namespace a tenant's (`kfn tenant create`): its value is the
+/// tenant's name, which is also the namespace's.
+pub const TENANT_LABEL: &str = "kfn.io/tenant";
+
 /// An object's labels (`metadata.labels`) as a sorted map; empty when it has none.
 pub fn labels_of(object: &serde_json::Value) -> std::collections::BTreeMap<String, String> {
     object

@@ -12,6 +12,7 @@ mod misc;
 pub mod reference;
 mod runtime;
 mod simulate;
+mod tenant;
 mod trigger;
 
 use std::path::PathBuf;
@@ -74,6 +75,8 @@ pub enum Command {
     Trigger(trigger::TriggerArgs),
     /// Scale functions automatically: rules, scale to zero and scheduled minimums
     Autoscale(autoscale::AutoscaleArgs),
+    /// Give teams namespaces of their own: RBAC, quotas, limits and a kubeconfig each
+    Tenant(tenant::TenantArgs),
     /// Print the server's runtime catalog
     GetServerConfig,
     /// Print kfn's version
@@ -274,6 +277,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Flow(args) => flow::run(args, &cli.global).await,
         Command::Trigger(args) => trigger::run(args, &cli.global).await,
         Command::Autoscale(args) => autoscale::run(args, &cli.global).await,
+        Command::Tenant(args) => tenant::run(args, &cli.global).await,
         Command::GetServerConfig => misc::server_config(&cli.global).await,
         Command::Version => misc::version(cli.global.printer),
         Command::Completion(args) => misc::completion(args, cli.global.printer),

@@ -2,6 +2,7 @@
 //! the Deployment. Shared by the local engine and the cluster controller.
 
 pub mod cluster;
+pub mod tenant;
 
 use std::collections::BTreeMap;
 
