@@ -58,6 +58,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
             "controller",
             "scaling",
             "flows",
+            "render",
         ],
     ),
 ];
