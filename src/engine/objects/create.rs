@@ -75,6 +75,8 @@ pub(super) fn prepare_new(def: &ResourceDef, namespace: Option<&str>, obj: &mut 
     }
     let check = if def.plural == "namespaces" && def.group.is_empty() {
         validate::dns1123_label(&name)
+    } else if def.group == "rbac.authorization.k8s.io" {
+        validate::path_segment(&name)
     } else {
         validate::dns1123_subdomain(&name)
     };

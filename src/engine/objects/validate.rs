@@ -23,6 +23,19 @@ pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
     }
 }
 
+/// A path segment: what RBAC objects' names must be (`system:discovery` is one), as
+/// Kubernetes checks them (the first rule broken is reported).
+pub fn path_segment(name: &str) -> Result<(), String> {
+    let why = match name {
+        "." => "may not be '.'",
+        ".." => "may not be '..'",
+        n if n.contains('/') => "may not contain '/'",
+        n if n.contains('%') => "may not contain '%'",
+        _ => return Ok(()),
+    };
+    Err(format!("Invalid value: \"{name}\": {why}"))
+}
+
 /// A DNS-1123 label: what namespace names must be.
 pub fn dns1123_label(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
