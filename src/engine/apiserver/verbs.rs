@@ -699,9 +699,11 @@ fn delete(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
         options.dry_run,
     )?;
     match outcome {
-        // Removed at once: as on the real server, Pods answer with the object, other kinds with
-        // a Status naming what was deleted.
-        Outcome::Deleted(o) if !(req.def.group.is_empty() && req.def.plural == "pods") => {
+        // Removed at once: as on the real server, Pods and ServiceAccounts answer with the
+        // object, other kinds with a Status naming what was deleted.
+        Outcome::Deleted(o)
+            if !(req.def.group.is_empty() && ["pods", "serviceaccounts"].contains(&req.def.plural.as_str())) =>
+        {
             let mut details = json!({"name": name, "kind": req.def.plural, "uid": o.value["metadata"]["uid"]});
             if !req.def.group.is_empty() {
                 details["group"] = json!(req.def.group);

@@ -128,16 +128,18 @@ impl Policy {
     }
 
     /// Whether the request is allowed; when it is not, the reason Kubernetes appends to its
-    /// message (`RBAC: role.rbac.authorization.k8s.io "x" not found`), empty when there is none.
+    /// message (`rbac: RBAC: role.rbac.authorization.k8s.io "x" not found`), empty when there is none.
     pub fn authorize(&self, user: &User, attrs: &Attributes) -> Result<(), String> {
         let (rules, errors) = self.rules_for(user, &attrs.namespace);
         if rules.iter().any(|r| rule_allows(r, attrs)) {
             return Ok(());
         }
+        // As kube-apiserver words it: its RBAC authorizer's reason, prefixed with the
+        // authorizer's name by the chain of authorizers.
         Err(match errors.as_slice() {
             [] => String::new(),
-            [one] => format!("RBAC: {one}"),
-            many => format!("RBAC: [{}]", many.join(", ")),
+            [one] => format!("rbac: RBAC: {one}"),
+            many => format!("rbac: RBAC: [{}]", many.join(", ")),
         })
     }
 }
@@ -366,7 +368,7 @@ mod tests {
         };
         assert_eq!(
             p.authorize(&user, &req(Method::GET, "/api/v1/namespaces/a/pods")),
-            Err("RBAC: role.rbac.authorization.k8s.io \"gone\" not found".to_string())
+            Err("rbac: RBAC: role.rbac.authorization.k8s.io \"gone\" not found".to_string())
         );
         assert_eq!(
             p.authorize(&user, &req(Method::GET, "/api/v1/namespaces/b/pods")),

@@ -79,8 +79,21 @@ fn install_kubeless_crds(cluster: &Cluster) {
 }
 
 async fn client(kubeconfig: &Path) -> kube::Client {
+    client_as(kubeconfig, None).await
+}
+
+/// A client of the kubeconfig's server; with `token`, authenticated by that bearer token alone
+/// (the kubeconfig's own credentials, a client certificate say, left out).
+pub(super) async fn client_as(kubeconfig: &Path, token: Option<&str>) -> kube::Client {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let kc = Kubeconfig::read_from(kubeconfig).expect("a kubeconfig");
+    let mut kc = Kubeconfig::read_from(kubeconfig).expect("a kubeconfig");
+    if let Some(token) = token {
+        let mut value = serde_json::to_value(&kc).expect("a kubeconfig serialises");
+        for user in value["users"].as_array_mut().into_iter().flatten() {
+            user["user"] = serde_json::json!({"token": token});
+        }
+        kc = serde_json::from_value(value).expect("a kubeconfig with a token");
+    }
     let mut config = kube::Config::from_custom_kubeconfig(kc, &KubeConfigOptions::default())
         .await
         .expect("a client configuration");
@@ -108,8 +121,8 @@ fn check(name: &str) {
     let (failures, differences) = rt.block_on(async {
         let suffix: String = uuid::Uuid::new_v4().simple().to_string()[..5].to_string();
         let ns = format!("{name}-{suffix}");
-        let mut real = run::Server::new("real", client(real_kc).await, &ns);
-        let mut engine = run::Server::new("engine", client(engine_kc).await, &ns);
+        let mut real = run::Server::new("real", client(real_kc).await, real_kc, &ns);
+        let mut engine = run::Server::new("engine", client(engine_kc).await, engine_kc, &ns);
         for server in [&mut real, &mut engine] {
             let create = script::Step {
                 name: "namespace".into(),
@@ -181,6 +194,7 @@ scripts! {
     accept => "accept",
     apply => "apply",
     auth => "auth",
+    rbac => "rbac",
     controllers => "controllers",
     crd => "crd",
     crud => "crud",

@@ -36,6 +36,8 @@ const VOLATILE: [(&str, &str); 18] = [
 pub struct Server {
     pub label: &'static str,
     pub client: kube::Client,
+    /// The kubeconfig the client was made from (steps with a `token` use its server and CA).
+    kubeconfig: std::path::PathBuf,
     vars: HashMap<String, String>,
     /// Generated names (and pod-template hashes) seen in answers, with their placeholders.
     generated: Vec<(String, String)>,
@@ -59,12 +61,13 @@ pub struct Answer {
 }
 
 impl Server {
-    pub fn new(label: &'static str, client: kube::Client, ns: &str) -> Server {
+    pub fn new(label: &'static str, client: kube::Client, kubeconfig: &std::path::Path, ns: &str) -> Server {
         let mut vars = HashMap::new();
         vars.insert("ns".to_string(), ns.to_string());
         Server {
             label,
             client,
+            kubeconfig: kubeconfig.to_path_buf(),
             vars,
             generated: Vec::new(),
             watches: HashMap::new(),
@@ -143,9 +146,24 @@ impl Server {
             .map_err(|e| format!("bad request {uri}: {e}"))
     }
 
+    /// The client a step is sent with: the server's, or one with only the step's token.
+    async fn client_for(&self, step: &Step) -> Result<kube::Client, String> {
+        match &step.token {
+            None => Ok(self.client.clone()),
+            Some(token) => {
+                let token = self.fill(token);
+                if token.starts_with('{') {
+                    return Err(format!("not sent: {token} was not saved by an earlier step"));
+                }
+                Ok(super::client_as(&self.kubeconfig, Some(&token)).await)
+            }
+        }
+    }
+
     async fn send(&self, step: &Step) -> Result<Answer, String> {
         let req = self.request(step)?;
-        let resp = tokio::time::timeout(Duration::from_secs(60), self.client.send(req))
+        let client = self.client_for(step).await?;
+        let resp = tokio::time::timeout(Duration::from_secs(60), client.send(req))
             .await
             .map_err(|_| "no answer within 60 s".to_string())?
             .map_err(|e| format!("request failed: {e}"))?;
@@ -176,7 +194,8 @@ impl Server {
 
     async fn open_watch(&mut self, step: &Step, name: &str) -> Result<Answer, String> {
         let req = self.request(step)?;
-        let resp = tokio::time::timeout(Duration::from_secs(60), self.client.send(req))
+        let client = self.client_for(step).await?;
+        let resp = tokio::time::timeout(Duration::from_secs(60), client.send(req))
             .await
             .map_err(|_| "no answer within 60 s".to_string())?
             .map_err(|e| format!("request failed: {e}"))?;

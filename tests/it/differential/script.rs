@@ -29,6 +29,9 @@ pub struct Step {
     pub query: Map<String, Value>,
     #[serde(default)]
     pub headers: Map<String, Value>,
+    /// Sent with this bearer token alone (a saved value, `{token}`) instead of the server's
+    /// administrator credentials.
+    pub token: Option<String>,
     /// A body sent as JSON text (also for YAML content types: JSON is YAML).
     pub body: Option<Value>,
     /// A body sent as written.
