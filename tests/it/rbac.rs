@@ -202,6 +202,28 @@ fn kubectl_auth_can_i_and_whoami_answer_for_the_token() {
     ok(&run, "whoami");
     assert!(run.stdout.starts_with(SA), "{}", run.stdout);
     assert!(run.stdout.contains("system:serviceaccounts:a"), "{}", run.stdout);
+    // The administrator may act as the ServiceAccount (`--as`), and is then held to its Role;
+    // the ServiceAccount may not act as anyone.
+    let run = engine.kubectl(&["--as", SA, "auth", "can-i", "list", "functions.kubeless.io", "-n", "b"]);
+    assert_eq!((run.code, run.stdout.trim()), (1, "no"), "{}", run.stderr);
+    let run = engine.kubectl(&["--as", SA, "get", "functions", "-n", "a"]);
+    ok(&run, "the administrator as the ServiceAccount lists functions in a");
+    let run = sa(&[
+        "--as",
+        "kfn:local-admin",
+        "--as-group",
+        "system:masters",
+        "get",
+        "functions",
+        "-n",
+        "b",
+    ]);
+    forbidden(
+        &run,
+        &format!(
+            "functions.kubeless.io is forbidden: User \"{SA}\" cannot impersonate-on:user-info:list resource \"functions\" in API group \"kubeless.io\" in the namespace \"b\""
+        ),
+    );
     // The admin token stays an administrator.
     let run = engine.kubectl(&["auth", "can-i", "*", "*", "--all-namespaces"]);
     assert_eq!((run.code, run.stdout.trim()), (0, "yes"), "{}", run.stderr);

@@ -205,6 +205,9 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     // Every request is authorized before it is routed (a path that serves nothing included),
     // from what its path, method and query say, as kube-apiserver does.
     let attributes = Attributes::of(req.method(), &percent_decode(req.uri().path()), req.uri().query());
+    let user = server
+        .auth
+        .impersonate(&server.objects, user, req.headers(), &attributes)?;
     server.auth.authorize(&server.objects, &user, &attributes)?;
     // The service proxy streams bodies both ways: it is routed before any body is read.
     if let Some((namespace, service, rest)) = proxy::parse(req.uri().path()) {

@@ -6,6 +6,7 @@
 //! authorizer decides, with kube-apiserver's 403 messages.
 
 pub mod bootstrap;
+mod impersonate;
 pub mod rbac;
 pub mod request;
 pub mod token;
