@@ -165,7 +165,7 @@ async fn supervise(
             log.line(&format!("kfn: {note}")).await;
         }
     }
-    let confinement = Confinement::new(&name, Limits::of(&spec.deployment));
+    let confinement = Confinement::new(&name, Limits::of(&spec.pod));
     if let Some(log) = &log {
         for note in confinement.notes() {
             log.lock().await.line(&note).await;
