@@ -46,7 +46,6 @@ pub struct Spec {
     pub function: Arc<Function>,
     /// The Function as stored (what Events are about).
     pub object: Value,
-    pub deployment: Value,
     /// The Pod the replica runs (as the ReplicaSet controller made it).
     pub pod: Value,
     pub logs: PathBuf,
