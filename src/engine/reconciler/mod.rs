@@ -306,18 +306,15 @@ impl FunctionController {
         if let Some(d) = &existing {
             keep_controller_fields(&mut desired, &d.value, self.written.as_ref() == Some(&rendered));
         }
-        let deployment = match objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
-            Ok(d) => d.value.clone(),
-            Err(e) => {
-                tracing::warn!(
-                    "function {}/{}: cannot write its Deployment: {}",
-                    self.namespace,
-                    self.name,
-                    e.message
-                );
-                return true;
-            }
-        };
+        if let Err(e) = objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
+            tracing::warn!(
+                "function {}/{}: cannot write its Deployment: {}",
+                self.namespace,
+                self.name,
+                e.message
+            );
+            return true;
+        }
         self.written = Some(rendered);
 
         self.observe(&function);
