@@ -83,8 +83,13 @@ impl Connection {
     /// own message.
     pub fn explain(&self, err: kube::Error) -> Error {
         let message = match &err {
-            kube::Error::Api(status) if status.code == 401 || status.code == 403 => format!(
+            kube::Error::Api(status) if status.code == 401 => format!(
                 "the API server {} refused the credentials from {} ({} {}): {}",
+                self.server, self.source, status.code, status.reason, status.message
+            ),
+            // Authenticated but not allowed: by RBAC, or by admission (a quota, a LimitRange).
+            kube::Error::Api(status) if status.code == 403 => format!(
+                "the API server {} (from {}) refused this ({} {}): {}",
                 self.server, self.source, status.code, status.reason, status.message
             ),
             // What a real API server says for a kind it does not serve: the CRDs are missing.
