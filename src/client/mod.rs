@@ -4,6 +4,7 @@
 //! exists; else the local engine, started on demand.
 
 pub mod error;
+pub mod kubeconfig;
 pub mod kubeless;
 pub mod logs;
 pub mod metrics;
