@@ -1,6 +1,7 @@
 //! `tenant create` and `tenant delete`.
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use k8s_openapi::api::core::v1::{LimitRange, ServiceAccount};
@@ -76,6 +77,14 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
             return Err(failed(e.1, e.0).into());
         }
     };
+    if !tenant.quota.spec.as_ref().and_then(|s| s.hard.as_ref()).is_none_or(|h| h.is_empty())
+        && !conn.is_kfn_engine().await?
+        && let Err(missing) = quota_counts(&conn, &tenant).await
+    {
+        global.printer.warn(&format!(
+            "The cluster's quota controller does not count {missing} of tenant {name} yet: until it does, the API server refuses to create them (`status unknown for quota`); `kfn tenant describe {name}` shows when it does"
+        ));
+    }
     global.printer.info(&format!(
         "Tenant {name} created: namespace {name}, ServiceAccount {sa}, Role and RoleBinding {role}, ResourceQuota and LimitRange {policy_name}{np}",
         sa = render::SERVICE_ACCOUNT,
@@ -91,6 +100,46 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
         "Give its developers a kubeconfig with 'kfn tenant kubeconfig {name} > {name}.kubeconfig'"
     ));
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long `create` waits for a cluster's quota controller to count what the quota limits.
+const COUNTED_WITHIN: Duration = Duration::from_secs(60);
+/// How often it makes the quota anew meanwhile.
+const RECREATE_EVERY: Duration = Duration::from_secs(10);
+
+/// Waits until the quota's status counts every key it limits (the API server refuses what an
+/// uncounted key covers). A cluster's quota controller counts a kind right away only in quotas
+/// made after it knew the kind (`kfn install` just before: some 30s), others at its next full
+/// resync (5 minutes): so the quota is made anew every few seconds meanwhile. The keys still
+/// not counted, when it gives up.
+async fn quota_counts(conn: &Connection, tenant: &render::Tenant) -> Result<(), String> {
+    let ns = tenant.namespace.metadata.name.as_deref().unwrap_or_default();
+    let api = quotas(conn, ns);
+    let hard = tenant.quota.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
+    let started = Instant::now();
+    let mut made = Instant::now();
+    loop {
+        let used = api
+            .get_opt(render::POLICY)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|q| q.status?.used)
+            .unwrap_or_default();
+        let missing: Vec<&str> = hard.keys().filter(|k| !used.contains_key(*k)).map(String::as_str).collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        if started.elapsed() > COUNTED_WITHIN {
+            return Err(missing.join(", "));
+        }
+        if made.elapsed() > RECREATE_EVERY {
+            let _ = api.delete(render::POLICY, &DeleteParams::default()).await;
+            let _ = api.create(&PostParams::default(), &tenant.quota).await;
+            made = Instant::now();
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 /// Creates the tenant's objects in its new namespace; whether it made a NetworkPolicy. An
