@@ -20,6 +20,7 @@ mod kubectl;
 mod limits;
 mod local;
 mod openapi;
+mod quota;
 mod rbac;
 mod run;
 mod scale_to_zero;
