@@ -313,7 +313,7 @@ fn kfn_with_a_service_account_kubeconfig_is_held_to_its_role() {
     assert_ne!(run.code, 0, "{}", run.stdout);
     // kfn's log line quotes the server's message (`\"`).
     assert!(
-        run.stderr.replace("\\\"", "\"").contains(&format!("(403 Forbidden): functions.kubeless.io is forbidden: User \"{SA}\" cannot list resource \"functions\" in API group \"kubeless.io\" in the namespace \"b\"")),
+        run.stderr.replace("\\\"", "\"").contains(&format!("403 Forbidden): functions.kubeless.io is forbidden: User \"{SA}\" cannot list resource \"functions\" in API group \"kubeless.io\" in the namespace \"b\"")),
         "{}",
         run.stderr
     );

@@ -149,7 +149,7 @@ impl Policy {
 fn applies(user: &User, subjects: &[Subject], namespace: &str) -> bool {
     subjects.iter().any(|s| match s.kind.as_str() {
         "User" => user.name == s.name,
-        "Group" => user.groups.iter().any(|g| *g == s.name),
+        "Group" => user.groups.contains(&s.name),
         "ServiceAccount" => {
             let ns = s.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(namespace);
             !ns.is_empty() && user.name == format!("system:serviceaccount:{ns}:{}", s.name)
@@ -183,7 +183,7 @@ pub fn rule_allows(rule: &PolicyRule, attrs: &Attributes) -> bool {
     });
     let names = match rule.resource_names.as_deref() {
         None | Some([]) => true,
-        Some(names) => names.iter().any(|n| *n == attrs.name),
+        Some(names) => names.contains(&attrs.name),
     };
     groups && resources && names
 }
