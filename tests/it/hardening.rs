@@ -268,18 +268,26 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         .unwrap();
     let state = engine.state();
     let functions = state.join("functions");
-    let paths: Vec<String> = ["token", "kfn.db", "server.key", "kubeconfig", "functions", "logs"]
-        .iter()
-        .map(|f| state.join(f).display().to_string())
-        .chain(
-            std::fs::read_dir(&functions)
-                .unwrap()
-                .flatten()
-                .map(|e| e.path().display().to_string()),
-        )
-        .chain([secret.display().to_string(), "/etc/hostname".to_string()])
-        .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))
-        .collect();
+    let paths: Vec<String> = [
+        "token",
+        "serviceaccount.key",
+        "kfn.db",
+        "server.key",
+        "kubeconfig",
+        "functions",
+        "logs",
+    ]
+    .iter()
+    .map(|f| state.join(f).display().to_string())
+    .chain(
+        std::fs::read_dir(&functions)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path().display().to_string()),
+    )
+    .chain([secret.display().to_string(), "/etc/hostname".to_string()])
+    .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))
+    .collect();
     let ask = serde_json::json!({"paths": paths, "fds": [fd], "engine": engine.pid(), "port": port});
     let run = engine.kfn(&["function", "call", "spy", "--data", &ask.to_string()]);
     ok(&run, "call spy");
