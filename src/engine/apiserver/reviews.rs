@@ -117,7 +117,8 @@ pub fn serve(
                 (None, None) => unreachable!("checked above"),
             };
             match server.auth.allowed(&server.objects, user, &attrs) {
-                Ok(()) => json!({"allowed": true}),
+                Ok(reason) if reason.is_empty() => json!({"allowed": true}),
+                Ok(reason) => json!({"allowed": true, "reason": reason}),
                 Err(reason) if reason.is_empty() => json!({"allowed": false}),
                 Err(reason) => json!({"allowed": false, "reason": reason}),
             }

@@ -152,11 +152,11 @@ impl Auth {
         policy
     }
 
-    /// Whether `user` may do what `attrs` describe; when not, the reason RBAC gives (often
-    /// empty).
-    pub fn allowed(&self, objects: &Objects, user: &User, attrs: &Attributes) -> Result<(), String> {
+    /// Whether `user` may do what `attrs` describe, with the reason RBAC gives.
+    /// The reason is what allowed it (empty for `system:masters`) or why not.
+    pub fn allowed(&self, objects: &Objects, user: &User, attrs: &Attributes) -> Result<String, String> {
         if user.is_master() {
-            return Ok(());
+            return Ok(String::new());
         }
         self.policy(objects).authorize(user, attrs)
     }
@@ -164,6 +164,7 @@ impl Auth {
     /// [`Auth::allowed`], or kube-apiserver's 403 for the request.
     pub fn authorize(&self, objects: &Objects, user: &User, attrs: &Attributes) -> Result<(), ApiError> {
         self.allowed(objects, user, attrs)
+            .map(drop)
             .map_err(|reason| forbidden(user, attrs, &reason))
     }
 

@@ -104,35 +104,87 @@ impl Policy {
         }
     }
 
+    /// Shows `visit` the rules of each binding naming `user` that applies in `namespace`
+    /// (ClusterRoleBindings, then the namespace's RoleBindings), with the binding described
+    /// as Kubernetes describes it, until `visit` returns false.
+    fn visit(
+        &self,
+        user: &User,
+        namespace: &str,
+        mut visit: impl FnMut(&dyn Fn() -> String, Result<Vec<PolicyRule>, String>) -> bool,
+    ) {
+        for binding in &self.cluster_role_bindings {
+            let subjects = binding.subjects.as_deref().unwrap_or_default();
+            if let Some(subject) = applies(user, subjects, "") {
+                let describe = || {
+                    format!(
+                        "ClusterRoleBinding {:?} of {} {:?} to {}",
+                        binding.metadata.name.as_deref().unwrap_or_default(),
+                        binding.role_ref.kind,
+                        binding.role_ref.name,
+                        describe_subject(subject, "")
+                    )
+                };
+                if !visit(&describe, self.referenced(&binding.role_ref, "")) {
+                    return;
+                }
+            }
+        }
+        if namespace.is_empty() {
+            return;
+        }
+        for binding in self.role_bindings.get(namespace).into_iter().flatten() {
+            let subjects = binding.subjects.as_deref().unwrap_or_default();
+            if let Some(subject) = applies(user, subjects, namespace) {
+                let describe = || {
+                    format!(
+                        "RoleBinding {:?} of {} {:?} to {}",
+                        format!("{}/{namespace}", binding.metadata.name.as_deref().unwrap_or_default()),
+                        binding.role_ref.kind,
+                        binding.role_ref.name,
+                        describe_subject(subject, namespace)
+                    )
+                };
+                if !visit(&describe, self.referenced(&binding.role_ref, namespace)) {
+                    return;
+                }
+            }
+        }
+    }
+
     /// Every rule that applies to `user` in `namespace` (cluster-wide ones only when it is
     /// empty), with the errors of bindings whose role is missing.
     pub fn rules_for(&self, user: &User, namespace: &str) -> (Vec<PolicyRule>, Vec<String>) {
         let (mut rules, mut errors) = (Vec::new(), Vec::new());
-        let mut take = |found: Result<Vec<PolicyRule>, String>| match found {
-            Ok(found) => rules.extend(found),
-            Err(e) => errors.push(e),
-        };
-        for binding in &self.cluster_role_bindings {
-            if applies(user, binding.subjects.as_deref().unwrap_or_default(), "") {
-                take(self.referenced(&binding.role_ref, ""));
+        self.visit(user, namespace, |_, found| {
+            match found {
+                Ok(found) => rules.extend(found),
+                Err(e) => errors.push(e),
             }
-        }
-        if !namespace.is_empty() {
-            for binding in self.role_bindings.get(namespace).into_iter().flatten() {
-                if applies(user, binding.subjects.as_deref().unwrap_or_default(), namespace) {
-                    take(self.referenced(&binding.role_ref, namespace));
-                }
-            }
-        }
+            true
+        });
         (rules, errors)
     }
 
-    /// Whether the request is allowed; when it is not, the reason Kubernetes appends to its
-    /// message (`rbac: RBAC: role.rbac.authorization.k8s.io "x" not found`), empty when there is none.
-    pub fn authorize(&self, user: &User, attrs: &Attributes) -> Result<(), String> {
-        let (rules, errors) = self.rules_for(user, &attrs.namespace);
-        if rules.iter().any(|r| rule_allows(r, attrs)) {
-            return Ok(());
+    /// Whether the request is allowed, with the reason Kubernetes gives: what allowed it
+    /// (`RBAC: allowed by RoleBinding "dev/a" of Role "dev" to ServiceAccount "dev/a"`), or what
+    /// it appends to a refusal (`rbac: RBAC: role.rbac.authorization.k8s.io "x" not found`,
+    /// empty when there is nothing to say).
+    pub fn authorize(&self, user: &User, attrs: &Attributes) -> Result<String, String> {
+        let (mut allowed, mut errors) = (None, Vec::new());
+        self.visit(user, &attrs.namespace, |describe, found| match found {
+            Ok(rules) if rules.iter().any(|r| rule_allows(r, attrs)) => {
+                allowed = Some(format!("RBAC: allowed by {}", describe()));
+                false
+            }
+            Ok(_) => true,
+            Err(e) => {
+                errors.push(e);
+                true
+            }
+        });
+        if let Some(reason) = allowed {
+            return Ok(reason);
         }
         // As kube-apiserver words it: its RBAC authorizer's reason, prefixed with the
         // authorizer's name by the chain of authorizers.
@@ -144,10 +196,21 @@ impl Policy {
     }
 }
 
-/// Whether a binding's subjects name the user (a ServiceAccount subject without a namespace
-/// is in the binding's namespace).
-fn applies(user: &User, subjects: &[Subject], namespace: &str) -> bool {
-    subjects.iter().any(|s| match s.kind.as_str() {
+/// A subject as Kubernetes' reasons name it (`ServiceAccount "dev/a"`, `Group "x"`).
+fn describe_subject(s: &Subject, namespace: &str) -> String {
+    match s.kind.as_str() {
+        "ServiceAccount" => {
+            let ns = s.namespace.as_deref().filter(|n| !n.is_empty()).unwrap_or(namespace);
+            format!("{} {:?}", s.kind, format!("{}/{ns}", s.name))
+        }
+        _ => format!("{} {:?}", s.kind, s.name),
+    }
+}
+
+/// The first of a binding's subjects that names the user (a ServiceAccount subject without a
+/// namespace is in the binding's namespace).
+fn applies<'a>(user: &User, subjects: &'a [Subject], namespace: &str) -> Option<&'a Subject> {
+    subjects.iter().find(|s| match s.kind.as_str() {
         "User" => user.name == s.name,
         "Group" => user.groups.contains(&s.name),
         "ServiceAccount" => {
@@ -257,12 +320,12 @@ mod tests {
     #[test]
     fn a_role_allows_its_verbs_in_its_namespace_only() {
         let (p, dev) = (tenant(), sa("a", "kfn-developer"));
-        assert!(
+        assert_eq!(
             p.authorize(
                 &dev,
                 &req(Method::GET, "/apis/kubeless.io/v1beta1/namespaces/a/functions")
-            )
-            .is_ok()
+            ),
+            Ok("RBAC: allowed by RoleBinding \"dev/a\" of Role \"dev\" to ServiceAccount \"kfn-developer/a\"".into())
         );
         assert!(
             p.authorize(
@@ -332,7 +395,10 @@ mod tests {
                 .is_err()
         );
         assert!(p.authorize(&dev, &req(Method::GET, "/apis/apps/v1")).is_ok());
-        assert!(p.authorize(&dev, &req(Method::GET, "/version")).is_ok());
+        assert_eq!(
+            p.authorize(&dev, &req(Method::GET, "/version")),
+            Ok("RBAC: allowed by ClusterRoleBinding \"discovery\" of ClusterRole \"discovery\" to Group \"system:authenticated\"".into())
+        );
         assert!(p.authorize(&dev, &req(Method::GET, "/openapi/v2")).is_err());
     }
 
