@@ -318,3 +318,48 @@ fn kfn_with_a_service_account_kubeconfig_is_held_to_its_role() {
         run.stderr
     );
 }
+
+#[test]
+fn the_bootstrap_edit_role_lets_a_service_account_work_with_functions() {
+    let (engine, _) = setup();
+    // The aggregated role shows the rules it gathers, kfn's kinds among them.
+    let run = engine.kubectl(&["get", "clusterrole", "edit", "-o", "jsonpath={.rules[*].apiGroups}"]);
+    ok(&run, "get clusterrole edit");
+    assert!(run.stdout.contains("kubeless.io"), "{}", run.stdout);
+    ok(
+        &engine.kubectl(&["create", "serviceaccount", "ed", "-n", "b"]),
+        "a ServiceAccount in b",
+    );
+    ok(
+        &engine.kubectl(&[
+            "create",
+            "rolebinding",
+            "ed",
+            "--clusterrole=edit",
+            "--serviceaccount=b:ed",
+            "-n",
+            "b",
+        ]),
+        "bind it to edit in b",
+    );
+    let run = engine.kubectl(&["create", "token", "ed", "-n", "b"]);
+    ok(&run, "a token for ed");
+    let token = run.stdout.trim().to_string();
+    ok(
+        &kubectl_as(
+            &engine,
+            &token,
+            &["apply", "-f", "-"],
+            Some(&FUNCTION.replace("NS", "b")),
+        ),
+        "edit creates a function in b",
+    );
+    ok(
+        &kubectl_as(&engine, &token, &["delete", "function", "f", "-n", "b"], None),
+        "and deletes it",
+    );
+    forbidden(
+        &kubectl_as(&engine, &token, &["get", "roles", "-n", "b"], None),
+        "roles.rbac.authorization.k8s.io is forbidden: User \"system:serviceaccount:b:ed\" cannot list resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace \"b\"",
+    );
+}

@@ -3,7 +3,8 @@
 //! authenticated user, and the aggregated `admin`, `edit` and `view` roles (kfn's kinds join
 //! them through the aggregation labels). Reconciled as the real server does: a missing object
 //! is created; one whose `rbac.authorization.kubernetes.io/autoupdate` annotation is not
-//! `"false"` gets back the rules and subjects it lacks, and keeps those it has.
+//! `"false"` gets back the rules and subjects it lacks, and keeps those it has. Aggregated
+//! ClusterRoles get the rules they gather stored at each start.
 
 use serde_json::{Value, json};
 
@@ -289,6 +290,17 @@ pub fn ensure(objects: &Objects) -> Result<(), ApiError> {
                 all.extend(missing);
                 value[field] = Value::Array(all);
             })?;
+        }
+    }
+    // What Kubernetes' aggregation controller keeps in aggregated ClusterRoles, so that
+    // `kubectl get clusterrole edit -o yaml` shows them (the authorizer gathers them itself at
+    // each request, so a role labelled later counts at once).
+    let def = registry
+        .find(GROUP, "v1", "clusterroles")
+        .ok_or_else(|| ApiError::internal("no clusterroles resource"))?;
+    for (name, stored, gathered) in super::read_policy(objects).aggregated() {
+        if stored != gathered {
+            objects::modify(objects, &def, None, &name, |value| value["rules"] = json!(gathered))?;
         }
     }
     Ok(())

@@ -137,17 +137,7 @@ impl Auth {
         {
             return policy.clone();
         }
-        fn typed<T: serde::de::DeserializeOwned>(list: &[Arc<crate::engine::store::Object>]) -> Vec<T> {
-            list.iter()
-                .filter_map(|o| serde_json::from_slice(&o.json).ok())
-                .collect()
-        }
-        let policy = Arc::new(rbac::Policy::new(
-            typed(&lists[0]),
-            typed(&lists[1]),
-            typed(&lists[2]),
-            typed(&lists[3]),
-        ));
+        let policy = Arc::new(policy_of(&lists));
         *cache = Some((versions, policy.clone()));
         policy
     }
@@ -172,6 +162,26 @@ impl Auth {
     pub fn rules(&self, objects: &Objects, user: &User, namespace: &str) -> (Vec<PolicyRule>, Vec<String>) {
         self.policy(objects).rules_for(user, namespace)
     }
+}
+
+/// The policy of the RBAC objects listed (ClusterRoles, Roles, ClusterRoleBindings,
+/// RoleBindings, in the order of `RBAC_PLURALS`).
+fn policy_of(lists: &[Vec<Arc<crate::engine::store::Object>>]) -> rbac::Policy {
+    fn typed<T: serde::de::DeserializeOwned>(list: &[Arc<crate::engine::store::Object>]) -> Vec<T> {
+        list.iter()
+            .filter_map(|o| serde_json::from_slice(&o.json).ok())
+            .collect()
+    }
+    rbac::Policy::new(typed(&lists[0]), typed(&lists[1]), typed(&lists[2]), typed(&lists[3]))
+}
+
+/// The store's RBAC objects, read now.
+fn read_policy(objects: &Objects) -> rbac::Policy {
+    let lists: Vec<_> = RBAC_PLURALS
+        .iter()
+        .map(|plural| objects.store.list(&format!("{RBAC_GROUP}/{plural}"), None).0)
+        .collect();
+    policy_of(&lists)
 }
 
 /// kube-apiserver's 403 for a request that is not allowed, with the authorizer's reason.

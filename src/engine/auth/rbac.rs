@@ -87,6 +87,25 @@ impl Policy {
         rules
     }
 
+    /// The aggregated ClusterRoles: name, the rules stored in them, and the rules their
+    /// selectors gather now.
+    pub fn aggregated(&self) -> Vec<(String, Vec<PolicyRule>, Vec<PolicyRule>)> {
+        let mut out: Vec<_> = self
+            .cluster_roles
+            .iter()
+            .filter(|(_, r)| r.aggregation_rule.is_some())
+            .map(|(name, r)| {
+                (
+                    name.clone(),
+                    r.rules.clone().unwrap_or_default(),
+                    self.cluster_role_rules(r),
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
     /// The rules a role reference names, or the error Kubernetes reports when it is missing.
     fn referenced(&self, role_ref: &RoleRef, namespace: &str) -> Result<Vec<PolicyRule>, String> {
         match role_ref.kind.as_str() {
