@@ -249,6 +249,56 @@ fn forged_and_orphaned_tokens_are_unauthorized_and_token_requests_are_checked() 
         &["get", "functions", "-n", "a"],
         None,
     ));
+    // Signed with the engine's own key, but expired: refused too (and so is the same token
+    // still valid, for another uid than the ServiceAccount's).
+    let key = std::fs::read(engine.state().join("serviceaccount.key")).unwrap();
+    let run = engine.kubectl(&[
+        "get",
+        "serviceaccount",
+        "dev",
+        "-n",
+        "a",
+        "-o",
+        "jsonpath={.metadata.uid}",
+    ]);
+    ok(&run, "the ServiceAccount's uid");
+    let uid = run.stdout.trim().to_string();
+    let sign = |age: i64, lasts: i64, uid: &str| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+            - age;
+        let claims = serde_json::json!({
+            "iss": "https://kubernetes.default.svc.cluster.local", "sub": SA,
+            "aud": ["https://kubernetes.default.svc.cluster.local"],
+            "iat": now, "nbf": now, "exp": now + lasts, "jti": "x",
+            "kubernetes.io": {"namespace": "a", "serviceaccount": {"name": "dev", "uid": uid}},
+        });
+        jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(&key),
+        )
+        .unwrap()
+    };
+    // The test's own token works, so the two refusals below are for what they change.
+    ok(
+        &kubectl_as(&engine, &sign(0, 600, &uid), &["get", "functions", "-n", "a"], None),
+        "a token signed like the engine's",
+    );
+    unauthorized(&kubectl_as(
+        &engine,
+        &sign(7200, 3600, &uid),
+        &["get", "functions", "-n", "a"],
+        None,
+    ));
+    unauthorized(&kubectl_as(
+        &engine,
+        &sign(0, 600, "another-uid"),
+        &["get", "functions", "-n", "a"],
+        None,
+    ));
 
     // Too short, and for a ServiceAccount that is not there: the real server's answers.
     let run = engine.kubectl(&["create", "token", "dev", "-n", "a", "--duration", "5m"]);
