@@ -225,6 +225,18 @@ pub fn cluster_roles() -> Vec<Value> {
             ],
         ),
         cluster_role(
+            "system:service-account-issuer-discovery",
+            &[],
+            vec![json!({"nonResourceURLs": [
+                "/.well-known/openid-configuration", "/.well-known/openid-configuration/",
+                "/openid/v1/jwks", "/openid/v1/jwks/"], "verbs": ["get"]})],
+        ),
+        cluster_role(
+            "system:cluster-trust-bundle-discovery",
+            &[],
+            vec![rule(&["certificates.k8s.io"], &["clustertrustbundles"], READ)],
+        ),
+        cluster_role(
             "kfn:aggregate-to-edit",
             &["admin", "edit"],
             vec![rule(&kfn, &["*"], &[READ, WRITE].concat())],
@@ -243,6 +255,16 @@ pub fn cluster_role_bindings() -> Vec<Value> {
         binding("cluster-admin", "cluster-admin", &["system:masters"]),
         binding("system:discovery", "system:discovery", &["system:authenticated"]),
         binding("system:basic-user", "system:basic-user", &["system:authenticated"]),
+        binding(
+            "system:service-account-issuer-discovery",
+            "system:service-account-issuer-discovery",
+            &["system:serviceaccounts"],
+        ),
+        binding(
+            "system:cluster-trust-bundle-discovery",
+            "system:cluster-trust-bundle-discovery",
+            &["system:authenticated"],
+        ),
         binding(
             "system:public-info-viewer",
             "system:public-info-viewer",
