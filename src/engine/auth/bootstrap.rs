@@ -263,7 +263,7 @@ pub fn cluster_role_bindings() -> Vec<Value> {
         binding(
             "system:cluster-trust-bundle-discovery",
             "system:cluster-trust-bundle-discovery",
-            &["system:authenticated"],
+            &["system:serviceaccounts"],
         ),
         binding(
             "system:public-info-viewer",
