@@ -9,7 +9,7 @@
 mod cli;
 mod flows;
 mod schema;
-mod tenants_cli;
+pub mod tenants_cli;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
