@@ -277,3 +277,76 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
         assert_eq!(ns["status"]["phase"], "Terminating");
     }
 }
+
+/// `kfn controller` applies the flows' rule across namespaces: a Task of an execution in a
+/// tenant's namespace cannot call a function elsewhere (`States.Permissions`, both namespaces
+/// named), while one between namespaces of no tenant still does (the controller may read the
+/// namespaces' labels with the RBAC `kfn install` gives it).
+#[test]
+fn the_controller_keeps_flows_tasks_within_tenants() {
+    let cluster = Cluster::installed();
+    super::flows::flow_crds_established(&cluster);
+    let engine = crate::common::Engine::start();
+    ok(
+        &crate::common::deploy_code(
+            &engine,
+            "double",
+            "python3.12",
+            "double.py",
+            "def handler(event, context):\n    return {'n': event['data']['n'] * 2}\n",
+            &["-n", "shared", "--wait"],
+        ),
+        "deploy shared/double on the engine",
+    );
+    let controller = super::flows::controller(&cluster, &engine, "tenants");
+    ok(
+        &cluster.kfn(&["tenant", "create", "team-a"]),
+        "kfn tenant create team-a",
+    );
+    let definition =
+        r#"{"StartAt":"Double","States":{"Double":{"Type":"Task","Resource":"shared/double","End":true}}}"#;
+    let file = write(cluster.home.path(), "double.asl.json", definition);
+    let file = file.to_str().unwrap();
+    for ns in ["default", "team-a"] {
+        ok(
+            &cluster.kfn(&["-n", ns, "flow", "deploy", "twice", "--from-file", file]),
+            &format!("kfn flow deploy in {ns}"),
+        );
+    }
+    let start = |ns: &str| {
+        cluster.kfn(&[
+            "-n",
+            ns,
+            "flow",
+            "start",
+            "twice",
+            "--data",
+            r#"{"n": 21}"#,
+            "--wait",
+            "--timeout",
+            "180s",
+        ])
+    };
+    let run = start("default");
+    assert_eq!(
+        run.code,
+        0,
+        "a Task between namespaces of no tenant: {}{}\ncontroller log:\n{}",
+        run.stdout,
+        run.stderr,
+        controller.log()
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&run.stdout).unwrap(),
+        serde_json::json!({"n": 42})
+    );
+    let run = start("team-a");
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        run.code != 0
+            && said.contains("States.Permissions")
+            && said.contains("in namespace team-a may not call a function in namespace shared"),
+        "a Task of tenant team-a calling shared/double: {said}\ncontroller log:\n{}",
+        controller.log()
+    );
+}
