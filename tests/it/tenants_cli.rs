@@ -5,8 +5,9 @@
 //! flow's Task either (`States.Permissions`).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use crate::common::{Engine, Run, fails, kfn_command, ok, write};
+use crate::common::{Engine, Run, eventually, fails, kfn_command, ok, write};
 use crate::kube::tenants_cli::{forbidden, logged};
 
 const HELLO_PY: &str = "def handler(event, context):\n    return 'hello'\n";
@@ -155,6 +156,16 @@ fn tenants_on_the_engine_cannot_see_or_call_each_other() {
     assert!(run.code != 0 && said.contains("States.Permissions"), "{said}");
 
     ok(&engine.kfn(&["tenant", "delete", "team-b"]), "kfn tenant delete team-b");
+    // Made again once its namespace is gone, not while it terminates.
+    fails(
+        &engine.kfn(&["tenant", "create", "team-b"]),
+        "Failed to create tenant team-b: namespace team-b is being deleted",
+    );
+    eventually(Duration::from_secs(60), "team-b is made again", || {
+        let run = engine.kfn(&["tenant", "create", "team-b"]);
+        if run.code == 0 { Ok(()) } else { Err(run.stderr) }
+    });
+    fails(&kfn_as(&engine, &b, &["function", "ls"]), "401");
     fails(
         &engine.kfn(&["tenant", "delete", "default"]),
         "Namespace default is not a tenant's",

@@ -59,6 +59,12 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     match namespaces(&conn).get_opt(name).await {
         Ok(None) => {}
+        Ok(Some(ns)) if ns.metadata.deletion_timestamp.is_some() => {
+            return Err(Error::failed(format!(
+                "Failed to create tenant {name}: namespace {name} is being deleted; create it again once it is gone (`kubectl get namespace {name}`)"
+            ))
+            .into());
+        }
         Ok(Some(ns)) => return Err(exists(name, is_tenant(&ns)).into()),
         Err(e) => return Err(failed(e, "namespace").into()),
     }
