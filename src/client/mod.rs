@@ -4,6 +4,7 @@
 //! exists; else the local engine, started on demand.
 
 pub mod error;
+pub mod kubeconfig;
 pub mod kubeless;
 pub mod logs;
 pub mod metrics;
@@ -87,9 +88,9 @@ impl Connection {
                 "the API server {} refused the credentials from {} ({} {}): {}",
                 self.server, self.source, status.code, status.reason, status.message
             ),
-            // Authenticated but not allowed: by RBAC, or by admission (a quota, a LimitRange).
+            // Credentials it took, for something RBAC or a quota does not allow them.
             kube::Error::Api(status) if status.code == 403 => format!(
-                "the API server {} (from {}) refused this ({} {}): {}",
+                "the API server {} forbade it (credentials from {}; {} {}): {}",
                 self.server, self.source, status.code, status.reason, status.message
             ),
             // What a real API server says for a kind it does not serve: the CRDs are missing.

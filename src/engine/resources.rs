@@ -213,7 +213,7 @@ const BUILTINS: &[Builtin] = &[
         short: &["sa"],
         status: false,
         generation: false,
-        extra: &[],
+        extra: &["token"],
         columns: &[("Name", "name"), ("Age", "age")],
     },
     Builtin {
