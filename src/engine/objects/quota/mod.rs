@@ -298,7 +298,9 @@ fn must_specify(hard: &ResourceList, pod: &Pod) -> Option<String> {
 }
 
 /// Holds the quota lock of a create that the namespace's quotas admitted, until it is written.
-pub struct Admitted<'a>(#[allow(dead_code)] Option<parking_lot::MutexGuard<'a, ()>>);
+pub struct Admitted<'a> {
+    _held: Option<parking_lot::MutexGuard<'a, ()>>,
+}
 
 /// Checks a new object (already defaulted) against the quotas of its namespace. The returned
 /// guard keeps other creates from counting until this one is stored (drop it after the write).
@@ -309,14 +311,14 @@ pub fn admit_create<'a>(
     obj: &Value,
 ) -> Result<Admitted<'a>, ApiError> {
     let Some(namespace) = namespace.filter(|_| def.namespaced) else {
-        return Ok(Admitted(None));
+        return Ok(Admitted { _held: None });
     };
     let resource = def.store_key();
     let delta = usage_of(&resource, obj);
     let lock = objects.quota_lock.lock();
     let quotas = quotas_in(objects, namespace);
     if quotas.is_empty() {
-        return Ok(Admitted(None));
+        return Ok(Admitted { _held: None });
     }
     let name = meta_str(obj, "name");
     let pod = (resource == PODS)
@@ -343,7 +345,7 @@ pub fn admit_create<'a>(
             return Err(forbidden(def, name, &why));
         }
     }
-    Ok(Admitted(Some(lock)))
+    Ok(Admitted { _held: Some(lock) })
 }
 
 #[cfg(test)]
