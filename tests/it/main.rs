@@ -24,6 +24,7 @@ mod quota;
 mod run;
 mod scale_to_zero;
 mod simulate;
+mod tenants_cli;
 mod triggers;
 mod validation;
 mod watch;

@@ -9,6 +9,7 @@
 mod cli;
 mod flows;
 mod schema;
+pub mod tenants_cli;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
