@@ -298,3 +298,32 @@ fn a_limit_range_default_memory_limit_is_on_the_replicas_pod_and_enforced() {
         },
     );
 }
+
+#[test]
+fn creates_at_the_same_time_cannot_both_take_the_last_slot() {
+    let engine = Engine::start();
+    // kube-root-ca.crt is one ConfigMap already: three more fit.
+    apply(&engine, &quota("    configmaps: \"4\"\n"));
+    let runs: Vec<crate::common::Run> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let engine = &engine;
+                s.spawn(move || engine.kubectl(&["create", "configmap", &format!("c{i}")]))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let created = runs.iter().filter(|r| r.code == 0).count();
+    assert_eq!(created, 3, "{:?}", runs.iter().map(|r| &r.stderr).collect::<Vec<_>>());
+    for refused in runs.iter().filter(|r| r.code != 0) {
+        assert!(
+            refused
+                .stderr
+                .contains("exceeded quota: team, requested: configmaps=1, used: configmaps=4, limited: configmaps=4"),
+            "{}",
+            refused.stderr
+        );
+    }
+    let list = json_of(&engine, &["get", "configmaps"]).unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 4);
+}

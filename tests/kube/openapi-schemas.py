@@ -20,7 +20,7 @@ import sys
 # The group/version/kinds the engine serves (src/engine/resources.rs and the review resources),
 # and the kinds a kubectl may be pointed at there.
 KINDS = {
-    "api/v1": ["Namespace", "ConfigMap", "Secret", "Service", "Pod", "Event", "ServiceAccount"],
+    "api/v1": ["Namespace", "ConfigMap", "Secret", "Service", "Pod", "Event", "ServiceAccount", "ResourceQuota", "LimitRange"],
     "apis/rbac.authorization.k8s.io/v1": ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"],
     "apis/apps/v1": ["Deployment", "ReplicaSet"],
     "apis/autoscaling/v2": ["HorizontalPodAutoscaler"],

@@ -60,9 +60,9 @@ pub fn sync_namespace(objects: &Objects, namespace: &str) {
     let Some(def) = objects.registry().find("", "v1", "resourcequotas") else {
         return;
     };
-    for quota in quotas_in(objects, namespace) {
+    for (quota, scopes) in quotas_in(objects, namespace) {
         let hard = hard_of(&quota);
-        let used = used_in(objects, namespace, hard.keys());
+        let used = used_in(objects, namespace, hard.keys(), &scopes);
         let list = |l: &crate::engine::objects::quota::ResourceList| -> Value {
             Value::Object(
                 l.iter()

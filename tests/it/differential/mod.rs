@@ -207,6 +207,7 @@ scripts! {
     patch => "patch",
     paths => "paths",
     protobuf => "protobuf",
+    quota => "quota",
     query => "query",
     validation => "validation",
     watch => "watch",

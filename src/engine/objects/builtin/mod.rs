@@ -688,6 +688,106 @@ impl Kind for ResourceQuota {
     }
 }
 
+/// A LimitRange item's values against each other (min ≤ default request ≤ default ≤ max, a
+/// ratio of at least 1 and at most max/min), as the API server words each.
+fn limit_range_relations(at: &str, item: &k8s_openapi::api::core::v1::LimitRangeItem, errs: &mut FieldErrors) {
+    use super::quota::Quantity;
+    let read =
+        |l: &Option<std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>| {
+            l.iter()
+                .flatten()
+                .filter_map(|(k, v)| Quantity::parse(&v.0).ok().map(|q| (k.clone(), q)))
+                .collect::<std::collections::BTreeMap<String, Quantity>>()
+        };
+    let (min, max, default, request, ratio) = (
+        read(&item.min),
+        read(&item.max),
+        read(&item.default),
+        read(&item.default_request),
+        read(&item.max_limit_request_ratio),
+    );
+    let keys: std::collections::BTreeSet<&String> = min
+        .keys()
+        .chain(max.keys())
+        .chain(default.keys())
+        .chain(request.keys())
+        .chain(ratio.keys())
+        .collect();
+    for k in keys {
+        let (lo, hi, def, req, r) = (min.get(k), max.get(k), default.get(k), request.get(k), ratio.get(k));
+        let mut bad = |field: &str, shown: &Quantity, why: String| {
+            errs.invalid(format!("{at}.{field}[{k}]"), &shown.to_string(), &why)
+        };
+        if let (Some(lo), Some(hi)) = (lo, hi)
+            && lo > hi
+        {
+            bad("min", lo, format!("min value {lo} is greater than max value {hi}"));
+        }
+        if let (Some(req), Some(lo)) = (req, lo)
+            && lo > req
+        {
+            bad(
+                "defaultRequest",
+                req,
+                format!("min value {lo} is greater than default request value {req}"),
+            );
+        }
+        if let (Some(req), Some(hi)) = (req, hi)
+            && req > hi
+        {
+            bad(
+                "defaultRequest",
+                req,
+                format!("default request value {req} is greater than max value {hi}"),
+            );
+        }
+        if let (Some(req), Some(def)) = (req, def)
+            && req > def
+        {
+            bad(
+                "defaultRequest",
+                req,
+                format!("default request value {req} is greater than default limit value {def}"),
+            );
+        }
+        if let (Some(def), Some(lo)) = (def, lo)
+            && lo > def
+        {
+            bad(
+                "default",
+                lo,
+                format!("min value {lo} is greater than default value {def}"),
+            );
+        }
+        if let (Some(def), Some(hi)) = (def, hi)
+            && def > hi
+        {
+            bad(
+                "default",
+                hi,
+                format!("default value {def} is greater than max value {hi}"),
+            );
+        }
+        if let Some(r) = r
+            && *r < Quantity::count(1)
+        {
+            bad("maxLimitRequestRatio", r, format!("ratio {r} is less than 1"));
+        }
+        if let (Some(r), Some(lo), Some(hi)) = (r, lo, hi)
+            && lo.millis() > 0
+        {
+            let limit = hi.millis() as f64 / lo.millis() as f64;
+            if r.millis() as f64 / 1000.0 > limit {
+                bad(
+                    "maxLimitRequestRatio",
+                    r,
+                    format!("ratio {r} is greater than max/min = {limit:.6}"),
+                );
+            }
+        }
+    }
+}
+
 impl Kind for LimitRange {
     fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
         for item in self.spec.iter_mut().flat_map(|s| s.limits.iter_mut()) {
@@ -715,6 +815,7 @@ impl Kind for LimitRange {
             ] {
                 quantities(&format!("{at}.{field}"), list.as_ref(), false, errs);
             }
+            limit_range_relations(&at, item, errs);
             if item.type_ == "Pod" {
                 if item.default.as_ref().is_some_and(|d| !d.is_empty()) {
                     errs.forbidden(format!("{at}.default"), "may not be specified when `type` is 'Pod'");
@@ -1159,6 +1260,42 @@ mod tests {
         assert_eq!(
             e.message,
             "CronJob.batch \"c\" is invalid: spec.jobTemplate.spec.template.spec.restartPolicy: Required value: valid values: \"OnFailure\", \"Never\""
+        );
+    }
+
+    #[test]
+    fn a_limit_range_gets_its_defaults_and_its_values_are_checked_against_each_other() {
+        let r = admitted(
+            "",
+            "limitranges",
+            json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "r"},
+            "spec": {"limits": [{"type": "Container", "max": {"memory": "1Gi"}, "min": {"cpu": "100m"}}]}}),
+        )
+        .unwrap();
+        let item = &r["spec"]["limits"][0];
+        assert_eq!(item["default"], json!({"memory": "1Gi"}));
+        assert_eq!(item["defaultRequest"], json!({"memory": "1Gi", "cpu": "100m"}));
+        let e = admitted(
+            "",
+            "limitranges",
+            json!({"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "r"},
+            "spec": {"limits": [{"type": "Container", "max": {"memory": "512Mi"}, "default": {"memory": "1Gi"}}]}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "LimitRange \"r\" is invalid: [spec.limits[0].defaultRequest[memory]: Invalid value: \"1Gi\": default request value 1Gi is greater than max value 512Mi, spec.limits[0].default[memory]: Invalid value: \"512Mi\": default value 1Gi is greater than max value 512Mi]"
+        );
+        let e = admitted(
+            "",
+            "resourcequotas",
+            json!({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"},
+            "spec": {"hard": {"pods": "1.5", "limits.memory": "-1Gi"}}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "ResourceQuota \"q\" is invalid: [spec.hard[limits.memory]: Invalid value: \"-1Gi\": must be greater than or equal to 0, spec.hard[pods]: Invalid value: \"1.5\": must be an integer]"
         );
     }
 

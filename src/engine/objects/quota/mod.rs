@@ -6,7 +6,9 @@
 //! stored objects under one lock held through the write, so two creates cannot both take the
 //! last slot; the quota status controller writes the same count to each quota's status.
 //!
-//! Quotas with `scopes` or a `scopeSelector` are stored and shown but not enforced.
+//! Quotas scoped to `Terminating`, `NotTerminating`, `BestEffort` or `NotBestEffort` (in
+//! `scopes` or a `scopeSelector`'s Exists/DoesNotExist) count only the Pods in their scopes;
+//! one that names another scope (PriorityClass, …) is stored and shown but not enforced.
 
 mod limit_range;
 pub mod quantity;
@@ -90,7 +92,7 @@ fn terminal(pod: &Pod) -> bool {
 }
 
 fn add_to(list: &mut ResourceList, name: &str, q: Quantity) {
-    let sum = list.get(name).copied().unwrap_or_else(Quantity::zero).add(q);
+    let sum = list.get(name).copied().unwrap_or_else(Quantity::zero) + q;
     list.insert(name.to_string(), sum);
 }
 
@@ -187,19 +189,73 @@ pub fn usage_of(resource: &str, obj: &Value) -> ResourceList {
     usage
 }
 
-/// The quotas of a namespace the engine enforces (those without scopes), by name.
-pub fn quotas_in(objects: &Objects, namespace: &str) -> Vec<ResourceQuota> {
+/// A quota scope a Pod must (`true`) or must not (`false`) be in to count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// `activeDeadlineSeconds` set (a Pod that ends by itself).
+    Terminating(bool),
+    /// QoS class BestEffort (no request or limit of CPU or memory).
+    BestEffort(bool),
+}
+
+/// The scopes of a quota (`spec.scopes` and a `scopeSelector`'s Exists/DoesNotExist), or
+/// `None` when it names one the engine does not enforce (PriorityClass,
+/// CrossNamespacePodAffinity, VolumeAttributesClass).
+pub fn scopes_of(quota: &ResourceQuota) -> Option<Vec<Scope>> {
+    let spec = quota.spec.clone().unwrap_or_default();
+    let named = |name: &str, holds: bool| match name {
+        "Terminating" => Some(Scope::Terminating(holds)),
+        "NotTerminating" => Some(Scope::Terminating(!holds)),
+        "BestEffort" => Some(Scope::BestEffort(holds)),
+        "NotBestEffort" => Some(Scope::BestEffort(!holds)),
+        _ => None,
+    };
+    let mut scopes = Vec::new();
+    for s in spec.scopes.iter().flatten() {
+        scopes.push(named(s, true)?);
+    }
+    for e in spec
+        .scope_selector
+        .iter()
+        .flat_map(|s| s.match_expressions.iter().flatten())
+    {
+        let holds = match e.operator.as_str() {
+            "Exists" => true,
+            "DoesNotExist" => false,
+            _ => return None,
+        };
+        scopes.push(named(&e.scope_name, holds)?);
+    }
+    Some(scopes)
+}
+
+/// Whether a Pod is in every one of `scopes` (a quota without scopes counts every Pod).
+fn in_scopes(pod: &Pod, scopes: &[Scope]) -> bool {
+    let spec = pod.spec.clone().unwrap_or_default();
+    let terminating = spec.active_deadline_seconds.is_some_and(|s| s >= 0);
+    let best_effort = super::builtin::pod_qos_class(&spec) == "BestEffort";
+    scopes.iter().all(|s| match s {
+        Scope::Terminating(holds) => terminating == *holds,
+        Scope::BestEffort(holds) => best_effort == *holds,
+    })
+}
+
+/// Whether an object of `resource` (its store key) counts for a quota with `scopes`: with
+/// scopes, only Pods in them do.
+fn counts_for(resource: &str, obj: &Value, scopes: &[Scope]) -> bool {
+    scopes.is_empty()
+        || (resource == PODS && serde_json::from_value::<Pod>(obj.clone()).is_ok_and(|p| in_scopes(&p, scopes)))
+}
+
+/// The quotas of a namespace the engine enforces, with their scopes.
+pub fn quotas_in(objects: &Objects, namespace: &str) -> Vec<(ResourceQuota, Vec<Scope>)> {
     objects
         .store
         .list(QUOTAS, Some(namespace))
         .0
         .iter()
         .filter_map(|o| serde_json::from_value::<ResourceQuota>(o.value.clone()).ok())
-        .filter(|q| {
-            q.spec
-                .as_ref()
-                .is_none_or(|s| s.scopes.as_ref().is_none_or(Vec::is_empty) && s.scope_selector.is_none())
-        })
+        .filter_map(|q| scopes_of(&q).map(|scopes| (q, scopes)))
         .collect()
 }
 
@@ -208,8 +264,14 @@ pub fn hard_of(quota: &ResourceQuota) -> ResourceList {
     parsed(quota.spec.as_ref().and_then(|s| s.hard.as_ref()))
 }
 
-/// How much of each of `names` the objects in `namespace` use now (0 for what none uses).
-pub fn used_in<'a>(objects: &Objects, namespace: &str, names: impl IntoIterator<Item = &'a String>) -> ResourceList {
+/// How much of each of `names` the objects in `namespace` (those in `scopes`) use now (0 for
+/// what none uses).
+pub fn used_in<'a>(
+    objects: &Objects,
+    namespace: &str,
+    names: impl IntoIterator<Item = &'a String>,
+    scopes: &[Scope],
+) -> ResourceList {
     let names: Vec<&String> = names.into_iter().collect();
     let mut resources: Vec<String> = names.iter().filter_map(|n| counted_resource(n)).collect();
     resources.sort();
@@ -217,6 +279,9 @@ pub fn used_in<'a>(objects: &Objects, namespace: &str, names: impl IntoIterator<
     let mut total = ResourceList::new();
     for resource in &resources {
         for o in objects.store.list(resource, Some(namespace)).0 {
+            if !counts_for(resource, &o.value, scopes) {
+                continue;
+            }
             for (k, v) in usage_of(resource, &o.value) {
                 add_to(&mut total, &k, v);
             }
@@ -245,7 +310,7 @@ fn exceeded(quota_name: &str, hard: &ResourceList, used: &ResourceList, delta: &
         .collect();
     let over: Vec<&String> = requested
         .iter()
-        .filter(|(k, v)| used.get(*k).copied().unwrap_or_else(Quantity::zero).add(**v) > hard[*k])
+        .filter(|(k, v)| used.get(*k).copied().unwrap_or_else(Quantity::zero) + **v > hard[*k])
         .map(|(k, _)| k)
         .collect();
     if over.is_empty() {
@@ -298,7 +363,9 @@ fn must_specify(hard: &ResourceList, pod: &Pod) -> Option<String> {
 }
 
 /// Holds the quota lock of a create that the namespace's quotas admitted, until it is written.
-pub struct Admitted<'a>(#[allow(dead_code)] Option<parking_lot::MutexGuard<'a, ()>>);
+pub struct Admitted<'a> {
+    _held: Option<parking_lot::MutexGuard<'a, ()>>,
+}
 
 /// Checks a new object (already defaulted) against the quotas of its namespace. The returned
 /// guard keeps other creates from counting until this one is stored (drop it after the write).
@@ -309,41 +376,42 @@ pub fn admit_create<'a>(
     obj: &Value,
 ) -> Result<Admitted<'a>, ApiError> {
     let Some(namespace) = namespace.filter(|_| def.namespaced) else {
-        return Ok(Admitted(None));
+        return Ok(Admitted { _held: None });
     };
     let resource = def.store_key();
     let delta = usage_of(&resource, obj);
     let lock = objects.quota_lock.lock();
     let quotas = quotas_in(objects, namespace);
     if quotas.is_empty() {
-        return Ok(Admitted(None));
+        return Ok(Admitted { _held: None });
     }
     let name = meta_str(obj, "name");
     let pod = (resource == PODS)
         .then(|| serde_json::from_value::<Pod>(obj.clone()).ok())
         .flatten();
-    let mut quotas: Vec<(String, ResourceList)> = quotas
+    let mut quotas: Vec<(String, ResourceList, Vec<Scope>)> = quotas
         .iter()
-        .map(|q| (q.metadata.name.clone().unwrap_or_default(), hard_of(q)))
+        .filter(|(_, scopes)| counts_for(&resource, obj, scopes))
+        .map(|(q, scopes)| (q.metadata.name.clone().unwrap_or_default(), hard_of(q), scopes.clone()))
         .collect();
     quotas.sort_by(|a, b| a.0.cmp(&b.0));
-    for (quota_name, hard) in &quotas {
+    for (quota_name, hard, _) in &quotas {
         if let Some(pod) = &pod
             && let Some(why) = must_specify(hard, pod)
         {
             return Err(forbidden(def, name, &format!("failed quota: {quota_name}: {why}")));
         }
     }
-    for (quota_name, hard) in &quotas {
+    for (quota_name, hard, scopes) in &quotas {
         if !delta.keys().any(|k| hard.contains_key(k)) {
             continue;
         }
-        let used = used_in(objects, namespace, hard.keys());
+        let used = used_in(objects, namespace, hard.keys(), scopes);
         if let Some(why) = exceeded(quota_name, hard, &used, &delta) {
             return Err(forbidden(def, name, &why));
         }
     }
-    Ok(Admitted(Some(lock)))
+    Ok(Admitted { _held: Some(lock) })
 }
 
 #[cfg(test)]
@@ -414,6 +482,27 @@ mod tests {
             "must specify limits.cpu for: a; requests.memory for: a,b"
         );
         assert_eq!(must_specify(&list(&[("pods", "1")]), &pod), None);
+    }
+
+    #[test]
+    fn a_scoped_quota_counts_only_the_pods_in_its_scopes() {
+        let quota = |spec: Value| -> ResourceQuota {
+            serde_json::from_value(json!({"metadata": {"name": "q"}, "spec": spec})).unwrap()
+        };
+        let scopes = scopes_of(&quota(json!({"scopes": ["NotBestEffort"],
+            "scopeSelector": {"matchExpressions": [{"scopeName": "Terminating", "operator": "DoesNotExist"}]}})))
+        .unwrap();
+        assert_eq!(scopes, [Scope::BestEffort(false), Scope::Terminating(false)]);
+        assert_eq!(scopes_of(&quota(json!({"scopes": ["PriorityClass"]}))), None);
+        let limited = json!({"spec": {"containers": [{"name": "c", "resources": {"limits": {"memory": "1Gi"}}}]}});
+        let best_effort = json!({"spec": {"containers": [{"name": "c"}]}});
+        let ending = json!({"spec": {"activeDeadlineSeconds": 60,
+            "containers": [{"name": "c", "resources": {"limits": {"memory": "1Gi"}}}]}});
+        assert!(counts_for(PODS, &limited, &scopes));
+        assert!(!counts_for(PODS, &best_effort, &scopes));
+        assert!(!counts_for(PODS, &ending, &scopes));
+        assert!(!counts_for("/configmaps", &json!({}), &scopes));
+        assert!(counts_for("/configmaps", &json!({}), &[]));
     }
 
     #[test]

@@ -130,9 +130,13 @@ impl Quantity {
     pub fn millis(&self) -> i128 {
         (self.nanos + 999_999).div_euclid(1_000_000)
     }
+}
+
+impl std::ops::Add for Quantity {
+    type Output = Quantity;
 
     /// The sum; a zero takes the other's format, as the API server adds.
-    pub fn add(self, other: Quantity) -> Quantity {
+    fn add(self, other: Quantity) -> Quantity {
         Quantity {
             nanos: self.nanos + other.nanos,
             format: if self.nanos == 0 { other.format } else { self.format },
@@ -234,9 +238,9 @@ mod tests {
         ] {
             assert_eq!(q(given).to_string(), shown, "{given}");
         }
-        assert_eq!(q("64Mi").add(q("64Mi")).to_string(), "128Mi");
-        assert_eq!(q("500m").add(q("500m")).to_string(), "1");
-        assert_eq!(Quantity::zero().add(q("1Gi")).to_string(), "1Gi");
+        assert_eq!((q("64Mi") + q("64Mi")).to_string(), "128Mi");
+        assert_eq!((q("500m") + q("500m")).to_string(), "1");
+        assert_eq!((Quantity::zero() + q("1Gi")).to_string(), "1Gi");
         assert!(q("1Gi") > q("1G") && q("1") == q("1000m"));
         assert_eq!(q("1.5").millis(), 1500);
         assert!(Quantity::parse("1 Gi").is_err() && Quantity::parse("abc").is_err());
