@@ -51,6 +51,9 @@ var controllers = []string{
 	"serviceaccount-controller",
 	"horizontal-pod-autoscaler-controller",
 	"root-ca-certificate-publisher-controller",
+	// Fills a ResourceQuota's status.used; until it does, the API server's quota admission
+	// refuses every create in its namespace ("status unknown for quota"). kfn tenant makes one.
+	"resourcequota-controller",
 }
 
 func main() {
