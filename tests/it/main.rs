@@ -23,6 +23,7 @@ mod openapi;
 mod run;
 mod scale_to_zero;
 mod simulate;
+mod tenants;
 mod triggers;
 mod validation;
 mod watch;

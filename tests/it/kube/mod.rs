@@ -9,6 +9,7 @@
 mod cli;
 mod flows;
 mod schema;
+mod tenants;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
