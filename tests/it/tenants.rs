@@ -278,15 +278,15 @@ pub fn attempts(code: &str) -> Vec<Attempt> {
             ],
             Exactly(cluster("clusterrolebindings", "rbac.authorization.k8s.io", "create")),
         ),
-        // kfn tenant creates cluster-scoped objects (a namespace first); how it asks is its own.
+        // kfn tenant asks for the namespace first (how it asks is its own; kube-apiserver names a
+        // namespace's own request "in the namespace" it is).
         attempt(
             "kfn tenant create, as a tenant",
             Kfn,
             &["tenant", "create", "team-c"],
             Refusal::Says(vec![
-                format!("is forbidden: User \"{a}\" cannot"),
-                "resource \"namespaces\"".into(),
-                CLUSTER_SCOPE.into(),
+                format!("namespaces \"team-c\" is forbidden: User \"{a}\" cannot"),
+                "resource \"namespaces\" in API group \"\"".into(),
             ]),
         ),
         attempt(
