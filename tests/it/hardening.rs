@@ -248,7 +248,13 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
     // The other function has a Secret mounted (the engine writes its files in the replica's
     // directory): neither the files nor the mount may reach the spy.
     ok(
-        &engine.kubectl(&["create", "secret", "generic", "target-creds", "--from-literal=password=hunter2"]),
+        &engine.kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            "target-creds",
+            "--from-literal=password=hunter2",
+        ]),
         "create the target's secret",
     );
     let target = "def handler(e, c):\n    return 'target answered'\n";

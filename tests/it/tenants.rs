@@ -121,7 +121,9 @@ pub struct Attempt {
 /// RBAC's 403 message: `<object> is forbidden: User "<user>" cannot <verb> resource "<resource>" in
 /// API group "<group>" <where>`.
 pub fn forbidden(object: &str, user: &str, verb: &str, resource: &str, group: &str, scope: &str) -> String {
-    format!("{object} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}")
+    format!(
+        "{object} is forbidden: User \"{user}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}"
+    )
 }
 
 pub fn in_namespace(ns: &str) -> String {
@@ -174,7 +176,14 @@ pub fn attempts(code: &str) -> Vec<Attempt> {
             "call team-b's function",
             Kfn,
             &["function", "call", TARGET, "-n", "team-b"],
-            Exactly(forbidden(&format!("services \"{TARGET}\""), &a, "get", "services", "", &b)),
+            Exactly(forbidden(
+                &format!("services \"{TARGET}\""),
+                &a,
+                "get",
+                "services",
+                "",
+                &b,
+            )),
         ),
         attempt(
             "read team-b's function's logs",
@@ -227,7 +236,11 @@ pub fn attempts(code: &str) -> Vec<Attempt> {
         attempt(
             "watch team-b's functions",
             Kubectl,
-            &["get", "--raw", "/apis/kubeless.io/v1beta1/namespaces/team-b/functions?watch=true"],
+            &[
+                "get",
+                "--raw",
+                "/apis/kubeless.io/v1beta1/namespaces/team-b/functions?watch=true",
+            ],
             Exactly(fns("functions.kubeless.io", "watch")),
         ),
         // The service proxy is authorized (services/proxy, named service:port) before it connects.
@@ -405,7 +418,9 @@ pub fn judge(attempt: &Attempt, run: &Run) -> Result<String, String> {
         return Err(format!("no 403 refusal in: {}", run.stderr.trim()));
     };
     match &attempt.refusal {
-        Refusal::Exactly(expected) if &message != expected => Err(format!("refused with {message:?}, not {expected:?}")),
+        Refusal::Exactly(expected) if &message != expected => {
+            Err(format!("refused with {message:?}, not {expected:?}"))
+        }
         Refusal::Says(needles) => match needles.iter().find(|n| !message.contains(n.as_str())) {
             Some(missing) => Err(format!("refused with {message:?}, which does not say {missing:?}")),
             None => Ok(message),
@@ -438,14 +453,18 @@ fn two_teams(engine: &Engine, a_limits: &[&str]) -> (Tenant, Tenant) {
 
 /// What the function answered, with a generous wait for it to be ready.
 fn call(tenant: &Tenant, name: &str) -> String {
-    eventually(Duration::from_secs(90), &format!("{} calls {name}", tenant.name), || {
-        let run = tenant.kfn(&["function", "call", name]);
-        if run.code == 0 {
-            Ok(run.stdout.trim().to_string())
-        } else {
-            Err(run.stderr)
-        }
-    })
+    eventually(
+        Duration::from_secs(90),
+        &format!("{} calls {name}", tenant.name),
+        || {
+            let run = tenant.kfn(&["function", "call", name]);
+            if run.code == 0 {
+                Ok(run.stdout.trim().to_string())
+            } else {
+                Err(run.stderr)
+            }
+        },
+    )
 }
 
 #[test]
@@ -501,7 +520,8 @@ fn two_teams_on_one_engine_work_in_their_namespaces_and_cannot_reach_each_other(
     assert_eq!(call(&b, TARGET), "hello from team-b");
     let run = b.kfn(&["function", "list", "-o", "json"]);
     ok(&run, "team-b lists its functions");
-    let names: Vec<String> = serde_json::from_str::<Value>(&run.stdout).expect("JSON")
+    let names: Vec<String> = serde_json::from_str::<Value>(&run.stdout)
+        .expect("JSON")
         .as_array()
         .into_iter()
         .flatten()
@@ -632,7 +652,10 @@ fn a_tenant_hits_its_quota_and_its_functions_cannot_reach_the_engine_or_other_te
     ok(&run, "team-a's functions");
     assert!(!run.stdout.contains("third"), "{}", run.stdout);
     // team-b's quota is its own: it is not limited by team-a's.
-    ok(&b.deploy_hello("second", "team-b", &[]), "team-b deploys a second function");
+    ok(
+        &b.deploy_hello("second", "team-b", &[]),
+        "team-b deploys a second function",
+    );
 
     // What a function of team-a can read of the engine and team-b: nothing.
     let state = engine.state();
@@ -661,7 +684,10 @@ fn a_tenant_hits_its_quota_and_its_functions_cannot_reach_the_engine_or_other_te
         assert_ne!(got, "read", "team-a's function read {path}: {seen}");
     }
     assert!(
-        seen["read"].as_object().unwrap().contains_key(&state.join("token").display().to_string()),
+        seen["read"]
+            .as_object()
+            .unwrap()
+            .contains_key(&state.join("token").display().to_string()),
         "the spy tried the engine's token: {seen}"
     );
     assert_eq!(seen["tokens"], 0, "the function found a token: {seen}");
@@ -673,17 +699,33 @@ fn a_tenant_hits_its_quota_and_its_functions_cannot_reach_the_engine_or_other_te
 
     // A replica beyond --replicas 2 (hello and spy run one each) is not started, and describe says why.
     ok(
-        &a.kfn(&["autoscale", "create", TARGET, "--min", "2", "--max", "2", "--metric", "qps", "--value", "50"]),
+        &a.kfn(&[
+            "autoscale",
+            "create",
+            TARGET,
+            "--min",
+            "2",
+            "--max",
+            "2",
+            "--metric",
+            "qps",
+            "--value",
+            "50",
+        ]),
         "team-a autoscales hello to 2",
     );
-    eventually(Duration::from_secs(90), "describe says the quota holds a replica back", || {
-        let run = a.kfn(&["function", "describe", TARGET]);
-        if run.code == 0 && run.stdout.contains("exceeded quota: kfn-tenant") && run.stdout.contains("pods=2") {
-            Ok(())
-        } else {
-            Err(format!("{}{}", run.stdout, run.stderr))
-        }
-    });
+    eventually(
+        Duration::from_secs(90),
+        "describe says the quota holds a replica back",
+        || {
+            let run = a.kfn(&["function", "describe", TARGET]);
+            if run.code == 0 && run.stdout.contains("exceeded quota: kfn-tenant") && run.stdout.contains("pods=2") {
+                Ok(())
+            } else {
+                Err(format!("{}{}", run.stdout, run.stderr))
+            }
+        },
+    );
     let pods = engine.kubectl(&["-n", "team-a", "get", "pods", "-o", "name"]);
     ok(&pods, "team-a's pods");
     assert_eq!(pods.stdout.lines().count(), 2, "no third replica: {}", pods.stdout);

@@ -17,11 +17,16 @@ use crate::tenants::{
     refusal,
 };
 
+/// kfn with a server's administrator kubeconfig.
+type AdminKfn<'a> = Box<dyn Fn(&[&str]) -> Run + 'a>;
+/// kubectl with a server's administrator kubeconfig, and what it reads on stdin.
+type AdminKubectl<'a> = Box<dyn Fn(&[&str], Option<&str>) -> Run + 'a>;
+
 /// One server: the real control plane or the engine, with kfn and kubectl as its administrator.
 struct Side<'a> {
     name: &'static str,
-    admin_kfn: Box<dyn Fn(&[&str]) -> Run + 'a>,
-    admin_kubectl: Box<dyn Fn(&[&str], Option<&str>) -> Run + 'a>,
+    admin_kfn: AdminKfn<'a>,
+    admin_kubectl: AdminKubectl<'a>,
     home: &'a Path,
 }
 
@@ -136,7 +141,11 @@ fn a_tenant_is_refused_alike_by_a_real_api_server_and_by_the_engine() {
         report.push_str(&format!("kube-apiserver, {what}: {}\n", show(answer)));
     }
     eprintln!("{report}");
-    assert_eq!(oracle.third, functions_exceeded("third", 2), "kube-apiserver's quota message");
+    assert_eq!(
+        oracle.third,
+        functions_exceeded("third", 2),
+        "kube-apiserver's quota message"
+    );
     for (what, answer) in &oracle.attempts {
         assert!(answer.is_ok(), "kube-apiserver, {what}: {}\n{report}", show(answer));
     }
@@ -149,7 +158,10 @@ fn a_tenant_is_refused_alike_by_a_real_api_server_and_by_the_engine() {
         home: engine.home.path(),
     };
     let engine_answers = answers(&local);
-    assert_eq!(engine_answers.third, oracle.third, "the engine's quota message is the real server's");
+    assert_eq!(
+        engine_answers.third, oracle.third,
+        "the engine's quota message is the real server's"
+    );
     let mut differ = String::new();
     for ((what, real), (_, local)) in oracle.attempts.iter().zip(&engine_answers.attempts) {
         if real != local {
@@ -160,7 +172,10 @@ fn a_tenant_is_refused_alike_by_a_real_api_server_and_by_the_engine() {
             ));
         }
     }
-    assert!(differ.is_empty(), "the engine refuses otherwise than kube-apiserver:\n{differ}");
+    assert!(
+        differ.is_empty(),
+        "the engine refuses otherwise than kube-apiserver:\n{differ}"
+    );
 }
 
 fn show(answer: &Result<String, String>) -> String {
