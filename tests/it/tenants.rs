@@ -732,5 +732,10 @@ fn a_tenant_hits_its_quota_and_its_functions_cannot_reach_the_engine_or_other_te
     // The tenant's description shows what it uses of its limits.
     let run = engine.kfn(&["tenant", "describe", "team-a"]);
     ok(&run, "kfn tenant describe team-a");
-    assert!(run.stdout.contains("team-a"), "{}", run.stdout);
+    for says in [
+        "functions: 2 of 2 (count/functions.kubeless.io)",
+        "replicas: 2 of 2 (pods)",
+    ] {
+        assert!(run.stdout.contains(says), "describe says {says:?}:\n{}", run.stdout);
+    }
 }

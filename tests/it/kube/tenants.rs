@@ -105,6 +105,14 @@ fn answers(side: &Side) -> Answers {
 
     // The third function is beyond --functions 2.
     let third = refusal(&a.deploy_hello("third", "team-a", &[]), "a third function");
+    let run = (side.admin_kfn)(&["tenant", "describe", "team-a"]);
+    ok(&run, &format!("kfn tenant describe team-a ({})", side.name));
+    assert!(
+        run.stdout.contains("functions: 2 of 2 (count/functions.kubeless.io)"),
+        "{}: {}",
+        side.name,
+        run.stdout
+    );
 
     let code = example("tenants/team-a/hello.py");
     let mut answers: Vec<(&'static str, Result<String, String>)> = attempts(&code)
