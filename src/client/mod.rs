@@ -4,6 +4,7 @@
 //! exists; else the local engine, started on demand.
 
 pub mod error;
+pub mod kubeconfig;
 pub mod kubeless;
 pub mod logs;
 pub mod metrics;
@@ -83,8 +84,13 @@ impl Connection {
     /// own message.
     pub fn explain(&self, err: kube::Error) -> Error {
         let message = match &err {
-            kube::Error::Api(status) if status.code == 401 || status.code == 403 => format!(
+            kube::Error::Api(status) if status.code == 401 => format!(
                 "the API server {} refused the credentials from {} ({} {}): {}",
+                self.server, self.source, status.code, status.reason, status.message
+            ),
+            // Credentials it took, for something RBAC or a quota does not allow them.
+            kube::Error::Api(status) if status.code == 403 => format!(
+                "the API server {} forbade it (credentials from {}; {} {}): {}",
                 self.server, self.source, status.code, status.reason, status.message
             ),
             // What a real API server says for a kind it does not serve: the CRDs are missing.

@@ -34,9 +34,18 @@ const PARTS: &[(&str, &[&str])] = &[
     ("gateway", &["objects", "replicas", "store", "connection", "flows"]),
     ("cron", &["objects", "replicas", "store", "flows"]),
     ("messaging", &["objects", "replicas", "store", "flows"]),
+    ("auth", &["objects", "store", "resources"]),
     (
         "apiserver",
-        &["objects", "replicas", "names", "store", "resources", "connection"],
+        &[
+            "objects",
+            "replicas",
+            "names",
+            "store",
+            "resources",
+            "connection",
+            "auth",
+        ],
     ),
 ];
 

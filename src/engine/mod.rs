@@ -2,6 +2,7 @@
 
 pub mod activator;
 pub mod apiserver;
+pub mod auth;
 pub mod autoscaler;
 pub mod connection;
 pub mod controllers;
@@ -89,6 +90,8 @@ fn bootstrap(objects: &Objects) -> Result<()> {
                 .map_err(|e| anyhow::anyhow!("cannot create the CRD {name}: {}", e.message))?;
         }
     }
+    auth::bootstrap::ensure(objects)
+        .map_err(|e| anyhow::anyhow!("cannot store the bootstrap RBAC policy: {}", e.message))?;
     let ns_def = objects.registry().find("", "v1", "namespaces").expect("built in");
     for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
         if objects
@@ -114,7 +117,8 @@ pub async fn serve(state: &StateDir, options: ServeOptions) -> Result<()> {
     let objects = open(state)?;
     let replicas = Arc::new(Replicas::new(objects.clone()));
     let logs = state.root.join(names::LOGS);
-    let server = ApiServer::new(objects.clone(), replicas.clone(), state.token()?, logs.clone());
+    let auth = auth::Auth::new(state.token()?, &state.signing_key()?);
+    let server = ApiServer::new(objects.clone(), replicas.clone(), auth, logs.clone());
     let listener = bind(state, options.port).await?;
     let address = listener.local_addr()?.to_string();
     let certs = tls::ensure(state)?;

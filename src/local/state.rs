@@ -1,4 +1,4 @@
-//! The engine's state directory: database, token, kubeconfig, pid and log files.
+//! The engine's state directory: database, token, token signing key, kubeconfig, pid and log files.
 
 use std::fs;
 use std::io::Write;
@@ -67,6 +67,9 @@ impl StateDir {
     fn token_file(&self) -> PathBuf {
         self.root.join("token")
     }
+    fn signing_key_file(&self) -> PathBuf {
+        self.root.join("serviceaccount.key")
+    }
     fn port_file(&self) -> PathBuf {
         self.root.join("port")
     }
@@ -93,6 +96,23 @@ impl StateDir {
         let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
         write_private(&path, token.as_bytes())?;
         Ok(token)
+    }
+
+    /// The secret that signs the engine's ServiceAccount tokens (64 random bytes, hex), made
+    /// on first use and readable by the engine's user only. A new key makes every token
+    /// issued before it invalid.
+    pub fn signing_key(&self) -> Result<Vec<u8>> {
+        let path = self.signing_key_file();
+        if let Ok(key) = fs::read_to_string(&path)
+            && key.trim().len() >= 64
+        {
+            return Ok(key.trim().as_bytes().to_vec());
+        }
+        let mut bytes = [0u8; 64];
+        getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no random bytes for the signing key: {e}"))?;
+        let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        write_private(&path, key.as_bytes())?;
+        Ok(key.into_bytes())
     }
 
     pub fn saved_port(&self) -> Option<u16> {

@@ -20,6 +20,7 @@ mod kubectl;
 mod limits;
 mod local;
 mod openapi;
+mod quota;
 mod run;
 mod scale_to_zero;
 mod simulate;

@@ -331,6 +331,9 @@ pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]
     ] {
         table.row(vec![k.to_string(), v]);
     }
+    if let Some(line) = deployment.and_then(replica_failure) {
+        table.row(vec!["Replicas:".into(), line]);
+    }
     let failure = pods.iter().find_map(super::wait::certain_failure);
     if let Some(failure) = &failure {
         table.row(vec![
@@ -351,6 +354,24 @@ pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]
         table.row(vec![k, v]);
     }
     table.render()
+}
+
+/// Why a Deployment has fewer replicas than it wants (its `ReplicaFailure` condition, as the
+/// controllers set it when a Pod is refused, by a quota for one): `2 wanted, 1 running: exceeded
+/// quota: …`.
+fn replica_failure(d: &Deployment) -> Option<String> {
+    let status = d.status.as_ref()?;
+    let c = status
+        .conditions
+        .iter()
+        .flatten()
+        .find(|c| c.type_.as_deref() == Some("ReplicaFailure") && c.status.as_deref() == Some("True"))?;
+    let message = c.message.as_deref().unwrap_or_default();
+    // `pods "f-abc-x" is forbidden: exceeded quota: …`: the Pod's name says nothing here.
+    let why = message.split_once(" is forbidden: ").map_or(message, |(_, why)| why);
+    let wanted = d.spec.replicas.unwrap_or(1);
+    let running = status.replicas.unwrap_or(0);
+    Some(format!("{wanted} wanted, {running} running: {why}"))
 }
 
 pub async fn describe(args: DescribeArgs, global: &GlobalArgs) -> Result<ExitCode> {
@@ -474,6 +495,25 @@ mod tests {
         );
         let table = rows_for_list(&f);
         assert_eq!(table.lines().count(), 2, "a header and one row: {table}");
+    }
+
+    #[test]
+    fn describe_says_why_replicas_are_not_started() {
+        let f = function(json!({"metadata": {"name": "f", "namespace": "team"}, "spec": {}}));
+        let d: Deployment = serde_json::from_value(json!({"spec": {"replicas": 2}, "status": {"replicas": 1,
+            "conditions": [{"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                "message": "pods \"f-5d-x\" is forbidden: exceeded quota: kfn-tenant, requested: pods=1, used: pods=1, limited: pods=1"}]}}))
+        .unwrap();
+        let text = describe_text(&f, Some(&d), &[], Timestamp::UNIX_EPOCH);
+        // The table wraps long values: read it as one line of words.
+        let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words.contains(
+                "Replicas: 2 wanted, 1 running: exceeded quota: kfn-tenant, requested: pods=1, used: pods=1, limited: pods=1"
+            ),
+            "{text}"
+        );
+        assert!(!describe_text(&f, Some(&deployment(1, 1)), &[], Timestamp::UNIX_EPOCH).contains("Replicas:"));
     }
 
     fn rows_for_list(f: &Function) -> String {

@@ -140,12 +140,20 @@ pub fn resource_list(registry: &Registry, group: &str, version: &str) -> Value {
                 "log" => &["get"],
                 "proxy" => &["create", "delete", "get", "patch", "update"],
                 "finalize" => &["update"],
+                "token" => &["create"],
                 _ => &["get", "patch", "update"],
             };
-            resources.push(json!({
+            let mut entry = json!({
                 "name": format!("{}/{sub}", d.plural), "singularName": "", "namespaced": d.namespaced,
                 "kind": if *sub == "scale" { "Scale" } else { d.kind.as_str() }, "verbs": verbs,
-            }));
+            });
+            if *sub == "token" {
+                // As the real server lists it: a TokenRequest of authentication.k8s.io/v1.
+                entry["kind"] = json!("TokenRequest");
+                entry["group"] = json!("authentication.k8s.io");
+                entry["version"] = json!("v1");
+            }
+            resources.push(entry);
         }
     }
     resources.extend(reviews::discovery_entries(group, version));

@@ -16,6 +16,7 @@ mod reviews;
 mod scale;
 pub mod selector;
 pub mod table;
+mod tokens;
 mod verbs;
 mod watch;
 
@@ -29,6 +30,7 @@ use bytes::Bytes;
 use http::{HeaderValue, Method, StatusCode, header};
 use serde_json::Value;
 
+use crate::engine::auth::{Attributes, Auth, User};
 pub use crate::engine::objects::ApiError;
 use crate::engine::objects::Objects;
 use crate::engine::replicas::Replicas;
@@ -41,7 +43,8 @@ pub const MAX_BODY: usize = 3 * 1024 * 1024;
 pub struct ApiServer {
     pub objects: Arc<Objects>,
     pub replicas: Arc<Replicas>,
-    token: String,
+    /// Who a request comes from and what it may do.
+    pub auth: Auth,
     /// Where pod logs are kept (see [`crate::engine::names::pod_log`]).
     logs: PathBuf,
     /// The OpenAPI documents, built when first asked for.
@@ -49,11 +52,11 @@ pub struct ApiServer {
 }
 
 impl ApiServer {
-    pub fn new(objects: Arc<Objects>, replicas: Arc<Replicas>, token: String, logs: PathBuf) -> Arc<Self> {
+    pub fn new(objects: Arc<Objects>, replicas: Arc<Replicas>, auth: Auth, logs: PathBuf) -> Arc<Self> {
         Arc::new(ApiServer {
             objects,
             replicas,
-            token,
+            auth,
             logs,
             openapi: openapi::Cache::default(),
         })
@@ -120,6 +123,8 @@ impl Query {
 
 /// One request for a resource, parsed from its path.
 pub struct ResourceRequest {
+    /// Who asks.
+    pub user: User,
     pub def: Arc<ResourceDef>,
     pub namespace: Option<String>,
     pub name: Option<String>,
@@ -185,15 +190,22 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         return Ok(plain(200, "ok"));
     }
     let credentials = req.headers().get(header::AUTHORIZATION);
-    let authorized = credentials
+    let user = credentials
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), server.token.as_bytes()));
+        .and_then(|t| server.auth.authenticate(&server.objects, t.trim()));
     // As on a real API server, anonymous requests may read the version (a wrong token may not).
     let public = path == "/version" && credentials.is_none() && req.method() == Method::GET;
-    if !authorized && !public {
-        return Err(ApiError::unauthorized());
-    }
+    let Some(user) = user else {
+        return match public {
+            true => Ok(json_response(200, &discovery::version())),
+            false => Err(ApiError::unauthorized()),
+        };
+    };
+    // Every request is authorized before it is routed (a path that serves nothing included),
+    // from what its path, method and query say, as kube-apiserver does.
+    let attributes = Attributes::of(req.method(), &percent_decode(req.uri().path()), req.uri().query());
+    server.auth.authorize(&server.objects, &user, &attributes)?;
     // The service proxy streams bodies both ways: it is routed before any body is read.
     if let Some((namespace, service, rest)) = proxy::parse(req.uri().path()) {
         return proxy::serve(server, &namespace, &service, &rest, req).await;
@@ -267,6 +279,8 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
     };
     if let Some((group, kind)) = reviews::find(group, version, &plural) {
         return reviews::serve(
+            server,
+            &user,
             group,
             kind,
             &method,
@@ -280,6 +294,7 @@ async fn route(server: &Arc<ApiServer>, req: Request) -> Result<Response, ApiErr
         return Err(ApiError::no_route());
     }
     let request = ResourceRequest {
+        user,
         def,
         namespace,
         name,
@@ -337,8 +352,4 @@ fn plain(code: u16, text: &'static str) -> Response {
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
     resp
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,20 +1,21 @@
 //! The review resources that ask the API server about the requester rather than store
 //! anything: `authorization.k8s.io/v1` SelfSubjectAccessReview and SelfSubjectRulesReview
 //! (`kubectl auth can-i`, `can-i --list`) and `authentication.k8s.io/v1` SelfSubjectReview
-//! (`kubectl auth whoami`). They are create-only and never stored. The engine has one
-//! credential, its token, and that is an administrator (as a member of `system:masters` is on
-//! a cluster): every action is allowed.
+//! (`kubectl auth whoami`). They are create-only and never stored; each answers for the
+//! caller, with the engine's authorizer (src/engine/auth).
+
+use std::sync::Arc;
 
 use axum::response::Response;
 use http::Method;
+use k8s_openapi::api::authentication::v1::UserInfo;
+use k8s_openapi::api::authorization::v1::{
+    NonResourceRule, ResourceRule, SelfSubjectAccessReviewSpec, SelfSubjectRulesReviewSpec,
+};
 use serde_json::{Value, json};
 
-use super::{ApiError, json_response};
-
-/// The user the engine's token authenticates as.
-pub const USERNAME: &str = "kfn:local-admin";
-/// Its groups: `system:masters` is what makes it an administrator on a real cluster.
-pub const GROUPS: &[&str] = &["system:masters", "system:authenticated"];
+use super::{ApiError, ApiServer, json_response};
+use crate::engine::auth::{Attributes, User};
 
 /// The review resources: group, kind, plural, as discovery lists them.
 pub const REVIEWS: &[(&str, &str, &str)] = &[
@@ -41,7 +42,10 @@ pub fn find(group: &str, version: &str, plural: &str) -> Option<(&'static str, &
 
 /// Answers one request for a review resource.
 /// `named` is a path with anything after the plural (a name, a namespace), which has no verb.
+#[allow(clippy::too_many_arguments)]
 pub fn serve(
+    server: &Arc<ApiServer>,
+    user: &User,
     group: &str,
     kind: &str,
     method: &Method,
@@ -91,26 +95,77 @@ pub fn serve(
                     "causes": [{"reason": "FieldValueInvalid", "message": detail, "field": "spec"}],
                 })));
             }
-            json!({"allowed": true})
+            let spec: SelfSubjectAccessReviewSpec = serde_json::from_value(spec.clone())
+                .map_err(|e| ApiError::bad_request(format!("the review's spec cannot be read: {e}")))?;
+            let attrs = match (spec.resource_attributes, spec.non_resource_attributes) {
+                (Some(r), _) => Attributes {
+                    verb: r.verb.unwrap_or_default(),
+                    resource_request: true,
+                    group: r.group.unwrap_or_default(),
+                    version: r.version.unwrap_or_default(),
+                    namespace: r.namespace.unwrap_or_default(),
+                    resource: r.resource.unwrap_or_default(),
+                    subresource: r.subresource.unwrap_or_default(),
+                    name: r.name.unwrap_or_default(),
+                    ..Attributes::default()
+                },
+                (None, Some(n)) => Attributes {
+                    verb: n.verb.unwrap_or_default(),
+                    path: n.path.unwrap_or_default(),
+                    ..Attributes::default()
+                },
+                (None, None) => unreachable!("checked above"),
+            };
+            match server.auth.allowed(&server.objects, user, &attrs) {
+                Ok(()) => json!({"allowed": true}),
+                Err(reason) if reason.is_empty() => json!({"allowed": false}),
+                Err(reason) => json!({"allowed": false, "reason": reason}),
+            }
         }
-        "SelfSubjectRulesReview" => json!({
-            // What every authenticated user may (system:basic-user), then the administrator's `*`.
-            "resourceRules": [
-                {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
-                    "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]},
-                {"verbs": ["create"], "apiGroups": ["authentication.k8s.io"], "resources": ["selfsubjectreviews"]},
-                {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
-            ],
-            "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}],
-            "incomplete": false,
-        }),
+        "SelfSubjectRulesReview" => {
+            let spec: SelfSubjectRulesReviewSpec = serde_json::from_value(review["spec"].clone()).unwrap_or_default();
+            let (rules, errors) =
+                server
+                    .auth
+                    .rules(&server.objects, user, spec.namespace.as_deref().unwrap_or_default());
+            let (mut resource_rules, mut non_resource_rules) = (Vec::new(), Vec::new());
+            for rule in rules {
+                match rule.non_resource_urls {
+                    Some(urls) if !urls.is_empty() => non_resource_rules.push(NonResourceRule {
+                        verbs: rule.verbs,
+                        non_resource_urls: Some(urls),
+                    }),
+                    _ => resource_rules.push(ResourceRule {
+                        verbs: rule.verbs,
+                        api_groups: rule.api_groups,
+                        resources: rule.resources,
+                        resource_names: rule.resource_names,
+                    }),
+                }
+            }
+            let mut status = json!({
+                "resourceRules": resource_rules,
+                "nonResourceRules": non_resource_rules,
+                "incomplete": !errors.is_empty(),
+            });
+            if !errors.is_empty() {
+                status["evaluationError"] = json!(errors.join(", "));
+            }
+            status
+        }
         _ => {
             review["metadata"]["creationTimestamp"] = json!(
                 k8s_openapi::jiff::Timestamp::now()
                     .strftime("%Y-%m-%dT%H:%M:%SZ")
                     .to_string()
             );
-            json!({"userInfo": {"username": USERNAME, "groups": GROUPS}})
+            let info = UserInfo {
+                username: Some(user.name.clone()),
+                uid: Some(user.uid.clone()).filter(|u| !u.is_empty()),
+                groups: Some(user.groups.clone()),
+                extra: Some(user.extra.clone()).filter(|e| !e.is_empty()),
+            };
+            json!({ "userInfo": info })
         }
     };
     review["status"] = status;

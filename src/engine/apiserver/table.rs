@@ -237,6 +237,20 @@ fn builtin_cell(name: &str, o: &Value, now: Timestamp) -> String {
         "ingress.address" => String::new(),
         "ingress.ports" => if count(&spec["tls"]) > 0 { "80, 443" } else { "80" }.into(),
         "lease.holder" => text(&spec["holderIdentity"]),
+        "quota.request" | "quota.limit" => {
+            let mut names: Vec<&String> = status["hard"].as_object().into_iter().flat_map(|m| m.keys()).collect();
+            names.sort();
+            let limits = name == "quota.limit";
+            names
+                .into_iter()
+                .filter(|n| n.starts_with("limits.") == limits)
+                .map(|n| {
+                    let used = status["used"].get(n.as_str()).map(text).unwrap_or_else(|| "0".into());
+                    format!("{n}: {used}/{}", text(&status["hard"][n.as_str()]))
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
         "crd.created" => text(&o["metadata"]["creationTimestamp"]),
         _ => String::new(),
     }

@@ -56,6 +56,9 @@ pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Resp
         {
             super::scale::serve(server, &req)
         }
+        (&Method::POST, true, Some("token")) if req.def.extra_subresources.contains(&"token") => {
+            super::tokens::serve(server, &req)
+        }
         (&Method::POST, false, None) => create(server, &req),
         (&Method::PUT, true, None | Some("status") | Some("finalize")) => update(server, &req),
         (&Method::PATCH, true, None | Some("status")) => patch(server, &req),

@@ -294,6 +294,21 @@ pub fn sync(objects: &Objects, d: &Value, all: &[Arc<Object>]) {
             Progress::Unchanged => {}
         }
     }
+    // A ReplicaSet's failure to make Pods shows on the Deployment, as the controller moves it.
+    let failed = every.iter().find_map(|rs| {
+        rs.pointer("/status/conditions")
+            .and_then(Value::as_array)?
+            .iter()
+            .find(|c| c["type"] == super::replicaset::REPLICA_FAILURE)
+    });
+    match failed {
+        Some(c) => {
+            let mut moved = c.clone();
+            moved["lastUpdateTime"] = c["lastTransitionTime"].clone();
+            rollout::set_condition(&mut conditions, moved);
+        }
+        None => conditions.retain(|c| c["type"] != super::replicaset::REPLICA_FAILURE),
+    }
     let mut status = Map::new();
     status.insert("observedGeneration".into(), d["metadata"]["generation"].clone());
     for (field, n) in [

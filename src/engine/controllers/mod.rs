@@ -6,6 +6,7 @@
 //! Pod is left Pending, unscheduled, with a condition that says why ([`unscheduled`]).
 
 mod deployment;
+mod quota;
 mod replicaset;
 pub mod rollout;
 
@@ -24,6 +25,7 @@ const PODS: &str = "/pods";
 
 /// Starts the controllers; they run until the process ends.
 pub fn start(objects: Arc<Objects>) {
+    quota::start(objects.clone());
     tokio::spawn(run(objects));
 }
 

@@ -63,8 +63,12 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
     }
     let mut active: Vec<&Value> = owned.iter().filter(|p| !terminating(p) && !finished(p)).collect();
 
+    // Why Pods it wants could not be made (kept while it waits to try again), or none.
+    let mut failure: Option<Option<String>> = Some(None);
     if !deleting {
-        if active.len() < desired {
+        if active.len() < desired && !retry::due(uid) {
+            failure = None;
+        } else if active.len() < desired {
             for _ in 0..(desired - active.len()).min(BURST) {
                 match objects::create_object(objects, &pod_def, Some(namespace), pod(rs), false) {
                     Ok(p) => objects::record_event_from(
@@ -84,9 +88,14 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
                             "FailedCreate",
                             &format!("Error creating: {}", e.message),
                         );
+                        failure = Some(Some(e.message));
                         break;
                     }
                 }
+            }
+            match &failure {
+                Some(Some(_)) => retry::failed(uid),
+                _ => retry::clear(uid),
             }
         } else if active.len() > desired {
             active.sort_by_key(|p| rollout::deletion_rank(p));
@@ -138,10 +147,60 @@ pub fn sync(objects: &Objects, rs: &Value, pods: &[Arc<Object>]) {
         "terminatingReplicas".into(),
         json!(owned.iter().filter(|p| terminating(p)).count()),
     );
+    let mut conditions: Vec<Value> = rs
+        .pointer("/status/conditions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    match failure {
+        // As the controller sets it: once, with the first error, until Pods can be made again.
+        Some(Some(message)) if !conditions.iter().any(|c| c["type"] == REPLICA_FAILURE) => {
+            conditions.push(json!({"type": REPLICA_FAILURE, "status": "True",
+                "lastTransitionTime": crate::api::now(), "reason": "FailedCreate", "message": message}));
+        }
+        Some(None) => conditions.retain(|c| c["type"] != REPLICA_FAILURE),
+        _ => {}
+    }
+    if !conditions.is_empty() {
+        status.insert("conditions".into(), json!(conditions));
+    }
     if rs.get("status") != Some(&Value::Object(status.clone())) {
         let _ = objects::modify(objects, &rs_def, Some(namespace), name, |v| {
             v["status"] = Value::Object(status)
         });
+    }
+}
+
+/// The condition of a ReplicaSet that could not make or remove Pods (and of its Deployment).
+pub const REPLICA_FAILURE: &str = "ReplicaFailure";
+
+/// When a ReplicaSet whose Pods could not be made tries again: after 1 s, then twice as long
+/// each time up to 16 s, as the controller's rate-limited queue retries (not in a hot loop).
+mod retry {
+    use std::collections::HashMap;
+    use std::sync::LazyLock;
+    use std::time::{Duration, Instant};
+
+    use parking_lot::Mutex;
+
+    const FIRST: Duration = Duration::from_secs(1);
+    const MAX: Duration = Duration::from_secs(16);
+
+    /// By ReplicaSet uid: when it may try next, and the wait after the next failure.
+    static WAITS: LazyLock<Mutex<HashMap<String, (Instant, Duration)>>> = LazyLock::new(Default::default);
+
+    pub fn due(uid: &str) -> bool {
+        WAITS.lock().get(uid).is_none_or(|(at, _)| Instant::now() >= *at)
+    }
+
+    pub fn failed(uid: &str) {
+        let mut waits = WAITS.lock();
+        let wait = waits.get(uid).map_or(FIRST, |(_, w)| *w);
+        waits.insert(uid.to_string(), (Instant::now() + wait, (wait * 2).min(MAX)));
+    }
+
+    pub fn clear(uid: &str) {
+        WAITS.lock().remove(uid);
     }
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use super::{ApiError, Objects, builtin, gc, key_of, kinds, meta_str, namespaces, validate};
+use super::{ApiError, Objects, builtin, gc, key_of, kinds, meta_str, namespaces, quota, validate};
 use crate::api::now;
 use crate::engine::resources::ResourceDef;
 use crate::engine::store::{Mutation, Object, Outcome};
@@ -113,15 +113,19 @@ pub fn create_object(
 ) -> Result<Arc<Object>, ApiError> {
     prepare_new(def, namespace, &mut obj)?;
     builtin::Prepared::for_write(objects, def).admit(def, &mut obj, None)?;
+    quota::admit_pod(objects, def, namespace, &mut obj)?;
     let name = meta_str(&obj, "name").to_string();
     if def.namespaced {
         namespaces::ensure_namespace(objects, def, &name, namespace.unwrap_or_default(), dry_run)?;
     }
     let key = key_of(def, namespace, &name);
+    // Counted against the namespace's quotas, the count held until the object is stored.
+    let admitted = quota::admit_create(objects, def, namespace, &obj)?;
     let outcome = objects.store.mutate(&key, dry_run, |current| match current {
         Some(_) => Err(ApiError::already_exists(&def.qualified(), &def.plural, &name)),
         None => Ok(Mutation::Put(obj)),
     })?;
+    drop(admitted);
     let Outcome::Created(created) = outcome else {
         return Err(ApiError::internal("create did not create"));
     };

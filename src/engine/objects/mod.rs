@@ -11,6 +11,7 @@ mod gc;
 mod kinds;
 mod namespaces;
 mod parsed;
+pub mod quota;
 mod status;
 mod validate;
 mod write;
@@ -40,6 +41,8 @@ pub struct Objects {
     registry: RwLock<Arc<Registry>>,
     /// The engine's CA certificate, published in every namespace's `kube-root-ca.crt`.
     root_ca: std::sync::OnceLock<String>,
+    /// Held from counting a create against the namespace's quotas until it is written.
+    quota_lock: parking_lot::Mutex<()>,
 }
 
 impl Objects {
@@ -48,6 +51,7 @@ impl Objects {
             store,
             registry: RwLock::new(Arc::new(Registry::build([]))),
             root_ca: std::sync::OnceLock::new(),
+            quota_lock: parking_lot::Mutex::new(()),
         });
         objects.refresh_registry();
         objects

@@ -26,7 +26,8 @@ pub const OOM_REPORT: &str = crate::runtime::worker::OOM_REPORT;
 /// `KFN_CGROUP=off` makes the engine use no cgroup (rlimits only).
 const CGROUP_ENV: &str = "KFN_CGROUP";
 
-/// The limits of one replica, from its container's `resources.limits`.
+/// The limits of one replica, from its Pod's container's `resources.limits` (as admitted: a
+/// LimitRange's default limits included).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Limits {
     /// Bytes; `None` when unlimited.
@@ -39,10 +40,10 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// From a Deployment's first container.
-    pub fn of(deployment: &Value) -> Limits {
-        let limits = deployment
-            .pointer("/spec/template/spec/containers/0/resources/limits")
+    /// From the first container of the Pod the replica runs.
+    pub fn of(pod: &Value) -> Limits {
+        let limits = pod
+            .pointer("/spec/containers/0/resources/limits")
             .cloned()
             .unwrap_or(Value::Null);
         let text = |v: &Value| match v {
@@ -616,19 +617,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn deployment(limits: Value) -> Value {
-        json!({"spec": {"template": {"spec": {"containers": [{"resources": {"limits": limits}}]}}}})
+    fn pod(limits: Value) -> Value {
+        json!({"spec": {"containers": [{"resources": {"limits": limits}}]}})
     }
 
     #[test]
     fn limits_come_from_the_container_and_zero_means_none() {
-        let l = Limits::of(&deployment(json!({"memory": "64Mi", "cpu": "500m"})));
+        let l = Limits::of(&pod(json!({"memory": "64Mi", "cpu": "500m"})));
         assert_eq!(l.memory, Some(64 << 20));
         assert_eq!(l.cpu_millis, Some(500));
         assert_eq!(l.memory_text, "64Mi");
-        let l = Limits::of(&deployment(json!({"memory": "128Mi", "cpu": "0"})));
+        let l = Limits::of(&pod(json!({"memory": "128Mi", "cpu": "0"})));
         assert_eq!(l.cpu_millis, None);
-        let l = Limits::of(&deployment(json!({"cpu": 2})));
+        let l = Limits::of(&pod(json!({"cpu": 2})));
         assert_eq!((l.memory, l.cpu_millis), (None, Some(2000)));
         assert_eq!(Limits::of(&json!({})), Limits::default());
     }

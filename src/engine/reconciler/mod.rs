@@ -306,18 +306,15 @@ impl FunctionController {
         if let Some(d) = &existing {
             keep_controller_fields(&mut desired, &d.value, self.written.as_ref() == Some(&rendered));
         }
-        let deployment = match objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
-            Ok(d) => d.value.clone(),
-            Err(e) => {
-                tracing::warn!(
-                    "function {}/{}: cannot write its Deployment: {}",
-                    self.namespace,
-                    self.name,
-                    e.message
-                );
-                return true;
-            }
-        };
+        if let Err(e) = objects::upsert(&objects, &dep_def, Some(&self.namespace), desired) {
+            tracing::warn!(
+                "function {}/{}: cannot write its Deployment: {}",
+                self.namespace,
+                self.name,
+                e.message
+            );
+            return true;
+        }
         self.written = Some(rendered);
 
         self.observe(&function);
@@ -334,7 +331,7 @@ impl FunctionController {
                 },
             );
         }
-        self.kubelet(&deployment, &revision).await;
+        self.kubelet(&revision).await;
         self.forget_revisions(&revision);
         self.write_ready(&function);
         true
@@ -342,7 +339,7 @@ impl FunctionController {
 
     /// The function's kubelet: a replica for each of its Pods, and the replica of a Pod that is
     /// gone (or going) stopped.
-    async fn kubelet(&mut self, deployment: &Value, current: &str) {
+    async fn kubelet(&mut self, current: &str) {
         let objects = self.r.objects.clone();
         let (pods, _) = objects.store.list(PODS, Some(&self.namespace));
         let mine: Vec<&Arc<Object>> = pods
@@ -384,7 +381,6 @@ impl FunctionController {
                         replicas: self.r.replicas.clone(),
                         function: known.function.clone(),
                         object: known.object.clone(),
-                        deployment: deployment.clone(),
                         pod: pod.value.clone(),
                         logs: self.r.logs.clone(),
                         root: self.r.root.clone(),
@@ -404,7 +400,6 @@ impl FunctionController {
                         replicas: self.r.replicas.clone(),
                         function: current.function.clone(),
                         object: current.object.clone(),
-                        deployment: deployment.clone(),
                         pod: pod.value.clone(),
                         logs: self.r.logs.clone(),
                         root: self.r.root.clone(),

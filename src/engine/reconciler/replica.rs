@@ -46,7 +46,6 @@ pub struct Spec {
     pub function: Arc<Function>,
     /// The Function as stored (what Events are about).
     pub object: Value,
-    pub deployment: Value,
     /// The Pod the replica runs (as the ReplicaSet controller made it).
     pub pod: Value,
     pub logs: PathBuf,
@@ -165,7 +164,7 @@ async fn supervise(
             log.line(&format!("kfn: {note}")).await;
         }
     }
-    let confinement = Confinement::new(&name, Limits::of(&spec.deployment));
+    let confinement = Confinement::new(&name, Limits::of(&spec.pod));
     if let Some(log) = &log {
         for note in confinement.notes() {
             log.lock().await.line(&note).await;

@@ -116,6 +116,39 @@ pub(super) fn pod(spec: &mut PodSpec) {
     }
 }
 
+/// A LimitRange item's defaults: a Container item's default limit is its max, its default
+/// request its default limit or else its min, as the API server fills them.
+pub(super) fn limit_range_item(item: &mut k8s_openapi::api::core::v1::LimitRangeItem) {
+    if item.type_ != "Container" {
+        return;
+    }
+    let default = item.default.get_or_insert_with(Default::default);
+    for (k, v) in item.max.iter().flatten() {
+        default.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+    let request = item.default_request.get_or_insert_with(Default::default);
+    for (k, v) in default.iter().chain(item.min.iter().flatten()) {
+        request.entry(k.clone()).or_insert_with(|| v.clone());
+    }
+}
+
+/// A Pod's containers without requests get their limits as requests, as the API server
+/// defaults a Pod (not a template).
+pub(super) fn pod_requests(spec: &mut PodSpec) {
+    for c in spec
+        .containers
+        .iter_mut()
+        .chain(spec.init_containers.iter_mut().flatten())
+    {
+        let Some(r) = c.resources.as_mut() else { continue };
+        let Some(limits) = r.limits.clone() else { continue };
+        let requests = r.requests.get_or_insert_with(Default::default);
+        for (k, v) in limits {
+            requests.entry(k).or_insert(v);
+        }
+    }
+}
+
 /// A Pod's QoS class, as the API server computes it from its containers' resources.
 pub(super) fn qos_class(spec: &PodSpec) -> &'static str {
     let containers: Vec<&Container> = spec

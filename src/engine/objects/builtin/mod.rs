@@ -17,7 +17,9 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::autoscaling::v2::HorizontalPodAutoscaler;
 use k8s_openapi::api::batch::v1::CronJob;
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{ConfigMap, Event, Namespace, Pod, Secret, Service, ServiceAccount};
+use k8s_openapi::api::core::v1::{
+    ConfigMap, Event, LimitRange, Namespace, Pod, PodSpec, ResourceQuota, Secret, Service, ServiceAccount,
+};
 use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
@@ -55,6 +57,8 @@ macro_rules! with_builtin_kinds {
             CronJob,
             Ingress,
             Lease,
+            ResourceQuota,
+            LimitRange,
             CustomResourceDefinition
         )
     };
@@ -201,6 +205,11 @@ impl Prepared {
         let name = obj["metadata"]["name"].as_str().unwrap_or_default().to_string();
         errs.into_result(&def.group, &def.kind, &name)
     }
+}
+
+/// A Pod's QoS class, as the API server computes it from its containers' resources.
+pub fn pod_qos_class(spec: &PodSpec) -> &'static str {
+    defaults::qos_class(spec)
 }
 
 /// The 422 for a new object's name (`detail` says why it is invalid; none: it is missing), as the
@@ -589,6 +598,9 @@ impl Kind for Pod {
     fn defaults(&mut self, old: Option<&Self>, _: &mut Prepared) {
         let spec = self.spec.get_or_insert_with(Default::default);
         defaults::pod(spec);
+        if old.is_none() {
+            defaults::pod_requests(spec);
+        }
         let qos = defaults::qos_class(spec);
         if old.is_none() && self.status.is_none() {
             self.status = Some(k8s_openapi::api::core::v1::PodStatus {
@@ -610,6 +622,111 @@ impl Kind for Pod {
             &["Always", "OnFailure", "Never"],
             errs,
         );
+    }
+}
+
+/// The resource names whose quota is a whole number of objects.
+fn integer_resource(name: &str) -> bool {
+    name.starts_with("count/")
+        || [
+            "pods",
+            "services",
+            "replicationcontrollers",
+            "resourcequotas",
+            "secrets",
+            "configmaps",
+            "persistentvolumeclaims",
+            "services.nodeports",
+            "services.loadbalancers",
+        ]
+        .contains(&name)
+}
+
+/// Quantities of a resource list checked as the API server checks a quota's or a range's.
+fn quantities(
+    field: &str,
+    list: Option<&std::collections::BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
+    integers: bool,
+    errs: &mut FieldErrors,
+) {
+    for (k, v) in list.into_iter().flatten() {
+        let at = format!("{field}[{k}]");
+        match super::quota::Quantity::parse(&v.0) {
+            Err(why) => errs.invalid(at, &v.0, &why),
+            Ok(q) if q.is_negative() => errs.invalid(at, &v.0, "must be greater than or equal to 0"),
+            Ok(q) if integers && integer_resource(k) && q.millis() % 1000 != 0 => {
+                errs.invalid(at, &v.0, "must be an integer")
+            }
+            Ok(_) => {}
+        }
+    }
+}
+
+impl Kind for ResourceQuota {
+    fn validate(&self, errs: &mut FieldErrors) {
+        let spec = self.spec.clone().unwrap_or_default();
+        quantities("spec.hard", spec.hard.as_ref(), true, errs);
+        for (i, scope) in spec.scopes.iter().flatten().enumerate() {
+            errs.one_of(
+                format!("spec.scopes[{i}]"),
+                Some(scope.as_str()),
+                &[
+                    "BestEffort",
+                    "CrossNamespacePodAffinity",
+                    "NotBestEffort",
+                    "NotTerminating",
+                    "PriorityClass",
+                    "Terminating",
+                    "VolumeAttributesClass",
+                ],
+            );
+        }
+        if let Some(status) = &self.status {
+            quantities("status.hard", status.hard.as_ref(), true, errs);
+            quantities("status.used", status.used.as_ref(), true, errs);
+        }
+    }
+}
+
+impl Kind for LimitRange {
+    fn defaults(&mut self, _: Option<&Self>, _: &mut Prepared) {
+        for item in self.spec.iter_mut().flat_map(|s| s.limits.iter_mut()) {
+            defaults::limit_range_item(item);
+        }
+    }
+    fn validate(&self, errs: &mut FieldErrors) {
+        let mut seen = HashSet::new();
+        for (i, item) in self.spec.iter().flat_map(|s| &s.limits).enumerate() {
+            let at = format!("spec.limits[{i}]");
+            errs.one_of(
+                format!("{at}.type"),
+                Some(item.type_.as_str()),
+                &["Container", "PersistentVolumeClaim", "Pod"],
+            );
+            if !seen.insert(item.type_.clone()) {
+                errs.duplicate(format!("{at}.type"), &item.type_);
+            }
+            for (field, list) in [
+                ("max", &item.max),
+                ("min", &item.min),
+                ("default", &item.default),
+                ("defaultRequest", &item.default_request),
+                ("maxLimitRequestRatio", &item.max_limit_request_ratio),
+            ] {
+                quantities(&format!("{at}.{field}"), list.as_ref(), false, errs);
+            }
+            if item.type_ == "Pod" {
+                if item.default.as_ref().is_some_and(|d| !d.is_empty()) {
+                    errs.forbidden(format!("{at}.default"), "may not be specified when `type` is 'Pod'");
+                }
+                if item.default_request.as_ref().is_some_and(|d| !d.is_empty()) {
+                    errs.forbidden(
+                        format!("{at}.defaultRequest"),
+                        "may not be specified when `type` is 'Pod'",
+                    );
+                }
+            }
+        }
     }
 }
 

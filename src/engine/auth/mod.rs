@@ -1,0 +1,262 @@
+//! Who a request comes from and what it may do. Authentication: the engine's own token is its
+//! administrator (`kfn:local-admin` in `system:masters`); ServiceAccount tokens are JWTs the
+//! engine signed (the TokenRequest API), checked for signature, audience, time and that their
+//! ServiceAccount still exists with the same uid. Authorization: `system:masters` may do
+//! anything, everyone else what the store's RBAC objects grant, as Kubernetes' RBAC
+//! authorizer decides, with kube-apiserver's 403 messages.
+
+pub mod bootstrap;
+pub mod rbac;
+pub mod request;
+pub mod token;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::rbac::v1::PolicyRule;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use parking_lot::Mutex;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::engine::objects::{ApiError, Objects, key_of};
+pub use request::Attributes;
+
+/// The user the engine's own token authenticates as.
+pub const ADMIN: &str = "kfn:local-admin";
+/// The group that RBAC never denies, as on a cluster.
+pub const MASTERS: &str = "system:masters";
+pub const AUTHENTICATED: &str = "system:authenticated";
+
+/// An authenticated user.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct User {
+    pub name: String,
+    pub uid: String,
+    pub groups: Vec<String>,
+    pub extra: BTreeMap<String, Vec<String>>,
+}
+
+impl User {
+    pub fn admin() -> User {
+        User {
+            name: ADMIN.to_string(),
+            groups: vec![MASTERS.to_string(), AUTHENTICATED.to_string()],
+            ..User::default()
+        }
+    }
+
+    pub fn service_account(namespace: &str, name: &str, uid: &str) -> User {
+        User {
+            name: format!("system:serviceaccount:{namespace}:{name}"),
+            uid: uid.to_string(),
+            groups: vec![
+                "system:serviceaccounts".to_string(),
+                format!("system:serviceaccounts:{namespace}"),
+                AUTHENTICATED.to_string(),
+            ],
+            extra: BTreeMap::new(),
+        }
+    }
+
+    pub fn is_master(&self) -> bool {
+        self.groups.iter().any(|g| g == MASTERS)
+    }
+}
+
+/// The RBAC objects last read from the store, with the resourceVersions they were read at.
+type Cached = (Vec<u64>, Arc<rbac::Policy>);
+
+/// The engine's credentials and its authorizer.
+pub struct Auth {
+    admin_token: String,
+    signer: token::Signer,
+    cache: Mutex<Option<Cached>>,
+}
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+const RBAC_PLURALS: [&str; 4] = ["clusterroles", "roles", "clusterrolebindings", "rolebindings"];
+
+impl Auth {
+    /// `admin_token` is the engine's own token; `secret` the key its ServiceAccount tokens are
+    /// signed with.
+    pub fn new(admin_token: String, secret: &[u8]) -> Auth {
+        Auth {
+            admin_token,
+            signer: token::Signer::new(secret),
+            cache: Mutex::new(None),
+        }
+    }
+
+    /// The user a bearer token authenticates, `None` when it is not a valid one.
+    pub fn authenticate(&self, objects: &Objects, bearer: &str) -> Option<User> {
+        if constant_time_eq(bearer.as_bytes(), self.admin_token.as_bytes()) {
+            return Some(User::admin());
+        }
+        let claims = self.signer.verify(bearer)?;
+        let ns = &claims.kubernetes.namespace;
+        let sa = &claims.kubernetes.serviceaccount;
+        if claims.sub != format!("system:serviceaccount:{ns}:{}", sa.name) {
+            return None;
+        }
+        // A token stops working when its ServiceAccount is deleted (or replaced by another of
+        // the same name).
+        let registry = objects.registry();
+        let def = registry.find("", "v1", "serviceaccounts")?;
+        let stored = objects.store.get(&key_of(&def, Some(ns), &sa.name))?;
+        let meta = ObjectMeta::deserialize(&stored.value["metadata"]).ok()?;
+        if meta.uid.as_deref() != Some(sa.uid.as_str()) || meta.deletion_timestamp.is_some() {
+            return None;
+        }
+        let mut user = User::service_account(ns, &sa.name, &sa.uid);
+        user.extra.insert(
+            "authentication.kubernetes.io/credential-id".to_string(),
+            vec![format!("JTI={}", claims.jti)],
+        );
+        Some(user)
+    }
+
+    /// A token for a ServiceAccount (its namespace, name and uid) valid for `seconds`, and
+    /// when it expires (Unix seconds).
+    pub fn issue(&self, namespace: &str, name: &str, uid: &str, audiences: Vec<String>, seconds: i64) -> (String, i64) {
+        let claims = token::Claims::new(namespace, name, uid, audiences, token::now(), seconds);
+        (self.signer.sign(&claims), claims.exp)
+    }
+
+    /// The store's RBAC objects, read again only when one of them changed.
+    fn policy(&self, objects: &Objects) -> Arc<rbac::Policy> {
+        let lists: Vec<_> = RBAC_PLURALS
+            .iter()
+            .map(|plural| objects.store.list(&format!("{RBAC_GROUP}/{plural}"), None).0)
+            .collect();
+        let versions: Vec<u64> = lists.iter().flatten().map(|o| o.rv).collect();
+        let mut cache = self.cache.lock();
+        if let Some((seen, policy)) = cache.as_ref()
+            && *seen == versions
+        {
+            return policy.clone();
+        }
+        fn typed<T: serde::de::DeserializeOwned>(list: &[Arc<crate::engine::store::Object>]) -> Vec<T> {
+            list.iter()
+                .filter_map(|o| serde_json::from_slice(&o.json).ok())
+                .collect()
+        }
+        let policy = Arc::new(rbac::Policy::new(
+            typed(&lists[0]),
+            typed(&lists[1]),
+            typed(&lists[2]),
+            typed(&lists[3]),
+        ));
+        *cache = Some((versions, policy.clone()));
+        policy
+    }
+
+    /// Whether `user` may do what `attrs` describe; when not, the reason RBAC gives (often
+    /// empty).
+    pub fn allowed(&self, objects: &Objects, user: &User, attrs: &Attributes) -> Result<(), String> {
+        if user.is_master() {
+            return Ok(());
+        }
+        self.policy(objects).authorize(user, attrs)
+    }
+
+    /// [`Auth::allowed`], or kube-apiserver's 403 for the request.
+    pub fn authorize(&self, objects: &Objects, user: &User, attrs: &Attributes) -> Result<(), ApiError> {
+        self.allowed(objects, user, attrs)
+            .map_err(|reason| forbidden(user, attrs, &reason))
+    }
+
+    /// The rules that apply to `user` in `namespace` (SelfSubjectRulesReview).
+    pub fn rules(&self, objects: &Objects, user: &User, namespace: &str) -> (Vec<PolicyRule>, Vec<String>) {
+        self.policy(objects).rules_for(user, namespace)
+    }
+}
+
+/// kube-apiserver's 403 for a request that is not allowed, with the authorizer's reason.
+pub fn forbidden(user: &User, attrs: &Attributes, reason: &str) -> ApiError {
+    let what = if !attrs.resource_request {
+        format!("User {:?} cannot {} path {:?}", user.name, attrs.verb, attrs.path)
+    } else if !attrs.namespace.is_empty() {
+        format!(
+            "User {:?} cannot {} resource {:?} in API group {:?} in the namespace {:?}",
+            user.name,
+            attrs.verb,
+            attrs.combined_resource(),
+            attrs.group,
+            attrs.namespace
+        )
+    } else {
+        format!(
+            "User {:?} cannot {} resource {:?} in API group {:?} at the cluster scope",
+            user.name,
+            attrs.verb,
+            attrs.combined_resource(),
+            attrs.group
+        )
+    };
+    let what = match reason {
+        "" => what,
+        reason => format!("{what}: {reason}"),
+    };
+    let qualified = match (attrs.resource.as_str(), attrs.group.as_str()) {
+        ("", _) => String::new(),
+        (resource, "") => resource.to_string(),
+        (resource, group) => format!("{resource}.{group}"),
+    };
+    let message = match (qualified.as_str(), attrs.name.as_str()) {
+        ("", _) => format!("forbidden: {what}"),
+        (q, "") => format!("{q} is forbidden: {what}"),
+        (q, name) => format!("{q} {name:?} is forbidden: {what}"),
+    };
+    let mut details = serde_json::Map::new();
+    for (field, value) in [
+        ("name", &attrs.name),
+        ("group", &attrs.group),
+        ("kind", &attrs.resource),
+    ] {
+        if !value.is_empty() {
+            details.insert(field.to_string(), json!(value));
+        }
+    }
+    ApiError::new(403, "Forbidden", message).with_details(serde_json::Value::Object(details))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::Method;
+
+    #[test]
+    fn forbidden_messages_are_kube_apiservers() {
+        let dev = User::service_account("a", "kfn-developer", "u");
+        let get = Attributes::of(&Method::GET, "/apis/kubeless.io/v1beta1/namespaces/b/functions/f", None);
+        let err = forbidden(&dev, &get, "");
+        assert_eq!(
+            err.message,
+            "functions.kubeless.io \"f\" is forbidden: User \"system:serviceaccount:a:kfn-developer\" cannot get resource \"functions\" in API group \"kubeless.io\" in the namespace \"b\""
+        );
+        assert_eq!(
+            err.to_status()["details"],
+            json!({"name": "f", "group": "kubeless.io", "kind": "functions"})
+        );
+        let list = Attributes::of(&Method::GET, "/apis/kubeless.io/v1beta1/functions", None);
+        assert_eq!(
+            forbidden(&dev, &list, "").message,
+            "functions.kubeless.io is forbidden: User \"system:serviceaccount:a:kfn-developer\" cannot list resource \"functions\" in API group \"kubeless.io\" at the cluster scope"
+        );
+        let log = Attributes::of(&Method::GET, "/api/v1/namespaces/b/pods/p/log", None);
+        assert_eq!(
+            forbidden(&dev, &log, "").message,
+            "pods \"p\" is forbidden: User \"system:serviceaccount:a:kfn-developer\" cannot get resource \"pods/log\" in API group \"\" in the namespace \"b\""
+        );
+        let path = Attributes::of(&Method::GET, "/foo", None);
+        assert_eq!(
+            forbidden(&dev, &path, "").message,
+            "forbidden: User \"system:serviceaccount:a:kfn-developer\" cannot get path \"/foo\""
+        );
+    }
+}
