@@ -278,7 +278,17 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         .unwrap()
         .parse()
         .unwrap();
+    // A ServiceAccount token issued: the key that signs tokens is in the state directory.
+    ok(
+        &engine.kubectl(&["create", "serviceaccount", "reader"]),
+        "create a ServiceAccount",
+    );
+    ok(&engine.kubectl(&["create", "token", "reader"]), "kubectl create token");
     let state = engine.state();
+    assert!(
+        state.join("serviceaccount.key").is_file(),
+        "the signing key is in the state directory"
+    );
     let functions = state.join("functions");
     let target_dir = state
         .join("replicas")
@@ -294,7 +304,7 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         .chain(std::fs::read_dir(&functions).unwrap().flatten().map(|e| e.path()))
         .chain(files_under(&target_dir))
         .map(|p| p.display().to_string())
-        .chain(["token", "kfn.db", "kubeconfig"].map(|f| state.join(f).display().to_string()))
+        .chain(["token", "kfn.db", "kubeconfig", "serviceaccount.key"].map(|f| state.join(f).display().to_string()))
         .chain(["/target-creds/password".to_string()])
         .chain([secret.display().to_string(), "/etc/hostname".to_string()])
         .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))

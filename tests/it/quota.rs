@@ -17,7 +17,9 @@ fn apply(engine: &Engine, yaml: &str) {
 }
 
 fn quota(hard: &str) -> String {
-    format!("apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: team\n  namespace: default\nspec:\n  hard:\n{hard}")
+    format!(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: team\n  namespace: default\nspec:\n  hard:\n{hard}"
+    )
 }
 
 fn json_of(engine: &Engine, args: &[&str]) -> Result<Value, String> {
@@ -90,10 +92,14 @@ fn the_function_after_the_quota_is_refused_with_the_kubernetes_message_and_creat
 
     // One deleted, the slot is free again.
     ok(&engine.kfn(&["function", "delete", "one"]), "delete one");
-    eventually(Duration::from_secs(30), "a third function fits once one is gone", || {
-        let run = crate::common::deploy_code(&engine, "three", "python3.11", "hello.py", HELLO_PY, &[]);
-        if run.code == 0 { Ok(()) } else { Err(run.stderr) }
-    });
+    eventually(
+        Duration::from_secs(30),
+        "a third function fits once one is gone",
+        || {
+            let run = crate::common::deploy_code(&engine, "three", "python3.11", "hello.py", HELLO_PY, &[]);
+            if run.code == 0 { Ok(()) } else { Err(run.stderr) }
+        },
+    );
 }
 
 #[test]
@@ -114,58 +120,80 @@ fn a_replica_beyond_the_pods_quota_waits_and_describe_says_why_until_the_quota_i
         "kubectl scale",
     );
     let why = "2 wanted, 1 running: exceeded quota: team, requested: pods=1, used: pods=1, limited: pods=1";
-    eventually(Duration::from_secs(30), "describe says why a replica is missing", || {
-        let d = engine.kfn(&["function", "describe", "web"]);
-        // The table wraps long values: read it as one line of words.
-        let words = d.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
-        if words.contains(&format!("Replicas: {why}")) {
-            Ok(())
-        } else {
-            Err(d.stdout)
-        }
-    });
-    assert_eq!(pods(&engine, "web").unwrap().len(), 1, "the second replica is not started");
+    eventually(
+        Duration::from_secs(30),
+        "describe says why a replica is missing",
+        || {
+            let d = engine.kfn(&["function", "describe", "web"]);
+            // The table wraps long values: read it as one line of words.
+            let words = d.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+            if words.contains(&format!("Replicas: {why}")) {
+                Ok(())
+            } else {
+                Err(d.stdout)
+            }
+        },
+    );
+    assert_eq!(
+        pods(&engine, "web").unwrap().len(),
+        1,
+        "the second replica is not started"
+    );
     let events = engine.kubectl(&["get", "events", "--field-selector", "reason=FailedCreate"]);
     ok(&events, "kubectl get events");
     assert!(
-        events.stdout.contains("is forbidden: exceeded quota: team, requested: pods=1"),
+        events
+            .stdout
+            .contains("is forbidden: exceeded quota: team, requested: pods=1"),
         "{}",
         events.stdout
     );
     let rs = json_of(&engine, &["get", "replicasets", "-l", "function=web"]).unwrap();
     let conditions = rs["items"][0]["status"]["conditions"].to_string();
-    assert!(conditions.contains("ReplicaFailure") && conditions.contains("FailedCreate"), "{conditions}");
+    assert!(
+        conditions.contains("ReplicaFailure") && conditions.contains("FailedCreate"),
+        "{conditions}"
+    );
 
     apply(&engine, &quota("    pods: \"2\"\n"));
-    eventually(Duration::from_secs(60), "the second replica starts once the quota allows", || {
-        let pods = pods(&engine, "web")?;
-        let ready = pods
-            .iter()
-            .filter(|p| {
-                p["status"]["conditions"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
-            })
-            .count();
-        if ready == 2 { Ok(()) } else { Err(format!("{ready} ready of {}", pods.len())) }
-    });
-    eventually(Duration::from_secs(30), "describe no longer says a replica is missing", || {
-        let d = engine.kfn(&["function", "describe", "web"]);
-        if d.stdout.lines().any(|l| l.starts_with("Replicas:")) {
-            Err(d.stdout)
-        } else {
-            Ok(())
-        }
-    });
+    eventually(
+        Duration::from_secs(60),
+        "the second replica starts once the quota allows",
+        || {
+            let pods = pods(&engine, "web")?;
+            let ready = pods
+                .iter()
+                .filter(|p| {
+                    p["status"]["conditions"]
+                        .as_array()
+                        .is_some_and(|c| c.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+                })
+                .count();
+            if ready == 2 {
+                Ok(())
+            } else {
+                Err(format!("{ready} ready of {}", pods.len()))
+            }
+        },
+    );
+    eventually(
+        Duration::from_secs(30),
+        "describe no longer says a replica is missing",
+        || {
+            let d = engine.kfn(&["function", "describe", "web"]);
+            if d.stdout.lines().any(|l| l.starts_with("Replicas:")) {
+                Err(d.stdout)
+            } else {
+                Ok(())
+            }
+        },
+    );
 }
 
 #[test]
 fn a_pod_without_limits_under_a_limits_quota_is_refused_and_a_limit_range_gives_them() {
     let engine = Engine::start();
-    apply(
-        &engine,
-        &quota("    limits.memory: 1Gi\n    limits.cpu: \"2\"\n"),
-    );
+    apply(&engine, &quota("    limits.memory: 1Gi\n    limits.cpu: \"2\"\n"));
     let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: bare\n  namespace: default\nspec:\n  containers:\n  - name: c\n    image: busybox\n";
     let refused = engine.kubectl_stdin(&["create", "-f", "-"], Some(pod));
     assert_ne!(refused.code, 0, "{}", refused.stdout);
@@ -185,7 +213,10 @@ fn a_pod_without_limits_under_a_limits_quota_is_refused_and_a_limit_range_gives_
         range["spec"]["limits"][0]["defaultRequest"]["memory"], "256Mi",
         "the default request is the default limit: {range}"
     );
-    ok(&engine.kubectl_stdin(&["create", "-f", "-"], Some(pod)), "create the pod under a LimitRange");
+    ok(
+        &engine.kubectl_stdin(&["create", "-f", "-"], Some(pod)),
+        "create the pod under a LimitRange",
+    );
     let created = json_of(&engine, &["get", "pod", "bare"]).unwrap();
     let resources = &created["spec"]["containers"][0]["resources"];
     assert_eq!(resources["limits"]["memory"], "256Mi", "{created}");
@@ -248,14 +279,22 @@ fn a_limit_range_default_memory_limit_is_on_the_replicas_pod_and_enforced() {
     let small = engine.kfn(&["function", "call", "hog", "--data", "8"]);
     ok(&small, "a call under the limit");
     let big = engine.kfn(&["function", "call", "hog", "--data", "600"]);
-    assert_ne!(big.code, 0, "600 MiB under a default 64Mi limit succeeded: {}", big.stdout);
-    eventually(Duration::from_secs(20), "the pod shows OOMKilled with the limit", || {
-        let pod = pods(&engine, "hog")?.remove(0);
-        let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
-        if last["reason"] == "OOMKilled" && last["message"].as_str().unwrap_or_default().contains("64Mi") {
-            Ok(())
-        } else {
-            Err(last.to_string())
-        }
-    });
+    assert_ne!(
+        big.code, 0,
+        "600 MiB under a default 64Mi limit succeeded: {}",
+        big.stdout
+    );
+    eventually(
+        Duration::from_secs(20),
+        "the pod shows OOMKilled with the limit",
+        || {
+            let pod = pods(&engine, "hog")?.remove(0);
+            let last = &pod["status"]["containerStatuses"][0]["lastState"]["terminated"];
+            if last["reason"] == "OOMKilled" && last["message"].as_str().unwrap_or_default().contains("64Mi") {
+                Ok(())
+            } else {
+                Err(last.to_string())
+            }
+        },
+    );
 }

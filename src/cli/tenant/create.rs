@@ -77,7 +77,12 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
             return Err(failed(e.1, e.0).into());
         }
     };
-    if !tenant.quota.spec.as_ref().and_then(|s| s.hard.as_ref()).is_none_or(|h| h.is_empty())
+    if !tenant
+        .quota
+        .spec
+        .as_ref()
+        .and_then(|s| s.hard.as_ref())
+        .is_none_or(|h| h.is_empty())
         && !conn.is_kfn_engine().await?
         && let Err(missing) = quota_counts(&conn, &tenant).await
     {
@@ -115,7 +120,12 @@ const RECREATE_EVERY: Duration = Duration::from_secs(10);
 async fn quota_counts(conn: &Connection, tenant: &render::Tenant) -> Result<(), String> {
     let ns = tenant.namespace.metadata.name.as_deref().unwrap_or_default();
     let api = quotas(conn, ns);
-    let hard = tenant.quota.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
+    let hard = tenant
+        .quota
+        .spec
+        .as_ref()
+        .and_then(|s| s.hard.clone())
+        .unwrap_or_default();
     let started = Instant::now();
     let mut made = Instant::now();
     loop {
@@ -126,7 +136,11 @@ async fn quota_counts(conn: &Connection, tenant: &render::Tenant) -> Result<(), 
             .flatten()
             .and_then(|q| q.status?.used)
             .unwrap_or_default();
-        let missing: Vec<&str> = hard.keys().filter(|k| !used.contains_key(*k)).map(String::as_str).collect();
+        let missing: Vec<&str> = hard
+            .keys()
+            .filter(|k| !used.contains_key(*k))
+            .map(String::as_str)
+            .collect();
         if missing.is_empty() {
             return Ok(());
         }

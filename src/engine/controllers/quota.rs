@@ -64,11 +64,18 @@ pub fn sync_namespace(objects: &Objects, namespace: &str) {
         let hard = hard_of(&quota);
         let used = used_in(objects, namespace, hard.keys());
         let list = |l: &crate::engine::objects::quota::ResourceList| -> Value {
-            Value::Object(l.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<Map<_, _>>())
+            Value::Object(
+                l.iter()
+                    .map(|(k, v)| (k.clone(), json!(v.to_string())))
+                    .collect::<Map<_, _>>(),
+            )
         };
         let status = json!({"hard": list(&hard), "used": list(&used)});
         let name = quota.metadata.name.clone().unwrap_or_default();
-        let current = quota.status.as_ref().map(|s| serde_json::to_value(s).unwrap_or_default());
+        let current = quota
+            .status
+            .as_ref()
+            .map(|s| serde_json::to_value(s).unwrap_or_default());
         if current.as_ref() == Some(&status) {
             continue;
         }

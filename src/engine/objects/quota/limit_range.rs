@@ -17,7 +17,12 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 
 /// Applies the LimitRanges of the Pod's namespace to a new Pod (`obj`, already defaulted):
 /// their defaults set where the containers have none, then their constraints checked.
-pub fn admit_pod(objects: &Objects, def: &ResourceDef, namespace: Option<&str>, obj: &mut Value) -> Result<(), ApiError> {
+pub fn admit_pod(
+    objects: &Objects,
+    def: &ResourceDef,
+    namespace: Option<&str>,
+    obj: &mut Value,
+) -> Result<(), ApiError> {
     if !(def.group.is_empty() && def.plural == "pods") {
         return Ok(());
     }
@@ -48,8 +53,8 @@ pub fn admit_pod(objects: &Objects, def: &ResourceDef, namespace: Option<&str>, 
             ("initContainers", spec.init_containers.as_ref()),
         ] {
             for (i, c) in containers.into_iter().flatten().enumerate() {
-                obj["spec"][field][i]["resources"] = serde_json::to_value(c.resources.clone().unwrap_or_default())
-                    .expect("resources serialise");
+                obj["spec"][field][i]["resources"] =
+                    serde_json::to_value(c.resources.clone().unwrap_or_default()).expect("resources serialise");
             }
         }
         obj["metadata"]["annotations"][ANNOTATION] = json!(format!("LimitRanger plugin set: {}", set.join("; ")));
@@ -70,7 +75,12 @@ pub fn admit_pod(objects: &Objects, def: &ResourceDef, namespace: Option<&str>, 
 /// The default limits and requests of a LimitRange's Container items (later items win).
 fn defaults_of(range: &LimitRange) -> (ResourceList, ResourceList) {
     let (mut limits, mut requests) = (ResourceList::new(), ResourceList::new());
-    for item in range.spec.iter().flat_map(|s| &s.limits).filter(|i| i.type_ == "Container") {
+    for item in range
+        .spec
+        .iter()
+        .flat_map(|s| &s.limits)
+        .filter(|i| i.type_ == "Container")
+    {
         limits.extend(parsed(item.default.as_ref()));
         requests.extend(parsed(item.default_request.as_ref()));
     }
@@ -119,12 +129,22 @@ fn apply_defaults(range: &LimitRange, pod: &mut Pod) -> Vec<String> {
     said
 }
 
-fn min_violation(kind: &str, name: &str, min: Quantity, requests: &ResourceList, limits: &ResourceList) -> Option<String> {
+fn min_violation(
+    kind: &str,
+    name: &str,
+    min: Quantity,
+    requests: &ResourceList,
+    limits: &ResourceList,
+) -> Option<String> {
     let Some(req) = requests.get(name) else {
-        return Some(format!("minimum {name} usage per {kind} is {min}.  No request is specified"));
+        return Some(format!(
+            "minimum {name} usage per {kind} is {min}.  No request is specified"
+        ));
     };
     if req.millis() < min.millis() {
-        return Some(format!("minimum {name} usage per {kind} is {min}, but request is {req}"));
+        return Some(format!(
+            "minimum {name} usage per {kind} is {min}, but request is {req}"
+        ));
     }
     match limits.get(name) {
         Some(lim) if lim.millis() < min.millis() => {
@@ -134,22 +154,36 @@ fn min_violation(kind: &str, name: &str, min: Quantity, requests: &ResourceList,
     }
 }
 
-fn max_violation(kind: &str, name: &str, max: Quantity, requests: &ResourceList, limits: &ResourceList) -> Option<String> {
+fn max_violation(
+    kind: &str,
+    name: &str,
+    max: Quantity,
+    requests: &ResourceList,
+    limits: &ResourceList,
+) -> Option<String> {
     let Some(lim) = limits.get(name) else {
-        return Some(format!("maximum {name} usage per {kind} is {max}.  No limit is specified"));
+        return Some(format!(
+            "maximum {name} usage per {kind} is {max}.  No limit is specified"
+        ));
     };
     if lim.millis() > max.millis() {
         return Some(format!("maximum {name} usage per {kind} is {max}, but limit is {lim}"));
     }
     match requests.get(name) {
-        Some(req) if req.millis() > max.millis() => {
-            Some(format!("maximum {name} usage per {kind} is {max}, but request is {req}"))
-        }
+        Some(req) if req.millis() > max.millis() => Some(format!(
+            "maximum {name} usage per {kind} is {max}, but request is {req}"
+        )),
         _ => None,
     }
 }
 
-fn ratio_violation(kind: &str, name: &str, max: Quantity, requests: &ResourceList, limits: &ResourceList) -> Option<String> {
+fn ratio_violation(
+    kind: &str,
+    name: &str,
+    max: Quantity,
+    requests: &ResourceList,
+    limits: &ResourceList,
+) -> Option<String> {
     let req = requests.get(name).map(Quantity::millis).filter(|m| *m != 0);
     let lim = limits.get(name).map(Quantity::millis).filter(|m| *m != 0);
     let Some(req) = req else {
@@ -222,8 +256,10 @@ mod tests {
 
     #[test]
     fn defaults_fill_only_what_a_container_lacks_and_say_so() {
-        let r = range(json!([{"type": "Container", "default": {"memory": "256Mi", "cpu": "500m"},
-            "defaultRequest": {"memory": "128Mi", "cpu": "250m"}}]));
+        let r = range(
+            json!([{"type": "Container", "default": {"memory": "256Mi", "cpu": "500m"},
+            "defaultRequest": {"memory": "128Mi", "cpu": "250m"}}]),
+        );
         let mut p = pod(json!([
             {"name": "web", "resources": {"limits": {"memory": "1Gi"}, "requests": {"memory": "1Gi"}}},
             {"name": "side"}]));
@@ -247,8 +283,10 @@ mod tests {
 
     #[test]
     fn limits_outside_the_range_are_named_as_the_plugin_names_them() {
-        let r = range(json!([{"type": "Container", "max": {"memory": "1Gi"}, "min": {"cpu": "100m"},
-            "maxLimitRequestRatio": {"cpu": "2"}}]));
+        let r = range(
+            json!([{"type": "Container", "max": {"memory": "1Gi"}, "min": {"cpu": "100m"},
+            "maxLimitRequestRatio": {"cpu": "2"}}]),
+        );
         let p = pod(json!([{"name": "c", "resources": {
             "limits": {"memory": "2Gi", "cpu": "1"}, "requests": {"memory": "1Gi", "cpu": "250m"}}}]));
         assert_eq!(

@@ -55,7 +55,12 @@ pub fn forbidden(def: &ResourceDef, name: &str, why: &str) -> ApiError {
     if !def.group.is_empty() {
         details["group"] = json!(def.group);
     }
-    ApiError::new(403, "Forbidden", format!("{} \"{name}\" is forbidden: {why}", def.qualified())).with_details(details)
+    ApiError::new(
+        403,
+        "Forbidden",
+        format!("{} \"{name}\" is forbidden: {why}", def.qualified()),
+    )
+    .with_details(details)
 }
 
 /// The store key (`group/plural`) of the objects a quota's resource name counts.
@@ -191,9 +196,9 @@ pub fn quotas_in(objects: &Objects, namespace: &str) -> Vec<ResourceQuota> {
         .iter()
         .filter_map(|o| serde_json::from_value::<ResourceQuota>(o.value.clone()).ok())
         .filter(|q| {
-            q.spec.as_ref().is_none_or(|s| {
-                s.scopes.as_ref().is_none_or(Vec::is_empty) && s.scope_selector.is_none()
-            })
+            q.spec
+                .as_ref()
+                .is_none_or(|s| s.scopes.as_ref().is_none_or(Vec::is_empty) && s.scope_selector.is_none())
         })
         .collect()
 }
@@ -225,7 +230,10 @@ pub fn used_in<'a>(objects: &Objects, namespace: &str, names: impl IntoIterator<
 
 /// `a=1,b=2`, sorted by name, as the API server's quota messages print a resource list.
 fn pretty(list: &ResourceList) -> String {
-    list.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    list.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// Why a new object exceeds `quota` given what is `used`, or nothing when it fits.
@@ -260,11 +268,7 @@ fn exceeded(quota_name: &str, hard: &ResourceList, used: &ResourceList, delta: &
 /// The containers that do not name a compute resource the quota limits, as the API server's
 /// `must specify limits.cpu for: a,b; requests.memory for: a`.
 fn must_specify(hard: &ResourceList, pod: &Pod) -> Option<String> {
-    let required: Vec<&str> = MUST_SPECIFY
-        .iter()
-        .copied()
-        .filter(|r| hard.contains_key(*r))
-        .collect();
+    let required: Vec<&str> = MUST_SPECIFY.iter().copied().filter(|r| hard.contains_key(*r)).collect();
     let spec = pod.spec.as_ref()?;
     let mut missing: BTreeMap<&str, std::collections::BTreeSet<String>> = BTreeMap::new();
     for c in spec.containers.iter().chain(spec.init_containers.iter().flatten()) {
@@ -414,7 +418,10 @@ mod tests {
 
     #[test]
     fn quota_names_count_the_right_objects() {
-        assert_eq!(counted_resource("count/functions.kubeless.io").unwrap(), "kubeless.io/functions");
+        assert_eq!(
+            counted_resource("count/functions.kubeless.io").unwrap(),
+            "kubeless.io/functions"
+        );
         assert_eq!(counted_resource("count/deployments.apps").unwrap(), "apps/deployments");
         assert_eq!(counted_resource("count/pods").unwrap(), "/pods");
         assert_eq!(counted_resource("limits.memory").unwrap(), "/pods");

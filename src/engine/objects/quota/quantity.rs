@@ -41,7 +41,11 @@ impl Quantity {
     /// Reads a quantity (`128Mi`, `0.5`, `100m`, `1e3`); a value finer than a billionth is
     /// rounded up, as the API server rounds it.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let bad = || format!("quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text:?}");
+        let bad = || {
+            format!(
+                "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text:?}"
+            )
+        };
         let text = text.trim();
         let (negative, unsigned) = match text.strip_prefix('-') {
             Some(rest) => (true, rest),
