@@ -183,6 +183,9 @@ fn a_tenant_is_refused_alike_by_a_real_api_server_and_by_the_engine() {
         differ.is_empty(),
         "the engine refuses otherwise than kube-apiserver:\n{differ}"
     );
+    for side in [&real, &local] {
+        nothing_was_made(|args| side.kubectl(args));
+    }
 }
 
 fn show(answer: &Result<String, String>) -> String {
