@@ -261,6 +261,67 @@ pub fn attempts(code: &str) -> Vec<Attempt> {
                 &b,
             )),
         ),
+        // kube-apiserver's constrained impersonation names what would be done as whom.
+        attempt(
+            "impersonate an administrator",
+            Kubectl,
+            &["--as=system:admin", "get", "functions", "-n", "team-b"],
+            Exactly(fns("functions.kubeless.io", "impersonate-on:user-info:list")),
+        ),
+        attempt(
+            "impersonate team-b's developer",
+            Kubectl,
+            &[
+                "--as=system:serviceaccount:team-b:kfn-developer",
+                "get",
+                "functions",
+                "-n",
+                "team-b",
+            ],
+            Exactly(fns("functions.kubeless.io", "impersonate-on:serviceaccount:list")),
+        ),
+        attempt(
+            "a token of team-b's developer",
+            Kubectl,
+            &["create", "token", "kfn-developer", "-n", "team-b"],
+            Exactly(forbidden(
+                "serviceaccounts \"kfn-developer\"",
+                &a,
+                "create",
+                "serviceaccounts/token",
+                "",
+                &b,
+            )),
+        ),
+        attempt(
+            "delete team-b's namespace",
+            Kubectl,
+            &["delete", "namespace", "team-b"],
+            // A namespace's own requests are "in the namespace" it is.
+            Exactly(forbidden("namespaces \"team-b\"", &a, "delete", "namespaces", "", &b)),
+        ),
+        attempt(
+            "raise its own quota",
+            Kubectl,
+            &[
+                "patch",
+                "resourcequota",
+                "kfn-tenant",
+                "-n",
+                "team-a",
+                "--type=merge",
+                "-p",
+                r#"{"spec":{"hard":{"pods":"100"}}}"#,
+            ],
+            Exactly(forbidden(
+                "resourcequotas \"kfn-tenant\"",
+                &a,
+                "patch",
+                "resourcequotas",
+                "",
+                &in_namespace("team-a"),
+            )),
+        ),
         attempt(
             "kubectl get namespaces",
             Kubectl,
