@@ -566,17 +566,6 @@ fn two_teams_on_one_engine_work_in_their_namespaces_and_cannot_reach_each_other(
         let run = a.run(attempt.tool, &attempt.args);
         assert_refused(&attempt, &run, "the engine");
     }
-    // An administrator lets team-a create RoleBindings in its namespace: binding cluster-admin is
-    // still refused, by RBAC's escalation check.
-    ok(
-        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(BINDER)),
-        "an administrator applies the binder Role",
-    );
-    let attempt = escalation();
-    if let Err(wrong) = escalated(&attempt, &a) {
-        panic!("{} (the engine): {wrong}", attempt.what);
-    }
-
     // Nothing changed: team-b's function is there and answers; nothing cluster-wide was made.
     assert_eq!(call(&b, TARGET), "hello from team-b");
     let run = b.kfn(&["function", "list", "-o", "json"]);
@@ -590,6 +579,40 @@ fn two_teams_on_one_engine_work_in_their_namespaces_and_cannot_reach_each_other(
         .collect();
     assert_eq!(names, [TARGET], "team-b's functions");
     nothing_was_made(|args| engine.kubectl(args));
+}
+
+#[test]
+fn a_tenant_allowed_to_make_role_bindings_cannot_grant_itself_more_than_it_has() {
+    let engine = Engine::start_no_run();
+    let (a, _) = two_teams(&engine, &[]);
+    let attempt = attempts("unused")
+        .into_iter()
+        .find(|t| t.what == "bind cluster-admin in its own namespace")
+        .unwrap();
+    assert_refused(&attempt, &a.run(attempt.tool, &attempt.args), "the engine");
+    // An administrator lets team-a create RoleBindings in its namespace: binding cluster-admin is
+    // still refused, by RBAC's escalation check, and no RoleBinding is made.
+    ok(
+        &engine.kubectl_stdin(&["apply", "-f", "-"], Some(BINDER)),
+        "an administrator applies the binder Role",
+    );
+    let attempt = escalation();
+    if let Err(wrong) = escalated(&attempt, &a) {
+        panic!("{} (the engine): {wrong}", attempt.what);
+    }
+    let run = engine.kubectl(&["-n", "team-a", "get", "rolebinding", "esc"]);
+    assert!(run.stderr.contains("NotFound"), "{}{}", run.stdout, run.stderr);
+    // What it holds it may grant: a RoleBinding to its own Role.
+    ok(
+        &a.kubectl(&[
+            "create",
+            "rolebinding",
+            "mine",
+            "--role=kfn-developer",
+            "--serviceaccount=team-a:default",
+        ]),
+        "team-a binds its own Role to another of its ServiceAccounts",
+    );
 }
 
 /// Checks, with an administrator's kubectl, that none of [`attempts`] left anything behind.
