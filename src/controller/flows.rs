@@ -323,6 +323,21 @@ impl ClusterHost {
         }
     }
 
+    /// Whether namespace `namespace` of the flows' cluster is a tenant's (labelled
+    /// `kfn.io/tenant`); one that is not there is not. One that cannot be read stops the Task.
+    async fn is_tenant(&self, namespace: &str) -> Result<bool, FlowError> {
+        let namespaces: Api<k8s_openapi::api::core::v1::Namespace> = Api::all(self.client.clone());
+        match namespaces.get_opt(namespace).await {
+            Ok(ns) => Ok(ns
+                .and_then(|ns| ns.metadata.labels)
+                .is_some_and(|l| l.contains_key(crate::api::TENANT_LABEL))),
+            Err(e) => Err(FlowError::new(
+                errors::PERMISSIONS,
+                format!("cannot tell whether namespace {namespace} is a tenant's: {e}"),
+            )),
+        }
+    }
+
     async fn send(&self, namespace: &str, name: &str, payload: &Value) -> Result<Value, FlowError> {
         let port = self.port(namespace, name).await?;
         let body = serde_json::to_vec(payload).expect("JSON serialises");
@@ -361,6 +376,17 @@ impl Host for ClusterHost {
         payload: Value,
         timeout: Option<Duration>,
     ) -> Result<Value, FlowError> {
+        if namespace != self.namespace {
+            let from = self.is_tenant(&self.namespace).await?;
+            let to = self.is_tenant(namespace).await?;
+            bookkeeping::may_call(
+                &self.namespace,
+                namespace,
+                |ns| {
+                    if ns == self.namespace { from } else { to }
+                },
+            )?;
+        }
         let call = self.send(namespace, name, &payload);
         match timeout {
             Some(limit) => tokio::time::timeout(limit, call).await.unwrap_or_else(|_| {

@@ -83,6 +83,8 @@ pub fn manifests(namespace: &str, image: &str, env: &[(&str, &str)]) -> Vec<Valu
             rule(&["kfn.io"], &["flows", "executions"], &["get", "list", "watch", "create", "delete"]),
             rule(&["kfn.io"], &["flows/status", "executions/status"], &["get", "update", "patch"]),
             rule(&[""], &["services/proxy"], &["get", "create"]),
+            // A Task's call into another namespace: allowed only when neither is a tenant's.
+            rule(&[""], &["namespaces"], &["get"]),
             rule(&[""], &["configmaps", "services"], &manage),
             rule(&["apps"], &["deployments"], &manage),
             // Scale to zero: the scale subresource, the ready pods' call counts, and the

@@ -57,6 +57,7 @@ impl Host for EngineHost {
         payload: Value,
         timeout: Option<Duration>,
     ) -> Result<Value, FlowError> {
+        bookkeeping::may_call(&self.namespace, namespace, |ns| is_tenant(&self.objects, ns))?;
         call(&self.objects, &self.replicas, namespace, name, payload, timeout).await
     }
 
@@ -81,6 +82,17 @@ impl Host for EngineHost {
             }
         })
     }
+}
+
+/// Whether namespace `namespace` is a tenant's (labelled `kfn.io/tenant`).
+fn is_tenant(objects: &Objects, namespace: &str) -> bool {
+    let Some(def) = objects.registry().find("", "v1", "namespaces") else {
+        return false;
+    };
+    objects
+        .store
+        .get(&objects::key_of(&def, None, namespace))
+        .is_some_and(|ns| crate::api::labels_of(&ns.value).contains_key(crate::api::TENANT_LABEL))
 }
 
 /// Calls the function `namespace/name` with `payload` as a Task does (see [`Host::call`]).

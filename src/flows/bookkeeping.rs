@@ -32,6 +32,35 @@ pub fn answer(function: &str, status: u16, raised: Option<&str>, body: &[u8]) ->
     }
 }
 
+/// Whether a Task of an execution in namespace `from` may call a function in namespace `to`
+/// (`tenant(ns)`: whether namespace `ns` is a tenant's, labelled `kfn.io/tenant`): always in its
+/// own namespace; in another only when neither is a tenant's, since a Task calls with the
+/// engine's or the controller's credentials, not the tenant's. Else `States.Permissions`, with
+/// a cause naming both namespaces.
+pub fn may_call(from: &str, to: &str, tenant: impl Fn(&str) -> bool) -> Result<(), FlowError> {
+    if from == to {
+        return Ok(());
+    }
+    let whose = |ns: &str| {
+        if tenant(ns) {
+            format!("{ns} is a tenant's")
+        } else {
+            format!("{ns} is not")
+        }
+    };
+    if tenant(from) || tenant(to) {
+        return Err(FlowError::new(
+            errors::PERMISSIONS,
+            format!(
+                "a Task of an execution in namespace {from} may not call a function in namespace {to}: Tasks call functions in other namespaces only when neither namespace is a tenant's ({}, {})",
+                whose(from),
+                whose(to)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The status a Flow should have: `Ready` True (`Valid`), or False (`InvalidDefinition`) with
 /// the definition's problems, one per line; `lastTransitionTime` kept while it holds.
 pub fn flow_status(flow: &Flow) -> FlowStatus {
@@ -85,6 +114,31 @@ mod tests {
         assert_eq!(unnamed.error, errors::TASK_FAILED);
         let not_500 = answer("d/f", 502, Some("ValueError"), b"bad gateway").unwrap_err();
         assert_eq!(not_500.error, errors::TASK_FAILED, "only a 500 names the error raised");
+    }
+
+    #[test]
+    fn tasks_reach_other_namespaces_only_between_namespaces_of_no_tenant() {
+        let tenants = ["team-a", "team-b"];
+        let tenant = |ns: &str| tenants.contains(&ns);
+        assert!(may_call("team-a", "team-a", tenant).is_ok(), "its own namespace");
+        assert!(may_call("default", "shared", tenant).is_ok(), "no tenant's");
+        for (from, to) in [("team-a", "team-b"), ("team-a", "default"), ("default", "team-b")] {
+            let err = may_call(from, to, tenant).unwrap_err();
+            assert_eq!(err.error, errors::PERMISSIONS);
+            assert!(
+                err.cause.contains(&format!(
+                    "in namespace {from} may not call a function in namespace {to}"
+                )),
+                "{}",
+                err.cause
+            );
+        }
+        let err = may_call("default", "team-b", tenant).unwrap_err();
+        assert!(
+            err.cause.ends_with("(default is not, team-b is a tenant's)"),
+            "{}",
+            err.cause
+        );
     }
 
     #[test]

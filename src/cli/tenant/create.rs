@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{LimitRange, ServiceAccount};
 use k8s_openapi::api::networking::v1::NetworkPolicy;
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use kube::api::{Api, DeleteParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 
 use super::{CreateArgs, TenantName, check_name, get_tenant, is_tenant, namespaces, quotas};
 use crate::api::TENANT_LABEL;
@@ -59,6 +59,12 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
     };
     match namespaces(&conn).get_opt(name).await {
         Ok(None) => {}
+        Ok(Some(ns)) if ns.metadata.deletion_timestamp.is_some() => {
+            return Err(Error::failed(format!(
+                "Failed to create tenant {name}: namespace {name} is being deleted; create it again once it is gone (`kubectl get namespace {name}`)"
+            ))
+            .into());
+        }
         Ok(Some(ns)) => return Err(exists(name, is_tenant(&ns)).into()),
         Err(e) => return Err(failed(e, "namespace").into()),
     }
@@ -109,13 +115,15 @@ pub async fn create(args: CreateArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// How long `create` waits for a cluster's quota controller to count what the quota limits.
 const COUNTED_WITHIN: Duration = Duration::from_secs(60);
-/// How often it makes the quota anew meanwhile.
-const RECREATE_EVERY: Duration = Duration::from_secs(10);
+/// How often it asks for a count meanwhile.
+const RECOUNT_EVERY: Duration = Duration::from_secs(5);
+/// The quota key that asks for it: one that no kind has.
+const RECOUNT_KEY: &str = "count/recount.kfn.io";
 
 /// Waits until the quota's status counts every key it limits (the API server refuses what an
 /// uncounted key covers). A cluster's quota controller counts a kind right away only in quotas
 /// made after it knew the kind (`kfn install` just before: some 30s), others at its next full
-/// resync (5 minutes): so the quota is made anew every few seconds meanwhile. The keys still
+/// resync (5 minutes): so `hard` is changed back and forth every few seconds meanwhile. The keys still
 /// not counted, when it gives up.
 async fn quota_counts(conn: &Connection, tenant: &render::Tenant) -> Result<(), String> {
     let ns = tenant.namespace.metadata.name.as_deref().unwrap_or_default();
@@ -147,9 +155,16 @@ async fn quota_counts(conn: &Connection, tenant: &render::Tenant) -> Result<(), 
         if started.elapsed() > COUNTED_WITHIN {
             return Err(missing.join(", "));
         }
-        if made.elapsed() > RECREATE_EVERY {
-            let _ = api.delete(render::POLICY, &DeleteParams::default()).await;
-            let _ = api.create(&PostParams::default(), &tenant.quota).await;
+        if made.elapsed() > RECOUNT_EVERY {
+            // A change of `hard` makes the controller count again; a key no kind has, added and
+            // taken away, changes nothing else (remaking the quota confused the API server's
+            // admission, which let a function past it).
+            for value in [serde_json::json!("0"), serde_json::Value::Null] {
+                let patch = serde_json::json!({"spec": {"hard": {RECOUNT_KEY: value}}});
+                let _ = api
+                    .patch(render::POLICY, &PatchParams::default(), &Patch::Merge(&patch))
+                    .await;
+            }
             made = Instant::now();
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

@@ -52,16 +52,18 @@ pub struct CreateArgs {
     /// The tenant's name (also its namespace's)
     #[arg(value_name = "TENANT_NAME")]
     pub name: String,
-    /// How many functions the tenant may have
+    /// How many functions the tenant may have (default: no limit)
     #[arg(long, value_name = "N")]
     pub functions: Option<u32>,
-    /// How many replicas (pods) the tenant may run at once
+    /// How many replicas (pods) the tenant may run at once (default: no limit)
     #[arg(long, value_name = "N")]
     pub replicas: Option<u32>,
-    /// CPU of all the tenant's replicas together (e.g. 2, 500m)
+    /// CPU of all the tenant's replicas together, requests and limits (e.g. 2, 500m); a
+    /// container that sets none gets 100m requested, 500m limit
     #[arg(long, value_name = "QUANTITY")]
     pub cpu: Option<String>,
-    /// Memory of all the tenant's replicas together (e.g. 1Gi, 512Mi)
+    /// Memory of all the tenant's replicas together, requests and limits (e.g. 1Gi, 512Mi);
+    /// a container that sets none gets 64Mi requested, 128Mi limit
     #[arg(long, value_name = "QUANTITY")]
     pub memory: Option<String>,
 }
@@ -71,7 +73,7 @@ pub struct KubeconfigArgs {
     /// The tenant's name
     #[arg(value_name = "TENANT_NAME")]
     pub name: String,
-    /// How long the token is valid (e.g. 1h, 24h, 720h)
+    /// How long the token is valid: a Go duration of at least 10m (e.g. 1h, 24h, 720h)
     #[arg(long, value_name = "DURATION", default_value = "24h")]
     pub duration: String,
 }
@@ -173,6 +175,38 @@ mod tests {
             let err = check_name(bad).unwrap_err().to_string();
             assert!(err.contains(&format!("{bad:?}")) && err.contains("DNS-1123"), "{err}");
         }
+    }
+
+    #[test]
+    fn the_help_names_the_default_container_resources_render_gives() {
+        use crate::render::tenant::{DEFAULT_LIMIT, DEFAULT_REQUEST};
+        use clap::CommandFactory;
+        let cli = crate::cli::Cli::command();
+        let create = cli
+            .find_subcommand("tenant")
+            .unwrap()
+            .find_subcommand("create")
+            .unwrap();
+        let help = |id: &str| {
+            let arg = create.get_arguments().find(|a| a.get_id() == id).unwrap();
+            arg.get_long_help().or(arg.get_help()).unwrap().to_string()
+        };
+        let cpu = help("cpu");
+        assert!(
+            cpu.contains(&format!(
+                "{} requested, {} limit",
+                DEFAULT_REQUEST.cpu, DEFAULT_LIMIT.cpu
+            )),
+            "{cpu}"
+        );
+        let memory = help("memory");
+        assert!(
+            memory.contains(&format!(
+                "{} requested, {} limit",
+                DEFAULT_REQUEST.memory, DEFAULT_LIMIT.memory
+            )),
+            "{memory}"
+        );
     }
 
     #[test]

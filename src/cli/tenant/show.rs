@@ -179,7 +179,7 @@ fn defaults_text(limit_range: Option<&LimitRange>) -> String {
 
 /// The text of `tenant describe`.
 pub fn describe_text(t: &Summary, limit_range: Option<&LimitRange>, now: Timestamp) -> String {
-    let mut table = Table::headless(100);
+    let mut table = Table::headless(80);
     let name = &t.name;
     table.row(vec!["Name:".into(), name.clone()]);
     table.row(vec!["Namespace:".into(), name.clone()]);
@@ -213,7 +213,7 @@ pub fn describe_text(t: &Summary, limit_range: Option<&LimitRange>, now: Timesta
     table.row(vec![
         "Developer:".into(),
         format!(
-            "ServiceAccount {sa} (user system:serviceaccount:{name}:{sa}), Role and RoleBinding {role}",
+            "ServiceAccount {sa}, user system:serviceaccount:{name}:{sa}\nRole and RoleBinding {role}",
             sa = render::SERVICE_ACCOUNT,
             role = render::ROLE
         ),

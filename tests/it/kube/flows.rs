@@ -15,7 +15,7 @@ const PRICE: &str = "def handler(event, context):\n    order = event['data']\n  
 const DOUBLE: &str = "def handler(event, context):\n    return {'n': event['data']['n'] * 2}\n";
 
 /// The kfn.io CRDs are Established.
-fn flow_crds_established(cluster: &Cluster) {
+pub(super) fn flow_crds_established(cluster: &Cluster) {
     for crd in ["flows.kfn.io", "executions.kfn.io"] {
         let run = cluster.kubectl(&[
             "wait",
@@ -39,7 +39,7 @@ fn engine_with(functions: &[(&str, &str)]) -> Engine {
     engine
 }
 
-fn controller(cluster: &Cluster, engine: &Engine, identity: &str) -> Controller {
+pub(super) fn controller(cluster: &Cluster, engine: &Engine, identity: &str) -> Controller {
     let kubeconfig = engine.kubeconfig();
     Controller::start_with(
         cluster,
