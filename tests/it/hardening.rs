@@ -245,6 +245,18 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
     // SAFETY: closing the test's own duplicate.
     unsafe { libc::close(fd) };
 
+    // The other function has a Secret mounted (the engine writes its files in the replica's
+    // directory): neither the files nor the mount may reach the spy.
+    ok(
+        &engine.kubectl(&[
+            "create",
+            "secret",
+            "generic",
+            "target-creds",
+            "--from-literal=password=hunter2",
+        ]),
+        "create the target's secret",
+    );
     let target = "def handler(e, c):\n    return 'target answered'\n";
     ok(
         &deploy_py(
@@ -252,7 +264,7 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
             "target",
             "target",
             target,
-            &["--wait", "--wait-timeout", "60s"],
+            &["--secrets", "target-creds", "--wait", "--wait-timeout", "60s"],
         ),
         "deploy target",
     );
@@ -266,28 +278,37 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         .unwrap()
         .parse()
         .unwrap();
+    // A ServiceAccount token issued: the key that signs tokens is in the state directory.
+    ok(
+        &engine.kubectl(&["create", "serviceaccount", "reader"]),
+        "create a ServiceAccount",
+    );
+    ok(&engine.kubectl(&["create", "token", "reader"]), "kubectl create token");
     let state = engine.state();
+    assert!(
+        state.join("serviceaccount.key").is_file(),
+        "the signing key is in the state directory"
+    );
     let functions = state.join("functions");
-    let paths: Vec<String> = [
-        "token",
-        "serviceaccount.key",
-        "kfn.db",
-        "server.key",
-        "kubeconfig",
-        "functions",
-        "logs",
-    ]
-    .iter()
-    .map(|f| state.join(f).display().to_string())
-    .chain(
-        std::fs::read_dir(&functions)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path().display().to_string()),
-    )
-    .chain([secret.display().to_string(), "/etc/hostname".to_string()])
-    .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))
-    .collect();
+    let target_dir = state
+        .join("replicas")
+        .join("default")
+        .join(target_pod["metadata"]["name"].as_str().unwrap());
+    // Everything in the state directory (the token, the database with every Secret, the keys
+    // that sign and serve, the kubeconfig, logs, ...: whatever the engine keeps there), every
+    // function's code, and every file in the other replica's directory (its Secret's files).
+    let paths: Vec<String> = std::fs::read_dir(&state)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .chain(std::fs::read_dir(&functions).unwrap().flatten().map(|e| e.path()))
+        .chain(files_under(&target_dir))
+        .map(|p| p.display().to_string())
+        .chain(["token", "kfn.db", "kubeconfig", "serviceaccount.key"].map(|f| state.join(f).display().to_string()))
+        .chain(["/target-creds/password".to_string()])
+        .chain([secret.display().to_string(), "/etc/hostname".to_string()])
+        .chain([engine.pid() as u64, runtime_of(&engine, "target")].map(|pid| format!("/proc/{pid}/environ")))
+        .collect();
     let ask = serde_json::json!({"paths": paths, "fds": [fd], "engine": engine.pid(), "port": port});
     let run = engine.kfn(&["function", "call", "spy", "--data", &ask.to_string()]);
     ok(&run, "call spy");
@@ -311,6 +332,18 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         readable.contains(&"/etc/hostname"),
         "system files stay readable: {seen}"
     );
+    let secret_files = files_under(&target_dir.join("secrets"));
+    assert!(
+        !secret_files.is_empty(),
+        "the target's Secret has files in its replica's directory"
+    );
+    for file in &secret_files {
+        assert!(
+            seen.get(file.display().to_string()).is_some(),
+            "the spy tried {}: {seen}",
+            file.display()
+        );
+    }
     assert_eq!(
         seen["fd_open"][fd.to_string()],
         false,
@@ -355,6 +388,23 @@ fn a_function_reaches_nothing_of_the_engine_or_of_other_functions() {
         .unwrap();
     let mode = log.metadata().unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "{} has mode {mode:o}", log.path().display());
+}
+
+/// Every file under `dir`, at any depth (none when it does not exist).
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
 }
 
 /// The pid of a function's `kfn runtime serve` process of this engine.

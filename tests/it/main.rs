@@ -25,6 +25,7 @@ mod rbac;
 mod run;
 mod scale_to_zero;
 mod simulate;
+mod tenants;
 mod tenants_cli;
 mod triggers;
 mod validation;

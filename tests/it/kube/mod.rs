@@ -9,6 +9,7 @@
 mod cli;
 mod flows;
 mod schema;
+mod tenants;
 pub mod tenants_cli;
 
 use std::io::{BufRead, BufReader, Write};

@@ -258,6 +258,9 @@ func (c *cluster) run(ctx context.Context, apiPort int, timeout time.Duration) e
 		"--service-account-private-key-file="+p("sa.key"),
 		"--root-ca-file="+p("ca.crt"),
 		"--leader-elect=false",
+		// Quotas are counted again every 10 s, not 5 min: a quota made right after a CRD
+		// (count/functions.kubeless.io) gets its status.used soon after the CRD is discovered.
+		"--resource-quota-sync-period=10s",
 		"--profiling=false",
 	); err != nil {
 		return err

@@ -1,0 +1,3 @@
+def handler(event, context):
+    print("team-a was called")
+    return "hello from team-a"
