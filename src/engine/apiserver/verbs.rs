@@ -411,8 +411,36 @@ fn create(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
         None,
         req.def.status_subresource,
     );
+    if let Some(escalation) = escalation(server, req) {
+        escalation.check(&obj, None)?;
+    }
     let created = create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry)?;
     respond_object(req, 201, &dry_run_version(dry, &created.value, None)).map(|r| with_warnings(r, &warnings))
+}
+
+/// RBAC's escalation check for what `req` writes, when it writes a Role, ClusterRole or a
+/// binding (src/engine/auth/escalation.rs); read before the store is locked.
+fn escalation(server: &Arc<ApiServer>, req: &ResourceRequest) -> Option<crate::engine::auth::Escalation> {
+    server.auth.escalation(
+        &server.objects,
+        &req.user,
+        &req.def.group,
+        &req.def.plural,
+        req.namespace.as_deref().unwrap_or_default(),
+        req.name.as_deref().unwrap_or_default(),
+    )
+}
+
+/// [`next_recorded`], refused by RBAC's escalation check when it escalates.
+fn checked(
+    escalation: Option<&crate::engine::auth::Escalation>,
+    current: &Value,
+    next: Result<Mutation, ApiError>,
+) -> Result<Mutation, ApiError> {
+    if let (Some(escalation), Ok(Mutation::Put(next))) = (escalation, &next) {
+        escalation.check(next, Some(current))?;
+    }
+    next
 }
 
 /// The field manager of a write (see [`apply::manager_of`]).
@@ -587,10 +615,12 @@ fn update(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Ap
     let key = key_of(&req.def, req.namespace.as_deref(), name);
     let sub = req.subresource.as_deref().filter(|s| *s == "status");
     let (mut before, mut deleted_as) = (None, None);
+    let escalation = escalation(server, req);
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
-        next_recorded(req, &current.value, incoming, sub, Some(&manager(req)), &mut deleted_as)
+        let next = next_recorded(req, &current.value, incoming, sub, Some(&manager(req)), &mut deleted_as);
+        checked(escalation.as_ref(), &current.value, next)
     })?;
     finish(req, outcome, before.as_deref(), deleted_as).map(|r| with_warnings(r, &warnings))
 }
@@ -640,6 +670,9 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         obj["metadata"].as_object_mut().map(|m| m.remove("managedFields"));
         apply::record_apply(&mut obj, &patch_doc, &manager, &api_version, sub, true);
         let warnings = fields.check(&req.def, &obj, None)?;
+        if let Some(escalation) = escalation(server, req) {
+            escalation.check(&obj, None)?;
+        }
         match create_object(&server.objects, &req.def, req.namespace.as_deref(), obj, dry_run(req)) {
             Ok(created) => {
                 let created = dry_run_version(dry_run(req), &created.value, None);
@@ -650,6 +683,7 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         }
     }
     let (mut before, mut deleted_as) = (None, None);
+    let escalation = escalation(server, req);
     let outcome = server.objects.mutate(&req.def, &key, dry_run(req), |current| {
         let current = current.ok_or_else(|| ApiError::not_found(&req.def.qualified(), &req.def.plural, name))?;
         before = Some(meta_str(&current.value, "resourceVersion").to_string());
@@ -671,7 +705,8 @@ fn patch(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, Api
         }
         warnings = fields.check_patched(&req.def, &patched, json_body(req).filter(|_| kind != PatchKind::Json))?;
         let updater = (kind != PatchKind::Apply).then_some(manager.as_str());
-        next_recorded(req, &current.value, patched, sub, updater, &mut deleted_as)
+        let next = next_recorded(req, &current.value, patched, sub, updater, &mut deleted_as);
+        checked(escalation.as_ref(), &current.value, next)
     })?;
     finish(req, outcome, before.as_deref(), deleted_as).map(|r| with_warnings(r, &warnings))
 }

@@ -6,6 +6,7 @@
 //! authorizer decides, with kube-apiserver's 403 messages.
 
 pub mod bootstrap;
+pub mod escalation;
 mod impersonate;
 pub mod rbac;
 pub mod request;
@@ -158,10 +159,139 @@ impl Auth {
             .map_err(|reason| forbidden(user, attrs, &reason))
     }
 
+    /// RBAC's escalation check for a write of `resource` (a plural of `group`) named `name` in
+    /// `namespace` by `user`: `None` when it does not apply (not a Role, ClusterRole or binding,
+    /// or a `system:masters` user). Built before the store is locked; [`Escalation::check`]
+    /// is pure.
+    pub fn escalation(
+        &self,
+        objects: &Objects,
+        user: &User,
+        group: &str,
+        resource: &str,
+        namespace: &str,
+        name: &str,
+    ) -> Option<Escalation> {
+        if group != RBAC_GROUP || !RBAC_PLURALS.contains(&resource) || user.is_master() {
+            return None;
+        }
+        Some(Escalation {
+            policy: self.policy(objects),
+            user: user.clone(),
+            resource: resource.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        })
+    }
+
     /// The rules that apply to `user` in `namespace` (SelfSubjectRulesReview).
     pub fn rules(&self, objects: &Objects, user: &User, namespace: &str) -> (Vec<PolicyRule>, Vec<String>) {
         self.policy(objects).rules_for(user, namespace)
     }
+}
+
+/// RBAC's escalation check of one write (see [`Auth::escalation`]).
+pub struct Escalation {
+    policy: Arc<rbac::Policy>,
+    user: User,
+    resource: String,
+    namespace: String,
+    name: String,
+}
+
+impl Escalation {
+    /// Whether the user may write `next` (replacing `current`, when there is one): as
+    /// Kubernetes decides it, a Role or ClusterRole when the user may `escalate` it or holds
+    /// every rule it grants, a binding when the user may `bind` its role or holds every rule of
+    /// that role; an update that changes only what garbage collection changes always.
+    pub fn check(&self, next: &serde_json::Value, current: Option<&serde_json::Value>) -> Result<(), ApiError> {
+        if current.is_some_and(|c| only_gc_fields(c, next)) {
+            return Ok(());
+        }
+        let name = next["metadata"]["name"].as_str().unwrap_or(&self.name).to_string();
+        let may = |verb: &str, group: &str, resource: &str, name: &str| {
+            let attrs = Attributes {
+                verb: verb.to_string(),
+                resource_request: true,
+                group: group.to_string(),
+                version: "*".to_string(),
+                namespace: self.namespace.clone(),
+                resource: resource.to_string(),
+                name: name.to_string(),
+                ..Attributes::default()
+            };
+            self.policy.authorize(&self.user, &attrs).is_ok()
+        };
+        let granted = match self.resource.as_str() {
+            "roles" | "clusterroles" => {
+                if may("escalate", RBAC_GROUP, &self.resource, &self.name) {
+                    return Ok(());
+                }
+                #[derive(Deserialize)]
+                struct Rules {
+                    rules: Option<Vec<PolicyRule>>,
+                }
+                // What does not parse is refused by validation.
+                let Ok(role) = Rules::deserialize(next) else {
+                    return Ok(());
+                };
+                role.rules.unwrap_or_default()
+            }
+            _ => {
+                #[derive(Deserialize)]
+                struct Binding {
+                    #[serde(rename = "roleRef")]
+                    role_ref: k8s_openapi::api::rbac::v1::RoleRef,
+                }
+                let Ok(binding) = Binding::deserialize(next) else {
+                    return Ok(());
+                };
+                let role_ref = binding.role_ref;
+                let plural = match role_ref.kind.as_str() {
+                    "ClusterRole" => "clusterroles",
+                    "Role" => "roles",
+                    _ => "",
+                };
+                let group = role_ref.api_group.as_deref().unwrap_or_default();
+                if !plural.is_empty() && may("bind", group, plural, &role_ref.name) {
+                    return Ok(());
+                }
+                self.policy
+                    .referenced_rules(&role_ref, &self.namespace)
+                    .map_err(|e| self.forbidden(&name, &e))?
+            }
+        };
+        let (held, errors) = self.policy.rules_for(&self.user, &self.namespace);
+        let missing = escalation::covers(&held, &granted);
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let reason = escalation::not_held(&self.user.name, &self.user.groups, missing, &errors);
+        Err(self.forbidden(&name, &reason))
+    }
+
+    /// kube-apiserver's 403 for the object `name`: `<resource>.<group> "<name>" is forbidden: <reason>`.
+    fn forbidden(&self, name: &str, reason: &str) -> ApiError {
+        let message = format!("{}.{RBAC_GROUP} {name:?} is forbidden: {reason}", self.resource);
+        ApiError::new(403, "Forbidden", message).with_details(json!({
+            "name": name, "group": RBAC_GROUP, "kind": self.resource,
+        }))
+    }
+}
+
+/// Whether `next` differs from `current` only in what garbage collection changes (owner
+/// references and finalizers), or in what the server keeps itself.
+fn only_gc_fields(current: &serde_json::Value, next: &serde_json::Value) -> bool {
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        if let Some(meta) = v["metadata"].as_object_mut() {
+            for field in ["ownerReferences", "finalizers", "managedFields", "resourceVersion", "generation"] {
+                meta.remove(field);
+            }
+        }
+        v
+    };
+    strip(current) == strip(next)
 }
 
 /// The policy of the RBAC objects listed (ClusterRoles, Roles, ClusterRoleBindings,

@@ -87,6 +87,12 @@ impl Policy {
         rules
     }
 
+    /// The rules a role reference names in `namespace` (for a Role), or Kubernetes' error
+    /// when the role is missing.
+    pub fn referenced_rules(&self, role_ref: &RoleRef, namespace: &str) -> Result<Vec<PolicyRule>, String> {
+        self.referenced(role_ref, namespace)
+    }
+
     /// The aggregated ClusterRoles: name, the rules stored in them, and the rules their
     /// selectors gather now.
     pub fn aggregated(&self) -> Vec<(String, Vec<PolicyRule>, Vec<PolicyRule>)> {
