@@ -256,12 +256,16 @@ impl Escalation {
                 if !plural.is_empty() && may("bind", group, plural, &role_ref.name) {
                     return Ok(());
                 }
+                // A missing role is a 404 named, as kube-apiserver names it, by the resource
+                // of the request (its storage's lookup of the role) and the role's name.
                 self.policy
                     .referenced_rules(&role_ref, &self.namespace)
-                    .map_err(|e| self.forbidden(&name, &e))?
+                    .map_err(|_| ApiError::not_found(&self.qualified(), &self.resource, &role_ref.name))?
             }
         };
         let (held, errors) = self.policy.rules_for(&self.user, &self.namespace);
+        // So are the user's bindings to missing roles, in the reason.
+        let errors: Vec<String> = errors.iter().map(|e| self.renamed(e)).collect();
         let missing = escalation::covers(&held, &granted);
         if missing.is_empty() {
             return Ok(());
@@ -270,9 +274,22 @@ impl Escalation {
         Err(self.forbidden(&name, &reason))
     }
 
+    fn qualified(&self) -> String {
+        format!("{}.{RBAC_GROUP}", self.resource)
+    }
+
+    /// A resolution error (`role.rbac.authorization.k8s.io "x" not found`) with the resource
+    /// of the request in place of the role's, as kube-apiserver's escalation check reports it.
+    fn renamed(&self, error: &str) -> String {
+        ["role", "clusterrole"]
+            .iter()
+            .find_map(|kind| error.strip_prefix(&format!("{kind}.{RBAC_GROUP} ")))
+            .map_or_else(|| error.to_string(), |rest| format!("{} {rest}", self.qualified()))
+    }
+
     /// kube-apiserver's 403 for the object `name`: `<resource>.<group> "<name>" is forbidden: <reason>`.
     fn forbidden(&self, name: &str, reason: &str) -> ApiError {
-        let message = format!("{}.{RBAC_GROUP} {name:?} is forbidden: {reason}", self.resource);
+        let message = format!("{} {name:?} is forbidden: {reason}", self.qualified());
         ApiError::new(403, "Forbidden", message).with_details(json!({
             "name": name, "group": RBAC_GROUP, "kind": self.resource,
         }))
@@ -285,7 +302,13 @@ fn only_gc_fields(current: &serde_json::Value, next: &serde_json::Value) -> bool
     let strip = |v: &serde_json::Value| {
         let mut v = v.clone();
         if let Some(meta) = v["metadata"].as_object_mut() {
-            for field in ["ownerReferences", "finalizers", "managedFields", "resourceVersion", "generation"] {
+            for field in [
+                "ownerReferences",
+                "finalizers",
+                "managedFields",
+                "resourceVersion",
+                "generation",
+            ] {
                 meta.remove(field);
             }
         }
