@@ -395,6 +395,92 @@ mod tests {
     use super::*;
     use http::Method;
 
+    fn escalation(objects: serde_json::Value, resource: &str, name: &str) -> Escalation {
+        let list = |kind: &str| -> Vec<serde_json::Value> {
+            objects
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|o| o["kind"] == kind)
+                .cloned()
+                .collect()
+        };
+        fn typed<T: serde::de::DeserializeOwned>(list: Vec<serde_json::Value>) -> Vec<T> {
+            list.into_iter().map(|v| serde_json::from_value(v).unwrap()).collect()
+        }
+        let policy = rbac::Policy::new(
+            typed(list("ClusterRole")),
+            typed(list("Role")),
+            typed(list("ClusterRoleBinding")),
+            typed(list("RoleBinding")),
+        );
+        Escalation {
+            policy: Arc::new(policy),
+            user: User::service_account("a", "dev", "u"),
+            resource: resource.to_string(),
+            namespace: "a".to_string(),
+            name: name.to_string(),
+        }
+    }
+
+    fn dev_may(rules: serde_json::Value) -> serde_json::Value {
+        json!([
+            {"kind": "Role", "metadata": {"name": "dev", "namespace": "a"}, "rules": rules},
+            {"kind": "RoleBinding", "metadata": {"name": "dev", "namespace": "a"},
+                "roleRef": {"apiGroup": RBAC_GROUP, "kind": "Role", "name": "dev"},
+                "subjects": [{"kind": "ServiceAccount", "name": "dev"}]},
+            {"kind": "ClusterRole", "metadata": {"name": "admin"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]},
+        ])
+    }
+
+    #[test]
+    fn escalation_is_refused_unless_held_escalate_or_bind() {
+        let rules = json!([{"apiGroups": ["kubeless.io"], "resources": ["functions"], "verbs": ["get"]}]);
+        let role = |verbs: serde_json::Value| json!({"metadata": {"name": "r"}, "rules": [{"apiGroups": ["kubeless.io"], "resources": ["functions"], "verbs": verbs}]});
+        let check = escalation(dev_may(rules.clone()), "roles", "");
+        assert!(check.check(&role(json!(["get"])), None).is_ok());
+        let err = check.check(&role(json!(["get", "delete"])), None).unwrap_err();
+        assert_eq!(err.code, 403);
+        assert!(
+            err.message.starts_with(
+                "roles.rbac.authorization.k8s.io \"r\" is forbidden: user \"system:serviceaccount:a:dev\""
+            ) && err.message.ends_with(
+                "not currently held:\n{APIGroups:[\"kubeless.io\"], Resources:[\"functions\"], Verbs:[\"delete\"]}"
+            ),
+            "{}",
+            err.message
+        );
+        // Changing only owner references or finalizers is not checked.
+        let mut owned = role(json!(["get", "delete"]));
+        owned["metadata"]["finalizers"] = json!(["x"]);
+        assert!(check.check(&owned, Some(&role(json!(["get", "delete"])))).is_ok());
+        // `escalate` allows any Role.
+        let mut may = rules.as_array().unwrap().clone();
+        may.push(json!({"apiGroups": [RBAC_GROUP], "resources": ["roles"], "verbs": ["escalate"]}));
+        let check = escalation(dev_may(json!(may)), "roles", "");
+        assert!(check.check(&role(json!(["*"])), None).is_ok());
+        // Binding: the role's rules held, `bind` on it by name, or refused; a missing role is a 404.
+        let binding = |kind: &str, name: &str| json!({"metadata": {"name": "b"}, "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}});
+        let check = escalation(dev_may(rules.clone()), "rolebindings", "");
+        assert!(check.check(&binding("Role", "dev"), None).is_ok());
+        let err = check.check(&binding("ClusterRole", "admin"), None).unwrap_err();
+        assert!(
+            err.message
+                .contains("{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}"),
+            "{}",
+            err.message
+        );
+        let err = check.check(&binding("Role", "gone"), None).unwrap_err();
+        assert_eq!(
+            (err.code, err.message.as_str()),
+            (404, "rolebindings.rbac.authorization.k8s.io \"gone\" not found")
+        );
+        let mut may = rules.as_array().unwrap().clone();
+        may.push(json!({"apiGroups": [RBAC_GROUP], "resources": ["clusterroles"], "resourceNames": ["admin"], "verbs": ["bind"]}));
+        let check = escalation(dev_may(json!(may)), "rolebindings", "");
+        assert!(check.check(&binding("ClusterRole", "admin"), None).is_ok());
+    }
+
     #[test]
     fn forbidden_messages_are_kube_apiservers() {
         let dev = User::service_account("a", "kfn-developer", "u");
