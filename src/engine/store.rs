@@ -5,7 +5,7 @@
 //! so a read-modify-write (update with a resourceVersion precondition, a patch, a finalizer
 //! change) is atomic and concurrent writers never lose updates.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -129,6 +129,8 @@ struct Inner {
     history: VecDeque<Arc<Event>>,
     /// Watches may resume from any resourceVersion at or after this one.
     history_floor: u64,
+    /// The resourceVersion of each resource's latest change since the store was opened.
+    changed: HashMap<String, u64>,
 }
 
 pub struct Store {
@@ -233,6 +235,7 @@ impl Store {
                 rv,
                 history: VecDeque::new(),
                 history_floor: rv,
+                changed: HashMap::new(),
             }),
             events,
         })
@@ -303,6 +306,19 @@ impl Store {
 
     pub fn resource_version(&self) -> u64 {
         self.lock().rv
+    }
+
+    /// The resourceVersion of the latest change to any of `resources` since the store was
+    /// opened (0 when none changed): what a cache of those objects compares to know it is
+    /// current.
+    pub fn changed_at(&self, resources: &[&str]) -> u64 {
+        let inner = self.lock();
+        resources
+            .iter()
+            .filter_map(|r| inner.changed.get(*r))
+            .max()
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Runs `decide` on the current object (if any) under the store lock and carries out what
@@ -376,6 +392,7 @@ impl Store {
             return Ok(outcome);
         }
         inner.rv = rv;
+        inner.changed.insert(key.resource.clone(), rv);
         let (kind, object, previous) = event;
         match kind {
             EventType::Deleted => inner.objects.remove(key),

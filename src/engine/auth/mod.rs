@@ -66,8 +66,8 @@ impl User {
     }
 }
 
-/// The RBAC objects last read from the store, with the resourceVersions they were read at.
-type Cached = (Vec<u64>, Arc<rbac::Policy>);
+/// The RBAC objects last read from the store, with the store's latest change to them then.
+type Cached = (u64, Arc<rbac::Policy>);
 
 /// The engine's credentials and its authorizer.
 pub struct Auth {
@@ -78,6 +78,13 @@ pub struct Auth {
 
 const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 const RBAC_PLURALS: [&str; 4] = ["clusterroles", "roles", "clusterrolebindings", "rolebindings"];
+/// The store keys of the RBAC kinds (`ResourceDef::store_key`).
+const RBAC_KEYS: [&str; 4] = [
+    "rbac.authorization.k8s.io/clusterroles",
+    "rbac.authorization.k8s.io/roles",
+    "rbac.authorization.k8s.io/clusterrolebindings",
+    "rbac.authorization.k8s.io/rolebindings",
+];
 
 impl Auth {
     /// `admin_token` is the engine's own token; `secret` the key its ServiceAccount tokens are
@@ -127,19 +134,14 @@ impl Auth {
 
     /// The store's RBAC objects, read again only when one of them changed.
     fn policy(&self, objects: &Objects) -> Arc<rbac::Policy> {
-        let lists: Vec<_> = RBAC_PLURALS
-            .iter()
-            .map(|plural| objects.store.list(&format!("{RBAC_GROUP}/{plural}"), None).0)
-            .collect();
-        let versions: Vec<u64> = lists.iter().flatten().map(|o| o.rv).collect();
-        let mut cache = self.cache.lock();
-        if let Some((seen, policy)) = cache.as_ref()
-            && *seen == versions
+        let changed = objects.store.changed_at(&RBAC_KEYS);
+        if let Some((seen, policy)) = self.cache.lock().as_ref()
+            && *seen == changed
         {
             return policy.clone();
         }
-        let policy = Arc::new(policy_of(&lists));
-        *cache = Some((versions, policy.clone()));
+        let policy = Arc::new(read_policy(objects));
+        *self.cache.lock() = Some((changed, policy.clone()));
         policy
     }
 
