@@ -48,14 +48,14 @@ impl Attributes {
             rest = &rest[1..];
         } else {
             attrs.verb = match *method {
-                Method::POST => "create",
-                Method::GET | Method::HEAD => "get",
-                Method::PUT => "update",
-                Method::PATCH => "patch",
-                Method::DELETE => "delete",
-                _ => "",
-            }
-            .to_string();
+                Method::POST => "create".to_string(),
+                Method::GET | Method::HEAD => "get".to_string(),
+                Method::PUT => "update".to_string(),
+                Method::PATCH => "patch".to_string(),
+                Method::DELETE => "delete".to_string(),
+                // As kube-apiserver: any other method is its own verb, in lower case.
+                ref other => other.as_str().to_lowercase(),
+            };
         }
         if rest[0] == "namespaces" && rest.len() > 1 {
             attrs.namespace = rest[1].to_string();
@@ -77,7 +77,10 @@ impl Attributes {
         if attrs.name.is_empty() && attrs.verb == "get" {
             let watch = param("watch").is_some_and(|v| !matches!(v.to_lowercase().as_str(), "false" | "0"));
             attrs.verb = if watch { "watch" } else { "list" }.to_string();
-            // A list or watch of one object by its name is authorized for that name.
+        }
+        // A list or watch of one object by its name (`/watch/` paths too) is authorized for
+        // that name.
+        if attrs.name.is_empty() && matches!(attrs.verb.as_str(), "list" | "watch") {
             if let Some(selector) = param("fieldSelector") {
                 let terms: Vec<&str> = selector.split(',').collect();
                 if let [term] = terms.as_slice()
@@ -161,6 +164,18 @@ mod tests {
             "watch=true&fieldSelector=metadata.name%3Dp",
         );
         assert_eq!((watched.verb.as_str(), watched.name.as_str()), ("watch", "p"));
+        // The old `/watch/` paths narrow to a name alike.
+        let legacy = of(
+            Method::GET,
+            "/api/v1/watch/namespaces/b/pods",
+            "fieldSelector=metadata.name%3Dp",
+        );
+        assert_eq!(
+            (legacy.verb.as_str(), legacy.namespace.as_str(), legacy.name.as_str()),
+            ("watch", "b", "p")
+        );
+        // Another method is its own verb, which only a `*` rule grants.
+        assert_eq!(of(Method::OPTIONS, "/api/v1/namespaces/b/pods", "").verb, "options");
     }
 
     #[test]
