@@ -11,7 +11,6 @@
 //! one that names another scope (PriorityClass, …) is stored and shown but not enforced.
 
 mod limit_range;
-pub mod quantity;
 
 use std::collections::BTreeMap;
 
@@ -19,9 +18,9 @@ use k8s_openapi::api::core::v1::{Pod, ResourceQuota};
 use serde_json::{Value, json};
 
 use super::{ApiError, Objects, meta_str};
+pub use crate::api::quantity::Quantity;
 use crate::engine::resources::ResourceDef;
 pub use limit_range::admit_pod;
-pub use quantity::Quantity;
 
 /// Resource names and amounts, ordered by name as the API server prints them.
 pub type ResourceList = BTreeMap<String, Quantity>;
