@@ -13,6 +13,9 @@ use serde_json::{Map, Value, json};
 use crate::engine::objects::quota::{QUOTAS, hard_of, quotas_in, used_in};
 use crate::engine::objects::{self, Objects};
 
+/// How long changes are gathered before the namespaces they touched are counted again.
+const SETTLE: Duration = Duration::from_millis(500);
+
 /// Starts the controller; it runs until the process ends.
 pub fn start(objects: Arc<Objects>) {
     tokio::spawn(run(objects));
@@ -33,6 +36,8 @@ async fn run(objects: Arc<Objects>) {
             },
             _ = tick.tick() => dirty.extend(with_quotas(&objects)),
         }
+        // Changes come in bursts (a deploy writes several objects): they are counted once.
+        tokio::time::sleep(SETTLE).await;
         while let Ok(e) = events.try_recv() {
             dirty.insert(e.key.namespace.clone());
         }

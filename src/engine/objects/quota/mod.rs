@@ -82,12 +82,20 @@ fn counted_resource(name: &str) -> Option<String> {
     compute.contains(&base).then(|| PODS.to_string())
 }
 
-/// A non-terminal Pod counts for `pods`, CPU and memory; a finished one only for `count/pods`.
+/// A non-terminal Pod counts for `pods`, CPU and memory; a finished one only for `count/pods`,
+/// and so does one whose deletion's grace period is over (as kube-apiserver's quota: a Pod kept
+/// by its finalizers uses nothing).
 fn terminal(pod: &Pod) -> bool {
-    matches!(
+    let finished = matches!(
         pod.status.as_ref().and_then(|s| s.phase.as_deref()),
         Some("Succeeded" | "Failed")
-    )
+    );
+    let deleted = pod.metadata.deletion_timestamp.as_ref().is_some_and(|at| {
+        let grace = pod.metadata.deletion_grace_period_seconds.unwrap_or(0);
+        let end = at.0.checked_add(k8s_openapi::jiff::SignedDuration::from_secs(grace));
+        end.is_ok_and(|end| end <= k8s_openapi::jiff::Timestamp::now())
+    });
+    finished || deleted
 }
 
 fn add_to(list: &mut ResourceList, name: &str, q: Quantity) {
@@ -465,6 +473,14 @@ mod tests {
         let done = json!({"spec": {"containers": [{"name": "a"}]}, "status": {"phase": "Succeeded"}});
         let usage = usage_of("/pods", &done);
         assert!(!usage.contains_key("pods") && usage.contains_key("count/pods"));
+        // A Pod whose deletion's grace period is over (kept by a finalizer) uses nothing more;
+        // one still in its grace period does.
+        let deleted = json!({"metadata": {"deletionTimestamp": "2020-01-01T00:00:00Z",
+            "deletionGracePeriodSeconds": 30}, "spec": {"containers": [{"name": "a"}]}});
+        assert!(!usage_of("/pods", &deleted).contains_key("pods"));
+        let stopping = json!({"metadata": {"deletionTimestamp": "2999-01-01T00:00:00Z",
+            "deletionGracePeriodSeconds": 30}, "spec": {"containers": [{"name": "a"}]}});
+        assert!(usage_of("/pods", &stopping).contains_key("pods"));
         assert!(usage_of("/configmaps", &json!({})).contains_key("configmaps"));
         assert!(usage_of("apps/deployments", &json!({})).contains_key("count/deployments.apps"));
     }
