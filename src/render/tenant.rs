@@ -25,6 +25,14 @@ pub const ROLE: &str = "kfn-developer";
 /// The ResourceQuota, the LimitRange and the NetworkPolicy share this name.
 pub const POLICY: &str = "kfn-tenant";
 
+/// The Pod Security Standard a tenant's namespace enforces (clusters' PodSecurity admission):
+/// `baseline` refuses hostPath volumes, host namespaces and ports, privileged containers and
+/// added capabilities, all of which a Function's `spec.deployment` could otherwise ask for.
+pub const POD_SECURITY: [(&str, &str); 2] = [
+    ("pod-security.kubernetes.io/enforce", "baseline"),
+    ("pod-security.kubernetes.io/enforce-version", "latest"),
+];
+
 /// What a tenant may use; `None` is unlimited.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Limits {
@@ -186,10 +194,17 @@ fn resources(cpu: Quantity, memory: Quantity) -> BTreeMap<String, Quantity> {
 /// The objects of tenant `name` (a valid namespace name, checked by the caller).
 pub fn tenant(name: &str, limits: &Limits) -> Tenant {
     let ns = Some(name);
-    let namespace = Namespace {
+    let mut namespace = Namespace {
         metadata: meta(name, None, name),
         ..Default::default()
     };
+    // On clusters the controller makes the tenant's Pods from what its Functions say: Pod
+    // Security admission keeps them from host paths, the host's network and privileges.
+    namespace
+        .metadata
+        .labels
+        .get_or_insert_default()
+        .extend(POD_SECURITY.map(|(k, v)| (k.to_string(), v.to_string())));
     let service_account = ServiceAccount {
         metadata: meta(SERVICE_ACCOUNT, ns, name),
         ..Default::default()
@@ -318,6 +333,8 @@ mod tests {
         for m in metas {
             assert_eq!(m.namespace.as_deref(), Some("team-a"), "{m:?}");
         }
+        let labels = t.namespace.metadata.labels.as_ref().unwrap();
+        assert_eq!(labels["pod-security.kubernetes.io/enforce"], "baseline");
         let subject = &t.role_binding.subjects.as_ref().unwrap()[0];
         assert_eq!(
             (subject.kind.as_str(), subject.name.as_str()),

@@ -31,6 +31,16 @@ fn kubectl_as(cluster: &Cluster, kubeconfig: &Path, args: &[&str]) -> Run {
     crate::common::run_with_stdin(cmd, None, "the built kubectl runs")
 }
 
+/// A Pod that mounts the host's root, in tenant team-b's namespace.
+const HOST_PATH_POD: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: host, namespace: team-b}
+spec:
+  containers: [{name: c, image: busybox, volumeMounts: [{name: root, mountPath: /host}]}]
+  volumes: [{name: root, hostPath: {path: /}}]
+"#;
+
 /// `kfn tenant kubeconfig NAME` written to a file.
 fn tenant_kubeconfig(cluster: &Cluster, name: &str) -> PathBuf {
     let run = cluster.kfn(&["tenant", "kubeconfig", name, "--duration", "1h"]);
@@ -233,6 +243,18 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
     // Not its own quota either.
     let run = kubectl_as(&cluster, &b, &["-n", "team-b", "delete", "resourcequota", "kfn-tenant"]);
     assert!(run.code != 0 && run.stderr.contains("forbidden"), "{}", run.stderr);
+    // No Pod of a tenant's namespace gets the host's files (the controller makes Pods from what
+    // a Function says): Pod Security admission refuses one, whoever makes it.
+    let run = cluster.kubectl_stdin(&["apply", "-f", "-"], Some(HOST_PATH_POD));
+    assert!(
+        run.code != 0
+            && run
+                .stderr
+                .contains("violates PodSecurity \"baseline:latest\": hostPath volumes"),
+        "a Pod with a hostPath volume in a tenant's namespace: {}{}",
+        run.stdout,
+        run.stderr
+    );
 
     // The administrator's view.
     let run = cluster.kfn(&["tenant", "list"]);
