@@ -20,6 +20,12 @@ const CONTAINER_REASONS: &[&str] = &[
     "Pulling",
 ];
 
+/// How many events alike but for their message are kept apart before the next ones are
+/// combined into one (client-go's aggregator keeps 10).
+const MAX_SIMILAR: usize = 10;
+/// How a combined event's message begins, as client-go writes it.
+const COMBINED: &str = "(combined from similar events): ";
+
 /// The component the engine's own events name as their source.
 const ENGINE: &str = "kfn-local-engine";
 
@@ -47,23 +53,37 @@ pub fn record_event_from(
     let name = meta_str(object, "name").to_string();
     let involved = involved_object(objects, object, reason);
     let t = now();
-    // The same event about the same object again: counted on the one recorded before.
+    // The same event about the same object again: counted on the one recorded before. Events
+    // alike but for their message (a refused Pod's generated name, say) are combined after
+    // MAX_SIMILAR into one, as client-go's aggregator does, so they cannot pile up.
     let (events, _) = objects.store.list(&def.store_key(), Some(&namespace));
-    let same = events.iter().find(|e| {
-        let e = &e.value;
-        e["reason"] == json!(reason)
-            && e["message"] == json!(message)
-            && e["type"] == json!(kind_type)
-            && e["source"]["component"] == json!(component)
-            && ["kind", "name", "uid", "apiVersion", "fieldPath"]
-                .iter()
-                .all(|f| e["involvedObject"][f] == involved[f])
+    let similar: Vec<_> = events
+        .iter()
+        .filter(|e| {
+            let e = &e.value;
+            e["reason"] == json!(reason)
+                && e["type"] == json!(kind_type)
+                && e["source"]["component"] == json!(component)
+                && ["kind", "name", "uid", "apiVersion", "fieldPath"]
+                    .iter()
+                    .all(|f| e["involvedObject"][f] == involved[f])
+        })
+        .collect();
+    let combined = format!("{COMBINED}{message}");
+    let message = match similar.len() >= MAX_SIMILAR {
+        true => combined.as_str(),
+        false => message,
+    };
+    let same = similar.iter().find(|e| {
+        let said = e.value["message"].as_str().unwrap_or_default();
+        said == message || (message.starts_with(COMBINED) && said.starts_with(COMBINED))
     });
     if let Some(existing) = same {
         let event_name = meta_str(&existing.value, "name").to_string();
         let counted = write::modify(objects, &def, Some(&namespace), &event_name, |e| {
             e["count"] = json!(e["count"].as_i64().unwrap_or(1) + 1);
             e["lastTimestamp"] = json!(t);
+            e["message"] = json!(message);
             e["involvedObject"]["resourceVersion"] = involved["resourceVersion"].clone();
         });
         match counted {
@@ -226,5 +246,32 @@ mod tests {
             stored.value["metadata"]["resourceVersion"]
         );
         assert!(first["firstTimestamp"].is_string() && first["lastTimestamp"].is_string());
+    }
+
+    #[test]
+    fn events_alike_but_for_their_message_are_combined_after_ten() {
+        let dir = tempfile::tempdir().unwrap();
+        let objects = Objects::new(Store::open(&dir.path().join("kfn.db")).unwrap());
+        let def = objects.registry().find("", "v1", "configmaps").unwrap();
+        let cm = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"}});
+        create::create_object(&objects, &def, Some("default"), cm.clone(), false).unwrap();
+        for i in 0..25 {
+            record_event(
+                &objects,
+                &cm,
+                "Warning",
+                "FailedCreate",
+                &format!("pod c-{i} is forbidden"),
+            );
+        }
+        let (events, _) = objects.store.list("/events", Some("default"));
+        assert_eq!(events.len(), MAX_SIMILAR + 1, "ten apart, then one combined");
+        let combined = events
+            .iter()
+            .map(|e| &e.value)
+            .find(|e| e["message"].as_str().unwrap().starts_with(COMBINED))
+            .unwrap();
+        assert_eq!(combined["message"], format!("{COMBINED}pod c-24 is forbidden"));
+        assert_eq!(combined["count"], 15);
     }
 }
