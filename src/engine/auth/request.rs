@@ -80,20 +80,18 @@ impl Attributes {
         }
         // A list or watch of one object by its name (`/watch/` paths too) is authorized for
         // that name.
-        if attrs.name.is_empty() && matches!(attrs.verb.as_str(), "list" | "watch") {
-            if let Some(selector) = param("fieldSelector") {
-                let terms: Vec<&str> = selector.split(',').collect();
-                if let [term] = terms.as_slice()
-                    && let Some(name) = term
-                        .strip_prefix("metadata.name==")
-                        .or_else(|| term.strip_prefix("metadata.name="))
-                    && !name.is_empty()
-                    && !matches!(name, "." | "..")
-                    && !name.contains(['/', '%'])
-                {
-                    attrs.name = name.to_string();
-                }
-            }
+        if attrs.name.is_empty()
+            && matches!(attrs.verb.as_str(), "list" | "watch")
+            && let Some(selector) = param("fieldSelector")
+            && let [term] = selector.split(',').collect::<Vec<_>>().as_slice()
+            && let Some(name) = term
+                .strip_prefix("metadata.name==")
+                .or_else(|| term.strip_prefix("metadata.name="))
+            && !name.is_empty()
+            && !matches!(name, "." | "..")
+            && !name.contains(['/', '%'])
+        {
+            attrs.name = name.to_string();
         }
         if attrs.name.is_empty() && attrs.verb == "delete" {
             attrs.verb = "deletecollection".to_string();
