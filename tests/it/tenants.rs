@@ -813,13 +813,24 @@ fn a_tenant_hits_its_quota_and_its_functions_cannot_reach_the_engine_or_other_te
     let pods = engine.kubectl(&["-n", "team-a", "get", "pods", "-o", "name"]);
     ok(&pods, "team-a's pods");
     assert_eq!(pods.stdout.lines().count(), 2, "no third replica: {}", pods.stdout);
-    // The tenant's description shows what it uses of its limits.
-    let run = engine.kfn(&["tenant", "describe", "team-a"]);
-    ok(&run, "kfn tenant describe team-a");
-    for says in [
-        "functions: 2 of 2 (count/functions.kubeless.io)",
-        "replicas: 2 of 2 (pods)",
-    ] {
-        assert!(run.stdout.contains(says), "describe says {says:?}:\n{}", run.stdout);
-    }
+    // The tenant's description shows what it uses of its limits (counted by the quota's
+    // controller a moment after the writes).
+    eventually(
+        Duration::from_secs(30),
+        "kfn tenant describe team-a shows its use",
+        || {
+            let run = engine.kfn(&["tenant", "describe", "team-a"]);
+            ok(&run, "kfn tenant describe team-a");
+            match [
+                "functions: 2 of 2 (count/functions.kubeless.io)",
+                "replicas: 2 of 2 (pods)",
+            ]
+            .iter()
+            .all(|says| run.stdout.contains(says))
+            {
+                true => Ok(()),
+                false => Err(run.stdout.clone()),
+            }
+        },
+    );
 }

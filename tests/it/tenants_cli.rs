@@ -105,16 +105,28 @@ fn tenants_on_the_engine_cannot_see_or_call_each_other() {
             "functions.kubeless.io \"fa3\" is forbidden: exceeded quota: kfn-tenant, requested: count/functions.kubeless.io=1, used: count/functions.kubeless.io=2, limited: count/functions.kubeless.io=2",
         ),
     );
-    let run = engine.kfn(&["tenant", "list"]);
-    ok(&run, "kfn tenant list");
-    let row: Vec<&str> = run
-        .stdout
-        .lines()
-        .find(|l| l.starts_with("team-a"))
-        .unwrap_or_else(|| panic!("{}", run.stdout))
-        .split_whitespace()
-        .collect();
-    assert_eq!(row[1], "2/2", "{}", run.stdout);
+    // The quota's status is counted by its controller, a moment after the writes (as on a
+    // cluster).
+    eventually(
+        Duration::from_secs(30),
+        "kfn tenant list counts team-a's 2 of 2 functions",
+        || {
+            let run = engine.kfn(&["tenant", "list"]);
+            ok(&run, "kfn tenant list");
+            let row: Vec<String> = run
+                .stdout
+                .lines()
+                .find(|l| l.starts_with("team-a"))
+                .unwrap_or_else(|| panic!("{}", run.stdout))
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            match row[1] == "2/2" {
+                true => Ok(()),
+                false => Err(run.stdout.clone()),
+            }
+        },
+    );
 
     // Flows: a Task in team-a calls its own function, not team-b's; nor does one in a
     // namespace of no tenant.

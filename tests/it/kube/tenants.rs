@@ -105,13 +105,18 @@ fn answers(side: &Side) -> Answers {
 
     // The third function is beyond --functions 2.
     let third = refusal(&a.deploy_hello("third", "team-a", &[]), "a third function");
-    let run = (side.admin_kfn)(&["tenant", "describe", "team-a"]);
-    ok(&run, &format!("kfn tenant describe team-a ({})", side.name));
-    assert!(
-        run.stdout.contains("functions: 2 of 2 (count/functions.kubeless.io)"),
-        "{}: {}",
-        side.name,
-        run.stdout
+    // The quota's status is counted by its controller, a moment after the writes.
+    eventually(
+        Duration::from_secs(30),
+        "kfn tenant describe team-a counts 2 of 2",
+        || {
+            let run = (side.admin_kfn)(&["tenant", "describe", "team-a"]);
+            ok(&run, &format!("kfn tenant describe team-a ({})", side.name));
+            match run.stdout.contains("functions: 2 of 2 (count/functions.kubeless.io)") {
+                true => Ok(()),
+                false => Err(format!("{}: {}", side.name, run.stdout)),
+            }
+        },
     );
 
     let code = example("tenants/team-a/hello.py");
