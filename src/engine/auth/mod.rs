@@ -398,24 +398,7 @@ mod tests {
     use http::Method;
 
     fn escalation(objects: serde_json::Value, resource: &str, name: &str) -> Escalation {
-        let list = |kind: &str| -> Vec<serde_json::Value> {
-            objects
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|o| o["kind"] == kind)
-                .cloned()
-                .collect()
-        };
-        fn typed<T: serde::de::DeserializeOwned>(list: Vec<serde_json::Value>) -> Vec<T> {
-            list.into_iter().map(|v| serde_json::from_value(v).unwrap()).collect()
-        }
-        let policy = rbac::Policy::new(
-            typed(list("ClusterRole")),
-            typed(list("Role")),
-            typed(list("ClusterRoleBinding")),
-            typed(list("RoleBinding")),
-        );
+        let policy = rbac::tests::policy(objects);
         Escalation {
             policy: Arc::new(policy),
             user: User::service_account("a", "dev", "u"),

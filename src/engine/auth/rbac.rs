@@ -281,7 +281,7 @@ fn url_matches(rule: &str, path: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use http::Method;
     use serde_json::json;
@@ -290,33 +290,23 @@ mod tests {
         User::service_account(ns, name, "uid")
     }
 
-    fn policy(objects: serde_json::Value) -> Policy {
-        let typed = |kind: &str| -> Vec<serde_json::Value> {
+    /// The policy of a JSON array of ClusterRoles, Roles, ClusterRoleBindings and RoleBindings
+    /// (also for the escalation tests in auth/mod.rs).
+    pub(in crate::engine::auth) fn policy(objects: serde_json::Value) -> Policy {
+        fn typed<T: serde::de::DeserializeOwned>(objects: &serde_json::Value, kind: &str) -> Vec<T> {
             objects
                 .as_array()
                 .unwrap()
                 .iter()
                 .filter(|o| o["kind"] == kind)
-                .cloned()
+                .map(|o| serde_json::from_value(o.clone()).unwrap())
                 .collect()
-        };
+        }
         Policy::new(
-            typed("ClusterRole")
-                .into_iter()
-                .map(|v| serde_json::from_value(v).unwrap())
-                .collect(),
-            typed("Role")
-                .into_iter()
-                .map(|v| serde_json::from_value(v).unwrap())
-                .collect(),
-            typed("ClusterRoleBinding")
-                .into_iter()
-                .map(|v| serde_json::from_value(v).unwrap())
-                .collect(),
-            typed("RoleBinding")
-                .into_iter()
-                .map(|v| serde_json::from_value(v).unwrap())
-                .collect(),
+            typed(&objects, "ClusterRole"),
+            typed(&objects, "Role"),
+            typed(&objects, "ClusterRoleBinding"),
+            typed(&objects, "RoleBinding"),
         )
     }
 
