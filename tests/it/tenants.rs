@@ -25,7 +25,7 @@ pub fn developer(tenant: &str) -> String {
 pub struct Tenant {
     pub name: String,
     pub kubeconfig: PathBuf,
-    home: PathBuf,
+    pub home: PathBuf,
     kubectl: PathBuf,
 }
 

@@ -7,29 +7,14 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::common::{Engine, Run, eventually, fails, kfn_command, ok, write};
+use crate::common::{Engine, Run, eventually, fails, ok, write};
 use crate::kube::tenants_cli::{forbidden, logged};
+use crate::tenants::Tenant;
 
 const HELLO_PY: &str = "def handler(event, context):\n    return 'hello'\n";
 
-fn kfn_as(engine: &Engine, kubeconfig: &Path, args: &[&str]) -> Run {
-    kfn_command(engine.home.path())
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .output()
-        .expect("kfn runs")
-        .into()
-}
-
-fn kubeconfig_of(engine: &Engine, tenant: &str) -> PathBuf {
-    let run = engine.kfn(&["tenant", "kubeconfig", tenant]);
-    ok(&run, &format!("kfn tenant kubeconfig {tenant}"));
-    write(engine.home.path(), &format!("{tenant}.kubeconfig"), &run.stdout)
-}
-
-fn deploy_as(engine: &Engine, kubeconfig: &Path, name: &str, extra: &[&str]) -> Run {
-    let path = write(engine.home.path(), &format!("src-{name}/hello.py"), HELLO_PY);
+fn deploy_as(tenant: &Tenant, name: &str, extra: &[&str]) -> Run {
+    let path = write(&tenant.home, &format!("src-{name}/hello.py"), HELLO_PY);
     let mut args = vec![
         "function",
         "deploy",
@@ -42,7 +27,7 @@ fn deploy_as(engine: &Engine, kubeconfig: &Path, name: &str, extra: &[&str]) -> 
         "hello.handler",
     ];
     args.extend_from_slice(extra);
-    kfn_as(engine, kubeconfig, &args)
+    tenant.kfn(&args)
 }
 
 fn flow_file(engine: &Engine, name: &str, resource: &str) -> PathBuf {
@@ -65,42 +50,46 @@ fn tenants_on_the_engine_cannot_see_or_call_each_other() {
     );
     ok(&engine.kfn(&["tenant", "create", "team-b"]), "kfn tenant create team-b");
     fails(&engine.kfn(&["tenant", "create", "default"]), "is not a tenant's");
-    let a = kubeconfig_of(&engine, "team-a");
-    let b = kubeconfig_of(&engine, "team-b");
+    let a = Tenant::of(
+        "team-a",
+        |args| engine.kfn(args),
+        engine.home.path(),
+        Path::new("kubectl"),
+    );
+    let b = Tenant::of(
+        "team-b",
+        |args| engine.kfn(args),
+        engine.home.path(),
+        Path::new("kubectl"),
+    );
 
-    ok(&deploy_as(&engine, &a, "fa", &["--wait"]), "team-a deploys fa");
-    ok(&deploy_as(&engine, &b, "fb", &["--wait"]), "team-b deploys fb");
-    let run = kfn_as(&engine, &a, &["function", "call", "fa"]);
+    ok(&deploy_as(&a, "fa", &["--wait"]), "team-a deploys fa");
+    ok(&deploy_as(&b, "fb", &["--wait"]), "team-b deploys fb");
+    let run = a.kfn(&["function", "call", "fa"]);
     ok(&run, "team-a calls its function");
     assert_eq!(run.stdout.trim(), "hello");
-    ok(
-        &kfn_as(&engine, &a, &["function", "logs", "fa"]),
-        "team-a reads its logs",
-    );
-    ok(&kfn_as(&engine, &a, &["function", "ls"]), "team-a lists its functions");
+    ok(&a.kfn(&["function", "logs", "fa"]), "team-a reads its logs");
+    ok(&a.kfn(&["function", "ls"]), "team-a lists its functions");
 
     // The other tenant's functions: kube-apiserver's 403s.
-    let run = kfn_as(&engine, &b, &["-n", "team-a", "function", "ls"]);
+    let run = b.kfn(&["-n", "team-a", "function", "ls"]);
     fails(&run, &forbidden("team-b", "list", "functions", "kubeless.io", "team-a"));
-    let run = kfn_as(&engine, &b, &["-n", "team-a", "function", "describe", "fa"]);
+    let run = b.kfn(&["-n", "team-a", "function", "describe", "fa"]);
     fails(&run, &forbidden("team-b", "get", "functions", "kubeless.io", "team-a"));
-    let run = kfn_as(&engine, &b, &["-n", "team-a", "function", "call", "fa"]);
+    let run = b.kfn(&["-n", "team-a", "function", "call", "fa"]);
     fails(&run, &forbidden("team-b", "get", "services", "", "team-a"));
-    let run = kfn_as(&engine, &b, &["-n", "team-a", "function", "logs", "fa"]);
+    let run = b.kfn(&["-n", "team-a", "function", "logs", "fa"]);
     fails(&run, &forbidden("team-b", "list", "pods", "", "team-a"));
-    fails(&kfn_as(&engine, &b, &["tenant", "create", "evil"]), "forbidden");
+    fails(&b.kfn(&["tenant", "create", "evil"]), "forbidden");
     fails(
-        &kfn_as(&engine, &b, &["tenant", "list"]),
+        &b.kfn(&["tenant", "list"]),
         &logged("cannot list resource \"namespaces\""),
     );
 
     // The quota: the third function of team-a.
-    ok(
-        &deploy_as(&engine, &a, "fa2", &[]),
-        "team-a deploys its second function",
-    );
+    ok(&deploy_as(&a, "fa2", &[]), "team-a deploys its second function");
     fails(
-        &deploy_as(&engine, &a, "fa3", &[]),
+        &deploy_as(&a, "fa3", &[]),
         &logged(
             "functions.kubeless.io \"fa3\" is forbidden: exceeded quota: kfn-tenant, requested: count/functions.kubeless.io=1, used: count/functions.kubeless.io=2, limited: count/functions.kubeless.io=2",
         ),
@@ -132,26 +121,18 @@ fn tenants_on_the_engine_cannot_see_or_call_each_other() {
     // namespace of no tenant.
     let own = flow_file(&engine, "own", "fa");
     ok(
-        &kfn_as(
-            &engine,
-            &a,
-            &["flow", "deploy", "own", "--from-file", own.to_str().unwrap()],
-        ),
+        &a.kfn(&["flow", "deploy", "own", "--from-file", own.to_str().unwrap()]),
         "team-a deploys a flow",
     );
-    let run = kfn_as(&engine, &a, &["flow", "start", "own", "--wait", "--timeout", "120s"]);
+    let run = a.kfn(&["flow", "start", "own", "--wait", "--timeout", "120s"]);
     ok(&run, "team-a's flow calls its own function");
     assert!(run.stdout.contains("hello"), "{}", run.stdout);
     let across = flow_file(&engine, "across", "team-b/fb");
     ok(
-        &kfn_as(
-            &engine,
-            &a,
-            &["flow", "deploy", "across", "--from-file", across.to_str().unwrap()],
-        ),
+        &a.kfn(&["flow", "deploy", "across", "--from-file", across.to_str().unwrap()]),
         "team-a deploys a flow naming team-b's function",
     );
-    let run = kfn_as(&engine, &a, &["flow", "start", "across", "--wait", "--timeout", "120s"]);
+    let run = a.kfn(&["flow", "start", "across", "--wait", "--timeout", "120s"]);
     assert_ne!(run.code, 0, "team-a's flow called team-b's function: {}", run.stdout);
     let said = format!("{}{}", run.stdout, run.stderr);
     assert!(
@@ -177,7 +158,7 @@ fn tenants_on_the_engine_cannot_see_or_call_each_other() {
         let run = engine.kfn(&["tenant", "create", "team-b"]);
         if run.code == 0 { Ok(()) } else { Err(run.stderr) }
     });
-    fails(&kfn_as(&engine, &b, &["function", "ls"]), "401");
+    fails(&b.kfn(&["function", "ls"]), "401");
     fails(
         &engine.kfn(&["tenant", "delete", "default"]),
         "Namespace default is not a tenant's",

@@ -3,33 +3,11 @@
 //! nothing else (the same 403s the engine must give), its quota refuses the (n+1)th function
 //! with Kubernetes' message, and `kfn tenant kubeconfig` works for kfn and kubectl.
 
-use std::path::{Path, PathBuf};
-
 use serde_json::Value;
 
-use crate::common::{Run, fails, kfn_command, ok, write};
+use crate::common::{fails, ok, write};
 use crate::kube::{Cluster, kube_bin};
-
-/// The real `kfn` with the kubeconfig `kubeconfig`.
-fn kfn_as(cluster: &Cluster, kubeconfig: &Path, args: &[&str]) -> Run {
-    kfn_command(cluster.home.path())
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .output()
-        .expect("kfn runs")
-        .into()
-}
-
-fn kubectl_as(cluster: &Cluster, kubeconfig: &Path, args: &[&str]) -> Run {
-    let mut cmd = std::process::Command::new(kube_bin().join("kubectl"));
-    cmd.arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .env("HOME", cluster.home.path())
-        .env_remove("KUBECONFIG");
-    crate::common::run_with_stdin(cmd, None, "the built kubectl runs")
-}
+use crate::tenants::Tenant;
 
 /// A Pod that mounts the host's root, in tenant team-b's namespace.
 const HOST_PATH_POD: &str = r#"
@@ -40,13 +18,6 @@ spec:
   containers: [{name: c, image: busybox, volumeMounts: [{name: root, mountPath: /host}]}]
   volumes: [{name: root, hostPath: {path: /}}]
 "#;
-
-/// `kfn tenant kubeconfig NAME` written to a file.
-fn tenant_kubeconfig(cluster: &Cluster, name: &str) -> PathBuf {
-    let run = cluster.kfn(&["tenant", "kubeconfig", name, "--duration", "1h"]);
-    ok(&run, &format!("kfn tenant kubeconfig {name}"));
-    write(cluster.home.path(), &format!("{name}.kubeconfig"), &run.stdout)
-}
 
 /// `text` as kfn's log line on stderr quotes it (`"` escaped).
 pub fn logged(text: &str) -> String {
@@ -110,9 +81,12 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
         "DoesNotExist"
     );
 
-    let a = tenant_kubeconfig(&cluster, "team-a");
-    let b = tenant_kubeconfig(&cluster, "team-b");
-    let run = kubectl_as(&cluster, &a, &["auth", "whoami", "-o", "json"]);
+    // Tokens of an hour, as a team would ask for one.
+    let admin = |args: &[&str]| cluster.kfn(&[args, &["--duration", "1h"]].concat());
+    let kubectl = kube_bin().join("kubectl");
+    let a = Tenant::of("team-a", admin, cluster.home.path(), &kubectl);
+    let b = Tenant::of("team-b", admin, cluster.home.path(), &kubectl);
+    let run = a.kubectl(&["auth", "whoami", "-o", "json"]);
     ok(&run, "kubectl auth whoami with team-a's kubeconfig");
     let who: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -123,22 +97,18 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
     // A developer's work, in the kubeconfig's namespace (no -n).
     let code = cluster.hello_code();
     let code = code.to_str().unwrap();
-    let deploy = |kc: &Path, name: &str| {
-        kfn_as(
-            &cluster,
-            kc,
-            &[
-                "function",
-                "deploy",
-                name,
-                "--runtime",
-                "python3.12",
-                "--from-file",
-                code,
-                "--handler",
-                "hello.hello",
-            ],
-        )
+    let deploy = |kc: &Tenant, name: &str| {
+        kc.kfn(&[
+            "function",
+            "deploy",
+            name,
+            "--runtime",
+            "python3.12",
+            "--from-file",
+            code,
+            "--handler",
+            "hello.hello",
+        ])
     };
     ok(&deploy(&a, "f1"), "team-a deploys f1");
     ok(&deploy(&a, "f2"), "team-a deploys f2");
@@ -198,35 +168,31 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
         ("flow executions", vec!["flow", "executions", "fl"]),
         ("get-server-config", vec!["get-server-config"]),
     ] {
-        ok(&kfn_as(&cluster, &a, &args), &format!("team-a: kfn {what}"));
+        ok(&a.kfn(&args), &format!("team-a: kfn {what}"));
     }
     ok(
-        &kubectl_as(
-            &cluster,
-            &a,
-            &[
-                "get",
-                "functions,httptriggers,cronjobtriggers,flows,executions,pods,events",
-            ],
-        ),
+        &a.kubectl(&[
+            "get",
+            "functions,httptriggers,cronjobtriggers,flows,executions,pods,events",
+        ]),
         "team-a: kubectl get of its objects",
     );
 
     // Another tenant's namespace: the API server's 403s.
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "function", "ls"]);
+    let run = b.kfn(&["-n", "team-a", "function", "ls"]);
     fails(&run, &forbidden("team-b", "list", "functions", "kubeless.io", "team-a"));
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "function", "describe", "f1"]);
+    let run = b.kfn(&["-n", "team-a", "function", "describe", "f1"]);
     fails(&run, &forbidden("team-b", "get", "functions", "kubeless.io", "team-a"));
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "function", "call", "f1"]);
+    let run = b.kfn(&["-n", "team-a", "function", "call", "f1"]);
     fails(&run, &forbidden("team-b", "get", "services", "", "team-a"));
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "function", "logs", "f1"]);
+    let run = b.kfn(&["-n", "team-a", "function", "logs", "f1"]);
     fails(&run, &forbidden("team-b", "list", "pods", "", "team-a"));
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "flow", "list"]);
+    let run = b.kfn(&["-n", "team-a", "flow", "list"]);
     fails(&run, &forbidden("team-b", "list", "flows", "kfn.io", "team-a"));
-    let run = kfn_as(&cluster, &b, &["-n", "team-a", "function", "delete", "f1"]);
+    let run = b.kfn(&["-n", "team-a", "function", "delete", "f1"]);
     fails(&run, "forbidden");
     // Nothing cluster-wide.
-    let run = kubectl_as(&cluster, &b, &["create", "namespace", "evil"]);
+    let run = b.kubectl(&["create", "namespace", "evil"]);
     assert!(
         run.code != 0
             && run.stderr.contains(
@@ -236,12 +202,12 @@ fn tenants_work_in_their_namespace_only_and_hit_their_quota() {
         run.stderr
     );
     fails(
-        &kfn_as(&cluster, &b, &["tenant", "list"]),
+        &b.kfn(&["tenant", "list"]),
         &logged("cannot list resource \"namespaces\""),
     );
-    fails(&kfn_as(&cluster, &b, &["tenant", "kubeconfig", "team-a"]), "forbidden");
+    fails(&b.kfn(&["tenant", "kubeconfig", "team-a"]), "forbidden");
     // Not its own quota either.
-    let run = kubectl_as(&cluster, &b, &["-n", "team-b", "delete", "resourcequota", "kfn-tenant"]);
+    let run = b.kubectl(&["-n", "team-b", "delete", "resourcequota", "kfn-tenant"]);
     assert!(run.code != 0 && run.stderr.contains("forbidden"), "{}", run.stderr);
     // No Pod of a tenant's namespace gets the host's files (the controller makes Pods from what
     // a Function says): Pod Security admission refuses one, whoever makes it.
