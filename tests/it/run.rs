@@ -202,16 +202,21 @@ fn updates_roll_out_without_failed_calls() {
     assert_eq!(run.stdout.lines().count(), 1, "the old replica is gone: {}", run.stdout);
 }
 
-#[test]
-fn dependencies_archives_and_custom_ports() {
-    let engine = Engine::start();
-    let dir = engine.home.path();
+/// A Python function that imports `six`, and its requirements.txt.
+fn python_with_six(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let py = write(
         dir,
         "withdeps.py",
         "import six\ndef handler(event, context):\n    return 'six ' + six.__version__\n",
     );
-    let reqs = write(dir, "requirements.txt", "six==1.16.0\n");
+    (py, write(dir, "requirements.txt", "six==1.16.0\n"))
+}
+
+#[test]
+fn dependencies_archives_and_custom_ports() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let (py, reqs) = python_with_six(dir);
     deploy(
         &engine,
         "py-deps",
@@ -1266,12 +1271,7 @@ fn a_node_response_stream_ends_once_and_a_broken_pipeline_fails_its_call() {
 fn a_replica_started_from_the_dependency_cache_says_so_instead_of_replaying_the_install() {
     let engine = Engine::start();
     let dir = engine.home.path();
-    let py = write(
-        dir,
-        "withdeps.py",
-        "import six\ndef handler(event, context):\n    return 'six ' + six.__version__\n",
-    );
-    let reqs = write(dir, "requirements.txt", "six==1.16.0\n");
+    let (py, reqs) = python_with_six(dir);
     let mut args = vec![
         "--runtime",
         "python3.11",
