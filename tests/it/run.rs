@@ -202,16 +202,21 @@ fn updates_roll_out_without_failed_calls() {
     assert_eq!(run.stdout.lines().count(), 1, "the old replica is gone: {}", run.stdout);
 }
 
-#[test]
-fn dependencies_archives_and_custom_ports() {
-    let engine = Engine::start();
-    let dir = engine.home.path();
+/// A Python function that imports `six`, and its requirements.txt.
+fn python_with_six(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
     let py = write(
         dir,
         "withdeps.py",
         "import six\ndef handler(event, context):\n    return 'six ' + six.__version__\n",
     );
-    let reqs = write(dir, "requirements.txt", "six==1.16.0\n");
+    (py, write(dir, "requirements.txt", "six==1.16.0\n"))
+}
+
+#[test]
+fn dependencies_archives_and_custom_ports() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let (py, reqs) = python_with_six(dir);
     deploy(
         &engine,
         "py-deps",
@@ -1260,4 +1265,43 @@ fn a_node_response_stream_ends_once_and_a_broken_pipeline_fails_its_call() {
         "no call waited for the timeout"
     );
     assert!(runtime.output("stderr").contains("write after end"));
+}
+
+#[test]
+fn a_replica_started_from_the_dependency_cache_says_so_instead_of_replaying_the_install() {
+    let engine = Engine::start();
+    let dir = engine.home.path();
+    let (py, reqs) = python_with_six(dir);
+    let mut args = vec![
+        "--runtime",
+        "python3.11",
+        "--handler",
+        "withdeps.handler",
+        "--from-file",
+        py.to_str().unwrap(),
+        "--dependencies",
+        reqs.to_str().unwrap(),
+    ];
+    deploy(&engine, "first", &args);
+    let log = |name: &str| {
+        let pod = engine.kubectl(&["get", "pods", "-l", &format!("function={name}"), "-o", "name"]);
+        engine.kubectl(&["logs", pod.stdout.trim()]).stdout
+    };
+    let first = log("first");
+    assert!(
+        first.contains("install: ") && first.contains("six"),
+        "the first install's log: {first}"
+    );
+    // The same runtime and dependency file: installed once, reused.
+    args.push("--env");
+    args.push("SECOND=1");
+    deploy(&engine, "second", &args);
+    assert_eq!(engine.kfn(&["function", "call", "second"]).stdout, "six 1.16.0\n");
+    let second = log("second");
+    let install: Vec<&str> = second.lines().filter(|l| l.contains("install: ")).collect();
+    assert_eq!(install.len(), 1, "one line, not the first install again: {second}");
+    assert!(
+        install[0].contains("reused the dependencies") && install[0].contains("deps"),
+        "{second}"
+    );
 }

@@ -420,12 +420,15 @@ async fn events_text(conn: &Connection, name: &str) -> String {
     events_block(events)
 }
 
-/// When an Event last happened: its `lastTimestamp`, else its `eventTime` (events.k8s.io
-/// writers), else its `firstTimestamp`, else when it was stored.
+/// When an Event last happened, as `kubectl describe` sorts them: the last time of its series
+/// (an events.k8s.io writer's repeats), else its `lastTimestamp`, else its `eventTime`, else its
+/// `firstTimestamp`, else when it was stored.
 fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<Timestamp> {
-    e.last_timestamp
+    e.series
         .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref())
         .map(|t| t.0)
+        .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
         .or_else(|| e.event_time.as_ref().map(|t| t.0))
         .or_else(|| e.first_timestamp.as_ref().map(|t| t.0))
         .or_else(|| e.metadata.creation_timestamp.as_ref().map(|t| t.0))
@@ -612,13 +615,28 @@ mod tests {
             }
             serde_json::from_value(e).unwrap()
         };
+        // An events.k8s.io writer's repeat (kfn controller on a cluster): first seen at 21:00, last
+        // at 21:04, per its series; the list gives them by name.
+        let mut repeated = event("d", "Rescaled", None, Some("2026-12-01T21:00:00.000000Z"));
+        repeated.series = Some(
+            serde_json::from_value(json!({"count": 3, "lastObservedTime": "2026-12-01T21:04:00.000000Z"})).unwrap(),
+        );
         let text = events_block(vec![
             event("a", "Activated", Some("2026-12-01T21:05:00Z"), None),
             event("b", "ScaledToZero", Some("2026-12-01T21:01:00Z"), None),
             event("c", "PreWarmed", None, Some("2026-12-01T21:03:00.000000Z")),
+            repeated,
         ]);
         let reasons: Vec<&str> = text.lines().skip(1).map(|l| l.split('\t').nth(2).unwrap()).collect();
-        assert_eq!(reasons, ["ScaledToZero", "PreWarmed", "Activated"], "{text}");
+        assert_eq!(
+            reasons,
+            ["ScaledToZero", "PreWarmed", "Rescaled", "Activated"],
+            "{text}"
+        );
+        assert!(
+            text.contains("2026-12-01T21:04:00Z\tNormal\tRescaled"),
+            "the last time shown: {text}"
+        );
     }
 
     #[test]

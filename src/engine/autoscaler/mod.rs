@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use serde_json::{Value, json};
 
@@ -55,19 +56,36 @@ impl Options {
 /// What the autoscaler remembers of one function between syncs.
 #[derive(Default)]
 struct History {
-    /// The last totals of each pod, and when they were read.
-    samples: HashMap<String, (Totals, Instant)>,
+    /// The replicas' counters at the last sync.
+    samples: policy::Samples,
     /// Raw recommendations within the stabilization window.
     recent: VecDeque<(Instant, u32)>,
+    /// Replicas added (positive) or removed within the scale-up period.
+    changes: VecDeque<(Instant, i64)>,
 }
+
+/// The function's pods, by namespace and function name (the `function` label).
+type PodsOf = HashMap<(String, String), Vec<Arc<Pod>>>;
 
 pub fn start(objects: Arc<Objects>, options: Options) {
     tokio::spawn(async move {
+        let epoch = Instant::now();
         let mut histories: HashMap<(String, String), History> = HashMap::new();
         let mut functions = Parsed::<Function>::default();
+        let mut all_pods = Parsed::<Pod>::default();
         loop {
             tokio::time::sleep(options.sync).await;
             let (stored, _) = objects.store.list(FUNCTIONS, None);
+            let (stored_pods, _) = objects.store.list("/pods", None);
+            let mut pods = PodsOf::new();
+            for pod in all_pods.read(&stored_pods) {
+                let meta = &pod.metadata;
+                let function = meta.labels.as_ref().and_then(|l| l.get("function"));
+                if let (Some(function), None) = (function, &meta.deletion_timestamp) {
+                    let ns = meta.namespace.clone().unwrap_or_default();
+                    pods.entry((ns, function.clone())).or_default().push(pod.clone());
+                }
+            }
             let mut seen = Vec::new();
             for function in functions.read(&stored) {
                 let rule = hpa::read(&function.spec);
@@ -75,8 +93,9 @@ pub fn start(objects: Arc<Objects>, options: Options) {
                 let Some(rule) = rule else { continue };
                 let key = (function.namespace().to_string(), function.name().to_string());
                 seen.push(key.clone());
+                let replicas = pods.get(&key).map(Vec::as_slice).unwrap_or_default();
                 let history = histories.entry(key).or_default();
-                scale(&objects, &function, &rule, history, &options).await;
+                scale(&objects, &function, &rule, replicas, history, &options, epoch).await;
             }
             histories.retain(|k, _| seen.contains(k));
         }
@@ -128,12 +147,48 @@ fn request(function: &Function, resource: &str) -> Option<f64> {
         .filter(|v| *v > 0.0)
 }
 
+/// Reads a function's replicas for this sync: whether each is ready, settled (ready for longer
+/// than the readiness delay), and its counters.
+async fn read_pods(pods: &[Arc<Pod>], readiness_delay: Duration) -> Vec<policy::Pod> {
+    let now = k8s_openapi::jiff::Timestamp::now();
+    let mut out = Vec::new();
+    for pod in pods {
+        let container = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.as_ref())
+            .and_then(|c| c.first());
+        let ready = container.is_some_and(|c| c.ready);
+        let started = container
+            .and_then(|c| c.state.as_ref())
+            .and_then(|s| s.running.as_ref())
+            .and_then(|r| r.started_at.as_ref());
+        let settled = ready
+            && started
+                .is_some_and(|t| now.as_millisecond() - t.0.as_millisecond() >= readiness_delay.as_millis() as i64);
+        let port = pod.metadata.annotations.as_ref().and_then(|a| a.get(PORT_ANNOTATION));
+        let totals = match (ready, port) {
+            (true, Some(port)) => scrape(port).await,
+            _ => None,
+        };
+        out.push(policy::Pod {
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            ready,
+            settled,
+            totals,
+        });
+    }
+    out
+}
+
 async fn scale(
     objects: &Arc<Objects>,
     function: &Function,
     rule: &hpa::Autoscale,
+    pods: &[Arc<Pod>],
     history: &mut History,
     options: &Options,
+    epoch: Instant,
 ) {
     let (ns, name) = (function.namespace(), function.name());
     let Some(dep_def) = objects.registry().find("apps", "v1", "deployments") else {
@@ -150,91 +205,56 @@ async fn scale(
     if replicas == 0 {
         history.samples.clear();
         history.recent.clear();
+        history.changes.clear();
         disabled(objects, ns, name);
         return;
     }
 
-    // Ready replicas past the readiness delay are measured; the others are left out.
-    let (pods, _) = objects.store.list("/pods", Some(ns));
+    let readings = history
+        .samples
+        .read(epoch.elapsed(), &read_pods(pods, options.readiness_delay).await);
     let now = Instant::now();
-    let mut rates = Vec::new();
-    let mut live = Vec::new();
-    for pod in pods.iter().map(|p| &p.value) {
-        if pod.pointer("/metadata/labels/function").and_then(Value::as_str) != Some(name) {
-            continue;
-        }
-        let ready = pod
-            .pointer("/status/containerStatuses/0/ready")
-            .and_then(Value::as_bool)
-            == Some(true);
-        let started = pod
-            .pointer("/status/containerStatuses/0/state/running/startedAt")
-            .and_then(Value::as_str)
-            .and_then(|t| t.parse::<k8s_openapi::jiff::Timestamp>().ok());
-        let old_enough = started.is_some_and(|t| {
-            (k8s_openapi::jiff::Timestamp::now().as_millisecond() - t.as_millisecond()) as u128
-                >= options.readiness_delay.as_millis()
-        });
-        let pod_name = pod["metadata"]["name"].as_str().unwrap_or_default().to_string();
-        let port = pod
-            .pointer(&format!("/metadata/annotations/{}", PORT_ANNOTATION.replace('/', "~1")))
-            .and_then(Value::as_str);
-        let (true, true, Some(port)) = (ready, old_enough, port) else {
-            continue;
-        };
-        let Some(t) = scrape(port).await else { continue };
-        live.push(pod_name.clone());
-        if let Some((prev, at)) = history.samples.insert(pod_name, (t, now)) {
-            let secs = now.duration_since(at).as_secs_f64();
-            if secs > 0.0 && t.calls >= prev.calls {
-                rates.push((
-                    (t.calls - prev.calls) / secs,
-                    (t.cpu_seconds - prev.cpu_seconds).max(0.0) / secs,
-                    t.rss_bytes,
-                ));
-            }
-        }
-    }
-    history.samples.retain(|p, _| live.contains(p));
-
+    let status = pods.len() as u32;
     let mut measurements = Vec::new();
     let mut described = Vec::new();
-    if !rates.is_empty() {
-        let n = rates.len() as f64;
-        for metric in &rule.metrics {
-            let current = match metric {
-                Metric::Qps(_) => Some(rates.iter().map(|r| r.0).sum::<f64>() / n),
-                Metric::Cpu(_) => {
-                    request(function, "cpu").map(|req| rates.iter().map(|r| r.1).sum::<f64>() / n / req * 100.0)
-                }
-                Metric::Memory(_) => {
-                    request(function, "memory").map(|req| rates.iter().map(|r| r.2).sum::<f64>() / n / req * 100.0)
-                }
-            };
-            if let Some(current) = current {
-                measurements.push(policy::Measurement {
-                    current,
-                    target: metric.target(),
-                });
-                described.push(format!(
-                    "{} {:.1}/{}",
-                    metric.name(),
-                    current,
-                    crate::api::quantity::format(metric.target())
-                ));
-            }
+    for metric in &rule.metrics {
+        let request = match metric {
+            Metric::Qps(_) => None,
+            Metric::Cpu(_) => request(function, "cpu"),
+            Metric::Memory(_) => request(function, "memory"),
+        };
+        if let Some(m) = policy::measure(metric, &readings, request) {
+            described.push(format!(
+                "{} {:.1}/{}",
+                metric.name(),
+                policy::shown(&m, status),
+                crate::api::quantity::format(metric.target())
+            ));
+            measurements.push(m);
         }
     }
     history
         .recent
         .retain(|(at, _)| now.duration_since(*at) <= options.settings.stabilization);
+    history
+        .changes
+        .retain(|(at, _)| now.duration_since(*at) < policy::SCALE_UP_PERIOD);
     let recent: Vec<u32> = history.recent.iter().map(|(_, r)| *r).collect();
-    let rec = policy::desired(replicas, rule.min, rule.max, &measurements, &recent, options.settings);
+    let changed: i64 = history.changes.iter().map(|(_, c)| c).sum();
+    let current = policy::Current {
+        spec: replicas,
+        status,
+        period_start: u32::try_from(i64::from(replicas) - changed).unwrap_or(0),
+    };
+    let rec = policy::desired(current, rule.min, rule.max, &measurements, &recent, options.settings);
     if !measurements.is_empty() {
         history.recent.push_back((now, rec.raw));
     }
     let resize = |d: &mut Value| d["spec"]["replicas"] = json!(rec.count);
     if rec.count != replicas && objects::modify(objects, &dep_def, Some(ns), name, resize).is_ok() {
+        history
+            .changes
+            .push_back((now, i64::from(rec.count) - i64::from(replicas)));
         let why = if described.is_empty() {
             "replicas outside [min, max]".to_string()
         } else {

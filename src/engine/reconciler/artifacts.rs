@@ -37,8 +37,38 @@ pub struct Prepared {
     pub language: Language,
     /// The interpreter's executable, resolved through any version manager's shim.
     pub interpreter: PathBuf,
-    /// The installer's output, for the pod's log.
-    pub install_log: String,
+    /// What the replica's log says of its dependencies.
+    pub install_log: InstallLog,
+}
+
+/// What a replica's log says of its dependencies: the installer's output when this replica
+/// installed them, one line when it reused an earlier install.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum InstallLog {
+    #[default]
+    None,
+    /// The installer's output (pip's or npm's).
+    Installed(String),
+    /// Installed before for the same runtime and dependency file, in this directory.
+    Reused(PathBuf),
+}
+
+impl InstallLog {
+    /// The lines for the pod's log.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            InstallLog::None => vec![],
+            InstallLog::Installed(log) => log
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| format!("install: {l}"))
+                .collect(),
+            InstallLog::Reused(dir) => vec![format!(
+                "install: reused the dependencies installed before for the same runtime and dependency file ({})",
+                dir.display()
+            )],
+        }
+    }
 }
 
 /// The directory name of a function's unpacked code: everything that changes what is on disk
@@ -118,16 +148,16 @@ pub async fn prepare(root: &Path, function: &Function, locks: &Locks) -> Result<
     }
     let deps = spec.deps.clone();
     let (deps_dir, install_log) = if deps.trim().is_empty() {
-        (None, String::new())
+        (None, InstallLog::None)
     } else {
         let key = hex(format!("{runtime}\n{deps}").as_bytes());
         let dir = root.join("deps").join(&key[..24]);
         let lock = locks.get(&dir);
         let _guard = lock.lock().await;
         let log = if dir.join(".kfn-ready").exists() {
-            std::fs::read_to_string(dir.join("install.log")).unwrap_or_default()
+            InstallLog::Reused(dir.clone())
         } else {
-            install(language, &runtime, &deps, &dir).await?
+            InstallLog::Installed(install(language, &runtime, &deps, &dir).await?)
         };
         (Some(dir), log)
     };
@@ -208,7 +238,23 @@ async fn install(language: Language, runtime: &str, deps: &str, dir: &Path) -> R
 
 #[cfg(test)]
 mod tests {
-    use super::code_key;
+    use super::{InstallLog, code_key};
+
+    #[test]
+    fn a_reused_install_is_one_line_naming_its_directory_not_the_first_install_replayed() {
+        let installed = InstallLog::Installed("Collecting six\n\nDownloading six-1.16.0.whl\n".into());
+        assert_eq!(
+            installed.lines(),
+            ["install: Collecting six", "install: Downloading six-1.16.0.whl"]
+        );
+        let reused = InstallLog::Reused("/state/deps/0123abcd".into()).lines();
+        assert_eq!(reused.len(), 1);
+        assert!(
+            reused[0].contains("reused") && reused[0].contains("/state/deps/0123abcd"),
+            "{reused:?}"
+        );
+        assert!(InstallLog::None.lines().is_empty());
+    }
 
     #[test]
     fn the_code_directory_changes_with_anything_that_changes_the_files() {

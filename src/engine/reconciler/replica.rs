@@ -121,8 +121,8 @@ async fn supervise(
     let log = PodLog::open(&spec.logs, &ns, &name).await;
     if let Some(log) = &log {
         let mut log = log.lock().await;
-        for line in prepared.install_log.lines().filter(|l| !l.trim().is_empty()) {
-            log.line(&format!("install: {line}")).await;
+        for line in prepared.install_log.lines() {
+            log.line(&line).await;
         }
     }
     let call_key = random_key();
