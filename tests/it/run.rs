@@ -1414,3 +1414,13 @@ fn a_worker_command_line_is_short_and_names_its_function() {
         assert!(cmdline.ends_with(" kfn-worker greeter greet.handler"), "{cmdline}");
     }
 }
+
+#[test]
+fn a_python_coroutine_handler_is_awaited() {
+    let code =
+        "import asyncio\n\nasync def handler(event, context):\n    await asyncio.sleep(0)\n    return 'awaited'\n";
+    let runtime = Runtime::start(&[("waits.py", code)], "waits", "python3.11", &[]);
+    for _ in 0..2 {
+        assert_eq!(runtime.call("GET", "/", ""), Some((200, "awaited".to_string())));
+    }
+}
