@@ -7,6 +7,7 @@ pub mod accesslog;
 pub mod interpreter;
 pub mod metrics;
 pub mod prepare;
+pub mod sizing;
 pub mod worker;
 
 use std::convert::Infallible;
@@ -27,6 +28,11 @@ use worker::{Answer, Deadline, Job, Pool, RequestHead, WorkerSpec};
 
 pub const PYTHON_SHIM: &str = include_str!("shims/python.py");
 pub const NODE_SHIM: &str = include_str!("shims/node.js");
+/// What a Python worker runs: the shim, read from [`worker::SHIM_FD`].
+const PYTHON_BOOT: &str = "exec(compile(open(5,'rb').read(),'kfn-worker.py','exec'))";
+/// What a Node.js worker runs: the shim, read from [`worker::SHIM_FD`].
+const NODE_BOOT: &str =
+    "require('vm').runInThisContext(require('fs').readFileSync(5,'utf8'),{filename:'kfn-worker.js'})";
 
 /// The runtime's configuration, from the Kubeless environment.
 #[derive(Clone, Debug)]
@@ -39,7 +45,8 @@ pub struct Config {
     pub memory_limit: String,
     pub code_dir: String,
     pub function_name: String,
-    pub workers: usize,
+    /// How many workers, at most, and how long an extra one may idle.
+    pub workers: sizing::Sizing,
     pub body_limit: usize,
     pub language: Language,
     pub access_log: bool,
@@ -66,7 +73,9 @@ pub const LISTEN_FD_ENV: &str = "KFN_LISTEN_FD";
 pub const CALL_KEY_HEADER: &str = "x-kfn-call-key";
 
 impl Config {
-    pub fn from_env() -> Result<Config> {
+    /// The configuration from the environment, with the pool's sizing (from `--workers` /
+    /// `KFN_WORKERS` and `--worker-idle` / `KFN_WORKER_IDLE`).
+    pub fn from_env(workers: sizing::Sizing) -> Result<Config> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
         let runtime = var("FUNC_RUNTIME").unwrap_or_default();
         let language = Language::of(&runtime);
@@ -84,14 +93,6 @@ impl Config {
                 .parse()
                 .with_context(|| format!("FUNC_PORT={p:?} is not a port number"))?,
             None => crate::api::kinds::DEFAULT_PORT as u16,
-        };
-        let workers = match var("KFN_WORKERS") {
-            Some(w) => w
-                .parse()
-                .ok()
-                .filter(|w| *w > 0)
-                .with_context(|| format!("KFN_WORKERS={w:?} is not a positive number"))?,
-            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
         };
         let body_limit = match var("KFN_BODY_LIMIT") {
             Some(b) => b
@@ -170,11 +171,21 @@ pub async fn serve(config: Config) -> Result<()> {
         unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0, 0, 0, 0) };
     }
     let program = interpreter::resolve(config.language, &config.runtime)?;
-    let mut args = match config.language {
-        Language::Python => vec!["-u".to_string(), "-c".into(), PYTHON_SHIM.into()],
-        Language::NodeJs => vec!["-e".to_string(), NODE_SHIM.into()],
+    // The shim comes on a descriptor of its own; the command line says what the worker is:
+    // `python3 -u -c <read the shim> kfn-worker <function> <module.handler>`.
+    let (mut args, shim) = match config.language {
+        Language::Python => (
+            vec!["-u".to_string(), "-c".into(), PYTHON_BOOT.into()],
+            (PYTHON_SHIM, c"kfn-worker.py"),
+        ),
+        Language::NodeJs => (vec!["-e".to_string(), NODE_BOOT.into()], (NODE_SHIM, c"kfn-worker.js")),
         Language::Other => bail!("kfn's runtime has no shim for {}", config.runtime),
     };
+    args.extend([
+        "kfn-worker".to_string(),
+        config.function_name.clone(),
+        format!("{}.{}", config.module, config.handler),
+    ]);
     let memory = config.worker_memory.map(|bytes| worker::MemoryLimit {
         bytes: worker_data_limit(config.language, bytes),
         text: config.memory_limit.clone(),
@@ -190,11 +201,23 @@ pub async fn serve(config: Config) -> Result<()> {
     let spec = WorkerSpec {
         program,
         args,
+        shim,
         env,
         timeout: config.timeout,
         memory,
     };
-    let pool = worker::pool(spec, config.workers);
+    let sizing = config.workers;
+    eprintln!(
+        "kfn runtime: one worker to start; up to {} while calls wait (KFN_WORKERS{}); an extra worker retires when not needed for {} s (KFN_WORKER_IDLE)",
+        sizing.max,
+        if sizing.max_is_default {
+            ", default: one per core"
+        } else {
+            ""
+        },
+        sizing.idle.as_secs_f64()
+    );
+    let pool = worker::pool(spec, sizing);
     let addr = SocketAddr::new(config.bind, config.port);
     let listener = match std::env::var(LISTEN_FD_ENV).ok() {
         Some(fd) => inherited_listener(&fd)?,
@@ -420,7 +443,7 @@ async fn call(state: &State, req: Request<Incoming>) -> Answer {
         deadline,
     };
     let answered = async {
-        if state.pool.jobs.send(job).await.is_err() {
+        if state.pool.submit(job).await.is_err() {
             return Answer {
                 status: 503,
                 headers: vec![],

@@ -1077,6 +1077,37 @@ impl Runtime {
     fn output(&self, which: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(which)).unwrap_or_default()
     }
+
+    /// The runtime's worker processes: each one's pid and command line (arguments joined by
+    /// spaces).
+    fn workers(&self) -> Vec<(u32, String)> {
+        let parent = self.child.id();
+        let mut workers = Vec::new();
+        for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|p| p.parse::<u32>().ok()) else {
+                continue;
+            };
+            // The parent pid is the second field after the command name in parentheses.
+            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+                continue;
+            };
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid != Some(parent) {
+                continue;
+            }
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            let args: Vec<String> = cmdline
+                .split(|b| *b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            workers.push((pid, args.join(" ")));
+        }
+        workers
+    }
 }
 
 impl Drop for Runtime {
@@ -1304,4 +1335,136 @@ fn a_replica_started_from_the_dependency_cache_says_so_instead_of_replaying_the_
         install[0].contains("reused the dependencies") && install[0].contains("deps"),
         "{second}"
     );
+}
+
+#[test]
+fn a_replica_starts_one_worker_adds_workers_while_calls_wait_up_to_its_maximum_and_retires_them() {
+    let sleeper =
+        "import time\n\ndef handler(event, context):\n    time.sleep(float(event['data']))\n    return 'slept'\n";
+    let runtime = Runtime::start(
+        &[("sleeper.py", sleeper)],
+        "sleeper",
+        "python3.11",
+        &[("KFN_WORKERS", "3"), ("KFN_WORKER_IDLE", "1s")],
+    );
+    assert_eq!(
+        runtime.workers().len(),
+        1,
+        "one worker at start: {:?}",
+        runtime.workers()
+    );
+    // Calls one after another need no second worker.
+    for _ in 0..3 {
+        assert_eq!(runtime.call("POST", "/", "0"), Some((200, "slept".to_string())));
+    }
+    assert_eq!(runtime.workers().len(), 1, "{:?}", runtime.workers());
+
+    // Six calls of 2 s at once: workers start for the waiting ones, three at most.
+    let most = std::sync::atomic::AtomicUsize::new(0);
+    let answers = std::thread::scope(|s| {
+        let calls = s.spawn(|| runtime.calls_at_once(6, "2"));
+        crate::common::until(std::time::Duration::from_secs(30), "three workers serve", || {
+            let n = runtime.workers().len();
+            most.fetch_max(n, std::sync::atomic::Ordering::SeqCst);
+            n == 3
+        });
+        while !calls.is_finished() {
+            most.fetch_max(runtime.workers().len(), std::sync::atomic::Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        calls.join().unwrap()
+    });
+    assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+    assert_eq!(most.into_inner(), 3, "never more workers than KFN_WORKERS");
+    // Three workers answer six calls of 2 s in about 4 s, one would take 12 s.
+    let slowest = answers.iter().map(|(_, took)| *took).max().unwrap();
+    assert!(slowest < std::time::Duration::from_secs(10), "{answers:?}");
+
+    // Unneeded for the idle time, the extra workers retire; the first one stays.
+    crate::common::until(std::time::Duration::from_secs(30), "back to one worker", || {
+        runtime.workers().len() == 1
+    });
+    let stderr = runtime.output("stderr");
+    assert!(
+        stderr.contains("up to 3 while calls wait (KFN_WORKERS)"),
+        "the start says what was chosen: {stderr}"
+    );
+    assert_eq!(
+        stderr.matches("kfn runtime: worker retired (pid ").count(),
+        2,
+        "{stderr}"
+    );
+    assert_eq!(runtime.call("POST", "/", "0"), Some((200, "slept".to_string())));
+}
+
+#[test]
+fn bad_worker_settings_are_refused_naming_the_flag_and_the_variable() {
+    for (env, value, needle) in [
+        ("KFN_WORKERS", "0", "--workers / KFN_WORKERS"),
+        ("KFN_WORKERS", "many", "--workers / KFN_WORKERS"),
+        ("KFN_WORKER_IDLE", "soon", "--worker-idle / KFN_WORKER_IDLE"),
+        ("KFN_WORKER_IDLE", "10ms", "--worker-idle / KFN_WORKER_IDLE"),
+    ] {
+        let out = std::process::Command::new(crate::common::KFN)
+            .args(["runtime", "serve"])
+            .envs([
+                ("MOD_NAME", "echo"),
+                ("FUNC_HANDLER", "handler"),
+                ("FUNC_RUNTIME", "python3.11"),
+                ("FUNC_PORT", "1"),
+                (env, value),
+            ])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{env}={value}");
+        assert!(
+            stderr.contains(needle) && stderr.contains(&format!("{value:?}")),
+            "{env}={value}: {stderr}"
+        );
+    }
+    let out = std::process::Command::new(crate::common::KFN)
+        .args(["runtime", "serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "--workers",
+        "KFN_WORKERS",
+        "one per core",
+        "--worker-idle",
+        "default: 30s",
+    ] {
+        assert!(help.contains(needle), "{needle} in {help}");
+    }
+}
+
+#[test]
+fn a_worker_command_line_is_short_and_names_its_function() {
+    for (file, code, runtime) in [
+        (
+            "greet.py",
+            "def handler(event, context):\n    return 'hi'\n",
+            "python3.11",
+        ),
+        ("greet.js", "module.exports = { handler: () => 'hi' };\n", "nodejs20"),
+    ] {
+        let runtime = Runtime::start(&[(file, code)], "greet", runtime, &[("KFN_FUNCTION_NAME", "greeter")]);
+        assert_eq!(runtime.call("GET", "/", ""), Some((200, "hi".to_string())));
+        let workers = runtime.workers();
+        assert_eq!(workers.len(), 1, "{workers:?}");
+        let (_, cmdline) = &workers[0];
+        assert!(cmdline.len() < 300, "{} bytes: {cmdline}", cmdline.len());
+        assert!(cmdline.ends_with(" kfn-worker greeter greet.handler"), "{cmdline}");
+    }
+}
+
+#[test]
+fn a_python_coroutine_handler_is_awaited() {
+    let code =
+        "import asyncio\n\nasync def handler(event, context):\n    await asyncio.sleep(0)\n    return 'awaited'\n";
+    let runtime = Runtime::start(&[("waits.py", code)], "waits", "python3.11", &[]);
+    for _ in 0..2 {
+        assert_eq!(runtime.call("GET", "/", ""), Some((200, "awaited".to_string())));
+    }
 }
