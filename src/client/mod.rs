@@ -6,6 +6,7 @@
 pub mod error;
 pub mod kubeconfig;
 pub mod kubeless;
+pub mod list;
 pub mod logs;
 pub mod metrics;
 pub mod proxy;

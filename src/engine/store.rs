@@ -6,6 +6,7 @@
 //! change) is atomic and concurrent writers never lose updates.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::ops::Bound;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -110,6 +111,36 @@ pub enum Snapshot {
     TooOld,
     /// Newer than the store's resourceVersion (given).
     TooNew(u64),
+}
+
+/// Which page of a list [`Store::page`] reads.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PageRequest<'a> {
+    /// The resource (`group/plural`).
+    pub resource: &'a str,
+    /// One namespace, or all when `None`.
+    pub namespace: Option<&'a str>,
+    /// The `(namespace, name)` the page starts after (a continue token's key).
+    pub after: Option<(&'a str, &'a str)>,
+    /// The resourceVersion of the snapshot; `None` reads the newest data.
+    pub at: Option<u64>,
+    /// At most this many objects.
+    pub limit: Option<usize>,
+    /// Count the objects after the page (in [`Page::remaining`]).
+    pub count_rest: bool,
+}
+
+/// One page of a list (see [`Store::page`]).
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Arc<Object>>,
+    /// The resourceVersion of the snapshot the page was read from.
+    pub rv: u64,
+    /// The page is full and objects follow it (selected or not).
+    pub more: bool,
+    /// How many objects follow the page, selected or not, when it asked to count them and
+    /// the list goes on.
+    pub remaining: Option<usize>,
 }
 
 /// A [`WatchStart`] with the store's resourceVersion when it was taken (see [`Store::watch_at`]).
@@ -259,34 +290,71 @@ impl Store {
         (items, inner.rv)
     }
 
-    /// The objects of one resource as they were at resourceVersion `at` (a consistent
-    /// snapshot for paged lists and `resourceVersionMatch=Exact`), rebuilt from the current
-    /// objects by undoing the changes after `at` kept in the history.
-    pub fn list_at(&self, resource: &str, namespace: Option<&str>, at: u64) -> Result<Vec<Arc<Object>>, Snapshot> {
+    /// One page of a list: the objects of `list.resource` (in `list.namespace`, or all) after
+    /// `list.after`, as they were at `list.at` (now when `None`), that `keep` selects, up to
+    /// `list.limit`. It costs in proportion to the page, not to the store: the page starts
+    /// with a range of the ordered objects at its first key, and a snapshot at an older
+    /// version is the current objects corrected by the changes after it in the history (only
+    /// those of the range), merged in key order, without copying the resource. Counting what
+    /// follows a page (`count_rest`) walks the keys after it without copying any object.
+    pub fn page(&self, list: &PageRequest<'_>, keep: impl Fn(&Object) -> bool) -> Result<Page, Snapshot> {
         let inner = self.lock();
+        let at = list.at.unwrap_or(inner.rv);
         if at > inner.rv {
             return Err(Snapshot::TooNew(inner.rv));
         }
-        let mut items: BTreeMap<Key, Arc<Object>> = range(&inner.objects, resource, namespace)
-            .map(|(k, o)| (k.clone(), o.clone()))
-            .collect();
-        if at == inner.rv {
-            return Ok(items.into_values().collect());
-        }
-        if at < inner.history_floor {
+        if at < inner.rv && at < inner.history_floor {
             return Err(Snapshot::TooOld);
         }
-        let in_scope = |k: &Key| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns);
+        let in_scope = |k: &Key| {
+            k.resource == list.resource
+                && list.namespace.is_none_or(|ns| k.namespace == ns)
+                && list
+                    .after
+                    .is_none_or(|(ns, name)| (k.namespace.as_str(), k.name.as_str()) > (ns, name))
+        };
+        // What each object changed after `at` was at `at` (None: it did not exist): the
+        // earliest change after `at` tells, so the history is read from the newest back.
+        let mut then: BTreeMap<&Key, Option<&Arc<Object>>> = BTreeMap::new();
         for e in inner.history.iter().rev().take_while(|e| e.object.rv > at) {
-            if !in_scope(&e.key) {
-                continue;
+            if in_scope(&e.key) {
+                let before = match e.kind {
+                    EventType::Added => None,
+                    _ => e.previous.as_ref(),
+                };
+                then.insert(&e.key, before);
             }
-            match (&e.kind, &e.previous) {
-                (EventType::Added, _) | (_, None) => items.remove(&e.key),
-                (_, Some(previous)) => items.insert(e.key.clone(), previous.clone()),
-            };
         }
-        Ok(items.into_values().collect())
+        let start = match list.after {
+            Some((ns, name)) => Bound::Excluded(Key::new(list.resource, ns, name)),
+            None => Bound::Included(Key::new(list.resource, list.namespace.unwrap_or(""), "")),
+        };
+        let now = inner
+            .objects
+            .range((start, Bound::Unbounded))
+            .take_while(|(k, _)| k.resource == list.resource && list.namespace.is_none_or(|ns| k.namespace == ns));
+        let mut objects = merge(now, then.into_iter());
+        let mut page = Page {
+            items: Vec::new(),
+            rv: at,
+            more: false,
+            remaining: None,
+        };
+        for o in objects.by_ref() {
+            if list.limit.is_some_and(|l| page.items.len() >= l) {
+                // An object after a full page (selected or not) is how the list knows it goes on.
+                page.more = true;
+                break;
+            }
+            if keep(o) {
+                page.items.push(o.clone());
+            }
+        }
+        if page.more && list.count_rest {
+            // The object that told the page is full, and those after it.
+            page.remaining = Some(1 + objects.count());
+        }
+        Ok(page)
     }
 
     /// Keys of every object in a namespace, across resources.
@@ -469,6 +537,37 @@ fn range<'a>(
         .take_while(move |(k, _)| k.resource == resource && namespace.is_none_or(|ns| k.namespace == ns))
 }
 
+/// The objects of a snapshot in key order: the current ones (`now`) with those that changed
+/// since (`then`: each one's state at the snapshot, `None` when it did not exist) as they were.
+fn merge<'a>(
+    now: impl Iterator<Item = (&'a Key, &'a Arc<Object>)>,
+    then: impl Iterator<Item = (&'a Key, Option<&'a Arc<Object>>)>,
+) -> impl Iterator<Item = &'a Arc<Object>> {
+    let (mut now, mut then) = (now.peekable(), then.peekable());
+    std::iter::from_fn(move || {
+        loop {
+            let next_now = now.peek().map(|(k, _)| *k);
+            let next_then = then.peek().map(|(k, _)| *k);
+            match (next_now, next_then) {
+                (None, None) => return None,
+                (Some(n), Some(t)) if n < t => return now.next().map(|(_, o)| o),
+                (Some(_), None) => return now.next().map(|(_, o)| o),
+                (Some(n), Some(t)) if n == t => {
+                    now.next();
+                    if let Some((_, Some(o))) = then.next() {
+                        return Some(o);
+                    }
+                }
+                (_, Some(_)) => {
+                    if let Some((_, Some(o))) = then.next() {
+                        return Some(o);
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// Moves rows the store cannot read out of `objects` into `unreadable` (as they are, with the
 /// reason), so they are kept for a person to look at and a new object of the same name does
 /// not overwrite them.
@@ -560,6 +659,39 @@ mod tests {
         assert!(store.watch("/configmaps", None, Some(2)).is_ok());
     }
 
+    fn delete(store: &Store, name: &str) {
+        store
+            .mutate::<StoreError>(&Key::new("/configmaps", "default", name), false, |_| {
+                Ok(Mutation::Delete)
+            })
+            .unwrap();
+    }
+
+    /// `name=value` of each object of a page.
+    fn names(page: &Page) -> Vec<String> {
+        page.items
+            .iter()
+            .map(|o| {
+                format!(
+                    "{}={}",
+                    o.value["metadata"]["name"].as_str().unwrap(),
+                    o.value["data"]["v"].as_str().unwrap()
+                )
+            })
+            .collect()
+    }
+
+    fn configmaps<'a>(at: Option<u64>, after: Option<(&'a str, &'a str)>, limit: Option<usize>) -> PageRequest<'a> {
+        PageRequest {
+            resource: "/configmaps",
+            namespace: Some("default"),
+            after,
+            at,
+            limit,
+            count_rest: true,
+        }
+    }
+
     #[test]
     fn lists_at_an_earlier_version_undo_later_changes() {
         let dir = tempfile::tempdir().unwrap();
@@ -569,41 +701,93 @@ mod tests {
         let at = store.resource_version();
         put(&store, "a", "2");
         put(&store, "c", "1");
-        store
-            .mutate::<StoreError>(&Key::new("/configmaps", "default", "b"), false, |_| {
-                Ok(Mutation::Delete)
-            })
-            .unwrap();
-        let names = |items: Vec<Arc<Object>>| -> Vec<String> {
-            items
-                .iter()
-                .map(|o| {
-                    format!(
-                        "{}={}",
-                        o.value["metadata"]["name"].as_str().unwrap(),
-                        o.value["data"]["v"].as_str().unwrap()
-                    )
-                })
-                .collect()
-        };
+        delete(&store, "b");
+        let all = |_: &Object| true;
         assert_eq!(
-            names(store.list_at("/configmaps", Some("default"), at).unwrap()),
+            names(&store.page(&configmaps(Some(at), None, None), all).unwrap()),
             ["a=1", "b=1"]
         );
-        assert_eq!(
-            names(store.list_at("/configmaps", None, store.resource_version()).unwrap()),
-            ["a=2", "c=1"]
-        );
+        let now = store.page(&configmaps(None, None, None), all).unwrap();
+        assert_eq!((names(&now), now.rv), (vec!["a=2".to_string(), "c=1".to_string()], 5));
         assert!(matches!(
-            store.list_at("/configmaps", None, 99),
+            store.page(&configmaps(Some(99), None, None), all),
             Err(Snapshot::TooNew(5))
         ));
         drop(store);
         let store = Store::open(&dir.path().join("kfn.db")).unwrap();
         assert!(
-            matches!(store.list_at("/configmaps", None, at), Err(Snapshot::TooOld)),
+            matches!(
+                store.page(&configmaps(Some(at), None, None), all),
+                Err(Snapshot::TooOld)
+            ),
             "history before a restart is gone"
         );
+    }
+
+    #[test]
+    fn pages_of_a_snapshot_go_on_after_their_key_through_later_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kfn.db")).unwrap();
+        for name in ["a", "b", "c", "d", "e"] {
+            put(&store, name, "1");
+        }
+        let all = |_: &Object| true;
+        let first = store.page(&configmaps(None, None, Some(2)), all).unwrap();
+        assert_eq!(names(&first), ["a=1", "b=1"]);
+        assert!(first.more);
+        assert_eq!(first.remaining, Some(3));
+        // Between the pages: a page's object changed, one deleted, one created before the
+        // continue key and one after it, one deleted and created again, changed twice.
+        put(&store, "a", "2");
+        delete(&store, "c");
+        put(&store, "aa", "1");
+        put(&store, "cc", "1");
+        delete(&store, "d");
+        put(&store, "d", "2");
+        put(&store, "e", "2");
+        put(&store, "e", "3");
+        let second = store
+            .page(&configmaps(Some(first.rv), Some(("default", "b")), Some(2)), all)
+            .unwrap();
+        assert_eq!(
+            (names(&second), second.rv),
+            (vec!["c=1".into(), "d=1".into()], first.rv)
+        );
+        assert_eq!((second.more, second.remaining), (true, Some(1)));
+        let last = store
+            .page(&configmaps(Some(first.rv), Some(("default", "d")), Some(2)), all)
+            .unwrap();
+        assert_eq!(names(&last), ["e=1"]);
+        assert_eq!((last.more, last.remaining), (false, None));
+        let now = store
+            .page(&configmaps(None, Some(("default", "b")), None), all)
+            .unwrap();
+        assert_eq!(names(&now), ["cc=1", "d=2", "e=3"], "the newest data after b");
+    }
+
+    #[test]
+    fn a_full_page_goes_on_when_objects_follow_even_unselected_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("kfn.db")).unwrap();
+        for name in ["a", "b", "c"] {
+            put(&store, name, name);
+        }
+        let only_a = |o: &Object| o.value["data"]["v"] == "a";
+        let mut request = configmaps(None, None, Some(1));
+        request.count_rest = false;
+        let page = store.page(&request, only_a).unwrap();
+        assert_eq!(names(&page), ["a=a"]);
+        assert!(page.more, "b and c follow, as on the real server");
+        assert_eq!(page.remaining, None, "not counted when not asked");
+        let rest = store
+            .page(&configmaps(None, Some(("default", "a")), Some(1)), only_a)
+            .unwrap();
+        assert!(rest.items.is_empty() && !rest.more, "{rest:?}");
+        let other = PageRequest {
+            resource: "/secrets",
+            ..configmaps(None, None, Some(1))
+        };
+        assert!(store.page(&other, |_| true).unwrap().items.is_empty());
     }
 
     #[test]

@@ -286,6 +286,32 @@ async fn paged_lists_show_the_first_pages_snapshot() {
     .await;
     assert!(selected["metadata"]["continue"].is_string());
     assert!(selected["metadata"].get("remainingItemCount").is_none(), "{selected}");
+    // A full page of the selected goes on while objects follow it, selected or not; the page
+    // after it is then empty and the last, as on the real server.
+    let (_, only_a) = json_req(
+        &client,
+        "GET",
+        &format!("{CMS}?limit=1&fieldSelector=metadata.name=a"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&only_a), ["a"]);
+    let token_a = only_a["metadata"]["continue"].as_str().expect("b and more follow a");
+    let (_, after_a) = json_req(
+        &client,
+        "GET",
+        &format!("{CMS}?limit=1&fieldSelector=metadata.name=a&continue={token_a}"),
+        Value::Null,
+    )
+    .await;
+    assert!(
+        names(&after_a).is_empty() && after_a["metadata"].get("continue").is_none(),
+        "{after_a}"
+    );
+    // Any version (0) is answered whole, whatever the limit.
+    let (_, any) = json_req(&client, "GET", &format!("{CMS}?limit=1&resourceVersion=0"), Value::Null).await;
+    assert_eq!(names(&any), ["a", "b", "bb", "d", "kube-root-ca.crt"], "{any}");
+    assert!(any["metadata"].get("continue").is_none());
 
     // A token whose snapshot is gone (here: the engine restarted) is the real 410, with a
     // fresh token that goes on from the newest data.

@@ -1915,7 +1915,9 @@ fn a_function_with_a_field_of_the_wrong_type_is_listed_with_what_can_be_read() {
     // Kubeless embeds the Deployment whole, so the API server takes any fields there.
     let mut odd = crate::common::function("odd");
     odd["metadata"]["namespace"] = "default".into();
-    odd["spec"]["deployment"] = json!({"spec": {"replicas": "two"}});
+    // One field the table shows (the variables of -o wide) and one only describe reads.
+    odd["spec"]["deployment"] =
+        json!({"spec": {"replicas": "two", "template": {"spec": {"containers": [{"name": "", "env": "A=1"}]}}}});
     ok(
         &engine.kubectl_stdin(&["apply", "-f", "-"], Some(&odd.to_string())),
         "kubectl apply",
@@ -1929,12 +1931,26 @@ fn a_function_with_a_field_of_the_wrong_type_is_listed_with_what_can_be_read() {
             run.stdout
         );
         assert!(
-            run.stderr
-                .contains("Function default/odd: spec.deployment.spec.replicas: invalid type: string"),
+            run.stderr.contains(
+                "Function default/odd: spec.deployment.spec.template.spec.containers[0].env: invalid type: string"
+            ),
             "the warning names the object and the field: {}",
             run.stderr
         );
     }
+    let run = engine.kfn(&["function", "describe", "odd"]);
+    assert!(
+        run.stderr
+            .contains("Function default/odd: spec.deployment.spec.replicas: invalid type: string"),
+        "describe reads the whole Function: {}",
+        run.stderr
+    );
+    let run = engine.kfn(&["function", "ls"]);
+    assert!(
+        !run.stderr.contains("replicas"),
+        "the list reads only what its table shows: {}",
+        run.stderr
+    );
     // As stored, for scripts.
     let run = engine.kfn(&["function", "ls", "-o", "json"]);
     ok(&run, "ls -o json");

@@ -8,15 +8,16 @@ use clap::Args;
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, ListParams};
 use serde_json::{Value, json};
 
-use crate::api::kinds::Function;
+use crate::api::kinds::{Function, Read, lenient};
 
 use super::one_name;
+use super::summary::{DeploymentSummary, FunctionSummary, Replicas};
 use crate::cli::GlobalArgs;
 use crate::client::{self, Connection, Error, kubeless};
-use crate::output::{self, OutputFormat, table::Table};
+use crate::output::{self, OutputFormat, Printer, table::Table};
 
 #[derive(Args, Debug)]
 pub struct ListArgs {
@@ -39,16 +40,14 @@ pub struct DescribeArgs {
 }
 
 /// The STATUS column, from the function's Deployment: `1/1 READY` (a pre-warmed function too),
-/// `0/0 IDLE` for a function scaled to zero (its status says `Idle` and its Deployment asks for
-/// no replica), else `0/1 NOT READY`.
-pub fn status_text(function: &Function, deployment: Option<&Deployment>) -> String {
+/// `0/0 IDLE` for a function scaled to zero (its status says `Idle`, its scaling `state`, and
+/// its Deployment asks for no replica), else `0/1 NOT READY`.
+pub fn status_text(state: Option<&str>, deployment: Option<Replicas>) -> String {
     let Some(d) = deployment else {
         return "MISSING: Check controller logs".into();
     };
-    let status = d.status.clone().unwrap_or_default();
-    let ready = status.ready_replicas.unwrap_or(0);
-    let replicas = status.replicas.unwrap_or(0);
-    let idle = scaling_state(function) == Some("Idle") && d.spec.replicas == Some(0);
+    let (ready, replicas) = (d.ready, d.current);
+    let idle = state == Some("Idle") && d.wanted == Some(0);
     if ready > 0 {
         format!("{ready}/{replicas} READY")
     } else if idle {
@@ -136,7 +135,7 @@ pub fn scaling_rows(f: &Function, now: Timestamp) -> Vec<(String, String)> {
 }
 
 /// The DEPENDENCIES column: a Node.js package.json's dependencies one per line, else the text.
-pub fn deps_text(function: &Function) -> Result<String> {
+pub fn deps_text(function: &FunctionSummary) -> Result<String> {
     let deps = &function.spec.deps;
     // A trailing newline would be an empty row of the table.
     if !function.spec.runtime.contains("nodejs") || deps.trim().is_empty() {
@@ -182,7 +181,7 @@ fn stored_labels(function: &Function) -> BTreeMap<String, String> {
 /// The table rows of `function list` (`wide` adds memory, env and labels), and the problems of
 /// single functions (a package.json that does not parse): their rows say `<error>` in the
 /// column concerned, and the list goes on with the others.
-pub fn rows(functions: &[(Function, Option<Deployment>)], wide: bool) -> (String, Vec<String>) {
+pub fn rows(functions: &[(FunctionSummary, Option<Replicas>)], wide: bool) -> (String, Vec<String>) {
     let mut problems = Vec::new();
     let mut header = vec!["NAME", "NAMESPACE", "HANDLER", "RUNTIME", "DEPENDENCIES", "STATUS"];
     if wide {
@@ -192,20 +191,26 @@ pub fn rows(functions: &[(Function, Option<Deployment>)], wide: bool) -> (String
     for (f, d) in functions {
         let mut row = vec![
             f.name().to_string(),
-            f.namespace().to_string(),
+            f.metadata.namespace.clone(),
             f.spec.handler.clone(),
             f.spec.runtime.clone(),
             deps_text(f).unwrap_or_else(|e| {
                 problems.push(e.to_string());
                 "<error: not valid package.json>".into()
             }),
-            status_text(f, d.as_ref()),
+            status_text(f.scaling_state(), *d),
         ];
         if wide {
-            row.push(memory(f).unwrap_or_default().to_string());
-            let env: Vec<String> = env(f).iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            row.push(f.memory().unwrap_or_default().to_string());
+            let env: Vec<String> = f
+                .container()
+                .map(|c| c.env.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|e| format!("{} = {}", e.name, e.value.as_deref().unwrap_or_default()))
+                .collect();
             row.push(env.join("\n"));
-            let labels: Vec<String> = stored_labels(f).iter().map(|(k, v)| format!("{k} : {v}")).collect();
+            let labels: Vec<String> = f.metadata.labels.iter().map(|(k, v)| format!("{k} : {v}")).collect();
             row.push(labels.join("\n"));
         }
         table.row(row);
@@ -242,6 +247,10 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let printer = global.printer;
     let format = OutputFormat::parse(&args.out, LIST_FORMATS, "-o/--out", WRONG_LIST_FORMAT).map_err(Error::usage)?;
     let conn = client::connect(&global.target()).await?;
+    let whole = matches!(format, OutputFormat::Json | OutputFormat::Yaml);
+    if args.names.is_empty() && !whole {
+        return print_table(&conn, printer, format == OutputFormat::Wide).await;
+    }
     let api = kubeless::functions(&conn, &conn.namespace);
     let functions: Vec<Value> = if args.names.is_empty() {
         let list = api.list(&ListParams::default()).await.map_err(|e| conn.explain(e))?;
@@ -264,50 +273,69 @@ pub async fn list(args: ListArgs, global: &GlobalArgs) -> Result<ExitCode> {
         OutputFormat::Json => printer.data(&format!("{}\n", output::json(&functions, 2)))?,
         OutputFormat::Yaml => printer.data(&output::yaml(&Value::Array(functions)))?,
         table => {
-            // Read as Functions: a field of the wrong type is left out (and said), the rest shown.
-            let mut warnings = Vec::new();
-            let typed: Vec<Function> = functions
-                .iter()
-                .filter_map(|f| {
-                    let read = crate::api::kinds::lenient::<Function>(f);
-                    warnings.extend(read.warnings());
-                    read.object
-                })
-                .collect();
-            // One list of the namespace's Deployments instead of one request per function.
-            let deployments: BTreeMap<String, Deployment> = if args.names.is_empty() {
-                let api: Api<Deployment> = Api::namespaced(conn.client.clone(), &conn.namespace);
-                let list = api.list(&ListParams::default()).await.map_err(|e| conn.explain(e))?;
-                list.items
-                    .into_iter()
-                    .filter_map(|d| Some((d.metadata.name.clone()?, d)))
-                    .collect()
-            } else {
-                let found =
-                    futures::future::join_all(typed.iter().map(|f| deployment(&conn, &conn.namespace, f.name()))).await;
-                let mut map = BTreeMap::new();
-                for (f, d) in typed.iter().zip(found) {
-                    if let Some(d) = d? {
-                        map.insert(f.name().to_string(), d);
-                    }
+            let read: Vec<Read<FunctionSummary>> = functions.iter().map(lenient).collect();
+            let found = futures::future::join_all(read.iter().filter_map(|r| r.object.as_ref()).map(|f| async {
+                let d = deployment(&conn, &conn.namespace, f.name()).await?;
+                Ok::<_, anyhow::Error>((f.name().to_string(), d.as_ref().map(Replicas::of)))
+            }))
+            .await;
+            let mut deployments = BTreeMap::new();
+            for d in found {
+                let (name, replicas) = d?;
+                if let Some(replicas) = replicas {
+                    deployments.insert(name, replicas);
                 }
-                map
-            };
-            let pairs: Vec<(Function, Option<Deployment>)> = typed
-                .into_iter()
-                .map(|f| {
-                    let d = deployments.get(f.name()).cloned();
-                    (f, d)
-                })
-                .collect();
-            let (text, problems) = rows(&pairs, table == OutputFormat::Wide);
-            printer.data(&text)?;
-            for problem in warnings.into_iter().chain(problems) {
-                printer.warn(&problem);
             }
+            print_rows(printer, read, &deployments, table == OutputFormat::Wide)?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The table of every Function of the namespace: one list of the Functions and one of the
+/// namespace's Deployments (at the same time), each read as only what the table shows.
+async fn print_table(conn: &Connection, printer: Printer, wide: bool) -> Result<ExitCode> {
+    let ns = Some(conn.namespace.as_str());
+    let all = ListParams::default();
+    let (functions, deployments) = (kubeless::resource("Function"), ApiResource::erase::<Deployment>(&()));
+    let (functions, deployments) = futures::try_join!(
+        client::list::list::<FunctionSummary>(conn, &functions, ns, &all),
+        client::list::list::<DeploymentSummary>(conn, &deployments, ns, &all),
+    )?;
+    // A Deployment with a mistyped field counts as it reads: its problem is the table's too.
+    let replicas: BTreeMap<String, Replicas> = deployments
+        .into_iter()
+        .filter_map(|d| d.object)
+        .map(|d| (d.name().to_string(), d.replicas()))
+        .collect();
+    print_rows(printer, functions, &replicas, wide)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the rows of the Functions read (a field of the wrong type is left out and said, the
+/// rest shown), with the replicas of their Deployments.
+fn print_rows(
+    printer: Printer,
+    functions: Vec<Read<FunctionSummary>>,
+    deployments: &BTreeMap<String, Replicas>,
+    wide: bool,
+) -> Result<()> {
+    let mut warnings = Vec::new();
+    let pairs: Vec<(FunctionSummary, Option<Replicas>)> = functions
+        .into_iter()
+        .filter_map(|read| {
+            warnings.extend(read.warnings());
+            let f = read.object?;
+            let d = deployments.get(f.name()).copied();
+            Some((f, d))
+        })
+        .collect();
+    let (text, problems) = rows(&pairs, wide);
+    printer.data(&text)?;
+    for problem in warnings.into_iter().chain(problems) {
+        printer.warn(&problem);
+    }
+    Ok(())
 }
 
 /// The rows of `function describe`: the Function, then its status, the reason a replica is not
@@ -327,7 +355,7 @@ pub fn describe_text(f: &Function, deployment: Option<&Deployment>, pods: &[Pod]
         ("Envvar:", serde_json::to_string(&env).expect("JSON")),
         ("Memory:", memory(f).unwrap_or("0").to_string()),
         ("Dependencies:", f.spec.deps.trim_end().to_string()),
-        ("Status:", status_text(f, deployment)),
+        ("Status:", status_text(scaling_state(f), deployment.map(Replicas::of))),
     ] {
         table.row(vec![k.to_string(), v]);
     }
@@ -496,7 +524,7 @@ mod tests {
             rows[row("Pods:")][1].starts_with("bad-1 Running, not ready, 2 restarts"),
             "{text}"
         );
-        let table = rows_for_list(&f);
+        let table = rows_for_list(&serde_json::to_value(&f).unwrap());
         assert_eq!(table.lines().count(), 2, "a header and one row: {table}");
     }
 
@@ -519,43 +547,44 @@ mod tests {
         assert!(!describe_text(&f, Some(&deployment(1, 1)), &[], Timestamp::UNIX_EPOCH).contains("Replicas:"));
     }
 
-    fn rows_for_list(f: &Function) -> String {
-        rows(&[(f.clone(), Some(deployment(1, 1)))], false).0
+    fn summary(object: Value) -> FunctionSummary {
+        serde_json::from_value(object).unwrap()
+    }
+
+    fn replicas(ready: i32, current: i32) -> Option<Replicas> {
+        Some(Replicas::of(&deployment(ready, current)))
+    }
+
+    fn rows_for_list(f: &Value) -> String {
+        rows(&[(summary(f.clone()), replicas(1, 1))], false).0
     }
 
     #[test]
     fn status_strings() {
-        let f = function(json!({"metadata": {"name": "f"}, "spec": {}}));
-        assert_eq!(status_text(&f, Some(&deployment(1, 1))), "1/1 READY");
-        assert_eq!(status_text(&f, Some(&deployment(0, 2))), "0/2 NOT READY");
-        assert_eq!(status_text(&f, None), "MISSING: Check controller logs");
+        assert_eq!(status_text(None, replicas(1, 1)), "1/1 READY");
+        assert_eq!(status_text(None, replicas(0, 2)), "0/2 NOT READY");
+        assert_eq!(status_text(None, None), "MISSING: Check controller logs");
     }
 
-    fn at_zero(state: &str, replicas: i32, ready: i32) -> (Function, Deployment) {
-        let f = function(
+    /// The STATUS of a function whose scaling state is `state`, its Deployment asking for
+    /// `wanted` replicas with `ready` of them ready.
+    fn at_zero(state: &str, wanted: i32, ready: i32) -> String {
+        let f = summary(
             json!({"metadata": {"name": "f"}, "spec": {"scaling": {"scaleToZeroAfter": "60s"}},
             "status": {"scaling": {"state": state}}}),
         );
-        let d = serde_json::from_value(json!({"spec": {"replicas": replicas},
-            "status": {"readyReplicas": ready, "replicas": replicas}}))
+        let d = serde_json::from_value(json!({"spec": {"replicas": wanted},
+            "status": {"readyReplicas": ready, "replicas": wanted}}))
         .unwrap();
-        (f, d)
+        status_text(f.scaling_state(), Some(Replicas::of(&d)))
     }
 
     #[test]
     fn a_function_at_zero_is_idle_and_a_pre_warmed_one_ready() {
-        let (f, d) = at_zero("Idle", 0, 0);
-        assert_eq!(status_text(&f, Some(&d)), "0/0 IDLE");
-        let (f, d) = at_zero("PreWarmed", 1, 1);
-        assert_eq!(status_text(&f, Some(&d)), "1/1 READY");
-        let (f, d) = at_zero("Idle", 1, 0);
-        assert_eq!(
-            status_text(&f, Some(&d)),
-            "0/1 NOT READY",
-            "woken, its replica starting"
-        );
-        let (f, d) = at_zero("Warm", 0, 0);
-        assert_eq!(status_text(&f, Some(&d)), "0/0 NOT READY", "no replica and not idle");
+        assert_eq!(at_zero("Idle", 0, 0), "0/0 IDLE");
+        assert_eq!(at_zero("PreWarmed", 1, 1), "1/1 READY");
+        assert_eq!(at_zero("Idle", 1, 0), "0/1 NOT READY", "woken, its replica starting");
+        assert_eq!(at_zero("Warm", 0, 0), "0/0 NOT READY", "no replica and not idle");
     }
 
     #[test]
@@ -645,8 +674,7 @@ mod tests {
             "spec": {"handler": "h.f", "runtime": "nodejs20", "deps": "{\"dependencies\": {\"lodash\": \"^4\"}}",
                 "deployment": {"spec": {"template": {"spec": {"containers": [{"env": [{"name": "foo", "value": "bar"}],
                     "resources": {"requests": {"memory": "128Mi"}}}]}}}}}});
-        let f = function(f);
-        let text = rows(&[(f, Some(deployment(1, 1)))], true).0;
+        let text = rows(&[(summary(f), replicas(1, 1))], true).0;
         let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').map(str::trim).collect()).collect();
         assert_eq!(
             lines[0],

@@ -4,6 +4,7 @@ mod call;
 mod deploy;
 mod list;
 mod logs;
+mod summary;
 mod top;
 mod wait;
 

@@ -272,8 +272,11 @@ fn parse_bool(raw: &str) -> Result<bool, ApiError> {
 /// What a list asks for by `resourceVersion` and `resourceVersionMatch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListVersion {
-    /// The newest data (no resourceVersion, or `0`, or one not newer than the store's).
+    /// The newest data (no resourceVersion).
     Latest,
+    /// Any version (`resourceVersion=0`): the real server answers from its cache, whole,
+    /// whatever the limit.
+    Any,
     /// Data at least as new as this version: newer than the store's is the real 504.
     NotOlderThan(u64),
     /// The store exactly as it was at this version.
@@ -348,7 +351,7 @@ pub fn check_list(query: &Query) -> Result<ListVersion, ApiError> {
         _ => query.limit()?.is_some(),
     };
     Ok(match n {
-        0 => ListVersion::Latest,
+        0 => ListVersion::Any,
         n if exact => ListVersion::Exact(n),
         n => ListVersion::NotOlderThan(n),
     })
@@ -431,7 +434,7 @@ mod tests {
             check_list(&q("resourceVersion=5&limit=2")).unwrap(),
             ListVersion::Exact(5)
         );
-        assert_eq!(check_list(&q("resourceVersion=0")).unwrap(), ListVersion::Latest);
+        assert_eq!(check_list(&q("resourceVersion=0")).unwrap(), ListVersion::Any);
         let e = check_list(&q("resourceVersion=0&resourceVersionMatch=Exact")).unwrap_err();
         assert!(
             e.message

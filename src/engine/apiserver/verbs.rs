@@ -23,7 +23,7 @@ use crate::engine::objects::{
     meta_str, special_fields,
 };
 use crate::engine::resources::ResourceDef;
-use crate::engine::store::{Mutation, Object, Outcome, Snapshot};
+use crate::engine::store::{Mutation, Object, Outcome, Page, PageRequest, Snapshot};
 
 pub async fn serve(server: &Arc<ApiServer>, req: ResourceRequest) -> Result<Response, ApiError> {
     let sub = req.subresource.as_deref();
@@ -205,32 +205,54 @@ struct Continue {
     name: String,
 }
 
-/// The store's objects a list reads: at the version it asks for (or its first page's), with
-/// that version; the real server's 410 or 504 when the store cannot show it.
-fn snapshot(
+/// The page a list reads: at the version it asks for (or its first page's), after its continue
+/// key, up to its limit; the real server's 410 or 504 when the store cannot show it.
+fn read_page(
     server: &Arc<ApiServer>,
     req: &ResourceRequest,
     version: ListVersion,
     continued: Option<&Continue>,
-) -> Result<(Vec<Arc<Object>>, u64), Box<Response>> {
+    selection: &Selection,
+) -> Result<Page, Box<Response>> {
     let store = &server.objects.store;
     let resource = req.def.store_key();
-    let namespace = req.namespace.as_deref();
     let at = match (continued, version) {
-        (Some(c), _) if c.rv > 0 => c.rv as u64,
-        (Some(_), _) | (None, ListVersion::Latest) => return Ok(store.list(&resource, namespace)),
-        (None, ListVersion::NotOlderThan(n)) => {
-            let (items, rv) = store.list(&resource, namespace);
-            if n > rv {
-                return Err(Box::new(super::error_response(&query::too_large(n, rv))));
-            }
-            return Ok((items, rv));
-        }
-        (None, ListVersion::Exact(n)) => n,
+        (Some(c), _) if c.rv > 0 => Some(c.rv as u64),
+        (Some(_), _) | (None, ListVersion::Latest | ListVersion::Any | ListVersion::NotOlderThan(_)) => None,
+        (None, ListVersion::Exact(n)) => Some(n),
     };
-    match store.list_at(&resource, namespace, at) {
-        Ok(items) => Ok((items, at)),
-        Err(Snapshot::TooNew(current)) => Err(Box::new(super::error_response(&query::too_large(at, current)))),
+    // As on the real server, a list at any version (`resourceVersion=0`) is not paged.
+    let limit = match version {
+        ListVersion::Any if continued.is_none() => None,
+        _ => req.query.limit().ok().flatten(),
+    };
+    // As on the real server, the count is given only when no selector filters the list.
+    let unfiltered = ["labelSelector", "fieldSelector"]
+        .iter()
+        .all(|p| req.query.get(p).is_none_or(str::is_empty));
+    let request = PageRequest {
+        resource: &resource,
+        namespace: req.namespace.as_deref(),
+        after: continued.map(|c| (c.namespace.as_str(), c.name.as_str())),
+        at,
+        limit,
+        count_rest: unfiltered,
+    };
+    let page = store.page(&request, |o| selection.matches(&o.value));
+    match page {
+        Ok(page) => {
+            if let ListVersion::NotOlderThan(n) = version
+                && continued.is_none()
+                && n > page.rv
+            {
+                return Err(Box::new(super::error_response(&query::too_large(n, page.rv))));
+            }
+            Ok(page)
+        }
+        Err(Snapshot::TooNew(current)) => {
+            let asked = at.unwrap_or_default();
+            Err(Box::new(super::error_response(&query::too_large(asked, current))))
+        }
         Err(Snapshot::TooOld) => match continued {
             // As on the real server: the continue token is too old, and a fresh one (without a
             // snapshot) lets the client read the rest from the newest data.
@@ -261,40 +283,23 @@ fn list(server: &Arc<ApiServer>, req: &ResourceRequest) -> Result<Response, ApiE
         Some(token) => Some(decode_continue(token, req.namespace.as_deref())?),
         None => None,
     };
-    let (objects, rv) = match snapshot(server, req, version, continued.as_ref()) {
+    let found = match read_page(server, req, version, continued.as_ref(), &selection) {
         Ok(found) => found,
         Err(response) => return Ok(*response),
     };
-    let limit = req.query.limit()?;
-    let mut matching = objects.iter().filter(|o| {
-        continued.as_ref().is_none_or(|c| {
-            (meta_str(&o.value, "namespace"), meta_str(&o.value, "name")) > (c.namespace.as_str(), c.name.as_str())
-        }) && selection.matches(&o.value)
-    });
-    let page: Vec<&Arc<Object>> = match limit {
-        Some(l) => matching.by_ref().take(l).collect(),
-        None => matching.by_ref().collect(),
-    };
-    let remaining = matching.count();
-    let mut list_meta = json!({"resourceVersion": rv.to_string()});
-    if remaining > 0
+    let page = &found.items;
+    let mut list_meta = json!({"resourceVersion": found.rv.to_string()});
+    if found.more
         && let Some(last) = page.last()
     {
         // A continued list reads the same snapshot as its first page.
-        let snapshot_rv = continued
-            .as_ref()
-            .map_or(rv as i64, |c| if c.rv > 0 { c.rv } else { rv as i64 });
         list_meta["continue"] = json!(encode_continue(
-            snapshot_rv,
+            found.rv as i64,
             meta_str(&last.value, "namespace"),
             meta_str(&last.value, "name"),
             req.namespace.is_some(),
         ));
-        // As on the real server, the count is given only when no selector filters the list.
-        let unfiltered = ["labelSelector", "fieldSelector"]
-            .iter()
-            .all(|p| req.query.get(p).is_none_or(str::is_empty));
-        if unfiltered {
+        if let Some(remaining) = found.remaining {
             list_meta["remainingItemCount"] = json!(remaining);
         }
     }
