@@ -11,7 +11,7 @@ const ALLOWED: &[(&str, &[&str])] = &[
     ("kafka", &[]),
     ("runtime", &["runtimes", "source", "api"]),
     ("render", &["api", "runtimes"]),
-    ("scaling", &["api"]),
+    ("scaling", &["api", "runtimes"]),
     ("flows", &["api"]),
     ("messaging", &["api", "kafka"]),
     ("local", &["kafka"]),
