@@ -288,19 +288,20 @@ async fn paged_lists_show_the_first_pages_snapshot() {
     assert!(selected["metadata"].get("remainingItemCount").is_none(), "{selected}");
     // A full page of the selected goes on while objects follow it, selected or not; the page
     // after it is then empty and the last, as on the real server.
-    let (_, only_a) = json_req(
+    let only_a = "metadata.name!=b,metadata.name!=bb,metadata.name!=d,metadata.name!=kube-root-ca.crt";
+    let (_, first_a) = json_req(
         &client,
         "GET",
-        &format!("{CMS}?limit=1&fieldSelector=metadata.name=a"),
+        &format!("{CMS}?limit=1&fieldSelector={only_a}"),
         Value::Null,
     )
     .await;
-    assert_eq!(names(&only_a), ["a"]);
-    let token_a = only_a["metadata"]["continue"].as_str().expect("b and more follow a");
+    assert_eq!(names(&first_a), ["a"]);
+    let token_a = first_a["metadata"]["continue"].as_str().expect("b and more follow a");
     let (_, after_a) = json_req(
         &client,
         "GET",
-        &format!("{CMS}?limit=1&fieldSelector=metadata.name=a&continue={token_a}"),
+        &format!("{CMS}?limit=1&fieldSelector={only_a}&continue={token_a}"),
         Value::Null,
     )
     .await;
@@ -308,6 +309,16 @@ async fn paged_lists_show_the_first_pages_snapshot() {
         names(&after_a).is_empty() && after_a["metadata"].get("continue").is_none(),
         "{after_a}"
     );
+    // A list of one name reads that one object: never paged.
+    let (_, named) = json_req(
+        &client,
+        "GET",
+        &format!("{CMS}?limit=1&fieldSelector=metadata.name=a"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(names(&named), ["a"]);
+    assert!(named["metadata"].get("continue").is_none(), "{named}");
     // Any version (0) is answered whole, whatever the limit.
     let (_, any) = json_req(&client, "GET", &format!("{CMS}?limit=1&resourceVersion=0"), Value::Null).await;
     assert_eq!(names(&any), ["a", "b", "bb", "d", "kube-root-ca.crt"], "{any}");

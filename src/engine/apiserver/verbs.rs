@@ -221,8 +221,12 @@ fn read_page(
         (Some(_), _) | (None, ListVersion::Latest | ListVersion::Any | ListVersion::NotOlderThan(_)) => None,
         (None, ListVersion::Exact(n)) => Some(n),
     };
-    // As on the real server, a list at any version (`resourceVersion=0`) is not paged.
+    // As on the real server, a list at any version (`resourceVersion=0`) is not paged, nor one
+    // of a single name (`metadata.name=`) in a namespace or of a cluster-scoped kind, which it
+    // reads as that one key.
+    let one_name = selection.fields.pinned_name().is_some() && (req.namespace.is_some() || !req.def.namespaced);
     let limit = match version {
+        _ if continued.is_none() && one_name => None,
         ListVersion::Any if continued.is_none() => None,
         _ => req.query.limit().ok().flatten(),
     };
