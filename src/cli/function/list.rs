@@ -298,10 +298,12 @@ async fn print_table(conn: &Connection, printer: Printer, wide: bool) -> Result<
     let ns = Some(conn.namespace.as_str());
     let all = ListParams::default();
     let (functions, deployments) = (kubeless::resource("Function"), ApiResource::erase::<Deployment>(&()));
-    let (functions, deployments) = futures::try_join!(
+    let (functions, deployments) = futures::join!(
         client::list::list::<FunctionSummary>(conn, &functions, ns, &all),
         client::list::list::<DeploymentSummary>(conn, &deployments, ns, &all),
-    )?;
+    );
+    // The Functions' error first: a user refused both is told about what they asked for.
+    let (functions, deployments) = (functions?, deployments?);
     // A Deployment with a mistyped field counts as it reads: its problem is the table's too.
     let replicas: BTreeMap<String, Replicas> = deployments
         .into_iter()
