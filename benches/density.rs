@@ -136,8 +136,18 @@ fn parents() -> HashMap<u32, u32> {
     map
 }
 
-/// What the engine and the processes under it hold: (engine KiB, the rest KiB, processes under it).
-fn tree_memory(engine: u32) -> (u64, u64, usize) {
+/// What the engine and the processes under it hold.
+struct Tree {
+    /// The engine's private KiB.
+    engine: u64,
+    /// The private KiB of every process under it, and how many there are.
+    rest: u64,
+    processes: usize,
+    /// Private KiB and count by kind of process: `kfn` (replica runtimes), `python`, `node`.
+    by_kind: HashMap<&'static str, (u64, usize)>,
+}
+
+fn tree_memory(engine: u32) -> Tree {
     let parents = parents();
     let under = |mut pid: u32| {
         while let Some(&p) = parents.get(&pid) {
@@ -152,8 +162,37 @@ fn tree_memory(engine: u32) -> (u64, u64, usize) {
         false
     };
     let descendants: Vec<u32> = parents.keys().copied().filter(|p| under(*p)).collect();
-    let rest = descendants.iter().map(|p| private_kib(*p)).sum();
-    (private_kib(engine), rest, descendants.len())
+    let mut tree = Tree {
+        engine: private_kib(engine),
+        rest: 0,
+        processes: descendants.len(),
+        by_kind: HashMap::new(),
+    };
+    for pid in descendants {
+        let kib = private_kib(pid);
+        tree.rest += kib;
+        let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+        let kind = match comm.trim() {
+            c if c.starts_with("python") => "python",
+            c if c.starts_with("node") => "node",
+            c if c.starts_with("kfn") => "kfn",
+            _ => "other",
+        };
+        let e = tree.by_kind.entry(kind).or_default();
+        e.0 += kib;
+        e.1 += 1;
+    }
+    tree
+}
+
+impl Tree {
+    /// The mean private memory of one process of `kind`.
+    fn mean(&self, kind: &str) -> String {
+        match self.by_kind.get(kind) {
+            Some(&(kib, n)) if n > 0 => mib(kib / n as u64),
+            _ => "—".into(),
+        }
+    }
 }
 
 /// The engine's pid, from the `engine.json` it writes in its state directory.
@@ -179,7 +218,11 @@ async fn call(client: &kube::Client, name: &str) -> (u16, Duration) {
     .body(br#"{"x":1}"#.to_vec())
     .unwrap();
     let start = Instant::now();
-    let status = match client.send(req.map(Into::into)).await {
+    // A call not answered in 30 s counts as not answered (status 0), as one refused does.
+    let status = match tokio::time::timeout(Duration::from_secs(30), client.send(req.map(Into::into)))
+        .await
+        .unwrap_or_else(|_| Err(kube::Error::Service("no answer in 30 s".into())))
+    {
         Ok(resp) => {
             let status = resp.status().as_u16();
             let _ = http_body_util::BodyExt::collect(resp.into_body()).await;
@@ -285,9 +328,9 @@ async fn main() {
     );
     println!();
     println!(
-        "| functions | all ready after | engine | replicas (processes) | per function | machine memory used | `kfn function list` p50 | call p50 | call p95 | calls not answered 200 | load |"
+        "| functions | all ready after | engine | replicas (processes) | per function | per runtime / Python worker / Node.js worker | machine memory used | `kfn function list` p50 | call p50 | call p95 | calls not answered 200 | load |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---|");
     let mut deployed = 0;
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     for &step in &o.steps {
@@ -297,7 +340,12 @@ async fn main() {
                 let functions = functions.clone();
                 let mut object = templates[i % 2].clone();
                 async move {
-                    object["metadata"] = json!({"name": name(i), "namespace": NAMESPACE});
+                    // What names the function: its name, its label and its Service's selector
+                    // (the template's say "template").
+                    let name = name(i);
+                    object["metadata"]["name"] = json!(name);
+                    object["metadata"]["labels"]["function"] = json!(name);
+                    object["spec"]["service"]["selector"]["function"] = json!(name);
                     let object: DynamicObject = serde_json::from_value(object).unwrap();
                     functions.create(&PostParams::default(), &object).await.unwrap();
                 }
@@ -308,7 +356,8 @@ async fn main() {
         let ready_after = started.elapsed();
         // Idle: the replicas' start-up work is over.
         tokio::time::sleep(Duration::from_secs(10)).await;
-        let (engine_kib, rest_kib, processes) = tree_memory(engine);
+        let tree = tree_memory(engine);
+        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest, tree.processes);
         let used = used_kib().saturating_sub(before);
         let mut lists: Vec<Duration> = (0..LIST_RUNS)
             .map(|_| {
@@ -329,11 +378,14 @@ async fn main() {
             }
         }
         println!(
-            "| {step} | {:.1} s | {} | {} ({processes}) | {} | {} | {} | {} | {} | {} | {} |",
+            "| {step} | {:.1} s | {} | {} ({processes}) | {} | {} / {} / {} | {} | {} | {} | {} | {} | {} |",
             ready_after.as_secs_f64(),
             mib(engine_kib),
             mib(rest_kib),
             mib((engine_kib + rest_kib) / step as u64),
+            tree.mean("kfn"),
+            tree.mean("python"),
+            tree.mean("node"),
             mib(used),
             ms(percentile(&mut lists, 0.5)),
             ms(percentile(&mut calls, 0.5)),
@@ -371,7 +423,8 @@ async fn main() {
             .await;
         let after = settle(&client, deployed, true).await;
         tokio::time::sleep(Duration::from_secs(5)).await;
-        let (engine_kib, rest_kib, processes) = tree_memory(engine);
+        let tree = tree_memory(engine);
+        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest, tree.processes);
         let mut cold = Vec::new();
         for _ in 0..10 {
             let i = pick(&mut seed, deployed);
