@@ -140,10 +140,8 @@ fn parents() -> HashMap<u32, u32> {
 struct Tree {
     /// The engine's private KiB.
     engine: u64,
-    /// The private KiB of every process under it, and how many there are.
-    rest: u64,
-    processes: usize,
-    /// Private KiB and count by kind of process: `kfn` (replica runtimes), `python`, `node`.
+    /// The private KiB and the count of the processes under it, by kind: `kfn` (replica
+    /// runtimes), `python`, `node`, `other`.
     by_kind: HashMap<&'static str, (u64, usize)>,
 }
 
@@ -164,13 +162,10 @@ fn tree_memory(engine: u32) -> Tree {
     let descendants: Vec<u32> = parents.keys().copied().filter(|p| under(*p)).collect();
     let mut tree = Tree {
         engine: private_kib(engine),
-        rest: 0,
-        processes: descendants.len(),
         by_kind: HashMap::new(),
     };
     for pid in descendants {
         let kib = private_kib(pid);
-        tree.rest += kib;
         let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
         let kind = match comm.trim() {
             c if c.starts_with("python") => "python",
@@ -186,10 +181,20 @@ fn tree_memory(engine: u32) -> Tree {
 }
 
 impl Tree {
+    /// The private KiB of every process under the engine.
+    fn rest(&self) -> u64 {
+        self.by_kind.values().map(|(kib, _)| kib).sum()
+    }
+
+    /// How many processes are under the engine.
+    fn processes(&self) -> usize {
+        self.by_kind.values().map(|(_, n)| n).sum()
+    }
+
     /// The mean private memory of one process of `kind`.
     fn mean(&self, kind: &str) -> String {
         match self.by_kind.get(kind) {
-            Some(&(kib, n)) if n > 0 => mib(kib / n as u64),
+            Some(&(kib, n)) => mib(kib / n as u64),
             _ => "—".into(),
         }
     }
@@ -357,7 +362,7 @@ async fn main() {
         // Idle: the replicas' start-up work is over.
         tokio::time::sleep(Duration::from_secs(10)).await;
         let tree = tree_memory(engine);
-        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest, tree.processes);
+        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest(), tree.processes());
         let used = used_kib().saturating_sub(before);
         let mut lists: Vec<Duration> = (0..LIST_RUNS)
             .map(|_| {
@@ -424,7 +429,7 @@ async fn main() {
         let after = settle(&client, deployed, true).await;
         tokio::time::sleep(Duration::from_secs(5)).await;
         let tree = tree_memory(engine);
-        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest, tree.processes);
+        let (engine_kib, rest_kib, processes) = (tree.engine, tree.rest(), tree.processes());
         let mut cold = Vec::new();
         for _ in 0..10 {
             let i = pick(&mut seed, deployed);
