@@ -10,7 +10,7 @@ mod quota;
 mod replicaset;
 pub mod rollout;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -75,18 +75,59 @@ fn namespaces(objects: &Objects) -> BTreeSet<String> {
 
 fn sync_namespace(objects: &Objects, namespace: &str) {
     let (deployments, _) = objects.store.list(DEPLOYMENTS, Some(namespace));
+    let replicasets = Owned::list(objects, REPLICASETS, namespace);
     for d in &deployments {
-        let (replicasets, _) = objects.store.list(REPLICASETS, Some(namespace));
-        deployment::sync(objects, &d.value, &replicasets);
+        deployment::sync(objects, &d.value, &replicasets.of(objects, meta_str(&d.value, "uid")));
     }
+    // The Deployments' pass may have made, adopted or removed ReplicaSets.
     let (replicasets, _) = objects.store.list(REPLICASETS, Some(namespace));
+    let pods = Owned::list(objects, PODS, namespace);
     for rs in &replicasets {
-        let (pods, _) = objects.store.list(PODS, Some(namespace));
-        replicaset::sync(objects, &rs.value, &pods);
+        replicaset::sync(objects, &rs.value, &pods.of(objects, meta_str(&rs.value, "uid")));
     }
     let (pods, _) = objects.store.list(PODS, Some(namespace));
     for pod in &pods {
         unscheduled(objects, pod);
+    }
+}
+
+/// A namespace's objects of one kind, listed once for a pass and grouped by the uid of their
+/// controller, so that each owner's sync costs what it owns rather than the whole namespace.
+struct Owned {
+    by_controller: HashMap<String, Vec<Arc<Object>>>,
+    /// Those with no controller, by key: any owner may adopt one, so each is read again for
+    /// every owner.
+    orphans: Vec<Key>,
+}
+
+impl Owned {
+    fn list(objects: &Objects, resource: &str, namespace: &str) -> Self {
+        let mut owned = Owned {
+            by_controller: HashMap::new(),
+            orphans: Vec::new(),
+        };
+        for o in objects.store.list(resource, Some(namespace)).0 {
+            match controller_of(&o.value).and_then(|r| r["uid"].as_str()) {
+                Some(uid) => owned.by_controller.entry(uid.to_string()).or_default().push(o),
+                None => owned
+                    .orphans
+                    .push(Key::new(resource, namespace, meta_str(&o.value, "name"))),
+            }
+        }
+        owned
+    }
+
+    /// What an owner's sync looks at: the objects it controls and those no controller has
+    /// (yet: one adopted by an earlier owner of this pass is no longer offered).
+    fn of(&self, objects: &Objects, uid: &str) -> Vec<Arc<Object>> {
+        let mut those = self.by_controller.get(uid).cloned().unwrap_or_default();
+        those.extend(
+            self.orphans
+                .iter()
+                .filter_map(|k| objects.store.get(k))
+                .filter(|o| controller_of(&o.value).is_none()),
+        );
+        those
     }
 }
 
