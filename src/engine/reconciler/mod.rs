@@ -32,7 +32,11 @@ use replica::Handle;
 const FUNCTIONS: &str = "kubeless.io/functions";
 const DEPLOYMENTS: &str = "apps/deployments";
 const PODS: &str = "/pods";
+const SERVICES: &str = "/services";
 /// The `Ready` condition's message of a function at zero replicas.
+/// A function's kubelet looks at its Pods on every change it is told of, and on every this
+/// many of its quiet 2 s passes (a safety net: each change already tells it).
+const KUBELET_EVERY: u32 = 15;
 const IDLE_MESSAGE: &str = "scaled to zero; the next call starts a replica";
 
 pub struct Reconciler {
@@ -158,6 +162,8 @@ impl Reconciler {
                 written: None,
                 unreadable: None,
                 read: None,
+                applied: None,
+                ready_checked: None,
             }
             .run()
             .await;
@@ -193,6 +199,22 @@ struct FunctionController {
     unreadable: Option<ObjectError>,
     /// The Function as last read, and the stored version it was read from.
     read: Option<(u64, Option<Arc<Function>>)>,
+    /// The stored versions of the Function, its Service and its Deployment right after this
+    /// controller last wrote the two: while none has changed, writing them again changes
+    /// nothing, and is skipped (with a thousand functions, those writes were most of the
+    /// engine's work).
+    applied: Option<[Option<u64>; 3]>,
+    /// The stored versions of the Function and its Deployment when the `Ready` condition was
+    /// last found up to date.
+    ready_checked: Option<[Option<u64>; 2]>,
+}
+
+/// What [`FunctionController::apply`] could write.
+enum Applied {
+    Both,
+    DeploymentOnly,
+    /// The Deployment could not be written (the Service may have been).
+    Neither,
 }
 
 /// One revision of a function: the Function as it was, and its code on disk.
@@ -203,18 +225,26 @@ struct Revision {
 }
 impl FunctionController {
     async fn run(mut self) {
+        // Told of a change (its Function, Deployment or one of its Pods): the kubelet looks at
+        // the Pods. On the timer alone it looks only every `KUBELET_EVERY` passes, since that
+        // scans the namespace's Pods (a thousand functions' timers made it the engine's main
+        // work: functions × Pods every 2 s).
+        let mut told = true;
+        let mut quiet_passes = 0u32;
         loop {
-            if !self.reconcile().await {
+            quiet_passes = if told { 0 } else { quiet_passes + 1 };
+            let look = told || quiet_passes.is_multiple_of(KUBELET_EVERY);
+            if !self.reconcile(look).await {
                 for (_, h) in self.replicas.drain() {
                     h.stop().await;
                 }
                 self.delete_triggers();
                 return;
             }
-            tokio::select! {
-                _ = self.notify.notified() => {}
-                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
-            }
+            told = tokio::select! {
+                _ = self.notify.notified() => true,
+                _ = tokio::time::sleep(Duration::from_secs(2)) => false,
+            };
         }
     }
 
@@ -249,7 +279,7 @@ impl FunctionController {
     }
 
     /// One pass; false when the function is gone.
-    async fn reconcile(&mut self) -> bool {
+    async fn reconcile(&mut self, look_at_pods: bool) -> bool {
         let objects = self.r.objects.clone();
         let Some(stored) = self.get(FUNCTIONS) else {
             return false;
@@ -275,17 +305,63 @@ impl FunctionController {
         if function.metadata.deletion_timestamp.is_some() {
             return false;
         }
+        if self.applied != Some(self.versions(stored.rv)) {
+            match self.apply(&function) {
+                Applied::Both => self.applied = Some(self.versions(stored.rv)),
+                // Tried again on the next pass.
+                Applied::DeploymentOnly => self.applied = None,
+                Applied::Neither => return true,
+            }
+        }
+
+        self.observe(&function);
+
+        let revision = crate::render::revision(&function);
+        let new_revision = !self.revisions.contains_key(&revision);
+        if new_revision {
+            let prepared = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
+            self.revisions.insert(
+                revision.clone(),
+                Revision {
+                    function: function.clone(),
+                    object: stored.value.clone(),
+                    prepared,
+                },
+            );
+        }
+        if look_at_pods || new_revision {
+            self.kubelet(&revision).await;
+        }
+        self.forget_revisions(&revision);
+        self.write_ready(&function);
+        true
+    }
+
+    /// The versions `applied` compares: the Function's (as read) and its Service's and
+    /// Deployment's as stored now.
+    fn versions(&self, function: u64) -> [Option<u64>; 3] {
+        [
+            Some(function),
+            self.get(SERVICES).map(|o| o.rv),
+            self.get(DEPLOYMENTS).map(|o| o.rv),
+        ]
+    }
+
+    /// Writes the Function's Service and Deployment as it renders them.
+    fn apply(&mut self, function: &Function) -> Applied {
+        let objects = self.r.objects.clone();
         let registry = objects.registry();
         let (svc_def, dep_def) = (
             registry.find("", "v1", "services").expect("built in"),
             registry.find("apps", "v1", "deployments").expect("built in"),
         );
-        if let Err(e) = objects::upsert(
+        let service = objects::upsert(
             &objects,
             &svc_def,
             Some(&self.namespace),
-            crate::render::service(&function),
-        ) {
+            crate::render::service(function),
+        );
+        if let Err(e) = &service {
             tracing::warn!(
                 "function {}/{}: cannot write its Service: {}",
                 self.namespace,
@@ -301,7 +377,7 @@ impl FunctionController {
             .or(hpa_min)
             .unwrap_or(1)
             .max(0);
-        let mut desired = crate::render::deployment(&function, replicas);
+        let mut desired = crate::render::deployment(function, replicas);
         let rendered = desired["spec"]["template"].clone();
         if let Some(d) = &existing {
             keep_controller_fields(&mut desired, &d.value, self.written.as_ref() == Some(&rendered));
@@ -313,28 +389,14 @@ impl FunctionController {
                 self.name,
                 e.message
             );
-            return true;
+            return Applied::Neither;
         }
         self.written = Some(rendered);
-
-        self.observe(&function);
-
-        let revision = crate::render::revision(&function);
-        if !self.revisions.contains_key(&revision) {
-            let prepared = artifacts::prepare(&self.r.root, &function, &self.r.locks).await;
-            self.revisions.insert(
-                revision.clone(),
-                Revision {
-                    function: function.clone(),
-                    object: stored.value.clone(),
-                    prepared,
-                },
-            );
+        if service.is_ok() {
+            Applied::Both
+        } else {
+            Applied::DeploymentOnly
         }
-        self.kubelet(&revision).await;
-        self.forget_revisions(&revision);
-        self.write_ready(&function);
-        true
     }
 
     /// The function's kubelet: a replica for each of its Pods, and the replica of a Pod that is
@@ -345,6 +407,11 @@ impl FunctionController {
         let mine: Vec<&Arc<Object>> = pods
             .iter()
             .filter(|p| p.value.pointer("/metadata/deletionTimestamp").is_none())
+            // A function's Pods carry its name as their `function` label (the Deployment's
+            // selector requires it), so only those are traced to their owner.
+            .filter(|p| {
+                p.value.pointer("/metadata/labels/function").and_then(Value::as_str) == Some(self.name.as_str())
+            })
             .filter(|p| {
                 crate::engine::controllers::function_of(&objects, &p.value).as_deref() == Some(self.name.as_str())
             })
@@ -422,6 +489,10 @@ impl FunctionController {
     /// Keeps the revisions a ReplicaSet of the function still has (what a rollback can go
     /// back to) and the current one.
     fn forget_revisions(&mut self, current: &str) {
+        if self.revisions.len() == 1 {
+            // Only the current one, which stays.
+            return;
+        }
         let (sets, _) = self.r.objects.store.list("apps/replicasets", Some(&self.namespace));
         let kept: std::collections::HashSet<&str> = sets
             .iter()
@@ -441,10 +512,14 @@ impl FunctionController {
     /// The Function's `Ready` condition, from its Deployment as `kfn controller` writes it on
     /// a cluster ([`kinds::Condition::of_deployment`]); a function scaled to zero is ready with
     /// reason `Idle`.
-    fn write_ready(&self, function: &Function) {
+    fn write_ready(&mut self, function: &Function) {
         let Some(stored) = self.get(DEPLOYMENTS) else {
             return;
         };
+        let versions = [self.read.as_ref().map(|(rv, _)| *rv), Some(stored.rv)];
+        if self.ready_checked == Some(versions) {
+            return;
+        }
         let Ok(d) = serde_json::from_value::<k8s_openapi::api::apps::v1::Deployment>(stored.value.clone()) else {
             return;
         };
@@ -467,6 +542,7 @@ impl FunctionController {
             && previous[0] == condition
             && function.status.as_ref().and_then(|s| s.ready_replicas) == Some(ready)
         {
+            self.ready_checked = Some(versions);
             return;
         }
         self.write_status(|f| {
