@@ -26,6 +26,10 @@ use crate::engine::probe;
 use crate::engine::replicas::Replicas;
 use crate::runtimes::{Language, metrics};
 
+/// Failed health checks in a row that make a ready replica not ready (a kubelet's default
+/// `failureThreshold` for a readiness probe).
+const FAILURE_THRESHOLD: u32 = 3;
+
 pub struct Handle {
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
@@ -175,6 +179,7 @@ async fn supervise(
     let mut last_state = json!({});
     let mut backoff = Duration::from_secs(1);
     loop {
+        let mut failed_probes = 0u32;
         let mut status = pod::Status {
             phase: "Running",
             ready: false,
@@ -236,7 +241,12 @@ async fn supervise(
                 exit = child.wait() => break Some(exit),
                 _ = until_stopped(&mut stopped) => break None,
                 _ = tokio::time::sleep(Duration::from_millis(if status.ready { 1000 } else { 5 })) => {
-                    let healthy = probe::healthy(port).await;
+                    let answered = probe::healthy(port).await;
+                    failed_probes = if answered { 0 } else { failed_probes + 1 };
+                    // Ready on the first answer; not ready after FAILURE_THRESHOLD failed probes in
+                    // a row, as a kubelet's readiness probe: one late answer on a busy machine
+                    // does not take a replica out of its Service.
+                    let healthy = answered || (status.ready && failed_probes < FAILURE_THRESHOLD);
                     if healthy != status.ready {
                         status.ready = healthy;
                         ready.store(healthy, Ordering::SeqCst);
