@@ -361,7 +361,6 @@ async fn at_scale(kfn: &Path, kubectl: &str) -> Vec<(String, String)> {
     rows
 }
 
-/// Times `RUNS` awaits of what `f` makes (after one not counted).
 /// What the paged list reads of a page: its continue token, and how many items it holds.
 #[derive(serde::Deserialize)]
 struct PageHead {
@@ -375,6 +374,7 @@ struct PageMeta {
     continue_token: Option<String>,
 }
 
+/// Times `RUNS` awaits of what `f` makes (after one not counted).
 async fn futures_times<F, Fut>(runs: usize, f: F) -> Vec<Duration>
 where
     F: Fn() -> Fut,

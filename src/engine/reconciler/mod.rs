@@ -33,10 +33,10 @@ const FUNCTIONS: &str = "kubeless.io/functions";
 const DEPLOYMENTS: &str = "apps/deployments";
 const PODS: &str = "/pods";
 const SERVICES: &str = "/services";
-/// The `Ready` condition's message of a function at zero replicas.
 /// A function's kubelet looks at its Pods on every change it is told of, and on every this
 /// many of its quiet 2 s passes (a safety net: each change already tells it).
 const KUBELET_EVERY: u32 = 15;
+/// The `Ready` condition's message of a function at zero replicas.
 const IDLE_MESSAGE: &str = "scaled to zero; the next call starts a replica";
 
 pub struct Reconciler {
