@@ -108,9 +108,12 @@ fn object(cluster: &Cluster, kind: &str, name: &str) -> Value {
     cluster.get(&["-n", "default", "get", kind, name])
 }
 
+/// The Deployment's `spec.replicas`; -1 while the controller has not written the Deployment yet.
 fn replicas(cluster: &Cluster) -> i64 {
-    object(cluster, "deployment", "hello")["spec"]["replicas"]
-        .as_i64()
+    let run = cluster.kubectl(&["-n", "default", "get", "deployment", "hello", "-o", "json"]);
+    serde_json::from_str::<Value>(&run.stdout)
+        .ok()
+        .and_then(|d| d["spec"]["replicas"].as_i64())
         .unwrap_or(-1)
 }
 
